@@ -1,0 +1,113 @@
+import type { Clock } from './clock.js';
+import type { Random } from './random.js';
+import type { Kube, Informer, ListOptions } from '../kube/kube.js';
+import type { ResourceName } from '../kube/resources.js';
+import type { EtcdOps, EtcdSnapshot, NodeOps, Target } from '../targets/target.js';
+
+/** A JSON Schema fragment (2020-12) describing a plugin's parameters. */
+export type JsonSchema = Record<string, unknown>;
+
+/** Everything a fault, recovery step or probe may use. Plugins never reach for globals and never print. */
+export interface PluginContext {
+  readonly target: Target;
+  readonly clock: Clock;
+  /** The cluster this item acts on (its `cluster` field, or the experiment's first cluster). */
+  readonly cluster: string;
+  readonly kube: Kube;
+  readonly nodes: NodeOps;
+  readonly etcd: EtcdOps;
+  readonly signal: AbortSignal;
+  readonly dryRun: boolean;
+  readonly random: Random;
+  /** What the drill has done so far, shared by faults, steps and probes. */
+  readonly state: RunState;
+  /** A timeline entry in the report. */
+  note(text: string, data?: Record<string, unknown>): void;
+  /** One shared list+watch cache per (cluster, resource, options) for the whole drill. */
+  informer(resource: ResourceName, options?: ListOptions): Informer;
+  /** The context of another cluster of the same drill. */
+  forCluster(cluster: string): PluginContext;
+}
+
+/** What faults touched and what recovery produced: how steps find "the node that crashed". */
+export interface RunState {
+  /** Nodes hit by faults, per cluster. */
+  affectedNodes: Map<string, string[]>;
+  /** etcd members hit by faults, per cluster. */
+  affectedMembers: Map<string, string[]>;
+  /** Workloads hit by faults, per cluster, as "namespace/Kind/name". */
+  affectedWorkloads: Map<string, string[]>;
+  /** Snapshots taken by recovery steps, latest last, per cluster. */
+  snapshots: Map<string, EtcdSnapshot[]>;
+  /** Keys written by the steady writer, for the data-safety check. */
+  writes: Map<string, { key: string; at: number }[]>;
+  /** Free-form values a step leaves for a later one (e.g. the name of a node added). */
+  values: Map<string, unknown>;
+}
+
+export function newRunState(): RunState {
+  return {
+    affectedNodes: new Map(),
+    affectedMembers: new Map(),
+    affectedWorkloads: new Map(),
+    snapshots: new Map(),
+    writes: new Map(),
+    values: new Map(),
+  };
+}
+
+/** What a fault will change, decided before anything changes and written to the journal. */
+export interface FaultPlan {
+  nodes?: string[];
+  members?: string[];
+  workloads?: string[];
+  /** Whatever the fault needs to undo itself later, e.g. the replica count before scaling to zero. */
+  data?: Record<string, unknown>;
+}
+
+interface PluginBase {
+  /** kebab-case id, equal to the file name and the `type` an experiment uses. */
+  readonly name: string;
+  /** One sentence, shown by `gameday list` and in the generated README tables. */
+  readonly summary: string;
+  /** JSON Schema of the item's own parameters (the common fields are added by the experiment schema). */
+  readonly params: JsonSchema;
+}
+
+export interface Fault<P = Record<string, unknown>> extends PluginBase {
+  /** Resolve selectors into exactly what will be changed. Read-only. */
+  plan(ctx: PluginContext, params: P): Promise<FaultPlan>;
+  inject(ctx: PluginContext, params: P, plan: FaultPlan): Promise<void>;
+  /** Undo `inject`. Idempotent, and able to run from the journal alone after the process died. */
+  revert(ctx: PluginContext, params: P, plan: FaultPlan): Promise<void>;
+  /** The plan in plain words, for `gameday explain` and dry runs. */
+  describe(params: P): string;
+}
+
+export interface RecoveryStep<P = Record<string, unknown>> extends PluginBase {
+  run(ctx: PluginContext, params: P): Promise<void>;
+  /** The step in plain words, and the runbook's commands, shown in manual mode and by `explain`. */
+  describe(params: P): string;
+}
+
+export interface ProbeResult {
+  ok: boolean;
+  /** What was observed, e.g. "2/2 available" or "10.128.38.8 Ready=Unknown (NodeStatusUnknown)". */
+  observed: string;
+}
+
+/** A running probe: `evaluate` answers synchronously from watch caches (or the last poll). */
+export interface ProbeHandle {
+  evaluate(): ProbeResult;
+  stop(): void;
+}
+
+export interface Probe<P = Record<string, unknown>> extends PluginBase {
+  /**
+   * watch: answers from list+watch caches, re-evaluated on each event. poll: asks something that cannot be
+   * watched (etcd health, an HTTP endpoint) every `interval` on the target's clock.
+   */
+  readonly mode: 'watch' | 'poll';
+  start(ctx: PluginContext, params: P): Promise<ProbeHandle>;
+  describe(params: P): string;
+}

@@ -1,0 +1,76 @@
+/**
+ * The shape of the Kubernetes objects gameday handles, kept loose on purpose: the simulator stores whatever
+ * clients send, and plugins read a few well-known fields. client-node's generated models are used at the API
+ * boundary; inside, objects are plain JSON.
+ */
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+  finalizers?: string[];
+  generateName?: string;
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata: ObjectMeta;
+  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- each kind has its own spec
+  status?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- each kind has its own status
+  [extra: string]: unknown;
+}
+
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string;
+  lastHeartbeatTime?: string;
+  lastProbeTime?: string | null;
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  timeAdded?: string;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  tolerationSeconds?: number;
+}
+
+export function conditionOf(obj: KubeObject, type: string): Condition | undefined {
+  const conds = (obj.status?.conditions ?? []) as Condition[];
+  return conds.find((c) => c.type === type);
+}
+
+export function isNodeReady(node: KubeObject): boolean {
+  return conditionOf(node, 'Ready')?.status === 'True';
+}
+
+export function objectKey(obj: KubeObject): string {
+  return obj.metadata.namespace ? `${obj.metadata.namespace}/${obj.metadata.name}` : obj.metadata.name;
+}

@@ -1,0 +1,283 @@
+import type { KubeObject } from '../../kube/objects.js';
+import type { Clock } from '../../engine/clock.js';
+import { matchFields, matchLabels, parseFieldSelector, parseLabelSelector, type Requirement } from './selectors.js';
+
+/**
+ * The simulated apiserver's storage: every object of every resource of one cluster, with a global
+ * resourceVersion (etcd's revision) and a bounded event history for watches.
+ *
+ * Objects handed out are shared, never copied: callers must treat them as read-only and write through
+ * `create`/`update`. That keeps lists of 150,000 pods cheap.
+ */
+export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+export interface StoreEvent {
+  type: EventType;
+  resource: string;
+  object: KubeObject;
+  /** The object before this change (MODIFIED and DELETED), for controllers. */
+  old?: KubeObject | undefined;
+  rv: number;
+}
+
+export interface ListQuery {
+  namespace?: string | undefined;
+  labelSelector?: string | undefined;
+  fieldSelector?: string | undefined;
+}
+
+export interface ParsedQuery {
+  namespace?: string | undefined;
+  labels: Requirement[];
+  fields: Requirement[];
+}
+
+export type StoreErrorReason = 'NotFound' | 'AlreadyExists' | 'Conflict' | 'Invalid' | 'Unavailable' | 'Gone';
+
+/** Mapped by the apiserver to a Kubernetes Status (404, 409, 409, 422, 500/504, 410). */
+export class StoreError extends Error {
+  constructor(
+    readonly reason: StoreErrorReason,
+    message: string,
+    readonly causes: { field: string; message: string; reason?: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface WatchSubscription {
+  stop(): void;
+}
+
+const HISTORY = 100_000;
+
+export class Store {
+  private readonly objects = new Map<string, Map<string, KubeObject>>();
+  private readonly history: StoreEvent[] = [];
+  private rv = 1;
+  private uidSeq = 0;
+  private readonly listeners = new Set<(e: StoreEvent) => void>();
+  private readonly podsByNode = new Map<string, Map<string, KubeObject>>();
+  /** When set and returning a message, writes fail as etcd fails them without quorum. */
+  availability: () => string | undefined = () => undefined;
+
+  constructor(
+    readonly clock: Clock,
+    private readonly uidPrefix = 'sim',
+  ) {}
+
+  get resourceVersion(): number {
+    return this.rv;
+  }
+
+  /** The oldest resourceVersion a watch can still start from. */
+  get oldestWatchableVersion(): number {
+    return this.history[0]?.rv ?? this.rv;
+  }
+
+  static key(namespace: string | undefined, name: string): string {
+    return namespace ? `${namespace}/${name}` : name;
+  }
+
+  static parse(q: ListQuery = {}): ParsedQuery {
+    return { namespace: q.namespace, labels: parseLabelSelector(q.labelSelector), fields: parseFieldSelector(q.fieldSelector) };
+  }
+
+  private table(resource: string): Map<string, KubeObject> {
+    let t = this.objects.get(resource);
+    if (!t) {
+      t = new Map();
+      this.objects.set(resource, t);
+    }
+    return t;
+  }
+
+  get(resource: string, namespace: string | undefined, name: string): KubeObject | undefined {
+    return this.objects.get(resource)?.get(Store.key(namespace, name));
+  }
+
+  /** Objects matching the query. A parsed query may be passed to avoid re-parsing in hot loops. */
+  list(resource: string, query: ListQuery | ParsedQuery = {}): KubeObject[] {
+    const q: ParsedQuery = 'labels' in query ? query : Store.parse(query);
+    const nodeName = q.fields.find((f) => f.key === 'spec.nodeName' && f.op === '=');
+    let source: Iterable<KubeObject>;
+    if (resource === 'pods' && nodeName) source = this.podsByNode.get(nodeName.values[0] ?? '')?.values() ?? [];
+    else source = this.objects.get(resource)?.values() ?? [];
+    const out: KubeObject[] = [];
+    for (const o of source) {
+      if (q.namespace && o.metadata.namespace !== q.namespace) continue;
+      if (!matchLabels(o, q.labels) || !matchFields(o, q.fields)) continue;
+      out.push(o);
+    }
+    return out;
+  }
+
+  /** Pods bound to a node, from an index (kubelets and the node controller ask this constantly). */
+  podsOnNode(node: string): KubeObject[] {
+    return [...(this.podsByNode.get(node)?.values() ?? [])];
+  }
+
+  count(resource: string): number {
+    return this.objects.get(resource)?.size ?? 0;
+  }
+
+  private checkAvailable(): void {
+    const why = this.availability();
+    if (why) throw new StoreError('Unavailable', why);
+  }
+
+  create(resource: string, input: KubeObject): KubeObject {
+    this.checkAvailable();
+    const obj = structuredClone(input);
+    const meta = obj.metadata;
+    if (!meta.name && meta.generateName) meta.name = meta.generateName + this.suffix();
+    if (!meta.name) throw new StoreError('Invalid', 'name or generateName is required', [
+      { field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' },
+    ]);
+    const key = Store.key(meta.namespace, meta.name);
+    const table = this.table(resource);
+    if (table.has(key)) throw new StoreError('AlreadyExists', `${resource} "${meta.name}" already exists`);
+    meta.uid ??= this.newUid();
+    meta.creationTimestamp ??= new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    if (obj.spec !== undefined && meta.generation === undefined) meta.generation = 1;
+    meta.resourceVersion = String(++this.rv);
+    delete meta.deletionTimestamp;
+    table.set(key, obj);
+    this.index(resource, undefined, obj);
+    this.emit({ type: 'ADDED', resource, object: obj, rv: this.rv });
+    return obj;
+  }
+
+  /**
+   * Replace an object. With `expectedVersion`, fail with Conflict if it changed since (optimistic
+   * concurrency, as kube-apiserver does for PUT with metadata.resourceVersion).
+   */
+  update(resource: string, input: KubeObject, expectedVersion?: string): KubeObject {
+    this.checkAvailable();
+    const meta = input.metadata;
+    const key = Store.key(meta.namespace, meta.name);
+    const table = this.table(resource);
+    const old = table.get(key);
+    if (!old) throw new StoreError('NotFound', `${resource} "${meta.name}" not found`);
+    if (expectedVersion && expectedVersion !== old.metadata.resourceVersion) {
+      throw new StoreError(
+        'Conflict',
+        `Operation cannot be fulfilled on ${resource} "${meta.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+    }
+    const obj = structuredClone(input);
+    if (old.metadata.uid) obj.metadata.uid = old.metadata.uid;
+    if (old.metadata.creationTimestamp) obj.metadata.creationTimestamp = old.metadata.creationTimestamp;
+    if (old.metadata.deletionTimestamp) {
+      obj.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
+      if (old.metadata.deletionGracePeriodSeconds !== undefined) {
+        obj.metadata.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+      }
+    }
+    if (old.metadata.generation !== undefined || obj.spec !== undefined) {
+      const gen = old.metadata.generation ?? 1;
+      obj.metadata.generation = JSON.stringify(old.spec) === JSON.stringify(obj.spec) ? gen : gen + 1;
+    }
+    if (JSON.stringify(old) === JSON.stringify({ ...obj, metadata: { ...obj.metadata, resourceVersion: old.metadata.resourceVersion } })) {
+      return old; // no-op updates do not bump the resourceVersion, as in kube-apiserver
+    }
+    obj.metadata.resourceVersion = String(++this.rv);
+    table.set(key, obj);
+    this.index(resource, old, obj);
+    this.emit({ type: 'MODIFIED', resource, object: obj, old, rv: this.rv });
+    return obj;
+  }
+
+  /** Apply `mutate` to a copy of the current object and store it. Returns undefined if the object is gone. */
+  mutate(resource: string, namespace: string | undefined, name: string, mutate: (o: KubeObject) => void): KubeObject | undefined {
+    const cur = this.get(resource, namespace, name);
+    if (!cur) return undefined;
+    const copy = structuredClone(cur);
+    mutate(copy);
+    return this.update(resource, copy);
+  }
+
+  /** Remove an object now (graceful pod deletion is the apiserver's and kubelet's business, not the store's). */
+  remove(resource: string, namespace: string | undefined, name: string): KubeObject {
+    this.checkAvailable();
+    const key = Store.key(namespace, name);
+    const table = this.table(resource);
+    const old = table.get(key);
+    if (!old) throw new StoreError('NotFound', `${resource} "${name}" not found`);
+    table.delete(key);
+    this.index(resource, old, undefined);
+    const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.rv) } };
+    this.emit({ type: 'DELETED', resource, object: gone, old, rv: this.rv });
+    return gone;
+  }
+
+  /** Every change, synchronously, in order: controllers subscribe here. */
+  onChange(listener: (e: StoreEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Events after `fromVersion` matching the query, then live ones. Throws Gone if `fromVersion` is older
+   * than the history kept (the client must re-list, as with a real apiserver's 410).
+   */
+  watch(resource: string, query: ParsedQuery, fromVersion: number, send: (e: StoreEvent) => void): WatchSubscription {
+    const matches = (e: StoreEvent): boolean =>
+      e.resource === resource &&
+      (!query.namespace || e.object.metadata.namespace === query.namespace) &&
+      matchLabels(e.object, query.labels) &&
+      matchFields(e.object, query.fields);
+    if (fromVersion > 0) {
+      if (fromVersion < this.oldestWatchableVersion - 1) {
+        throw new StoreError('Gone', `too old resource version: ${fromVersion} (${this.oldestWatchableVersion - 1})`);
+      }
+      for (const e of this.history) if (e.rv > fromVersion && matches(e)) send(e);
+    }
+    const listener = (e: StoreEvent): void => {
+      if (matches(e)) send(e);
+    };
+    this.listeners.add(listener);
+    return { stop: () => this.listeners.delete(listener) };
+  }
+
+  private emit(e: StoreEvent): void {
+    this.history.push(e);
+    if (this.history.length > HISTORY) {
+      this.history.splice(0, this.history.length - HISTORY);
+    }
+    for (const l of [...this.listeners]) l(e);
+  }
+
+  private index(resource: string, old: KubeObject | undefined, cur: KubeObject | undefined): void {
+    if (resource !== 'pods') return;
+    const oldNode = old?.spec?.nodeName as string | undefined;
+    const newNode = cur?.spec?.nodeName as string | undefined;
+    const key = Store.key((cur ?? old)?.metadata.namespace, (cur ?? old)?.metadata.name ?? '');
+    if (oldNode && oldNode !== newNode) this.podsByNode.get(oldNode)?.delete(key);
+    if (newNode && cur) {
+      let m = this.podsByNode.get(newNode);
+      if (!m) {
+        m = new Map();
+        this.podsByNode.set(newNode, m);
+      }
+      m.set(key, cur);
+    }
+  }
+
+  private newUid(): string {
+    const n = (++this.uidSeq).toString(16).padStart(12, '0');
+    const p = this.uidPrefix.padEnd(8, '0').slice(0, 8).replace(/[^0-9a-f]/g, 'a');
+    return `${p}-0000-4000-8000-${n}`;
+  }
+
+  private suffix(): string {
+    const alphabet = 'bcdfghjklmnpqrstvwxz2456789';
+    let n = ++this.uidSeq * 2654435761;
+    let s = '';
+    for (let i = 0; i < 5; i++) {
+      s += alphabet[n % alphabet.length];
+      n = Math.floor(n / alphabet.length) + 7;
+    }
+    return s;
+  }
+}
