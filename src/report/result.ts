@@ -1,0 +1,108 @@
+import type { Action, TargetKind } from '../targets/target.js';
+
+/** Everything a run measured: the input of every reporter (json, junit, markdown, html). */
+export interface RunResult {
+  experiment: { id: string; title: string; file: string; runbook: string; description: string; tags: string[] };
+  target: TargetKind;
+  seed: number;
+  dryRun: boolean;
+  /** pass: every target met; fail: a target missed; aborted: stopped (signal, abort condition); error: could not run. */
+  verdict: 'pass' | 'fail' | 'aborted' | 'error';
+  /** Clock mode the times were measured on. */
+  clock: 'virtual' | 'real';
+  /** Start and end on the target's clock (ms since epoch). */
+  startedAt: number;
+  endedAt: number;
+  /** Wall-clock milliseconds the run took. */
+  wallMs: number;
+  timings: Timings;
+  /** One per declared target, in the order of the experiment's `targets`. */
+  checks: TargetCheck[];
+  phases: PhaseRecord[];
+  faults: ItemRecord[];
+  steps: ItemRecord[];
+  probes: ProbeRecord[];
+  timeline: TimelineEntry[];
+  /** Every API call and command, in order (in dry-run, what would have been done). */
+  actions: Action[];
+  /** etcd data safety, when the drill measured it. */
+  data?: DataSafety;
+  rollback: { ok: boolean; reverted: string[]; errors: string[] };
+  /** Set when verdict is error or aborted: what went wrong, in words. */
+  error?: string;
+}
+
+export interface Timings {
+  /** First fault injected to every detect probe passing. */
+  timeToDetect?: number;
+  /** Start of recovery to every verify probe passing. */
+  timeToReady?: number;
+  /** First fault injected to every verify probe passing. */
+  timeToRecover?: number;
+  /** Longest failing stretch of each monitor probe, by probe name. */
+  unavailability?: Record<string, number>;
+  /** Wall-clock ms from start to the first fault, for the start-up benchmark. */
+  startupWallMs?: number;
+}
+
+export interface TargetCheck {
+  name: 'timeToDetect' | 'timeToReady' | 'timeToRecover' | 'maxUnavailability' | 'noDataLoss';
+  /** Allowed: milliseconds, or true for noDataLoss. */
+  allowed: number | boolean;
+  /** Measured: milliseconds, or the number of lost keys for noDataLoss; undefined when never reached. */
+  measured: number | undefined;
+  ok: boolean;
+  /** "time-to-Ready 6m12s exceeds the target 5m" */
+  message: string;
+}
+
+export type PhaseName = 'preflight' | 'steady-state' | 'journal' | 'inject' | 'detect' | 'recover' | 'verify' | 'rollback';
+
+export interface PhaseRecord {
+  name: PhaseName;
+  startedAt: number;
+  endedAt?: number;
+  ok: boolean;
+  error?: string;
+}
+
+export interface ItemRecord {
+  type: string;
+  name: string;
+  cluster: string;
+  description: string;
+  startedAt?: number;
+  endedAt?: number;
+  ok: boolean;
+  error?: string;
+  /** For faults: what was hit (nodes, members, workloads). */
+  hit?: string[];
+}
+
+export interface ProbeRecord {
+  phase: 'steady-state' | 'detect' | 'verify' | 'monitor' | 'abort';
+  type: string;
+  name: string;
+  cluster: string;
+  ok: boolean;
+  observed: string;
+  at?: number;
+}
+
+export interface TimelineEntry {
+  at: number;
+  kind: 'phase' | 'fault' | 'step' | 'probe' | 'note' | 'event' | 'rollback';
+  text: string;
+}
+
+export interface DataSafety {
+  /** Keys acknowledged before the snapshot the recovery restored from. */
+  keysBeforeSnapshot: number;
+  /** Of those, missing after recovery: must be 0. */
+  lostBeforeSnapshot: number;
+  /** Acknowledged after the snapshot, before the failure: lost by design of a snapshot restore. */
+  writtenAfterSnapshot: number;
+  lostAfterSnapshot: number;
+  /** First refused write to first accepted write again, ms; 0 if no write was refused. */
+  writeUnavailableMs: number;
+}

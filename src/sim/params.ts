@@ -1,0 +1,75 @@
+/**
+ * Kubernetes' defaults, as `../shared/reference/kubernetes-behaviour.md` records them with their sources.
+ * A topology file may override any of them (e.g. nodeMonitorGracePeriod "50s" for v1.32+ behaviour).
+ * All durations in milliseconds.
+ */
+export interface SimParams {
+  nodeStatusUpdateFrequency: number;
+  nodeStatusReportFrequency: number;
+  nodeLeaseDuration: number;
+  leaseRenewInterval: number;
+  nodeMonitorPeriod: number;
+  nodeMonitorGracePeriod: number;
+  nodeStartupGracePeriod: number;
+  /** Nodes per second the node controller may taint for eviction in a healthy zone. */
+  nodeEvictionRate: number;
+  secondaryNodeEvictionRate: number;
+  largeClusterSizeThreshold: number;
+  unhealthyZoneThreshold: number;
+  defaultTolerationSeconds: number;
+  backoffInitial: number;
+  backoffMax: number;
+  /** A container that ran this long resets its back-off. */
+  backoffReset: number;
+  terminationGracePeriod: number;
+  probePeriod: number;
+  probeFailureThreshold: number;
+  /** How long pulling an image takes when it succeeds. */
+  imagePullTime: number;
+  /** How long a container takes from start to Ready when it has no readiness probe delay. */
+  containerStartTime: number;
+  /** Host boot time after power on, until kubelet runs. */
+  hostBootTime: number;
+  /** kubelet re-lists the manifest directory this often (it also watches it with inotify). */
+  staticPodRelist: number;
+  /** Leader-election lease duration for controller-manager and scheduler. */
+  leaderLeaseDuration: number;
+  leaderRenewDeadline: number;
+  leaderRetryPeriod: number;
+  /** etcd */
+  etcdElectionTimeout: number;
+  etcdRequestTimeout: number;
+  /** Kubernetes version nodes report. */
+  kubeletVersion: string;
+}
+
+export const DEFAULT_PARAMS: SimParams = {
+  nodeStatusUpdateFrequency: 10_000,
+  nodeStatusReportFrequency: 300_000,
+  nodeLeaseDuration: 40_000,
+  leaseRenewInterval: 10_000,
+  nodeMonitorPeriod: 5_000,
+  nodeMonitorGracePeriod: 40_000,
+  nodeStartupGracePeriod: 60_000,
+  nodeEvictionRate: 0.1,
+  secondaryNodeEvictionRate: 0.01,
+  largeClusterSizeThreshold: 50,
+  unhealthyZoneThreshold: 0.55,
+  defaultTolerationSeconds: 300,
+  backoffInitial: 10_000,
+  backoffMax: 300_000,
+  backoffReset: 600_000,
+  terminationGracePeriod: 30_000,
+  probePeriod: 10_000,
+  probeFailureThreshold: 3,
+  imagePullTime: 2_000,
+  containerStartTime: 3_000,
+  hostBootTime: 60_000,
+  staticPodRelist: 20_000,
+  leaderLeaseDuration: 15_000,
+  leaderRenewDeadline: 10_000,
+  leaderRetryPeriod: 2_000,
+  etcdElectionTimeout: 1_000,
+  etcdRequestTimeout: 7_000,
+  kubeletVersion: 'v1.13.12',
+};
