@@ -1,0 +1,412 @@
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubernetesObjectApi,
+  PatchStrategy,
+  Watch,
+  setHeaderOptions,
+  type KubeConfig,
+  type KubernetesObject,
+} from '@kubernetes/client-node';
+import type { Clock } from '../engine/clock.js';
+import { WATCH_TAG_PARAM, type WatchTracker } from '../engine/watch-tracker.js';
+import type { ActionLog } from '../targets/target.js';
+import { KubeApiError, toKubeApiError } from './errors.js';
+import type { DeleteOptions, EvictionResult, Informer, Kube, ListOptions, PatchType, WatchEvent } from './kube.js';
+import { objectKey, type KubeObject } from './objects.js';
+import { RESOURCES, apiVersionOf, resourcePath, type ResourceName } from './resources.js';
+
+export interface KubeOptions {
+  cluster: string;
+  config: KubeConfig;
+  clock: Clock;
+  actions: ActionLog;
+  dryRun: boolean;
+  /** Set on the simulator's virtual clock: tags watches so the clock waits for their events. */
+  tracker?: WatchTracker | undefined;
+}
+
+const PATCH_CONTENT_TYPE: Record<PatchType, string> = {
+  merge: PatchStrategy.MergePatch,
+  strategic: PatchStrategy.StrategicMergePatch,
+  json: PatchStrategy.JsonPatch,
+};
+
+/** client-node hands back model instances with Date fields; gameday works on the JSON the apiserver sent. */
+function plain<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+export function createKube(options: KubeOptions): Kube {
+  return new ClientKube(options);
+}
+
+/** Counts requests per cluster, for the benchmark of API requests per drill. */
+export interface RequestCounter {
+  requests: number;
+  watches: number;
+}
+
+class ClientKube implements Kube {
+  readonly cluster: string;
+  readonly config: KubeConfig;
+  readonly dryRun: boolean;
+  readonly counter: RequestCounter = { requests: 0, watches: 0 };
+  private readonly objects: KubernetesObjectApi;
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+  private readonly informers = new Map<string, WatchInformer>();
+
+  constructor(private readonly o: KubeOptions) {
+    this.cluster = o.cluster;
+    this.config = o.config;
+    this.dryRun = o.dryRun;
+    this.objects = KubernetesObjectApi.makeApiClient(o.config);
+    this.core = o.config.makeApiClient(CoreV1Api);
+    this.apps = o.config.makeApiClient(AppsV1Api);
+  }
+
+  private async call<T>(label: string, fn: () => Promise<T>): Promise<T> {
+    this.counter.requests++;
+    try {
+      return await this.o.clock.track(fn(), `api ${label}`);
+    } catch (err) {
+      throw toKubeApiError(err, `${this.cluster}: ${label}`);
+    }
+  }
+
+  private record(text: string): void {
+    this.o.actions.record({ at: this.o.clock.now(), cluster: this.cluster, kind: 'api', text, dryRun: this.dryRun });
+  }
+
+  async list(resource: ResourceName, options: ListOptions = {}): Promise<{ items: KubeObject[]; resourceVersion: string }> {
+    const r = RESOURCES[resource];
+    const res = await this.call(`GET ${resourcePath(r, options.namespace)}`, () =>
+      this.objects.list(
+        apiVersionOf(r),
+        r.kind,
+        r.namespaced ? options.namespace : undefined,
+        undefined,
+        undefined,
+        undefined,
+        options.fieldSelector,
+        options.labelSelector,
+      ),
+    );
+    const out = plain(res) as unknown as { items: KubeObject[]; metadata?: { resourceVersion?: string } };
+    return { items: out.items ?? [], resourceVersion: out.metadata?.resourceVersion ?? '' };
+  }
+
+  async get(resource: ResourceName, name: string, namespace?: string): Promise<KubeObject | undefined> {
+    const r = RESOURCES[resource];
+    try {
+      const obj = await this.call(`GET ${resourcePath(r, namespace, name)}`, () =>
+        this.objects.read({ apiVersion: apiVersionOf(r), kind: r.kind, metadata: { name, ...(namespace ? { namespace } : {}) } }),
+      );
+      return plain(obj) as unknown as KubeObject;
+    } catch (err) {
+      if (err instanceof KubeApiError && err.status === 404) return undefined;
+      throw err;
+    }
+  }
+
+  async create(resource: ResourceName, obj: KubeObject): Promise<KubeObject> {
+    const r = RESOURCES[resource];
+    const body = { apiVersion: apiVersionOf(r), kind: r.kind, ...obj };
+    const label = `POST ${resourcePath(r, obj.metadata.namespace)} (${obj.metadata.name ?? obj.metadata.generateName ?? ''})`;
+    this.record(label);
+    if (this.dryRun) return body;
+    const out = await this.call(label, () => this.objects.create(body as unknown as KubernetesObject));
+    return plain(out) as unknown as KubeObject;
+  }
+
+  async replace(resource: ResourceName, obj: KubeObject): Promise<KubeObject> {
+    const r = RESOURCES[resource];
+    const body = { apiVersion: apiVersionOf(r), kind: r.kind, ...obj };
+    const label = `PUT ${resourcePath(r, obj.metadata.namespace, obj.metadata.name)}`;
+    this.record(label);
+    if (this.dryRun) return body;
+    const out = await this.call(label, () => this.objects.replace(body as unknown as KubernetesObject));
+    return plain(out) as unknown as KubeObject;
+  }
+
+  async patch(
+    resource: ResourceName,
+    name: string,
+    patch: unknown,
+    options: { namespace?: string | undefined; type: PatchType },
+  ): Promise<KubeObject> {
+    const r = RESOURCES[resource];
+    const label = `PATCH ${resourcePath(r, options.namespace, name)} (${options.type}) ${JSON.stringify(patch)}`;
+    this.record(label);
+    if (this.dryRun) return { apiVersion: apiVersionOf(r), kind: r.kind, metadata: { name } };
+    if (options.type === 'json') {
+      // KubernetesObjectApi addresses the object through the body, which a JSON patch (an array) lacks.
+      const res = await this.request('PATCH', resourcePath(r, options.namespace, name), patch, PATCH_CONTENT_TYPE.json, label);
+      return res as KubeObject;
+    }
+    const header = { apiVersion: apiVersionOf(r), kind: r.kind, metadata: { name, ...(options.namespace ? { namespace: options.namespace } : {}) } };
+    const body = { ...header, ...(patch as object) };
+    const out = await this.call(label, () =>
+      this.objects.patch(body as KubernetesObject, undefined, undefined, 'gameday', undefined, PATCH_CONTENT_TYPE[options.type] as PatchStrategy),
+    );
+    return plain(out) as unknown as KubeObject;
+  }
+
+  async delete(resource: ResourceName, name: string, options: DeleteOptions = {}): Promise<void> {
+    const r = RESOURCES[resource];
+    const grace = options.gracePeriodSeconds !== undefined ? ` gracePeriodSeconds=${options.gracePeriodSeconds}` : '';
+    const label = `DELETE ${resourcePath(r, options.namespace, name)}${grace}`;
+    this.record(label);
+    if (this.dryRun) return;
+    try {
+      await this.call(label, () =>
+        this.objects.delete(
+          { apiVersion: apiVersionOf(r), kind: r.kind, metadata: { name, ...(options.namespace ? { namespace: options.namespace } : {}) } },
+          undefined,
+          undefined,
+          options.gracePeriodSeconds,
+          undefined,
+          options.propagationPolicy ?? 'Background',
+        ),
+      );
+    } catch (err) {
+      if (err instanceof KubeApiError && err.status === 404) return;
+      throw err;
+    }
+  }
+
+  async evict(namespace: string, name: string): Promise<EvictionResult> {
+    const label = `POST ${resourcePath(RESOURCES.pods, namespace, name)}/eviction`;
+    this.record(label);
+    if (this.dryRun) return { evicted: true };
+    try {
+      await this.call(label, () =>
+        this.core.createNamespacedPodEviction({
+          name,
+          namespace,
+          body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name, namespace } },
+        }),
+      );
+      return { evicted: true };
+    } catch (err) {
+      if (err instanceof KubeApiError && (err.status === 429 || err.status === 404 || err.status === 500)) {
+        if (err.status === 404) return { evicted: true };
+        return { evicted: false, status: err.status, message: err.message };
+      }
+      throw err;
+    }
+  }
+
+  async scale(resource: 'deployments' | 'statefulsets' | 'replicasets', namespace: string, name: string, replicas: number): Promise<void> {
+    const label = `PATCH ${resourcePath(RESOURCES[resource], namespace, name)}/scale (merge) {"spec":{"replicas":${replicas}}}`;
+    this.record(label);
+    if (this.dryRun) return;
+    const body = { spec: { replicas } };
+    const opts = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    await this.call(label, async () => {
+      if (resource === 'deployments') await this.apps.patchNamespacedDeploymentScale({ name, namespace, body }, opts);
+      else if (resource === 'statefulsets') await this.apps.patchNamespacedStatefulSetScale({ name, namespace, body }, opts);
+      else await this.apps.patchNamespacedReplicaSetScale({ name, namespace, body }, opts);
+    });
+  }
+
+  informer(resource: ResourceName, options: ListOptions = {}): Informer {
+    const key = `${resource}|${options.namespace ?? ''}|${options.labelSelector ?? ''}|${options.fieldSelector ?? ''}`;
+    let inf = this.informers.get(key);
+    if (!inf) {
+      inf = new WatchInformer(this, resource, options, this.o);
+      this.informers.set(key, inf);
+    }
+    return inf;
+  }
+
+  async raw(path: string): Promise<{ status: number; body: string }> {
+    this.counter.requests++;
+    const { status, text } = await this.o.clock.track(this.fetch('GET', path), `api GET ${path}`);
+    return { status, body: text };
+  }
+
+  /** A request client-node has no typed call for, with client-node's own connection and auth settings. */
+  private async request(method: string, path: string, body: unknown, contentType: string, label: string): Promise<unknown> {
+    this.counter.requests++;
+    const { status, text } = await this.o.clock.track(this.fetch(method, path, body, contentType), `api ${label}`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined;
+    }
+    if (status >= 400) {
+      const st = parsed as { message?: string; reason?: string } | undefined;
+      throw new KubeApiError(status, st?.reason ?? '', `${this.cluster}: ${label}: ${st?.message ?? `HTTP ${status}`}`);
+    }
+    return parsed;
+  }
+
+  private async fetch(method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; text: string }> {
+    const cluster = this.config.getCurrentCluster();
+    if (!cluster) throw new KubeApiError(0, 'NoCluster', `${this.cluster}: the kubeconfig has no current cluster`);
+    const init = (await this.config.applyToFetchOptions({})) as Record<string, unknown>;
+    const headers = new Headers(init.headers as Record<string, string> | undefined);
+    if (contentType) headers.set('Content-Type', contentType);
+    const fetchImpl = (await import('node-fetch')).default;
+    try {
+      const res = await fetchImpl(cluster.server + path, {
+        ...(init as object),
+        method,
+        headers: Object.fromEntries(headers.entries()),
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: res.status, text: await res.text() };
+    } catch (err) {
+      throw toKubeApiError(err, `${this.cluster}: ${method} ${path}`);
+    }
+  }
+
+  close(): void {
+    for (const inf of this.informers.values()) inf.stop();
+    this.informers.clear();
+  }
+}
+
+/**
+ * list, then watch from the list's resourceVersion; on 410 Gone or a dropped stream, list again. Every
+ * handled event wakes the clock's waiters and, on the simulator, releases the clock hold its arrival took.
+ */
+class WatchInformer implements Informer {
+  private readonly cache = new Map<string, KubeObject>();
+  private readonly listeners = new Set<(e: WatchEvent) => void>();
+  private rv = '';
+  private stopped = false;
+  private abort: AbortController | undefined;
+  private readonly readyPromise: Promise<void>;
+  private watchId: string | undefined;
+
+  constructor(
+    private readonly kube: ClientKube,
+    readonly resource: ResourceName,
+    private readonly options: ListOptions,
+    private readonly o: KubeOptions,
+  ) {
+    this.readyPromise = this.relist();
+    // The first list's failure is reported through ready(); avoid an unhandled rejection meanwhile.
+    this.readyPromise.catch(() => undefined);
+  }
+
+  ready(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  items(): KubeObject[] {
+    return [...this.cache.values()];
+  }
+
+  get(name: string, namespace?: string): KubeObject | undefined {
+    return this.cache.get(namespace ? `${namespace}/${name}` : name);
+  }
+
+  onEvent(listener: (e: WatchEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.abort?.abort();
+    if (this.watchId) this.o.tracker?.closed(this.watchId);
+  }
+
+  private async relist(): Promise<void> {
+    const { items, resourceVersion } = await this.kube.list(this.resource, this.options);
+    const seen = new Set<string>();
+    for (const obj of items) {
+      const k = objectKey(obj);
+      seen.add(k);
+      const old = this.cache.get(k);
+      this.cache.set(k, obj);
+      if (!old) this.emit({ type: 'ADDED', object: obj });
+      else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) this.emit({ type: 'MODIFIED', object: obj });
+    }
+    for (const [k, obj] of [...this.cache]) {
+      if (!seen.has(k)) {
+        this.cache.delete(k);
+        this.emit({ type: 'DELETED', object: obj });
+      }
+    }
+    this.rv = resourceVersion;
+    this.o.clock.notify();
+    if (!this.stopped) await this.startWatch();
+  }
+
+  private async startWatch(): Promise<void> {
+    const r = RESOURCES[this.resource];
+    const id = this.o.tracker?.newId();
+    this.watchId = id;
+    this.kube.counter.watches++;
+    const query: Record<string, string | number | boolean | undefined> = {
+      resourceVersion: this.rv,
+      allowWatchBookmarks: true,
+      labelSelector: this.options.labelSelector,
+      fieldSelector: this.options.fieldSelector,
+      ...(id ? { [WATCH_TAG_PARAM]: id } : {}),
+    };
+    const watch = new Watch(this.o.config);
+    this.abort = await this.o.clock.track(
+      watch.watch(
+        resourcePath(r, r.namespaced ? this.options.namespace : undefined),
+        query,
+        (type, obj: KubeObject) => this.handle(type, obj, id),
+        (err: unknown) => this.done(err, id),
+      ),
+      `watch ${this.resource}`,
+    );
+  }
+
+  private gone = false;
+
+  private handle(type: string, obj: KubeObject, id: string | undefined): void {
+    try {
+      if (type === 'BOOKMARK') {
+        if (obj.metadata.resourceVersion) this.rv = obj.metadata.resourceVersion;
+        return;
+      }
+      if (type === 'ERROR') {
+        // 410 Gone: our resourceVersion is too old; list again when the stream closes.
+        this.gone = true;
+        return;
+      }
+      const k = objectKey(obj);
+      if (type === 'DELETED') this.cache.delete(k);
+      else this.cache.set(k, obj);
+      if (obj.metadata.resourceVersion) this.rv = obj.metadata.resourceVersion;
+      this.emit({ type: type as WatchEvent['type'], object: obj });
+      this.o.clock.notify();
+    } finally {
+      if (id) this.o.tracker?.handled(id);
+    }
+  }
+
+  private done(err: unknown, id: string | undefined): void {
+    if (id) this.o.tracker?.closed(id);
+    if (this.stopped) return;
+    const relist = this.gone || (err as { statusCode?: number } | null)?.statusCode === 410;
+    this.gone = false;
+    // Reconnect after a second, as client-go's reflector backs off; on the virtual clock this costs nothing.
+    this.o.clock.setTimer(
+      1000,
+      () => {
+        if (this.stopped) return;
+        const next = relist ? this.relist() : this.startWatch();
+        this.o.clock.track(next, `rewatch ${this.resource}`).catch(() => {
+          if (!this.stopped) this.done(new Error('rewatch failed'), undefined);
+        });
+      },
+      `rewatch ${this.resource}`,
+    );
+  }
+
+  private emit(e: WatchEvent): void {
+    for (const l of this.listeners) l(e);
+  }
+}
