@@ -1,0 +1,137 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import { InvalidInputError } from '../errors.js';
+import type { FaultPlan } from './plugin.js';
+
+/**
+ * What a drill is about to change, written (and fsynced) before each change, so that `gameday rollback`
+ * can undo a drill whose process died. Synchronous on purpose: the write must be on disk before the fault
+ * is injected, and the virtual clock must not see untracked I/O.
+ */
+export interface JournalFault {
+  index: number;
+  type: string;
+  cluster: string;
+  params: Record<string, unknown>;
+  plan: FaultPlan;
+  /** planned: not yet touched; injecting: may be half-applied; injected; reverted; revert-failed. */
+  status: 'planned' | 'injecting' | 'injected' | 'reverted' | 'revert-failed';
+  error?: string;
+}
+
+/** How to reach the target again from another process. */
+export interface JournalTarget {
+  kind: 'sim' | 'kind' | 'lab';
+  /** sim: embedded (died with the process) or attached to `gameday sim up` through a kubeconfig. */
+  embedded?: boolean;
+  kubeconfig?: string;
+  context?: string;
+  kindCluster?: string;
+  labProfile?: string;
+}
+
+export interface JournalData {
+  version: 1;
+  runId: string;
+  experimentId: string;
+  experimentFile: string;
+  target: JournalTarget;
+  pid: number;
+  startedAt: string;
+  state: 'running' | 'rolled-back' | 'rollback-incomplete';
+  faults: JournalFault[];
+}
+
+export const DEFAULT_JOURNAL_DIR = '.gameday/journal';
+
+export class Journal {
+  private constructor(
+    readonly path: string,
+    readonly data: JournalData,
+  ) {}
+
+  static create(dir: string, data: Omit<JournalData, 'version' | 'pid' | 'state' | 'startedAt'>): Journal {
+    mkdirSync(dir, { recursive: true });
+    const j = new Journal(join(dir, `${data.runId}.json`), {
+      version: 1,
+      pid: process.pid,
+      state: 'running',
+      startedAt: new Date().toISOString(),
+      ...data,
+    });
+    j.flush();
+    return j;
+  }
+
+  static read(path: string): Journal {
+    let text: string;
+    try {
+      text = readFileSync(path, 'utf8');
+    } catch (err) {
+      throw new InvalidInputError(`${path}: cannot read the journal: ${(err as Error).message}.`);
+    }
+    let data: JournalData;
+    try {
+      data = JSON.parse(text) as JournalData;
+    } catch {
+      throw new InvalidInputError(`${path}: the journal is not valid JSON; it may have been cut short by a crash.`);
+    }
+    if (data.version !== 1 || !Array.isArray(data.faults)) {
+      throw new InvalidInputError(`${path}: expected a gameday journal (version 1 with "faults"), got something else.`);
+    }
+    return new Journal(path, data);
+  }
+
+  /** Journals of drills that did not finish their rollback, newest first. */
+  static pending(dir: string): string[] {
+    let names: string[];
+    try {
+      names = readdirSync(dir).filter((n) => n.endsWith('.json'));
+    } catch {
+      return [];
+    }
+    return names
+      .map((n) => join(dir, n))
+      .filter((p) => {
+        try {
+          return Journal.read(p).data.state !== 'rolled-back';
+        } catch {
+          return false;
+        }
+      })
+      .sort()
+      .reverse();
+  }
+
+  addFault(f: Omit<JournalFault, 'status'>): void {
+    this.data.faults.push({ ...f, status: 'planned' });
+    this.flush();
+  }
+
+  mark(index: number, status: JournalFault['status'], error?: string): void {
+    const f = this.data.faults.find((x) => x.index === index);
+    if (!f) return;
+    f.status = status;
+    if (error) f.error = error;
+    else delete f.error;
+    this.flush();
+  }
+
+  finish(state: JournalData['state']): void {
+    this.data.state = state;
+    this.flush();
+  }
+
+  /** Write to a temporary file, fsync, rename: the journal on disk is always whole. */
+  private flush(): void {
+    const tmp = `${this.path}.tmp`;
+    const fd = openSync(tmp, 'w');
+    try {
+      writeSync(fd, JSON.stringify(this.data, null, 2) + '\n');
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(tmp, this.path);
+  }
+}

@@ -1,0 +1,86 @@
+import type { ProbeItem } from '../experiment/types.js';
+import type { ProbeRecord } from '../report/result.js';
+import { probes } from '../probes/index.js';
+import { InvalidInputError } from '../errors.js';
+import type { PluginContext, ProbeHandle, ProbeResult } from './plugin.js';
+
+export interface RunningProbe {
+  item: ProbeItem;
+  name: string;
+  cluster: string;
+  description: string;
+  handle: ProbeHandle;
+}
+
+/** The params a plugin sees: the item without its common fields. */
+export function paramsOf(item: Record<string, unknown>): Record<string, unknown> {
+  const { type: _t, cluster: _c, name: _n, timeout: _to, interval: _i, after: _a, continueOnError: _e, ...rest } = item;
+  return rest;
+}
+
+export async function startProbes(
+  items: ProbeItem[] | undefined,
+  contextFor: (cluster: string | undefined) => PluginContext,
+): Promise<RunningProbe[]> {
+  const out: RunningProbe[] = [];
+  try {
+    for (const item of items ?? []) {
+      const probe = (probes as Record<string, (typeof probes)[keyof typeof probes] | undefined>)[item.type];
+      if (!probe) throw new InvalidInputError(`Unknown probe type "${item.type}".`);
+      const ctx = contextFor(item.cluster);
+      const params = paramsOf(item);
+      const handle = await (probe as { start(c: PluginContext, p: unknown): Promise<ProbeHandle> }).start(ctx, params);
+      out.push({
+        item,
+        name: item.name ?? item.type,
+        cluster: ctx.cluster,
+        description: (probe as { describe(p: unknown): string }).describe(params),
+        handle,
+      });
+    }
+  } catch (err) {
+    stopProbes(out);
+    throw err;
+  }
+  return out;
+}
+
+export function stopProbes(running: RunningProbe[]): void {
+  for (const p of running) {
+    try {
+      p.handle.stop();
+    } catch {
+      // a probe that fails to stop must not hide the drill's result
+    }
+  }
+}
+
+export function evaluateAll(running: RunningProbe[]): { ok: boolean; results: { probe: RunningProbe; result: ProbeResult }[] } {
+  const results = running.map((probe) => {
+    let result: ProbeResult;
+    try {
+      result = probe.handle.evaluate();
+    } catch (err) {
+      result = { ok: false, observed: `probe failed: ${(err as Error).message}` };
+    }
+    return { probe, result };
+  });
+  return { ok: results.every((r) => r.result.ok), results };
+}
+
+export function describeWaiting(running: RunningProbe[]): string {
+  const failing = evaluateAll(running).results.filter((r) => !r.result.ok);
+  return failing.map((r) => `${r.probe.description} (now: ${r.result.observed})`).join('; ');
+}
+
+export function records(running: RunningProbe[], phase: ProbeRecord['phase'], at: number): ProbeRecord[] {
+  return evaluateAll(running).results.map(({ probe, result }) => ({
+    phase,
+    type: probe.item.type,
+    name: probe.name,
+    cluster: probe.cluster,
+    ok: result.ok,
+    observed: result.observed,
+    at,
+  }));
+}
