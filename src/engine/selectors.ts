@@ -1,0 +1,165 @@
+import { InvalidInputError } from '../errors.js';
+import type { KubeObject } from '../kube/objects.js';
+import type { JsonSchema, PluginContext } from './plugin.js';
+
+/**
+ * How experiments pick what a fault or step acts on. Resolution is deterministic for a seed: candidates
+ * are sorted by name and random picks come from the run's seeded generator.
+ */
+export type NodeSelector =
+  | { names: string[] }
+  | { role?: 'master' | 'worker' | 'any'; count?: number; labels?: Record<string, string>; pick?: 'first' | 'random'; all?: boolean }
+  | { from: 'faults' };
+
+export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
+export type WorkloadSelector = { namespace: string; kind: WorkloadKind; name: string } | { from: 'faults' };
+
+export type MemberSelector = { names: string[] } | { count: number; pick?: 'first' | 'random' } | { all: true } | { from: 'faults' };
+
+export const nodeSelectorSchema: JsonSchema = {
+  description:
+    'Which nodes: {"names": [...]}, {"role": "worker", "count": 1} (picked with the run seed), {"role": "master", "all": true}, or {"from": "faults"} for the nodes the faults hit.',
+  oneOf: [
+    {
+      type: 'object',
+      properties: { names: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'Node names.' } },
+      required: ['names'],
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      properties: {
+        role: { enum: ['master', 'worker', 'any'], description: 'Control-plane (master) or worker nodes. Default worker.' },
+        count: { type: 'integer', minimum: 1, description: 'How many nodes. Default 1.' },
+        all: { type: 'boolean', description: 'Every node of the role.' },
+        labels: { type: 'object', additionalProperties: { type: 'string' }, description: 'Only nodes with these labels.' },
+        pick: { enum: ['first', 'random'], description: 'first by name, or random with the run seed (default).' },
+      },
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      properties: { from: { const: 'faults', description: 'The nodes the faults of this drill hit.' } },
+      required: ['from'],
+      additionalProperties: false,
+    },
+  ],
+};
+
+export const workloadSelectorSchema: JsonSchema = {
+  description: 'Which workload: {"namespace", "kind", "name"}, or {"from": "faults"} for the workload the faults hit.',
+  oneOf: [
+    {
+      type: 'object',
+      properties: {
+        namespace: { type: 'string', minLength: 1, description: 'Namespace.' },
+        kind: { enum: ['Deployment', 'StatefulSet', 'DaemonSet'], description: 'Workload kind.' },
+        name: { type: 'string', minLength: 1, description: 'Workload name.' },
+      },
+      required: ['namespace', 'kind', 'name'],
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      properties: { from: { const: 'faults', description: 'The workloads the faults of this drill hit.' } },
+      required: ['from'],
+      additionalProperties: false,
+    },
+  ],
+};
+
+export const memberSelectorSchema: JsonSchema = {
+  description: 'Which etcd members: {"names": [...]}, {"count": 2}, {"all": true} or {"from": "faults"}.',
+  oneOf: [
+    { type: 'object', properties: { names: { type: 'array', items: { type: 'string' }, minItems: 1 } }, required: ['names'], additionalProperties: false },
+    {
+      type: 'object',
+      properties: { count: { type: 'integer', minimum: 1 }, pick: { enum: ['first', 'random'] } },
+      required: ['count'],
+      additionalProperties: false,
+    },
+    { type: 'object', properties: { all: { const: true } }, required: ['all'], additionalProperties: false },
+    { type: 'object', properties: { from: { const: 'faults' } }, required: ['from'], additionalProperties: false },
+  ],
+};
+
+const MASTER_LABELS = ['node-role.kubernetes.io/master', 'node-role.kubernetes.io/control-plane'];
+
+export function isMaster(node: KubeObject): boolean {
+  return MASTER_LABELS.some((l) => node.metadata.labels?.[l] !== undefined);
+}
+
+export async function resolveNodes(ctx: PluginContext, sel: NodeSelector | undefined): Promise<string[]> {
+  const s: NodeSelector = sel ?? { role: 'worker', count: 1 };
+  if ('from' in s) {
+    const hit = ctx.state.affectedNodes.get(ctx.cluster) ?? [];
+    if (hit.length === 0) throw new InvalidInputError(`${ctx.cluster}: "from": "faults" selects no node: no fault of this drill hit a node.`);
+    return [...hit];
+  }
+  const { items } = await ctx.kube.list('nodes');
+  const all = items.map((n) => n.metadata.name).sort();
+  if ('names' in s) {
+    const missing = s.names.filter((n) => !all.includes(n));
+    if (missing.length) {
+      throw new InvalidInputError(`${ctx.cluster}: no node named ${missing.join(', ')}; nodes are: ${all.join(', ')}.`);
+    }
+    return [...s.names];
+  }
+  const role = s.role ?? 'worker';
+  const candidates = items
+    .filter((n) => role === 'any' || (role === 'master') === isMaster(n))
+    .filter((n) => Object.entries(s.labels ?? {}).every(([k, v]) => n.metadata.labels?.[k] === v))
+    .map((n) => n.metadata.name)
+    .sort();
+  if (s.all) return candidates;
+  const count = s.count ?? 1;
+  if (candidates.length < count) {
+    throw new InvalidInputError(`${ctx.cluster}: asked for ${count} ${role} node(s) but only ${candidates.length} match.`);
+  }
+  return s.pick === 'first' ? candidates.slice(0, count) : ctx.random.sample(candidates, count);
+}
+
+export interface WorkloadRef {
+  namespace: string;
+  kind: WorkloadKind;
+  name: string;
+}
+
+export function workloadKey(w: WorkloadRef): string {
+  return `${w.namespace}/${w.kind}/${w.name}`;
+}
+
+export function parseWorkloadKey(key: string): WorkloadRef {
+  const [namespace, kind, name] = key.split('/');
+  return { namespace: namespace ?? '', kind: (kind ?? 'Deployment') as WorkloadKind, name: name ?? '' };
+}
+
+export const WORKLOAD_RESOURCE = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' } as const;
+
+export async function resolveWorkload(ctx: PluginContext, sel: WorkloadSelector): Promise<WorkloadRef> {
+  if ('from' in sel) {
+    const hit = ctx.state.affectedWorkloads.get(ctx.cluster)?.[0];
+    if (!hit) throw new InvalidInputError(`${ctx.cluster}: "from": "faults" selects no workload: no fault of this drill hit one.`);
+    return parseWorkloadKey(hit);
+  }
+  const obj = await ctx.kube.get(WORKLOAD_RESOURCE[sel.kind], sel.name, sel.namespace);
+  if (!obj) throw new InvalidInputError(`${ctx.cluster}: ${sel.kind} ${sel.namespace}/${sel.name} does not exist.`);
+  return { namespace: sel.namespace, kind: sel.kind, name: sel.name };
+}
+
+export async function resolveMembers(ctx: PluginContext, sel: MemberSelector): Promise<string[]> {
+  if ('from' in sel) {
+    const hit = ctx.state.affectedMembers.get(ctx.cluster) ?? [];
+    if (hit.length === 0) throw new InvalidInputError(`${ctx.cluster}: "from": "faults" selects no etcd member: no fault hit one.`);
+    return [...hit];
+  }
+  const members = (await ctx.etcd.members()).map((m) => m.name).sort();
+  if ('names' in sel) {
+    const missing = sel.names.filter((n) => !members.includes(n));
+    if (missing.length) throw new InvalidInputError(`${ctx.cluster}: no etcd member named ${missing.join(', ')}; members are: ${members.join(', ')}.`);
+    return [...sel.names];
+  }
+  if ('all' in sel) return members;
+  if (members.length < sel.count) throw new InvalidInputError(`${ctx.cluster}: asked for ${sel.count} etcd members but there are ${members.length}.`);
+  return sel.pick === 'first' ? members.slice(0, sel.count) : ctx.random.sample(members, sel.count);
+}
