@@ -41,6 +41,25 @@ export interface SimParams {
   etcdRequestTimeout: number;
   /** Kubernetes version nodes report. */
   kubeletVersion: string;
+  /** kubelet hard eviction thresholds (--eviction-hard defaults). */
+  evictionHardMemoryAvailable: string;
+  evictionHardNodefsAvailable: string;
+  /** A pressure condition stays True this long after the pressure is gone (--eviction-pressure-transition-period). */
+  evictionPressureTransitionPeriod: number;
+  /** The kubelet's eviction manager (housekeeping) runs this often and evicts at most one pod per run. */
+  evictionMonitoringPeriod: number;
+  /** The runtime not relisted for this long makes PLEG unhealthy (pleg relist threshold). */
+  plegRelistThreshold: number;
+  /** The kubelet notices a manifest moved in or out of the manifest directory (inotify) after this long. */
+  staticPodInotifyDelay: number;
+  /** Containers of a deleted pod take this long to stop (the pod goes after min(grace period, this)). */
+  containerStopTime: number;
+  /** A crashing container runs this long before it exits. */
+  crashingContainerRunTime: number;
+  /** A container using more memory than its limit runs this long before the OOM killer ends it. */
+  oomKillAfter: number;
+  /** The kubelet retries a pod it could not start (FailedMount, FailedCreatePodSandBox, config errors) this often. */
+  podRetryPeriod: number;
 }
 
 export const DEFAULT_PARAMS: SimParams = {
@@ -72,4 +91,14 @@ export const DEFAULT_PARAMS: SimParams = {
   etcdElectionTimeout: 1_000,
   etcdRequestTimeout: 7_000,
   kubeletVersion: 'v1.13.12',
+  evictionHardMemoryAvailable: '100Mi',
+  evictionHardNodefsAvailable: '10%',
+  evictionPressureTransitionPeriod: 300_000,
+  evictionMonitoringPeriod: 10_000,
+  plegRelistThreshold: 180_000,
+  staticPodInotifyDelay: 1_000,
+  containerStopTime: 2_000,
+  crashingContainerRunTime: 1_000,
+  oomKillAfter: 5_000,
+  podRetryPeriod: 10_000,
 };
