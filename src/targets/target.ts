@@ -29,6 +29,11 @@ export interface Action {
   kind: 'api' | 'command' | 'sim';
   text: string;
   dryRun: boolean;
+  /**
+   * A read-only command or call (docker ps, etcdctl member list) that a target runs even in dry-run mode,
+   * because planning the drill needs its answer. Absent means it may change something.
+   */
+  readOnly?: boolean;
 }
 
 export class ActionLog {
