@@ -1,0 +1,238 @@
+import type { ErrorObject } from 'ajv/dist/2020.js';
+import { DURATION_PATTERN } from '../engine/duration.js';
+import { didYouMean, quotedList } from './did-you-mean.js';
+import { ID_PATTERN } from './schema.js';
+
+/** An issue before it is placed in the file: `at: 'key'` points at a property's name rather than its value. */
+export interface PointedIssue {
+  path: string;
+  /** The pointer whose text the issue is shown at (a missing property is shown at the object holding it). */
+  locate: string;
+  at: 'key' | 'value';
+  message: string;
+}
+
+const ARTICLE: Record<string, string> = {
+  string: 'a string',
+  number: 'a number',
+  integer: 'an integer',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
+};
+
+export const DURATION_EXPECTED = 'a duration such as "30s", "5m" or "PT5M"';
+
+function unescape(segment: string): string {
+  return segment.replace(/~1/g, '/').replace(/~0/g, '~');
+}
+
+function segments(pointer: string): string[] {
+  return pointer === '' ? [] : pointer.slice(1).split('/').map(unescape);
+}
+
+/** How a message names the value at `pointer`: `"timeout"`, `item 2 of "tags"`, `the experiment`. */
+export function subject(pointer: string): string {
+  const parts = segments(pointer);
+  const last = parts[parts.length - 1];
+  if (last === undefined) return 'the experiment';
+  if (/^\d+$/.test(last)) {
+    const parent = parts[parts.length - 2];
+    return parent === undefined ? `item ${last}` : `item ${last} of ${JSON.stringify(parent)}`;
+  }
+  return JSON.stringify(last);
+}
+
+/** The value as a message shows what was found: `"5 minutes" (string)`, `30 (number)`, `an object`. */
+export function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array';
+  switch (typeof value) {
+    case 'string': {
+      const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
+      return `${JSON.stringify(shown)} (string)`;
+    }
+    case 'number':
+    case 'boolean':
+      return `${String(value)} (${typeof value})`;
+    case 'object':
+      return 'an object';
+    default:
+      return typeof value;
+  }
+}
+
+function isDurationSchema(schema: unknown): boolean {
+  if (schema === null || typeof schema !== 'object') return false;
+  const s = schema as Record<string, unknown>;
+  return s['pattern'] === DURATION_PATTERN || s['gamedayDuration'] === true;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** `Expected "x" to be <expected>, got <found>`: the one shape of every value error. */
+function expected(pointer: string, what: string, data: unknown): string {
+  return `Expected ${subject(pointer)} to be ${what}, got ${describeValue(data)}`;
+}
+
+function valueMessage(error: ErrorObject): string {
+  const p = error.instancePath;
+  const params = error.params as Record<string, unknown>;
+  const data: unknown = error.data;
+  const parent = error.parentSchema as Record<string, unknown> | undefined;
+  if (isDurationSchema(parent) && ['type', 'pattern', 'gamedayDuration'].includes(error.keyword)) {
+    return expected(p, DURATION_EXPECTED, data);
+  }
+  switch (error.keyword) {
+    case 'type': {
+      const types = String(params['type']).split(',');
+      return expected(p, types.map((t) => ARTICLE[t] ?? t).join(' or '), data);
+    }
+    case 'pattern':
+      if (params['pattern'] === ID_PATTERN) {
+        return expected(p, 'kebab-case (lowercase letters and digits, words joined by "-")', data);
+      }
+      return expected(p, `a string matching /${String(params['pattern'])}/`, data);
+    case 'enum':
+    case 'const': {
+      const allowed = error.keyword === 'enum' ? (params['allowedValues'] as unknown[]) : [params['allowedValue']];
+      const message = expected(p, quotedList(allowed), data);
+      const strings = allowed.filter((a): a is string => typeof a === 'string');
+      const guess = typeof data === 'string' ? didYouMean(data, strings) : undefined;
+      return guess === undefined ? message : `${message}; did you mean ${JSON.stringify(guess)}?`;
+    }
+    case 'minimum':
+      return expected(p, `at least ${String(params['limit'])}`, data);
+    case 'maximum':
+      return expected(p, `at most ${String(params['limit'])}`, data);
+    case 'exclusiveMinimum':
+      return expected(p, `greater than ${String(params['limit'])}`, data);
+    case 'exclusiveMaximum':
+      return expected(p, `less than ${String(params['limit'])}`, data);
+    case 'multipleOf':
+      return expected(p, `a multiple of ${String(params['multipleOf'])}`, data);
+    case 'minLength': {
+      const limit = Number(params['limit']);
+      return expected(p, limit === 1 ? 'a non-empty string' : `at least ${plural(limit, 'character')} long`, data);
+    }
+    case 'maxLength':
+      return expected(p, `at most ${plural(Number(params['limit']), 'character')} long`, data);
+    case 'minItems': {
+      const count = Array.isArray(data) ? data.length : 0;
+      return `Expected ${subject(p)} to have at least ${plural(Number(params['limit']), 'item')}, got ${count}`;
+    }
+    case 'maxItems': {
+      const count = Array.isArray(data) ? data.length : 0;
+      return `Expected ${subject(p)} to have at most ${plural(Number(params['limit']), 'item')}, got ${count}`;
+    }
+    case 'uniqueItems': {
+      const item = Array.isArray(data) ? data[Number(params['j'])] : undefined;
+      return `Expected ${subject(p)} to have no duplicates, got ${JSON.stringify(item)} twice (items ${String(params['j'])} and ${String(params['i'])})`;
+    }
+    case 'minProperties':
+      return `Expected ${subject(p)} to have at least ${plural(Number(params['limit']), 'property')}`.replace('propertys', 'properties');
+    case 'maxProperties':
+      return `Expected ${subject(p)} to have at most ${plural(Number(params['limit']), 'property')}`.replace('propertys', 'properties');
+    case 'format':
+      return expected(p, `a valid ${String(params['format'])}`, data);
+    case 'dependentRequired':
+      return `${JSON.stringify(params['property'])} also needs ${JSON.stringify(params['missingProperty'])}`;
+    case 'oneOf':
+      return expected(p, 'exactly one of the allowed forms', data);
+    case 'anyOf':
+      return expected(p, 'one of the allowed forms', data);
+    case 'not':
+      return `${subject(p)} must not be ${describeValue(data)}`;
+    default:
+      return `${subject(p)} ${error.message ?? 'is not valid'}`;
+  }
+}
+
+function unknownPropertyMessage(error: ErrorObject, property: string): string {
+  const parent = error.parentSchema as Record<string, unknown> | undefined;
+  const properties = parent?.['properties'];
+  const known = properties && typeof properties === 'object' ? Object.keys(properties).filter((k) => k !== '$schema') : [];
+  const guess = didYouMean(property, known);
+  if (guess !== undefined) return `Unknown property ${JSON.stringify(property)}; did you mean ${JSON.stringify(guess)}?`;
+  if (known.length === 0) return `Unknown property ${JSON.stringify(property)}`;
+  return `Unknown property ${JSON.stringify(property)}. Allowed properties: ${known.join(', ')}.`;
+}
+
+function child(pointer: string, key: string): string {
+  return `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+}
+
+const COMBINATORS = new Set(['anyOf', 'oneOf', 'allOf', 'if', 'not']);
+/** Which error wins when several are about the same value: the most basic mismatch first. */
+const PRIORITY = ['type', 'required', 'additionalProperties', 'enum', 'const', 'gamedayDuration', 'pattern'];
+
+function rank(keyword: string): number {
+  const i = PRIORITY.indexOf(keyword);
+  return i === -1 ? PRIORITY.length : i;
+}
+
+interface Keyed {
+  key: string;
+  error: ErrorObject;
+}
+
+function keyOf(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  if (error.keyword === 'required') return child(error.instancePath, String(params['missingProperty']));
+  if (error.keyword === 'additionalProperties') return child(error.instancePath, String(params['additionalProperty']));
+  return error.instancePath;
+}
+
+function isWithin(pointer: string, ancestor: string): boolean {
+  return pointer === ancestor || pointer.startsWith(`${ancestor}/`);
+}
+
+/**
+ * ajv reports every failed keyword on every branch; a person wants one message per place, the most specific:
+ * combinator failures go when a more precise error explains them, type mismatches at one place merge, and
+ * the most basic remaining mismatch wins.
+ */
+export function collapseErrors(errors: readonly ErrorObject[]): PointedIssue[] {
+  const keyed: Keyed[] = errors.map((error) => ({ key: keyOf(error), error }));
+  const precise = keyed.filter((k) => !COMBINATORS.has(k.error.keyword));
+  const kept = keyed.filter(
+    (k) => !COMBINATORS.has(k.error.keyword) || !precise.some((p) => isWithin(p.key, k.key)),
+  );
+  const groups = new Map<string, ErrorObject[]>();
+  for (const { key, error } of kept) {
+    const group = groups.get(key);
+    if (group) group.push(error);
+    else groups.set(key, [error]);
+  }
+  const issues: PointedIssue[] = [];
+  for (const [key, group] of groups) {
+    const types = group.filter((e) => e.keyword === 'type' && !isDurationSchema(e.parentSchema));
+    let error = [...group].sort((a, b) => rank(a.keyword) - rank(b.keyword))[0] as ErrorObject;
+    if (types.length > 1) {
+      const merged = [...new Set(types.flatMap((t) => String((t.params as Record<string, unknown>)['type']).split(',')))];
+      error = { ...(types[0] as ErrorObject), params: { type: merged.join(',') } };
+    }
+    const params = error.params as Record<string, unknown>;
+    if (error.keyword === 'required') {
+      issues.push({
+        path: error.instancePath,
+        locate: error.instancePath,
+        at: 'value',
+        message: `Missing required property ${JSON.stringify(params['missingProperty'])}`,
+      });
+    } else if (error.keyword === 'additionalProperties') {
+      issues.push({
+        path: error.instancePath,
+        locate: key,
+        at: 'key',
+        message: unknownPropertyMessage(error, String(params['additionalProperty'])),
+      });
+    } else {
+      issues.push({ path: key, locate: key, at: 'value', message: valueMessage(error) });
+    }
+  }
+  return issues;
+}

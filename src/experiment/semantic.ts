@@ -1,0 +1,106 @@
+import { tryParseDuration } from '../engine/duration.js';
+import { didYouMean } from './did-you-mean.js';
+import type { PointedIssue } from './messages.js';
+import type { Experiment, ItemBase } from './types.js';
+
+/** Every list of items an experiment holds, with its JSON pointer. */
+export function itemLists(e: Experiment): { pointer: string; items: readonly ItemBase[] }[] {
+  const lists: { pointer: string; items: readonly ItemBase[] | undefined }[] = [
+    { pointer: '/steadyState', items: e.steadyState },
+    { pointer: '/faults', items: e.faults },
+    { pointer: '/detect', items: e.detect },
+    { pointer: '/recovery/steps', items: e.recovery.steps },
+    { pointer: '/verify', items: e.verify },
+    { pointer: '/monitors', items: e.monitors },
+    { pointer: '/abortWhen', items: e.abortWhen },
+  ];
+  return lists.filter((l): l is { pointer: string; items: readonly ItemBase[] } => l.items !== undefined);
+}
+
+const ms = (text: string | undefined): number | undefined => (text === undefined ? undefined : tryParseDuration(text));
+
+function issue(path: string, message: string): PointedIssue {
+  return { path, locate: path, at: 'value', message };
+}
+
+/**
+ * Rules the schema cannot say: fields that contradict each other. Run only on a document the schema accepted,
+ * so every field has its declared type.
+ */
+export function semanticIssues(e: Experiment): PointedIssue[] {
+  const issues: PointedIssue[] = [];
+
+  const t = e.targets ?? {};
+  const detect = ms(t.timeToDetect);
+  const ready = ms(t.timeToReady);
+  const recover = ms(t.timeToRecover);
+  if (ready !== undefined && recover !== undefined && ready > recover) {
+    issues.push(
+      issue(
+        '/targets/timeToReady',
+        `Contradictory targets: "timeToReady" (${t.timeToReady}) is longer than "timeToRecover" (${t.timeToRecover}), ` +
+          'but time to Ready is counted from the start of recovery, which comes after the first fault',
+      ),
+    );
+  }
+  if (detect !== undefined && recover !== undefined && detect >= recover) {
+    issues.push(
+      issue(
+        '/targets/timeToDetect',
+        `Contradictory targets: "timeToDetect" (${t.timeToDetect}) is not shorter than "timeToRecover" (${t.timeToRecover}), ` +
+          'but the fault must be detected before recovery can finish',
+      ),
+    );
+  }
+
+  const steps = e.recovery.steps ?? [];
+  if (e.recovery.mode === 'automatic' && steps.length === 0) {
+    issues.push(
+      issue(
+        e.recovery.steps === undefined ? '/recovery' : '/recovery/steps',
+        'Recovery mode "automatic" needs at least one step in "steps"; use "self-heal" if nobody acts',
+      ),
+    );
+  }
+  if (e.recovery.mode === 'self-heal' && steps.length > 0) {
+    issues.push(
+      issue(
+        '/recovery/steps',
+        'Recovery mode "self-heal" runs no steps; remove "steps", or use mode "automatic" or "manual"',
+      ),
+    );
+  }
+
+  if (e.blastRadius?.maxEtcdMembers !== undefined && e.blastRadius.maxEtcdMembers >= 2 && e.blastRadius.allowQuorumLoss !== true) {
+    issues.push(
+      issue(
+        '/blastRadius/maxEtcdMembers',
+        `"maxEtcdMembers" is ${e.blastRadius.maxEtcdMembers}, which takes a 3-member etcd below quorum; ` +
+          'set "allowQuorumLoss": true in "blastRadius" to allow it',
+      ),
+    );
+  }
+
+  for (const { pointer, items } of itemLists(e)) {
+    items.forEach((item, i) => {
+      const at = `${pointer}/${i}`;
+      if (e.clusters !== undefined && item.cluster !== undefined && !e.clusters.includes(item.cluster)) {
+        const guess = didYouMean(item.cluster, e.clusters);
+        issues.push(
+          issue(
+            `${at}/cluster`,
+            `Unknown cluster ${JSON.stringify(item.cluster)}` +
+              (guess === undefined ? '' : `; did you mean ${JSON.stringify(guess)}?`) +
+              ` This experiment's clusters: ${e.clusters.join(', ')}.`,
+          ),
+        );
+      }
+      if (pointer === '/faults' && item['after'] !== undefined && e.faultMode !== 'sequence') {
+        issues.push(
+          issue(`${at}/after`, '"after" only applies when "faultMode" is "sequence"; set it, or remove "after"'),
+        );
+      }
+    });
+  }
+  return issues;
+}
