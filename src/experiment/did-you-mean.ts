@@ -22,7 +22,8 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** The closest candidate, if it is close enough to be what was meant; ties go to the earlier candidate. */
-export function didYouMean(word: string, candidates: Iterable<string>): string | undefined {
+export function didYouMean(word: string, candidateList: Iterable<string>): string | undefined {
+  const candidates = [...candidateList];
   const lower = word.toLowerCase();
   // Short words tolerate fewer edits, or "id" would suggest every two-letter name.
   const limit = lower.length <= 3 ? 1 : lower.length <= 6 ? 2 : 3;
