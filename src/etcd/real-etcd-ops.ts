@@ -1,0 +1,416 @@
+import { access, mkdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Clock } from '../engine/clock.js';
+import { errorMessage } from '../errors.js';
+import type { EtcdEndpointHealth, EtcdMember, EtcdOps, EtcdSnapshot, WriteResult } from '../targets/target.js';
+import { Etcdctl, type HealthReport } from './etcdctl.js';
+import { EtcdctlError, EtcdMemberError, EtcdRestoreError } from './errors.js';
+import type { LocalEtcdCluster } from './local-cluster.js';
+
+export interface RealEtcdOpsOptions {
+  /** Every command run: etcdctl lines, signals sent to members, the apiserver repointing. */
+  onCommand?: (line: string) => void;
+  /** Also report the steady writer's puts and reads (one every few hundred ms: noisy). Default false. */
+  reportDataCommands?: boolean;
+  clock?: Clock;
+  /** --command-timeout of a write: short, so that an outage shows as refused writes quickly. Default 1.5 s. */
+  writeTimeoutMs?: number;
+  /** --command-timeout of each endpoint's health check. Default 1 s. */
+  healthTimeoutMs?: number;
+  /** --dial-timeout everywhere. Default 500 ms (loopback). */
+  dialTimeoutMs?: number;
+  /** --command-timeout of membership, snapshot and read commands. Default 5 s. */
+  commandTimeoutMs?: number;
+  /** Pass --skip-hash-check to `snapshot restore` (the runbook does; needed for a db file copied by hand). */
+  skipHashCheck?: boolean;
+  /**
+   * How long `member add` is retried while etcd refuses it with `etcdserver: unhealthy cluster` (etcd wants
+   * every member connected for 5 s before a membership change). Default 20 s.
+   */
+  memberAddRetryMs?: number;
+}
+
+export interface RestoreRecord {
+  member: string;
+  snapshot: string;
+  token: string;
+  movedAside: { from: string; to: string }[];
+}
+
+/**
+ * The EtcdOps of a target backed by real etcd processes: the runbook's procedures carried out with the real
+ * etcdctl against a LocalEtcdCluster.
+ */
+export class RealEtcdOps implements EtcdOps {
+  readonly clock: Clock;
+  /** Every data directory moved aside so far (never deleted), oldest first. */
+  readonly movedAside: { from: string; to: string }[] = [];
+  lastRestore: RestoreRecord | undefined;
+  private readonly ctl: Etcdctl;
+  private readonly dataCtl: Etcdctl;
+  private readonly onCommand: ((line: string) => void) | undefined;
+  private readonly writeTimeoutMs: number;
+  private readonly healthTimeoutMs: number;
+  private readonly dialTimeoutMs: number;
+  private readonly commandTimeoutMs: number;
+  private readonly skipHashCheck: boolean;
+  private readonly memberAddRetryMs: number;
+  private apiserverEndpoints: string[] | undefined;
+  private snapshotSeq = 0;
+
+  constructor(
+    readonly cluster: LocalEtcdCluster,
+    options: RealEtcdOpsOptions = {},
+  ) {
+    this.clock = options.clock ?? cluster.clock;
+    this.onCommand = options.onCommand;
+    this.writeTimeoutMs = options.writeTimeoutMs ?? 1500;
+    this.healthTimeoutMs = options.healthTimeoutMs ?? 1000;
+    this.dialTimeoutMs = options.dialTimeoutMs ?? 500;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 5000;
+    this.skipHashCheck = options.skipHashCheck ?? false;
+    this.memberAddRetryMs = options.memberAddRetryMs ?? 20_000;
+    const base = {
+      binary: cluster.etcdctlBinary,
+      commandTimeoutMs: this.commandTimeoutMs,
+      dialTimeoutMs: this.dialTimeoutMs,
+    };
+    this.ctl = new Etcdctl({ ...base, ...(this.onCommand ? { onCommand: this.onCommand } : {}) });
+    this.dataCtl =
+      options.reportDataCommands && this.onCommand ? this.ctl : new Etcdctl(base);
+  }
+
+  async members(): Promise<EtcdMember[]> {
+    const list = await this.ctl.memberList({ endpoints: this.answering() });
+    const records = this.cluster.memberRecords();
+    return list.members.map((m) => {
+      const rec = records.find((r) => r.name === m.name || m.peerURLs.includes(r.peerURL));
+      const member: EtcdMember = {
+        id: m.id,
+        name: m.name || rec?.name || '',
+        peerURL: m.peerURLs[0] ?? '',
+        clientURL: m.clientURLs[0] ?? rec?.clientURL ?? '',
+      };
+      if (rec) member.node = rec.node;
+      return member;
+    });
+  }
+
+  async running(): Promise<string[]> {
+    // A paused (SIGSTOPped) member's process exists but does not run: it is not listed.
+    return this.cluster.runningMembers().map((m) => m.name);
+  }
+
+  async stopMember(name: string, how: 'kill' | 'stop' | 'pause'): Promise<void> {
+    const m = this.cluster.member(name);
+    if (how === 'pause') {
+      this.report(`kill -STOP ${m.pid ?? '?'}  # ${name}`);
+      this.cluster.pauseMember(name);
+    } else if (how === 'kill') {
+      this.report(`kill -KILL ${m.pid ?? '?'}  # ${name}`);
+      await this.cluster.killMember(name);
+    } else {
+      this.report(`kill -TERM ${m.pid ?? '?'}  # ${name}, wait for exit`);
+      await this.cluster.stopMember(name);
+    }
+  }
+
+  async startMember(name: string): Promise<void> {
+    const m = this.cluster.member(name);
+    if (m.state === 'running') return;
+    if (m.state === 'paused') {
+      this.report(`kill -CONT ${m.pid ?? '?'}  # ${name}`);
+      this.cluster.resumeMember(name);
+      return;
+    }
+    if (m.state === 'removed') {
+      throw new EtcdMemberError(`Cannot restart ${name} in place: it is no longer a member (removed or replaced by a restore).`);
+    }
+    await this.cluster.restartMember(name);
+  }
+
+  async health(): Promise<EtcdEndpointHealth[]> {
+    const timeouts = { commandTimeoutMs: this.healthTimeoutMs, dialTimeoutMs: this.dialTimeoutMs };
+    let report: HealthReport | undefined;
+    const live = this.answering(false);
+    if (live.length > 0) report = await this.ctl.endpointHealth({ cluster: true, endpoints: live, ...timeouts });
+    if (!report || report.lines.length === 0) {
+      // --cluster needs a member list; with nobody answering, ask every known member's endpoint directly.
+      const known = this.cluster
+        .memberRecords()
+        .filter((m) => m.state !== 'removed')
+        .map((m) => m.clientURL);
+      report = await this.ctl.endpointHealth({ endpoints: known, ...timeouts });
+    }
+    const records = this.cluster.memberRecords();
+    return report.lines.map((l) => ({
+      endpoint: l.endpoint,
+      member: records.find((r) => r.clientURL === l.endpoint)?.name ?? '',
+      healthy: l.healthy,
+      message: l.line,
+    }));
+  }
+
+  /** `snapshot save` from the first member that answers (the survivor, in D4b), then `snapshot status`. */
+  async snapshotSave(label = 'snapshot'): Promise<EtcdSnapshot> {
+    const dir = join(this.cluster.root, 'snapshots');
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, `${label}-${stamp(this.clock.now())}-${++this.snapshotSeq}.db`);
+    const endpoints = this.answering();
+    let lastError: unknown;
+    for (const endpoint of endpoints) {
+      try {
+        await this.ctl.snapshotSave(path, { endpoint, dialTimeoutMs: this.dialTimeoutMs, commandTimeoutMs: this.commandTimeoutMs });
+        const status = await this.ctl.snapshotStatus(path);
+        return { path, revision: status.revision, keys: status.totalKey, takenAt: this.clock.now() };
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    throw new EtcdMemberError(
+      `No etcd member could give a snapshot (tried ${endpoints.join(', ')}): ${errorMessage(lastError)}`,
+      { cause: lastError },
+    );
+  }
+
+  /**
+   * The runbook's single-member restore (D4b 2.4, D4c 3.4-3.7): check the snapshot, stop every remaining
+   * member, move every data dir aside to `<dir>-bak-<timestamp>` (never deleted), `snapshot restore` into a
+   * fresh data dir as a one-member cluster with a new token, start it, wait until it is healthy.
+   */
+  async restoreSingle(member: string, snapshot: EtcdSnapshot): Promise<void> {
+    const target = this.cluster.member(member);
+    const ts = stamp(this.clock.now());
+    const token = `gameday-restore-${ts}`;
+    const moved: { from: string; to: string }[] = [];
+    const fail = (stage: EtcdRestoreError['stage'], what: string, cause?: unknown): EtcdRestoreError => {
+      const where =
+        moved.length > 0
+          ? ` Nothing was deleted; data directories moved aside: ${moved.map((m) => `${m.from} -> ${m.to}`).join(', ')}.`
+          : ' No data directory was moved.';
+      return new EtcdRestoreError(
+        `Single-member restore of ${member} from ${snapshot.path} failed at ${stage}: ${what}.${where}`,
+        stage,
+        [...moved],
+        cause === undefined ? undefined : { cause },
+      );
+    };
+
+    // An experienced SRE checks the snapshot before stopping the last member that still answers.
+    if (!(await exists(snapshot.path))) throw fail('check-snapshot', 'the snapshot file does not exist; nothing was changed');
+    try {
+      await this.ctl.snapshotStatus(snapshot.path);
+    } catch (err) {
+      throw fail('check-snapshot', `the snapshot is unreadable (${reasonOf(err)}); nothing was changed`, err);
+    }
+
+    const others = this.cluster.memberRecords().filter((m) => m.state !== 'removed');
+    for (const m of others) {
+      if (m.state !== 'running' && m.state !== 'paused') continue;
+      try {
+        this.report(`kill -TERM ${m.pid ?? '?'}  # stop ${m.name} (manifest moved out), wait for exit`);
+        await this.cluster.stopMember(m.name);
+      } catch (err) {
+        throw fail('stop-members', `could not stop ${m.name}: ${errorMessage(err)}`, err);
+      }
+    }
+
+    for (const m of others) {
+      if (!(await exists(m.dataDir))) continue;
+      try {
+        const to = await this.moveAside(m.dataDir, `bak-${ts}`);
+        moved.push({ from: m.dataDir, to });
+      } catch (err) {
+        throw fail('move-aside', `could not move ${m.dataDir} aside: ${errorMessage(err)}`, err);
+      }
+    }
+
+    const initialCluster = `${member}=${target.peerURL}`;
+    try {
+      await this.ctl.snapshotRestore(snapshot.path, {
+        name: member,
+        initialCluster,
+        initialClusterToken: token,
+        initialAdvertisePeerURLs: target.peerURL,
+        dataDir: target.dataDir,
+        skipHashCheck: this.skipHashCheck,
+      });
+    } catch (err) {
+      let partial = '';
+      if (await exists(target.dataDir)) {
+        // A half-written restore would block a retry (restore refuses an existing dir): set it aside too.
+        const to = await this.moveAside(target.dataDir, `failed-restore-${ts}`);
+        partial = `; the partial restore was moved to ${to}`;
+      }
+      throw fail('restore', `etcdctl snapshot restore failed: ${reasonOf(err)}${partial}`, err);
+    }
+
+    for (const m of others) if (m.name !== member) this.cluster.markRemoved(m.name);
+    this.cluster.token = token;
+    this.lastRestore = { member, snapshot: snapshot.path, token, movedAside: [...moved] };
+    try {
+      await this.cluster.startNewMember(
+        {
+          name: member,
+          dataDir: target.dataDir,
+          initialCluster,
+          initialClusterState: 'existing',
+          token,
+          peerPort: target.peerPort,
+          clientPort: target.clientPort,
+          node: target.node,
+        },
+        { waitHealthy: false },
+      );
+    } catch (err) {
+      throw fail('start', `the restored member would not start: ${errorMessage(err)}`, err);
+    }
+    try {
+      await this.cluster.waitHealthy([member]);
+    } catch (err) {
+      throw fail('wait-healthy', `the restored member did not become healthy: ${errorMessage(err)}`, err);
+    }
+  }
+
+  async memberRemove(name: string): Promise<void> {
+    const rec = this.cluster.member(name);
+    const endpoints = this.answering().filter((e) => e !== rec.clientURL);
+    const list = await this.ctl.memberList({ endpoints });
+    const m = list.members.find((x) => x.name === name || x.peerURLs.includes(rec.peerURL));
+    if (!m) throw new EtcdMemberError(`Cannot remove ${name}: it is not in the member list.`);
+    await this.ctl.memberRemove(m.id, { endpoints });
+    // A removed member shuts itself down; make sure, so that its process does not linger.
+    if (rec.state === 'running' || rec.state === 'paused') await this.cluster.killMember(name);
+    this.cluster.markRemoved(name);
+  }
+
+  /**
+   * `member add <name> --peer-urls=...`, then start the member with `initial-cluster-state existing` and the
+   * member list `member add` printed, and wait until it is healthy. One member at a time keeps quorum.
+   */
+  async memberAdd(name: string, node?: string): Promise<EtcdMember> {
+    const old = this.cluster.memberRecords().find((m) => m.name === name);
+    if (old && (old.state === 'running' || old.state === 'paused')) {
+      throw new EtcdMemberError(`Cannot add ${name}: a member of that name is ${old.state}; remove it first.`);
+    }
+    const dataDir = join(this.cluster.root, 'data', name);
+    if (await exists(dataDir)) {
+      // The data of a removed member would make the new one believe it is the old one: set it aside.
+      await this.moveAside(dataDir, `bak-${stamp(this.clock.now())}`);
+    }
+    const { peerPort, clientPort } = await this.cluster.allocatePorts();
+    const peerURL = `http://127.0.0.1:${peerPort}`;
+    const endpoints = this.answering();
+    const deadline = this.clock.now() + this.memberAddRetryMs;
+    let added;
+    for (;;) {
+      try {
+        added = await this.ctl.memberAdd(name, [peerURL], { endpoints });
+        break;
+      } catch (err) {
+        // etcd refuses a membership change until every member has been connected for 5 s; that is expected
+        // right after the previous member joined, and safe to retry (nothing was added).
+        if (err instanceof EtcdctlError && err.failure === 'unhealthy-cluster' && this.clock.now() < deadline) {
+          await this.clock.sleep(250);
+          continue;
+        }
+        throw err;
+      }
+    }
+    try {
+      const started = await this.cluster.startNewMember({
+        name,
+        dataDir,
+        initialCluster: added.initialCluster,
+        initialClusterState: 'existing',
+        peerPort,
+        clientPort,
+        node: node ?? old?.node ?? name,
+      });
+      return { id: added.id, name, peerURL: started.peerURL, clientURL: started.clientURL, node: started.node };
+    } catch (err) {
+      throw new EtcdMemberError(
+        `${name} was added to the cluster as member ${added.id} but did not start and become healthy: ${errorMessage(err)}. ` +
+          `The cluster counts it towards quorum: start it or run \`etcdctl member remove ${added.id}\`.`,
+        { cause: err },
+      );
+    }
+  }
+
+  async pointApiserver(members: string[]): Promise<void> {
+    const urls = members.map((n) => this.cluster.member(n).clientURL);
+    this.report(`# kube-apiserver --etcd-servers=${urls.join(',')}`);
+    this.apiserverEndpoints = urls;
+  }
+
+  /** What kube-apiserver's --etcd-servers says: every original member until pointApiserver changes it. */
+  clientEndpoints(): string[] {
+    this.apiserverEndpoints ??= this.cluster
+      .memberRecords()
+      .filter((m) => m.state !== 'removed')
+      .map((m) => m.clientURL);
+    return [...this.apiserverEndpoints];
+  }
+
+  async write(key: string, value: string): Promise<WriteResult> {
+    try {
+      const revision = await this.dataCtl.put(key, value, {
+        endpoints: this.clientEndpoints(),
+        commandTimeoutMs: this.writeTimeoutMs,
+        dialTimeoutMs: this.dialTimeoutMs,
+      });
+      return { ok: true, revision };
+    } catch (err) {
+      if (err instanceof EtcdctlError) return { ok: false, error: err.reason };
+      throw err;
+    }
+  }
+
+  async read(prefix: string): Promise<Map<string, string>> {
+    const r = await this.dataCtl.get(prefix, {
+      prefix: true,
+      endpoints: this.clientEndpoints(),
+      commandTimeoutMs: this.commandTimeoutMs,
+      dialTimeoutMs: this.dialTimeoutMs,
+    });
+    return new Map(r.kvs.map((kv) => [kv.key, kv.value]));
+  }
+
+  /** Client URLs of members whose process runs; `strict` throws when there are none. */
+  private answering(strict = true): string[] {
+    const live = this.cluster.liveEndpoints();
+    if (strict && live.length === 0) throw new EtcdMemberError('No etcd member is running: nothing can answer etcdctl.');
+    return live;
+  }
+
+  private async moveAside(dir: string, suffix: string): Promise<string> {
+    let to = `${dir}-${suffix}`;
+    for (let i = 2; await exists(to); i++) to = `${dir}-${suffix}-${i}`;
+    this.report(`mv ${dir} ${to}`);
+    await rename(dir, to);
+    this.movedAside.push({ from: dir, to });
+    return to;
+  }
+
+  private report(line: string): void {
+    this.onCommand?.(line);
+  }
+}
+
+function reasonOf(err: unknown): string {
+  return err instanceof EtcdctlError ? err.reason : errorMessage(err);
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** 20260101T120000123Z: sortable, safe in a path. */
+function stamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/[-:.]/g, '');
+}
