@@ -1,0 +1,9 @@
+import type { CommandModule } from '../command.js';
+import { explain } from './explain.js';
+import { list } from './list.js';
+import { rollback } from './rollback.js';
+import { run } from './run.js';
+import { sim } from './sim.js';
+import { validate } from './validate.js';
+
+export const commands: CommandModule[] = [run, validate, list, explain, sim, rollback];

@@ -1,0 +1,146 @@
+import { resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import type { CommandModule } from '../command.js';
+import { loadExperiments } from '../../experiment/load.js';
+import { runExperiment } from '../../engine/runner.js';
+import { DEFAULT_JOURNAL_DIR } from '../../engine/journal.js';
+import { formatDuration } from '../../engine/duration.js';
+import { createTarget, type TargetOptions } from '../../targets/create.js';
+import type { RunResult } from '../../report/result.js';
+import { writeJunit, writeReports } from '../../report/write.js';
+import { summaryTable } from '../../report/summary-table.js';
+import { EXIT } from '../exit-codes.js';
+import { ProgressDisplay } from '../progress.js';
+import { InvalidInputError } from '../../errors.js';
+import type { TargetKind } from '../../targets/target.js';
+
+export const run: CommandModule = {
+  command: 'run <paths..>',
+  describe: 'Run experiments (files, directories or globs) against a target and report the verdicts',
+  builder: (y: Argv) =>
+    y
+      .positional('paths', { type: 'string', array: true, describe: 'Experiment files, directories or globs' })
+      .option('target', { choices: ['sim', 'kind', 'lab'] as const, default: 'sim' as const, describe: 'Where to run the drills' })
+      .option('context', { type: 'string', describe: 'kubeconfig context (kind, lab; must be in the lab profile)' })
+      .option('kubeconfig', { type: 'string', describe: 'kubeconfig file (kind, lab, or a running `gameday sim up`)' })
+      .option('profile', { type: 'string', describe: 'Lab profile (JSON) for --target lab' })
+      .option('kind-cluster', { type: 'string', default: 'gameday', describe: 'kind cluster name for --target kind' })
+      .option('topology', { type: 'string', describe: 'Simulator topology file (default: the Qingzhou platform)' })
+      .option('etcd', { choices: ['sim', 'real'] as const, default: 'sim' as const, describe: 'Simulated etcd, or a real 3-member etcd on loopback' })
+      .option('dry-run', { type: 'boolean', default: false, describe: 'Print every API call and command in order; change nothing' })
+      .option('report-dir', { type: 'string', describe: 'Write JSON, JUnit, Markdown and HTML reports here' })
+      .option('junit', { type: 'string', describe: 'Write a JUnit XML file here (for CI)' })
+      .option('seed', { type: 'number', default: 1, describe: 'Seed for every random choice: same seed, same drill' })
+      .option('tag', { type: 'string', array: true, describe: 'Only experiments with one of these tags' })
+      .option('journal-dir', { type: 'string', default: DEFAULT_JOURNAL_DIR, describe: 'Where rollback journals are written' })
+      .option('yes', { type: 'boolean', default: false, describe: 'Do not ask before destructive drills on a lab cluster' })
+      .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Print every phase and timeline note' }),
+  handler: async (args) => {
+    const paths = args.paths as string[];
+    let loaded = await loadExperiments(paths);
+    const tags = args.tag as string[] | undefined;
+    if (tags?.length) loaded = loaded.filter((l) => (l.experiment.tags ?? []).some((t) => tags.includes(t)));
+    if (loaded.length === 0) throw new InvalidInputError(`No experiment found in ${paths.join(', ')}${tags ? ` with tags ${tags.join(', ')}` : ''}.`);
+    const kind = args.target as TargetKind;
+    const dryRun = Boolean(args.dryRun);
+    const seed = Number(args.seed);
+    const out = process.stdout;
+    const display = new ProgressDisplay(out, Boolean(args.verbose) || dryRun);
+    out.write(`gameday: ${loaded.length} experiment(s) on ${kind}${dryRun ? ' (dry run: nothing will change)' : ''}, seed ${seed}\n`);
+
+    // Ctrl-C / SIGTERM: stop the drill and roll back. A second signal says what is happening; a third gives up.
+    const stop = new AbortController();
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals): void => {
+      signals++;
+      if (signals === 1) {
+        display.line(`\n${sig}: stopping the drill and rolling back every injected fault...`);
+        stop.abort(sig);
+      } else if (signals === 2) {
+        display.line(`${sig} again: rollback is in progress; once more exits at once and leaves the journal for \`gameday rollback\`.`);
+      } else {
+        process.exit(EXIT.infrastructure);
+      }
+    };
+    const onCrash = (err: unknown): void => {
+      display.line(`internal error during the drill: ${(err as Error)?.message ?? String(err)}; rolling back`);
+      stop.abort(err instanceof Error ? err : new Error(String(err)));
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('uncaughtException', onCrash);
+
+    const results: RunResult[] = [];
+    try {
+      for (const [i, l] of loaded.entries()) {
+        if (stop.signal.aborted) break;
+        out.write(`\n[${String(i + 1).padStart(String(loaded.length).length)}/${loaded.length}] ${l.experiment.id}: ${l.experiment.title}\n`);
+        const targetOptions: TargetOptions = {
+          kind,
+          seed,
+          dryRun,
+          etcd: args.etcd as 'sim' | 'real',
+          kindCluster: args.kindCluster as string,
+          yes: Boolean(args.yes),
+          ...(args.context ? { context: args.context as string } : {}),
+          ...(args.kubeconfig ? { kubeconfig: args.kubeconfig as string } : {}),
+          ...(args.profile ? { profile: args.profile as string } : {}),
+          ...(args.topology ? { topology: args.topology as string } : {}),
+          ...(l.experiment.topology ? { experimentTopology: resolve(l.file, '..', l.experiment.topology) } : {}),
+          experiment: l.experiment,
+          confirm: (text: string) => display.line(text),
+        };
+        const created = await createTarget(targetOptions);
+        let result: RunResult;
+        try {
+          if (dryRun) created.target.actions.onRecord((a) => display.line(`  ${a.kind === 'command' ? '$' : '→'} [${a.cluster}] ${a.text}`));
+          result = await runExperiment(l, created.target, {
+            seed,
+            dryRun,
+            signal: stop.signal,
+            journalDir: args.journalDir as string,
+            journalTarget: created.journalTarget,
+            onProgress: (p) => display.handle(p),
+          });
+        } finally {
+          await created.target.close();
+        }
+        display.endExperiment();
+        results.push(result);
+        out.write(verdictLine(result) + '\n');
+      }
+    } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      process.off('uncaughtException', onCrash);
+    }
+
+    out.write('\n' + summaryTable(results, { color: Boolean(out.isTTY) }) + '\n');
+    const meta = { generatedAt: Date.now(), command: `gameday ${process.argv.slice(2).join(' ')}`, gamedayVersion: '0.1.0', seed };
+    if (args.reportDir) {
+      const written = await writeReports(args.reportDir as string, results, meta);
+      for (const p of written.paths) out.write(`report: ${p}\n`);
+      for (const f of written.failures) process.stderr.write(`gameday: the ${f.reporter} report failed: ${f.error}\n`);
+    }
+    if (args.junit) {
+      await writeJunit(args.junit as string, results, meta);
+      out.write(`junit: ${args.junit as string}\n`);
+    }
+    return exitCodeFor(results, stop.signal.aborted);
+  },
+};
+
+function verdictLine(r: RunResult): string {
+  const word = { pass: 'PASS', fail: 'FAIL', aborted: 'ABORTED', error: 'ERROR' }[r.verdict];
+  const parts = r.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.message}`);
+  if (r.error) parts.push(r.error);
+  if (!r.rollback.ok) parts.push(`ROLLBACK INCOMPLETE: ${r.rollback.errors.join('; ')}`);
+  const wall = `${formatDuration(r.endedAt - r.startedAt)} on the ${r.clock} clock, ${formatDuration(r.wallMs)} wall`;
+  return `  ${word}  (${wall})\n${parts.map((p) => `    ${p}`).join('\n')}`;
+}
+
+export function exitCodeFor(results: RunResult[], interrupted: boolean): number {
+  if (interrupted || results.some((r) => r.verdict === 'aborted' || r.verdict === 'error')) return EXIT.infrastructure;
+  if (results.some((r) => r.verdict === 'fail')) return EXIT.targetMissed;
+  return EXIT.ok;
+}

@@ -1,0 +1,48 @@
+import type { Experiment } from '../experiment/types.js';
+import type { JournalTarget } from '../engine/journal.js';
+import type { Target, TargetKind } from './target.js';
+import { InvalidInputError } from '../errors.js';
+
+export interface TargetOptions {
+  kind: TargetKind;
+  seed: number;
+  dryRun: boolean;
+  context?: string;
+  kubeconfig?: string;
+  profile?: string;
+  kindCluster?: string;
+  topology?: string;
+  /** A topology the experiment itself names (resolved against its file). */
+  experimentTopology?: string;
+  etcd?: 'sim' | 'real';
+  yes?: boolean;
+  experiment?: Experiment;
+  /** Show a line to the person running the drill (lab confirmation). */
+  confirm?: (text: string) => void;
+}
+
+export interface CreatedTarget {
+  target: Target;
+  /** How `gameday rollback` reaches this target again from another process. */
+  journalTarget: JournalTarget;
+}
+
+/** One place that turns `--target` and its flags into a Target. Loaded lazily: kind/lab pull in execa. */
+export async function createTarget(o: TargetOptions): Promise<CreatedTarget> {
+  switch (o.kind) {
+    case 'sim': {
+      const { createSimTargetFromOptions } = await import('./sim/create.js');
+      return createSimTargetFromOptions(o);
+    }
+    case 'kind': {
+      const { createKindTargetFromOptions } = await import('./kind/create.js');
+      return createKindTargetFromOptions(o);
+    }
+    case 'lab': {
+      const { createLabTargetFromOptions } = await import('./lab/create.js');
+      return createLabTargetFromOptions(o);
+    }
+    default:
+      throw new InvalidInputError(`Unknown target "${String(o.kind)}"; expected sim, kind or lab.`);
+  }
+}
