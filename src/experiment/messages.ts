@@ -151,14 +151,15 @@ function valueMessage(error: ErrorObject): string {
   }
 }
 
-function unknownPropertyMessage(error: ErrorObject, property: string): string {
+/** The message for an unknown property, and the known property it is probably a misspelling of. */
+function unknownProperty(error: ErrorObject, property: string): { message: string; guess?: string } {
   const parent = error.parentSchema as Record<string, unknown> | undefined;
   const properties = parent?.['properties'];
   const known = properties && typeof properties === 'object' ? Object.keys(properties).filter((k) => k !== '$schema') : [];
   const guess = didYouMean(property, known);
-  if (guess !== undefined) return `Unknown property ${JSON.stringify(property)}; did you mean ${JSON.stringify(guess)}?`;
-  if (known.length === 0) return `Unknown property ${JSON.stringify(property)}`;
-  return `Unknown property ${JSON.stringify(property)}. Allowed properties: ${known.join(', ')}.`;
+  if (guess !== undefined) return { message: `Unknown property ${JSON.stringify(property)}; did you mean ${JSON.stringify(guess)}?`, guess };
+  if (known.length === 0) return { message: `Unknown property ${JSON.stringify(property)}` };
+  return { message: `Unknown property ${JSON.stringify(property)}. Allowed properties: ${known.join(', ')}.` };
 }
 
 function child(pointer: string, key: string): string {
@@ -196,6 +197,7 @@ function isWithin(pointer: string, ancestor: string): boolean {
  * the most basic remaining mismatch wins.
  */
 export function collapseErrors(errors: readonly ErrorObject[]): PointedIssue[] {
+  type Collected = PointedIssue & { missing?: string };
   const keyed: Keyed[] = errors.map((error) => ({ key: keyOf(error), error }));
   const precise = keyed.filter((k) => !COMBINATORS.has(k.error.keyword));
   const kept = keyed.filter(
@@ -207,7 +209,9 @@ export function collapseErrors(errors: readonly ErrorObject[]): PointedIssue[] {
     if (group) group.push(error);
     else groups.set(key, [error]);
   }
-  const issues: PointedIssue[] = [];
+  const issues: Collected[] = [];
+  // "Unknown property "fualts"; did you mean "faults"?" already says "faults" is missing.
+  const misspelt = new Set<string>();
   for (const [key, group] of groups) {
     const types = group.filter((e) => e.keyword === 'type' && !isDurationSchema(e.parentSchema));
     let error = [...group].sort((a, b) => rank(a.keyword) - rank(b.keyword))[0] as ErrorObject;
@@ -222,17 +226,17 @@ export function collapseErrors(errors: readonly ErrorObject[]): PointedIssue[] {
         locate: error.instancePath,
         at: 'value',
         message: `Missing required property ${JSON.stringify(params['missingProperty'])}`,
+        missing: key,
       });
     } else if (error.keyword === 'additionalProperties') {
-      issues.push({
-        path: error.instancePath,
-        locate: key,
-        at: 'key',
-        message: unknownPropertyMessage(error, String(params['additionalProperty'])),
-      });
+      const { message, guess } = unknownProperty(error, String(params['additionalProperty']));
+      if (guess !== undefined) misspelt.add(child(error.instancePath, guess));
+      issues.push({ path: error.instancePath, locate: key, at: 'key', message });
     } else {
       issues.push({ path: key, locate: key, at: 'value', message: valueMessage(error) });
     }
   }
-  return issues;
+  return issues
+    .filter((i) => i.missing === undefined || !misspelt.has(i.missing))
+    .map(({ missing: _missing, ...issue }) => issue);
 }
