@@ -60,6 +60,11 @@ export interface SimParams {
   oomKillAfter: number;
   /** The kubelet retries a pod it could not start (FailedMount, FailedCreatePodSandBox, config errors) this often. */
   podRetryPeriod: number;
+  /**
+   * Append kube-scheduler's preemption summary to FailedScheduling messages (` preemption: 0/7 nodes are
+   * available: ...`), as v1.2x does. Default true; false gives the shorter message of older versions.
+   */
+  schedulerPreemptionMessage?: boolean;
 }
 
 export const DEFAULT_PARAMS: SimParams = {
