@@ -1,0 +1,46 @@
+import { InvalidInputError } from '../../errors.js';
+
+const SUFFIX: Record<string, number> = {
+  '': 1,
+  k: 1e3,
+  M: 1e6,
+  G: 1e9,
+  T: 1e12,
+  P: 1e15,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
+  Pi: 2 ** 50,
+  m: 1e-3,
+};
+
+/** A Kubernetes quantity ("512Mi", "2G", "1500m", "3") as a number of base units. */
+export function quantityValue(q: string): number {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P|m)?$/.exec(q.trim());
+  if (!m) throw new InvalidInputError(`"${q}" is not a Kubernetes quantity (like 512Mi, 2Gi, 500m).`);
+  return Number(m[1]) * (SUFFIX[m[2] ?? ''] ?? 1);
+}
+
+/** "95%" -> 0.95; anything else -> undefined. */
+export function percentOf(amount: string): number | undefined {
+  const m = /^([0-9]+(?:\.[0-9]+)?)%$/.exec(amount.trim());
+  if (!m) return undefined;
+  const p = Number(m[1]);
+  if (p <= 0 || p > 100) throw new InvalidInputError(`"${amount}" must be a percentage between 0% and 100%.`);
+  return p / 100;
+}
+
+/**
+ * The ballast size for a `pressure` amount. A quantity ("2Gi") is the size itself. A percentage ("95%") is a
+ * level to fill to: the ballast is what brings `used` up to that share of `capacity` (never negative).
+ */
+export async function ballastSize(
+  amount: string,
+  measure: () => Promise<{ capacity: number; used: number }>,
+): Promise<number> {
+  const p = percentOf(amount);
+  if (p === undefined) return Math.floor(quantityValue(amount));
+  const { capacity, used } = await measure();
+  return Math.max(0, Math.floor(capacity * p - used));
+}

@@ -1,0 +1,194 @@
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { InfrastructureError } from '../../errors.js';
+import type { CommandResult, CommandRunner, RunOptions } from '../common/command-runner.js';
+import type { EtcdHost } from '../common/etcd-host.js';
+import type { ControlPlaneComponent, EtcdMember, EtcdSnapshot, NodeOps } from '../target.js';
+import type { KindNode } from './kind-cluster.js';
+
+/** kubeadm's certificate paths; the etcd static pod mounts /etc/kubernetes/pki/etcd at the same path. */
+export const KIND_ETCDCTL_FLAGS = [
+  '--endpoints',
+  'https://127.0.0.1:2379',
+  '--cacert',
+  '/etc/kubernetes/pki/etcd/ca.crt',
+  '--cert',
+  '/etc/kubernetes/pki/etcd/server.crt',
+  '--key',
+  '/etc/kubernetes/pki/etcd/server.key',
+];
+
+/** Where snapshots are kept on a node (outside the etcd data directory, which a restore moves aside). */
+const NODE_SNAPSHOT_DIR = '/var/lib/gameday';
+
+/**
+ * etcd on kind. kind's node image has no etcdctl; the etcd static pod's image does. So etcdctl runs inside
+ * the etcd container of a control-plane node whose member is up, found with crictl:
+ *
+ *   docker exec gameday-control-plane crictl ps --name etcd -q          (read-only, gives <id>)
+ *   docker exec gameday-control-plane crictl exec <id> etcdctl --endpoints https://127.0.0.1:2379 ...
+ *
+ * This works while the API is down (`kubectl exec` would not: it needs the apiserver and its etcd).
+ * Kill and freeze act on the container's task with containerd's ctr, which the node image ships.
+ * A snapshot restore needs etcdutl while no member runs, so it runs a one-off container of the etcd image
+ * with ctr (`ctr -n k8s.io run --rm --mount ... <etcd image> ... etcdutl snapshot restore ...`).
+ */
+export class KindEtcdHost implements EtcdHost {
+  readonly dataDir = '/var/lib/etcd';
+  private readonly containerIds = new Map<string, string>();
+  private readonly addresses = new Map<string, string>();
+
+  constructor(
+    readonly runner: CommandRunner,
+    private readonly nodes: () => readonly KindNode[],
+    private readonly nodeOps: NodeOps,
+    private readonly network: string,
+    private readonly snapshotDir: string,
+  ) {}
+
+  etcdNodes(): Promise<string[]> {
+    return Promise.resolve(this.nodes().filter((n) => n.role === 'control-plane').map((n) => n.name));
+  }
+
+  apiserverNodes(): Promise<string[]> {
+    return this.etcdNodes();
+  }
+
+  /** kubeadm names each stacked member after its node. */
+  memberNameOf(node: string): string {
+    return node;
+  }
+
+  nodeOfMember(member: Pick<EtcdMember, 'name' | 'clientURL'>): string | undefined {
+    return this.nodes().some((n) => n.name === member.name) ? member.name : undefined;
+  }
+
+  async nodeAddress(node: string): Promise<string> {
+    const known = this.addresses.get(node);
+    if (known) return known;
+    const r = await this.runner.run(
+      ['docker', 'inspect', '-f', `{{(index .NetworkSettings.Networks "${this.network}").IPAddress}}`, node],
+      { readOnly: true },
+    );
+    const addr = r.stdout.trim();
+    if (!addr || addr === '<no value>') {
+      throw new InfrastructureError(`Node ${node} has no address on docker network "${this.network}" (disconnected?).`);
+    }
+    this.addresses.set(node, addr);
+    return addr;
+  }
+
+  onNode(node: string, argv: string[], options?: RunOptions): Promise<CommandResult> {
+    return this.runner.run(['docker', 'exec', node, ...argv], options);
+  }
+
+  manifest(node: string, component: ControlPlaneComponent, action: 'out' | 'in'): Promise<void> {
+    return this.nodeOps.manifest(node, component, action);
+  }
+
+  manifestPaths(component: ControlPlaneComponent): { active: string; parked: string } {
+    return { active: `/etc/kubernetes/manifests/${component}.yaml`, parked: `/etc/kubernetes/${component}.yaml` };
+  }
+
+  /** The running etcd container on `node`, or undefined. Always asked afresh: members come and go. */
+  private async containerId(node: string): Promise<string | undefined> {
+    const r = await this.onNode(node, ['crictl', 'ps', '--name', 'etcd', '-q'], { readOnly: true, allowFailure: true });
+    const id = r.exitCode === 0 ? r.stdout.trim().split('\n')[0]?.trim() : undefined;
+    if (id) this.containerIds.set(node, id);
+    else this.containerIds.delete(node);
+    return id || undefined;
+  }
+
+  async isRunning(node: string): Promise<boolean> {
+    return (await this.containerId(node)) !== undefined;
+  }
+
+  async etcdctl(args: string[], options: RunOptions = {}): Promise<CommandResult> {
+    const tried: string[] = [];
+    for (const node of await this.etcdNodes()) {
+      const id = await this.containerId(node);
+      if (!id) {
+        tried.push(node);
+        continue;
+      }
+      return this.onNode(node, ['crictl', 'exec', id, 'etcdctl', ...KIND_ETCDCTL_FLAGS, ...args], options);
+    }
+    throw new InfrastructureError(
+      `No etcd member is running to run \`etcdctl ${args.join(' ')}\` in (checked ${tried.join(', ')}).`,
+    );
+  }
+
+  private async requireContainer(node: string, what: string): Promise<string> {
+    const id = (await this.containerId(node)) ?? this.containerIds.get(node);
+    if (!id) throw new InfrastructureError(`No etcd container on ${node} to ${what}.`);
+    return id;
+  }
+
+  async killMember(node: string): Promise<void> {
+    const id = this.containerIds.get(node) ?? (await this.containerId(node));
+    // The kubelet may already have stopped it after its manifest left: then there is nothing to kill.
+    if (id) await this.onNode(node, ['ctr', '-n', 'k8s.io', 'tasks', 'kill', '-s', 'SIGKILL', id], { allowFailure: true });
+  }
+
+  async pauseMember(node: string): Promise<void> {
+    const id = await this.requireContainer(node, 'freeze');
+    await this.onNode(node, ['ctr', '-n', 'k8s.io', 'tasks', 'pause', id]);
+  }
+
+  async resumeMember(node: string): Promise<void> {
+    const id = this.containerIds.get(node) ?? (await this.requireContainer(node, 'resume'));
+    await this.onNode(node, ['ctr', '-n', 'k8s.io', 'tasks', 'resume', id]);
+  }
+
+  async snapshotTarget(file: string): Promise<{ node: string; etcdctlPath: string }> {
+    for (const node of await this.etcdNodes()) {
+      // /var/lib/etcd is the only writable host directory the etcd container mounts.
+      if (await this.isRunning(node)) return { node, etcdctlPath: `${this.dataDir}/${file}` };
+    }
+    throw new InfrastructureError('No etcd member is running to take a snapshot from.');
+  }
+
+  async keepSnapshot(node: string, etcdctlPath: string, file: string): Promise<string> {
+    const onNode = `${NODE_SNAPSHOT_DIR}/${file}`;
+    await this.onNode(node, ['mkdir', '-p', NODE_SNAPSHOT_DIR]);
+    await this.onNode(node, ['mv', etcdctlPath, onNode]);
+    // A copy outside the cluster: a lost node must not take the only snapshot with it.
+    const local = resolve(this.snapshotDir, file);
+    if (!this.runner.dryRun) await mkdir(this.snapshotDir, { recursive: true });
+    await this.runner.run(['docker', 'cp', `${node}:${onNode}`, local]);
+    return local;
+  }
+
+  async placeSnapshot(snapshot: EtcdSnapshot, node: string): Promise<string> {
+    const file = snapshot.path.split('/').pop() ?? 'snapshot.db';
+    const onNode = `${NODE_SNAPSHOT_DIR}/${file}`;
+    await this.onNode(node, ['mkdir', '-p', NODE_SNAPSHOT_DIR]);
+    await this.runner.run(['docker', 'cp', snapshot.path, `${node}:${onNode}`]);
+    return onNode;
+  }
+
+  async restore(node: string, args: string[]): Promise<void> {
+    const { active, parked } = this.manifestPaths('etcd');
+    const r = await this.onNode(node, ['grep', '-h', '-m1', 'image:', parked, active], {
+      readOnly: true,
+      allowFailure: true,
+    });
+    const image = /image:\s*(\S+)/.exec(r.stdout)?.[1] ?? 'registry.k8s.io/etcd:3.5.16-0';
+    // etcd 3.5 moved restore to etcdutl (etcdctl's is deprecated there and gone in 3.6).
+    const version = /:(\d+)\.(\d+)/.exec(image);
+    const tool = version && (Number(version[1]) > 3 || Number(version[2]) >= 5) ? 'etcdutl' : 'etcdctl';
+    await this.onNode(node, [
+      'ctr',
+      '-n',
+      'k8s.io',
+      'run',
+      '--rm',
+      '--mount',
+      'type=bind,src=/var/lib,dst=/var/lib,options=rbind:rw',
+      image,
+      'gameday-etcd-restore',
+      tool,
+      ...args,
+    ]);
+  }
+}
