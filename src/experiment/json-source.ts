@@ -50,6 +50,10 @@ export function parseJsonSource(raw: string): ParseResult {
     const pos = at ? Number(at[1]) : text.length;
     return { ok: false, position: positionOf(starts, pos), message: describeSyntaxError(text, pos) };
   }
+  const control = controlCharacterInString(text);
+  if (control !== undefined) {
+    return { ok: false, position: positionOf(starts, control), message: describeSyntaxError(text, control) };
+  }
   const { data, pointers } = parsed;
   return {
     ok: true,
@@ -67,6 +71,24 @@ export function parseJsonSource(raw: string): ParseResult {
       },
     },
   };
+}
+
+/** json-source-map accepts raw control characters (a line break) inside strings; JSON does not. */
+function controlCharacterInString(text: string): number | undefined {
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!inString) {
+      if (c === 0x22) inString = true;
+    } else if (c === 0x5c) {
+      i++;
+    } else if (c === 0x22) {
+      inString = false;
+    } else if (c < 0x20) {
+      return i;
+    }
+  }
+  return undefined;
 }
 
 type Expect = 'value' | 'value-or-end' | 'key' | 'key-or-end' | 'colon' | 'comma-or-end' | 'end';

@@ -19,7 +19,7 @@ export interface FileValidation extends ValidationResult {
 }
 
 /**
- * Files, directories (their *.json, not recursive, sorted) and globs, in the order given, each file once.
+ * Files, directories (their *.json, not recursive, sorted, skipping hidden names such as editors' lock files) and globs, in the order given, each file once.
  * A path that names nothing is the user's mistake and throws.
  */
 export async function expandPaths(paths: readonly string[]): Promise<string[]> {
@@ -46,7 +46,7 @@ export async function expandPaths(paths: readonly string[]): Promise<string[]> {
     }
     if (stat.isDirectory()) {
       const names = (await fsp.readdir(p, { withFileTypes: true }))
-        .filter((e) => e.isFile() && e.name.endsWith('.json'))
+        .filter((e) => e.isFile() && e.name.endsWith('.json') && !e.name.startsWith('.'))
         .map((e) => e.name)
         .sort();
       if (names.length === 0) throw new InvalidInputError(`No *.json experiment files in ${JSON.stringify(p)}.`);
