@@ -129,8 +129,9 @@ function valueMessage(error: ErrorObject): string {
       return `Expected ${subject(p)} to have at most ${plural(Number(params['limit']), 'item')}, got ${count}`;
     }
     case 'uniqueItems': {
-      const item = Array.isArray(data) ? data[Number(params['j'])] : undefined;
-      return `Expected ${subject(p)} to have no duplicates, got ${JSON.stringify(item)} twice (items ${String(params['j'])} and ${String(params['i'])})`;
+      const [first, second] = [Number(params['i']), Number(params['j'])].sort((a, b) => a - b);
+      const item: unknown = Array.isArray(data) ? data[first ?? 0] : undefined;
+      return `Expected ${subject(p)} to have no duplicates, got ${JSON.stringify(item)} twice (items ${first} and ${second})`;
     }
     case 'minProperties':
       return `Expected ${subject(p)} to have at least ${plural(Number(params['limit']), 'property')}`.replace('propertys', 'properties');

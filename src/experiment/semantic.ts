@@ -90,7 +90,7 @@ export function semanticIssues(e: Experiment): PointedIssue[] {
           issue(
             `${at}/cluster`,
             `Unknown cluster ${JSON.stringify(item.cluster)}` +
-              (guess === undefined ? '' : `; did you mean ${JSON.stringify(guess)}?`) +
+              (guess === undefined ? '.' : `; did you mean ${JSON.stringify(guess)}?`) +
               ` This experiment's clusters: ${e.clusters.join(', ')}.`,
           ),
         );

@@ -78,20 +78,27 @@ function unknownTypes(data: unknown, registries: Registries): { issues: PointedI
     const { registry, noun } = ITEM_KINDS[list.kind];
     const known = Object.keys(registries[registry]).sort();
     value.forEach((item: unknown, i) => {
-      if (!isRecord(item) || typeof item['type'] !== 'string' || Object.hasOwn(registries[registry], item['type'])) return;
+      if (!isRecord(item)) return;
+      const listing = `Known ${noun} types: ${known.length === 0 ? '(none)' : known.join(', ')}.`;
+      const at = `${list.pointer}/${i}`;
+      if (!('type' in item)) {
+        issues.push({ path: at, locate: at, at: 'value', message: `Missing required property "type". ${listing}` });
+        items.push(at);
+        return;
+      }
       const type = item['type'];
+      if (typeof type !== 'string' || Object.hasOwn(registries[registry], type)) return;
       const guess = didYouMean(type, known);
-      const path = `${list.pointer}/${i}/type`;
       issues.push({
-        path,
-        locate: path,
+        path: `${at}/type`,
+        locate: `${at}/type`,
         at: 'value',
         message:
           `Unknown ${noun} type ${JSON.stringify(type)}` +
-          (guess === undefined ? '.' : `; did you mean ${JSON.stringify(guess)}?`) +
-          ` Known ${noun} types: ${known.length === 0 ? '(none)' : known.join(', ')}.`,
+          (guess === undefined ? '. ' : `; did you mean ${JSON.stringify(guess)}? `) +
+          listing,
       });
-      items.push(`${list.pointer}/${i}`);
+      items.push(at);
     });
   }
   return { issues, items };
