@@ -23,7 +23,8 @@ function earliest(values: (number | undefined)[]): number | undefined {
 
 export function marks(result: RunResult): Marks {
   const out: Marks = {};
-  const injectedAt = earliest(result.faults.map((f) => f.startedAt)) ?? phaseStart(result, 'inject');
+  // The runner counts from the start of the inject phase (a sequenced fault may wait before its own start).
+  const injectedAt = phaseStart(result, 'inject') ?? earliest(result.faults.map((f) => f.startedAt));
   const recoveryStartedAt = phaseStart(result, 'recover') ?? earliest(result.steps.map((s) => s.startedAt));
   const { timeToDetect, timeToReady, timeToRecover } = result.timings;
   if (injectedAt !== undefined) out.injectedAt = injectedAt;
