@@ -8,7 +8,6 @@ import {
   formatInstant,
   formatOffset,
   notes,
-  targetsSummary,
   verdictLabel,
 } from './format.js';
 import type { ReportMeta, Reporter } from './reporter.js';
@@ -67,6 +66,7 @@ svg.timeline g:hover rect, svg.timeline g:hover path { filter: brightness(0.9); 
 .legend i.dash { width: 14px; height: 0; border-top: 2px dashed; border-radius: 0; }
 details { margin: 12px 0 0; } summary { cursor: pointer; color: #334155; font-weight: 600; }
 details table td:first-child { white-space: nowrap; font-variant-numeric: tabular-nums; }
+.nowrap { white-space: nowrap; }
 .kind { font-size: 11px; color: var(--muted); text-transform: uppercase; }
 footer { color: var(--muted); font-size: 12px; margin-top: 32px; }
 `;
@@ -79,13 +79,21 @@ function anchor(r: RunResult, index: number): string {
   return `run-${index + 1}-${r.experiment.id.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 }
 
+/** One target per line, coloured by whether it was met, so a missed one stands out in the summary. */
+function targetsCell(r: RunResult): string {
+  if (r.checks.length === 0) return '-';
+  return r.checks
+    .map((c) => `<span class="nowrap" title="${e(checkMessage(c))}"><span class="${c.ok ? 'ok-text' : 'missed-text'}">${c.ok ? '✓' : '✗'}</span> ${e(describeCheck(c))}</span>`)
+    .join('<br>');
+}
+
 function summaryTable(results: RunResult[]): string {
   const rows = results.map((r, i) => {
     const ready = r.timings.timeToReady ?? r.timings.timeToRecover;
     return (
       `<tr><td><a href="#${e(anchor(r, i))}">${e(r.experiment.title)}</a><br><code>${e(r.experiment.id)}</code></td>` +
       `<td>${badge(r)}</td><td class="num">${e(formatDuration(r.timings.timeToDetect))}</td>` +
-      `<td class="num">${e(formatDuration(ready))}</td><td>${e(targetsSummary(r))}</td>` +
+      `<td class="num">${e(formatDuration(ready))}</td><td>${targetsCell(r)}</td>` +
       `<td>${notes(r).map(e).join('<br>') || '-'}</td></tr>`
     );
   });

@@ -41,8 +41,10 @@ const ROW = 24;
 const BAR = 14;
 const LABEL_ROW = 16;
 const AXIS = 30;
-/** Rough width of one character of the 11px label font, to keep labels from overlapping. */
+/** Rough width of one character of the 10px in-bar font, to decide whether a phase name fits its bar. */
 const CHAR_W = 6.2;
+/** Rough width of one character of the bold 11px marker labels (generous: clipping is worse than a new row). */
+const LABEL_CHAR_W = 7.2;
 
 /** Tick spacings a person reads easily, from 1 ms to 6 h. */
 const TICK_STEPS = [
@@ -196,7 +198,7 @@ export function timelineChart(result: RunResult): string {
   const rowEnds: number[] = [];
   const placed = sorted.map((k) => {
     const cx = x(k.at);
-    const w = k.label.length * CHAR_W;
+    const w = k.label.length * LABEL_CHAR_W;
     // Labels near the right edge hang to the left of their line.
     const anchorEnd = cx + w + 4 > WIDTH;
     const from = anchorEnd ? cx - w - 4 : cx + 4;
