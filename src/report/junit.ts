@@ -92,7 +92,7 @@ function count(all: Case[], kind: 'failure' | 'error' | 'skipped'): number {
   return all.filter((c) => c.outcome?.kind === kind).length;
 }
 
-function renderSuite(result: RunResult, all: Case[], hostname: string): string {
+function renderSuite(result: RunResult, all: Case[]): string {
   const id = result.experiment.id;
   const props: [string, string][] = [
     ['title', result.experiment.title],
@@ -113,7 +113,6 @@ function renderSuite(result: RunResult, all: Case[], hostname: string): string {
       ['skipped', count(all, 'skipped')],
       ['time', seconds(result.endedAt - result.startedAt)],
       ['timestamp', timestamp(result.startedAt)],
-      ['hostname', hostname],
     ])}>`,
     '    <properties>',
     ...props.map(([name, value]) => `      <property${attrs([['name', name], ['value', value]])}/>`),
@@ -142,7 +141,7 @@ export const junit = {
         ['time', seconds(totalMs)],
         ['timestamp', timestamp(meta.generatedAt)],
       ])}>`,
-      ...perRun.map((p) => renderSuite(p.result, p.cases, p.result.target)),
+      ...perRun.map((p) => renderSuite(p.result, p.cases)),
       '</testsuites>',
       '',
     ].join('\n');
