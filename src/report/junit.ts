@@ -36,7 +36,7 @@ function checkCase(result: RunResult, check: TargetCheck): Case {
   } else if (check.ok) {
     // passed
   } else if (check.measured === undefined && !ranToCompletion) {
-    c.outcome = { kind: 'skipped', type: 'NotMeasured', message: `not measured: the run ${result.verdict === 'aborted' ? 'was aborted' : 'failed to run'}` };
+    c.outcome = { kind: 'skipped', type: 'NotMeasured', message: `not measured: ${result.verdict === 'aborted' ? 'the drill was aborted' : 'the drill could not run'}` };
   } else {
     c.outcome = { kind: 'failure', type: 'TargetMissed', message: checkMessage(check), detail: `allowed: ${describeAllowed(check)}\nmeasured: ${describeMeasured(check)}` };
   }
