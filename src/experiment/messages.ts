@@ -176,6 +176,45 @@ function rank(keyword: string): number {
   return i === -1 ? PRIORITY.length : i;
 }
 
+/**
+ * "Give a node or a selector" is written as anyOf/oneOf of `required`; ajv then reports each alternative as
+ * missing, which reads as if both were needed. Such a failure becomes one message naming the alternatives.
+ */
+function requiredAlternatives(errors: readonly ErrorObject[]): { errors: ErrorObject[]; alternatives: PointedIssue[] } {
+  const consumed = new Set<ErrorObject>();
+  const alternatives: PointedIssue[] = [];
+  for (const c of errors) {
+    if (c.keyword !== 'anyOf' && c.keyword !== 'oneOf') continue;
+    const subs = errors.filter((e) => e.schemaPath.startsWith(`${c.schemaPath}/`));
+    const here = (e: ErrorObject): boolean => e.keyword === 'required' && e.instancePath === c.instancePath;
+    const names = (list: unknown[]): string[] =>
+      list.flatMap((b) => (b && typeof b === 'object' && Array.isArray((b as Record<string, unknown>)['required']) ? ((b as Record<string, unknown>)['required'] as string[]) : []));
+    if (subs.length > 0 && subs.every(here)) {
+      const missing = [...new Set(subs.map((e) => String((e.params as Record<string, unknown>)['missingProperty'])))];
+      alternatives.push({
+        path: c.instancePath,
+        locate: c.instancePath,
+        at: 'value',
+        message: `Missing required property: one of ${quotedList(missing)}`,
+      });
+      [c, ...subs].forEach((e) => consumed.add(e));
+    } else if (c.keyword === 'oneOf' && subs.length === 0 && Array.isArray(c.schema)) {
+      const passing = (c.params as Record<string, unknown>)['passingSchemas'];
+      const given = Array.isArray(passing) ? names(passing.map((i) => (c.schema as unknown[])[Number(i)])) : [];
+      if (given.length > 1) {
+        alternatives.push({
+          path: c.instancePath,
+          locate: c.instancePath,
+          at: 'value',
+          message: `Expected only one of ${quotedList(given)}, got ${given.length === 2 ? 'both' : 'several'}`,
+        });
+        consumed.add(c);
+      }
+    }
+  }
+  return { errors: errors.filter((e) => !consumed.has(e)), alternatives };
+}
+
 interface Keyed {
   key: string;
   error: ErrorObject;
@@ -197,20 +236,20 @@ function isWithin(pointer: string, ancestor: string): boolean {
  * combinator failures go when a more precise error explains them, type mismatches at one place merge, and
  * the most basic remaining mismatch wins.
  */
-export function collapseErrors(errors: readonly ErrorObject[]): PointedIssue[] {
+export function collapseErrors(allErrors: readonly ErrorObject[]): PointedIssue[] {
   type Collected = PointedIssue & { missing?: string };
+  // An "if" failure only says its "then" failed, and that failure is reported on its own.
+  const { errors, alternatives } = requiredAlternatives(allErrors.filter((e) => e.keyword !== 'if'));
   const keyed: Keyed[] = errors.map((error) => ({ key: keyOf(error), error }));
-  const precise = keyed.filter((k) => !COMBINATORS.has(k.error.keyword));
-  const kept = keyed.filter(
-    (k) => !COMBINATORS.has(k.error.keyword) || !precise.some((p) => isWithin(p.key, k.key)),
-  );
+  const precise = [...keyed.filter((k) => !COMBINATORS.has(k.error.keyword)).map((k) => k.key), ...alternatives.map((a) => a.path)];
+  const kept = keyed.filter((k) => !COMBINATORS.has(k.error.keyword) || !precise.some((p) => isWithin(p, k.key)));
   const groups = new Map<string, ErrorObject[]>();
   for (const { key, error } of kept) {
     const group = groups.get(key);
     if (group) group.push(error);
     else groups.set(key, [error]);
   }
-  const issues: Collected[] = [];
+  const issues: Collected[] = [...alternatives];
   // "Unknown property "fualts"; did you mean "faults"?" already says "faults" is missing.
   const misspelt = new Set<string>();
   for (const [key, group] of groups) {

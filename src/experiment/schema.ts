@@ -83,6 +83,20 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** Property names declared inside a plugin's conditional or combined subschemas (not inside other properties). */
+function nestedPropertyNames(keywords: Record<string, unknown>): string[] {
+  const names: string[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!isRecord(node)) return;
+    if (isRecord(node['properties'])) names.push(...Object.keys(node['properties']));
+    for (const k of ['allOf', 'anyOf', 'oneOf', 'if', 'then', 'else', 'not']) visit(node[k]);
+    if (isRecord(node['dependentSchemas'])) Object.values(node['dependentSchemas']).forEach(visit);
+  };
+  visit(keywords);
+  return names;
+}
+
 function itemSchema(kind: ItemKind, key: string, plugin: PluginInfo, defs: Record<string, JsonSchema>): JsonSchema {
   const where = `${ITEM_KINDS[kind].noun} "${key}"`;
   if (plugin.name !== key) throw new Error(`The ${where} is registered under a different name than its own ("${plugin.name}").`);
@@ -99,6 +113,14 @@ function itemSchema(kind: ItemKind, key: string, plugin: PluginInfo, defs: Recor
   }
   const rest: JsonSchema = {};
   for (const [k, v] of Object.entries(params)) if (!OWN_KEYWORDS.has(k)) rest[k] = rewriteRefs(v, prefix);
+  for (const name of nestedPropertyNames(rest)) {
+    if (!(name in properties)) {
+      throw new Error(
+        `The ${where} declares parameter "${name}" only inside a subschema; declare every parameter in the top-level ` +
+          '"properties" (subschemas may add constraints), since the item allows no other property.',
+      );
+    }
+  }
   return {
     type: 'object',
     title: key,

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import * as ajvFormats from 'ajv-formats';
 import { buildExperimentSchema, type PluginInfo, type Registries } from '../../src/experiment/schema.js';
 import { defaultRegistries } from '../../src/experiment/registries.js';
 import { DURATION_PATTERN } from '../../src/engine/duration.js';
@@ -27,7 +28,9 @@ function shownProperties(schema: Schema): { where: string; schema: Schema }[] {
 }
 
 function strictAjv(): Ajv2020 {
-  return new Ajv2020({ strict: true, allErrors: true });
+  const ajv = new Ajv2020({ strict: true, allErrors: true });
+  (ajvFormats as unknown as { default: (a: Ajv2020) => void }).default(ajv);
+  return ajv;
 }
 
 const defs = (schema: Schema): Record<string, Schema> => schema['$defs'] as Record<string, Schema>;
@@ -109,6 +112,21 @@ describe('buildExperimentSchema', () => {
     expect(() => buildExperimentSchema(bad({ name: 'stop-kubelets', summary: 's', params: {} }))).to.throw(
       /registered under a different name/,
     );
+  });
+
+  it('refuses a parameter declared only inside a subschema, which "additionalProperties": false would reject', () => {
+    const params = {
+      type: 'object',
+      properties: { node: { type: 'string', description: 'A node.' } },
+      oneOf: [{ required: ['node'] }, { properties: { selector: { type: 'string' } }, required: ['selector'] }],
+    };
+    expect(() =>
+      buildExperimentSchema({ ...fixtureRegistries, faults: { 'stop-kubelet': { name: 'stop-kubelet', summary: 's', params } } }),
+    ).to.throw(/declares parameter "selector" only inside a subschema/);
+    const declared = { ...params, properties: { ...params.properties, selector: { type: 'string', description: 'A selector.' } } };
+    expect(() =>
+      buildExperimentSchema({ ...fixtureRegistries, faults: { 'stop-kubelet': { name: 'stop-kubelet', summary: 's', params: declared } } }),
+    ).not.to.throw();
   });
 
   it('still builds with empty registries', () => {

@@ -87,6 +87,32 @@ describe('validateExperiment', () => {
     ]);
   });
 
+  it('names the alternatives when a plugin needs one of several parameters', () => {
+    const registries: Registries = {
+      ...fixtureRegistries,
+      faults: {
+        'cordon-node': {
+          name: 'cordon-node',
+          summary: 'Cordons a node.',
+          params: {
+            type: 'object',
+            properties: {
+              node: { type: 'string', description: 'The node.' },
+              selector: { type: 'string', description: 'A label selector.' },
+            },
+            oneOf: [{ required: ['node'] }, { required: ['selector'] }],
+          },
+        },
+      },
+    };
+    expect(messages({ ...base, faults: [{ type: 'cordon-node' }] }, registries)).to.deep.equal([
+      '/faults/0: Missing required property: one of "node" or "selector"',
+    ]);
+    expect(messages({ ...base, faults: [{ type: 'cordon-node', node: 'a', selector: 'b' }] }, registries)).to.deep.equal([
+      '/faults/0: Expected only one of "node" or "selector", got both',
+    ]);
+  });
+
   it('names a duplicate in a list', () => {
     expect(messages({ ...base, tags: ['node', 'etcd', 'node'] })).to.deep.equal([
       '/tags: Expected "tags" to have no duplicates, got "node" twice (items 0 and 2)',
