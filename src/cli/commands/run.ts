@@ -120,15 +120,20 @@ export const run: CommandModule = {
     if (args.reportDir) {
       const written = await writeReports(args.reportDir as string, results, meta);
       for (const p of written.paths) out.write(`report: ${p}\n`);
-      for (const f of written.failures) process.stderr.write(`gameday: the ${f.reporter} report failed: ${f.error}\n`);
+      for (const f of written.failures) process.stderr.write(`gameday: the ${f.reporter} report failed: ${failureText(f.error)}\n`);
     }
     if (args.junit) {
-      await writeJunit(args.junit as string, results, meta);
-      out.write(`junit: ${args.junit as string}\n`);
+      const junit = await writeJunit(args.junit as string, results, meta);
+      if (junit.failures.length === 0) out.write(`junit: ${args.junit as string}\n`);
+      for (const f of junit.failures) process.stderr.write(`gameday: the JUnit report failed: ${failureText(f.error)}\n`);
     }
     return exitCodeFor(results, stop.signal.aborted);
   },
 };
+
+function failureText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
 
 function verdictLine(r: RunResult): string {
   const word = { pass: 'PASS', fail: 'FAIL', aborted: 'ABORTED', error: 'ERROR' }[r.verdict];
