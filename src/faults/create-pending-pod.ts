@@ -1,0 +1,74 @@
+import type { Fault } from '../engine/plugin.js';
+import { workloadKey } from '../engine/selectors.js';
+import { CREATED_BY, GAMEDAY_NAMESPACE, createIfMissing, ensureNamespace } from './support/namespace.js';
+import { formatQuantity, memoryBytes } from './support/quantity.js';
+import { paramsSchema, quantityParam } from './support/schema.js';
+import { plannedWorkload } from './support/workload-fault.js';
+
+export interface CreatePendingPodParams {
+  namespace?: string;
+  podName?: string;
+  memory?: string;
+  cpu?: string;
+  image?: string;
+}
+
+const DEFAULT_NAME = 'gameday-pending';
+const DEFAULT_IMAGE = 'registry.k8s.io/pause:3.9';
+
+/**
+ * D3/D9 Pending: a new workload whose pod requests more than any node has free. It is a one-replica
+ * Deployment, not a bare pod, so that the runbook's fix (lower the requests) can be applied to it.
+ */
+export const createPendingPod: Fault<CreatePendingPodParams> = {
+  name: 'create-pending-pod',
+  summary: 'Create a one-replica Deployment whose pod requests more memory than fits, so it stays Pending (FailedScheduling); revert deletes it.',
+  params: paramsSchema({
+    namespace: { type: 'string', minLength: 1, description: `Namespace (created if missing). Default "${GAMEDAY_NAMESPACE}".` },
+    podName: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', description: `Name of the Deployment and prefix of its pod. Default "${DEFAULT_NAME}".` },
+    memory: quantityParam('Memory the pod requests. Default: 1Gi more than the largest node can allocate. With fill-node-memory, a modest value such as "256Mi".'),
+    cpu: quantityParam('CPU the pod requests. Default "10m".'),
+    image: { type: 'string', minLength: 1, description: `Container image. Default "${DEFAULT_IMAGE}".` },
+  }),
+  async plan(ctx, p) {
+    let memory = p.memory;
+    if (memory === undefined) {
+      const { items } = await ctx.kube.list('nodes');
+      const largest = Math.max(0, ...items.map((n) => memoryBytes(n.status?.allocatable?.memory as string | undefined)));
+      memory = formatQuantity('memory', Math.ceil(largest / 2 ** 20) * 2 ** 20 + 2 ** 30);
+    }
+    const ref = { namespace: p.namespace ?? GAMEDAY_NAMESPACE, kind: 'Deployment' as const, name: p.podName ?? DEFAULT_NAME };
+    return { workloads: [workloadKey(ref)], data: { memory, cpu: p.cpu ?? '10m', image: p.image ?? DEFAULT_IMAGE } };
+  },
+  async inject(ctx, _p, plan) {
+    const ref = plannedWorkload(plan);
+    await ensureNamespace(ctx, ref.namespace);
+    const labels = { ...CREATED_BY, app: ref.name };
+    await createIfMissing(ctx, 'deployments', {
+      metadata: { name: ref.name, namespace: ref.namespace, labels },
+      spec: {
+        replicas: 1,
+        selector: { matchLabels: { app: ref.name } },
+        template: {
+          metadata: { labels },
+          spec: {
+            terminationGracePeriodSeconds: 0,
+            containers: [
+              {
+                name: 'app',
+                image: plan.data?.['image'] as string,
+                resources: { requests: { memory: plan.data?.['memory'] as string, cpu: plan.data?.['cpu'] as string } },
+              },
+            ],
+          },
+        },
+      },
+    });
+  },
+  async revert(ctx, _p, plan) {
+    const ref = plannedWorkload(plan);
+    await ctx.kube.delete('deployments', ref.name, { namespace: ref.namespace });
+  },
+  describe: (p) =>
+    `Create Deployment ${p.namespace ?? GAMEDAY_NAMESPACE}/${p.podName ?? DEFAULT_NAME} whose pod requests ${p.memory ?? 'more memory than any node has'}; \`kubectl describe po\` shows FailedScheduling "0/N nodes are available: ... Insufficient memory."`,
+};

@@ -1,0 +1,83 @@
+import { InvalidInputError } from '../errors.js';
+import type { Fault } from '../engine/plugin.js';
+import type { WorkloadSelector } from '../engine/selectors.js';
+import type { KubeObject } from '../kube/objects.js';
+import { workloadInWords } from './support/describe.js';
+import { createIfMissing } from './support/namespace.js';
+import { paramsSchema, workloadParam } from './support/schema.js';
+import { planWorkload, plannedWorkload, workloadPlan } from './support/workload-fault.js';
+import { setTemplateAnnotations } from './support/workloads.js';
+
+export interface DeleteConfigMapParams {
+  workload: WorkloadSelector;
+  configMap?: string;
+  restart?: boolean;
+}
+
+/** The ConfigMaps a pod template uses, env references first (those give CreateContainerConfigError). */
+export function configMapsOf(workload: KubeObject): string[] {
+  const spec = workload.spec?.template?.spec ?? {};
+  const env: string[] = [];
+  const vols: string[] = [];
+  for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])] as Record<string, any>[]) {
+    for (const e of c['envFrom'] ?? []) if (e?.configMapRef?.name) env.push(e.configMapRef.name as string);
+    for (const e of c['env'] ?? []) if (e?.valueFrom?.configMapKeyRef?.name) env.push(e.valueFrom.configMapKeyRef.name as string);
+  }
+  for (const v of (spec.volumes ?? []) as Record<string, any>[]) {
+    if (v['configMap']?.name) vols.push(v['configMap'].name as string);
+    for (const s of v['projected']?.sources ?? []) if (s?.configMap?.name) vols.push(s.configMap.name as string);
+  }
+  return [...new Set([...env, ...vols])];
+}
+
+/** What is needed to create the ConfigMap again: no server-set fields. */
+function restorable(cm: KubeObject): KubeObject {
+  const { metadata, ...rest } = cm;
+  const keep: KubeObject['metadata'] = { name: metadata.name };
+  if (metadata.namespace) keep.namespace = metadata.namespace;
+  if (metadata.labels) keep.labels = metadata.labels;
+  if (metadata.annotations) keep.annotations = metadata.annotations;
+  return { ...rest, metadata: keep };
+}
+
+const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
+
+/**
+ * D9 "Error": a ConfigMap a workload needs is gone. Running pods keep going; new pods fail with
+ * CreateContainerConfigError (env) or stay ContainerCreating (volume), so by default the workload is
+ * restarted to show it. The journal keeps the ConfigMap, and revert creates it again.
+ */
+export const deleteConfigMap: Fault<DeleteConfigMapParams> = {
+  name: 'delete-configmap',
+  summary: 'Delete a ConfigMap a workload uses and restart it, so new pods fail with CreateContainerConfigError; revert recreates the ConfigMap.',
+  params: paramsSchema(
+    {
+      workload: workloadParam('The workload that uses the ConfigMap.'),
+      configMap: { type: 'string', minLength: 1, description: 'The ConfigMap to delete. Default: the first one the pod template references (env references first).' },
+      restart: { type: 'boolean', description: 'Restart the workload (as kubectl rollout restart) so new pods hit the missing ConfigMap. Default true.' },
+    },
+    ['workload'],
+  ),
+  async plan(ctx, p) {
+    const { ref, obj } = await planWorkload(ctx, p.workload, 'delete-configmap');
+    const used = configMapsOf(obj);
+    const name = p.configMap ?? used[0];
+    if (!name) throw new InvalidInputError(`${ctx.cluster}: ${ref.kind} ${ref.namespace}/${ref.name} uses no ConfigMap; name one with "configMap".`);
+    const cm = await ctx.kube.get('configmaps', name, ref.namespace);
+    if (!cm) throw new InvalidInputError(`${ctx.cluster}: ConfigMap ${ref.namespace}/${name} does not exist.`);
+    return workloadPlan(ref, { configMap: name, object: restorable(cm), restartedAt: new Date(ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+  },
+  async inject(ctx, p, plan) {
+    const ref = plannedWorkload(plan);
+    await ctx.kube.delete('configmaps', plan.data?.['configMap'] as string, { namespace: ref.namespace });
+    if (p.restart !== false) await setTemplateAnnotations(ctx, ref, { [RESTARTED_AT]: plan.data?.['restartedAt'] as string });
+  },
+  async revert(ctx, _p, plan) {
+    await createIfMissing(ctx, 'configmaps', plan.data?.['object'] as KubeObject);
+  },
+  describe: (p) => {
+    const cm = p.configMap ?? '<its ConfigMap>';
+    const ns = 'from' in p.workload ? '<namespace>' : p.workload.namespace;
+    return `Delete ConfigMap ${cm} used by ${workloadInWords(p.workload)}: \`kubectl delete configmap ${cm} -n ${ns}\`${p.restart !== false ? ', then restart the workload so new pods fail with CreateContainerConfigError' : ''}.`;
+  },
+};

@@ -1,0 +1,50 @@
+import type { Fault, FaultPlan, PluginContext } from '../engine/plugin.js';
+import { resolveMembers, type MemberSelector } from '../engine/selectors.js';
+import { membersInWords } from './support/describe.js';
+import { membersParam, paramsSchema } from './support/schema.js';
+
+export interface KillEtcdMembersParams {
+  members?: MemberSelector;
+  how?: 'kill' | 'stop' | 'pause';
+}
+
+const DEFAULT_MEMBERS: MemberSelector = { count: 1 };
+const HOW = { kill: 'SIGKILL', stop: 'a graceful stop', pause: 'SIGSTOP (a hung member)' } as const;
+
+/** D4: etcd members down; with two of three gone the cluster loses quorum and refuses writes. */
+export const killEtcdMembers: Fault<KillEtcdMembersParams> = {
+  name: 'kill-etcd-members',
+  summary: 'Kill, stop or freeze etcd members (D4); revert starts the ones that are still members of the cluster.',
+  params: paramsSchema({
+    members: membersParam('The members to take down. Default: one, picked with the run seed.'),
+    how: { enum: ['kill', 'stop', 'pause'], description: 'kill: SIGKILL (default); stop: graceful; pause: SIGSTOP, a hung member.' },
+  }),
+  async plan(ctx: PluginContext, p: KillEtcdMembersParams): Promise<FaultPlan> {
+    return { members: await resolveMembers(ctx, p.members ?? DEFAULT_MEMBERS), data: { how: p.how ?? 'kill' } };
+  },
+  async inject(ctx, p, plan) {
+    const running = new Set(await ctx.etcd.running());
+    for (const m of plan.members ?? []) {
+      // A member already down stays down: killing it twice would be an error on a real host.
+      if (running.has(m) || p.how === 'pause') await ctx.etcd.stopMember(m, p.how ?? 'kill');
+    }
+  },
+  async revert(ctx, p, plan) {
+    // After a restore the old members were removed from the new cluster: starting them would split it.
+    const members = new Set((await ctx.etcd.members()).map((m) => m.name));
+    const running = new Set(await ctx.etcd.running());
+    const gone = (plan.members ?? []).filter((m) => !members.has(m));
+    if (gone.length > 0) {
+      ctx.note(`etcd member${gone.length === 1 ? '' : 's'} ${gone.join(', ')} no longer in the cluster (removed or replaced by recovery); not restarting ${gone.length === 1 ? 'it' : 'them'}`);
+    }
+    for (const m of plan.members ?? []) {
+      // A paused member may count as running; resuming it is what startMember does for it.
+      if (members.has(m) && (!running.has(m) || (p.how ?? plan.data?.['how']) === 'pause')) await ctx.etcd.startMember(m);
+    }
+  },
+  describe: (p) => {
+    const how = p.how ?? 'kill';
+    const cmd = how === 'pause' ? '`docker pause <etcd container>`' : how === 'stop' ? '`mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/`' : '`kill -9 $(pidof etcd)`';
+    return `Take down ${membersInWords(p.members, DEFAULT_MEMBERS)} with ${HOW[how]}: ${cmd} on each member's host.`;
+  },
+};

@@ -1,0 +1,44 @@
+import type { MemberSelector, NodeSelector, WorkloadSelector } from '../../engine/selectors.js';
+import type { NodeService } from '../../targets/target.js';
+
+/** Selectors in plain words, for `describe`: the plan is not known yet when a drill is explained. */
+export function nodesInWords(sel: NodeSelector | undefined, fallback: NodeSelector = { role: 'worker', count: 1 }): string {
+  const s = sel ?? fallback;
+  if ('from' in s) return 'the nodes the faults hit';
+  if ('names' in s) return s.names.join(', ');
+  const role = s.role ?? 'worker';
+  const noun = role === 'any' ? 'node' : `${role} node`;
+  const labels = s.labels && Object.keys(s.labels).length > 0 ? ` labelled ${Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(',')}` : '';
+  if (s.all) return `every ${noun}${labels}`;
+  const count = s.count ?? 1;
+  const how = s.pick === 'first' ? 'the first by name' : 'picked with the run seed';
+  return `${count} ${noun}${count === 1 ? '' : 's'}${labels} (${how})`;
+}
+
+/** The host name an SRE would type, or a placeholder when the selector picks at run time. */
+export function nodeArg(sel: NodeSelector | undefined, fallback: NodeSelector = { role: 'worker', count: 1 }): string {
+  const s = sel ?? fallback;
+  return 'names' in s ? s.names.join(' ') : '<node>';
+}
+
+export function workloadInWords(sel: WorkloadSelector): string {
+  return 'from' in sel ? 'the workload the faults hit' : `${sel.kind} ${sel.namespace}/${sel.name}`;
+}
+
+/** `deployment/gateway-proxy -n gateway-system`, as kubectl takes it. */
+export function kubectlWorkload(sel: WorkloadSelector): string {
+  return 'from' in sel ? '<kind>/<name> -n <namespace>' : `${sel.kind.toLowerCase()}/${sel.name} -n ${sel.namespace}`;
+}
+
+export function membersInWords(sel: MemberSelector | undefined, fallback: MemberSelector = { count: 1 }): string {
+  const s = sel ?? fallback;
+  if ('from' in s) return 'the etcd members the faults hit';
+  if ('names' in s) return `etcd member${s.names.length === 1 ? '' : 's'} ${s.names.join(', ')}`;
+  if ('all' in s) return 'every etcd member';
+  return `${s.count} etcd member${s.count === 1 ? '' : 's'} (${s.pick === 'first' ? 'the first by name' : 'picked with the run seed'})`;
+}
+
+/** The unit an SRE names in systemctl: the runbook's clusters run docker. */
+export function unitOf(service: NodeService): string {
+  return service === 'kubelet' ? 'kubelet' : 'docker (or containerd)';
+}

@@ -1,0 +1,81 @@
+import type { Fault, PluginContext } from '../engine/plugin.js';
+import { resolveNodes, type NodeSelector, type WorkloadSelector } from '../engine/selectors.js';
+import type { Taint } from '../kube/objects.js';
+import { nodesInWords, workloadInWords } from './support/describe.js';
+import { eachNode } from './support/node-fault.js';
+import { isFinished, nodeOf } from './support/pods.js';
+import { nodesParam, paramsSchema, workloadParam } from './support/schema.js';
+import { planWorkload, workloadPlan } from './support/workload-fault.js';
+import { podsOf } from './support/workloads.js';
+
+export interface TaintNodesParams {
+  workload: WorkloadSelector;
+  nodes?: NodeSelector;
+  key?: string;
+  value?: string;
+  effect?: 'NoSchedule' | 'NoExecute';
+}
+
+export const DEFAULT_TAINT_KEY = 'gameday.io/drill';
+const DEFAULT_VALUE = 'unschedulable';
+
+interface TaintData {
+  key: string;
+  value: string;
+  effect: 'NoSchedule' | 'NoExecute';
+}
+
+function same(a: Taint, b: TaintData): boolean {
+  return a.key === b.key && a.effect === b.effect;
+}
+
+async function setTaint(ctx: PluginContext, node: string, t: TaintData, present: boolean): Promise<void> {
+  const obj = await ctx.kube.get('nodes', node);
+  if (!obj) return;
+  const taints = (obj.spec?.taints ?? []) as Taint[];
+  const has = taints.some((x) => same(x, t));
+  if (has === present) return;
+  const next = present ? [...taints, { key: t.key, value: t.value, effect: t.effect }] : taints.filter((x) => !same(x, t));
+  // A merge patch replaces the list whole; null removes the field when no taint is left.
+  await ctx.kube.patch('nodes', node, { spec: { taints: next.length > 0 ? next : null } }, { type: 'merge' });
+}
+
+/** D11 "pods cannot restart": the nodes a workload runs on get a taint its pods do not tolerate. */
+export const taintNodes: Fault<TaintNodesParams> = {
+  name: 'taint-nodes',
+  summary: 'Taint the nodes a workload runs on so its pods are evicted and cannot be scheduled back (D11); revert removes the taint.',
+  params: paramsSchema(
+    {
+      workload: workloadParam('The workload whose pods must not be able to run.'),
+      nodes: nodesParam('The nodes to taint. Default: the nodes the workload\'s pods run on now; use {"role": "any", "all": true} when its pods could go anywhere.'),
+      key: { type: 'string', minLength: 1, description: `Taint key. Default "${DEFAULT_TAINT_KEY}".` },
+      value: { type: 'string', description: `Taint value. Default "${DEFAULT_VALUE}".` },
+      effect: { enum: ['NoSchedule', 'NoExecute'], description: 'NoExecute (default) also evicts the pods running there; NoSchedule only keeps new ones off.' },
+    },
+    ['workload'],
+  ),
+  async plan(ctx, p) {
+    const { ref, obj } = await planWorkload(ctx, p.workload, 'taint-nodes');
+    let nodes: string[];
+    if (p.nodes) nodes = await resolveNodes(ctx, p.nodes);
+    else {
+      const { items } = await ctx.kube.list('pods', { namespace: ref.namespace });
+      nodes = [...new Set(podsOf(obj, items).filter((x) => !isFinished(x)).flatMap((x) => nodeOf(x) ?? []))].sort();
+    }
+    const taint: TaintData = { key: p.key ?? DEFAULT_TAINT_KEY, value: p.value ?? DEFAULT_VALUE, effect: p.effect ?? 'NoExecute' };
+    return { ...workloadPlan(ref, { taint }), nodes };
+  },
+  async inject(ctx, _p, plan) {
+    const t = plan.data?.['taint'] as TaintData;
+    await eachNode(plan.nodes ?? [], (n) => setTaint(ctx, n, t, true));
+  },
+  async revert(ctx, _p, plan) {
+    const t = plan.data?.['taint'] as TaintData;
+    await eachNode(plan.nodes ?? [], (n) => setTaint(ctx, n, t, false));
+  },
+  describe: (p) => {
+    const t = `${p.key ?? DEFAULT_TAINT_KEY}=${p.value ?? DEFAULT_VALUE}:${p.effect ?? 'NoExecute'}`;
+    const where = p.nodes ? nodesInWords(p.nodes) : `the nodes ${workloadInWords(p.workload)} runs on`;
+    return `Taint ${where} with ${t} so the pods of ${workloadInWords(p.workload)} cannot run there: \`kubectl taint node <node> ${t}\`.`;
+  },
+};
