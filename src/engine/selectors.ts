@@ -71,15 +71,28 @@ export const workloadSelectorSchema: JsonSchema = {
 export const memberSelectorSchema: JsonSchema = {
   description: 'Which etcd members: {"names": [...]}, {"count": 2}, {"all": true} or {"from": "faults"}.',
   oneOf: [
-    { type: 'object', properties: { names: { type: 'array', items: { type: 'string' }, minItems: 1 } }, required: ['names'], additionalProperties: false },
     {
       type: 'object',
-      properties: { count: { type: 'integer', minimum: 1 }, pick: { enum: ['first', 'random'] } },
+      properties: { names: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'etcd member names, as `etcdctl member list` shows them.' } },
+      required: ['names'],
+      additionalProperties: false,
+    },
+    {
+      type: 'object',
+      properties: {
+        count: { type: 'integer', minimum: 1, description: 'How many members.' },
+        pick: { enum: ['first', 'random'], description: 'first by name, or random with the run seed (default).' },
+      },
       required: ['count'],
       additionalProperties: false,
     },
-    { type: 'object', properties: { all: { const: true } }, required: ['all'], additionalProperties: false },
-    { type: 'object', properties: { from: { const: 'faults' } }, required: ['from'], additionalProperties: false },
+    { type: 'object', properties: { all: { const: true, description: 'Every member.' } }, required: ['all'], additionalProperties: false },
+    {
+      type: 'object',
+      properties: { from: { const: 'faults', description: 'The etcd members the faults of this drill hit.' } },
+      required: ['from'],
+      additionalProperties: false,
+    },
   ],
 };
 
