@@ -34,7 +34,7 @@ export async function rollbackJournal(journal: Journal, target: Target, signal: 
       report.skipped.push(`${label} (${f.status})`);
       continue;
     }
-    const fault = (faults as Record<string, Fault<Record<string, unknown>> | undefined>)[f.type];
+    const fault = (faults as unknown as Record<string, Fault<Record<string, unknown>> | undefined>)[f.type];
     if (!fault) {
       report.errors.push(`${label}: this gameday does not know the fault type "${f.type}"`);
       continue;
