@@ -1,0 +1,58 @@
+import type { ControlPlaneComponent } from '../../targets/target.js';
+import type { TopologyNode } from '../topology/types.js';
+
+export const STATIC_COMPONENTS: readonly ControlPlaneComponent[] = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+];
+
+/**
+ * One simulated machine: what an SRE changes with IPMI, systemctl, ip link, docker pause and mv. The kubelet
+ * (kubelet.ts) reads it; it holds no Kubernetes logic.
+ */
+export class HostState {
+  power: 'on' | 'off' | 'booting' = 'on';
+  frozen = false;
+  kubelet: 'running' | 'stopped' = 'running';
+  runtime: 'running' | 'stopped' = 'running';
+  network: 'connected' | 'partitioned' = 'connected';
+  overloaded = false;
+  registryReachable = true;
+  /** Manifests in /etc/kubernetes/manifests. */
+  readonly manifests = new Set<ControlPlaneComponent>();
+  /** Bytes of memory and disk used outside Kubernetes (a runaway process, a filling log volume). */
+  memoryPressureBytes = 0;
+  diskPressureBytes = 0;
+  /** Images on the machine's disk (they survive reboots). */
+  readonly images = new Set<string>();
+  bootId: string;
+  /** When the runtime went down (for the PLEG message). */
+  runtimeDownSince: number | undefined;
+  /** A node that joins the cluster reports NotReady until its first full status sync. */
+  joining = false;
+
+  constructor(
+    readonly spec: TopologyNode,
+    /** Position in the cluster, for the pod CIDR. */
+    readonly index: number,
+    readonly ip: string,
+    bootId: string,
+  ) {
+    this.bootId = bootId;
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+
+  get isMaster(): boolean {
+    return this.spec.role === 'master';
+  }
+
+  /** Processes run: powered and not frozen. */
+  get alive(): boolean {
+    return this.power === 'on' && !this.frozen;
+  }
+}
