@@ -215,6 +215,48 @@ function requiredAlternatives(errors: readonly ErrorObject[]): { errors: ErrorOb
   return { errors: errors.filter((e) => !consumed.has(e)), alternatives };
 }
 
+/**
+ * A failed anyOf/oneOf reports every branch's errors, most of them about shapes the user never meant. Keep
+ * the errors of the branch that fits best: one whose type matches, whose properties cover the given keys,
+ * and that lacks the fewest required ones. When no branch has the right type, keep just the type errors.
+ */
+function bestBranches(errors: readonly ErrorObject[]): ErrorObject[] {
+  const removed = new Set<ErrorObject>();
+  const combinators = errors
+    .filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf')
+    .sort((a, b) => a.schemaPath.length - b.schemaPath.length);
+  for (const c of combinators) {
+    if (removed.has(c)) continue;
+    if (Array.isArray((c.params as Record<string, unknown>)['passingSchemas'])) {
+      // oneOf matched several branches: that is the error; why the other branches failed is noise.
+      for (const e of errors) if (e.schemaPath.startsWith(`${c.schemaPath}/`)) removed.add(e);
+      continue;
+    }
+    const branches = new Map<number, ErrorObject[]>();
+    for (const e of errors) {
+      if (removed.has(e) || !e.schemaPath.startsWith(`${c.schemaPath}/`)) continue;
+      const index = Number(e.schemaPath.slice(c.schemaPath.length + 1).split('/')[0]);
+      branches.set(index, [...(branches.get(index) ?? []), e]);
+    }
+    if (branches.size === 0) continue;
+    const atC = (e: ErrorObject, keyword: string): boolean => e.keyword === keyword && e.instancePath === c.instancePath;
+    const score = (list: ErrorObject[]): number =>
+      list.reduce((n, e) => n + (atC(e, 'type') ? 1000 : atC(e, 'additionalProperties') ? 10 : atC(e, 'required') ? 5 : 1), 0);
+    const entries = [...branches.entries()];
+    const wrongType = entries.every(([, list]) => list.some((e) => atC(e, 'type')));
+    let keep: ErrorObject[];
+    if (wrongType) {
+      keep = entries.flatMap(([, list]) => list.filter((e) => atC(e, 'type')));
+    } else {
+      const [, best] = entries.reduce((a, b) => (score(b[1]) < score(a[1]) ? b : a));
+      keep = best;
+    }
+    for (const [, list] of entries) for (const e of list) if (!keep.includes(e)) removed.add(e);
+    removed.add(c);
+  }
+  return errors.filter((e) => !removed.has(e));
+}
+
 interface Keyed {
   key: string;
   error: ErrorObject;
@@ -239,7 +281,8 @@ function isWithin(pointer: string, ancestor: string): boolean {
 export function collapseErrors(allErrors: readonly ErrorObject[]): PointedIssue[] {
   type Collected = PointedIssue & { missing?: string };
   // An "if" failure only says its "then" failed, and that failure is reported on its own.
-  const { errors, alternatives } = requiredAlternatives(allErrors.filter((e) => e.keyword !== 'if'));
+  const { errors: unexplained, alternatives } = requiredAlternatives(allErrors.filter((e) => e.keyword !== 'if'));
+  const errors = bestBranches(unexplained);
   const keyed: Keyed[] = errors.map((error) => ({ key: keyOf(error), error }));
   const precise = [...keyed.filter((k) => !COMBINATORS.has(k.error.keyword)).map((k) => k.key), ...alternatives.map((a) => a.path)];
   const kept = keyed.filter((k) => !COMBINATORS.has(k.error.keyword) || !precise.some((p) => isWithin(p, k.key)));

@@ -9,13 +9,30 @@ export const fixtureRegistries: Registries = {
       type: 'object',
       properties: {
         nodes: {
-          type: 'object',
           description: 'Which nodes to stop kubelet on.',
-          properties: {
-            count: { type: 'integer', minimum: 1, description: 'How many nodes.' },
-            role: { enum: ['worker', 'control-plane'], description: 'Only nodes of this role.' },
-          },
-          additionalProperties: false,
+          // The shape the real node faults use: names, or a role and count, or the nodes the faults hit.
+          oneOf: [
+            {
+              type: 'object',
+              properties: { names: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'Node names.' } },
+              required: ['names'],
+              additionalProperties: false,
+            },
+            {
+              type: 'object',
+              properties: {
+                count: { type: 'integer', minimum: 1, description: 'How many nodes.' },
+                role: { enum: ['worker', 'control-plane'], description: 'Only nodes of this role.' },
+              },
+              additionalProperties: false,
+            },
+            {
+              type: 'object',
+              properties: { from: { const: 'faults', description: 'The nodes the faults hit.' } },
+              required: ['from'],
+              additionalProperties: false,
+            },
+          ],
         },
       },
       required: ['nodes'],

@@ -113,6 +113,22 @@ describe('validateExperiment', () => {
     ]);
   });
 
+  it('speaks only about the shape that fits best when a parameter may take several shapes', () => {
+    const withNodes = (nodes: unknown): unknown => ({ ...base, faults: [{ type: 'stop-kubelet', nodes }] });
+    expect(messages(withNodes({ cont: 1 }))).to.deep.equal([
+      '/faults/0/nodes: Unknown property "cont"; did you mean "count"?',
+    ]);
+    expect(messages(withNodes({ from: 'fault' }))).to.deep.equal([
+      '/faults/0/nodes/from: Expected "from" to be "faults", got "fault" (string); did you mean "faults"?',
+    ]);
+    expect(messages(withNodes({ names: 'a' }))).to.deep.equal([
+      '/faults/0/nodes/names: Expected "names" to be an array, got "a" (string)',
+    ]);
+    expect(messages(withNodes('worker'))).to.deep.equal([
+      '/faults/0/nodes: Expected "nodes" to be an object, got "worker" (string)',
+    ]);
+  });
+
   it('names a duplicate in a list', () => {
     expect(messages({ ...base, tags: ['node', 'etcd', 'node'] })).to.deep.equal([
       '/tags: Expected "tags" to have no duplicates, got "node" twice (items 0 and 2)',
