@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runValidate } from '../../../src/cli/commands/validate.js';
+import { handler, runValidate } from '../../../src/cli/commands/validate.js';
+import { ExperimentValidationError } from '../../../src/experiment/errors.js';
 import { fixtureRegistries } from '../../experiment/fixture-plugins.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -117,5 +118,27 @@ describe('gameday validate', () => {
       code: 2,
       lines: [`No such experiment file or directory: ${JSON.stringify(missing)}.`],
     });
+  });
+
+  it('has its command handler print the issues and throw a typed error whose message sums them up', async () => {
+    const file = broken('invalid-json.json');
+    const written: string[] = [];
+    const write = process.stdout.write.bind(process.stdout);
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    }) as typeof process.stdout.write;
+    let thrown: unknown;
+    try {
+      await handler({ paths: [file] });
+    } catch (err) {
+      thrown = err;
+    } finally {
+      process.stdout.write = write;
+    }
+    expect(written).to.deep.equal([`${file}:8:50: Unexpected token } in JSON: expected a value\n`]);
+    expect(thrown).to.be.instanceOf(ExperimentValidationError);
+    expect((thrown as ExperimentValidationError).exitCode).to.equal(2);
+    expect((thrown as Error).message).to.equal('1 of 1 experiment file is invalid (1 problem).');
   });
 });
