@@ -1,0 +1,126 @@
+import { InvalidInputError } from '../../errors.js';
+import type { CommandResult, CommandRunner, RunOptions } from '../common/command-runner.js';
+import { UnsupportedOperationError } from '../common/errors.js';
+import { commandLine, fillTemplate, needsShell, quoteWord, splitCommandLine } from '../common/shell.js';
+import { commandFor, type CommandName, type LabCluster, type LabProfile, type SshSettings } from './profile.js';
+
+/** What each operation is called in messages about a missing command template. */
+const DOES: Record<CommandName, string> = {
+  serviceStop: 'stop a service',
+  serviceStart: 'start a service',
+  serviceRestart: 'restart a service',
+  serviceState: 'read a service state',
+  powerOff: 'power a host off',
+  powerOn: 'power a host on',
+  freeze: 'freeze a host',
+  unfreeze: 'unfreeze a host',
+  networkDisconnect: 'cut a host off the network',
+  networkConnect: 'reconnect a host',
+  manifestOut: 'move a static-pod manifest out',
+  manifestIn: 'move a static-pod manifest back',
+  memoryPressure: 'take memory',
+  memoryRelieve: 'give memory back',
+  diskPressure: 'fill the disk',
+  diskRelieve: 'free the disk',
+  overloadStart: 'overload a host',
+  overloadStop: 'stop overloading a host',
+  addNode: 'add a node',
+  removeNode: 'remove a node',
+  etcdRunning: 'see whether etcd runs',
+  etcdKill: 'kill etcd',
+  etcdPause: 'freeze etcd',
+  etcdResume: 'resume etcd',
+};
+
+const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+
+/** ssh exits 255 when it could not connect (or the connection dropped): the host did not answer. */
+export const SSH_UNREACHABLE = 255;
+
+/**
+ * A lab cluster's hosts as the profile describes them: node name -> address, ssh settings, BMC; and the
+ * profile's command templates run on them as
+ *
+ *   ssh [-J jump] [-i key] [-p port] [options] user@host sudo <command>
+ *
+ * or, for a template given as {"local": ...}, on this machine (an IPMI or hypervisor tool).
+ */
+export class LabHosts {
+  constructor(
+    readonly profile: LabProfile,
+    readonly cluster: LabCluster,
+    readonly runner: CommandRunner,
+  ) {}
+
+  private check(node: string): void {
+    // Node names reach command lines: refuse anything that is not a plain host name or address.
+    if (!NODE_NAME.test(node)) throw new InvalidInputError(`"${node}" is not a node name gameday will put on a command line.`);
+  }
+
+  host(node: string): string {
+    this.check(node);
+    return this.cluster.nodes.hosts?.[node]?.host ?? node;
+  }
+
+  bmc(node: string): string | undefined {
+    return this.cluster.nodes.hosts?.[node]?.bmc;
+  }
+
+  ssh(node: string): SshSettings {
+    return { ...this.cluster.nodes.ssh, ...this.cluster.nodes.hosts?.[node]?.ssh } as SshSettings;
+  }
+
+  /** Run a command line on the node over ssh, as root when the profile says sudo (the default). */
+  onNode(node: string, command: string, options: RunOptions = {}): Promise<CommandResult> {
+    const s = this.ssh(node);
+    const local = [
+      'ssh',
+      ...(s.jumpHost ? ['-J', s.jumpHost] : []),
+      ...(s.key ? ['-i', s.key] : []),
+      ...(s.port !== undefined ? ['-p', String(s.port)] : []),
+      ...(s.options ?? []),
+      `${s.user}@${this.host(node)}`,
+    ];
+    const remote = s.sudo === false ? command : `sudo ${command}`;
+    // ssh joins its remote words with spaces for the remote shell: pass one word, show what a person types.
+    const shown = needsShell(remote) || /['"\\]/.test(remote) ? quoteWord(remote) : remote;
+    return this.runner.run([...local, remote], { ...options, text: `${commandLine(local)} ${shown}` });
+  }
+
+  /** Run argv on the node, quoted for the remote shell. */
+  onNodeArgv(node: string, argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
+    return this.onNode(node, commandLine(argv), options);
+  }
+
+  template(name: CommandName): { where: 'ssh' | 'local'; line: string } | undefined {
+    const t = commandFor(this.profile, this.cluster, name);
+    if (t === undefined) return undefined;
+    return typeof t === 'string' ? { where: 'ssh', line: t } : { where: 'local', line: t.local };
+  }
+
+  /** Fill and run the profile's template for `name` on (or, for a local template, about) the node. */
+  async runTemplate(
+    name: CommandName,
+    node: string,
+    values: Record<string, string | undefined>,
+    options: RunOptions = {},
+  ): Promise<CommandResult & { where: 'ssh' | 'local' }> {
+    const t = this.template(name);
+    if (!t) {
+      throw new UnsupportedOperationError(
+        `The lab profile${this.profile.file ? ` ${this.profile.file}` : ''} has no "${name}" command to ${DOES[name]} ` +
+          `on cluster "${this.cluster.name}": add one under "commands" (for example {"local": "ipmitool -H {bmc} power on"}).`,
+      );
+    }
+    const line = fillTemplate(t.line, {
+      node,
+      host: this.host(node),
+      bmc: this.bmc(node),
+      cluster: this.cluster.name,
+      ...values,
+    });
+    if (t.where === 'ssh') return { ...(await this.onNode(node, line, options)), where: 'ssh' };
+    const argv = needsShell(line) ? ['sh', '-c', line] : splitCommandLine(line);
+    return { ...(await this.runner.run(argv, { ...options, text: line })), where: 'local' };
+  }
+}
