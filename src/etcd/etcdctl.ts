@@ -307,7 +307,8 @@ export function parseSnapshotSaved(stdout: string): string | undefined {
 }
 
 export function parseMemberAdd(stdout: string): MemberAddResult {
-  const head = /Member (\w+) added to cluster (\w+)/.exec(stdout);
+  // etcdctl prints both IDs with %16x: space-padded when the ID has a leading zero nibble.
+  const head = /Member\s+(\w+)\s+added to cluster\s+(\w+)/.exec(stdout);
   const env: Record<string, string> = {};
   for (const m of stdout.matchAll(/^(ETCD_\w+)="(.*)"$/gm)) env[m[1]!] = m[2]!;
   return {

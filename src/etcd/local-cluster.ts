@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { accessSync, constants, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
@@ -109,6 +109,19 @@ export function assertEtcdInstalled(etcd = 'etcd', etcdctl = 'etcdctl'): void {
   if (missing.length > 0) {
     throw new EtcdMissingError(`${missing.join(' and ')} not found on PATH: ${ETCD_PACKAGES_HINT}.`);
   }
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (open: boolean): void => {
+      socket.destroy();
+      resolve(open);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
 }
 
 /** Ports the OS says are free now (bound together, so they are distinct). */
@@ -369,8 +382,8 @@ export class LocalEtcdCluster {
   async waitHealthy(names: string[], timeoutMs: number = this.startTimeoutMs): Promise<void> {
     const ctl = new Etcdctl({ binary: this.etcdctlBinary, commandTimeoutMs: 1000, dialTimeoutMs: 500 });
     const deadline = this.clock.now() + timeoutMs;
-    let last = '';
-    for (;;) {
+    let last = 'client port not open yet';
+    const check = async (): Promise<void> => {
       for (const name of names) {
         const child = this.children.get(name);
         if (!child || child.done) {
@@ -379,14 +392,23 @@ export class LocalEtcdCluster {
           );
         }
       }
+      if (this.clock.now() >= deadline) {
+        throw new EtcdMemberError(`etcd member(s) ${names.join(', ')} not healthy after ${timeoutMs} ms: ${last}`);
+      }
+    };
+    // Cheap TCP probes until every client port listens: an etcdctl against a closed port would spend its
+    // whole dial timeout, which is most of the time a restored member needs to start.
+    for (const name of names) {
+      while (!(await portOpen(this.member(name).clientPort))) {
+        await check();
+        await this.clock.sleep(20);
+      }
+    }
+    for (;;) {
+      await check();
       const report = await ctl.endpointHealth({ endpoints: names.map((n) => this.member(n).clientURL) });
       if (report.healthy) return;
       last = report.lines.map((l) => l.line).join('; ') || (report.error ?? '');
-      if (this.clock.now() >= deadline) {
-        throw new EtcdMemberError(
-          `etcd member(s) ${names.join(', ')} not healthy after ${timeoutMs} ms: ${last}`,
-        );
-      }
       await this.clock.sleep(100);
     }
   }

@@ -24,8 +24,8 @@ export interface RealEtcdOpsOptions {
   /** Pass --skip-hash-check to `snapshot restore` (the runbook does; needed for a db file copied by hand). */
   skipHashCheck?: boolean;
   /**
-   * How long `member add` is retried while etcd refuses it with `etcdserver: unhealthy cluster` (etcd wants
-   * every member connected for 5 s before a membership change). Default 20 s.
+   * How long `member add` / `member remove` are retried while etcd refuses them with `etcdserver: unhealthy
+   * cluster` (etcd wants every member connected for 5 s before a membership change). Default 20 s.
    */
   memberAddRetryMs?: number;
 }
@@ -278,7 +278,7 @@ export class RealEtcdOps implements EtcdOps {
     const list = await this.ctl.memberList({ endpoints });
     const m = list.members.find((x) => x.name === name || x.peerURLs.includes(rec.peerURL));
     if (!m) throw new EtcdMemberError(`Cannot remove ${name}: it is not in the member list.`);
-    await this.ctl.memberRemove(m.id, { endpoints });
+    await this.membershipChange(endpoints, () => this.ctl.memberRemove(m.id, { endpoints }));
     // A removed member shuts itself down; make sure, so that its process does not linger.
     if (rec.state === 'running' || rec.state === 'paused') await this.cluster.killMember(name);
     this.cluster.markRemoved(name);
@@ -301,22 +301,7 @@ export class RealEtcdOps implements EtcdOps {
     const { peerPort, clientPort } = await this.cluster.allocatePorts();
     const peerURL = `http://127.0.0.1:${peerPort}`;
     const endpoints = this.answering();
-    const deadline = this.clock.now() + this.memberAddRetryMs;
-    let added;
-    for (;;) {
-      try {
-        added = await this.ctl.memberAdd(name, [peerURL], { endpoints });
-        break;
-      } catch (err) {
-        // etcd refuses a membership change until every member has been connected for 5 s; that is expected
-        // right after the previous member joined, and safe to retry (nothing was added).
-        if (err instanceof EtcdctlError && err.failure === 'unhealthy-cluster' && this.clock.now() < deadline) {
-          await this.clock.sleep(250);
-          continue;
-        }
-        throw err;
-      }
-    }
+    const added = await this.membershipChange(endpoints, () => this.ctl.memberAdd(name, [peerURL], { endpoints }));
     try {
       const started = await this.cluster.startNewMember({
         name,
@@ -374,6 +359,44 @@ export class RealEtcdOps implements EtcdOps {
       dialTimeoutMs: this.dialTimeoutMs,
     });
     return new Map(r.kvs.map((kv) => [kv.key, kv.value]));
+  }
+
+  /**
+   * etcd refuses a membership change with `etcdserver: unhealthy cluster` until every member has been
+   * connected for 5 s, which is the case right after a member joined or the cluster started. Nothing was
+   * changed then, so retrying is safe.
+   */
+  private async membershipChange<T>(endpoints: string[], change: () => Promise<T>): Promise<T> {
+    const deadline = this.clock.now() + this.memberAddRetryMs;
+    await this.waitForLeader(endpoints, deadline);
+    for (;;) {
+      try {
+        return await change();
+      } catch (err) {
+        if (err instanceof EtcdctlError && err.failure === 'unhealthy-cluster' && this.clock.now() < deadline) {
+          await this.clock.sleep(250);
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * etcd 3.4 drops a membership proposal made while there is no leader and lets the client wait out its
+   * whole timeout (seen: `member remove` of a just-killed leader hangs 15 s). So first wait until a
+   * linearizable read goes through: a leader with quorum is there.
+   */
+  private async waitForLeader(endpoints: string[], deadline: number): Promise<void> {
+    for (;;) {
+      try {
+        await this.ctl.get('/gameday/quorum-check', { endpoints, commandTimeoutMs: 1000, dialTimeoutMs: this.dialTimeoutMs });
+        return;
+      } catch (err) {
+        if (!(err instanceof EtcdctlError) || this.clock.now() >= deadline) throw err;
+        await this.clock.sleep(100);
+      }
+    }
   }
 
   /** Client URLs of members whose process runs; `strict` throws when there are none. */
