@@ -1,11 +1,13 @@
 import type { Fault, FaultPlan, PluginContext } from '../engine/plugin.js';
 import { resolveMembers, type MemberSelector } from '../engine/selectors.js';
 import { membersInWords } from './support/describe.js';
+import { pushSnapshot } from './support/etcd.js';
 import { membersParam, paramsSchema } from './support/schema.js';
 
 export interface KillEtcdMembersParams {
   members?: MemberSelector;
   how?: 'kill' | 'stop' | 'pause';
+  snapshot?: boolean;
 }
 
 const DEFAULT_MEMBERS: MemberSelector = { count: 1 };
@@ -18,11 +20,20 @@ export const killEtcdMembers: Fault<KillEtcdMembersParams> = {
   params: paramsSchema({
     members: membersParam('The members to take down. Default: one, picked with the run seed.'),
     how: { enum: ['kill', 'stop', 'pause'], description: 'kill: SIGKILL (default); stop: graceful; pause: SIGSTOP, a hung member.' },
+    snapshot: {
+      type: 'boolean',
+      description: 'Take an etcd snapshot first, as the runbook demands before any change; restore steps use it. Default true.',
+    },
   }),
   async plan(ctx: PluginContext, p: KillEtcdMembersParams): Promise<FaultPlan> {
     return { members: await resolveMembers(ctx, p.members ?? DEFAULT_MEMBERS), data: { how: p.how ?? 'kill' } };
   },
   async inject(ctx, p, plan) {
+    if (p.snapshot !== false) {
+      const snap = await ctx.etcd.snapshotSave('before-fault');
+      pushSnapshot(ctx, snap);
+      ctx.note(`etcd snapshot ${snap.path} at revision ${snap.revision} before the fault`);
+    }
     const running = new Set(await ctx.etcd.running());
     for (const m of plan.members ?? []) {
       // A member already down stays down: killing it twice would be an error on a real host.
@@ -45,6 +56,7 @@ export const killEtcdMembers: Fault<KillEtcdMembersParams> = {
   describe: (p) => {
     const how = p.how ?? 'kill';
     const cmd = how === 'pause' ? '`docker pause <etcd container>`' : how === 'stop' ? '`mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/`' : '`kill -9 $(pidof etcd)`';
-    return `Take down ${membersInWords(p.members, DEFAULT_MEMBERS)} with ${HOW[how]}: ${cmd} on each member's host.`;
+    const first = p.snapshot !== false ? '`etcdctl snapshot save before-fault.db`, then ' : '';
+    return `${first ? 'Snapshot etcd, then take' : 'Take'} down ${membersInWords(p.members, DEFAULT_MEMBERS)} with ${HOW[how]}: ${first}${cmd} on each member's host.`;
   },
 };

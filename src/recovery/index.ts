@@ -1,4 +1,59 @@
 import type { RecoveryStep } from '../engine/plugin.js';
+import { addNode } from './add-node.js';
+import { cleanLogs } from './clean-logs.js';
+import { cordon } from './cordon.js';
+import { deletePod } from './delete-pod.js';
+import { deleteStuckPods } from './delete-stuck-pods.js';
+import { drain } from './drain.js';
+import { etcdGrow } from './etcd-grow.js';
+import { etcdMemberReplace } from './etcd-member-replace.js';
+import { etcdPointApiserver } from './etcd-point-apiserver.js';
+import { etcdRestartMembers } from './etcd-restart-members.js';
+import { etcdRestoreSingle } from './etcd-restore-single.js';
+import { etcdSnapshot } from './etcd-snapshot.js';
+import { moveManifestBack } from './move-manifest-back.js';
+import { patchTolerations } from './patch-tolerations.js';
+import { powerOnNode } from './power-on-node.js';
+import { relievePressure } from './relieve-pressure.js';
+import { removeNode } from './remove-node.js';
+import { restartService } from './restart-service.js';
+import { restartStaticPod } from './restart-static-pod.js';
+import { rolloutRestart } from './rollout-restart.js';
+import { rolloutStatus } from './rollout-status.js';
+import { scale } from './scale.js';
+import { setResources } from './set-resources.js';
+import { startService } from './start-service.js';
+import { stopService } from './stop-service.js';
+import { uncordon } from './uncordon.js';
+import { wait } from './wait.js';
 
 /** Every recovery step an experiment may name as `type`, keyed by that name (equal to the module's file name). */
-export const recoverySteps = {} satisfies Record<string, RecoveryStep<any>>;
+export const recoverySteps = {
+  'add-node': addNode,
+  'clean-logs': cleanLogs,
+  cordon: cordon,
+  'delete-pod': deletePod,
+  'delete-stuck-pods': deleteStuckPods,
+  drain: drain,
+  'etcd-grow': etcdGrow,
+  'etcd-member-replace': etcdMemberReplace,
+  'etcd-point-apiserver': etcdPointApiserver,
+  'etcd-restart-members': etcdRestartMembers,
+  'etcd-restore-single': etcdRestoreSingle,
+  'etcd-snapshot': etcdSnapshot,
+  'move-manifest-back': moveManifestBack,
+  'patch-tolerations': patchTolerations,
+  'power-on-node': powerOnNode,
+  'relieve-pressure': relievePressure,
+  'remove-node': removeNode,
+  'restart-service': restartService,
+  'restart-static-pod': restartStaticPod,
+  'rollout-restart': rolloutRestart,
+  'rollout-status': rolloutStatus,
+  scale: scale,
+  'set-resources': setResources,
+  'start-service': startService,
+  'stop-service': stopService,
+  uncordon: uncordon,
+  wait: wait,
+} satisfies Record<string, RecoveryStep<any>>;

@@ -1,0 +1,35 @@
+import type { JsonSchema, PluginContext, RecoveryStep } from '../../engine/plugin.js';
+import { resolveNodes, type NodeSelector } from '../../engine/selectors.js';
+import { eachNode } from './node-fault.js';
+import { nodesParam, paramsSchema } from './schema.js';
+
+export interface NodeStepParams {
+  nodes?: NodeSelector;
+}
+
+/** Recovery acts on what the faults broke unless told otherwise. */
+export const FROM_FAULTS: NodeSelector = { from: 'faults' };
+
+interface NodeStepSpec<P extends NodeStepParams> {
+  name: string;
+  summary: string;
+  params?: Record<string, JsonSchema>;
+  required?: string[];
+  /** Runs on every chosen node at once. */
+  each(ctx: PluginContext, node: string, params: P): Promise<void>;
+  describe(params: P): string;
+}
+
+/** A recovery step that does one thing to each node (default: the nodes the faults hit). */
+export function nodeStep<P extends NodeStepParams>(spec: NodeStepSpec<P>): RecoveryStep<P> {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    params: paramsSchema({ nodes: nodesParam('The nodes. Default: the nodes the faults hit.'), ...spec.params }, spec.required),
+    async run(ctx, params) {
+      const nodes = await resolveNodes(ctx, params.nodes ?? FROM_FAULTS);
+      await eachNode(nodes, (n) => spec.each(ctx, n, params));
+    },
+    describe: (params) => spec.describe(params),
+  };
+}

@@ -1,0 +1,34 @@
+import type { RecoveryStep } from '../engine/plugin.js';
+import { resolveMembers, type MemberSelector } from '../engine/selectors.js';
+import { membersInWords } from '../faults/support/describe.js';
+import { ETCDCTL } from '../faults/support/etcd.js';
+import { membersParam, paramsSchema } from '../faults/support/schema.js';
+
+export interface EtcdMemberReplaceParams {
+  members?: MemberSelector;
+  node?: string;
+}
+
+const FROM_FAULTS: MemberSelector = { from: 'faults' };
+
+/** D4a "migrate the member": member remove, member add, start it with initial-cluster-state=existing. */
+export const etcdMemberReplace: RecoveryStep<EtcdMemberReplaceParams> = {
+  name: 'etcd-member-replace',
+  summary: 'Replace etcd members: member remove, then member add and start a fresh member (initial-cluster-state=existing).',
+  params: paramsSchema({
+    members: membersParam('The members to replace. Default: the members the faults hit.'),
+    node: { type: 'string', minLength: 1, description: 'Host for the new member (one member only). Default: the host of the member it replaces.' },
+  }),
+  async run(ctx, p) {
+    const names = await resolveMembers(ctx, p.members ?? FROM_FAULTS);
+    // One at a time: each replacement must rejoin before the next removal, or quorum could be lost.
+    for (const name of names) {
+      const old = (await ctx.etcd.members()).find((m) => m.name === name);
+      if (old) await ctx.etcd.memberRemove(name);
+      const added = await ctx.etcd.memberAdd(name, p.node ?? old?.node);
+      ctx.note(`etcd member ${name} replaced (new id ${added.id}${added.node ? ` on ${added.node}` : ''})`);
+    }
+  },
+  describe: (p) =>
+    `Replace ${membersInWords(p.members, FROM_FAULTS)}: \`${ETCDCTL} member remove <id>\`, \`${ETCDCTL} member add <name> --peer-urls=https://<node-ip>:2380\`, put the manifest with ETCD_INITIAL_CLUSTER_STATE=existing in /etc/kubernetes/manifests${p.node ? ` on ${p.node}` : ''}, then update the other members' ETCD_INITIAL_CLUSTER one at a time.`,
+};

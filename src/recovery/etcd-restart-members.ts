@@ -1,0 +1,27 @@
+import type { RecoveryStep } from '../engine/plugin.js';
+import { resolveMembers, type MemberSelector } from '../engine/selectors.js';
+import { membersInWords } from '../faults/support/describe.js';
+import { membersParam, paramsSchema } from '../faults/support/schema.js';
+
+export interface EtcdRestartMembersParams {
+  members?: MemberSelector;
+}
+
+const FROM_FAULTS: MemberSelector = { from: 'faults' };
+
+/** D4a/D4b "first try to restart the members in place": the manifest moved out and back. */
+export const etcdRestartMembers: RecoveryStep<EtcdRestartMembersParams> = {
+  name: 'etcd-restart-members',
+  summary: 'Restart etcd members in place with their data (their static-pod manifest moved out and back).',
+  params: paramsSchema({ members: membersParam('The members. Default: the members the faults hit.') }),
+  async run(ctx, p) {
+    const names = await resolveMembers(ctx, p.members ?? FROM_FAULTS);
+    const running = new Set(await ctx.etcd.running());
+    for (const m of names) {
+      if (running.has(m)) ctx.note(`etcd member ${m} is already running`);
+      await ctx.etcd.startMember(m);
+    }
+  },
+  describe: (p) =>
+    `Restart ${membersInWords(p.members, FROM_FAULTS)} in place: on each member's host \`mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/\` and back, then \`etcdctl endpoint health --cluster\`.`,
+};

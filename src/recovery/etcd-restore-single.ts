@@ -1,0 +1,48 @@
+import { InvalidInputError } from '../errors.js';
+import type { PluginContext, RecoveryStep } from '../engine/plugin.js';
+import { ETCDCTL, latestSnapshot, membersBeforeKey } from '../faults/support/etcd.js';
+import { paramsSchema } from '../faults/support/schema.js';
+
+export interface EtcdRestoreSingleParams {
+  member?: string;
+}
+
+/** The member to restore onto: the one named, else a survivor the faults did not hit, else the first by name. */
+export async function restoreTarget(ctx: PluginContext, p: EtcdRestoreSingleParams): Promise<string> {
+  const members = (await ctx.etcd.members()).map((m) => m.name).sort();
+  if (p.member) {
+    if (!members.includes(p.member)) throw new InvalidInputError(`${ctx.cluster}: no etcd member named ${p.member}; members are: ${members.join(', ')}.`);
+    return p.member;
+  }
+  const hit = new Set(ctx.state.affectedMembers.get(ctx.cluster) ?? []);
+  const running = new Set(await ctx.etcd.running());
+  const survivor = members.find((m) => !hit.has(m) && running.has(m)) ?? members.find((m) => !hit.has(m)) ?? members[0];
+  if (!survivor) throw new InvalidInputError(`${ctx.cluster}: etcd has no member to restore onto.`);
+  return survivor;
+}
+
+/** D4b/D4c: a new one-member cluster from the latest snapshot, on a surviving member's host. */
+export const etcdRestoreSingle: RecoveryStep<EtcdRestoreSingleParams> = {
+  name: 'etcd-restore-single',
+  summary: 'Restore etcd as a new single-member cluster from the latest snapshot, on a surviving member (etcdctl snapshot restore).',
+  params: paramsSchema({
+    member: { type: 'string', minLength: 1, description: 'The member whose host gets the restored cluster. Default: a survivor the faults did not hit, else the first by name.' },
+  }),
+  async run(ctx, p) {
+    const snap = latestSnapshot(ctx);
+    if (!snap) {
+      throw new InvalidInputError(
+        `${ctx.cluster}: etcd-restore-single needs a snapshot: take one with an etcd-snapshot step, or let kill-etcd-members take it before the fault ("snapshot": true).`,
+      );
+    }
+    const member = await restoreTarget(ctx, p);
+    const before = await ctx.etcd.members();
+    ctx.state.values.set(membersBeforeKey(ctx.cluster), before.map((m) => ({ name: m.name, node: m.node })));
+    await ctx.etcd.restoreSingle(member, snap);
+    ctx.note(`etcd restored onto ${member} from ${snap.path} (revision ${snap.revision})`);
+  },
+  describe: (p) => {
+    const m = p.member ?? '<survivor>';
+    return `Restore etcd as a single member on ${m}'s host from the latest snapshot: \`mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/\` on every member, \`mv /var/lib/etcd /var/lib/etcd-bak\`, \`etcdctl snapshot restore snapshot.db --name ${m} --initial-cluster ${m}=https://<node-ip>:2380 --initial-advertise-peer-urls https://<node-ip>:2380 --data-dir /var/lib/etcd --skip-hash-check\`, move the single-member manifest back, then \`${ETCDCTL} endpoint health --cluster\`.`;
+  },
+};

@@ -1,0 +1,29 @@
+import { InvalidInputError } from '../errors.js';
+import type { RecoveryStep } from '../engine/plugin.js';
+import { resolveNodes, type NodeSelector } from '../engine/selectors.js';
+import { nodeArg, nodesInWords } from '../faults/support/describe.js';
+import { eachNode } from '../faults/support/node-fault.js';
+import { nodesParam, paramsSchema } from '../faults/support/schema.js';
+import { addedNodes } from './add-node.js';
+
+export interface RemoveNodeParams {
+  nodes?: NodeSelector;
+}
+
+/** S4 scale in, or giving up on a host that cannot come back. */
+export const removeNode: RecoveryStep<RemoveNodeParams> = {
+  name: 'remove-node',
+  summary: 'Remove nodes from the cluster for good (kubectl delete node, host decommissioned).',
+  params: paramsSchema({ nodes: nodesParam('The nodes to remove. Default: the nodes add-node added in this drill.') }),
+  async run(ctx, p) {
+    let nodes: string[];
+    if (p.nodes) nodes = await resolveNodes(ctx, p.nodes);
+    else {
+      nodes = addedNodes(ctx);
+      if (nodes.length === 0) throw new InvalidInputError(`${ctx.cluster}: remove-node needs "nodes": no add-node step added one in this drill.`);
+    }
+    await eachNode(nodes, (n) => ctx.nodes.removeNode(n));
+  },
+  describe: (p) =>
+    `Remove ${p.nodes ? nodesInWords(p.nodes) : 'the nodes added in this drill'}: \`kubectl drain ${nodeArg(p.nodes, { names: ['<node>'] })} --ignore-daemonsets --delete-emptydir-data\`, \`kubectl delete node ${nodeArg(p.nodes, { names: ['<node>'] })}\`, then \`kubeadm reset\` on the host.`,
+};

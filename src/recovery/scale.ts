@@ -1,0 +1,31 @@
+import type { RecoveryStep } from '../engine/plugin.js';
+import { resolveWorkload, type WorkloadSelector } from '../engine/selectors.js';
+import { kubectlWorkload, workloadInWords } from '../faults/support/describe.js';
+import { paramsSchema, workloadParam } from '../faults/support/schema.js';
+import { scalable } from '../faults/support/workloads.js';
+
+export interface ScaleParams {
+  workload?: WorkloadSelector;
+  replicas: number;
+}
+
+/** D11/D12: put the replica count back. */
+export const scale: RecoveryStep<ScaleParams> = {
+  name: 'scale',
+  summary: 'Scale a Deployment or StatefulSet to a replica count (kubectl scale).',
+  params: paramsSchema(
+    {
+      workload: workloadParam('The workload. Default: the workload the faults hit.'),
+      replicas: { type: 'integer', minimum: 0, description: 'The replica count.' },
+    },
+    ['replicas'],
+  ),
+  async run(ctx, p) {
+    const ref = await resolveWorkload(ctx, p.workload ?? { from: 'faults' });
+    await ctx.kube.scale(scalable(ctx, ref), ref.namespace, ref.name, p.replicas);
+  },
+  describe: (p) => {
+    const w = p.workload ?? { from: 'faults' as const };
+    return `Scale ${workloadInWords(w)} to ${p.replicas}: \`kubectl scale ${kubectlWorkload(w)} --replicas=${p.replicas}\`.`;
+  },
+};

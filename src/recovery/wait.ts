@@ -1,0 +1,18 @@
+import type { RecoveryStep } from '../engine/plugin.js';
+import { formatDuration, parseDuration } from '../engine/duration.js';
+import { durationParam, paramsSchema } from '../faults/support/schema.js';
+
+export interface WaitParams {
+  duration: string;
+}
+
+/** The runbook's "wait about 5 minutes for the services to recover by themselves". */
+export const wait: RecoveryStep<WaitParams> = {
+  name: 'wait',
+  summary: 'Wait a while (the runbook\'s "wait ~5 min for workloads to self-heal").',
+  params: paramsSchema({ duration: durationParam('How long to wait, e.g. "5m".') }, ['duration']),
+  async run(ctx, p) {
+    await ctx.clock.sleep(parseDuration(p.duration, 'duration'), ctx.signal);
+  },
+  describe: (p) => `Wait ${formatDuration(parseDuration(p.duration, 'duration'))} and let Kubernetes recover the workloads by itself.`,
+};
