@@ -3,7 +3,8 @@
  * one could paste into a shell to do the same thing by hand.
  */
 
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
+// `~` is safe too: where it would expand (a leading ~/ path) the programs gameday runs expand it the same way.
+const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./~-]+$/;
 
 /** Quote one word for a POSIX shell, only when it needs it. */
 export function quoteWord(word: string): string {
@@ -93,4 +94,14 @@ export function splitCommandLine(line: string): string[] {
 /** True when a command line needs a shell (pipes, redirections, expansions, several commands). */
 export function needsShell(line: string): boolean {
   return /[|&;<>()$`*?[\]{}~#]|\n/.test(line.replace(/'[^']*'/g, "''"));
+}
+
+/**
+ * One argument holding a whole command line (ssh's remote command), shown as a person would type it: bare
+ * when it has nothing a shell would interpret, in double quotes when that is enough, else single-quoted.
+ */
+export function quoteLine(line: string): string {
+  if (!needsShell(line) && !/['"\\]/.test(line)) return line;
+  if (!/["$`\\!]/.test(line)) return `"${line}"`;
+  return quoteWord(line);
 }

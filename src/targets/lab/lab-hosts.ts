@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../../errors.js';
 import type { CommandResult, CommandRunner, RunOptions } from '../common/command-runner.js';
 import { UnsupportedOperationError } from '../common/errors.js';
-import { commandLine, fillTemplate, needsShell, quoteWord, splitCommandLine } from '../common/shell.js';
+import { commandLine, fillTemplate, needsShell, quoteLine, splitCommandLine, TemplatePlaceholderError } from '../common/shell.js';
 import { commandFor, type CommandName, type LabCluster, type LabProfile, type SshSettings } from './profile.js';
 
 /** What each operation is called in messages about a missing command template. */
@@ -83,8 +83,7 @@ export class LabHosts {
     ];
     const remote = s.sudo === false ? command : `sudo ${command}`;
     // ssh joins its remote words with spaces for the remote shell: pass one word, show what a person types.
-    const shown = needsShell(remote) || /['"\\]/.test(remote) ? quoteWord(remote) : remote;
-    return this.runner.run([...local, remote], { ...options, text: `${commandLine(local)} ${shown}` });
+    return this.runner.run([...local, remote], { ...options, text: `${commandLine(local)} ${quoteLine(remote)}` });
   }
 
   /** Run argv on the node, quoted for the remote shell. */
@@ -112,13 +111,16 @@ export class LabHosts {
           `on cluster "${this.cluster.name}": add one under "commands" (for example {"local": "ipmitool -H {bmc} power on"}).`,
       );
     }
-    const line = fillTemplate(t.line, {
-      node,
-      host: this.host(node),
-      bmc: this.bmc(node),
-      cluster: this.cluster.name,
-      ...values,
-    });
+    let line: string;
+    try {
+      line = fillTemplate(t.line, { node, host: this.host(node), bmc: this.bmc(node), cluster: this.cluster.name, ...values });
+    } catch (err) {
+      if (!(err instanceof TemplatePlaceholderError)) throw err;
+      throw new InvalidInputError(
+        `The lab profile's "${name}" command (${t.line}) uses {${err.placeholder}}, which node ${node} of cluster ` +
+          `"${this.cluster.name}" does not have${err.placeholder === 'bmc' ? ': set nodes.hosts["' + node + '"].bmc' : ''}.`,
+      );
+    }
     if (t.where === 'ssh') return { ...(await this.onNode(node, line, options)), where: 'ssh' };
     const argv = needsShell(line) ? ['sh', '-c', line] : splitCommandLine(line);
     return { ...(await this.runner.run(argv, { ...options, text: line })), where: 'local' };
