@@ -59,7 +59,7 @@ describe('lab target in dry-run mode', () => {
   it('says which field is missing when a template needs a {bmc} the node lacks', async () => {
     const err = await target.nodes('paas').power('10.128.39.1', 'off').catch((e: unknown) => e as Error);
     expect(err).to.be.instanceOf(InvalidInputError);
-    expect(err.message).to.equal(
+    expect((err as Error).message).to.equal(
       'The lab profile\'s "powerOff" command (ipmitool -I lanplus -H {bmc} -U admin -E power off) uses {bmc}, which node 10.128.39.1 of cluster "paas" does not have: set nodes.hosts["10.128.39.1"].bmc.',
     );
   });
@@ -68,7 +68,7 @@ describe('lab target in dry-run mode', () => {
     const n = target.nodes('business');
     const err = await n.network(M1, 'disconnect').catch((e: unknown) => e as Error);
     expect(err).to.be.instanceOf(UnsupportedOperationError);
-    expect(err.message).to.equal(
+    expect((err as Error).message).to.equal(
       `The lab profile ${FIXTURE} has no "networkDisconnect" command to cut a host off the network on cluster "business": add one under "commands" (for example {"local": "ipmitool -H {bmc} power on"}).`,
     );
     expect(await n.freeze(M1, 'pause').catch((e: unknown) => e)).to.be.instanceOf(UnsupportedOperationError);
@@ -174,7 +174,7 @@ describe('lab target in dry-run mode', () => {
       const snapshot: EtcdSnapshot = { path: `${M1}:/var/lib/gameday/s.db`, revision: 1, keys: 1, takenAt: 0 };
       const err = await target.etcd('business').restoreSingle('etcd2', snapshot).catch((e: unknown) => e as Error);
       expect(err).to.be.instanceOf(InvalidInputError);
-      expect(err.message).to.match(/The snapshot is on 10\.128\.38\.6 \(\/var\/lib\/gameday\/s\.db\); restoring on 10\.128\.38\.7 needs it there first/);
+      expect((err as Error).message).to.match(/The snapshot is on 10\.128\.38\.6 \(\/var\/lib\/gameday\/s\.db\); restoring on 10\.128\.38\.7 needs it there first/);
     });
 
     it('re-points every kube-apiserver, quoting the sed line as an SRE would', async () => {
