@@ -90,7 +90,9 @@ export class Hosts implements ControlPlaneHosts {
     this.kubelets.set(spec.name, kubelet);
     if (!opts.joining) this.seedNode(host);
     kubelet.start();
+    kubelet.seeding = !opts.joining;
     kubelet.kick();
+    kubelet.seeding = false;
   }
 
   /** A node that was part of the cluster before the simulation started: Ready, with a fresh Lease. */

@@ -41,6 +41,8 @@ export class Kubelet {
   private diskPressureSeenAt: number | undefined;
   private staticSignature = '';
   private stopped = false;
+  /** While the topology is seeded, static pods come up already running (the cluster existed before). */
+  seeding = false;
   private readonly env: RuntimeEnv;
 
   constructor(
@@ -343,7 +345,9 @@ export class Kubelet {
       if (present && !rt) {
         const pod = staticPod(comp, this.name, this.host.ip, this.ctx.params.kubeletVersion);
         this.host.images.add(String(pod.spec.containers[0].image));
-        this.statics.set(comp, new PodRuntime(pod, this.env));
+        const rt = new PodRuntime(pod, this.env);
+        rt.warm = this.seeding;
+        this.statics.set(comp, rt);
         this.syncStatic(comp);
       } else if (!present && rt) {
         rt.killAll(0, 'Completed');

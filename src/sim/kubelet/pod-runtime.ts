@@ -92,6 +92,8 @@ export class PodRuntime {
   blocked: Blocked;
   terminating: { stopAt: number } | undefined;
   evicted: { message: string } | undefined;
+  /** A pod that was already running when the simulation began: its first start is instant and Ready. */
+  warm = false;
   private initializedAt: number | undefined;
   private readonly transitions = new Map<string, { status: string; at: number }>();
   private readonly podEvents = new Map<string, number>();
@@ -380,7 +382,8 @@ export class PodRuntime {
     env.event(this.pod, 'Normal', 'Created', `Created container ${c.name}`);
     env.event(this.pod, 'Normal', 'Started', `Started container ${c.name}`);
     const readiness = this.probe(c.name, 'readinessProbe');
-    const readyAt = b.readinessFails ? undefined : now + Math.max(p.containerStartTime, readiness.initialDelay);
+    const startup = this.warm && !c.started ? 0 : Math.max(p.containerStartTime, readiness.initialDelay);
+    const readyAt = b.readinessFails ? undefined : now + startup;
     const running: ContainerState = { kind: 'running', startedAt: now, containerID, readyAt };
     const ends: { at: number; end: { exitCode: number; reason: string; message?: string } }[] = [];
     if (b.crash) ends.push({ at: now + p.crashingContainerRunTime, end: { exitCode: b.exitCode, reason: 'Error', message: b.crashMessage } });

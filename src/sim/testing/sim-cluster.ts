@@ -1,0 +1,40 @@
+import { ControlPlane } from '../control-plane/control-plane.js';
+import { Hosts } from '../kubelet/hosts.js';
+import { NodeLifecycleController } from '../node-lifecycle/controller.js';
+import type { TopologyNode } from '../topology/types.js';
+import { makeSimContext, type SimContextOptions, type TestSimContext } from './sim-context.js';
+
+export interface SimClusterOptions extends Omit<SimContextOptions, 'controlPlane'> {
+  nodes: TopologyNode[];
+}
+
+/** The node side of one simulated cluster wired together: hosts and kubelets, control plane, node-lifecycle controller. */
+export interface SimCluster {
+  ctx: TestSimContext;
+  hosts: Hosts;
+  controlPlane: ControlPlane;
+  nodeLifecycle: NodeLifecycleController;
+  close(): void;
+}
+
+export function makeSimCluster(opts: SimClusterOptions): SimCluster {
+  const controlPlane = new ControlPlane();
+  const ctx = makeSimContext({ ...opts, controlPlane });
+  const hosts = new Hosts(ctx);
+  for (const n of opts.nodes) hosts.addNode(n);
+  controlPlane.attach(ctx, hosts);
+  const nodeLifecycle = new NodeLifecycleController();
+  nodeLifecycle.start(ctx);
+  return {
+    ctx,
+    hosts,
+    controlPlane,
+    nodeLifecycle,
+    close(): void {
+      nodeLifecycle.stop();
+      controlPlane.stop();
+      hosts.close();
+      ctx.clock.close();
+    },
+  };
+}
