@@ -43,7 +43,7 @@ describe('lab target in dry-run mode', () => {
     expect(fake.ran).to.deep.equal([]);
   });
 
-  it('uses a cluster-s own units and ssh settings: root without sudo on paas', async () => {
+  it("uses a cluster's own units and ssh settings: root without sudo on paas", async () => {
     const n = target.nodes('paas');
     expect(await planned(() => n.service('10.128.39.1', 'container-runtime', 'start'))).to.deep.equal([
       'ssh root@10.128.39.1 systemctl start containerd',
@@ -76,7 +76,7 @@ describe('lab target in dry-run mode', () => {
     expect(await n.removeNode(M1).catch((e: unknown) => e)).to.be.instanceOf(UnsupportedOperationError);
   });
 
-  it('moves manifests with the cluster-s own file names', async () => {
+  it("moves manifests with the cluster's own file names", async () => {
     const n = target.nodes('business');
     expect(await planned(() => n.manifest(M2, 'etcd', 'out'))).to.deep.equal([
       `${SSH} ops@biz-master-2.lab sudo mv /etc/kubernetes/manifests/business-etcd.yaml /etc/kubernetes/business-etcd.yaml`,
