@@ -5,7 +5,7 @@
 export interface Topology {
   $schema?: string;
   /** Overrides of Kubernetes' defaults (see src/sim/params.ts), durations as strings ("50s"). */
-  params?: Record<string, string | number>;
+  params?: Record<string, string | number | boolean>;
   clusters: TopologyCluster[];
 }
 
