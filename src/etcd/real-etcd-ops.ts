@@ -13,7 +13,7 @@ export interface RealEtcdOpsOptions {
   /** Also report the steady writer's puts and reads (one every few hundred ms: noisy). Default false. */
   reportDataCommands?: boolean;
   clock?: Clock;
-  /** --command-timeout of a write: short, so that an outage shows as refused writes quickly. Default 1.5 s. */
+  /** --command-timeout of a write: short, so that an outage shows as refused writes quickly. Default 1 s. */
   writeTimeoutMs?: number;
   /** --command-timeout of each endpoint's health check. Default 1 s. */
   healthTimeoutMs?: number;
@@ -64,7 +64,7 @@ export class RealEtcdOps implements EtcdOps {
   ) {
     this.clock = options.clock ?? cluster.clock;
     this.onCommand = options.onCommand;
-    this.writeTimeoutMs = options.writeTimeoutMs ?? 1500;
+    this.writeTimeoutMs = options.writeTimeoutMs ?? 1000;
     this.healthTimeoutMs = options.healthTimeoutMs ?? 1000;
     this.dialTimeoutMs = options.dialTimeoutMs ?? 500;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 5000;
