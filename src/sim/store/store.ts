@@ -45,6 +45,12 @@ export class StoreError extends Error {
   }
 }
 
+/** The whole content of a Store, as `exportState` gives it. */
+export interface StoreState {
+  revision: number;
+  objects: Record<string, KubeObject[]>;
+}
+
 export interface WatchSubscription {
   stop(): void;
 }
@@ -209,6 +215,48 @@ export class Store {
     const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.rv) } };
     this.emit({ type: 'DELETED', resource, object: gone, old, rv: this.rv });
     return gone;
+  }
+
+  /** A deep copy of every object, as an etcd snapshot holds them (revision = the current resourceVersion). */
+  exportState(): StoreState {
+    const objects: Record<string, KubeObject[]> = {};
+    for (const [resource, table] of this.objects) objects[resource] = structuredClone([...table.values()]);
+    return { revision: this.rv, objects };
+  }
+
+  /**
+   * Replace every object with a snapshot's (an etcd restore). Works without quorum: it is how quorum comes
+   * back. The resourceVersion keeps counting up (as `etcdutl snapshot restore --bump-revision` makes it) and
+   * every difference is emitted as a change, so watches and controllers follow the restored content.
+   */
+  importState(state: StoreState): void {
+    const wanted = new Map<string, Map<string, KubeObject>>();
+    for (const [resource, items] of Object.entries(state.objects)) {
+      const m = new Map<string, KubeObject>();
+      for (const o of items) m.set(Store.key(o.metadata.namespace, o.metadata.name), structuredClone(o));
+      wanted.set(resource, m);
+    }
+    for (const [resource, table] of this.objects) {
+      const keep = wanted.get(resource);
+      for (const [key, old] of [...table]) {
+        if (keep?.has(key)) continue;
+        table.delete(key);
+        this.index(resource, old, undefined);
+        const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(++this.rv) } };
+        this.emit({ type: 'DELETED', resource, object: gone, old, rv: this.rv });
+      }
+    }
+    for (const [resource, items] of wanted) {
+      const table = this.table(resource);
+      for (const [key, obj] of items) {
+        const old = table.get(key);
+        if (old && JSON.stringify(old) === JSON.stringify(obj)) continue;
+        obj.metadata.resourceVersion = String(++this.rv);
+        table.set(key, obj);
+        this.index(resource, old, obj);
+        this.emit(old ? { type: 'MODIFIED', resource, object: obj, old, rv: this.rv } : { type: 'ADDED', resource, object: obj, rv: this.rv });
+      }
+    }
   }
 
   /** Every change, synchronously, in order: controllers subscribe here. */

@@ -1,4 +1,5 @@
 import { ControlPlane } from '../control-plane/control-plane.js';
+import { SimEtcd, type SimEtcdOptions } from '../etcd/sim-etcd.js';
 import { Hosts } from '../kubelet/hosts.js';
 import { NodeLifecycleController } from '../node-lifecycle/controller.js';
 import type { TopologyNode } from '../topology/types.js';
@@ -6,6 +7,8 @@ import { makeSimContext, type SimContextOptions, type TestSimContext } from './s
 
 export interface SimClusterOptions extends Omit<SimContextOptions, 'controlPlane'> {
   nodes: TopologyNode[];
+  /** etcd members (default: every master); false: no etcd model, the Store is always available. */
+  etcd?: SimEtcdOptions | false;
 }
 
 /** The node side of one simulated cluster wired together: hosts and kubelets, control plane, node-lifecycle controller. */
@@ -14,6 +17,7 @@ export interface SimCluster {
   hosts: Hosts;
   controlPlane: ControlPlane;
   nodeLifecycle: NodeLifecycleController;
+  etcd: SimEtcd | undefined;
   close(): void;
 }
 
@@ -22,6 +26,7 @@ export function makeSimCluster(opts: SimClusterOptions): SimCluster {
   const ctx = makeSimContext({ ...opts, controlPlane });
   const hosts = new Hosts(ctx);
   for (const n of opts.nodes) hosts.addNode(n);
+  const etcd = opts.etcd === false ? undefined : new SimEtcd(ctx, hosts, opts.etcd ?? {});
   controlPlane.attach(ctx, hosts);
   const nodeLifecycle = new NodeLifecycleController();
   nodeLifecycle.start(ctx);
@@ -30,7 +35,9 @@ export function makeSimCluster(opts: SimClusterOptions): SimCluster {
     hosts,
     controlPlane,
     nodeLifecycle,
+    etcd,
     close(): void {
+      etcd?.close();
       nodeLifecycle.stop();
       controlPlane.stop();
       hosts.close();
