@@ -1,7 +1,5 @@
-import { InfrastructureError } from '../errors.js';
-import { KubeApiError } from '../kube/errors.js';
-import type { Kube } from '../kube/kube.js';
-import type { KubeObject } from '../kube/objects.js';
+import { readFile } from 'node:fs/promises';
+import { InfrastructureError, errorMessage } from '../errors.js';
 import type { RunResult } from '../report/result.js';
 import { drillDirName, wallStart, type StoredResult } from './store.js';
 
@@ -57,17 +55,64 @@ export function mergeResults(data: Readonly<Record<string, string>>, results: re
   return out;
 }
 
-/** Read, merge and update the ConfigMap; a conflicting writer (409) is retried from a fresh read. */
-export async function appendToConfigMap(kube: Kube, namespace: string, name: string, results: readonly RunResult[], options: { keep?: number; now?: number } = {}): Promise<void> {
+/** Reading and replacing one ConfigMap; `replace` throws ConfigMapConflict on a 409 (someone wrote in between). */
+export interface ConfigMapAccess {
+  readonly where: string;
+  get(): Promise<{ data?: Record<string, string>; metadata: Record<string, unknown> } | undefined>;
+  replace(obj: { data: Record<string, string>; metadata: Record<string, unknown> }): Promise<void>;
+}
+
+export class ConfigMapConflict extends Error {}
+
+/** Read, merge and update the ConfigMap; a conflicting writer is retried from a fresh read. */
+export async function appendToConfigMap(cm: ConfigMapAccess, results: readonly RunResult[], options: { keep?: number; now?: number } = {}): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const cm = await kube.get('configmaps', name, namespace);
-    if (!cm) throw new InfrastructureError(`ConfigMap ${namespace}/${name} does not exist; apply the manifests of \`gameday schedule --results configmap\` first.`);
-    const data = mergeResults((cm as KubeObject & { data?: Record<string, string> }).data ?? {}, results, options);
+    const current = await cm.get();
+    if (!current) throw new InfrastructureError(`ConfigMap ${cm.where} does not exist; apply the manifests of \`gameday schedule --results configmap\` first.`);
+    const data = mergeResults(current.data ?? {}, results, options);
     try {
-      await kube.replace('configmaps', { ...cm, data } as KubeObject);
+      await cm.replace({ ...current, data });
       return;
     } catch (err) {
-      if (!(err instanceof KubeApiError) || err.status !== 409 || attempt >= 5) throw err;
+      if (!(err instanceof ConfigMapConflict) || attempt >= 5) throw err;
     }
   }
+}
+
+const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespace';
+
+/**
+ * The ConfigMap `<namespace>/<name>` (or `<name>` in the pod's own namespace) through the pod's
+ * ServiceAccount: `gameday run --results-configmap` inside the scheduled Job.
+ */
+export async function inClusterConfigMap(ref: string): Promise<ConfigMapAccess> {
+  const { CoreV1Api, KubeConfig, ApiException } = await import('@kubernetes/client-node');
+  const slash = ref.indexOf('/');
+  const namespace = slash >= 0 ? ref.slice(0, slash) : (await readFile(SA_NAMESPACE_FILE, 'utf8').catch(() => 'default')).trim();
+  const name = slash >= 0 ? ref.slice(slash + 1) : ref;
+  const kc = new KubeConfig();
+  kc.loadFromCluster();
+  const core = kc.makeApiClient(CoreV1Api);
+  const where = `${namespace}/${name}`;
+  const status = (err: unknown): number | undefined => (err instanceof ApiException ? err.code : undefined);
+  return {
+    where,
+    async get() {
+      try {
+        const cm = await core.readNamespacedConfigMap({ name, namespace });
+        return JSON.parse(JSON.stringify(cm)) as { data?: Record<string, string>; metadata: Record<string, unknown> };
+      } catch (err) {
+        if (status(err) === 404) return undefined;
+        throw new InfrastructureError(`Could not read ConfigMap ${where}: ${errorMessage(err)}`, { cause: err });
+      }
+    },
+    async replace(obj) {
+      try {
+        await core.replaceNamespacedConfigMap({ name, namespace, body: obj as never });
+      } catch (err) {
+        if (status(err) === 409) throw new ConfigMapConflict(where);
+        throw new InfrastructureError(`Could not update ConfigMap ${where}: ${errorMessage(err)}`, { cause: err });
+      }
+    },
+  };
 }

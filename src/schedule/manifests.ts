@@ -28,6 +28,8 @@ export interface ScheduleOptions {
   storageClass?: string;
   /** Passed to `gameday run --pushgateway`. */
   pushgateway?: string;
+  /** This cluster's name among the fleet: the Pushgateway `instance` (`gameday run --instance`). */
+  cluster?: string;
   /** A lab profile (its text), shipped in the ConfigMap for --target lab. */
   labProfile?: { file: string; text: string };
   /** A Secret with ssh keys and etcd certificates the lab profile refers to, mounted read-only. */
@@ -130,10 +132,10 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
 
   const runArgs = ['run', ...files, '--target', o.target, '--journal-dir', o.results === 'pvc' ? JOURNAL_DIR : '/work/journal'];
   runArgs.push('--results-dir', RESULTS_MOUNT);
-  if (o.results === 'configmap') runArgs.push('--results-configmap', `${name}-results`);
+  if (o.results === 'configmap') runArgs.push('--results-configmap', `${o.namespace}/${name}-results`);
   if (gate) runArgs.push('--baseline', RESULTS_MOUNT);
   runArgs.push('--metrics', `${RESULTS_MOUNT}/metrics.prom`);
-  if (o.pushgateway) runArgs.push('--pushgateway', o.pushgateway);
+  if (o.pushgateway) runArgs.push('--pushgateway', o.pushgateway, '--instance', o.cluster ?? o.namespace);
   if (o.labProfile) runArgs.push('--profile', `${EXPERIMENTS_MOUNT}/${profileKey}`);
   // Scheduled runs answer no questions: nobody is at the terminal.
   if (o.target === 'lab') runArgs.push('--yes');
