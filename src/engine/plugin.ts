@@ -39,8 +39,8 @@ export interface RunState {
   affectedWorkloads: Map<string, string[]>;
   /** Snapshots taken by recovery steps, latest last, per cluster. */
   snapshots: Map<string, EtcdSnapshot[]>;
-  /** Keys written by the steady writer, for the data-safety check. */
-  writes: Map<string, { key: string; at: number }[]>;
+  /** Keys written by the steady writer, for the data-safety check (revision: etcd's, when the target gives it). */
+  writes: Map<string, { key: string; at: number; revision?: number }[]>;
   /** Free-form values a step leaves for a later one (e.g. the name of a node added). */
   values: Map<string, unknown>;
 }

@@ -1,9 +1,9 @@
 import type { Fault } from '../engine/plugin.js';
-import type { WorkloadSelector } from '../engine/selectors.js';
+import { workloadKey, type WorkloadSelector } from '../engine/selectors.js';
 import { kubectlWorkload, workloadInWords } from './support/describe.js';
 import { paramsSchema, workloadParam } from './support/schema.js';
 import { planWorkload, plannedWorkload, workloadPlan } from './support/workload-fault.js';
-import { scalable } from './support/workloads.js';
+import { desiredBeforeKey, scalable } from './support/workloads.js';
 
 export interface ScaleWorkloadParams {
   workload: WorkloadSelector;
@@ -28,6 +28,8 @@ export const scaleWorkload: Fault<ScaleWorkloadParams> = {
   },
   async inject(ctx, p, plan) {
     const ref = plannedWorkload(plan);
+    // Probes judge availability against what the workload should run, not the count the fault set.
+    ctx.state.values.set(desiredBeforeKey(ctx.cluster, workloadKey(ref)), Number(plan.data?.['replicas'] ?? 1));
     await ctx.kube.scale(scalable(ctx, ref), ref.namespace, ref.name, p.replicas ?? 0);
   },
   async revert(ctx, _p, plan) {

@@ -92,3 +92,8 @@ export function requireObject(ctx: PluginContext, obj: KubeObject | undefined, w
   if (!obj) throw new InfrastructureError(`${ctx.cluster}: ${what} is gone.`);
   return obj;
 }
+
+/** Where scale-workload leaves the replica count a workload had before it was scaled down. */
+export function desiredBeforeKey(cluster: string, key: string): string {
+  return `desiredBefore:${cluster}:${key}`;
+}

@@ -1,0 +1,37 @@
+import type { Probe } from '../engine/plugin.js';
+import { resolveNodes, type NodeSelector } from '../engine/selectors.js';
+import { conditionOf } from '../kube/objects.js';
+import { nodesInWords } from '../faults/support/describe.js';
+import { FROM_FAULTS } from '../faults/support/node-step.js';
+import { caches, watchHandle } from '../faults/support/probe.js';
+import { nodesParam, paramsSchema } from '../faults/support/schema.js';
+
+export interface NodeReadyParams {
+  nodes?: NodeSelector;
+  ready?: boolean;
+}
+
+/** D1/D5/D6 detect (ready: false) and verify (ready: true): the Ready condition of the nodes. */
+export const nodeReady: Probe<NodeReadyParams> = {
+  name: 'node-ready',
+  summary: 'Nodes are Ready (or, with "ready": false, all NotReady), as kubectl get node shows.',
+  mode: 'watch',
+  params: paramsSchema({
+    nodes: nodesParam('The nodes. Default: the nodes the faults hit.'),
+    ready: { type: 'boolean', description: 'true (default): every node Ready; false: every node NotReady (for detection).' },
+  }),
+  async start(ctx, p) {
+    const names = await resolveNodes(ctx, p.nodes ?? FROM_FAULTS);
+    const [nodes] = await caches(ctx, 'nodes');
+    const want = p.ready !== false;
+    return watchHandle(() => {
+      const states = names.map((name) => {
+        const c = nodes!.get(name) ? conditionOf(nodes!.get(name)!, 'Ready') : undefined;
+        const status = nodes!.get(name) ? (c?.status ?? 'Unknown') : 'Missing';
+        return { name, ready: status === 'True', text: `${name} Ready=${status}${c?.reason ? ` (${c.reason})` : ''}` };
+      });
+      return { ok: states.every((s) => s.ready === want), observed: states.map((s) => s.text).join('; ') };
+    });
+  },
+  describe: (p) => `${nodesInWords(p.nodes, FROM_FAULTS)} ${p.ready === false ? 'NotReady' : 'Ready'} (\`kubectl get node\`)`,
+};

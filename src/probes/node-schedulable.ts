@@ -1,0 +1,36 @@
+import type { Probe } from '../engine/plugin.js';
+import { resolveNodes, type NodeSelector } from '../engine/selectors.js';
+import { nodesInWords } from '../faults/support/describe.js';
+import { FROM_FAULTS } from '../faults/support/node-step.js';
+import { caches, watchHandle } from '../faults/support/probe.js';
+import { nodesParam, paramsSchema } from '../faults/support/schema.js';
+
+export interface NodeSchedulableParams {
+  nodes?: NodeSelector;
+  schedulable?: boolean;
+}
+
+/** D8 verify: the node is uncordoned again (or, false: cordoned). */
+export const nodeSchedulable: Probe<NodeSchedulableParams> = {
+  name: 'node-schedulable',
+  summary: 'Nodes are schedulable (not cordoned), or with "schedulable": false, cordoned.',
+  mode: 'watch',
+  params: paramsSchema({
+    nodes: nodesParam('The nodes. Default: the nodes the faults hit.'),
+    schedulable: { type: 'boolean', description: 'true (default): not cordoned; false: cordoned (SchedulingDisabled).' },
+  }),
+  async start(ctx, p) {
+    const names = await resolveNodes(ctx, p.nodes ?? FROM_FAULTS);
+    const [nodes] = await caches(ctx, 'nodes');
+    const want = p.schedulable !== false;
+    return watchHandle(() => {
+      const states = names.map((name) => {
+        const n = nodes!.get(name);
+        const ok = n !== undefined && (n.spec?.unschedulable !== true) === want;
+        return { ok, text: `${name} ${!n ? 'missing' : n.spec?.unschedulable === true ? 'SchedulingDisabled' : 'schedulable'}` };
+      });
+      return { ok: states.every((s) => s.ok), observed: states.map((s) => s.text).join('; ') };
+    });
+  },
+  describe: (p) => `${nodesInWords(p.nodes, FROM_FAULTS)} ${p.schedulable === false ? 'cordoned' : 'schedulable (uncordoned)'}`,
+};

@@ -1,0 +1,53 @@
+import { InvalidInputError } from '../errors.js';
+import type { Probe } from '../engine/plugin.js';
+import type { WorkloadSelector } from '../engine/selectors.js';
+import { workloadInWords } from '../faults/support/describe.js';
+import { containerReasons, isFinished, kubectlStatus } from '../faults/support/pods.js';
+import { few, watchHandle } from '../faults/support/probe.js';
+import { paramsSchema, workloadParam } from '../faults/support/schema.js';
+import { watchWorkload } from '../faults/support/workload-probe.js';
+import { podsOf } from '../faults/support/workloads.js';
+
+export interface PodStatusParams {
+  workload?: WorkloadSelector;
+  reason: string;
+  count?: number;
+}
+
+/** D9 detect: the pods show the failure's reason (CrashLoopBackOff, ImagePullBackOff, OOMKilled...). */
+export const podStatus: Probe<PodStatusParams> = {
+  name: 'pod-status',
+  summary: 'Pods of a workload show a container reason: waiting (CrashLoopBackOff, ImagePullBackOff, CreateContainerConfigError) or terminated (OOMKilled).',
+  mode: 'watch',
+  params: paramsSchema(
+    {
+      workload: workloadParam('The workload. Default: the workload the faults hit.'),
+      reason: {
+        type: 'string',
+        minLength: 1,
+        description: 'The reason, or a regular expression matching whole reasons, e.g. "CrashLoopBackOff" or "ErrImagePull|ImagePullBackOff".',
+      },
+      count: { type: 'integer', minimum: 1, description: 'At least this many pods must show it. Default 1.' },
+    },
+    ['reason'],
+  ),
+  async start(ctx, p) {
+    let pattern: RegExp;
+    try {
+      pattern = new RegExp(`^(?:${p.reason})$`);
+    } catch (err) {
+      throw new InvalidInputError(`pod-status: "reason" is not a regular expression: ${(err as Error).message}`);
+    }
+    const view = await watchWorkload(ctx, p.workload);
+    const want = p.count ?? 1;
+    return watchHandle(() => {
+      const obj = view.workload();
+      if (!obj) return { ok: false, observed: `${view.key} not found` };
+      const pods = podsOf(obj, view.pods()).filter((x) => !isFinished(x));
+      const hit = pods.filter((x) => containerReasons(x).some((r) => pattern.test(r)));
+      const observed = pods.length === 0 ? 'no pod' : few(pods.map((x) => `${x.metadata.name} ${kubectlStatus(x)}`).sort());
+      return { ok: hit.length >= want, observed };
+    });
+  },
+  describe: (p) => `${p.count && p.count > 1 ? `${p.count} pods` : 'a pod'} of ${workloadInWords(p.workload ?? { from: 'faults' })} shows ${p.reason} (\`kubectl get po\`, \`kubectl describe po\`)`,
+};

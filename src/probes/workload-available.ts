@@ -1,0 +1,44 @@
+import type { Probe } from '../engine/plugin.js';
+import type { WorkloadSelector } from '../engine/selectors.js';
+import { workloadInWords } from '../faults/support/describe.js';
+import { watchHandle } from '../faults/support/probe.js';
+import { paramsSchema, workloadParam } from '../faults/support/schema.js';
+import { watchWorkload } from '../faults/support/workload-probe.js';
+import { availableOf } from '../faults/support/workloads.js';
+
+export interface WorkloadAvailableParams {
+  workload?: WorkloadSelector;
+  min?: number;
+  desired?: number;
+  below?: boolean;
+}
+
+/** D11/D12: `.status.availableReplicas` against the desired count (StatefulSets: ready replicas). */
+export const workloadAvailable: Probe<WorkloadAvailableParams> = {
+  name: 'workload-available',
+  summary: 'A workload has its desired replicas available (or, with "below": true, fewer: for detection).',
+  mode: 'watch',
+  params: paramsSchema({
+    workload: workloadParam('The workload. Default: the workload the faults hit.'),
+    min: { type: 'integer', minimum: 0, description: 'Pass with at least this many available (a tolerance). Default: the desired count.' },
+    desired: { type: 'integer', minimum: 0, description: 'The desired count. Default: the count before a fault scaled the workload, else its spec (DaemonSet: nodes it should run on).' },
+    below: { type: 'boolean', description: 'Invert for detection: pass while fewer than desired are available.' },
+  }),
+  async start(ctx, p) {
+    const view = await watchWorkload(ctx, p.workload);
+    return watchHandle(() => {
+      const obj = view.workload();
+      if (!obj) return { ok: p.below === true, observed: `${view.key} not found` };
+      const desired = p.desired ?? view.desired(obj);
+      const available = availableOf(view.ref.kind, obj);
+      const observed = `${available}/${desired} available`;
+      if (p.below) return { ok: available < desired, observed };
+      return { ok: available >= (p.min ?? desired), observed };
+    });
+  },
+  describe: (p) => {
+    const w = workloadInWords(p.workload ?? { from: 'faults' });
+    if (p.below) return `${w} has fewer available replicas than desired (.status.availableReplicas < .status.replicas)`;
+    return `${w} has ${p.min !== undefined ? `at least ${p.min}` : 'all desired'} replicas available`;
+  },
+};
