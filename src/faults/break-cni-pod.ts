@@ -46,7 +46,7 @@ export const breakCniPod: Fault<BreakCniPodParams> = {
     return { nodes, workloads: [workloadKey(ds)], data: { pods } };
   },
   async inject(ctx, _p, plan) {
-    await eachNode(pods(plan.data), (name) => annotate(ctx, plan.data, name, 'exit'));
+    await eachNode(pods(plan.data), (name) => annotate(ctx, plan.data, name, 'true'));
   },
   async revert(ctx, _p, plan) {
     await eachNode(pods(plan.data), (name) => annotate(ctx, plan.data, name, null));

@@ -2,7 +2,7 @@ import type { Fault, FaultPlan, PluginContext } from '../engine/plugin.js';
 import type { WorkloadSelector } from '../engine/selectors.js';
 import { workloadInWords } from './support/describe.js';
 import { paramsSchema, workloadParam } from './support/schema.js';
-import { SIM_CRASH } from './support/sim.js';
+import { SIM_CRASH, SIM_LIVENESS, scoped } from './support/sim.js';
 import { planWorkload, plannedWorkload, workloadPlan } from './support/workload-fault.js';
 import { pickContainer, readWorkload, setContainers, setTemplateAnnotations, templateContainers, type ContainerSpec } from './support/workloads.js';
 
@@ -21,8 +21,9 @@ type Saved = { command?: unknown; args?: unknown; livenessProbe?: unknown };
 
 /**
  * D9/D11 CrashLoopBackOff: a workload's container exits on start (an application error) or fails its
- * liveness probe. On the simulator through the template annotation sim.gameday.io/crash ("exit" or
- * "liveness"); elsewhere by overriding the command or the liveness probe. Revert restores what was there.
+ * liveness probe. On the simulator through the template annotations sim.gameday.io/crash.<container>: "true"
+ * or sim.gameday.io/liveness.<container>: "fail"; elsewhere by overriding the command or the liveness probe.
+ * Revert restores what was there.
  */
 export const crashContainer: Fault<CrashContainerParams> = {
   name: 'crash-container',
@@ -40,8 +41,9 @@ export const crashContainer: Fault<CrashContainerParams> = {
     const c = pickContainer(ctx, ref, obj, p.container);
     const how = p.how ?? 'exit';
     if (ctx.target.kind === 'sim') {
-      const previous = (obj.spec?.template?.metadata?.annotations?.[SIM_CRASH] as string | undefined) ?? null;
-      return workloadPlan(ref, { mode: 'annotation', how, previous, container: c.name });
+      const annotation = scoped(how === 'exit' ? SIM_CRASH : SIM_LIVENESS, c.name);
+      const previous = (obj.spec?.template?.metadata?.annotations?.[annotation] as string | undefined) ?? null;
+      return workloadPlan(ref, { mode: 'annotation', how, annotation, value: how === 'exit' ? 'true' : 'fail', previous, container: c.name });
     }
     const saved: Saved = {};
     for (const f of ['command', 'args', 'livenessProbe'] as const) if (c[f] !== undefined) saved[f] = c[f];
@@ -50,7 +52,7 @@ export const crashContainer: Fault<CrashContainerParams> = {
   async inject(ctx, _p, plan) {
     const how = plan.data?.['how'] as 'exit' | 'liveness';
     if (plan.data?.['mode'] === 'annotation') {
-      await setTemplateAnnotations(ctx, plannedWorkload(plan), { [SIM_CRASH]: how });
+      await setTemplateAnnotations(ctx, plannedWorkload(plan), { [plan.data['annotation'] as string]: plan.data['value'] as string });
       return;
     }
     await editContainer(ctx, plan, (c) =>
@@ -59,7 +61,8 @@ export const crashContainer: Fault<CrashContainerParams> = {
   },
   async revert(ctx, _p, plan) {
     if (plan.data?.['mode'] === 'annotation') {
-      await setTemplateAnnotations(ctx, plannedWorkload(plan), { [SIM_CRASH]: (plan.data['previous'] as string | null | undefined) ?? null });
+      const previous = (plan.data['previous'] as string | null | undefined) ?? null;
+      await setTemplateAnnotations(ctx, plannedWorkload(plan), { [plan.data['annotation'] as string]: previous });
       return;
     }
     const saved = (plan.data?.['saved'] ?? {}) as Saved;
@@ -77,7 +80,7 @@ export const crashContainer: Fault<CrashContainerParams> = {
   describe: (p) => {
     const how = p.how ?? 'exit';
     const what = how === 'exit' ? 'exit with an error right after starting' : 'fail its liveness probe';
-    return `Make ${p.container ? `container ${p.container} of ` : ''}${workloadInWords(p.workload)} ${what}, so its pods go CrashLoopBackOff (simulator: pod-template annotation ${SIM_CRASH}=${how}; elsewhere the ${how === 'exit' ? 'command' : 'livenessProbe'} is overridden); \`kubectl describe pod\` shows "Back-off restarting failed container".`;
+    return `Make ${p.container ? `container ${p.container} of ` : ''}${workloadInWords(p.workload)} ${what}, so its pods go CrashLoopBackOff (simulator: pod-template annotation ${how === 'exit' ? `${SIM_CRASH}.<container>=true` : `${SIM_LIVENESS}.<container>=fail`}; elsewhere the ${how === 'exit' ? 'command' : 'livenessProbe'} is overridden); \`kubectl describe pod\` shows "Back-off restarting failed container".`;
   },
 };
 

@@ -4,7 +4,7 @@ import type { WorkloadSelector } from '../engine/selectors.js';
 import { workloadInWords } from './support/describe.js';
 import { formatQuantity, memoryBytes, quantity } from './support/quantity.js';
 import { paramsSchema, workloadParam } from './support/schema.js';
-import { SIM_MEMORY_USAGE, requireSim } from './support/sim.js';
+import { SIM_MEMORY_USAGE, requireSim, scoped } from './support/sim.js';
 import { planWorkload, plannedWorkload, workloadPlan } from './support/workload-fault.js';
 import { pickContainer, setTemplateAnnotations } from './support/workloads.js';
 
@@ -19,7 +19,7 @@ const DEFAULT_USAGE = '120%';
 /**
  * D11/D12 "capacity exhausted": the application uses more memory than its limit, so the OOM killer ends it
  * and it restarts into CrashLoopBackOff. Only the simulator can set a container's memory use from outside:
- * it reads the template annotation sim.gameday.io/memory-usage ("<container>=<quantity>").
+ * its kubelet reads the template annotation sim.gameday.io/memory-usage.<container> when a container starts.
  */
 export const setMemoryUsage: Fault<SetMemoryUsageParams> = {
   name: 'set-memory-usage',
@@ -53,16 +53,17 @@ export const setMemoryUsage: Fault<SetMemoryUsageParams> = {
       }
       bytes = (limit * Number(usage.slice(0, -1))) / 100;
     } else bytes = quantity(usage, 'usage');
-    const value = `${c.name}=${formatQuantity('memory', bytes)}`;
-    const previous = (obj.spec?.template?.metadata?.annotations?.[SIM_MEMORY_USAGE] as string | undefined) ?? null;
-    return workloadPlan(ref, { value, previous });
+    const annotation = scoped(SIM_MEMORY_USAGE, c.name);
+    const previous = (obj.spec?.template?.metadata?.annotations?.[annotation] as string | undefined) ?? null;
+    return workloadPlan(ref, { annotation, value: formatQuantity('memory', bytes), previous });
   },
   async inject(ctx, _p, plan) {
-    await setTemplateAnnotations(ctx, plannedWorkload(plan), { [SIM_MEMORY_USAGE]: plan.data?.['value'] as string });
+    await setTemplateAnnotations(ctx, plannedWorkload(plan), { [plan.data?.['annotation'] as string]: plan.data?.['value'] as string });
   },
   async revert(ctx, _p, plan) {
-    await setTemplateAnnotations(ctx, plannedWorkload(plan), { [SIM_MEMORY_USAGE]: (plan.data?.['previous'] as string | null | undefined) ?? null });
+    const previous = (plan.data?.['previous'] as string | null | undefined) ?? null;
+    await setTemplateAnnotations(ctx, plannedWorkload(plan), { [plan.data?.['annotation'] as string]: previous });
   },
   describe: (p) =>
-    `Make ${p.container ? `container ${p.container} of ` : ''}${workloadInWords(p.workload)} use ${p.usage ?? DEFAULT_USAGE}${(p.usage ?? DEFAULT_USAGE).endsWith('%') ? ' of its memory limit' : ' of memory'} (simulator annotation ${SIM_MEMORY_USAGE} on the pod template), so it is OOMKilled and restarts; \`kubectl get po -o json | jq '.spec.containers[].resources'\` shows the limits.`,
+    `Make ${p.container ? `container ${p.container} of ` : ''}${workloadInWords(p.workload)} use ${p.usage ?? DEFAULT_USAGE}${(p.usage ?? DEFAULT_USAGE).endsWith('%') ? ' of its memory limit' : ' of memory'} (simulator: pod-template annotation ${SIM_MEMORY_USAGE}.<container>), so it is OOMKilled and restarts; \`kubectl get po -o json | jq '.spec.containers[].resources'\` shows the limits.`,
 };
