@@ -1,6 +1,6 @@
 import type { KubeObject } from '../../kube/objects.js';
 
-const CNI_APPS = new Set(['calico-node', 'flannel', 'kube-flannel', 'cilium', 'weave-net', 'canal', 'kube-router']);
+const CNI_APPS = new Set(['calico-node', 'flannel', 'kube-flannel', 'kube-flannel-ds', 'cilium', 'weave-net', 'canal', 'kube-router', 'kindnet']);
 
 /**
  * Whether a pod is the node's CNI agent (its DaemonSet pod): marked with annotation

@@ -169,9 +169,40 @@ export class PodRuntime {
     }
   }
 
-  /** Follow a new version of the pod object. */
+  /**
+   * Follow a new version of the pod object. Behaviour annotations changed on a running pod (a fault patching
+   * it) act on the running containers: a crash or OOM kill comes, a liveness or readiness probe starts failing.
+   */
   update(pod: KubeObject): void {
+    const before = JSON.stringify(this.pod.metadata.annotations ?? {});
     this.pod = pod;
+    if (JSON.stringify(pod.metadata.annotations ?? {}) === before) return;
+    const now = this.env.now();
+    const p = this.env.params;
+    for (const spec of this.specs) {
+      const c = this.containers.get(spec.name);
+      if (c?.state.kind !== 'running') continue;
+      const s = c.state;
+      const b = behaviourOf(pod, spec);
+      if (b.crash && s.end?.reason !== 'Error') {
+        s.endAt = Math.min(s.endAt ?? Number.POSITIVE_INFINITY, now + p.crashingContainerRunTime);
+        s.end = { exitCode: b.exitCode, reason: 'Error', message: b.crashMessage };
+      } else if (b.oom && !b.crash && s.end?.reason !== 'OOMKilled') {
+        s.endAt = now + p.oomKillAfter;
+        s.end = { exitCode: 137, reason: 'OOMKilled' };
+      } else if (!b.crash && !b.oom) {
+        delete s.endAt;
+        delete s.end;
+      }
+      if (b.livenessFails && s.livenessKillAt === undefined) {
+        const live = this.probe(c.name, 'livenessProbe');
+        s.livenessKillAt = now + live.failureThreshold * live.period;
+      } else if (!b.livenessFails) delete s.livenessKillAt;
+      if (b.readinessFails && s.readyAt !== undefined) {
+        s.readyAt = undefined;
+        this.env.event(pod, 'Warning', 'Unhealthy', 'Readiness probe failed: HTTP probe failed with statuscode: 503');
+      } else if (!b.readinessFails && s.readyAt === undefined) s.readyAt = now;
+    }
   }
 
   /** Act on the state now; returns when to look again (undefined: nothing pending). */

@@ -9,11 +9,23 @@ export const NODES: TopologyNode[] = [
   { name: '10.128.38.7', role: 'worker' },
 ];
 
+const open: { ctx: TestSimContext; hosts: Hosts }[] = [];
+
+/** Hosts on an always-active control plane, without etcd or controllers. Close with `closeClusters`. */
 export function cluster(opts: SimContextOptions = {}, nodes = NODES): { ctx: TestSimContext; hosts: Hosts } {
   const ctx = makeSimContext(opts);
   const hosts = new Hosts(ctx);
   for (const n of nodes) hosts.addNode(n);
+  open.push({ ctx, hosts });
   return { ctx, hosts };
+}
+
+/** Stop every cluster `cluster()` made, so that their clocks stop ticking in the background. */
+export function closeClusters(): void {
+  for (const c of open.splice(0)) {
+    c.hosts.close();
+    c.ctx.clock.close();
+  }
 }
 
 export function pod(name: string, node: string, extra: { annotations?: Record<string, string>; container?: Record<string, unknown>; spec?: Record<string, unknown> } = {}): KubeObject {

@@ -3,11 +3,12 @@ import { InvalidInputError } from '../../../src/errors.js';
 import { conditionOf } from '../../../src/kube/objects.js';
 import { nextNodeName } from '../../../src/sim/kubelet/node-naming.js';
 import { makeSimCluster, type SimCluster } from '../../../src/sim/testing/sim-cluster.js';
-import { cluster, containerStatus, pod, podOf } from './helpers.js';
+import { cluster, containerStatus, pod, podOf, closeClusters } from './helpers.js';
 
 const W = '10.128.38.6';
 
 describe('simulated hosts: node operations', () => {
+  afterEach(closeClusters);
   let sim: SimCluster | undefined;
   afterEach(() => sim?.close());
 

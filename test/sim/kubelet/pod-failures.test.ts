@@ -1,10 +1,11 @@
 import { expect } from 'chai';
 import { conditionOf } from '../../../src/kube/objects.js';
-import { cluster, containerStatus, eventsFor, pod, podOf, watchPod } from './helpers.js';
+import { cluster, containerStatus, eventsFor, pod, podOf, watchPod, closeClusters } from './helpers.js';
 
 const W = '10.128.38.6';
 
 describe('simulated kubelet: pod failures', () => {
+  afterEach(closeClusters);
   it('reports ErrImagePull then ImagePullBackOff for an image that does not exist, retrying with back-off', async () => {
     const { ctx } = cluster();
     ctx.store.create('pods', pod('bad', W, { container: { image: 'registry.local/app:doesnotexist' } }));
@@ -82,6 +83,21 @@ describe('simulated kubelet: pod failures', () => {
     await ctx.advance(30_000);
     expect(ctx.store.get('pods', 'kube-system', 'calico-node-x1')).to.equal(undefined);
     expect(podOf(ctx, 'app')!.status.phase).to.equal('Running');
+  });
+
+  it('crashes a running container once its pod is annotated to crash, as a fault patching it does', async () => {
+    const { ctx } = cluster();
+    ctx.store.create('pods', pod('victim', W));
+    await ctx.advance(20_000);
+    expect(podOf(ctx, 'victim')!.status.phase).to.equal('Running');
+    ctx.store.mutate('pods', 'default', 'victim', (p) => {
+      p.metadata.annotations = { 'sim.gameday.io/crash': 'true' };
+    });
+    await ctx.advance(60_000);
+    const cs = containerStatus(podOf(ctx, 'victim'))!;
+    expect(cs.restartCount).to.be.greaterThan(0);
+    expect(cs.lastState.terminated.exitCode).to.equal(1);
+    expect(cs.state.waiting?.reason ?? 'running').to.be.oneOf(['CrashLoopBackOff', 'running']);
   });
 
   it('kills a container failing its liveness probe after failureThreshold x periodSeconds', async () => {

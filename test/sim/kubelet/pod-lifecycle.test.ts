@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { conditionOf } from '../../../src/kube/objects.js';
-import { cluster, containerStatus, eventsFor, pod, podOf, watchPod } from './helpers.js';
+import { cluster, containerStatus, eventsFor, pod, podOf, watchPod, closeClusters } from './helpers.js';
 
 describe('simulated kubelet: pod lifecycle', () => {
+  afterEach(closeClusters);
   it('pulls the image, starts the container and turns the pod Running and Ready with an IP from the node CIDR', async () => {
     const { ctx } = cluster();
     const t0 = ctx.clock.now();

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { cluster, pod, podOf } from './helpers.js';
+import { cluster, pod, podOf, closeClusters } from './helpers.js';
 
 const W = '10.128.38.6';
 
@@ -11,6 +11,7 @@ function markDeleted(ctx: ReturnType<typeof cluster>['ctx'], name: string, grace
 }
 
 describe('simulated kubelet: graceful termination', () => {
+  afterEach(closeClusters);
   it('stops the containers and removes a deleted pod within a few seconds on a healthy node', async () => {
     const { ctx } = cluster();
     ctx.store.create('pods', pod('web', W));
