@@ -26,7 +26,9 @@ const sec = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 async function main(): Promise<void> {
   const missing = missingEtcdBinaries();
   if (missing.length > 0) {
-    console.error(`${missing.join(' and ')} not installed: run bash .ci/install-etcd.sh (Debian etcd-server, etcd-client).`);
+    console.error(
+      `${missing.join(' and ')} not installed: run bash .ci/install-etcd.sh (Debian etcd-server, etcd-client).`,
+    );
     process.exitCode = 1;
     return;
   }

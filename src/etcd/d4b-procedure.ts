@@ -52,7 +52,8 @@ export async function runD4b(ops: RealEtcdOps, options: D4bOptions = {}): Promis
   const until = async (what: string, check: () => boolean): Promise<void> => {
     const deadline = clock.now() + stepTimeoutMs;
     while (!check()) {
-      if (clock.now() > deadline) throw new TimeoutError(`D4b: timed out after ${stepTimeoutMs} ms waiting for ${what}.`);
+      if (clock.now() > deadline)
+        throw new TimeoutError(`D4b: timed out after ${stepTimeoutMs} ms waiting for ${what}.`);
       await clock.sleep(20);
     }
   };

@@ -218,7 +218,8 @@ export class Etcdctl {
     const line = this.format(args, call, noEndpoints);
     this.onCommand?.(line);
     // A backstop only: etcdctl enforces its own timeouts, this catches a wedged process.
-    const backstop = (call.dialTimeoutMs ?? this.dialTimeoutMs) + (call.commandTimeoutMs ?? this.commandTimeoutMs) + 30_000;
+    const backstop =
+      (call.dialTimeoutMs ?? this.dialTimeoutMs) + (call.commandTimeoutMs ?? this.commandTimeoutMs) + 30_000;
     const r = await execa(this.binary, full, {
       env: { ETCDCTL_API: '3' },
       reject: false,
@@ -230,7 +231,12 @@ export class Etcdctl {
       if ((r as { code?: string }).code === 'ENOENT') {
         throw new EtcdMissingError(`${this.binary} is not installed: ${ETCD_PACKAGES_HINT}.`);
       }
-      throw new EtcdctlError(line, undefined, r.stderr, r.timedOut ? `etcdctl did not finish in ${backstop} ms` : (r.shortMessage ?? 'etcdctl could not run'));
+      throw new EtcdctlError(
+        line,
+        undefined,
+        r.stderr,
+        r.timedOut ? `etcdctl did not finish in ${backstop} ms` : (r.shortMessage ?? 'etcdctl could not run'),
+      );
     }
     if (r.exitCode !== 0 && !how.allowFailure) {
       throw new EtcdctlError(line, r.exitCode, r.stderr, errorReason(r.stderr));
@@ -252,7 +258,10 @@ export function shellQuote(s: string): string {
 
 /** etcdctl ends a failure with `Error: <reason>`; before it come zap JSON log lines we do not want. */
 export function errorReason(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
   for (let i = lines.length - 1; i >= 0; i--) {
     const l = lines[i]!;
     if (l.startsWith('Error: ')) return l.slice('Error: '.length);

@@ -203,7 +203,8 @@ export class LocalEtcdCluster {
 
   member(name: string): LocalMember {
     const m = this.memberTable.get(name);
-    if (!m) throw new EtcdMemberError(`No etcd member named ${name} (known: ${[...this.memberTable.keys()].join(', ')}).`);
+    if (!m)
+      throw new EtcdMemberError(`No etcd member named ${name} (known: ${[...this.memberTable.keys()].join(', ')}).`);
     return m;
   }
 
@@ -466,20 +467,22 @@ export class LocalEtcdCluster {
       forceKillAfterDelay: false,
     });
     const child: Child = { process: proc, exited: Promise.resolve(), done: false };
-    child.exited = proc.then(
-      () => undefined,
-      () => undefined,
-    ).finally(() => {
-      child.done = true;
-      if (this.children.get(m.name) === child) {
-        this.children.delete(m.name);
-        const rec = this.memberTable.get(m.name);
-        if (rec && rec.pid === proc.pid && rec.state !== 'removed') {
-          rec.state = 'stopped';
-          delete rec.pid;
+    child.exited = proc
+      .then(
+        () => undefined,
+        () => undefined,
+      )
+      .finally(() => {
+        child.done = true;
+        if (this.children.get(m.name) === child) {
+          this.children.delete(m.name);
+          const rec = this.memberTable.get(m.name);
+          if (rec && rec.pid === proc.pid && rec.state !== 'removed') {
+            rec.state = 'stopped';
+            delete rec.pid;
+          }
         }
-      }
-    });
+      });
     this.children.set(m.name, child);
     m.state = 'running';
     if (proc.pid !== undefined) m.pid = proc.pid;

@@ -76,8 +76,7 @@ export class RealEtcdOps implements EtcdOps {
       dialTimeoutMs: this.dialTimeoutMs,
     };
     this.ctl = new Etcdctl({ ...base, ...(this.onCommand ? { onCommand: this.onCommand } : {}) });
-    this.dataCtl =
-      options.reportDataCommands && this.onCommand ? this.ctl : new Etcdctl(base);
+    this.dataCtl = options.reportDataCommands && this.onCommand ? this.ctl : new Etcdctl(base);
   }
 
   async members(): Promise<EtcdMember[]> {
@@ -96,9 +95,9 @@ export class RealEtcdOps implements EtcdOps {
     });
   }
 
-  async running(): Promise<string[]> {
+  running(): Promise<string[]> {
     // A paused (SIGSTOPped) member's process exists but does not run: it is not listed.
-    return this.cluster.runningMembers().map((m) => m.name);
+    return Promise.resolve(this.cluster.runningMembers().map((m) => m.name));
   }
 
   async stopMember(name: string, how: 'kill' | 'stop' | 'pause'): Promise<void> {
@@ -124,7 +123,9 @@ export class RealEtcdOps implements EtcdOps {
       return;
     }
     if (m.state === 'removed') {
-      throw new EtcdMemberError(`Cannot restart ${name} in place: it is no longer a member (removed or replaced by a restore).`);
+      throw new EtcdMemberError(
+        `Cannot restart ${name} in place: it is no longer a member (removed or replaced by a restore).`,
+      );
     }
     await this.cluster.restartMember(name);
   }
@@ -160,7 +161,11 @@ export class RealEtcdOps implements EtcdOps {
     let lastError: unknown;
     for (const endpoint of endpoints) {
       try {
-        await this.ctl.snapshotSave(path, { endpoint, dialTimeoutMs: this.dialTimeoutMs, commandTimeoutMs: this.commandTimeoutMs });
+        await this.ctl.snapshotSave(path, {
+          endpoint,
+          dialTimeoutMs: this.dialTimeoutMs,
+          commandTimeoutMs: this.commandTimeoutMs,
+        });
         const status = await this.ctl.snapshotStatus(path);
         return { path, revision: status.revision, keys: status.totalKey, takenAt: this.clock.now() };
       } catch (err) {
@@ -197,7 +202,8 @@ export class RealEtcdOps implements EtcdOps {
     };
 
     // An experienced SRE checks the snapshot before stopping the last member that still answers.
-    if (!(await exists(snapshot.path))) throw fail('check-snapshot', 'the snapshot file does not exist; nothing was changed');
+    if (!(await exists(snapshot.path)))
+      throw fail('check-snapshot', 'the snapshot file does not exist; nothing was changed');
     try {
       await this.ctl.snapshotStatus(snapshot.path);
     } catch (err) {
@@ -322,10 +328,14 @@ export class RealEtcdOps implements EtcdOps {
     }
   }
 
-  async pointApiserver(members: string[]): Promise<void> {
-    const urls = members.map((n) => this.cluster.member(n).clientURL);
-    this.report(`# kube-apiserver --etcd-servers=${urls.join(',')}`);
-    this.apiserverEndpoints = urls;
+  pointApiserver(members: string[]): Promise<void> {
+    // Synchronous here (no apiserver process to restart), async in the interface for targets that have one.
+    return new Promise((resolve) => {
+      const urls = members.map((n) => this.cluster.member(n).clientURL);
+      this.report(`# kube-apiserver --etcd-servers=${urls.join(',')}`);
+      this.apiserverEndpoints = urls;
+      resolve();
+    });
   }
 
   /** What kube-apiserver's --etcd-servers says: every original member until pointApiserver changes it. */
@@ -390,7 +400,11 @@ export class RealEtcdOps implements EtcdOps {
   private async waitForLeader(endpoints: string[], deadline: number): Promise<void> {
     for (;;) {
       try {
-        await this.ctl.get('/gameday/quorum-check', { endpoints, commandTimeoutMs: 1000, dialTimeoutMs: this.dialTimeoutMs });
+        await this.ctl.get('/gameday/quorum-check', {
+          endpoints,
+          commandTimeoutMs: 1000,
+          dialTimeoutMs: this.dialTimeoutMs,
+        });
         return;
       } catch (err) {
         if (!(err instanceof EtcdctlError) || this.clock.now() >= deadline) throw err;
@@ -402,7 +416,8 @@ export class RealEtcdOps implements EtcdOps {
   /** Client URLs of members whose process runs; `strict` throws when there are none. */
   private answering(strict = true): string[] {
     const live = this.cluster.liveEndpoints();
-    if (strict && live.length === 0) throw new EtcdMemberError('No etcd member is running: nothing can answer etcdctl.');
+    if (strict && live.length === 0)
+      throw new EtcdMemberError('No etcd member is running: nothing can answer etcdctl.');
     return live;
   }
 

@@ -104,7 +104,8 @@ export class SteadyWriter {
       if (isBefore) before.push(a);
       else if (options.until === undefined || a.at <= options.until) after.push(a);
     }
-    const missing = (list: WriterAck[]): string[] => list.filter((a) => stored.get(a.key) !== a.value).map((a) => a.key);
+    const missing = (list: WriterAck[]): string[] =>
+      list.filter((a) => stored.get(a.key) !== a.value).map((a) => a.key);
     const missingBeforeSnapshot = missing(before);
     const missingAfterSnapshot = missing(after);
     return {

@@ -50,7 +50,9 @@ describe('etcdctl output parsing', () => {
   });
 
   it('reads a member ID that etcdctl space-pads to 16 columns', () => {
-    expect(parseMemberAdd('Member  1fe7d2a9c9516c3 added to cluster  6cb6ba8c264466f\n').id).to.equal('1fe7d2a9c9516c3');
+    expect(parseMemberAdd('Member  1fe7d2a9c9516c3 added to cluster  6cb6ba8c264466f\n').id).to.equal(
+      '1fe7d2a9c9516c3',
+    );
   });
 
   it('keeps endpoint health lines verbatim and ignores the zap log lines around them', () => {
@@ -90,7 +92,12 @@ describe('etcdctl output parsing', () => {
 
   it('formats the command line a person would type, timeouts as Go durations', () => {
     const seen: string[] = [];
-    const ctl = new Etcdctl({ endpoints: ['http://127.0.0.1:1'], commandTimeoutMs: 1500, dialTimeoutMs: 500, onCommand: (l) => seen.push(l) });
+    const ctl = new Etcdctl({
+      endpoints: ['http://127.0.0.1:1'],
+      commandTimeoutMs: 1500,
+      dialTimeoutMs: 500,
+      onCommand: (l) => seen.push(l),
+    });
     expect(goDuration(1500)).to.equal('1500ms');
     expect(ctl.format(['put', '--', '/k', 'a value'])).to.equal(
       "ETCDCTL_API=3 etcdctl --endpoints=http://127.0.0.1:1 --dial-timeout=500ms --command-timeout=1500ms put -- /k 'a value'",

@@ -31,7 +31,9 @@ describe('LocalEtcdCluster (real etcd)', function () {
     ]);
     expect(new Set(records.flatMap((m) => [m.peerPort, m.clientPort])).size).to.equal(6);
     expect(commands.filter((c) => c.startsWith('etcd ')).length).to.equal(3);
-    expect(commands[0]).to.include('--initial-cluster-state=new').and.include(`--initial-cluster-token=${cluster.token}`);
+    expect(commands[0])
+      .to.include('--initial-cluster-state=new')
+      .and.include(`--initial-cluster-token=${cluster.token}`);
 
     const health = await new Etcdctl({ endpoints: cluster.liveEndpoints() }).endpointHealth({ cluster: true });
     expect(health.healthy).to.equal(true);
@@ -63,7 +65,9 @@ describe('LocalEtcdCluster (real etcd)', function () {
     await cluster.stopMember('etcd2');
     await cluster.restartMember('etcd2');
     await cluster.restartMember('etcd3');
-    const got = await new Etcdctl({ endpoints: [cluster.member('etcd3').clientURL] }).get('/before', { serializable: true });
+    const got = await new Etcdctl({ endpoints: [cluster.member('etcd3').clientURL] }).get('/before', {
+      serializable: true,
+    });
     expect(got.kvs.map((kv) => kv.value)).to.deep.equal(['kept']);
     expect(cluster.runningMembers()).to.have.length(3);
   });
@@ -77,6 +81,8 @@ describe('LocalEtcdCluster without etcd', () => {
       (e: unknown) => e,
     );
     expect(err).to.be.instanceOf(EtcdMissingError);
-    expect((err as Error).message).to.include('etcd-server').and.include('etcd-client');
+    expect((err as Error).message)
+      .to.include('etcd-server')
+      .and.include('etcd-client');
   });
 });

@@ -69,7 +69,12 @@ describe('RealEtcdOps: the runbook D4 procedures on real etcd', function () {
     const w = await new RealEtcdOps(cluster, { writeTimeoutMs: 5000 }).write('/d4a/while-down', 'accepted');
     expect(w.ok).to.equal(true);
     const health = await ops.health();
-    expect(health.filter((h) => h.healthy).map((h) => h.member).sort()).to.deep.equal(['etcd1', 'etcd2']);
+    expect(
+      health
+        .filter((h) => h.healthy)
+        .map((h) => h.member)
+        .sort(),
+    ).to.deep.equal(['etcd1', 'etcd2']);
     expect(health.find((h) => h.member === 'etcd3')?.message).to.match(/is unhealthy: failed to commit proposal/);
 
     await ops.startMember('etcd3');
@@ -101,7 +106,9 @@ describe('RealEtcdOps: the runbook D4 procedures on real etcd', function () {
 
     const added = await ops.memberAdd('etcd3', 'node-4');
     expect(added).to.include({ name: 'etcd3', node: 'node-4' });
-    expect(added.id).to.match(/^[0-9a-f]+$/).and.not.equal(oldId);
+    expect(added.id)
+      .to.match(/^[0-9a-f]+$/)
+      .and.not.equal(oldId);
     const members = await ops.members();
     expect(members).to.have.length(3);
     const health = await ops.health();
@@ -109,7 +116,9 @@ describe('RealEtcdOps: the runbook D4 procedures on real etcd', function () {
     expect(health.every((h) => h.healthy)).to.equal(true);
     expect(ops.movedAside.map((m) => m.from)).to.deep.equal([oldDataDir]);
     expect(existsSync(ops.movedAside[0]!.to)).to.equal(true);
-    const got = await new Etcdctl({ endpoints: [added.clientURL] }).get('/d4a/before-migration', { serializable: true });
+    const got = await new Etcdctl({ endpoints: [added.clientURL] }).get('/d4a/before-migration', {
+      serializable: true,
+    });
     expect(got.kvs).to.have.length(1);
   });
 
@@ -127,7 +136,9 @@ describe('RealEtcdOps: the runbook D4 procedures on real etcd', function () {
     expect(result.data.keysBeforeSnapshot).to.be.greaterThan(4);
     expect(result.data.lostBeforeSnapshot).to.equal(0);
     expect(result.data.writeUnavailableMs).to.be.greaterThan(0);
-    expect(commands.some((c) => c.includes('snapshot restore') && c.includes('--initial-cluster=etcd1='))).to.equal(true);
+    expect(commands.some((c) => c.includes('snapshot restore') && c.includes('--initial-cluster=etcd1='))).to.equal(
+      true,
+    );
     expect(ops.lastRestore?.movedAside.map((m) => basename(m.from)).sort()).to.deep.equal(['etcd1', 'etcd2', 'etcd3']);
     for (const m of ops.lastRestore?.movedAside ?? []) expect(existsSync(m.to), m.to).to.equal(true);
 
@@ -160,7 +171,11 @@ describe('RealEtcdOps: the runbook D4 procedures on real etcd', function () {
     // snapshot save needs no quorum: the survivor streams its own backend.
     const snap = await ops.snapshotSave('no-quorum');
     expect(snap.revision).to.be.greaterThan(1);
-    expect(commands.some((c) => c.includes(`--endpoints=${cluster.member('etcd1').clientURL}`) && c.includes('snapshot save'))).to.equal(true);
+    expect(
+      commands.some(
+        (c) => c.includes(`--endpoints=${cluster.member('etcd1').clientURL}`) && c.includes('snapshot save'),
+      ),
+    ).to.equal(true);
   });
 
   it('D4c: all members killed, restore from the latest snapshot taken before; writes after it are counted as lost', async () => {
@@ -208,7 +223,7 @@ describe('RealEtcdOps: the runbook D4 procedures on real etcd', function () {
       return { ...snapshot, path };
     }
 
-    it('a corrupt snapshot fails the restore with etcd\'s reason and leaves every moved-aside data dir in place', async () => {
+    it("a corrupt snapshot fails the restore with etcd's reason and leaves every moved-aside data dir in place", async () => {
       await ops.write('/k', 'v');
       const good = await ops.snapshotSave('good');
       const bad = await corruptCopy(good);
@@ -220,7 +235,9 @@ describe('RealEtcdOps: the runbook D4 procedures on real etcd', function () {
       expect(err).to.be.instanceOf(EtcdRestoreError);
       const e = err as EtcdRestoreError;
       expect(e.stage).to.equal('restore');
-      expect(e.message).to.match(/expected sha256/).and.include('Nothing was deleted');
+      expect(e.message)
+        .to.match(/expected sha256/)
+        .and.include('Nothing was deleted');
       expect(e.movedAside).to.have.length(3);
       for (const m of e.movedAside) {
         expect(existsSync(m.to), m.to).to.equal(true);

@@ -10,15 +10,17 @@ class FakeEtcd {
   downFrom = Infinity;
   downUntil = Infinity;
   constructor(private readonly clock: VirtualClock) {}
-  async write(key: string, value: string): Promise<WriteResult> {
+  write(key: string, value: string): Promise<WriteResult> {
     const now = this.clock.now();
-    if (now >= this.downFrom && now < this.downUntil) return { ok: false, error: 'etcdserver: request timed out' };
+    if (now >= this.downFrom && now < this.downUntil) {
+      return Promise.resolve({ ok: false, error: 'etcdserver: request timed out' });
+    }
     this.revision++;
     this.data.set(key, value);
-    return { ok: true, revision: this.revision };
+    return Promise.resolve({ ok: true, revision: this.revision });
   }
-  async read(prefix: string): Promise<Map<string, string>> {
-    return new Map([...this.data].filter(([k]) => k.startsWith(prefix)));
+  read(prefix: string): Promise<Map<string, string>> {
+    return Promise.resolve(new Map([...this.data].filter(([k]) => k.startsWith(prefix))));
   }
 }
 
