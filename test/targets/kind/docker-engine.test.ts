@@ -25,6 +25,9 @@ async function dockerAnswers(): Promise<boolean> {
   return r.exitCode === 0;
 }
 
+/** Set when this test started the engine: it then stops it afterwards. */
+let startedEnginePidFile: string | undefined;
+
 /** Use the engine DOCKER_HOST points at, else start the private one .ci/start-docker.sh manages. */
 async function findEngine(): Promise<string | undefined> {
   if (process.env['DOCKER_HOST'] && (await dockerAnswers())) return undefined;
@@ -38,6 +41,7 @@ async function findEngine(): Promise<string | undefined> {
   });
   const host = /export DOCKER_HOST=(\S+)/.exec(r.stdout)?.[1];
   if (!host) return `could not start a Docker engine: ${r.stderr.trim().split('\n').pop() ?? ''}`;
+  if (r.stderr.includes('answers on')) startedEnginePidFile = join(dirname(host.replace(/^unix:\/\//, '')), 'docker.pid');
   process.env['DOCKER_HOST'] = host;
   return (await dockerAnswers()) ? undefined : `the Docker engine at ${host} does not answer`;
 }
@@ -142,6 +146,9 @@ describe('kind target on a real Docker engine', function () {
 
   after(async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    if (startedEnginePidFile && existsSync(startedEnginePidFile)) {
+      process.kill(Number(readFileSync(startedEnginePidFile, 'utf8').trim()), 'SIGTERM');
+    }
   });
 
   it('finds the node containers by their kind labels, with their roles', () => {
