@@ -1,5 +1,5 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- defaulting walks loosely typed Kubernetes JSON */
 import type { Toleration } from '../../kube/objects.js';
+import { tryParseQuantity } from '../controllers/quantity.js';
 
 /**
  * The defaults kube-apiserver applies to decoded objects (pkg/apis/<group>/v1/defaults.go) and to pods on
@@ -83,11 +83,12 @@ export function qosClass(spec: Record<string, any>): 'Guaranteed' | 'Burstable' 
   let anySet = false;
   let guaranteed = true;
   for (const c of containers) {
-    const req = (c.resources?.requests ?? {}) as Record<string, unknown>;
-    const lim = (c.resources?.limits ?? {}) as Record<string, unknown>;
+    const req = (c.resources?.requests ?? {}) as Record<string, string | number | undefined>;
+    const lim = (c.resources?.limits ?? {}) as Record<string, string | number | undefined>;
     for (const r of ['cpu', 'memory']) {
       if (req[r] !== undefined || lim[r] !== undefined) anySet = true;
-      if (lim[r] === undefined || (req[r] !== undefined && String(req[r]) !== String(lim[r]))) guaranteed = false;
+      // Quantities compare by value: 1Gi requests and 1024Mi limits are Guaranteed.
+      if (lim[r] === undefined || (req[r] !== undefined && tryParseQuantity(req[r]) !== tryParseQuantity(lim[r]))) guaranteed = false;
     }
   }
   if (!anySet) return 'BestEffort';

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- admission works on loosely typed Kubernetes JSON */
 import type { KubeObject } from '../../kube/objects.js';
 import { RESOURCES, type ResourceType } from '../../kube/resources.js';
 import { DEFAULT_PARAMS } from '../params.js';

@@ -152,7 +152,7 @@ export class DeploymentController extends BaseController {
 
     const template = structuredClone(d.spec?.template ?? {}) as KubeObject;
     const hash = templateHash(template, s.collisionCount ?? 0);
-    template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [HASH_LABEL]: hash } } as KubeObject['metadata'];
+    template.metadata = { ...template.metadata, labels: { ...template.metadata?.labels, [HASH_LABEL]: hash } };
     const selector = structuredClone(d.spec?.selector ?? {}) as { matchLabels?: Record<string, string> };
     selector.matchLabels = { ...selector.matchLabels, [HASH_LABEL]: hash };
     const name = `${d.metadata.name}-${hash}`;

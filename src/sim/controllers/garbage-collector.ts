@@ -1,4 +1,4 @@
-import type { KubeObject, OwnerReference } from '../../kube/objects.js';
+import type { OwnerReference } from '../../kube/objects.js';
 import { RESOURCES, resourceByKind } from '../../kube/resources.js';
 import type { StoreEvent } from '../store/store.js';
 import { BaseController } from './base-controller.js';

@@ -20,10 +20,9 @@ export function claimPods(ctx: SimContext, owner: KubeObject, kind: string, apiV
         out.push(p);
         continue;
       }
-      const released = ctx.store.mutate('pods', p.metadata.namespace, p.metadata.name, (o) => {
+      ctx.store.mutate('pods', p.metadata.namespace, p.metadata.name, (o) => {
         o.metadata.ownerReferences = (o.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
       });
-      void released;
       continue;
     }
     if (!matches || owner.metadata.deletionTimestamp || p.metadata.deletionTimestamp) continue;

@@ -201,7 +201,7 @@ export class Scheduler extends BaseController {
   /** Least allocated + balanced allocation + spreading of one owner's pods; ties broken by the seeded generator. */
   private select(pod: KubeObject, req: Resources, feasible: KubeObject[]): KubeObject {
     const owner = controllerOf(pod)?.uid;
-    const sameOwner = feasible.map((n) => (owner ? this.ownerCount(n.metadata.name, owner) : 0));
+    const sameOwner = feasible.map((n) => (owner ? (this.nodeUsage(n.metadata.name).owners.get(owner) ?? 0) : 0));
     const maxSame = Math.max(0, ...sameOwner);
     let best: KubeObject = feasible[0]!;
     let bestScore = -Infinity;
@@ -229,16 +229,10 @@ export class Scheduler extends BaseController {
     return best;
   }
 
-  private ownerCount(node: string, ownerUid: string): number {
-    let n = 0;
-    for (const p of this.ctx.store.podsOnNode(node)) if (!isTerminal(p) && controllerOf(p)?.uid === ownerUid) n++;
-    return n;
-  }
-
   private nodeUsage(node: string): NodeUsage {
     let u = this.usage.get(node);
     if (u) return u;
-    u = { cpu: 0, memory: 0, ephemeralStorage: 0, pods: 0, cpuNonZero: 0, memoryNonZero: 0, ports: [] };
+    u = { cpu: 0, memory: 0, ephemeralStorage: 0, pods: 0, cpuNonZero: 0, memoryNonZero: 0, ports: [], owners: new Map() };
     for (const p of this.ctx.store.podsOnNode(node)) {
       if (isTerminal(p)) continue;
       const r = podRequests(p);
@@ -249,6 +243,8 @@ export class Scheduler extends BaseController {
       u.cpuNonZero += r.cpu || DEFAULT_CPU;
       u.memoryNonZero += r.memory || DEFAULT_MEMORY;
       u.ports.push(...hostPorts(p));
+      const owner = controllerOf(p)?.uid;
+      if (owner) u.owners.set(owner, (u.owners.get(owner) ?? 0) + 1);
     }
     this.usage.set(node, u);
     return u;

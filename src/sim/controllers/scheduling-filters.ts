@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/no-explicit-any -- node and pod specs are loosely typed JSON */
 import type { KubeObject, Taint, Toleration } from '../../kube/objects.js';
 import { conditionOf } from '../../kube/objects.js';
 import { labelSelectorMatches } from '../store/selectors.js';
@@ -30,6 +29,8 @@ export interface NodeUsage extends Resources {
   cpuNonZero: number;
   memoryNonZero: number;
   ports: { port: number; protocol: string; hostIP: string }[];
+  /** Pods per controller uid, for spreading a workload's replicas. */
+  owners: Map<string, number>;
 }
 
 export interface Allocatable extends Resources {
