@@ -119,6 +119,18 @@ export class PodRuntime {
     return `${this.pod.metadata.name}_${this.pod.metadata.namespace ?? 'default'}(${this.uid})`;
   }
 
+  private readonly usageCache = new Map<(pod: KubeObject) => number, number>();
+
+  /** A per-pod figure computed from the pod object (memory, disk use), cached until the pod changes. */
+  usage(of: (pod: KubeObject) => number): number {
+    let v = this.usageCache.get(of);
+    if (v === undefined) {
+      v = of(this.pod);
+      this.usageCache.set(of, v);
+    }
+    return v;
+  }
+
   /** Containers whose process runs now. */
   running(name?: string): boolean {
     for (const c of this.containers.values()) {
@@ -176,6 +188,7 @@ export class PodRuntime {
   update(pod: KubeObject): void {
     const before = JSON.stringify(this.pod.metadata.annotations ?? {});
     this.pod = pod;
+    this.usageCache.clear();
     if (JSON.stringify(pod.metadata.annotations ?? {}) === before) return;
     const now = this.env.now();
     const p = this.env.params;
