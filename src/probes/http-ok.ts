@@ -22,7 +22,11 @@ export const httpOk: Probe<HttpOkParams> = {
       path: { type: 'string', pattern: '^/', description: 'A path on the API server, through the kubeconfig (e.g. "/readyz", "/livez").' },
       status: { type: 'integer', minimum: 100, maximum: 599, description: 'Expected status. Default 200.' },
     }),
-    oneOf: [{ required: ['url'] }, { required: ['path'] }],
+    // Exactly one of url and path (each branch names its property, as ajv's strict mode wants).
+    oneOf: [
+      { properties: { url: { description: 'A URL to GET.' } }, required: ['url'] },
+      { properties: { path: { description: 'A path on the API server.' } }, required: ['path'] },
+    ],
   },
   async start(ctx, p) {
     const want = p.status ?? 200;
@@ -40,5 +44,5 @@ export const httpOk: Probe<HttpOkParams> = {
       return { ok: status === want, observed: `GET ${p.path ?? p.url}: ${status}${status !== want && first ? ` ${first.slice(0, 120)}` : ''}` };
     });
   },
-  describe: (p) => `GET ${p.path ? `${p.path} on the API server` : p.url} answers ${p.status ?? 200}`,
+  describe: (p) => `GET ${p.path ? `${p.path} on the API server` : (p.url ?? '<url>')} answers ${p.status ?? 200}`,
 };

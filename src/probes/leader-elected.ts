@@ -23,7 +23,7 @@ export function leaseExpiry(lease: KubeObject | undefined): { holder: string; ex
 /** D10 verify: controller-manager and scheduler elected a leader that keeps renewing its kube-system Lease. */
 export const leaderElected: Probe<LeaderElectedParams> = {
   name: 'leader-elected',
-  summary: 'kube-controller-manager or kube-scheduler has a leader: its kube-system Lease has a holder whose renewal is fresh.',
+  summary: 'The kube-controller-manager or kube-scheduler has a leader: its kube-system Lease has a holder whose renewal is fresh.',
   mode: 'watch',
   params: paramsSchema(
     { component: { enum: ['kube-controller-manager', 'kube-scheduler'], description: 'The component whose leader Lease to check.' } },

@@ -1,0 +1,6 @@
+import { faults } from '../../src/faults/index.js';
+import { registryChecks } from './support/registry-checks.js';
+
+describe('the fault registry', () => {
+  registryChecks('faults', faults as never, 'fault');
+});

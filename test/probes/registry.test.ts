@@ -1,0 +1,6 @@
+import { probes } from '../../src/probes/index.js';
+import { registryChecks } from '../faults/support/registry-checks.js';
+
+describe('the probe registry', () => {
+  registryChecks('probes', probes as never, 'probe');
+});
