@@ -36,6 +36,7 @@ const calico: TopologyWorkload = {
   limits: { memory: '512Mi' },
   memoryUsage: '90Mi',
   labels: { 'k8s-app': 'calico-node' },
+  hostNetwork: true,
   tolerations: [{ operator: 'Exists' }],
   probes: true,
 };
@@ -48,6 +49,7 @@ const kubeProxy: TopologyWorkload = {
   requests: { cpu: '100m', memory: '64Mi' },
   memoryUsage: '40Mi',
   labels: { 'k8s-app': 'kube-proxy' },
+  hostNetwork: true,
   tolerations: [{ operator: 'Exists' }],
 };
 

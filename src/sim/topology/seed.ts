@@ -54,6 +54,7 @@ export function expandWorkload(w: TopologyWorkload): { resource: string; object:
   if (w.logPath) annotations[SIM_ANNOTATIONS.logPath] = w.logPath;
   const podSpec: Record<string, unknown> = { containers: [container] };
   if (volumes.length) podSpec.volumes = volumes;
+  if (w.hostNetwork) podSpec.hostNetwork = true;
   if (w.nodeSelector) podSpec.nodeSelector = { ...w.nodeSelector };
   if (w.tolerations) podSpec.tolerations = structuredClone(w.tolerations);
   if (w.affinity) podSpec.affinity = structuredClone(w.affinity);

@@ -53,6 +53,8 @@ export interface TopologyWorkload {
   affinity?: Record<string, unknown>;
   /** A PodDisruptionBudget for the workload. */
   pdb?: { minAvailable?: number | string; maxUnavailable?: number | string };
+  /** Run in the host's network namespace (CNI agents, kube-proxy): such pods need no pod network. */
+  hostNetwork?: boolean;
   /** Readiness/liveness probes on the container (simulated: they pass unless a fault makes them fail). */
   probes?: boolean;
   /** A Service in front of it. */

@@ -1,0 +1,49 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Clock } from '../../engine/clock.js';
+import type { WatchTracker } from '../../engine/watch-tracker.js';
+import type { KubeObject } from '../../kube/objects.js';
+import type { Store } from '../store/store.js';
+
+export interface ApiHooks {
+  /**
+   * Mutating+validating admission for create/update: may change obj (defaults) or throw
+   * StoreError('Invalid', msg, causes) -> 422. `resource` is the plural (`pods`), or `pods/status` for
+   * writes through the status subresource.
+   */
+  admit?(resource: string, obj: KubeObject, old: KubeObject | undefined): void;
+  /** POST pods/<name>/eviction. */
+  evict?(
+    namespace: string,
+    name: string,
+  ): { allowed: true } | { allowed: false; status: number; message: string; causes?: { reason?: string; message: string }[] };
+  /** GET pods/<name>/log */
+  podLogs?(namespace: string, name: string, container: string | undefined, opts: { tailLines?: number; previous?: boolean }): string;
+  /** Graceful pod deletion: called after deletionTimestamp is set; the kubelet side removes the pod later. */
+  podDeleting?(pod: KubeObject): void;
+  /** /readyz, /livez, /healthz: return failing check names, e.g. ['etcd'] when etcd has no quorum. */
+  health?(): { failing: string[] };
+  /**
+   * gameday's own endpoints under /gameday/ (the control endpoint other processes use to reach a running
+   * simulator's node and etcd operations). Not part of the Kubernetes API.
+   */
+  control?(req: IncomingMessage, res: ServerResponse, path: string): Promise<void>;
+  /** False while every kube-apiserver of the cluster is down: requests then get their connection reset. */
+  serving?(): boolean;
+}
+
+/** What every handler of one simulated apiserver shares. */
+export interface ApiContext {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly cluster: string;
+  readonly hooks: ApiHooks;
+  readonly tracker: WatchTracker | undefined;
+  readonly gitVersion: string;
+  /** Next ClusterIP for a Service that asks for one. */
+  nextClusterIp(): string;
+}
+
+/** RFC 3339 with seconds, as Kubernetes writes metav1.Time. */
+export function timestamp(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,0 +1,209 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Clock } from '../../engine/clock.js';
+import type { WatchTracker } from '../../engine/watch-tracker.js';
+import type { Store } from '../store/store.js';
+import type { ApiContext, ApiHooks } from './context.js';
+import { finishNamespace } from './deletion.js';
+import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
+import { health, isHealthPath } from './health.js';
+import { sendError, sendJson, sendRaw } from './http.js';
+import { handleResource, type RequestScope } from './handlers.js';
+import { openApi } from './openapi.js';
+import { route } from './routes.js';
+import { ApiError, toApiError } from './status.js';
+import type { WatchStream } from './watch.js';
+
+export type { ApiHooks } from './context.js';
+
+export interface ApiServerOptions {
+  store: Store;
+  clock: Clock;
+  cluster: string;
+  hooks?: ApiHooks;
+  port?: number;
+  host?: string;
+  tracker?: WatchTracker;
+  /** What /version reports; v1.32 keeps kubectl v1.32 quiet about version skew. */
+  gitVersion?: string;
+}
+
+/**
+ * One simulated cluster's Store served as the Kubernetes REST API over plain HTTP on loopback, so that
+ * @kubernetes/client-node and the real kubectl work against it as against a cluster.
+ *
+ * Every request holds the clock while in flight: on the virtual clock, time does not jump while an answer
+ * is on its way. Watch streams release their hold once their initial events are written; the events that
+ * follow are counted on the WatchTracker when the watch is tagged.
+ */
+export class SimApiServer {
+  requestCount = 0;
+  private server: Server | undefined;
+  private address = '';
+  private readonly sockets = new Set<Socket>();
+  private readonly watches = new Set<WatchStream>();
+  private readonly ctx: ApiContext;
+  private unsubscribe: (() => void) | undefined;
+  private ipSeq = 0;
+
+  constructor(private readonly opts: ApiServerOptions) {
+    this.ctx = {
+      store: opts.store,
+      clock: opts.clock,
+      cluster: opts.cluster,
+      hooks: opts.hooks ?? {},
+      tracker: opts.tracker,
+      gitVersion: opts.gitVersion ?? 'v1.32.0',
+      nextClusterIp: () => {
+        const n = ++this.ipSeq;
+        return `10.96.${Math.floor(n / 254) % 256}.${(n % 254) + 1}`;
+      },
+    };
+  }
+
+  get url(): string {
+    return this.address;
+  }
+
+  async start(): Promise<{ url: string }> {
+    if (this.server) return { url: this.address };
+    const server = createServer((req, res) => this.handle(req, res));
+    server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    // Clients keep connections alive between requests; never let an idle one time out a watch.
+    server.keepAliveTimeout = 60_000;
+    server.requestTimeout = 0;
+    server.headersTimeout = 60_000;
+    const host = this.opts.host ?? '127.0.0.1';
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.opts.port ?? 0, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    this.server = server;
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : this.opts.port ?? 0;
+    this.address = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    // A Terminating namespace goes away with its last pod, as the namespace controller finishes it.
+    this.unsubscribe = this.opts.store.onChange((e) => {
+      if (e.resource !== 'pods' || e.type !== 'DELETED' || !e.object.metadata.namespace) return;
+      const ns = this.opts.store.get('namespaces', undefined, e.object.metadata.namespace);
+      if (ns?.metadata.deletionTimestamp) {
+        const name = ns.metadata.name;
+        // Not from inside the store's own emit: the removal is a write of its own.
+        queueMicrotask(() => {
+          try {
+            finishNamespace(this.ctx, name);
+          } catch {
+            // etcd unavailable: the namespace stays Terminating, as it would.
+          }
+        });
+      }
+    });
+    return { url: this.address };
+  }
+
+  /** Break every open watch, as clients see when the apiserver they talk to goes away. */
+  closeWatches(): void {
+    for (const w of [...this.watches]) w.end();
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    const server = this.server;
+    this.server = undefined;
+    this.closeWatches();
+    if (!server) return;
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const s of this.sockets) s.destroy();
+    this.sockets.clear();
+    await closed;
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
+    this.requestCount++;
+    if (this.ctx.hooks.serving && !this.ctx.hooks.serving()) {
+      // No apiserver is up: the client sees its connection reset.
+      req.socket.destroy();
+      return;
+    }
+    const url = new URL(req.url ?? '/', 'http://apiserver');
+    const release = this.ctx.clock.hold(`api ${req.method ?? 'GET'} ${url.pathname}`);
+    res.on('finish', release);
+    res.on('close', release);
+    const scope: RequestScope = {
+      ctx: this.ctx,
+      req,
+      res,
+      query: url.searchParams,
+      release,
+      addWatch: (w) => this.watches.add(w),
+      removeWatch: (w) => this.watches.delete(w),
+    };
+    this.dispatch(scope, url).catch((err: unknown) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      sendError(res, toApiError(err));
+    });
+  }
+
+  private async dispatch(s: RequestScope, url: URL): Promise<void> {
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    const method = s.req.method ?? 'GET';
+    if (path.startsWith('/gameday/') && this.ctx.hooks.control) {
+      await this.ctx.hooks.control(s.req, s.res, path);
+      return;
+    }
+    if (isHealthPath(path)) {
+      const failing = this.ctx.hooks.health?.().failing ?? [];
+      const { code, body } = health(path, url.searchParams.has('verbose'), failing);
+      sendRaw(s.res, code, body, 'text/plain; charset=utf-8');
+      return;
+    }
+    if (path.startsWith('/openapi/')) {
+      const doc = openApi(path, url.searchParams);
+      if (doc === undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+      sendJson(s.res, 200, doc);
+      return;
+    }
+    if (method === 'GET') {
+      switch (path) {
+        case '/version':
+          sendJson(s.res, 200, versionInfo(this.ctx.gitVersion));
+          return;
+        case '/api':
+          sendJson(s.res, 200, apiVersions(this.address.replace(/^http:\/\//, '')));
+          return;
+        case '/apis':
+          sendJson(s.res, 200, apiGroupList());
+          return;
+        default:
+          break;
+      }
+      const g = /^\/apis\/([^/]+)$/.exec(path);
+      if (g) {
+        const group = apiGroup(g[1]!);
+        if (group === undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+        sendJson(s.res, 200, group);
+        return;
+      }
+    }
+    const r = route(path);
+    if (r.kind === 'groupVersion' && method === 'GET') {
+      sendJson(s.res, 200, apiResourceList(r.group, r.version));
+      return;
+    }
+    if (r.kind === 'resource') {
+      await handleResource(s, r.req);
+      return;
+    }
+    throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+  }
+}
