@@ -100,7 +100,7 @@ export class Hosts implements ControlPlaneHosts {
     const store = this.ctx.store;
     if (store.get('nodes', undefined, host.name)) return;
     const now = this.ctx.clock.now();
-    const node = nodeObject(host, this.ctx.params, rfc3339(now));
+    const node = nodeObject(host, this.ctx.params);
     node.status.conditions = mergeConditions([], desiredConditions({ runtimeDownSince: undefined, joining: false, memoryPressure: false, diskPressure: false }, now, this.ctx.params), rfc3339(now)).conditions;
     const created = store.create('nodes', node);
     store.create('leases', {

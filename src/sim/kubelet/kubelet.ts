@@ -51,7 +51,6 @@ export class Kubelet {
     private readonly hooks: KubeletHooks,
   ) {
     for (const m of host.manifests) this.known.add(m);
-    const self = this;
     this.env = {
       params: ctx.params,
       random: ctx.random,
@@ -63,7 +62,7 @@ export class Kubelet {
       imageCached: (image) => host.images.has(image),
       cacheImage: (image) => host.images.add(image),
       registryReachable: () => host.registryReachable && host.network === 'connected',
-      cniReady: () => self.cniReady(),
+      cniReady: () => this.cniReady(),
       allocatePodIP: () => `10.244.${host.index % 256}.${(this.ipSeq++ % 253) + 2}`,
       lookup: (resource, namespace, name) => ctx.store.get(resource, namespace, name),
       event: (pod, type, reason, message) => {
@@ -421,11 +420,11 @@ export class Kubelet {
     const store = this.ctx.store;
     if (store.get('nodes', undefined, this.name)) return;
     const now = this.ctx.clock.now();
-    const node = nodeObject(this.host, this.ctx.params, rfc3339(now));
+    const node = nodeObject(this.host, this.ctx.params);
     node.status.conditions = mergeConditions([], desiredConditions(this.health(now), now, this.ctx.params), rfc3339(now)).conditions;
     if (this.tryWrite(() => store.create('nodes', node))) {
       this.lastStatusPost = now;
-      this.ctx.events.record(store.get('nodes', undefined, this.name) ?? node, 'Normal', 'RegisteredNode', `Node ${this.name} event: Registered Node ${this.name} in Controller`, 'kubelet', this.name);
+      this.ctx.events.record(store.get('nodes', undefined, this.name) ?? node, 'Normal', 'Starting', 'Starting kubelet.', 'kubelet', this.name);
       if (this.host.joining) {
         this.ctx.clock.setTimer(this.ctx.params.nodeStatusUpdateFrequency, () => {
           this.host.joining = false;

@@ -32,7 +32,7 @@ export function threshold(value: string, capacity: number): number {
 const ki = (n: number): string => `${Math.floor(n / 1024)}Ki`;
 
 /** The Node object the kubelet registers, kubeadm-style, for Kubernetes v1.13 on CentOS 7 with Docker. */
-export function nodeObject(host: HostState, params: SimParams, now: string): KubeObject {
+export function nodeObject(host: HostState, params: SimParams): KubeObject {
   const cap = capacityOf(host);
   const spec = host.spec;
   const labels: Record<string, string> = {

@@ -64,6 +64,10 @@ describe('SimEtcd', () => {
     );
     // The killed member's static pod shows its container dead.
     await sim.ctx.advance(1_000);
+    const mirror = sim.ctx.store.get('pods', 'kube-system', `etcd-${MASTERS[2]}`)!;
+    const cs = (mirror.status.containerStatuses as { ready: boolean; state: { terminated?: { exitCode: number } } }[])[0]!;
+    expect(cs.ready).to.equal(false);
+    expect(cs.state.terminated?.exitCode).to.equal(137);
     await etcd.startMember(MASTERS[2]!);
     await sim.ctx.advance(sim.ctx.params.etcdElectionTimeout * 3);
     expect(writeError(sim, 'back')).to.equal(undefined);
