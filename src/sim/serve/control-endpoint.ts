@@ -1,0 +1,45 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { dispatchRemoteOps } from '../../practice/remote-ops.js';
+import type { SimCluster } from '../simulator.js';
+
+const MAX_BODY = 1 << 20;
+
+/**
+ * `POST /gameday/v1/ops` on a served simulator: one NodeOps or EtcdOps call from another process (gameday
+ * run attached to `sim up`, the practice node shell, `gameday rollback`). Loopback only, like the API.
+ */
+export function controlEndpoint(cluster: SimCluster) {
+  return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
+    const send = (status: number, body: unknown): void => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+    };
+    if (path === '/gameday/v1/info' && req.method === 'GET') {
+      send(200, { cluster: cluster.name, nodes: cluster.hosts.names(), clock: cluster.ctx.clock.mode });
+      return;
+    }
+    if (path !== '/gameday/v1/ops' || req.method !== 'POST') {
+      send(404, { error: `no gameday endpoint ${req.method ?? ''} ${path}` });
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    for await (const chunk of req) {
+      size += (chunk as Buffer).length;
+      if (size > MAX_BODY) {
+        send(413, { error: 'request body too large' });
+        return;
+      }
+      chunks.push(chunk as Buffer);
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    } catch {
+      send(400, { error: 'expected a JSON body' });
+      return;
+    }
+    const { status, body: out } = await dispatchRemoteOps(body, { nodes: cluster.hosts.ops(), etcd: cluster.etcdOps });
+    send(status, out);
+  };
+}
