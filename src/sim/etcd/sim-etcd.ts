@@ -60,6 +60,9 @@ export class SimEtcd implements EtcdOps {
   ) {
     this.scheme = opts.scheme ?? 'http';
     const nodes = opts.members ?? hosts.masterNodes();
+    if (nodes.length === 0) {
+      throw new InvalidInputError(`Cluster "${ctx.cluster}" has no masters to run etcd members on: list etcdMembers in the topology.`);
+    }
     for (const n of nodes) {
       if (!hosts.has(n)) throw new InvalidInputError(`etcd member node "${n}" is not a node of cluster "${ctx.cluster}".`);
     }

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { RealClock } from '../../engine/clock.js';
 import { dispatchRemoteOps } from '../../practice/remote-ops.js';
 import type { SimCluster } from '../simulator.js';
 
@@ -15,7 +16,14 @@ export function controlEndpoint(cluster: SimCluster) {
       res.end(JSON.stringify(body));
     };
     if (path === '/gameday/v1/info' && req.method === 'GET') {
-      send(200, { cluster: cluster.name, nodes: cluster.hosts.names(), clock: cluster.ctx.clock.mode });
+      const clock = cluster.ctx.clock;
+      send(200, {
+        cluster: cluster.name,
+        nodes: cluster.hosts.names(),
+        clock: clock.mode,
+        now: clock.now(),
+        speed: clock instanceof RealClock ? clock.speed : 1,
+      });
       return;
     }
     if (path !== '/gameday/v1/ops' || req.method !== 'POST') {

@@ -26,7 +26,8 @@ export function makeSimCluster(opts: SimClusterOptions): SimCluster {
   const ctx = makeSimContext({ ...opts, controlPlane });
   const hosts = new Hosts(ctx);
   for (const n of opts.nodes) hosts.addNode(n);
-  const etcd = opts.etcd === false ? undefined : new SimEtcd(ctx, hosts, opts.etcd ?? {});
+  const noMembers = opts.etcd === undefined && hosts.masterNodes().length === 0;
+  const etcd = opts.etcd === false || noMembers ? undefined : new SimEtcd(ctx, hosts, opts.etcd ?? {});
   controlPlane.attach(ctx, hosts);
   const nodeLifecycle = new NodeLifecycleController();
   nodeLifecycle.start(ctx);

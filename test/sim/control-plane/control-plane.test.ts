@@ -63,6 +63,16 @@ describe('simulated control plane', () => {
     expect(back.status.phase).to.equal('Running');
   });
 
+  it('treats a cluster without masters as having a managed control plane that always serves', async () => {
+    sim = makeSimCluster({ nodes: [{ name: 'w1', role: 'worker' }, { name: 'w2', role: 'worker' }] });
+    await sim.ctx.advance(5_000);
+    expect(sim.etcd).to.equal(undefined);
+    expect(sim.controlPlane.active('kube-controller-manager')).to.equal(true);
+    await sim.hosts.ops().service('w1', 'kubelet', 'stop');
+    await sim.ctx.advance(60_000);
+    expect(sim.ctx.store.get('nodes', undefined, 'w1')!.status.conditions.find((c: { type: string }) => c.type === 'Ready').status).to.equal('Unknown');
+  });
+
   it('keeps the apiserver available while one master serves it, and loses it when none does', async () => {
     sim = makeSimCluster({ nodes: NODES, etcd: false });
     const { ctx, controlPlane, hosts } = sim;
