@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import type { Informer } from '../../src/kube/kube.js';
-import { isNodeReady, type KubeObject } from '../../src/kube/objects.js';
+import { conditionOf, isNodeReady, type KubeObject } from '../../src/kube/objects.js';
 import type { Target } from '../../src/targets/target.js';
 
 /** What a target plugged into the contract suite brings along. */
@@ -80,10 +80,13 @@ export function describeTargetContract(name: string, makeTarget: () => Promise<C
     }
 
     function waitPod(name: string, present: boolean): Promise<true> {
-      return subject().target.clock.waitFor(() => (pods.get(name, 'kube-system') !== undefined) === present || undefined, {
-        timeoutMs: timeout(),
-        what: `mirror pod kube-system/${name} ${present ? 'back' : 'gone'}`,
-      });
+      return subject().target.clock.waitFor(
+        () => (pods.get(name, 'kube-system') !== undefined) === present || undefined,
+        {
+          timeoutMs: timeout(),
+          what: `mirror pod kube-system/${name} ${present ? 'back' : 'gone'}`,
+        },
+      );
     }
 
     it('stopping kubelet makes the service inactive and the node NotReady; starting it makes the node Ready', async function () {
@@ -95,7 +98,7 @@ export function describeTargetContract(name: string, makeTarget: () => Promise<C
         await ops.service(worker, 'kubelet', 'stop');
         expect(await ops.serviceState(worker, 'kubelet')).to.equal('inactive');
         const notReady = await waitNode(worker, false);
-        expect(notReady.status.conditions.find((c: { type: string }) => c.type === 'Ready')?.status).to.be.oneOf(['False', 'Unknown']);
+        expect(conditionOf(notReady, 'Ready')?.status).to.be.oneOf(['False', 'Unknown']);
       } finally {
         await ops.service(worker, 'kubelet', 'start');
       }
@@ -147,14 +150,22 @@ export function describeTargetContract(name: string, makeTarget: () => Promise<C
       const victim = members.find((m) => m.node === subj.controlPlane) ?? members[members.length - 1]!;
       try {
         await etcd.stopMember(victim.name, 'stop');
-        const running = await waitRunning(subj, () => etcd.running(), (r) => !r.includes(victim.name));
+        const running = await waitRunning(
+          subj,
+          () => etcd.running(),
+          (r) => !r.includes(victim.name),
+        );
         expect(running).to.have.length(2);
         // One member down out of three: the cluster still takes writes (drill D4a).
         expect((await etcd.write('contract/key', 'value-2')).ok).to.equal(true);
       } finally {
         await etcd.startMember(victim.name);
       }
-      await waitRunning(subj, () => etcd.running(), (r) => r.length === 3);
+      await waitRunning(
+        subj,
+        () => etcd.running(),
+        (r) => r.length === 3,
+      );
       expect((await etcd.read('contract/')).get('contract/key')).to.equal('value-2');
     });
   });

@@ -127,12 +127,7 @@ export class CommandRunner {
         ? `did not finish within ${Math.round((options.timeoutMs ?? this.timeoutMs) / 1000)} s`
         : `exited with ${exitCode}`;
       const detail = lastLines(r.stderr || r.stdout, 5);
-      throw new CommandFailedError(
-        `\`${text}\` ${why}${detail ? `:\n${detail}` : '.'}`,
-        text,
-        exitCode,
-        r.stderr,
-      );
+      throw new CommandFailedError(`\`${text}\` ${why}${detail ? `:\n${detail}` : '.'}`, text, exitCode, r.stderr);
     }
     return { exitCode, stdout: r.stdout, stderr: r.stderr, ran: true, text };
   }

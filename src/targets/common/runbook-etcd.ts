@@ -22,7 +22,10 @@ export function gamedayKey(key: string): string {
 
 /** 20260101T000000Z: sortable, and safe in file names and etcd cluster tokens. */
 export function stamp(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
 }
 
 /**
@@ -170,7 +173,10 @@ export class RunbookEtcdOps implements EtcdOps {
   async memberRemove(name: string): Promise<void> {
     const members = await this.members();
     const m = members.find((x) => x.name === name);
-    if (!m) throw new InvalidInputError(`No etcd member "${name}" in \`member list\` (${members.map((x) => x.name).join(', ')}).`);
+    if (!m)
+      throw new InvalidInputError(
+        `No etcd member "${name}" in \`member list\` (${members.map((x) => x.name).join(', ')}).`,
+      );
     await this.host.etcdctl(['member', 'remove', m.id]);
     // The removed member's host may be gone for good: tidy it only when it answers. Its data directory
     // goes aside so that the node can join again later as a new member.
@@ -179,7 +185,11 @@ export class RunbookEtcdOps implements EtcdOps {
     try {
       if (!(await this.manifestParked(node))) await this.host.manifest(node, 'etcd', 'out');
       if (await this.exists(node, this.host.dataDir)) {
-        await this.host.onNode(node, ['mv', this.host.dataDir, `${this.host.dataDir}-removed-${stamp(this.runner.clock.now())}`]);
+        await this.host.onNode(node, [
+          'mv',
+          this.host.dataDir,
+          `${this.host.dataDir}-removed-${stamp(this.runner.clock.now())}`,
+        ]);
       }
       this.stoppedHow.set(name, 'stop');
     } catch {
@@ -201,11 +211,17 @@ export class RunbookEtcdOps implements EtcdOps {
     const added = parseMemberAdd(r.stdout);
     const initialCluster =
       added.initialCluster ??
-      [...before.filter((m) => m.name && m.peerURL).map((m) => `${m.name}=${m.peerURL}`), `${name}=${peerURL}`].join(',');
+      [...before.filter((m) => m.name && m.peerURL).map((m) => `${m.name}=${m.peerURL}`), `${name}=${peerURL}`].join(
+        ',',
+      );
     // The new member starts empty and joins the existing cluster (runbook 1.4-1.6).
     if (!(await this.manifestParked(on))) await this.host.manifest(on, 'etcd', 'out');
     if (await this.exists(on, this.host.dataDir)) {
-      await this.host.onNode(on, ['mv', this.host.dataDir, `${this.host.dataDir}-bak-${stamp(this.runner.clock.now())}`]);
+      await this.host.onNode(on, [
+        'mv',
+        this.host.dataDir,
+        `${this.host.dataDir}-bak-${stamp(this.runner.clock.now())}`,
+      ]);
     }
     const { parked } = this.host.manifestPaths('etcd');
     await this.host.onNode(on, [
@@ -241,9 +257,14 @@ export class RunbookEtcdOps implements EtcdOps {
   }
 
   async write(key: string, value: string): Promise<WriteResult> {
-    const r = await this.host.etcdctl(['put', gamedayKey(key), value, '-w', 'json'], { allowFailure: true }).catch(
-      (err: unknown) => ({ exitCode: 1, stdout: '', stderr: err instanceof Error ? err.message : String(err), ran: true }),
-    );
+    const r = await this.host
+      .etcdctl(['put', gamedayKey(key), value, '-w', 'json'], { allowFailure: true })
+      .catch((err: unknown) => ({
+        exitCode: 1,
+        stdout: '',
+        stderr: err instanceof Error ? err.message : String(err),
+        ran: true,
+      }));
     if (!r.ran) return { ok: true, revision: 0 };
     if (r.exitCode !== 0) {
       return { ok: false, error: r.stderr.trim().split('\n').pop() ?? `etcdctl put exited with ${r.exitCode}` };
@@ -254,7 +275,8 @@ export class RunbookEtcdOps implements EtcdOps {
   async read(prefix: string): Promise<Map<string, string>> {
     const r = await this.host.etcdctl(['get', '--prefix', gamedayKey(prefix), '-w', 'json'], { readOnly: true });
     const out = new Map<string, string>();
-    for (const [k, v] of parseGetJson(r.stdout)) out.set(k.startsWith(GAMEDAY_PREFIX) ? k.slice(GAMEDAY_PREFIX.length) : k, v);
+    for (const [k, v] of parseGetJson(r.stdout))
+      out.set(k.startsWith(GAMEDAY_PREFIX) ? k.slice(GAMEDAY_PREFIX.length) : k, v);
     return out;
   }
 

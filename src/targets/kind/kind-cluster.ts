@@ -47,7 +47,9 @@ export async function findKindNodes(runner: CommandRunner, cluster: string): Pro
 export function requireNode(nodes: readonly KindNode[], name: string): KindNode {
   const n = nodes.find((x) => x.name === name);
   if (!n) {
-    throw new InvalidInputError(`No node "${name}" in this kind cluster; its nodes are ${nodes.map((x) => x.name).join(', ')}.`);
+    throw new InvalidInputError(
+      `No node "${name}" in this kind cluster; its nodes are ${nodes.map((x) => x.name).join(', ')}.`,
+    );
   }
   return n;
 }

@@ -47,7 +47,11 @@ export class KindEtcdHost implements EtcdHost {
   ) {}
 
   etcdNodes(): Promise<string[]> {
-    return Promise.resolve(this.nodes().filter((n) => n.role === 'control-plane').map((n) => n.name));
+    return Promise.resolve(
+      this.nodes()
+        .filter((n) => n.role === 'control-plane')
+        .map((n) => n.name),
+    );
   }
 
   apiserverNodes(): Promise<string[]> {
@@ -127,7 +131,8 @@ export class KindEtcdHost implements EtcdHost {
   async killMember(node: string): Promise<void> {
     const id = this.containerIds.get(node) ?? (await this.containerId(node));
     // The kubelet may already have stopped it after its manifest left: then there is nothing to kill.
-    if (id) await this.onNode(node, ['ctr', '-n', 'k8s.io', 'tasks', 'kill', '-s', 'SIGKILL', id], { allowFailure: true });
+    if (id)
+      await this.onNode(node, ['ctr', '-n', 'k8s.io', 'tasks', 'kill', '-s', 'SIGKILL', id], { allowFailure: true });
   }
 
   async pauseMember(node: string): Promise<void> {

@@ -116,13 +116,17 @@ export class KindNodeOps implements NodeOps {
       return;
     }
     const bytes = await ballastSize(amount, () => this.memoryRequested(node));
-    if (bytes <= 0) throw new InfrastructureError(`${node}'s memory is already requested up to ${amount}; no ballast needed.`);
-    await this.o.kube().create('pods', this.pod(node, 'memory', {
-      name: 'ballast',
-      image: this.o.ballastImage,
-      imagePullPolicy: 'IfNotPresent',
-      resources: { requests: { memory: String(bytes) }, limits: { memory: String(bytes) } },
-    }));
+    if (bytes <= 0)
+      throw new InfrastructureError(`${node}'s memory is already requested up to ${amount}; no ballast needed.`);
+    await this.o.kube().create(
+      'pods',
+      this.pod(node, 'memory', {
+        name: 'ballast',
+        image: this.o.ballastImage,
+        imagePullPolicy: 'IfNotPresent',
+        resources: { requests: { memory: String(bytes) }, limits: { memory: String(bytes) } },
+      }),
+    );
   }
 
   async relieve(node: string, resource: 'memory' | 'disk'): Promise<void> {
@@ -141,12 +145,19 @@ export class KindNodeOps implements NodeOps {
       return;
     }
     // Four busy loops per CPU the node sees, no limits: a load average of 4x the cores.
-    await this.o.kube().create('pods', this.pod(node, 'cpu', {
-      name: 'burn',
-      image: this.o.burnerImage,
-      imagePullPolicy: 'IfNotPresent',
-      command: ['sh', '-c', 'n=$(( $(nproc) * 4 )); i=0; while [ $i -lt $n ]; do (while :; do :; done) & i=$((i+1)); done; wait'],
-    }));
+    await this.o.kube().create(
+      'pods',
+      this.pod(node, 'cpu', {
+        name: 'burn',
+        image: this.o.burnerImage,
+        imagePullPolicy: 'IfNotPresent',
+        command: [
+          'sh',
+          '-c',
+          'n=$(( $(nproc) * 4 )); i=0; while [ $i -lt $n ]; do (while :; do :; done) & i=$((i+1)); done; wait',
+        ],
+      }),
+    );
   }
 
   addNode(_spec: NewNodeSpec): Promise<string> {
@@ -223,13 +234,15 @@ export class KindNodeOps implements NodeOps {
   private async memoryRequested(node: string): Promise<{ capacity: number; used: number }> {
     const kube = this.o.kube();
     const obj = await kube.get('nodes', node);
-    const alloc = obj?.status?.allocatable?.memory as string | undefined;
+    const alloc = (obj?.status as { allocatable?: { memory?: string } } | undefined)?.allocatable?.memory;
     if (!alloc) throw new InfrastructureError(`Node ${node} reports no allocatable memory.`);
     const pods = await kube.list('pods', { fieldSelector: `spec.nodeName=${node}` });
     let used = 0;
     for (const p of pods.items) {
-      if (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed') continue;
-      for (const c of (p.spec?.containers ?? []) as { resources?: { requests?: { memory?: string } } }[]) {
+      const phase = (p.status as { phase?: string } | undefined)?.phase;
+      if (phase === 'Succeeded' || phase === 'Failed') continue;
+      const spec = p.spec as { containers?: { resources?: { requests?: { memory?: string } } }[] } | undefined;
+      for (const c of spec?.containers ?? []) {
         const m = c.resources?.requests?.memory;
         if (m) used += quantityValue(m);
       }

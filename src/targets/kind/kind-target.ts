@@ -76,7 +76,13 @@ export class KindTarget implements Target {
       burnerImage: o.burnerImage ?? 'busybox:1.36',
     });
     this.etcdOps = new RunbookEtcdOps(
-      new KindEtcdHost(runner, () => this.nodeList, this.nodeOps, o.network ?? 'kind', o.snapshotDir ?? '.gameday/snapshots'),
+      new KindEtcdHost(
+        runner,
+        () => this.nodeList,
+        this.nodeOps,
+        o.network ?? 'kind',
+        o.snapshotDir ?? '.gameday/snapshots',
+      ),
     );
   }
 
@@ -146,7 +152,12 @@ export async function createKindTarget(options: KindTargetOptions = {}): Promise
   const context = options.context ?? `kind-${name}`;
   if (!config.getContextObject(context)) {
     throw new InvalidInputError(
-      `The kubeconfig has no context "${context}" (it has ${config.getContexts().map((c) => c.name).join(', ') || 'none'}).`,
+      `The kubeconfig has no context "${context}" (it has ${
+        config
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ') || 'none'
+      }).`,
     );
   }
   config.setCurrentContext(context);

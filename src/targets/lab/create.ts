@@ -9,10 +9,17 @@ import { createLabTarget } from './lab-target.js';
  */
 export function createLabTargetFromOptions(o: TargetOptions): Promise<CreatedTarget> {
   if (!o.profile) {
-    return Promise.reject(new InvalidInputError('--target lab needs --profile <lab-profile.json> (see schemas/lab-profile.schema.json).'));
+    return Promise.reject(
+      new InvalidInputError('--target lab needs --profile <lab-profile.json> (see schemas/lab-profile.schema.json).'),
+    );
   }
   try {
-    const target = createLabTarget({ profile: o.profile, context: o.context, kubeconfig: o.kubeconfig, dryRun: o.dryRun });
+    const target = createLabTarget({
+      profile: o.profile,
+      context: o.context,
+      kubeconfig: o.kubeconfig,
+      dryRun: o.dryRun,
+    });
     if (!o.dryRun) o.confirm?.(target.describeDestruction());
     return Promise.resolve({
       target,

@@ -38,13 +38,17 @@ export function describeDestruction(profile: LabProfile, clusters?: readonly str
     const hosts = Object.keys(c.nodes.hosts ?? {});
     lines.push(``);
     lines.push(`Cluster "${c.name}", kubeconfig context "${c.context}"${c.kubeconfig ? ` in ${c.kubeconfig}` : ''}`);
-    lines.push(`  hosts: ${hosts.length ? hosts.join(', ') : 'each node by its name'}, reached as: ${sshLine(c)} <command>`);
+    lines.push(
+      `  hosts: ${hosts.length ? hosts.join(', ') : 'each node by its name'}, reached as: ${sshLine(c)} <command>`,
+    );
     for (const [name, label] of SHOWN) {
       const t = commandFor(profile, c, name);
       const where = t === undefined ? '' : typeof t === 'string' ? ' (over ssh)' : ' (on this machine)';
       let line = t === undefined ? undefined : typeof t === 'string' ? t : t.local;
       if (line && name === 'serviceStop') line = line.replace(/\{unit\}/g, unitFor(profile, c, 'kubelet'));
-      lines.push(`  ${`${label}:`.padEnd(24)}${line ? `${line}${where}` : 'not configured: drills that need it fail before changing anything'}`);
+      lines.push(
+        `  ${`${label}:`.padEnd(24)}${line ? `${line}${where}` : 'not configured: drills that need it fail before changing anything'}`,
+      );
     }
     if (c.etcd) {
       lines.push(

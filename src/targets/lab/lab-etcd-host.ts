@@ -52,7 +52,9 @@ export class LabEtcdHost implements EtcdHost {
     const nodes = this.etcdConfig.nodes;
     const byName = nodes.find((n) => this.memberNameOf(n) === member.name);
     if (byName) return byName;
-    const i = this.etcdConfig.endpoints.findIndex((e) => e.replace(/\/+$/, '') === member.clientURL.replace(/\/+$/, ''));
+    const i = this.etcdConfig.endpoints.findIndex(
+      (e) => e.replace(/\/+$/, '') === member.clientURL.replace(/\/+$/, ''),
+    );
     return i >= 0 ? nodes[i] : undefined;
   }
 
@@ -72,10 +74,7 @@ export class LabEtcdHost implements EtcdHost {
   }
 
   /** etcdctl on the preferred etcd host, moving to the next when ssh cannot reach it. */
-  private async onSomeHost(
-    argv: (node: string) => string[],
-    options: RunOptions,
-  ): Promise<CommandResult> {
+  private async onSomeHost(argv: (node: string) => string[], options: RunOptions): Promise<CommandResult> {
     const nodes = this.etcdConfig.nodes;
     const unreachable: string[] = [];
     for (let k = 0; k < nodes.length; k++) {
@@ -88,7 +87,12 @@ export class LabEtcdHost implements EtcdHost {
       }
       this.preferred = i;
       if (r.exitCode !== 0 && options.allowFailure !== true) {
-        throw new CommandFailedError(`\`${r.text}\` exited with ${r.exitCode}:\n${(r.stderr || r.stdout).trim()}`, r.text, r.exitCode, r.stderr);
+        throw new CommandFailedError(
+          `\`${r.text}\` exited with ${r.exitCode}:\n${(r.stderr || r.stdout).trim()}`,
+          r.text,
+          r.exitCode,
+          r.stderr,
+        );
       }
       return r;
     }
@@ -100,7 +104,9 @@ export class LabEtcdHost implements EtcdHost {
     const single = args[0] === 'snapshot' && args[1] === 'save';
     return this.onSomeHost((node) => {
       const i = this.etcdConfig.nodes.indexOf(node);
-      const endpoints = single ? [this.etcdConfig.endpoints[i] ?? this.etcdConfig.endpoints[0]!] : this.etcdConfig.endpoints;
+      const endpoints = single
+        ? [this.etcdConfig.endpoints[i] ?? this.etcdConfig.endpoints[0]!]
+        : this.etcdConfig.endpoints;
       return ['env', 'ETCDCTL_API=3', 'etcdctl', ...this.connection(endpoints), ...args];
     }, options);
   }
@@ -158,6 +164,15 @@ export class LabEtcdHost implements EtcdHost {
   async restore(node: string, args: string[]): Promise<void> {
     const e = this.etcdConfig;
     // The runbook's own line passes the CA and certificate along; restore does not use them, but it is its line.
-    await this.hosts.onNodeArgv(node, ['env', 'ETCDCTL_API=3', 'etcdctl', ...args, '--cacert', e.cacert, '--cert', e.cert]);
+    await this.hosts.onNodeArgv(node, [
+      'env',
+      'ETCDCTL_API=3',
+      'etcdctl',
+      ...args,
+      '--cacert',
+      e.cacert,
+      '--cert',
+      e.cert,
+    ]);
   }
 }

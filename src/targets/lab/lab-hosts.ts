@@ -1,7 +1,14 @@
 import { InvalidInputError } from '../../errors.js';
 import type { CommandResult, CommandRunner, RunOptions } from '../common/command-runner.js';
 import { UnsupportedOperationError } from '../common/errors.js';
-import { commandLine, fillTemplate, needsShell, quoteLine, splitCommandLine, TemplatePlaceholderError } from '../common/shell.js';
+import {
+  commandLine,
+  fillTemplate,
+  needsShell,
+  quoteLine,
+  splitCommandLine,
+  TemplatePlaceholderError,
+} from '../common/shell.js';
 import { commandFor, type CommandName, type LabCluster, type LabProfile, type SshSettings } from './profile.js';
 
 /** What each operation is called in messages about a missing command template. */
@@ -54,7 +61,8 @@ export class LabHosts {
 
   private check(node: string): void {
     // Node names reach command lines: refuse anything that is not a plain host name or address.
-    if (!NODE_NAME.test(node)) throw new InvalidInputError(`"${node}" is not a node name gameday will put on a command line.`);
+    if (!NODE_NAME.test(node))
+      throw new InvalidInputError(`"${node}" is not a node name gameday will put on a command line.`);
   }
 
   host(node: string): string {
@@ -67,7 +75,7 @@ export class LabHosts {
   }
 
   ssh(node: string): SshSettings {
-    return { ...this.cluster.nodes.ssh, ...this.cluster.nodes.hosts?.[node]?.ssh } as SshSettings;
+    return { ...this.cluster.nodes.ssh, ...this.cluster.nodes.hosts?.[node]?.ssh };
   }
 
   /** Run a command line on the node over ssh, as root when the profile says sudo (the default). */
@@ -113,7 +121,13 @@ export class LabHosts {
     }
     let line: string;
     try {
-      line = fillTemplate(t.line, { node, host: this.host(node), bmc: this.bmc(node), cluster: this.cluster.name, ...values });
+      line = fillTemplate(t.line, {
+        node,
+        host: this.host(node),
+        bmc: this.bmc(node),
+        cluster: this.cluster.name,
+        ...values,
+      });
     } catch (err) {
       if (!(err instanceof TemplatePlaceholderError)) throw err;
       throw new InvalidInputError(

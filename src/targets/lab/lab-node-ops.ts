@@ -50,9 +50,14 @@ export class LabNodeOps implements NodeOps {
   }
 
   async pressure(node: string, resource: 'memory' | 'disk', amount: string): Promise<void> {
-    const bytes = await ballastSize(amount, () => (resource === 'memory' ? this.memoryUsage(node) : this.diskUsage(node)));
-    if (bytes <= 0) throw new InfrastructureError(`${node}'s ${resource} is already used beyond ${amount}; no ballast needed.`);
-    await this.hosts.runTemplate(resource === 'memory' ? 'memoryPressure' : 'diskPressure', node, { bytes: String(bytes) });
+    const bytes = await ballastSize(amount, () =>
+      resource === 'memory' ? this.memoryUsage(node) : this.diskUsage(node),
+    );
+    if (bytes <= 0)
+      throw new InfrastructureError(`${node}'s ${resource} is already used beyond ${amount}; no ballast needed.`);
+    await this.hosts.runTemplate(resource === 'memory' ? 'memoryPressure' : 'diskPressure', node, {
+      bytes: String(bytes),
+    });
   }
 
   async relieve(node: string, resource: 'memory' | 'disk'): Promise<void> {
@@ -64,7 +69,8 @@ export class LabNodeOps implements NodeOps {
   }
 
   async addNode(spec: NewNodeSpec): Promise<string> {
-    if (!spec.name) throw new InvalidInputError('On a lab cluster, adding a node needs the name of the spare host to join (name).');
+    if (!spec.name)
+      throw new InvalidInputError('On a lab cluster, adding a node needs the name of the spare host to join (name).');
     await this.hosts.runTemplate('addNode', spec.name, { role: spec.role ?? 'worker' });
     return spec.name;
   }
@@ -74,7 +80,12 @@ export class LabNodeOps implements NodeOps {
   }
 
   async serviceState(node: string, service: NodeService): Promise<'active' | 'inactive' | 'unknown'> {
-    const r = await this.hosts.runTemplate('serviceState', node, { unit: this.unit(service) }, { readOnly: true, allowFailure: true });
+    const r = await this.hosts.runTemplate(
+      'serviceState',
+      node,
+      { unit: this.unit(service) },
+      { readOnly: true, allowFailure: true },
+    );
     if (r.where === 'ssh' && r.exitCode === SSH_UNREACHABLE) return 'unknown';
     const state = r.stdout.trim().split('\n').pop() ?? '';
     if (state === 'active' || state === 'reloading') return 'active';

@@ -79,7 +79,9 @@ export class LabTarget implements Target {
   private cluster(name: string): LabCluster {
     const c = this.selected.find((x) => x.name === name);
     if (!c) {
-      throw new InvalidInputError(`Cluster "${name}" is not one this lab run may touch (${this.clusters().join(', ')}).`);
+      throw new InvalidInputError(
+        `Cluster "${name}" is not one this lab run may touch (${this.clusters().join(', ')}).`,
+      );
     }
     return c;
   }
@@ -153,7 +155,9 @@ export class LabTarget implements Target {
  */
 export function createLabTarget(options: LabTargetOptions): LabTarget {
   const profile =
-    typeof options.profile === 'string' ? loadLabProfile(options.profile) : checkLabProfile(options.profile, options.profile.file ?? 'lab profile');
+    typeof options.profile === 'string'
+      ? loadLabProfile(options.profile)
+      : checkLabProfile(options.profile, options.profile.file ?? 'lab profile');
   let selected = profile.clusters;
   if (options.context !== undefined) {
     selected = profile.clusters.filter((c) => c.context === options.context);

@@ -158,7 +158,14 @@ export function checkLabProfile(data: unknown, file: string, locate?: (pointer: 
   const where = (pointer: string): string => `${file}${locate ? `:${locate(pointer)}` : ''}: ${pointer || '/'}`;
   // A template failing oneOf also reports each branch's failure: keep the one summary.
   const errors = validate(data).filter(
-    (e, _i, all) => !all.some((o) => o.keyword === 'oneOf' && o !== e && e.instancePath.startsWith(o.instancePath) && e.schemaPath.includes('/oneOf/')),
+    (e, _i, all) =>
+      !all.some(
+        (o) =>
+          o.keyword === 'oneOf' &&
+          o !== e &&
+          e.instancePath.startsWith(o.instancePath) &&
+          e.schemaPath.includes('/oneOf/'),
+      ),
   );
   const problems = errors.map((e) => `${where(e.instancePath)}: expected ${expected(e)}`);
   if (problems.length === 0) {
@@ -171,15 +178,22 @@ export function checkLabProfile(data: unknown, file: string, locate?: (pointer: 
       ] as const) {
         const key = `${what}:${value}`;
         const first = seen.get(key);
-        if (first !== undefined) problems.push(`${where(`/clusters/${i}/${what}`)}: expected a ${what} not used by /clusters/${first} ("${value}")`);
+        if (first !== undefined)
+          problems.push(
+            `${where(`/clusters/${i}/${what}`)}: expected a ${what} not used by /clusters/${first} ("${value}")`,
+          );
         else seen.set(key, i);
       }
       const e = c.etcd;
       if (e && e.endpoints.length !== e.nodes.length) {
-        problems.push(`${where(`/clusters/${i}/etcd/endpoints`)}: expected one endpoint per etcd node (${e.nodes.length} nodes, ${e.endpoints.length} endpoints)`);
+        problems.push(
+          `${where(`/clusters/${i}/etcd/endpoints`)}: expected one endpoint per etcd node (${e.nodes.length} nodes, ${e.endpoints.length} endpoints)`,
+        );
       }
       if (e?.names && e.names.length !== e.nodes.length) {
-        problems.push(`${where(`/clusters/${i}/etcd/names`)}: expected one member name per etcd node (${e.nodes.length})`);
+        problems.push(
+          `${where(`/clusters/${i}/etcd/names`)}: expected one member name per etcd node (${e.nodes.length})`,
+        );
       }
     });
   }
@@ -199,7 +213,9 @@ export function loadLabProfile(path: string): LabProfile {
   }
   const parsed = parseJsonSource(text);
   if (!parsed.ok) {
-    throw new LabProfileError(`${path}:${parsed.position.line}:${parsed.position.column}: not valid JSON: ${parsed.message}`);
+    throw new LabProfileError(
+      `${path}:${parsed.position.line}:${parsed.position.column}: not valid JSON: ${parsed.message}`,
+    );
   }
   const doc = parsed.doc;
   return checkLabProfile(doc.data, path, (pointer) => {

@@ -16,18 +16,36 @@ describe('CommandRunner', () => {
     const r = await runner.run(['sh', '-c', 'echo hello; echo oops >&2; exit 3'], { allowFailure: true });
     expect(r).to.include({ exitCode: 3, stdout: 'hello', stderr: 'oops', ran: true });
     expect(seen).to.deep.equal([`sh -c 'echo hello; echo oops >&2; exit 3' @${clock.now()}`]);
-    expect(actions.entries[0]).to.deep.equal({ at: clock.now(), cluster: 'c1', kind: 'command', text: seen[0]?.split(' @')[0], dryRun: false });
+    expect(actions.entries[0]).to.deep.equal({
+      at: clock.now(),
+      cluster: 'c1',
+      kind: 'command',
+      text: seen[0]?.split(' @')[0],
+      dryRun: false,
+    });
   });
 
   it('throws a CommandFailedError quoting the command and its stderr on a non-zero exit', async () => {
-    const runner = new CommandRunner({ cluster: 'c1', clock: new RealClock(), actions: new ActionLog(), dryRun: false });
+    const runner = new CommandRunner({
+      cluster: 'c1',
+      clock: new RealClock(),
+      actions: new ActionLog(),
+      dryRun: false,
+    });
     const err = await runner.run(['sh', '-c', 'echo "no such container" >&2; exit 1']).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(CommandFailedError);
-    expect((err as Error).message).to.equal(`\`sh -c 'echo "no such container" >&2; exit 1'\` exited with 1:\nno such container`);
+    expect((err as Error).message).to.equal(
+      `\`sh -c 'echo "no such container" >&2; exit 1'\` exited with 1:\nno such container`,
+    );
   });
 
   it('says which program is missing when it is not installed', async () => {
-    const runner = new CommandRunner({ cluster: 'c1', clock: new RealClock(), actions: new ActionLog(), dryRun: false });
+    const runner = new CommandRunner({
+      cluster: 'c1',
+      clock: new RealClock(),
+      actions: new ActionLog(),
+      dryRun: false,
+    });
     const err = await runner.run(['gameday-no-such-program', 'x']).catch((e: unknown) => e);
     expect(err).to.be.instanceOf(MissingDependencyError);
     expect((err as Error).message).to.match(/gameday-no-such-program is not installed or not on PATH/);
@@ -49,9 +67,9 @@ describe('CommandRunner', () => {
 
 describe('command lines', () => {
   it('quotes only the words that need it, as a person would', () => {
-    expect(commandLine(['docker', 'exec', 'n1', 'mv', '/etc/kubernetes/manifests/etcd.yaml', '/etc/kubernetes/etcd.yaml'])).to.equal(
-      'docker exec n1 mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/etcd.yaml',
-    );
+    expect(
+      commandLine(['docker', 'exec', 'n1', 'mv', '/etc/kubernetes/manifests/etcd.yaml', '/etc/kubernetes/etcd.yaml']),
+    ).to.equal('docker exec n1 mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/etcd.yaml');
     expect(commandLine(['sh', '-c', "echo it's"])).to.equal(`sh -c 'echo it'\\''s'`);
     expect(commandLine(['x', ''])).to.equal("x ''");
   });
@@ -63,7 +81,13 @@ describe('command lines', () => {
 
   it('splits a command line into words the way a shell does for quotes', () => {
     expect(splitCommandLine(`ipmitool -H 10.0.0.9 -P 'pass word' "a \\"b\\"" c\\ d`)).to.deep.equal([
-      'ipmitool', '-H', '10.0.0.9', '-P', 'pass word', 'a "b"', 'c d',
+      'ipmitool',
+      '-H',
+      '10.0.0.9',
+      '-P',
+      'pass word',
+      'a "b"',
+      'c d',
     ]);
     expect(needsShell('systemctl stop kubelet')).to.equal(false);
     expect(needsShell('mkdir -p /x && mount x')).to.equal(true);

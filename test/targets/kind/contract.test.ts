@@ -10,7 +10,9 @@ describeTargetContract('kind', async () => {
   const name = process.env['GAMEDAY_KIND_CLUSTER'] ?? 'gameday';
   const kind = await execa('kind', ['get', 'clusters'], { reject: false });
   if (kind.exitCode !== 0 || !kind.stdout.split('\n').includes(name)) {
-    console.log(`      (no kind cluster "${name}" here: ${kind.exitCode !== 0 ? 'kind or docker is not available' : 'create it with kind create cluster --name gameday --config kind-config.yaml'})`);
+    console.log(
+      `      (no kind cluster "${name}" here: ${kind.exitCode !== 0 ? 'kind or docker is not available' : 'create it with kind create cluster --name gameday --config kind-config.yaml'})`,
+    );
     return undefined;
   }
   const target = await createKindTarget({ name });

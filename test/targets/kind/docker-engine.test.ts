@@ -1,4 +1,13 @@
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  chmodSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -41,7 +50,8 @@ async function findEngine(): Promise<string | undefined> {
   });
   const host = /export DOCKER_HOST=(\S+)/.exec(r.stdout)?.[1];
   if (!host) return `could not start a Docker engine: ${r.stderr.trim().split('\n').pop() ?? ''}`;
-  if (r.stderr.includes('answers on')) startedEnginePidFile = join(dirname(host.replace(/^unix:\/\//, '')), 'docker.pid');
+  if (r.stderr.includes('answers on'))
+    startedEnginePidFile = join(dirname(host.replace(/^unix:\/\//, '')), 'docker.pid');
   process.env['DOCKER_HOST'] = host;
   return (await dockerAnswers()) ? undefined : `the Docker engine at ${host} does not answer`;
 }
@@ -71,10 +81,55 @@ async function buildContext(): Promise<string> {
   const pki = join(root, 'etc/kubernetes/pki/etcd');
   mkdirSync(pki, { recursive: true });
   const ssl = (args: string[]) => execa('openssl', args, { cwd: pki });
-  await ssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=gameday-test-etcd-ca']);
-  await ssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=etcd']);
+  await ssl([
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=gameday-test-etcd-ca',
+  ]);
+  await ssl([
+    'req',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    'server.key',
+    '-out',
+    'server.csr',
+    '-subj',
+    '/CN=etcd',
+  ]);
   writeFileSync(join(pki, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
-  await ssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'ext.cnf']);
+  await ssl([
+    'x509',
+    '-req',
+    '-in',
+    'server.csr',
+    '-CA',
+    'ca.crt',
+    '-CAkey',
+    'ca.key',
+    '-CAcreateserial',
+    '-out',
+    'server.crt',
+    '-days',
+    '2',
+    '-extfile',
+    'ext.cnf',
+  ]);
   return dir;
 }
 
@@ -84,9 +139,14 @@ describe('kind target on a real Docker engine', function () {
   let actions: ActionLog;
   const cleanups: (() => Promise<unknown>)[] = [];
 
-  async function inspect(name: string): Promise<{ running: boolean; paused: boolean; networks: Record<string, { IPAddress: string }> }> {
+  async function inspect(
+    name: string,
+  ): Promise<{ running: boolean; paused: boolean; networks: Record<string, { IPAddress: string }> }> {
     const r = await execa('docker', ['inspect', name]);
-    const [c] = JSON.parse(r.stdout) as { State: { Running: boolean; Paused: boolean }; NetworkSettings: { Networks: Record<string, { IPAddress: string }> } }[];
+    const [c] = JSON.parse(r.stdout) as {
+      State: { Running: boolean; Paused: boolean };
+      NetworkSettings: { Networks: Record<string, { IPAddress: string }> };
+    }[];
     return { running: c!.State.Running, paused: c!.State.Paused, networks: c!.NetworkSettings.Networks };
   }
 
@@ -98,7 +158,9 @@ describe('kind target on a real Docker engine', function () {
   before(async function () {
     const missing = [
       !existsSync('/bin/busybox') ? 'busybox-static (/bin/busybox; apt-get install busybox-static)' : '',
-      !existsSync('/usr/bin/etcd') || !existsSync('/usr/bin/etcdctl') ? 'etcd and etcdctl (/usr/bin; apt-get install etcd-server etcd-client)' : '',
+      !existsSync('/usr/bin/etcd') || !existsSync('/usr/bin/etcdctl')
+        ? 'etcd and etcdctl (/usr/bin; apt-get install etcd-server etcd-client)'
+        : '',
     ].filter(Boolean);
     const engine = missing.length ? undefined : await findEngine();
     if (missing.length || engine) {
@@ -124,7 +186,8 @@ describe('kind target on a real Docker engine', function () {
         .withNetwork(network)
         .withPullPolicy({ shouldPull: () => false })
         .withWaitStrategy(Wait.forLogMessage('gameday-node ready'));
-      if (role === 'control-plane') c = c.withCopyContentToContainer([{ content: 'kind: Pod\n', target: '/etc/kubernetes/manifests/etcd.yaml' }]);
+      if (role === 'control-plane')
+        c = c.withCopyContentToContainer([{ content: 'kind: Pod\n', target: '/etc/kubernetes/manifests/etcd.yaml' }]);
       const started = await c.start();
       cleanups.push(() => started.stop({ remove: true, timeout: 1_000 }));
     }

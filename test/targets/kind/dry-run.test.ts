@@ -12,6 +12,12 @@ const CP = 'gameday-control-plane';
 const CP3 = 'gameday-control-plane3';
 const W = 'gameday-worker';
 
+interface PodSpec {
+  nodeName: string;
+  tolerations: unknown[];
+  containers: { image: string; resources?: { requests: { memory: string } } }[];
+}
+
 describe('kind target in dry-run mode', () => {
   let fake: FakeKind;
   let target: KindTarget;
@@ -23,22 +29,44 @@ describe('kind target in dry-run mode', () => {
     actions = new ActionLog();
     stub = stubKube({
       nodes: [{ metadata: { name: W }, status: { allocatable: { memory: '8Gi' } } }],
-      pods: [{ metadata: { name: 'a' }, spec: { containers: [{ resources: { requests: { memory: '1Gi' } } }] }, status: { phase: 'Running' } }],
+      pods: [
+        {
+          metadata: { name: 'a' },
+          spec: { containers: [{ resources: { requests: { memory: '1Gi' } } }] },
+          status: { phase: 'Running' },
+        },
+      ],
     });
-    target = await createKindTarget({ dryRun: true, clock: new VirtualClock(), actions, exec: fake.exec, makeKube: () => stub.kube });
+    target = await createKindTarget({
+      dryRun: true,
+      clock: new VirtualClock(),
+      actions,
+      exec: fake.exec,
+      makeKube: () => stub.kube,
+    });
   });
 
   /** The command lines the operation would run (read-only planning commands left out), in order. */
   async function planned(op: () => Promise<unknown>): Promise<string[]> {
     const from = actions.entries.length;
     await op();
-    return actions.entries.slice(from).filter((a) => a.kind === 'command' && !a.readOnly).map((a) => a.text);
+    return actions.entries
+      .slice(from)
+      .filter((a) => a.kind === 'command' && !a.readOnly)
+      .map((a) => a.text);
   }
 
   it('finds the six node containers and leaves the load balancer out', () => {
-    expect(target.nodeList.map((n) => n.name)).to.deep.equal([CP, 'gameday-control-plane2', CP3, W, 'gameday-worker2', 'gameday-worker3']);
+    expect(target.nodeList.map((n) => n.name)).to.deep.equal([
+      CP,
+      'gameday-control-plane2',
+      CP3,
+      W,
+      'gameday-worker2',
+      'gameday-worker3',
+    ]);
     expect(actions.entries[0]).to.include({
-      text: "docker ps -a --filter label=io.x-k8s.kind.cluster=gameday --format '{{.Names}}\t{{.Label \"io.x-k8s.kind.role\"}}'",
+      text: 'docker ps -a --filter label=io.x-k8s.kind.cluster=gameday --format \'{{.Names}}\t{{.Label "io.x-k8s.kind.role"}}\'',
       readOnly: true,
       dryRun: false,
     });
@@ -48,9 +76,15 @@ describe('kind target in dry-run mode', () => {
 
   it('records the systemctl commands for kubelet and containerd without running them', async () => {
     const n = target.nodes('gameday');
-    expect(await planned(() => n.service(W, 'kubelet', 'stop'))).to.deep.equal([`docker exec ${W} systemctl stop kubelet`]);
-    expect(await planned(() => n.service(W, 'kubelet', 'start'))).to.deep.equal([`docker exec ${W} systemctl start kubelet`]);
-    expect(await planned(() => n.service(W, 'container-runtime', 'restart'))).to.deep.equal([`docker exec ${W} systemctl restart containerd`]);
+    expect(await planned(() => n.service(W, 'kubelet', 'stop'))).to.deep.equal([
+      `docker exec ${W} systemctl stop kubelet`,
+    ]);
+    expect(await planned(() => n.service(W, 'kubelet', 'start'))).to.deep.equal([
+      `docker exec ${W} systemctl start kubelet`,
+    ]);
+    expect(await planned(() => n.service(W, 'container-runtime', 'restart'))).to.deep.equal([
+      `docker exec ${W} systemctl restart containerd`,
+    ]);
     expect(fake.ran.filter((l) => l.includes('systemctl'))).to.deep.equal([]);
     expect(actions.entries.at(-1)).to.include({ dryRun: true, kind: 'command', cluster: 'gameday' });
   });
@@ -62,7 +96,9 @@ describe('kind target in dry-run mode', () => {
     expect(await planned(() => n.freeze(W, 'pause'))).to.deep.equal([`docker pause ${W}`]);
     expect(await planned(() => n.freeze(W, 'unpause'))).to.deep.equal([`docker unpause ${W}`]);
     expect(await planned(() => n.network(W, 'disconnect'))).to.deep.equal([`docker network disconnect kind ${W}`]);
-    expect(await planned(() => n.network(W, 'connect'))).to.deep.equal([`docker network connect --ip 172.18.0.5 kind ${W}`]);
+    expect(await planned(() => n.network(W, 'connect'))).to.deep.equal([
+      `docker network connect --ip 172.18.0.5 kind ${W}`,
+    ]);
   });
 
   it('moves a static-pod manifest out of /etc/kubernetes/manifests and back', async () => {
@@ -77,21 +113,28 @@ describe('kind target in dry-run mode', () => {
 
   it('fills and empties the disk ballast with fallocate, a percentage filling up to that level', async () => {
     const n = target.nodes('gameday');
-    expect(await planned(() => n.pressure(W, 'disk', '1Gi'))).to.deep.equal([`docker exec ${W} fallocate -l 1073741824 /var/lib/gameday-ballast`]);
+    expect(await planned(() => n.pressure(W, 'disk', '1Gi'))).to.deep.equal([
+      `docker exec ${W} fallocate -l 1073741824 /var/lib/gameday-ballast`,
+    ]);
     // df says 100 GB with 40 GB used: 90% is 50 GB more.
-    expect(await planned(() => n.pressure(W, 'disk', '90%'))).to.deep.equal([`docker exec ${W} fallocate -l 50000000000 /var/lib/gameday-ballast`]);
-    expect(await planned(() => n.relieve(W, 'disk'))).to.deep.equal([`docker exec ${W} rm -f /var/lib/gameday-ballast`]);
+    expect(await planned(() => n.pressure(W, 'disk', '90%'))).to.deep.equal([
+      `docker exec ${W} fallocate -l 50000000000 /var/lib/gameday-ballast`,
+    ]);
+    expect(await planned(() => n.relieve(W, 'disk'))).to.deep.equal([
+      `docker exec ${W} rm -f /var/lib/gameday-ballast`,
+    ]);
   });
 
   it('takes memory with a ballast pod pinned to the node whose request fills allocatable up to the level', async () => {
     const n = target.nodes('gameday');
     await n.pressure(W, 'memory', '50%');
     const pod = stub.created[0];
+    const spec = pod?.spec as PodSpec;
     expect(pod?.metadata.name).to.equal(`gameday-ballast-${W}`);
-    expect(pod?.spec.nodeName).to.equal(W);
-    expect(pod?.spec.tolerations).to.deep.equal([{ operator: 'Exists' }]);
+    expect(spec.nodeName).to.equal(W);
+    expect(spec.tolerations).to.deep.equal([{ operator: 'Exists' }]);
     // 50% of 8Gi is 4Gi; 1Gi is already requested.
-    expect(pod?.spec.containers[0].resources.requests.memory).to.equal(String(3 * 2 ** 30));
+    expect(spec.containers[0]?.resources?.requests.memory).to.equal(String(3 * 2 ** 30));
     await n.relieve(W, 'memory');
     expect(stub.deleted).to.deep.equal([`pods default/gameday-ballast-${W}`]);
   });
@@ -100,7 +143,7 @@ describe('kind target in dry-run mode', () => {
     const n = target.nodes('gameday');
     await n.overload(W, 'start');
     expect(stub.created[0]?.metadata.name).to.equal(`gameday-burner-${W}`);
-    expect(stub.created[0]?.spec.containers[0].image).to.equal('busybox:1.36');
+    expect((stub.created[0]?.spec as PodSpec).containers[0]?.image).to.equal('busybox:1.36');
     await n.overload(W, 'stop');
     expect(stub.deleted).to.deep.equal([`pods default/gameday-burner-${W}`]);
   });
@@ -115,12 +158,21 @@ describe('kind target in dry-run mode', () => {
 
   it('reads service state with systemctl is-active, as a read-only command that really runs', async () => {
     expect(await target.nodes('gameday').serviceState(W, 'kubelet')).to.equal('active');
-    expect(actions.entries.at(-1)).to.include({ text: `docker exec ${W} systemctl is-active kubelet`, readOnly: true, dryRun: false });
+    expect(actions.entries.at(-1)).to.include({
+      text: `docker exec ${W} systemctl is-active kubelet`,
+      readOnly: true,
+      dryRun: false,
+    });
   });
 
   it('rejects unknown nodes with the list of real ones', async () => {
-    const err = await target.nodes('gameday').power('nope', 'off').catch((e: unknown) => e as Error);
-    expect(err?.message).to.equal(`No node "nope" in this kind cluster; its nodes are ${target.nodeList.map((x) => x.name).join(', ')}.`);
+    const err = await target
+      .nodes('gameday')
+      .power('nope', 'off')
+      .catch((e: unknown) => e as Error);
+    expect(err?.message).to.equal(
+      `No node "nope" in this kind cluster; its nodes are ${target.nodeList.map((x) => x.name).join(', ')}.`,
+    );
   });
 
   describe('etcd', () => {
@@ -142,9 +194,16 @@ describe('kind target in dry-run mode', () => {
       const mvOut = `docker exec ${CP3} mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/etcd.yaml`;
       const mvIn = `docker exec ${CP3} mv /etc/kubernetes/etcd.yaml /etc/kubernetes/manifests/etcd.yaml`;
       expect(await planned(() => e.stopMember(CP3, 'stop'))).to.deep.equal([mvOut]);
-      expect(await planned(() => e.stopMember(CP3, 'kill'))).to.deep.equal([mvOut, `docker exec ${CP3} ctr -n k8s.io tasks kill -s SIGKILL etcd-${CP3}`]);
-      expect(await planned(() => e.stopMember(CP3, 'pause'))).to.deep.equal([`docker exec ${CP3} ctr -n k8s.io tasks pause etcd-${CP3}`]);
-      expect(await planned(() => e.startMember(CP3))).to.deep.equal([`docker exec ${CP3} ctr -n k8s.io tasks resume etcd-${CP3}`]);
+      expect(await planned(() => e.stopMember(CP3, 'kill'))).to.deep.equal([
+        mvOut,
+        `docker exec ${CP3} ctr -n k8s.io tasks kill -s SIGKILL etcd-${CP3}`,
+      ]);
+      expect(await planned(() => e.stopMember(CP3, 'pause'))).to.deep.equal([
+        `docker exec ${CP3} ctr -n k8s.io tasks pause etcd-${CP3}`,
+      ]);
+      expect(await planned(() => e.startMember(CP3))).to.deep.equal([
+        `docker exec ${CP3} ctr -n k8s.io tasks resume etcd-${CP3}`,
+      ]);
       fake.files.get(CP3)?.delete('/etc/kubernetes/manifests/etcd.yaml');
       expect(await planned(() => e.startMember(CP3))).to.deep.equal([mvIn]);
     });
@@ -156,7 +215,9 @@ describe('kind target in dry-run mode', () => {
         ['gameday-control-plane2', true],
         [CP3, false],
       ]);
-      expect(h[0]?.message).to.equal('https://172.18.0.2:2379 is healthy: successfully committed proposal: took = 2.1ms');
+      expect(h[0]?.message).to.equal(
+        'https://172.18.0.2:2379 is healthy: successfully committed proposal: took = 2.1ms',
+      );
     });
 
     it('saves a snapshot in the data dir, moves it to /var/lib/gameday and copies it off the node', async () => {

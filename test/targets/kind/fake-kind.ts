@@ -24,7 +24,12 @@ users:
 `;
 
 const ok = (stdout = ''): ExecResult => ({ exitCode: 0, stdout, stderr: '', timedOut: false });
-const fail = (code: number, stderr = '', stdout = ''): ExecResult => ({ exitCode: code, stdout, stderr, timedOut: false });
+const fail = (code: number, stderr = '', stdout = ''): ExecResult => ({
+  exitCode: code,
+  stdout,
+  stderr,
+  timedOut: false,
+});
 
 /**
  * Answers the read-only commands a kind target runs to plan (docker ps, crictl ps, test -e, etcdctl member
@@ -39,7 +44,14 @@ export class FakeKind {
 
   constructor() {
     for (const n of CONTROL_PLANES) {
-      this.files.set(n, new Set(['/etc/kubernetes/manifests/etcd.yaml', '/etc/kubernetes/manifests/kube-apiserver.yaml', '/var/lib/etcd']));
+      this.files.set(
+        n,
+        new Set([
+          '/etc/kubernetes/manifests/etcd.yaml',
+          '/etc/kubernetes/manifests/kube-apiserver.yaml',
+          '/var/lib/etcd',
+        ]),
+      );
     }
     for (const n of WORKERS) this.files.set(n, new Set());
   }
@@ -63,7 +75,13 @@ export class FakeKind {
     if (file === 'kind' && args.join(' ') === 'get kubeconfig --name gameday') return ok(KUBECONFIG);
     if (file !== 'docker') throw new Error(`unexpected command: ${line}`);
     if (args[0] === 'ps') {
-      return ok([...CONTROL_PLANES.map((n) => `${n}\tcontrol-plane`), 'gameday-external-load-balancer\texternal-load-balancer', ...WORKERS.map((n) => `${n}\tworker`)].join('\n'));
+      return ok(
+        [
+          ...CONTROL_PLANES.map((n) => `${n}\tcontrol-plane`),
+          'gameday-external-load-balancer\texternal-load-balancer',
+          ...WORKERS.map((n) => `${n}\tworker`),
+        ].join('\n'),
+      );
     }
     if (args[0] === 'inspect') return ok(this.ip(args[args.length - 1]!));
     if (args[0] !== 'exec') throw new Error(`unexpected command: ${line}`);
@@ -78,17 +96,36 @@ export class FakeKind {
     if (rest[0] === 'crictl' && rest[1] === 'exec' && rest[3] === 'etcdctl') {
       const etcdArgs = rest.slice(4 + 8).join(' ');
       if (etcdArgs === 'member list') {
-        return ok(CONTROL_PLANES.map((n) => `${this.memberId(n)}, started, ${n}, https://${this.ip(n)}:2380, https://${this.ip(n)}:2379, false`).join('\n'));
+        return ok(
+          CONTROL_PLANES.map(
+            (n) => `${this.memberId(n)}, started, ${n}, https://${this.ip(n)}:2380, https://${this.ip(n)}:2379, false`,
+          ).join('\n'),
+        );
       }
       if (etcdArgs === 'endpoint health --cluster') {
-        return fail(1, [
-          `https://${this.ip(CONTROL_PLANES[2]!)}:2379 is unhealthy: failed to commit proposal: context deadline exceeded`,
-          'Error: unhealthy cluster',
-        ].join('\n'), CONTROL_PLANES.slice(0, 2).map((n) => `https://${this.ip(n)}:2379 is healthy: successfully committed proposal: took = 2.1ms`).join('\n'));
+        return fail(
+          1,
+          [
+            `https://${this.ip(CONTROL_PLANES[2]!)}:2379 is unhealthy: failed to commit proposal: context deadline exceeded`,
+            'Error: unhealthy cluster',
+          ].join('\n'),
+          CONTROL_PLANES.slice(0, 2)
+            .map((n) => `https://${this.ip(n)}:2379 is healthy: successfully committed proposal: took = 2.1ms`)
+            .join('\n'),
+        );
       }
       if (etcdArgs.startsWith('get --prefix')) {
-        const kv = (k: string, v: string) => ({ key: Buffer.from(k).toString('base64'), value: Buffer.from(v).toString('base64') });
-        return ok(JSON.stringify({ header: { revision: 7 }, kvs: [kv('/gameday/w/1', 'one'), kv('/gameday/w/2', 'two')], count: 2 }).replace('"revision":7', '"cluster_id":13455796455940752355,"revision":7'));
+        const kv = (k: string, v: string) => ({
+          key: Buffer.from(k).toString('base64'),
+          value: Buffer.from(v).toString('base64'),
+        });
+        return ok(
+          JSON.stringify({
+            header: { revision: 7 },
+            kvs: [kv('/gameday/w/1', 'one'), kv('/gameday/w/2', 'two')],
+            count: 2,
+          }).replace('"revision":7', '"cluster_id":13455796455940752355,"revision":7'),
+        );
       }
     }
     throw new Error(`unexpected command: ${line}`);

@@ -11,7 +11,10 @@ export function stubKube(objects: { nodes?: KubeObject[]; pods?: KubeObject[] } 
     config: new KubeConfig(),
     dryRun: true,
     list: (resource: string) =>
-      Promise.resolve({ items: resource === 'pods' ? (objects.pods ?? []) : (objects.nodes ?? []), resourceVersion: '1' }),
+      Promise.resolve({
+        items: resource === 'pods' ? (objects.pods ?? []) : (objects.nodes ?? []),
+        resourceVersion: '1',
+      }),
     get: (resource: string, name: string) =>
       Promise.resolve((resource === 'nodes' ? objects.nodes : objects.pods)?.find((o) => o.metadata.name === name)),
     create: (_resource: string, obj: KubeObject) => {

@@ -30,12 +30,17 @@ describe('lab target in dry-run mode', () => {
   async function planned(op: () => Promise<unknown>): Promise<string[]> {
     const from = actions.entries.length;
     await op();
-    return actions.entries.slice(from).filter((a) => !a.readOnly).map((a) => a.text);
+    return actions.entries
+      .slice(from)
+      .filter((a) => !a.readOnly)
+      .map((a) => a.text);
   }
 
   it('runs systemctl over ssh with the profile jump host, key, port, user and sudo', async () => {
     const n = target.nodes('business');
-    expect(await planned(() => n.service(M1, 'kubelet', 'stop'))).to.deep.equal([`${SSH} ops@${M1} sudo systemctl stop kubelet`]);
+    expect(await planned(() => n.service(M1, 'kubelet', 'stop'))).to.deep.equal([
+      `${SSH} ops@${M1} sudo systemctl stop kubelet`,
+    ]);
     expect(await planned(() => n.service(M2, 'container-runtime', 'restart'))).to.deep.equal([
       `${SSH} ops@biz-master-2.lab sudo systemctl restart docker`,
     ]);
@@ -52,12 +57,19 @@ describe('lab target in dry-run mode', () => {
 
   it('powers hosts off and on with the local IPMI template, filling {bmc}', async () => {
     const n = target.nodes('business');
-    expect(await planned(() => n.power(M1, 'off'))).to.deep.equal(['ipmitool -I lanplus -H 10.128.200.6 -U admin -E power off']);
-    expect(await planned(() => n.power(M1, 'on'))).to.deep.equal(['ipmitool -I lanplus -H 10.128.200.6 -U admin -E power on']);
+    expect(await planned(() => n.power(M1, 'off'))).to.deep.equal([
+      'ipmitool -I lanplus -H 10.128.200.6 -U admin -E power off',
+    ]);
+    expect(await planned(() => n.power(M1, 'on'))).to.deep.equal([
+      'ipmitool -I lanplus -H 10.128.200.6 -U admin -E power on',
+    ]);
   });
 
   it('says which field is missing when a template needs a {bmc} the node lacks', async () => {
-    const err = await target.nodes('paas').power('10.128.39.1', 'off').catch((e: unknown) => e as Error);
+    const err = await target
+      .nodes('paas')
+      .power('10.128.39.1', 'off')
+      .catch((e: unknown) => e as Error);
     expect(err).to.be.instanceOf(InvalidInputError);
     expect((err as Error).message).to.equal(
       'The lab profile\'s "powerOff" command (ipmitool -I lanplus -H {bmc} -U admin -E power off) uses {bmc}, which node 10.128.39.1 of cluster "paas" does not have: set nodes.hosts["10.128.39.1"].bmc.',
@@ -72,7 +84,9 @@ describe('lab target in dry-run mode', () => {
       `The lab profile ${FIXTURE} has no "networkDisconnect" command to cut a host off the network on cluster "business": add one under "commands" (for example {"local": "ipmitool -H {bmc} power on"}).`,
     );
     expect(await n.freeze(M1, 'pause').catch((e: unknown) => e)).to.be.instanceOf(UnsupportedOperationError);
-    expect(await n.addNode({ name: '10.128.38.13' }).catch((e: unknown) => e)).to.be.instanceOf(UnsupportedOperationError);
+    expect(await n.addNode({ name: '10.128.38.13' }).catch((e: unknown) => e)).to.be.instanceOf(
+      UnsupportedOperationError,
+    );
     expect(await n.removeNode(M1).catch((e: unknown) => e)).to.be.instanceOf(UnsupportedOperationError);
   });
 
@@ -92,10 +106,18 @@ describe('lab target in dry-run mode', () => {
     expect(await planned(() => n.pressure(M1, 'memory', '50%'))).to.deep.equal([
       `${SSH} ops@${M1} "sudo sh -c 'mkdir -p /run/gameday-ballast && mount -t tmpfs -o size=2000000000 gameday-ballast /run/gameday-ballast && fallocate -l 2000000000 /run/gameday-ballast/memory'"`,
     ]);
-    expect(actions.entries.filter((a) => a.readOnly).map((a) => a.text)).to.deep.equal([`${SSH} ops@${M1} sudo free -b`]);
-    expect(await planned(() => n.relieve(M1, 'memory'))).to.deep.equal([`${SSH} ops@${M1} sudo umount /run/gameday-ballast`]);
-    expect(await planned(() => n.pressure(M1, 'disk', '1Gi'))).to.deep.equal([`${SSH} ops@${M1} sudo fallocate -l 1073741824 /var/lib/gameday-ballast`]);
-    expect(await planned(() => n.relieve(M1, 'disk'))).to.deep.equal([`${SSH} ops@${M1} sudo rm -f /var/lib/gameday-ballast`]);
+    expect(actions.entries.filter((a) => a.readOnly).map((a) => a.text)).to.deep.equal([
+      `${SSH} ops@${M1} sudo free -b`,
+    ]);
+    expect(await planned(() => n.relieve(M1, 'memory'))).to.deep.equal([
+      `${SSH} ops@${M1} sudo umount /run/gameday-ballast`,
+    ]);
+    expect(await planned(() => n.pressure(M1, 'disk', '1Gi'))).to.deep.equal([
+      `${SSH} ops@${M1} sudo fallocate -l 1073741824 /var/lib/gameday-ballast`,
+    ]);
+    expect(await planned(() => n.relieve(M1, 'disk'))).to.deep.equal([
+      `${SSH} ops@${M1} sudo rm -f /var/lib/gameday-ballast`,
+    ]);
   });
 
   it('overloads a host with a transient systemd unit and stops it', async () => {
@@ -103,12 +125,18 @@ describe('lab target in dry-run mode', () => {
     expect(await planned(() => n.overload(M1, 'start'))).to.deep.equal([
       `${SSH} ops@${M1} 'sudo systemd-run --unit=gameday-overload sh -c '\\''n=$(( $(nproc) * 4 )); i=0; while [ $i -lt $n ]; do (while :; do :; done) & i=$((i+1)); done; wait'\\'''`,
     ]);
-    expect(await planned(() => n.overload(M1, 'stop'))).to.deep.equal([`${SSH} ops@${M1} sudo systemctl stop gameday-overload`]);
+    expect(await planned(() => n.overload(M1, 'stop'))).to.deep.equal([
+      `${SSH} ops@${M1} sudo systemctl stop gameday-overload`,
+    ]);
   });
 
   it('reads the service state with systemctl is-active as a read-only command', async () => {
     expect(await target.nodes('business').serviceState(M1, 'kubelet')).to.equal('inactive');
-    expect(actions.entries.at(-1)).to.include({ text: `${SSH} ops@${M1} sudo systemctl is-active kubelet`, readOnly: true, dryRun: false });
+    expect(actions.entries.at(-1)).to.include({
+      text: `${SSH} ops@${M1} sudo systemctl is-active kubelet`,
+      readOnly: true,
+      dryRun: false,
+    });
   });
 
   describe('etcd', () => {
@@ -135,9 +163,16 @@ describe('lab target in dry-run mode', () => {
       const e = target.etcd('business');
       const mvOut = `${SSH} ops@biz-master-2.lab sudo mv /etc/kubernetes/manifests/business-etcd.yaml /etc/kubernetes/business-etcd.yaml`;
       expect(await planned(() => e.stopMember('etcd2', 'stop'))).to.deep.equal([mvOut]);
-      expect(await planned(() => e.stopMember('etcd2', 'kill'))).to.deep.equal([mvOut, `${SSH} ops@biz-master-2.lab sudo pkill -KILL -x etcd`]);
-      expect(await planned(() => e.stopMember('etcd2', 'pause'))).to.deep.equal([`${SSH} ops@biz-master-2.lab sudo pkill -STOP -x etcd`]);
-      expect(await planned(() => e.startMember('etcd2'))).to.deep.equal([`${SSH} ops@biz-master-2.lab sudo pkill -CONT -x etcd`]);
+      expect(await planned(() => e.stopMember('etcd2', 'kill'))).to.deep.equal([
+        mvOut,
+        `${SSH} ops@biz-master-2.lab sudo pkill -KILL -x etcd`,
+      ]);
+      expect(await planned(() => e.stopMember('etcd2', 'pause'))).to.deep.equal([
+        `${SSH} ops@biz-master-2.lab sudo pkill -STOP -x etcd`,
+      ]);
+      expect(await planned(() => e.startMember('etcd2'))).to.deep.equal([
+        `${SSH} ops@biz-master-2.lab sudo pkill -CONT -x etcd`,
+      ]);
     });
 
     it('saves a snapshot on the etcdctl host against its own member only', async () => {
@@ -160,7 +195,10 @@ describe('lab target in dry-run mode', () => {
       const lines = await planned(() => target.etcd('business').restoreSingle('etcd1', snapshot));
       const hosts = [M1, 'biz-master-2.lab', '10.128.38.8'];
       expect(lines).to.deep.equal([
-        ...hosts.map((h) => `${SSH} ops@${h} sudo mv /etc/kubernetes/manifests/business-etcd.yaml /etc/kubernetes/business-etcd.yaml`),
+        ...hosts.map(
+          (h) =>
+            `${SSH} ops@${h} sudo mv /etc/kubernetes/manifests/business-etcd.yaml /etc/kubernetes/business-etcd.yaml`,
+        ),
         `${SSH} ops@${M1} sudo mv /var/lib/etcd /var/lib/etcd-bak-${STAMP}`,
         `${SSH} ops@${M1} sudo env ETCDCTL_API=3 etcdctl snapshot restore /var/lib/gameday/s.db --name etcd1 ` +
           `--initial-advertise-peer-urls https://${M1}:2380 --initial-cluster etcd1=https://${M1}:2380 ` +
@@ -172,9 +210,14 @@ describe('lab target in dry-run mode', () => {
 
     it('refuses to restore on a host that does not hold the snapshot, saying how to fix it', async () => {
       const snapshot: EtcdSnapshot = { path: `${M1}:/var/lib/gameday/s.db`, revision: 1, keys: 1, takenAt: 0 };
-      const err = await target.etcd('business').restoreSingle('etcd2', snapshot).catch((e: unknown) => e as Error);
+      const err = await target
+        .etcd('business')
+        .restoreSingle('etcd2', snapshot)
+        .catch((e: unknown) => e as Error);
       expect(err).to.be.instanceOf(InvalidInputError);
-      expect((err as Error).message).to.match(/The snapshot is on 10\.128\.38\.6 \(\/var\/lib\/gameday\/s\.db\); restoring on 10\.128\.38\.7 needs it there first/);
+      expect((err as Error).message).to.match(
+        /The snapshot is on 10\.128\.38\.6 \(\/var\/lib\/gameday\/s\.db\); restoring on 10\.128\.38\.7 needs it there first/,
+      );
     });
 
     it('re-points every kube-apiserver, quoting the sed line as an SRE would', async () => {

@@ -71,11 +71,18 @@ describe('lab profile', () => {
         profile: {
           clusters: [
             c,
-            { ...c, name: 'b', etcd: { endpoints: ['https://a:2379'], cacert: 'c', cert: 'c', key: 'k', nodes: ['a', 'b'] } },
+            {
+              ...c,
+              name: 'b',
+              etcd: { endpoints: ['https://a:2379'], cacert: 'c', cert: 'c', key: 'k', nodes: ['a', 'b'] },
+            },
           ],
         },
       }),
-    ).to.throw(LabProfileError, /\/clusters\/1\/context: expected a context not used by \/clusters\/0[\s\S]*\/clusters\/1\/etcd\/endpoints: expected one endpoint per etcd node/);
+    ).to.throw(
+      LabProfileError,
+      /\/clusters\/1\/context: expected a context not used by \/clusters\/0[\s\S]*\/clusters\/1\/etcd\/endpoints: expected one endpoint per etcd node/,
+    );
   });
 });
 
@@ -132,8 +139,12 @@ current-context: other
   it('describes what the drills may do, with the exact commands, for the CLI to confirm', () => {
     const text = createLabTarget({ profile: FIXTURE }).describeDestruction();
     expect(text).to.include('Cluster "business", kubeconfig context "business-admin" in ~/.kube/business.yaml');
-    expect(text).to.include('reached as: ssh -J ops@bastion.lab -i ~/.ssh/lab_ed25519 -p 2222 ops@<host> sudo <command>');
-    expect(text).to.include('power off:              ipmitool -I lanplus -H {bmc} -U admin -E power off (on this machine)');
+    expect(text).to.include(
+      'reached as: ssh -J ops@bastion.lab -i ~/.ssh/lab_ed25519 -p 2222 ops@<host> sudo <command>',
+    );
+    expect(text).to.include(
+      'power off:              ipmitool -I lanplus -H {bmc} -U admin -E power off (on this machine)',
+    );
     expect(text).to.include('network cut:            not configured');
     expect(text).to.include('stop kubelet / runtime: systemctl stop kubelet (over ssh)');
     expect(text).to.include('etcd: 3 members on 10.128.38.6, 10.128.38.7, 10.128.38.8');
