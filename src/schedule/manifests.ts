@@ -3,7 +3,7 @@ import { InvalidInputError } from '../errors.js';
 import type { LoadedExperiment } from '../experiment/types.js';
 import type { TargetKind } from '../targets/target.js';
 import { validateCron } from './cron.js';
-import { derivePolicy, type PolicyRule, type UnknownType } from './rbac.js';
+import { derivePolicy, type DerivedPolicy, type PolicyRule, type UnknownType } from './rbac.js';
 
 /**
  * The manifests that run drills in-cluster on a schedule: Kubernetes is the scheduler, the retry policy
@@ -120,7 +120,9 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
   const notes: string[] = [];
   // Only the lab target acts on the cluster the Job runs in; sim runs in the pod, kind drives Docker.
   const inCluster = o.target === 'lab';
-  const policy = inCluster ? derivePolicy(experiments.map((l) => l.experiment)) : { rules: [] as PolicyRule[], unknown: [] };
+  const policy: DerivedPolicy = inCluster
+    ? derivePolicy(experiments.map((l) => l.experiment))
+    : { rules: [], namespaced: {}, ownNamespaces: [], unknown: [] };
   if (!inCluster) {
     notes.push(
       o.target === 'sim'
@@ -170,6 +172,24 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
       subjects: [{ kind: 'ServiceAccount', name, namespace: o.namespace }],
     });
   }
+  // Namespaces plugins create for their own objects (ballast pods, probe ConfigMaps): created here so that
+  // their Roles apply; the plugins find them and leave them be.
+  for (const ns of policy.ownNamespaces) {
+    if (ns !== o.namespace) docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns, labels } });
+  }
+  for (const [ns, rules] of Object.entries(policy.namespaced)) {
+    const roleMeta = { name: clusterName, namespace: ns, labels };
+    docs.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: roleMeta, rules });
+    docs.push({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: roleMeta,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: clusterName },
+      subjects: [{ kind: 'ServiceAccount', name, namespace: o.namespace }],
+    });
+  }
+  const foreign = Object.keys(policy.namespaced).filter((ns) => ns !== o.namespace && !policy.ownNamespaces.includes(ns));
+  if (foreign.length > 0) notes.push(`the Roles for ${foreign.join(', ')} need ${foreign.length === 1 ? 'that namespace' : 'those namespaces'} to exist before kubectl apply (the drills act on them).`);
   if (o.results === 'configmap') {
     // The results ConfigMap exists beforehand, so the Job needs only get and update on that one object.
     const rules: PolicyRule[] = [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [`${name}-results`], verbs: ['get', 'update'] }];

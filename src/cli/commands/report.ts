@@ -41,7 +41,8 @@ export async function runReport(req: ReportRequest, out: (line: string) => void,
     const html = renderTrend(runs, { generatedAt: now, gamedayVersion: req.gamedayVersion ?? '0.1.0', resultsDir: req.resultsDir });
     await fsp.mkdir(dirname(req.trend), { recursive: true });
     await fsp.writeFile(req.trend, html);
-    out(`trend: ${req.trend} (${new Set(runs.map((r) => r.drill)).size} drills, ${runs.length} runs)`);
+    const drills = new Set(runs.map((r) => r.drill)).size;
+    out(`trend: ${req.trend} (${drills} ${drills === 1 ? 'drill' : 'drills'}, ${runs.length} ${runs.length === 1 ? 'run' : 'runs'})`);
   }
   if (req.metrics !== undefined || req.pushgateway !== undefined) {
     const text = renderPrometheus(metricsRuns(runs), { now });
