@@ -315,7 +315,7 @@ export class RealClock extends BaseClock {
   private readonly startMono = performance.now();
   private readonly handles = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly speed = 1) {
+  constructor(readonly speed = 1) {
     super();
   }
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { RealClock } from '../../engine/clock.js';
 import { createKube } from '../../kube/client.js';
@@ -15,7 +16,7 @@ import { recordingEtcdOps, recordingNodeOps } from './recording.js';
  */
 export class AttachedSimTarget implements Target {
   readonly kind = 'sim' as const;
-  readonly clock = new RealClock(1);
+  readonly clock: RealClock;
   readonly actions = new ActionLog();
   private readonly kubes = new Map<string, Kube>();
   private readonly ops = new Map<string, { nodes: NodeOps; etcd: EtcdOps }>();
@@ -23,7 +24,11 @@ export class AttachedSimTarget implements Target {
   constructor(
     private readonly config: KubeConfig,
     private readonly dryRun: boolean,
-  ) {}
+    speed: number,
+  ) {
+    // Measure on the simulator's own time: `sim up --speed 10` runs ten simulated seconds per second.
+    this.clock = new RealClock(speed);
+  }
 
   clusters(): string[] {
     return this.config.getContexts().map((c) => c.name);
@@ -34,8 +39,13 @@ export class AttachedSimTarget implements Target {
       throw new InvalidInputError(`The kubeconfig has no context "${cluster}"; it has: ${this.clusters().join(', ')}.`);
     }
     const kc = new KubeConfig();
-    kc.loadFromString(this.config.exportConfig());
-    kc.setCurrentContext(cluster);
+    kc.loadFromOptions({
+      // client-node refuses plain http unless TLS verification is off; the simulator serves http on loopback.
+      clusters: this.config.clusters.map((c) => ({ ...c, skipTLSVerify: c.server.startsWith('http:') || c.skipTLSVerify })),
+      users: this.config.users,
+      contexts: this.config.contexts,
+      currentContext: cluster,
+    });
     return kc;
   }
 
@@ -83,6 +93,18 @@ export async function attachSimTarget(o: TargetOptions): Promise<CreatedTarget> 
   } catch (err) {
     throw new InvalidInputError(`${o.kubeconfig!}: cannot read the kubeconfig: ${(err as Error).message}.`);
   }
-  const target = new AttachedSimTarget(kc, o.dryRun);
-  return { target, journalTarget: { kind: 'sim', embedded: false, kubeconfig: o.kubeconfig! } };
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new InvalidInputError(`${o.kubeconfig!}: the current context has no server.`);
+  let speed = 1;
+  try {
+    const res = await fetch(server.replace(/\/+$/, '') + '/gameday/v1/info');
+    if (res.ok) speed = Number(((await res.json()) as { speed?: number }).speed ?? 1) || 1;
+    else throw new Error(`HTTP ${res.status}`);
+  } catch (err) {
+    throw new InvalidInputError(
+      `${server} does not answer as a simulator served by \`gameday sim up\` (${(err as Error).message}); for a real cluster use --target kind or lab.`,
+    );
+  }
+  const target = new AttachedSimTarget(kc, o.dryRun, speed);
+  return { target, journalTarget: { kind: 'sim', embedded: false, kubeconfig: resolve(o.kubeconfig!) } };
 }
