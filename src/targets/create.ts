@@ -17,8 +17,11 @@ export interface TargetOptions {
   etcd?: 'sim' | 'real';
   yes?: boolean;
   experiment?: Experiment;
-  /** Show a line to the person running the drill (lab confirmation). */
-  confirm?: (text: string) => void;
+  /**
+   * Ask the person running the drill to confirm a destructive drill on a real cluster; resolves true to go
+   * ahead. Not asked with `yes` or in dry-run mode.
+   */
+  confirm?: (summary: string) => Promise<boolean>;
 }
 
 export interface CreatedTarget {

@@ -11,6 +11,7 @@ import { writeJunit, writeReports } from '../../report/write.js';
 import { summaryTable } from '../../report/summary-table.js';
 import { EXIT } from '../exit-codes.js';
 import { ProgressDisplay } from '../progress.js';
+import { confirmOnTerminal } from '../confirm.js';
 import { InvalidInputError } from '../../errors.js';
 import type { TargetKind } from '../../targets/target.js';
 
@@ -88,7 +89,7 @@ export const run: CommandModule = {
           ...(args.topology ? { topology: args.topology as string } : {}),
           ...(l.experiment.topology ? { experimentTopology: resolve(l.file, '..', l.experiment.topology) } : {}),
           experiment: l.experiment,
-          confirm: (text: string) => display.line(text),
+          confirm: confirmOnTerminal,
         };
         const created = await createTarget(targetOptions);
         let result: RunResult;

@@ -1,4 +1,4 @@
-import { InvalidInputError } from '../../errors.js';
+import { AbortedError, InvalidInputError } from '../../errors.js';
 import type { CreatedTarget, TargetOptions } from '../create.js';
 import { createLabTarget } from './lab-target.js';
 
@@ -7,30 +7,30 @@ import { createLabTarget } from './lab-target.js';
  * the profile does not list is refused here, before anything is touched. Unless it is a dry run, the
  * destruction summary goes to `confirm` for the CLI to show and ask about.
  */
-export function createLabTargetFromOptions(o: TargetOptions): Promise<CreatedTarget> {
+export async function createLabTargetFromOptions(o: TargetOptions): Promise<CreatedTarget> {
   if (!o.profile) {
-    return Promise.reject(
-      new InvalidInputError('--target lab needs --profile <lab-profile.json> (see schemas/lab-profile.schema.json).'),
-    );
+    throw new InvalidInputError('--target lab needs --profile <lab-profile.json> (see schemas/lab-profile.schema.json).');
   }
-  try {
-    const target = createLabTarget({
-      profile: o.profile,
-      context: o.context,
-      kubeconfig: o.kubeconfig,
-      dryRun: o.dryRun,
-    });
-    if (!o.dryRun) o.confirm?.(target.describeDestruction());
-    return Promise.resolve({
-      target,
-      journalTarget: {
-        kind: 'lab',
-        labProfile: o.profile,
-        ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}),
-        ...(o.context ? { context: o.context } : {}),
-      },
-    });
-  } catch (err) {
-    return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+  const target = createLabTarget({
+    profile: o.profile,
+    context: o.context,
+    kubeconfig: o.kubeconfig,
+    dryRun: o.dryRun,
+  });
+  if (!o.dryRun && !o.yes) {
+    const go = o.confirm ? await o.confirm(target.describeDestruction()) : false;
+    if (!go) {
+      await target.close();
+      throw new AbortedError('The drill was not confirmed; nothing was changed. Pass --yes to run without asking.');
+    }
   }
+  return {
+    target,
+    journalTarget: {
+      kind: 'lab',
+      labProfile: o.profile,
+      ...(o.kubeconfig ? { kubeconfig: o.kubeconfig } : {}),
+      ...(o.context ? { context: o.context } : {}),
+    },
+  };
 }
