@@ -283,5 +283,5 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
 
 /** Multi-document YAML, one object per document, in apply order (Namespace first). */
 export function renderManifests(docs: readonly Record<string, unknown>[]): string {
-  return docs.map((d) => stringify(d, { lineWidth: 0 })).join('---\n');
+  return docs.map((d) => stringify(d, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
 }

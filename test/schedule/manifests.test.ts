@@ -66,6 +66,12 @@ describe('schedule manifests', () => {
     expect(one(docs, 'PersistentVolumeClaim')['spec']).to.deep.equal({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } });
   });
 
+  it('writes every document in full, without YAML anchors and aliases that some tools mishandle', () => {
+    const yaml = renderManifests(buildManifests([hostCrash, scaleOnly], BASE).docs);
+    expect(yaml).to.not.match(/(^|[\s:-])[&*][A-Za-z0-9_]+\s*$/m);
+    expect(yaml.match(/^---$/gm)).to.have.length(8);
+  });
+
   it('ships each experiment in the ConfigMap as the JSON the loader reads', () => {
     const data = one(parsed(), 'ConfigMap')['data'];
     expect(Object.keys(data)).to.deep.equal(['d1-host-crash.json', 'd11-gateway-scaled-down.json']);
