@@ -9,7 +9,8 @@ export interface KubeconfigEntry {
 
 /**
  * A kubeconfig for simulated clusters: one cluster, user and context per entry, the context named after
- * the cluster (`kubectl --context business get nodes`). Plain HTTP on loopback, so no credentials.
+ * the cluster (`kubectl --context business get nodes`). Plain HTTP on loopback, so no credentials and no
+ * TLS to verify.
  */
 export function kubeconfigText(entries: KubeconfigEntry[], current?: string): string {
   const first = entries[0]?.cluster;
@@ -17,7 +18,8 @@ export function kubeconfigText(entries: KubeconfigEntry[], current?: string): st
     apiVersion: 'v1',
     kind: 'Config',
     preferences: {},
-    clusters: entries.map((e) => ({ name: e.cluster, cluster: { server: e.url } })),
+        // client-node refuses plain http unless TLS verification is explicitly off; kubectl does not mind.
+    clusters: entries.map((e) => ({ name: e.cluster, cluster: { server: e.url, 'insecure-skip-tls-verify': true } })),
     users: entries.map((e) => ({ name: `${e.cluster}-user`, user: {} })),
     contexts: entries.map((e) => ({ name: e.cluster, context: { cluster: e.cluster, user: `${e.cluster}-user`, namespace: 'default' } })),
     'current-context': current ?? first ?? '',
