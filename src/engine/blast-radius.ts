@@ -62,14 +62,13 @@ export async function checkBlastRadius(
       const hit = etcdMembers.filter((m) => members.has(m.name) || (m.node !== undefined && nodes.has(m.node)));
       const quorum = Math.floor(etcdMembers.length / 2) + 1;
       const left = etcdMembers.length - hit.length;
-      const maxMembers = limits?.maxEtcdMembers ?? etcdMembers.length - quorum;
-      if (hit.length > maxMembers) {
-        problems.push(
-          `${cluster}: the faults would take down ${hit.length} etcd members (${hit.map((m) => m.name).join(', ')}) but at most ${maxMembers} may go (blastRadius.maxEtcdMembers)`,
-        );
-      } else if (left < quorum && !limits?.allowQuorumLoss) {
+      if (left < quorum && !limits?.allowQuorumLoss) {
         problems.push(
           `${cluster}: the faults would leave ${left} of ${etcdMembers.length} etcd members, below quorum (${quorum}); set blastRadius.allowQuorumLoss to drill that`,
+        );
+      } else if (limits?.maxEtcdMembers !== undefined && hit.length > limits.maxEtcdMembers) {
+        problems.push(
+          `${cluster}: the faults would take down ${hit.length} etcd members (${hit.map((m) => m.name).join(', ')}) but blastRadius.maxEtcdMembers is ${limits.maxEtcdMembers}`,
         );
       }
     }

@@ -1,0 +1,140 @@
+import { expect } from 'chai';
+import { execa, type ResultPromise } from 'execa';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { kubeletDrill, tempDir, writeExperiment } from './support.js';
+
+const BIN = join(process.cwd(), 'bin', 'gameday.js');
+const built = existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'main.js'));
+
+function gameday(args: string[], opts: { cwd?: string } = {}) {
+  return execa('node', [BIN, ...args], { reject: false, cwd: opts.cwd ?? process.cwd(), env: { NO_COLOR: '1' } });
+}
+
+/** Resolve when the child's output contains `text`. */
+function waitForOutput(child: Pick<ResultPromise, 'stdout' | 'stderr'>, text: string | RegExp, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`no "${String(text)}" within ${timeoutMs} ms; output so far:\n${seen}`)), timeoutMs);
+    const on = (chunk: Buffer): void => {
+      seen += chunk.toString();
+      if (typeof text === 'string' ? seen.includes(text) : text.test(seen)) {
+        clearTimeout(timer);
+        resolve(seen);
+      }
+    };
+    child.stdout?.on('data', on);
+    child.stderr?.on('data', on);
+  });
+}
+
+describe('the gameday command line', function () {
+  this.timeout(120_000);
+  before(function () {
+    if (!built) {
+      console.log('      skipped: dist/ is not built (npm test builds it first: run `npm run build`)');
+      this.skip();
+    }
+  });
+
+  it('runs an experiment on the simulator, writes the reports and exits 0', async () => {
+    const dir = tempDir('cli');
+    const file = writeExperiment(dir, kubeletDrill());
+    const reports = join(dir, 'reports');
+    const r = await gameday(['run', file, '--report-dir', reports, '--junit', join(dir, 'junit.xml'), '--journal-dir', join(dir, 'j')]);
+    expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/PASS {2}\(\d+(\.\d)?s on the virtual clock/);
+    expect(r.stdout).to.contain('time-to-detect');
+    expect(readdirSync(reports).sort()).to.deep.equal(['report.html', 'report.md', 'report.xml', 'test-kubelet-stopped.json']);
+    expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).to.contain('<testsuite');
+  });
+
+  it('exits 1 when a target is missed, naming it', async () => {
+    const dir = tempDir('cli');
+    const file = writeExperiment(dir, kubeletDrill({ targets: { timeToDetect: '1s' } }));
+    const r = await gameday(['run', file, '--journal-dir', join(dir, 'j')]);
+    expect(r.exitCode).to.equal(1);
+    expect(r.stdout).to.match(/✗ time-to-detect \d+(\.\d)?s exceeds the target 1s/);
+  });
+
+  it('exits 2 with a located message and no stack trace for an invalid experiment', async () => {
+    const dir = tempDir('cli');
+    const file = writeExperiment(dir, kubeletDrill({ faults: [{ type: 'stop-kublet' }] }));
+    const r = await gameday(['run', file]);
+    expect(r.exitCode).to.equal(2);
+    expect(r.stderr).to.contain('Unknown fault type "stop-kublet"; did you mean "stop-kubelet"?');
+    expect(r.stderr).to.match(/test-kubelet-stopped\.json:\d+:\d+/);
+    expect(r.stderr).not.to.match(/\n\s+at /);
+  });
+
+  it('dry-run prints every planned API call and command and exits 0', async () => {
+    const dir = tempDir('cli');
+    const file = writeExperiment(dir, kubeletDrill());
+    const r = await gameday(['run', file, '--dry-run', '--journal-dir', join(dir, 'j')]);
+    expect(r.stdout).to.contain('dry run: nothing will change');
+    expect(r.stdout).to.match(/\[business\] ssh 10\.128\.38\.10 systemctl stop kubelet/);
+    expect(r.stdout).to.match(/\[business\] ssh 10\.128\.38\.10 systemctl restart kubelet/);
+  });
+
+  it('after SIGKILL mid-drill, `gameday rollback` repairs the served simulator from the journal', async () => {
+    const dir = tempDir('cli');
+    const kubeconfig = join(dir, 'kubeconfig');
+    const sim = execa('node', [BIN, 'sim', 'up', '--kubeconfig', kubeconfig, '--speed', '20'], { reject: false });
+    try {
+      await waitForOutput(sim, 'All nodes Ready', 60_000);
+      const file = writeExperiment(dir, kubeletDrill());
+      const journalDir = join(dir, 'journal');
+      const run = execa('node', [BIN, 'run', file, '--kubeconfig', kubeconfig, '--journal-dir', journalDir, '-v'], { reject: false });
+      // Kill once the fault is in: the detect phase has begun.
+      await waitForOutput(run, /\+\s*\S+\s+detect\n/, 60_000);
+      run.kill('SIGKILL');
+      await run;
+      const journals = readdirSync(journalDir).filter((f) => f.endsWith('.json'));
+      expect(journals).to.have.length(1);
+      const before = JSON.parse(readFileSync(join(journalDir, journals[0]!), 'utf8')) as { state: string };
+      expect(before.state).to.equal('running');
+      const kubelet = async (): Promise<unknown> => {
+        const config = parse(readFileSync(kubeconfig, 'utf8')) as { clusters: { name: string; cluster: { server: string } }[] };
+        const server = config.clusters.find((c) => c.name === 'business')!.cluster.server;
+        const res = await fetch(`${server}/gameday/v1/ops`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ target: 'nodes', method: 'serviceState', args: ['10.128.38.10', 'kubelet'] }),
+        });
+        return ((await res.json()) as { result: unknown }).result;
+      };
+      expect(await kubelet()).to.equal('inactive');
+      const rb = await gameday(['rollback', '--journal-dir', journalDir]);
+      expect(rb.exitCode, rb.stdout + rb.stderr).to.equal(0);
+      expect(rb.stdout).to.contain('reverted stop-kubelet on business');
+      expect(await kubelet()).to.equal('active');
+      const after = JSON.parse(readFileSync(join(journalDir, journals[0]!), 'utf8')) as { state: string };
+      expect(after.state).to.equal('rolled-back');
+    } finally {
+      sim.kill('SIGTERM');
+      await sim;
+    }
+  });
+
+  it('on SIGINT mid-drill rolls back every injected fault and exits 3', async () => {
+    const dir = tempDir('cli');
+    const kubeconfig = join(dir, 'kubeconfig');
+    const sim = execa('node', [BIN, 'sim', 'up', '--kubeconfig', kubeconfig, '--speed', '20'], { reject: false });
+    try {
+      await waitForOutput(sim, 'All nodes Ready', 60_000);
+      const file = writeExperiment(dir, kubeletDrill());
+      const run = execa('node', [BIN, 'run', file, '--kubeconfig', kubeconfig, '--journal-dir', join(dir, 'j'), '-v'], { reject: false });
+      await waitForOutput(run, 'inject stop-kubelet', 60_000);
+      run.kill('SIGINT');
+      const r = await run;
+      expect(r.exitCode, r.stdout + r.stderr).to.equal(3);
+      expect(r.stdout).to.contain('rolling back');
+      expect(r.stdout).to.contain('reverted stop-kubelet');
+      expect(r.stdout).to.contain('ABORTED');
+    } finally {
+      sim.kill('SIGTERM');
+      await sim;
+    }
+  });
+});
