@@ -1,6 +1,7 @@
 import type { Clock } from '../engine/clock.js';
 import type { Informer, WatchEvent } from '../kube/kube.js';
 import { conditionOf, type KubeObject, type Taint } from '../kube/objects.js';
+import { tryParseQuantity } from '../sim/controllers/quantity.js';
 import type { Action, ActionLog } from '../targets/target.js';
 
 /**
@@ -76,13 +77,24 @@ function workloadDiff(before: KubeObject, after: KubeObject): string[] {
     const old = containers(before).find((x) => x.name === c.name);
     if (!old) continue;
     if (old.image !== c.image) out.push(`container ${c.name} image ${String(old.image)} -> ${String(c.image)}`);
-    if (JSON.stringify(old.resources ?? {}) !== JSON.stringify(c.resources ?? {})) out.push(`container ${c.name} resources ${JSON.stringify(c.resources ?? {})}`);
+    if (resourcesKey(old.resources) !== resourcesKey(c.resources)) out.push(`container ${c.name} resources ${JSON.stringify(c.resources ?? {})}`);
   }
   if (JSON.stringify(before.spec?.template?.spec?.tolerations ?? []) !== JSON.stringify(after.spec?.template?.spec?.tolerations ?? [])) {
     out.push(`tolerations ${JSON.stringify(after.spec?.template?.spec?.tolerations ?? [])}`);
   }
   if (Boolean(before.spec?.paused) !== Boolean(after.spec?.paused)) out.push(after.spec?.paused ? 'paused' : 'resumed');
   return out;
+}
+
+/** Resources compared by value: "2" and "2000m" are the same CPU, whichever way a writer spelled it. */
+function resourcesKey(r: unknown): string {
+  const res = (r ?? {}) as Record<string, Record<string, string> | undefined>;
+  const part = (m: Record<string, string> | undefined): string =>
+    Object.entries(m ?? {})
+      .map(([k, v]) => `${k}=${tryParseQuantity(v) ?? v}`)
+      .sort()
+      .join(',');
+  return `${part(res['requests'])}|${part(res['limits'])}`;
 }
 
 export interface ApiTranscriptOptions {
