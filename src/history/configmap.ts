@@ -108,7 +108,7 @@ export async function inClusterConfigMap(ref: string): Promise<ConfigMapAccess> 
     },
     async replace(obj) {
       try {
-        await core.replaceNamespacedConfigMap({ name, namespace, body: obj as never });
+        await core.replaceNamespacedConfigMap({ name, namespace, body: obj });
       } catch (err) {
         if (status(err) === 409) throw new ConfigMapConflict(where);
         throw new InfrastructureError(`Could not update ConfigMap ${where}: ${errorMessage(err)}`, { cause: err });

@@ -24,8 +24,6 @@ const SERIES = [
   { key: 'timeToReady', label: 'time-to-Ready', colour: MARK_COLOURS.ready, check: 'timeToReady' },
 ] as const;
 
-type SeriesKey = (typeof SERIES)[number]['key'];
-
 const STYLE = `
 :root { --pass: #15803d; --fail: #dc2626; --aborted: #d97706; --error: #7c3aed; --ink: #0f172a; --muted: #64748b; --line: #e2e8f0; }
 * { box-sizing: border-box; }

@@ -93,7 +93,7 @@ function value(text: string, field: Field, fail: (why: string) => never): number
     if (n < field.min || n > field.max) fail(`has ${n}, outside ${field.min}-${field.max}`);
     return n;
   }
-  const index = field.names?.indexOf(text.toUpperCase() as never) ?? -1;
+  const index = field.names?.indexOf(text.toUpperCase()) ?? -1;
   if (index >= 0) return index + (field.nameBase ?? 0);
   if (text === '') return fail('has an empty value');
   return fail(

@@ -206,7 +206,8 @@ export function checkManifest(doc: unknown): string[] {
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return ['a manifest must be an object'];
   const o = doc as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
   const key = `${String(o.apiVersion)}/${String(o.kind)}`;
-  const label = `${String(o.kind)} ${String(o.metadata?.name ?? '(unnamed)')}`;
+  const name = o.metadata?.name;
+  const label = `${String(o.kind)} ${typeof name === 'string' ? name : '(unnamed)'}`;
   const validate = validators().get(key);
   if (!validate) return [`${label}: no schema for apiVersion ${String(o.apiVersion)} kind ${String(o.kind)}`];
   if (validate(doc)) return [];

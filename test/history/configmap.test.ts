@@ -10,13 +10,14 @@ function fakeConfigMap(initial: Record<string, string> | undefined, conflicts = 
     where: 'gameday/gameday-results',
     writes: 0,
     data: () => data,
-    async get() {
-      return data === undefined ? undefined : { metadata: { name: 'gameday-results', resourceVersion: String(fake.writes) }, data: { ...data } };
+    get() {
+      return Promise.resolve(data === undefined ? undefined : { metadata: { name: 'gameday-results', resourceVersion: String(fake.writes) }, data: { ...data } });
     },
-    async replace(obj: { data: Record<string, string> }) {
-      if (left-- > 0) throw new ConfigMapConflict('conflict');
+    replace(obj: { data: Record<string, string> }) {
+      if (left-- > 0) return Promise.reject(new ConfigMapConflict('conflict'));
       fake.writes++;
       data = obj.data;
+      return Promise.resolve();
     },
   };
   return fake;

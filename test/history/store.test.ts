@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { historyText, runHistory } from '../../src/cli/commands/history.js';
 import { InvalidInputError } from '../../src/errors.js';
-import { appendResult, drillDirName, fileTime, listRuns } from '../../src/history/store.js';
+import { appendResult, drillDirName, fileTime, listRuns, type StoredResult } from '../../src/history/store.js';
 import { MONDAY, WEEK, drillRun } from './fixtures.js';
 
 describe('results history', () => {
@@ -21,7 +21,7 @@ describe('results history', () => {
     const file = await appendResult(dir, result, { now: MONDAY + 350 });
     // A virtual-clock run is filed under its wall-clock start: recorded at MONDAY + 350 ms, it took 350 ms.
     expect(file).to.equal(join(dir, 'd1-host-crash', '20250602T030000.000Z-7.json'));
-    const stored = JSON.parse(await fsp.readFile(file, 'utf8'));
+    const stored = JSON.parse(await fsp.readFile(file, 'utf8')) as StoredResult;
     expect(stored.recordedAt).to.equal(MONDAY + 350);
     expect(stored.experiment.id).to.equal('d1-host-crash');
     expect(stored.timings.timeToReady).to.equal(310_000);
@@ -112,6 +112,15 @@ describe('results history', () => {
       expect(err).to.be.instanceOf(InvalidInputError);
       expect((err as Error).message).to.equal(`No runs of drill "d9-nope" in ${dir}; it has runs of: d1-host-crash, d6-kubelet-stopped.`);
     }
+  });
+
+  it('shows only the last runs of each drill with --last, keeping their numbers', async () => {
+    for (let i = 0; i < 4; i++) await appendResult(dir, drillRun({ ready: (i + 1) * 60_000 }), { now: MONDAY + i * WEEK });
+    let text = '';
+    await runHistory({ resultsDir: dir, last: 2 }, (t) => (text += t));
+    const numbers = text.split('\n').flatMap((l) => /^│\s+(\d+) │/.exec(l)?.[1] ?? []);
+    expect(numbers).to.deep.equal(['3', '4']);
+    expect(text).to.contain('(4 runs, 4 passed)');
   });
 
   it('says plainly when nothing has been recorded', async () => {

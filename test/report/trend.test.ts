@@ -50,7 +50,7 @@ describe('trend report', () => {
     const targets = nodes.filter((e) => e.name === 'path' && e.attrs['class']?.startsWith('target'));
     expect(targets.map((t) => t.attrs['class'])).to.deep.equal(['target timeToDetect', 'target timeToReady']);
     for (const t of targets) expect(t.attrs['stroke-dasharray']).to.equal('6 4');
-    expect(childElements(targets[1]!, 'title')[0]?.children.join('')).to.equal('time-to-Ready target 10m');
+    expect(childElements(targets[1]!, 'title')[0]?.children.map((c) => (typeof c === 'string' ? c : '')).join('')).to.equal('time-to-Ready target 10m');
   });
 
   it('breaks the line where a run measured nothing', () => {

@@ -4,9 +4,27 @@ import { InvalidInputError } from '../../src/errors.js';
 import { checkManifest, checkManifests } from '../../src/schedule/k8s-schema.js';
 import { buildManifests, renderManifests, type ScheduleOptions } from '../../src/schedule/manifests.js';
 import { CronSyntaxError } from '../../src/schedule/cron.js';
-import { experiment, hostCrash, scaleOnly, taintNodes } from './experiments.js';
+import { experiment, hostCrash, scaleOnly } from './experiments.js';
 
-type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- manifests read back from YAML
+type Doc = Record<string, unknown>;
+
+/** The value at a path of keys and indexes, or undefined. */
+function at(value: unknown, ...path: (string | number)[]): unknown {
+  let v = value;
+  for (const k of path) v = (v as Record<string | number, unknown> | undefined)?.[k];
+  return v;
+}
+
+const list = (value: unknown): Doc[] => (Array.isArray(value) ? (value as Doc[]) : []);
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
+
+/** Sets (or with `undefined`, deletes) the value at a path, for breaking a manifest on purpose. */
+function put(value: unknown, path: (string | number)[], v: unknown): void {
+  const parent = at(value, ...path.slice(0, -1)) as Record<string | number, unknown>;
+  const key = path[path.length - 1] as string | number;
+  if (v === undefined) delete parent[key];
+  else parent[key] = v;
+}
 
 const BASE: ScheduleOptions = { cron: '0 3 * * 1', namespace: 'gameday', image: 'gameday:0.1.0', target: 'lab', results: 'pvc' };
 
@@ -17,17 +35,17 @@ function parsed(options: Partial<ScheduleOptions> = {}, experiments = [hostCrash
   return docs.map((d) => d.toJS() as Doc);
 }
 
-const byKind = (docs: Doc[], kind: string): Doc[] => docs.filter((d) => d['kind'] === kind);
+const byKind = (docs: Doc[], kind: string): Doc[] => docs.filter((d) => at(d, 'kind') === kind);
 const one = (docs: Doc[], kind: string): Doc => {
   const found = byKind(docs, kind);
   expect(found, kind).to.have.length(1);
-  return found[0] as Doc;
+  return at(found, 0) as Doc;
 };
 
 describe('schedule manifests', () => {
   it('parse as multi-document YAML with the kinds and API versions to run drills in-cluster, Namespace first', () => {
     const docs = parsed();
-    expect(docs.map((d) => `${d['apiVersion']} ${d['kind']}`)).to.deep.equal([
+    expect(docs.map((d) => `${String(at(d, 'apiVersion'))} ${String(at(d, 'kind'))}`)).to.deep.equal([
       'v1 Namespace',
       'v1 ServiceAccount',
       'rbac.authorization.k8s.io/v1 ClusterRole',
@@ -44,25 +62,25 @@ describe('schedule manifests', () => {
   it('runs the experiments from the ConfigMap on the schedule, one at a time, never retried, as a non-root user', () => {
     const docs = parsed();
     const cron = one(docs, 'CronJob');
-    expect(cron['metadata']).to.include({ name: 'gameday', namespace: 'gameday' });
-    expect(cron['spec']).to.include({ schedule: '0 3 * * 1', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 600, successfulJobsHistoryLimit: 3 });
-    const job = cron['spec']['jobTemplate']['spec'];
-    expect(job['backoffLimit']).to.equal(0);
-    const pod = job['template']['spec'];
+    expect(at(cron, 'metadata')).to.include({ name: 'gameday', namespace: 'gameday' });
+    expect(at(cron, 'spec')).to.include({ schedule: '0 3 * * 1', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 600, successfulJobsHistoryLimit: 3 });
+    const job = at(cron, 'spec', 'jobTemplate', 'spec');
+    expect(at(job, 'backoffLimit')).to.equal(0);
+    const pod = at(job, 'template', 'spec');
     expect(pod).to.include({ serviceAccountName: 'gameday', restartPolicy: 'Never', automountServiceAccountToken: true });
-    expect(pod['securityContext']).to.include({ runAsNonRoot: true, runAsUser: 1000 });
-    const [container] = pod['containers'];
-    expect(container['image']).to.equal('gameday:0.1.0');
-    expect(container['securityContext']).to.include({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
-    expect(container['resources']).to.deep.equal({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } });
-    const args: string[] = container['args'];
+    expect(at(pod, 'securityContext')).to.include({ runAsNonRoot: true, runAsUser: 1000 });
+    const container = at(pod, 'containers', 0);
+    expect(at(container, 'image')).to.equal('gameday:0.1.0');
+    expect(at(container, 'securityContext')).to.include({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
+    expect(at(container, 'resources')).to.deep.equal({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } });
+    const args = strings(at(container, 'args'));
     expect(args.slice(0, 3)).to.deep.equal(['run', '/experiments/d1-host-crash.json', '/experiments/d11-gateway-scaled-down.json']);
     expect(args.join(' ')).to.contain('--target lab').and.contain('--results-dir /results').and.contain('--baseline /results').and.contain('--journal-dir /results/.journal');
-    const mounts = Object.fromEntries(container['volumeMounts'].map((m: Doc) => [m['name'], m['mountPath']]));
+    const mounts = Object.fromEntries(list(at(container, 'volumeMounts')).map((m): [string, unknown] => [String(at(m, 'name')), at(m, 'mountPath')]));
     expect(mounts).to.deep.equal({ experiments: '/experiments', results: '/results', work: '/work' });
-    const volumes = Object.fromEntries(pod['volumes'].map((v: Doc) => [v['name'], v]));
-    expect(volumes['experiments']['configMap']['name']).to.equal('gameday-experiments');
-    expect(volumes['results']['persistentVolumeClaim']['claimName']).to.equal('gameday-results');
+    const volumes = Object.fromEntries(list(at(pod, 'volumes')).map((v): [string, unknown] => [String(at(v, 'name')), v]));
+    expect(at(volumes, 'experiments', 'configMap', 'name')).to.equal('gameday-experiments');
+    expect(at(volumes, 'results', 'persistentVolumeClaim', 'claimName')).to.equal('gameday-results');
     expect(one(docs, 'PersistentVolumeClaim')['spec']).to.deep.equal({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } });
   });
 
@@ -73,45 +91,45 @@ describe('schedule manifests', () => {
   });
 
   it('ships each experiment in the ConfigMap as the JSON the loader reads', () => {
-    const data = one(parsed(), 'ConfigMap')['data'];
-    expect(Object.keys(data)).to.deep.equal(['d1-host-crash.json', 'd11-gateway-scaled-down.json']);
-    expect(JSON.parse(data['d1-host-crash.json'])).to.deep.equal(hostCrash.experiment);
+    const data = at(one(parsed(), 'ConfigMap'), 'data');
+    expect(Object.keys(data as object)).to.deep.equal(['d1-host-crash.json', 'd11-gateway-scaled-down.json']);
+    expect(JSON.parse(String(at(data, 'd1-host-crash.json')))).to.deep.equal(hostCrash.experiment);
   });
 
   it('binds the derived ClusterRole and Roles to the ServiceAccount: nodes patch for the node drill, not for the scale drill', () => {
     const node = parsed({}, [hostCrash]);
     const nodeRole = one(node, 'ClusterRole');
-    expect(nodeRole['metadata']['name']).to.equal('gameday-gameday');
-    expect(nodeRole['rules']).to.deep.equal([{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch', 'patch'] }]);
+    expect(at(nodeRole, 'metadata', 'name')).to.equal('gameday-gameday');
+    expect(at(nodeRole, 'rules')).to.deep.equal([{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch', 'patch'] }]);
     const binding = one(node, 'ClusterRoleBinding');
-    expect(binding['roleRef']).to.deep.equal({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'gameday-gameday' });
-    expect(binding['subjects']).to.deep.equal([{ kind: 'ServiceAccount', name: 'gameday', namespace: 'gameday' }]);
+    expect(at(binding, 'roleRef')).to.deep.equal({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'gameday-gameday' });
+    expect(at(binding, 'subjects')).to.deep.equal([{ kind: 'ServiceAccount', name: 'gameday', namespace: 'gameday' }]);
 
     const scale = parsed({}, [scaleOnly]);
-    const clusterRules: Doc[] = one(scale, 'ClusterRole')['rules'];
-    expect(clusterRules.some((r) => r['resources'].includes('nodes'))).to.equal(false);
+    const clusterRules = list(at(one(scale, 'ClusterRole'), 'rules'));
+    expect(clusterRules.some((r) => strings(at(r, 'resources')).includes('nodes'))).to.equal(false);
     const role = one(scale, 'Role');
-    expect(role['metadata']).to.include({ name: 'gameday-gameday', namespace: 'gateway-system' });
-    expect(role['rules']).to.deep.equal([
+    expect(at(role, 'metadata')).to.include({ name: 'gameday-gameday', namespace: 'gateway-system' });
+    expect(at(role, 'rules')).to.deep.equal([
       { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] },
       { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['patch'] },
     ]);
-    expect(one(scale, 'RoleBinding')['metadata']['namespace']).to.equal('gateway-system');
+    expect(at(one(scale, 'RoleBinding'), 'metadata', 'namespace')).to.equal('gateway-system');
   });
 
   it('creates the namespaces plugins keep their own objects in, so that their Roles apply', () => {
     const exp = experiment('d3-memory', { faults: [{ type: 'fill-node-memory', namespace: 'ballast' }], verify: [{ type: 'no-notready-nodes' }] });
     const docs = parsed({}, [exp]);
-    expect(byKind(docs, 'Namespace').map((d) => d['metadata']['name'])).to.deep.equal(['gameday', 'ballast']);
-    expect(one(docs, 'Role')['metadata']['namespace']).to.equal('ballast');
+    expect(byKind(docs, 'Namespace').map((d) => at(d, 'metadata', 'name'))).to.deep.equal(['gameday', 'ballast']);
+    expect(at(one(docs, 'Role'), 'metadata', 'namespace')).to.equal('ballast');
   });
 
   it('gives the simulator target no API access and no token: the drill runs inside the pod', () => {
     const built = buildManifests([hostCrash], { ...BASE, target: 'sim' });
-    const kinds = built.docs.map((d) => d['kind']);
+    const kinds = built.docs.map((d) => at(d, 'kind'));
     expect(kinds).to.not.include('ClusterRole');
     expect(kinds).to.not.include('Role');
-    const sa = built.docs.find((d) => d['kind'] === 'ServiceAccount');
+    const sa = built.docs.find((d) => at(d, 'kind') === 'ServiceAccount');
     expect(sa?.['automountServiceAccountToken']).to.equal(false);
     expect(built.notes[0]).to.match(/^target sim: the drills run on the simulator inside the pod/);
   });
@@ -119,11 +137,11 @@ describe('schedule manifests', () => {
   it('keeps results in a ConfigMap when asked, with rights to that one ConfigMap only', () => {
     const docs = parsed({ results: 'configmap', target: 'sim' }, [hostCrash]);
     expect(byKind(docs, 'PersistentVolumeClaim')).to.deep.equal([]);
-    const results = byKind(docs, 'ConfigMap').find((d) => d['metadata']['name'] === 'gameday-results');
+    const results = byKind(docs, 'ConfigMap').find((d) => at(d, 'metadata', 'name') === 'gameday-results');
     expect(results?.['data']).to.deep.equal({});
     const role = one(docs, 'Role');
-    expect(role['rules']).to.deep.equal([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['gameday-results'], verbs: ['get', 'update'] }]);
-    const args: string[] = one(docs, 'CronJob')['spec']['jobTemplate']['spec']['template']['spec']['containers'][0]['args'];
+    expect(at(role, 'rules')).to.deep.equal([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['gameday-results'], verbs: ['get', 'update'] }]);
+    const args = strings(at(one(docs, 'CronJob'), 'spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'args'));
     expect(args.join(' ')).to.contain('--results-configmap gameday/gameday-results').and.not.contain('--baseline');
     expect(checkManifests(docs)).to.deep.equal([]);
   });
@@ -137,9 +155,9 @@ describe('schedule manifests', () => {
       labProfile: { file: 'lab.json', text: '{}' },
       secret: 'gameday-ssh',
     });
-    const cron = built.docs.find((d) => d['kind'] === 'CronJob') as Doc;
-    expect(cron['spec']['timeZone']).to.equal('Asia/Shanghai');
-    const args: string[] = cron['spec']['jobTemplate']['spec']['template']['spec']['containers'][0]['args'];
+    const cron = built.docs.find((d) => at(d, 'kind') === 'CronJob') as Doc;
+    expect(at(cron, 'spec', 'timeZone')).to.equal('Asia/Shanghai');
+    const args = strings(at(cron, 'spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'args'));
     expect(args.join(' ')).to.contain('--pushgateway http://pushgateway.monitoring:9091 --instance qingzhou-business').and.contain('--profile /experiments/_lab-profile.json');
     expect(checkManifests(built.docs)).to.deep.equal([]);
   });
@@ -157,26 +175,26 @@ describe('schedule manifests', () => {
 });
 
 describe('Kubernetes structural check of the manifests', () => {
-  const valid = (): Doc => structuredClone(buildManifests([hostCrash], BASE).docs.find((d) => d['kind'] === 'CronJob') as Doc);
+  const valid = (): Doc => structuredClone(buildManifests([hostCrash], BASE).docs.find((d) => at(d, 'kind') === 'CronJob') as Doc);
 
   it('finds a missing required field, naming where', () => {
     const cron = valid();
-    delete cron['spec']['jobTemplate']['spec']['template']['spec']['containers'][0]['name'];
+    put(cron, ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'name'], undefined);
     expect(checkManifest(cron)).to.deep.equal(['CronJob gameday: /spec/jobTemplate/spec/template/spec/containers/0: missing required field "name"']);
   });
 
   it('finds a misspelt field, as kubectl strict validation does', () => {
     const cron = valid();
-    cron['spec']['concurrencyPolicyy'] = 'Forbid';
+    put(cron, ['spec', 'concurrencyPolicyy'], 'Forbid');
     expect(checkManifest(cron)).to.deep.equal(['CronJob gameday: /spec: unknown field "concurrencyPolicyy"']);
   });
 
   it('finds wrong types, values outside an enum, and bad quantities', () => {
     const cron = valid();
-    cron['spec']['startingDeadlineSeconds'] = '600';
-    cron['spec']['concurrencyPolicy'] = 'Never';
-    cron['spec']['jobTemplate']['spec']['template']['spec']['restartPolicy'] = 'Always';
-    cron['spec']['jobTemplate']['spec']['template']['spec']['containers'][0]['resources']['limits']['memory'] = 'one gig';
+    put(cron, ['spec', 'startingDeadlineSeconds'], '600');
+    put(cron, ['spec', 'concurrencyPolicy'], 'Never');
+    put(cron, ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'restartPolicy'], 'Always');
+    put(cron, ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'resources', 'limits', 'memory'], 'one gig');
     expect(checkManifest(cron)).to.have.members([
       'CronJob gameday: /spec/startingDeadlineSeconds: must be integer',
       'CronJob gameday: /spec/concurrencyPolicy: must be one of "Allow", "Forbid", "Replace"',
@@ -187,10 +205,10 @@ describe('Kubernetes structural check of the manifests', () => {
 
   it('refuses a CronJob name too long for its Jobs, a ClusterRoleBinding without roleRef and an unknown kind', () => {
     const cron = valid();
-    cron['metadata']['name'] = 'a'.repeat(53);
+    put(cron, ['metadata', 'name'], 'a'.repeat(53));
     expect(checkManifest(cron)[0]).to.equal('CronJob aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: /metadata/name: must NOT have more than 52 characters');
-    const binding = structuredClone(buildManifests([hostCrash], BASE).docs.find((d) => d['kind'] === 'ClusterRoleBinding') as Doc);
-    delete binding['roleRef'];
+    const binding = structuredClone(buildManifests([hostCrash], BASE).docs.find((d) => at(d, 'kind') === 'ClusterRoleBinding') as Doc);
+    put(binding, ['roleRef'], undefined);
     expect(checkManifest(binding)).to.deep.equal(['ClusterRoleBinding gameday-gameday: (top): missing required field "roleRef"']);
     expect(checkManifest({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } })).to.deep.equal(['Pod x: no schema for apiVersion v1 kind Pod']);
   });

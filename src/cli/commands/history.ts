@@ -20,9 +20,11 @@ export interface HistoryRequest {
 }
 
 /** One table per drill: when, verdict, time-to-detect, time-to-Ready. Returns the text printed. */
-export function historyText(runs: readonly StoredRun[], options: { color?: boolean } = {}): string {
+export function historyText(runs: readonly StoredRun[], options: { color?: boolean; last?: number } = {}): string {
   const blocks: string[] = [];
   for (const [drill, list] of byDrill(runs)) {
+    // Runs keep their number in the drill's history when only the last few are shown.
+    const first = options.last !== undefined ? Math.max(0, list.length - options.last) : 0;
     const last = list[list.length - 1] as StoredRun;
     const table = new Table({
       head: ['#', 'Started (UTC)', 'Target', 'Seed', 'Verdict', 'Time to detect', 'Time to Ready'],
@@ -30,6 +32,7 @@ export function historyText(runs: readonly StoredRun[], options: { color?: boole
       colAligns: ['right', 'left', 'left', 'right', 'left', 'right', 'right'],
     });
     for (const [i, r] of list.entries()) {
+      if (i < first) continue;
       table.push([
         String(i + 1),
         formatInstant(r.at).replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
@@ -47,7 +50,7 @@ export function historyText(runs: readonly StoredRun[], options: { color?: boole
 }
 
 export async function runHistory(req: HistoryRequest, out: (text: string) => void, warn: (line: string) => void = () => {}): Promise<number> {
-  let runs = await listRuns(req.resultsDir, {
+  const runs = await listRuns(req.resultsDir, {
     ...(req.drill !== undefined ? { drill: req.drill } : {}),
     onSkip: (file, reason) => warn(`gameday: skipped ${file}: ${reason}`),
   });
@@ -59,9 +62,14 @@ export async function runHistory(req: HistoryRequest, out: (text: string) => voi
     out(`No runs recorded in ${req.resultsDir}${req.drill !== undefined ? ` for drill ${req.drill}` : ''}. Runs are recorded by \`gameday run --results-dir ${req.resultsDir}\`.\n`);
     return EXIT.ok;
   }
-  if (req.last !== undefined) runs = [...byDrill(runs).values()].flatMap((list) => list.slice(-(req.last as number)));
-  out(`${historyText(runs, { color: Boolean(process.stdout.isTTY) })}\n`);
+  out(`${historyText(runs, { color: Boolean(process.stdout.isTTY), ...(req.last !== undefined ? { last: req.last } : {}) })}\n`);
   return EXIT.ok;
+}
+
+/** A string option as yargs parsed it (numbers-looking values arrive as numbers). */
+function text(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
 }
 
 export const history: CommandModule = {
@@ -78,7 +86,7 @@ export const history: CommandModule = {
     return runHistory(
       {
         resultsDir: String(args.resultsDir),
-        ...(args.drill !== undefined ? { drill: String(args.drill) } : {}),
+        ...(text(args.drill) !== undefined ? { drill: text(args.drill) as string } : {}),
         ...(last !== undefined ? { last } : {}),
       },
       (t) => process.stdout.write(t),
@@ -159,7 +167,7 @@ export async function recordRun(results: readonly RunResult[], o: RecordOptions)
 
 /** RecordOptions from parsed `resultsOptions` arguments. */
 export function recordOptionsFrom(args: Record<string, unknown>): RecordOptions {
-  const opt = (k: string): string | undefined => (args[k] === undefined ? undefined : String(args[k]));
+  const opt = (k: string): string | undefined => text(args[k]);
   const out: RecordOptions = {
     gate: { window: Number(args['gateWindow'] ?? 10), threshold: Number(args['gateThreshold'] ?? 0.2), minRuns: Number(args['gateMinRuns'] ?? 3) },
   };

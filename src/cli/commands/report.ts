@@ -59,6 +59,12 @@ export async function runReport(req: ReportRequest, out: (line: string) => void,
   return EXIT.ok;
 }
 
+/** A string option as yargs parsed it (numbers-looking values arrive as numbers). */
+function text(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+}
+
 export const report: CommandModule = {
   command: 'report',
   describe: 'Report on the recorded history: a trend page (--trend), or the last run per drill as Prometheus metrics',
@@ -76,10 +82,10 @@ export const report: CommandModule = {
       {
         resultsDir: String(args.resultsDir),
         ...(args.trend ? { trend: String(args.output) } : {}),
-        ...(args.drill !== undefined ? { drill: String(args.drill) } : {}),
-        ...(args.metrics !== undefined ? { metrics: String(args.metrics) } : {}),
-        ...(args.pushgateway !== undefined ? { pushgateway: String(args.pushgateway) } : {}),
-        ...(args.instance !== undefined ? { instance: String(args.instance) } : {}),
+        ...(text(args.drill) !== undefined ? { drill: text(args.drill) as string } : {}),
+        ...(text(args.metrics) !== undefined ? { metrics: text(args.metrics) as string } : {}),
+        ...(text(args.pushgateway) !== undefined ? { pushgateway: text(args.pushgateway) as string } : {}),
+        ...(text(args.instance) !== undefined ? { instance: text(args.instance) as string } : {}),
       },
       (l) => process.stdout.write(`${l}\n`),
       (l) => process.stderr.write(`${l}\n`),

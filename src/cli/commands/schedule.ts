@@ -55,6 +55,12 @@ export async function runSchedule(req: ScheduleRequest, io: ScheduleIo, registri
   return EXIT.ok;
 }
 
+/** A string option as yargs parsed it (numbers-looking values arrive as numbers). */
+function text(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+}
+
 export const schedule: CommandModule = {
   command: 'schedule <paths..>',
   describe: 'Write Kubernetes manifests (Namespace, least-privilege RBAC, ConfigMap, CronJob, results volume) that run experiments in-cluster on a cron schedule',
@@ -90,14 +96,14 @@ export const schedule: CommandModule = {
       results: args.results as 'pvc' | 'configmap',
       name: String(args.name),
       storage: String(args.storage),
-      ...(args.timeZone !== undefined ? { timeZone: String(args.timeZone) } : {}),
-      ...(args.storageClass !== undefined ? { storageClass: String(args.storageClass) } : {}),
+      ...(text(args.timeZone) !== undefined ? { timeZone: text(args.timeZone) as string } : {}),
+      ...(text(args.storageClass) !== undefined ? { storageClass: text(args.storageClass) as string } : {}),
       ...(args.gate !== undefined ? { gate: Boolean(args.gate) } : {}),
-      ...(args.pushgateway !== undefined ? { pushgateway: String(args.pushgateway), cluster: String(args.cluster) } : {}),
-      ...(args.profile !== undefined ? { profile: String(args.profile) } : {}),
-      ...(args.secret !== undefined ? { secret: String(args.secret) } : {}),
+      ...(text(args.pushgateway) !== undefined ? { pushgateway: text(args.pushgateway) as string, cluster: text(args.cluster) as string } : {}),
+      ...(text(args.profile) !== undefined ? { profile: text(args.profile) as string } : {}),
+      ...(text(args.secret) !== undefined ? { secret: text(args.secret) as string } : {}),
       ...(args.seed !== undefined ? { seed: Number(args.seed) } : {}),
-      ...(args.output !== undefined ? { output: String(args.output) } : {}),
+      ...(text(args.output) !== undefined ? { output: text(args.output) as string } : {}),
     };
     return runSchedule(req, { out: (t) => process.stdout.write(t), warn: (l) => process.stderr.write(`${l}\n`) });
   },
