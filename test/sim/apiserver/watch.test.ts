@@ -1,0 +1,192 @@
+import { expect } from 'chai';
+import { request } from 'node:http';
+import { Watch } from '@kubernetes/client-node';
+import { VirtualClock } from '../../../src/engine/clock.js';
+import { WatchTracker } from '../../../src/engine/watch-tracker.js';
+import { pod, startFixture, type Fixture } from './fixture.js';
+
+interface Line {
+  type: string;
+  object: any;
+}
+
+/** Open a raw watch stream and collect its JSON lines until `until` says stop (or the stream ends). */
+function rawWatch(
+  url: string,
+  path: string,
+  accept?: string,
+): { lines: Line[]; ended: Promise<void>; waitFor(n: number): Promise<void>; close(): void } {
+  const lines: Line[] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
+  let buf = '';
+  let endResolve!: () => void;
+  const ended = new Promise<void>((r) => (endResolve = r));
+  const req = request(url + path, { headers: accept ? { Accept: accept } : {} }, (res) => {
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buf += chunk;
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        lines.push(JSON.parse(buf.slice(0, i)) as Line);
+        buf = buf.slice(i + 1);
+      }
+      for (const w of [...waiters]) if (lines.length >= w.n) w.resolve();
+    });
+    res.on('end', endResolve);
+    res.on('close', endResolve);
+  });
+  req.on('error', () => endResolve());
+  req.end();
+  return {
+    lines,
+    ended,
+    waitFor: (n) => (lines.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
+    close: () => req.destroy(),
+  };
+}
+
+describe('simulated apiserver: watch', () => {
+  let f: Fixture;
+  afterEach(async () => {
+    await f.close();
+  });
+
+  it('streams changes after a resourceVersion as JSON lines, with client-node Watch', async () => {
+    f = await startFixture();
+    const from = f.store.resourceVersion;
+    const seen: string[] = [];
+    let notify!: () => void;
+    const three = new Promise<void>((r) => (notify = r));
+    const w = new Watch(f.kc);
+    const ctl = await w.watch(
+      '/api/v1/namespaces/default/pods',
+      { resourceVersion: String(from), labelSelector: 'app=web' },
+      (type, obj: { metadata: { name: string } }) => {
+        seen.push(`${type} ${obj.metadata.name}`);
+        if (seen.length === 3) notify();
+      },
+      () => undefined,
+    );
+    f.store.create('pods', pod('web-3', 'node-a'));
+    f.store.create('pods', pod('other', 'node-a', { app: 'other' }));
+    f.store.mutate('pods', 'default', 'web-3', (p) => {
+      p.metadata.labels = { ...p.metadata.labels, x: 'y' };
+    });
+    f.store.remove('pods', 'default', 'web-3');
+    await three;
+    ctl.abort();
+    expect(seen).to.deep.equal(['ADDED web-3', 'MODIFIED web-3', 'DELETED web-3']);
+  });
+
+  it('replays history from an older resourceVersion and sends 410 Expired when it is too old', async () => {
+    f = await startFixture();
+    const before = f.store.resourceVersion;
+    f.store.create('pods', pod('late', 'node-a'));
+    const replay = rawWatch(f.url, `/api/v1/pods?watch=true&resourceVersion=${before}`);
+    await replay.waitFor(1);
+    replay.close();
+    expect(replay.lines[0]).to.deep.include({ type: 'ADDED' });
+    expect(replay.lines[0]?.object.metadata.name).to.equal('late');
+
+    // Push the start of the history past rv 1 by filling it beyond its capacity.
+    f.store.create('configmaps', { metadata: { name: 'churn', namespace: 'default' }, data: { i: '0' } });
+    for (let i = 1; i <= 100_000; i++) f.store.update('configmaps', { metadata: { name: 'churn', namespace: 'default' }, data: { i: String(i) } });
+    const gone = rawWatch(f.url, '/api/v1/pods?watch=true&resourceVersion=1');
+    await gone.ended;
+    expect(gone.lines).to.have.length(1);
+    expect(gone.lines[0]?.type).to.equal('ERROR');
+    expect(gone.lines[0]?.object).to.deep.include({ kind: 'Status', status: 'Failure', reason: 'Expired', code: 410 });
+  });
+
+  it('starts with the current state as ADDED events when no resourceVersion is given', async () => {
+    f = await startFixture();
+    const w = rawWatch(f.url, '/api/v1/namespaces/default/pods?watch=1&fieldSelector=spec.nodeName%3Dnode-b');
+    await w.waitFor(2);
+    f.store.create('pods', pod('web-9', 'node-b'));
+    await w.waitFor(3);
+    w.close();
+    expect(w.lines.map((l) => `${l.type} ${l.object.metadata.name as string}`)).to.deep.equal(['ADDED db-1', 'ADDED web-2', 'ADDED web-9']);
+  });
+
+  it('sends one-row Tables when kubectl get -w asks for them', async () => {
+    f = await startFixture();
+    const w = rawWatch(f.url, `/api/v1/nodes?watch=true&resourceVersion=${f.store.resourceVersion}`, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json');
+    await new Promise((r) => setTimeout(r, 20));
+    f.store.mutate('nodes', undefined, 'node-b', (n) => {
+      n.spec = { unschedulable: true };
+    });
+    await w.waitFor(1);
+    w.close();
+    expect(w.lines[0]?.type).to.equal('MODIFIED');
+    expect(w.lines[0]?.object.kind).to.equal('Table');
+    expect(w.lines[0]?.object.rows[0].cells.slice(0, 2)).to.deep.equal(['node-b', 'Ready,SchedulingDisabled']);
+  });
+
+  it('closes the stream after timeoutSeconds', async () => {
+    f = await startFixture();
+    const w = rawWatch(f.url, `/api/v1/pods?watch=true&resourceVersion=${f.store.resourceVersion}&timeoutSeconds=1`);
+    await w.ended;
+    expect(w.lines).to.deep.equal([]);
+  });
+
+  it('sends 50 concurrent watchers every event, serializing each object once', async () => {
+    f = await startFixture();
+    const rv = f.store.resourceVersion;
+    const watchers = Array.from({ length: 50 }, () => rawWatch(f.url, `/api/v1/pods?watch=true&resourceVersion=${rv}`));
+    await new Promise((r) => setTimeout(r, 50));
+    for (let i = 0; i < 20; i++) f.store.create('pods', pod(`burst-${i}`, 'node-a'));
+    await Promise.all(watchers.map((w) => w.waitFor(20)));
+    for (const w of watchers) w.close();
+    for (const w of watchers) expect(w.lines.map((l) => l.object.metadata.name)).to.deep.equal(Array.from({ length: 20 }, (_, i) => `burst-${i}`));
+  });
+});
+
+describe('simulated apiserver: virtual clock', () => {
+  it('holds the clock while a request is in flight and releases it when the answer is sent', async () => {
+    const clock = new VirtualClock();
+    let heldDuring: string[] = [];
+    const f = await startFixture({
+      clock,
+      hooks: {
+        podLogs: () => {
+          heldDuring = clock.heldBy();
+          return 'x';
+        },
+      },
+    });
+    try {
+      const res = await fetch(f.url + '/api/v1/namespaces/default/pods/web-1/log');
+      expect(await res.text()).to.equal('x');
+      expect(heldDuring).to.deep.equal(['api GET /api/v1/namespaces/default/pods/web-1/log']);
+      await new Promise((r) => setImmediate(r));
+      expect(clock.heldBy()).to.deep.equal([]);
+    } finally {
+      await f.close();
+    }
+  });
+
+  it('does not hold the clock for a watch, but counts each tagged event on the tracker until handled', async () => {
+    const clock = new VirtualClock();
+    const tracker = new WatchTracker(clock);
+    const f = await startFixture({ clock, tracker });
+    try {
+      const w = rawWatch(f.url, `/api/v1/pods?watch=true&resourceVersion=${f.store.resourceVersion}&gamedayWatch=w7`);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(clock.heldBy()).to.deep.equal([]);
+      f.store.create('pods', pod('tracked', 'node-a'));
+      await w.waitFor(1);
+      expect(clock.heldBy()).to.deep.equal(['watch event in flight (w7)']);
+      tracker.handled('w7');
+      expect(clock.heldBy()).to.deep.equal([]);
+      f.store.create('pods', pod('tracked-2', 'node-a'));
+      await w.waitFor(2);
+      w.close();
+      await w.ended;
+      // Closing the stream releases whatever was still in flight.
+      for (let i = 0; i < 20 && clock.heldBy().length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(clock.heldBy()).to.deep.equal([]);
+    } finally {
+      await f.close();
+    }
+  });
+});
