@@ -62,13 +62,23 @@ function explicitWorkload(sel: unknown): { kind: WorkloadKind; namespace: string
   return undefined;
 }
 
+/** The workload a fault hits: the one it names, or the one it creates (create-pending-pod's Deployment). */
+function faultWorkload(fault: ItemBase): { kind: WorkloadKind; namespace: string } | undefined {
+  const named = explicitWorkload(fault['workload']);
+  if (named) return named;
+  if (fault.type === 'create-pending-pod') {
+    return { kind: 'Deployment', namespace: typeof fault['namespace'] === 'string' ? fault['namespace'] : GAMEDAY_NAMESPACE };
+  }
+  return undefined;
+}
+
 /**
  * The workloads an item acts on: the one it names, in its namespace; with `{"from": "faults"}` (or none)
  * the ones the experiment's faults name; every kind cluster-wide when nothing says which.
  */
 function workloads(item: ItemBase, exp: Experiment, kinds: readonly WorkloadKind[] = ALL_KINDS): WorkloadTarget[] {
   const own = explicitWorkload(item['workload']);
-  const named = own ? [own] : exp.faults.map((f) => explicitWorkload(f['workload'])).filter((w) => w !== undefined);
+  const named = own ? [own] : exp.faults.map(faultWorkload).filter((w) => w !== undefined);
   const usable = named.filter((w) => kinds.includes(w.kind));
   if (usable.length === 0) return kinds.map((k) => ({ resource: WORKLOAD_RESOURCES[k] }));
   return usable.map((w) => ({ resource: WORKLOAD_RESOURCES[w.kind], namespace: w.namespace }));

@@ -1,5 +1,9 @@
 import { expect } from 'chai';
+import { promises as fsp } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { loadExperiments } from '../../src/experiment/load.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { checkManifest, checkManifests } from '../../src/schedule/k8s-schema.js';
 import { buildManifests, renderManifests, type ScheduleOptions } from '../../src/schedule/manifests.js';
@@ -171,6 +175,26 @@ describe('schedule manifests', () => {
     expect(() => buildManifests([hostCrash], { ...BASE, name: 'x'.repeat(53) })).to.throw(InvalidInputError, 'at most 52 characters');
     expect(() => buildManifests([hostCrash], { ...BASE, image: '' })).to.throw(InvalidInputError, 'is not an image reference');
     expect(() => buildManifests([], BASE)).to.throw(InvalidInputError, 'No experiments to schedule.');
+  });
+});
+
+describe('schedule manifests for the drill catalogue', () => {
+  const catalogue = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../experiments');
+
+  it('match the Kubernetes schemas, with a row in the RBAC table for every type the catalogue uses', async function () {
+    const files = (await fsp.readdir(catalogue).catch(() => [] as string[])).filter((f) => f.endsWith('.json'));
+    if (files.length === 0) {
+      console.log('      (experiments/ holds no experiments yet)');
+      this.skip();
+    }
+    const loaded = await loadExperiments([catalogue]);
+    for (const target of ['lab', 'sim'] as const) {
+      const built = buildManifests(loaded, { ...BASE, target });
+      expect(built.unknownTypes, target).to.deep.equal([]);
+      expect(checkManifests(built.docs), target).to.deep.equal([]);
+      const docs = parseAllDocuments(renderManifests(built.docs)).map((d) => d.toJS() as Doc);
+      expect(strings(at(one(docs, 'CronJob'), 'spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'args')).filter((a) => a.startsWith('/experiments/'))).to.have.length(files.length);
+    }
   });
 });
 

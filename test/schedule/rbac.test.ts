@@ -64,6 +64,20 @@ describe('RBAC derived from the experiments', () => {
     expect(allows(policy.rules, '', 'namespaces', 'create')).to.equal(true);
   });
 
+  it('follows a step taking its workload from the faults to the Deployment create-pending-pod creates', () => {
+    const exp = experiment('d3-lower', {
+      faults: [{ type: 'create-pending-pod', memory: '512Mi' }],
+      recovery: { mode: 'automatic', steps: [{ type: 'set-resources', workload: { from: 'faults' }, requests: { memory: '128Mi' } }] },
+      verify: [{ type: 'no-pending-pods', namespace: 'gameday' }],
+    });
+    const policy = derivePolicy([exp.experiment]);
+    expect(policy.namespaced['gameday']).to.deep.equal([
+      { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'create', 'patch', 'delete'] },
+    ]);
+    expect(allows(policy.rules, 'apps', 'deployments', 'patch')).to.equal(false);
+  });
+
   it('leaves out of a Role what the ClusterRole already allows everywhere', () => {
     const exp = experiment('both', {
       faults: [{ type: 'scale-workload', workload: { namespace: 'gateway-system', kind: 'Deployment', name: 'gateway-proxy' } }],
