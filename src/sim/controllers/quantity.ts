@@ -27,14 +27,21 @@ const QUANTITY = /^([+-]?(?:\d+\.?\d*|\.\d+))(?:([eE][+-]?\d+)|(Ki|Mi|Gi|Ti|Pi|E
 export class QuantityError extends Error {}
 
 /** The value in base units, or undefined when `q` is not a quantity. */
+// The same few quantity strings ("100m", "128Mi") are parsed millions of times at scale.
+const parsed = new Map<string, number | undefined>();
+
 export function tryParseQuantity(q: string | number | undefined | null): number | undefined {
   if (q === undefined || q === null) return undefined;
   if (typeof q === 'number') return Number.isFinite(q) ? q : undefined;
+  if (parsed.has(q)) return parsed.get(q);
   const m = QUANTITY.exec(q.trim());
-  if (!m) return undefined;
-  const base = Number(m[1]);
-  if (m[2]) return base * 10 ** Number(m[2].slice(1));
-  return base * (SUFFIX[m[3] ?? ''] ?? 1);
+  let value: number | undefined;
+  if (m) {
+    const base = Number(m[1]);
+    value = m[2] ? base * 10 ** Number(m[2].slice(1)) : base * (SUFFIX[m[3] ?? ''] ?? 1);
+  }
+  if (parsed.size < 10_000) parsed.set(q, value);
+  return value;
 }
 
 export function parseQuantity(q: string | number): number {

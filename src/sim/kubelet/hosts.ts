@@ -83,6 +83,7 @@ export class Hosts implements ControlPlaneHosts {
     host.images.add('k8s.gcr.io/pause:3.1');
     host.joining = opts.joining === true;
     this.hosts.set(spec.name, host);
+    this.masters = undefined;
     const kubelet = new Kubelet(this.ctx, host, {
       hostChanged: () => this.emitChange(spec.name),
       override: (node, container) => this.overrides.get(`${node}/${container}`),
@@ -150,14 +151,19 @@ export class Hosts implements ControlPlaneHosts {
     kubelet.containersDied(137, 'Error');
     kubelet.shutdown();
     this.hosts.delete(node);
+    this.masters = undefined;
     this.kubelets.delete(node);
     this.emitChange(node);
   }
 
   // ---- ControlPlaneHosts ------------------------------------------------------------------------------
 
+  /** Asked on every leader-election and quorum check: kept, and rebuilt only when nodes come or go. */
+  private masters: string[] | undefined;
+
   masterNodes(): string[] {
-    return [...this.hosts.values()].filter((h) => h.isMaster).map((h) => h.name);
+    this.masters ??= [...this.hosts.values()].filter((h) => h.isMaster).map((h) => h.name);
+    return [...this.masters];
   }
 
   componentRunning(node: string, component: ControlPlaneComponent, ready = false): boolean {

@@ -159,8 +159,22 @@ export class Store {
    * concurrency, as kube-apiserver does for PUT with metadata.resourceVersion).
    */
   update(resource: string, input: KubeObject, expectedVersion?: string): KubeObject {
+    return this.put(resource, structuredClone(input), expectedVersion);
+  }
+
+  /** Apply `mutate` to a copy of the current object and store it. Returns undefined if the object is gone. */
+  mutate(resource: string, namespace: string | undefined, name: string, mutate: (o: KubeObject) => void): KubeObject | undefined {
+    const cur = this.get(resource, namespace, name);
+    if (!cur) return undefined;
+    const copy = structuredClone(cur);
+    mutate(copy);
+    return this.put(resource, copy);
+  }
+
+  /** Store `obj`, which the store now owns (no copy). */
+  private put(resource: string, obj: KubeObject, expectedVersion?: string): KubeObject {
     this.checkAvailable();
-    const meta = input.metadata;
+    const meta = obj.metadata;
     const key = Store.key(meta.namespace, meta.name);
     const table = this.table(resource);
     const old = table.get(key);
@@ -171,36 +185,25 @@ export class Store {
         `Operation cannot be fulfilled on ${resource} "${meta.name}": the object has been modified; please apply your changes to the latest version and try again`,
       );
     }
-    const obj = structuredClone(input);
-    if (old.metadata.uid) obj.metadata.uid = old.metadata.uid;
-    if (old.metadata.creationTimestamp) obj.metadata.creationTimestamp = old.metadata.creationTimestamp;
+    if (old.metadata.uid) meta.uid = old.metadata.uid;
+    if (old.metadata.creationTimestamp) meta.creationTimestamp = old.metadata.creationTimestamp;
     if (old.metadata.deletionTimestamp) {
-      obj.metadata.deletionTimestamp = old.metadata.deletionTimestamp;
+      meta.deletionTimestamp = old.metadata.deletionTimestamp;
       if (old.metadata.deletionGracePeriodSeconds !== undefined) {
-        obj.metadata.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
+        meta.deletionGracePeriodSeconds = old.metadata.deletionGracePeriodSeconds;
       }
     }
     if (old.metadata.generation !== undefined || obj.spec !== undefined) {
       const gen = old.metadata.generation ?? 1;
-      obj.metadata.generation = JSON.stringify(old.spec) === JSON.stringify(obj.spec) ? gen : gen + 1;
+      meta.generation = sameJson(old.spec, obj.spec) ? gen : gen + 1;
     }
-    if (JSON.stringify(old) === JSON.stringify({ ...obj, metadata: { ...obj.metadata, resourceVersion: old.metadata.resourceVersion } })) {
-      return old; // no-op updates do not bump the resourceVersion, as in kube-apiserver
-    }
-    obj.metadata.resourceVersion = String(++this.rv);
+    if (old.metadata.resourceVersion !== undefined) meta.resourceVersion = old.metadata.resourceVersion;
+    if (sameJson(old, obj)) return old; // no-op updates do not bump the resourceVersion, as in kube-apiserver
+    meta.resourceVersion = String(++this.rv);
     table.set(key, obj);
     this.index(resource, old, obj);
     this.emit({ type: 'MODIFIED', resource, object: obj, old, rv: this.rv });
     return obj;
-  }
-
-  /** Apply `mutate` to a copy of the current object and store it. Returns undefined if the object is gone. */
-  mutate(resource: string, namespace: string | undefined, name: string, mutate: (o: KubeObject) => void): KubeObject | undefined {
-    const cur = this.get(resource, namespace, name);
-    if (!cur) return undefined;
-    const copy = structuredClone(cur);
-    mutate(copy);
-    return this.update(resource, copy);
   }
 
   /** Remove an object now (graceful pod deletion is the apiserver's and kubelet's business, not the store's). */
@@ -328,4 +331,30 @@ export class Store {
     }
     return s;
   }
+}
+
+/**
+ * Deep equality of JSON values with an early exit: most updates differ in their status, found quickly;
+ * cheaper than comparing two JSON.stringify outputs of a whole pod. Absent and undefined are equal.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const ao = a as Record<string, unknown>;
+  const bo = b as Record<string, unknown>;
+  let na = 0;
+  for (const k in ao) {
+    if (ao[k] === undefined) continue;
+    na++;
+    if (!sameJson(ao[k], bo[k])) return false;
+  }
+  let nb = 0;
+  for (const k in bo) if (bo[k] !== undefined) nb++;
+  return na === nb;
 }
