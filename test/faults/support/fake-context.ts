@@ -106,8 +106,16 @@ export function member(name: string, node: string): EtcdMember {
   return { id: `id-${name}`, name, peerURL: `https://${node}:2380`, clientURL: `https://${node}:2379`, node };
 }
 
+const clocks: VirtualClock[] = [];
+
+/** Stop every fake's clock, so that a poll loop a failed test left running cannot keep time moving. */
+export function closeFakes(): void {
+  for (const c of clocks.splice(0)) c.close();
+}
+
 export function fakeContext(o: FakeOptions = {}): Fake {
   const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+  clocks.push(clock);
   const calls: string[] = [];
   const store = new Map<ResourceName, Map<string, KubeObject>>();
   const listeners = new Map<ResourceName, Set<(e: WatchEvent) => void>>();
