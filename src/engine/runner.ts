@@ -230,6 +230,7 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
     // --- inject
     phase('inject');
     injectedAt = clock.now();
+    result.timings.startupWallMs = Math.round(performance.now() - wallStart);
     const injectOne = async (p: (typeof planned)[number]): Promise<void> => {
       const rec: ItemRecord = {
         type: p.fault.name,

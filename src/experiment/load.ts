@@ -46,7 +46,8 @@ export async function expandPaths(paths: readonly string[]): Promise<string[]> {
     }
     if (stat.isDirectory()) {
       const names = (await fsp.readdir(p, { withFileTypes: true }))
-        .filter((e) => e.isFile() && e.name.endsWith('.json') && !e.name.startsWith('.'))
+        // A ConfigMap volume (the in-cluster CronJob) presents its files as symlinks: follow them.
+        .filter((e) => (e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.json') && !e.name.startsWith('.'))
         .map((e) => e.name)
         .sort();
       if (names.length === 0) throw new InvalidInputError(`No *.json experiment files in ${JSON.stringify(p)}.`);

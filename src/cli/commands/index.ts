@@ -1,9 +1,12 @@
 import type { CommandModule } from '../command.js';
 import { explain } from './explain.js';
+import { history } from './history.js';
+import { report } from './report.js';
+import { schedule } from './schedule.js';
 import { list } from './list.js';
 import { rollback } from './rollback.js';
 import { run } from './run.js';
 import { sim } from './sim.js';
 import { validate } from './validate.js';
 
-export const commands: CommandModule[] = [run, validate, list, explain, sim, rollback];
+export const commands: CommandModule[] = [run, validate, list, explain, sim, rollback, schedule, history, report];

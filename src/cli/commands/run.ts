@@ -12,6 +12,7 @@ import { summaryTable } from '../../report/summary-table.js';
 import { EXIT } from '../exit-codes.js';
 import { ProgressDisplay } from '../progress.js';
 import { confirmOnTerminal } from '../confirm.js';
+import { recordOptionsFrom, recordRun, resultsOptions } from './history.js';
 import { InvalidInputError } from '../../errors.js';
 import type { TargetKind } from '../../targets/target.js';
 
@@ -19,7 +20,7 @@ export const run: CommandModule = {
   command: 'run <paths..>',
   describe: 'Run experiments (files, directories or globs) against a target and report the verdicts',
   builder: (y: Argv) =>
-    y
+    resultsOptions(y)
       .positional('paths', { type: 'string', array: true, describe: 'Experiment files, directories or globs' })
       .option('target', { choices: ['sim', 'kind', 'lab'] as const, default: 'sim' as const, describe: 'Where to run the drills' })
       .option('context', { type: 'string', describe: 'kubeconfig context (kind, lab; must be in the lab profile)' })
@@ -128,7 +129,11 @@ export const run: CommandModule = {
       if (junit.failures.length === 0) out.write(`junit: ${args.junit as string}\n`);
       for (const f of junit.failures) process.stderr.write(`gameday: the JUnit report failed: ${failureText(f.error)}\n`);
     }
-    return exitCodeFor(results, stop.signal.aborted);
+    // History, regression gate and metrics: after the reports, so a failing gate still leaves them written.
+    const rec = await recordRun(results, recordOptionsFrom(args));
+    for (const l of rec.lines) out.write(l + '\n');
+    const code = exitCodeFor(results, stop.signal.aborted);
+    return code === EXIT.ok && !rec.gateOk ? EXIT.targetMissed : code;
   },
 };
 

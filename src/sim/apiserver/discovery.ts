@@ -28,6 +28,15 @@ export const EXTRAS: Record<ResourceName, ResourceExtras> = {
   controllerrevisions: { singular: 'controllerrevision' },
   poddisruptionbudgets: { singular: 'poddisruptionbudget', shortNames: ['pdb'], status: true },
   leases: { singular: 'lease' },
+  // Stored and served, not acted on: the simulator runs no Jobs and enforces no RBAC. They are here so
+  // that `gameday schedule`'s manifests apply to it as to a cluster.
+  persistentvolumeclaims: { singular: 'persistentvolumeclaim', shortNames: ['pvc'], status: true },
+  jobs: { singular: 'job', all: true, status: true },
+  cronjobs: { singular: 'cronjob', shortNames: ['cj'], all: true, status: true },
+  roles: { singular: 'role' },
+  rolebindings: { singular: 'rolebinding' },
+  clusterroles: { singular: 'clusterrole' },
+  clusterrolebindings: { singular: 'clusterrolebinding' },
 };
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

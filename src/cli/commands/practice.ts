@@ -1,0 +1,236 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Argv } from 'yargs';
+import type { CommandModule } from '../command.js';
+import { loadExperiments } from '../../experiment/load.js';
+import { DEFAULT_JOURNAL_DIR } from '../../engine/journal.js';
+import { formatDuration, parseDuration } from '../../engine/duration.js';
+import { InvalidInputError } from '../../errors.js';
+import { createTarget, type CreatedTarget } from '../../targets/create.js';
+import type { TargetKind } from '../../targets/target.js';
+import { formatReport, type PracticeReport } from '../../practice/practice-report.js';
+import { runPractice, type PracticeEvent } from '../../practice/session.js';
+import { DEFAULT_PRACTICE_DIR, SessionStore } from '../../practice/session-store.js';
+import type { TranscriptEntry } from '../../practice/session-state.js';
+import { WebhookNotifier, checkWebhookUrl } from '../../practice/webhook.js';
+import { confirmOnTerminal } from '../confirm.js';
+import { EXIT } from '../exit-codes.js';
+
+export const practice: CommandModule = {
+  command: 'practice <experiment>',
+  describe: 'Practise a runbook by hand: a fault comes at a random moment, alerts fire, and gameday times you',
+  builder: (y: Argv) =>
+    y
+      .positional('experiment', { type: 'string', describe: 'One experiment file' })
+      .option('target', { choices: ['sim', 'kind', 'lab'] as const, default: 'sim' as const, describe: 'Where to practise' })
+      .option('kubeconfig', { type: 'string', describe: 'sim: attach to a running `gameday sim up` through its kubeconfig; kind/lab: the cluster' })
+      .option('context', { type: 'string', describe: 'kubeconfig context (kind, lab; must be in the lab profile)' })
+      .option('profile', { type: 'string', describe: 'Lab profile (JSON) for --target lab' })
+      .option('kind-cluster', { type: 'string', default: 'gameday', describe: 'kind cluster name for --target kind' })
+      .option('topology', { type: 'string', describe: 'Simulator topology file (default: the Qingzhou platform)' })
+      .option('speed', { type: 'number', default: 1, describe: 'sim without --kubeconfig: run the simulator N times faster than real time' })
+      .option('min-delay', { type: 'string', default: '30s', describe: 'The fault comes no sooner than this after the start' })
+      .option('max-delay', { type: 'string', default: '5m', describe: 'and no later than this' })
+      .option('webhook', { type: 'string', describe: 'Also post alerts here as Slack-compatible JSON {"text": ...}' })
+      .option('seed', { type: 'number', describe: 'Seed for the moment of injection and the drill\'s choices (default: random)' })
+      .option('dir', { type: 'string', default: DEFAULT_PRACTICE_DIR, describe: 'Where the session file and report go' })
+      .option('journal-dir', { type: 'string', default: DEFAULT_JOURNAL_DIR, describe: 'Where rollback journals are written' })
+      .option('yes', { type: 'boolean', default: false, describe: 'Do not ask before destructive drills on a lab cluster' }),
+  handler: async (args) => {
+    const out = process.stdout;
+    const say = (text: string): void => void out.write(text + '\n');
+    const loaded = await loadExperiments([args.experiment as string]);
+    if (loaded.length !== 1) throw new InvalidInputError(`gameday practice takes one experiment; ${String(args.experiment)} holds ${loaded.length}.`);
+    const experiment = loaded[0]!;
+    const kind = args.target as TargetKind;
+    const minMs = parseDuration(String(args.minDelay), '--min-delay');
+    const maxMs = parseDuration(String(args.maxDelay), '--max-delay');
+    if (maxMs < minMs) throw new InvalidInputError(`--max-delay (${formatDuration(maxMs)}) is shorter than --min-delay (${formatDuration(minMs)}).`);
+    const seed = args.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(args.seed);
+    const webhook = args.webhook ? new WebhookNotifier(checkWebhookUrl(String(args.webhook)), (m) => say(`gameday: ${m}`)) : undefined;
+    const dir = resolve(String(args.dir));
+    const speed = Number(args.speed);
+
+    // Ctrl-C gives up: the runner rolls the fault back before the session ends.
+    const stop = new AbortController();
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals): void => {
+      signals++;
+      if (signals === 1) {
+        say(`\n${sig}: giving up; rolling the fault back...`);
+        stop.abort(sig);
+      } else if (signals >= 3) process.exit(EXIT.infrastructure);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+
+    let served: { close(): Promise<void> } | undefined;
+    let created: CreatedTarget | undefined;
+    let kubeconfig = args.kubeconfig as string | undefined;
+    let poll: NodeJS.Timeout | undefined;
+    try {
+      if (kind === 'sim' && !kubeconfig) {
+        const s = await serveSimulator({ dir, speed, seed, topology: args.topology as string | undefined, signal: stop.signal, say });
+        served = s;
+        kubeconfig = s.kubeconfig;
+      }
+      created = await createTarget({
+        kind,
+        seed,
+        dryRun: false,
+        kindCluster: args.kindCluster as string,
+        yes: Boolean(args.yes),
+        ...(kubeconfig ? { kubeconfig } : {}),
+        ...(args.context ? { context: args.context as string } : {}),
+        ...(args.profile ? { profile: args.profile as string } : {}),
+        ...(args.topology ? { topology: args.topology as string } : {}),
+        experiment: experiment.experiment,
+        confirm: confirmOnTerminal,
+      });
+      const cluster = experiment.experiment.clusters?.[0] ?? created.target.clusters()[0] ?? '';
+      say(`\ngameday practice: ${experiment.experiment.title}`);
+      say(`Runbook: ${experiment.experiment.runbook}`);
+      if (kubeconfig) say(`\nUse this cluster:\n  export KUBECONFIG=${resolve(kubeconfig)}\n  kubectl --context ${cluster} get nodes`);
+      if (kind === 'sim') say('Log in to a node:  gameday node shell <node>   (or: gameday node exec <node> -- <command>)');
+      say('When an alert fires:  gameday ack  ·  gameday diagnose "<what is broken>"  ·  gameday hint (costs points)');
+      say('Ctrl-C gives up (the fault is rolled back).\n');
+
+      let shown = 0;
+      let store: SessionStore | undefined;
+      const echoTrainee = (): void => {
+        if (!store) return;
+        try {
+          const s = store.read();
+          const fresh = s.transcript.slice(shown);
+          shown = s.transcript.length;
+          for (const e of fresh) if (e.kind === 'ack' || e.kind === 'diagnose' || e.kind === 'hint' || e.kind === 'shell') say(traineeLine(e, s.injectedAt));
+        } catch {
+          // The file is being replaced: the next poll reads it.
+        }
+      };
+      const onEvent = (e: PracticeEvent): void => {
+        switch (e.type) {
+          case 'started':
+            store = new SessionStore(dir, e.session);
+            say(`Session ${e.session} (${e.file})`);
+            poll = setInterval(echoTrainee, 1000);
+            break;
+          case 'armed':
+            say(e.text);
+            break;
+          case 'alert': {
+            const a = e.event.alert;
+            const text = e.event.type === 'firing' ? `ALERT [${a.severity}] ${a.text}` : `RESOLVED ${a.text}`;
+            say(`${clockTime(a.at)}  ${e.event.type === 'firing' ? '🚨' : '✅'} ${text}`);
+            webhook?.send(`${e.event.type === 'firing' ? ':rotating_light:' : ':white_check_mark:'} ${text}`);
+            break;
+          }
+          case 'recovered':
+            say(`\nRecovery verified ${formatDuration(e.afterMs)} after the fault. Rolling back and scoring...`);
+            break;
+          case 'warning':
+            say(`gameday: ${e.text}`);
+            break;
+          case 'ended':
+            echoTrainee();
+            break;
+        }
+      };
+      const report = await runPractice({
+        loaded: experiment,
+        target: created.target,
+        journalTarget: created.journalTarget,
+        journalDir: String(args.journalDir),
+        dir,
+        seed,
+        injectDelay: { minMs, maxMs },
+        signal: stop.signal,
+        ...(kubeconfig ? { kubeconfig: resolve(kubeconfig) } : {}),
+        speed: kind === 'sim' && !args.kubeconfig ? speed : 1,
+        onEvent,
+      });
+      await webhook?.flush();
+      say('\n' + formatReport(report));
+      for (const p of writeReport(dir, report)) say(`report: ${p}`);
+      return exitCode(report);
+    } finally {
+      if (poll) clearInterval(poll);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      await created?.target.close();
+      await served?.close();
+    }
+  },
+};
+
+function writeReport(dir: string, report: PracticeReport): string[] {
+  mkdirSync(dir, { recursive: true });
+  const json = join(dir, `${report.session}.report.json`);
+  const md = join(dir, `${report.session}.report.md`);
+  writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(md, '```\n' + formatReport(report) + '```\n');
+  return [json, md];
+}
+
+function exitCode(r: PracticeReport): number {
+  if (r.status === 'recovered') return r.timings.some((t) => t.met === false) ? EXIT.targetMissed : EXIT.ok;
+  if (r.status === 'failed') return EXIT.targetMissed;
+  return EXIT.infrastructure;
+}
+
+function clockTime(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+function traineeLine(e: TranscriptEntry, injectedAt: number | undefined): string {
+  const when = injectedAt === undefined ? clockTime(e.at) : `+${formatDuration(e.at - injectedAt)}`;
+  if (e.kind === 'shell') return `${when}  trainee [${e.node ?? ''}] $ ${e.text}${e.exitCode ? `   (exit ${e.exitCode})` : ''}`;
+  return `${when}  trainee: ${e.text}`;
+}
+
+/**
+ * `--target sim` without a running `gameday sim up`: serve the simulated platform from this process, in
+ * real time (or `--speed` times faster), with the control endpoint the node shell uses, and write its
+ * kubeconfig next to the session files.
+ */
+async function serveSimulator(o: {
+  dir: string;
+  speed: number;
+  seed: number;
+  topology: string | undefined;
+  signal: AbortSignal;
+  say: (text: string) => void;
+}): Promise<{ kubeconfig: string; close(): Promise<void> }> {
+  if (!(o.speed > 0) || o.speed > 10_000) throw new InvalidInputError(`--speed: expected a number between 0 and 10000, got ${o.speed}.`);
+  const [{ RealClock }, { Simulator }, { defaultTopology }, { loadTopology }, { DEFAULT_PARAMS }, { writeKubeconfig }, { controlEndpoint }] = await Promise.all([
+    import('../../engine/clock.js'),
+    import('../../sim/simulator.js'),
+    import('../../sim/topology/default-topology.js'),
+    import('../../sim/topology/load-topology.js'),
+    import('../../sim/params.js'),
+    import('../../sim/apiserver/kubeconfig.js'),
+    import('../../sim/serve/control-endpoint.js'),
+  ]);
+  const loaded = o.topology ? loadTopology(o.topology) : undefined;
+  const simulator = await Simulator.start({
+    topology: loaded?.topology ?? defaultTopology(),
+    params: loaded?.params ?? DEFAULT_PARAMS,
+    clock: new RealClock(o.speed),
+    seed: o.seed,
+    serve: true,
+    control: (c) => controlEndpoint(c),
+  });
+  const kubeconfig = join(o.dir, 'kubeconfig');
+  await writeKubeconfig(
+    kubeconfig,
+    [...simulator.clusters.values()].map((c) => ({ cluster: c.name, url: c.server!.url })),
+  );
+  o.say(`Simulated platform: ${simulator.clusters.size} cluster(s)${o.speed === 1 ? '' : `, ${o.speed}x real time`}; waiting for it to come up...`);
+  try {
+    await simulator.settle(600_000, o.signal);
+  } catch (err) {
+    await simulator.close();
+    throw err;
+  }
+  return { kubeconfig, close: () => simulator.close() };
+}
