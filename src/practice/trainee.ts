@@ -2,7 +2,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { RealClock } from '../engine/clock.js';
 import { formatDuration } from '../engine/duration.js';
 import { isMaster } from '../engine/selectors.js';
-import { InvalidInputError } from '../errors.js';
+import { InfrastructureError, InvalidInputError } from '../errors.js';
 import { createKube } from '../kube/client.js';
 import { ActionLog } from '../targets/target.js';
 import { NodeShell, emptyShellState, type ShellBackend, type ShellResult } from './node-shell.js';
@@ -91,6 +91,12 @@ export async function remoteShellBackend(o: { kubeconfig: string; context?: stri
     return { backend: { nodes: ops.nodes, etcd: ops.etcd, kube, node: o.node, isMaster: isMaster(nodeObj) }, close };
   } catch (err) {
     close();
+    if ((err as { reason?: string }).reason === 'ConnectionRefused') {
+      throw new InfrastructureError(
+        `Nothing answers at ${server} (from ${o.kubeconfig}): the simulator has stopped. Start \`gameday practice <experiment>\` or \`gameday sim up\` again.`,
+        { cause: err },
+      );
+    }
     throw err;
   }
 }
