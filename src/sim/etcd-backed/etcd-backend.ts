@@ -16,11 +16,13 @@
  *   flight at a time and a key's queued value is always its latest, so per-key order holds. A transaction
  *   that fails for lack of quorum is retried until it commits (or a restore or reload drops it).
  * - Availability is real: `store.availability` refuses writes with `etcdserver: request timed out` while
- *   the endpoints the apiserver points at (RealEtcdOps.clientEndpoints()) cannot commit. A failing
- *   write-through transaction (1 s timeout) triggers a probe, and a health loop probes every 500 ms on a
- *   real timer: a linearizable read of `/registry/health` (what kube-apiserver's etcd health check reads)
- *   sent to every endpoint at once; none answering in time means no quorum. The first probe or transaction
- *   that goes through again turns writes back on.
+ *   the endpoints the apiserver points at (RealEtcdOps.clientEndpoints()) cannot commit. Three signals:
+ *   queued changes that have seen no commit for `stallMs` (500 ms: a real apiserver would still be waiting
+ *   for etcd instead of answering); a failing write-through transaction (1 s timeout), which triggers a
+ *   probe; and a health loop probing every 500 ms on a real timer: a linearizable read of
+ *   `/registry/health` (what kube-apiserver's etcd health check reads) sent to every endpoint at once,
+ *   none answering in time meaning no quorum. The first probe or transaction that goes through again turns
+ *   writes back on.
  * - After a single-member restore from a snapshot the Store is reloaded from etcd (`/registry/` range ->
  *   Store.importState): objects created after the snapshot disappear from the API (DELETED events) exactly
  *   as they would on a real cluster; objects from before it come back as the snapshot had them.
@@ -29,11 +31,12 @@
  *
  * Limits, said plainly:
  * - The Store checks availability before it mutates, but etcd commits after: between the moment quorum is
- *   lost and its detection (up to the 1 s write timeout plus one probe, about 1-2 s) the simulated API
- *   still accepts writes. Those stay queued: if quorum comes back (members restarted) they commit late; if
- *   the cluster is restored from a snapshot they are dropped by the reload and vanish from the API, which
- *   is what a real client would have seen as a timed-out write. The number dropped is counted in
- *   `stats.discardedWrites` and reported through `onEvent`.
+ *   lost and its detection (`stallMs` after the first change that does not commit, or the next probe
+ *   timing out, whichever is first: about 0.5-1.5 s) the simulated API still accepts writes. Those stay
+ *   queued: if quorum comes back (members restarted) they commit late; if the cluster is restored from a
+ *   snapshot they are dropped by the reload and vanish from the API, which is what a real client would have
+ *   seen as a timed-out write. The number dropped is counted in `stats.discardedWrites` and reported
+ *   through `onEvent`.
  * - A write request aborted at a hung (SIGSTOPped) member could in principle still be applied when the
  *   member resumes; the abort resets the connection, so etcd normally never reads it.
  * - Reads are served from memory, never from etcd: while etcd has no quorum, GET and LIST still answer
@@ -63,6 +66,12 @@ export interface EtcdBackendOptions {
   requestTimeoutMs?: number;
   /** Pause between health probes (real time). Default 500 ms. */
   healthIntervalMs?: number;
+  /**
+   * Refuse writes while changes have waited this long without any commit (a real apiserver would still be
+   * waiting for etcd, not answering 201): it narrows the window in which the API accepts writes that never
+   * commit. Default 500 ms; etcd on loopback commits a transaction in milliseconds.
+   */
+  stallMs?: number;
   /** Wait before retrying a transaction that did not commit (a probe succeeding retries at once). Default 250 ms. */
   retryMs?: number;
   /** How long a reload keeps trying to read `/registry/` before it fails. Default 20 s. */
@@ -87,7 +96,7 @@ export interface EtcdBackendStats {
   rejectedOps: number;
   /** Writes the Store accepted that never reached etcd and were dropped by a reload or close. */
   discardedWrites: number;
-  /** Times writes were refused for lack of quorum. */
+  /** Times a probe or a failed write found etcd unable to commit (stall refusals are not counted). */
   outages: number;
   reloads: number;
   lastError: string | undefined;
@@ -109,7 +118,13 @@ export interface ReloadResult {
 
 interface Queued {
   key: string;
+  /** null: delete the key. */
   object: KubeObject | null;
+}
+
+interface Outgoing extends Queued {
+  /** The stored form, null for a delete. */
+  value: string | null;
 }
 
 const RANGE_PAGE = 1000;
@@ -140,6 +155,7 @@ export class EtcdBackedStore {
   private readonly requestTimeoutMs: number;
   private readonly healthIntervalMs: number;
   private readonly retryMs: number;
+  private readonly stallMs: number;
   private readonly reloadTimeoutMs: number;
   private readonly startTimeoutMs: number;
   private readonly maxTxnOps: number;
@@ -166,6 +182,8 @@ export class EtcdBackedStore {
   private closed = false;
   private knownClusterId: string | undefined;
   private importCounts = { added: 0, modified: 0, deleted: 0 };
+  /** Wall ms of the last commit, or of the moment changes started waiting when none were. */
+  private lastProgress = Date.now();
 
   constructor(
     readonly store: Store,
@@ -176,6 +194,7 @@ export class EtcdBackedStore {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 1000;
     this.healthIntervalMs = options.healthIntervalMs ?? 500;
     this.retryMs = options.retryMs ?? 250;
+    this.stallMs = options.stallMs ?? 500;
     this.reloadTimeoutMs = options.reloadTimeoutMs ?? 20_000;
     this.startTimeoutMs = options.startTimeoutMs ?? 20_000;
     this.maxTxnOps = options.maxTxnOps ?? 128;
@@ -322,7 +341,11 @@ export class EtcdBackedStore {
 
   private refusal(): string | undefined {
     if (this.closed) return undefined;
-    return this.restoring || !this.reachable ? ETCD_REQUEST_TIMED_OUT : undefined;
+    if (this.restoring || !this.reachable) return ETCD_REQUEST_TIMED_OUT;
+    const waiting = this.pending.size > 0 || this.inFlight !== undefined;
+    return waiting && !this.paused && Date.now() - this.lastProgress > this.stallMs
+      ? ETCD_REQUEST_TIMED_OUT
+      : undefined;
   }
 
   private onStoreChange(e: StoreEvent): void {
@@ -339,6 +362,7 @@ export class EtcdBackedStore {
 
   private enqueue(resource: string, object: KubeObject, deleted: boolean): void {
     const key = registryKey(resource, object.metadata.namespace, object.metadata.name);
+    if (this.drained()) this.lastProgress = Date.now();
     // Re-inserting moves the key behind the others: the queue stays in order of each key's last change.
     this.pending.delete(key);
     this.pending.set(key, deleted ? null : object);
@@ -374,8 +398,8 @@ export class EtcdBackedStore {
     });
   }
 
-  private takeBatch(): { key: string; object: KubeObject | null; value: string | null }[] {
-    const batch: { key: string; object: KubeObject | null; value: string | null }[] = [];
+  private takeBatch(): Outgoing[] {
+    const batch: Outgoing[] = [];
     let bytes = 0;
     for (const [key, object] of this.pending) {
       const value = object === null ? null : storedValue(object);
@@ -388,10 +412,11 @@ export class EtcdBackedStore {
     return batch;
   }
 
-  private async send(batch: { key: string; object: KubeObject | null; value: string | null }[]): Promise<void> {
+  private async send(batch: Outgoing[]): Promise<void> {
     const ops: GatewayOp[] = batch.map((b) => (b.value === null ? { delete: b.key } : { put: b.key, value: b.value }));
     try {
       await this.gateway.txn(ops, this.requestTimeoutMs);
+      this.lastProgress = Date.now();
       this.stats.committedOps += ops.length;
       this.stats.committedTxns++;
       this.markReachable();
@@ -410,7 +435,9 @@ export class EtcdBackedStore {
           return;
         }
         this.stats.rejectedOps++;
-        this.report(`etcd refused to store ${batch[0]?.key ?? '?'} (${err.message}); it exists in the simulator's memory only`);
+        this.report(
+          `etcd refused to store ${batch[0]?.key ?? '?'} (${err.message}); it exists in the simulator's memory only`,
+        );
         return;
       }
       this.requeue(batch);
@@ -427,7 +454,7 @@ export class EtcdBackedStore {
   }
 
   /** Put back what did not commit, unless the key changed again meanwhile (the newer value wins). */
-  private requeue(batch: { key: string; object: KubeObject | null }[]): void {
+  private requeue(batch: Queued[]): void {
     for (const b of batch) if (!this.pending.has(b.key)) this.pending.set(b.key, b.object);
   }
 
@@ -454,7 +481,8 @@ export class EtcdBackedStore {
   private probe(): Promise<void> {
     this.probing ??= (async () => {
       const why = await this.gateway.probe(HEALTH_KEY, this.requestTimeoutMs);
-      if (this.closed) return;
+      // During a restore the cluster is being replaced: finishRestore's reload decides, not a probe.
+      if (this.closed || this.restoring) return;
       if (why !== undefined) {
         this.markUnreachable(why);
         return;
@@ -511,7 +539,7 @@ export class EtcdBackedStore {
         this.rangeAll(),
       );
       if (this.closed) throw new EtcdBackendError('The etcd backend was closed during a reload.');
-      const objects: Record<string, KubeObject[]> = {};
+      const byKey = new Map<string, { resource: string; object: KubeObject }>();
       let ignoredKeys = 0;
       for (const kv of kvs) {
         const at = parseRegistryKey(kv.key);
@@ -520,8 +548,22 @@ export class EtcdBackedStore {
           ignoredKeys++;
           continue;
         }
-        (objects[at.resource] ??= []).push(obj);
+        byKey.set(kv.key, { resource: at.resource, object: obj });
       }
+      // Changes the API accepted while etcd was being read are newer than what was read: they stay, and
+      // are written to etcd once the reload is over.
+      for (const [key, object] of this.pending) {
+        const at = parseRegistryKey(key);
+        if (!at) continue;
+        if (object === null) byKey.delete(key);
+        else
+          byKey.set(key, {
+            resource: at.resource,
+            object: this.store.get(at.resource, at.namespace, at.name) ?? object,
+          });
+      }
+      const objects: Record<string, KubeObject[]> = {};
+      for (const { resource, object } of byKey.values()) (objects[resource] ??= []).push(object);
       this.importCounts = { added: 0, modified: 0, deleted: 0 };
       this.importing = true;
       try {
@@ -531,7 +573,13 @@ export class EtcdBackedStore {
       }
       this.stats.reloads++;
       this.knownClusterId = this.gateway.lastClusterId;
-      const result: ReloadResult = { keys: kvs.length, ignoredKeys, ...this.importCounts, discardedWrites: discarded, revision };
+      const result: ReloadResult = {
+        keys: kvs.length,
+        ignoredKeys,
+        ...this.importCounts,
+        discardedWrites: discarded,
+        revision,
+      };
       this.report(
         `reloaded /registry/ from etcd at revision ${revision}: ${result.keys} key(s), ` +
           `${result.added} added, ${result.modified} changed, ${result.deleted} removed`,
@@ -548,7 +596,12 @@ export class EtcdBackedStore {
    * The object a stored value holds. The Store's own object when nothing but the resourceVersion differs,
    * so that importState sees no change and keeps its resourceVersion.
    */
-  private objectOf(resource: string, namespace: string | undefined, name: string, value: string): KubeObject | undefined {
+  private objectOf(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    value: string,
+  ): KubeObject | undefined {
     const cur = this.store.get(resource, namespace, name);
     if (cur && storedValue(cur) === value) return cur;
     try {
