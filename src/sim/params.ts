@@ -28,6 +28,11 @@ export interface SimParams {
   imagePullTime: number;
   /** How long a container takes from start to Ready when it has no readiness probe delay. */
   containerStartTime: number;
+  /**
+   * From `systemctl start kubelet` until the kubelet posts its first status (plugin and PLEG start-up).
+   * An estimate: a few seconds on a healthy host.
+   */
+  kubeletStartTime: number;
   /** Host boot time after power on, until kubelet runs. */
   hostBootTime: number;
   /** kubelet re-lists the manifest directory this often (it also watches it with inotify). */
@@ -88,6 +93,7 @@ export const DEFAULT_PARAMS: SimParams = {
   probeFailureThreshold: 3,
   imagePullTime: 2_000,
   containerStartTime: 3_000,
+  kubeletStartTime: 5_000,
   hostBootTime: 60_000,
   staticPodRelist: 20_000,
   leaderLeaseDuration: 15_000,

@@ -27,7 +27,8 @@ describe('running a drill on the simulator', () => {
   it('gives the same timings for the same seed, event for event', async () => {
     const a = (await runOnSim(kubeletDrill())).result;
     const b = (await runOnSim(kubeletDrill())).result;
-    expect(b.timings).to.deep.equal(a.timings);
+    const virtual = (t: typeof a.timings): unknown => ({ ...t, startupWallMs: undefined });
+    expect(virtual(b.timings)).to.deep.equal(virtual(a.timings));
     expect(b.timeline).to.deep.equal(a.timeline);
   });
 

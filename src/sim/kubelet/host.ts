@@ -16,6 +16,8 @@ export class HostState {
   power: 'on' | 'off' | 'booting' = 'on';
   frozen = false;
   kubelet: 'running' | 'stopped' = 'running';
+  /** A started kubelet is active (systemd says so) but posts nothing until it has initialised. */
+  kubeletInitialisedAt = 0;
   runtime: 'running' | 'stopped' = 'running';
   network: 'connected' | 'partitioned' = 'connected';
   overloaded = false;

@@ -81,7 +81,7 @@ export class Kubelet {
   }
 
   get kubeletActive(): boolean {
-    return this.host.alive && this.host.kubelet === 'running';
+    return this.host.alive && this.host.kubelet === 'running' && this.ctx.clock.now() >= this.host.kubeletInitialisedAt;
   }
 
   /** Heartbeats and status updates get through to the apiserver. */

@@ -23,9 +23,11 @@ export class SimNodeOps implements NodeOps {
     const now = this.hosts.ctx.clock.now();
     if (service === 'kubelet') {
       if (action === 'stop' || action === 'restart') host.kubelet = 'stopped';
-      if (action === 'start' || action === 'restart') {
+      if ((action === 'start' && host.kubelet !== 'running') || action === 'restart') {
         host.kubelet = 'running';
-        kubelet.kick();
+        const init = this.hosts.ctx.params.kubeletStartTime;
+        host.kubeletInitialisedAt = now + init;
+        this.hosts.ctx.clock.setTimer(init, () => kubelet.kick(), `kubelet start ${node}`);
       }
       return;
     }

@@ -168,7 +168,7 @@ describe('simulated apiserver: REST API', () => {
   });
 
   it('deletes bound pods gracefully, and unbound pods or grace 0 at once', async () => {
-    const deleted = (await core.deleteNamespacedPod({ name: 'web-1', namespace: 'default' })) as KubeObject;
+    const deleted = (await core.deleteNamespacedPod({ name: 'web-1', namespace: 'default' })) as unknown as KubeObject;
     expect(deleting).to.deep.equal(['web-1']);
     const p = f.store.get('pods', 'default', 'web-1')!;
     expect(p.metadata.deletionGracePeriodSeconds).to.equal(30);
@@ -253,12 +253,12 @@ describe('simulated apiserver: REST API', () => {
 
   it('works with KubernetesObjectApi for any resource', async () => {
     const objects = KubernetesObjectApi.makeApiClient(f.kc);
-    const lease = await objects.create({
+    const lease = (await objects.create({
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: { name: 'node-a', namespace: 'kube-system' },
       spec: { holderIdentity: 'node-a', leaseDurationSeconds: 40 },
-    });
+    })) as { metadata?: { uid?: string } };
     expect(lease.metadata?.uid).to.be.a('string');
     const read = await objects.read({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-a', namespace: 'kube-system' } });
     expect((read as { spec: { holderIdentity: string } }).spec.holderIdentity).to.equal('node-a');

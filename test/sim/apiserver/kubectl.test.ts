@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StoreError } from '../../../src/sim/store/store.js';
@@ -22,7 +22,7 @@ describe('simulated apiserver: the real kubectl', function () {
   let f: Fixture;
   let removeAfter: ((p: KubeObject) => void) | undefined;
 
-  const kubectl = (...args: string[]): ResultPromise<{ reject: false; timeout: number }> =>
+  const kubectl = (...args: string[]) =>
     execa('kubectl', ['--kubeconfig', f.kubeconfig, '--cache-dir', join(f.dir, 'cache'), '--request-timeout=20s', ...args], {
       reject: false,
       timeout: 60_000,

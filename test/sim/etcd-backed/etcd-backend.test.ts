@@ -198,6 +198,26 @@ describe('EtcdBackedStore: the simulated apiserver on a real etcd cluster', func
     expect(keys.filter((k) => k.startsWith('/registry/configmaps/'))).to.have.members(accepted);
   });
 
+  it('keeps a change not yet committed across a reload from etcd, then writes it', async () => {
+    store.create('configmaps', configMap('committed'));
+    await flushed();
+    const seen: StoreEvent[] = [];
+    const stop = store.onChange((e) => seen.push(e));
+    // Still queued when the reload reads etcd: the write-through sends on the next macrotask.
+    store.create('configmaps', configMap('queued'));
+    store.remove('configmaps', 'default', 'committed');
+    const result = await sim!.backend.reloadFromEtcd();
+    stop();
+    expect(result.discardedWrites).to.equal(0);
+    expect(store.get('configmaps', 'default', 'queued')).to.not.equal(undefined);
+    expect(store.get('configmaps', 'default', 'committed')).to.equal(undefined);
+    expect(seen.map((e) => `${e.type} ${e.object.metadata.name}`)).to.deep.equal(['ADDED queued', 'DELETED committed']);
+    await flushed();
+    const keys = await registryKeys();
+    expect(keys).to.include('/registry/configmaps/default/queued');
+    expect(keys).to.not.include('/registry/configmaps/default/committed');
+  });
+
   it('fails over from a hung member to the two that keep quorum', async () => {
     // etcd1 is the first endpoint, the one the write-through starts with. If it leads, the other two elect
     // a new leader first (about a second without commits): the API may refuse writes meanwhile.
