@@ -273,9 +273,9 @@ export class EtcdBackedStore {
   }
 
   /**
-   * Make the Store hold exactly what etcd holds under `/registry/` (kube-apiserver re-listing from etcd).
-   * Queued changes are first given one chance to commit, unless `discardPending` (after a restore, they
-   * belong to a cluster that no longer exists); whatever has not committed is dropped and counted.
+   * Make the Store hold what etcd holds under `/registry/` (kube-apiserver re-listing from etcd), plus the
+   * changes still queued for etcd, which are newer. With `discardPending` (after a restore: they belong to
+   * a cluster that no longer exists) the queued changes are dropped, counted, and vanish from the Store.
    */
   reloadFromEtcd(options: { discardPending?: boolean } = {}): Promise<ReloadResult> {
     if (this.closed) return Promise.reject(new EtcdBackendError('The etcd backend is closed.'));
@@ -521,19 +521,21 @@ export class EtcdBackedStore {
   }
 
   private async doReload(discardPending: boolean): Promise<ReloadResult> {
-    if (!discardPending && !this.paused) await this.flushed(this.requestTimeoutMs * 2);
     const wasPaused = this.paused;
     this.paused = true;
     try {
       await this.inFlight;
-      const discarded = this.pending.size;
-      this.pending.clear();
-      if (this.retryTimer) clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-      this.stats.discardedWrites += discarded;
-      this.notifyDrain();
-      if (discarded > 0) {
-        this.report(`${discarded} change(s) the simulated API accepted never committed to etcd: dropped`);
+      let discarded = 0;
+      if (discardPending) {
+        discarded = this.pending.size;
+        this.pending.clear();
+        if (this.retryTimer) clearTimeout(this.retryTimer);
+        this.retryTimer = undefined;
+        this.stats.discardedWrites += discarded;
+        this.notifyDrain();
+        if (discarded > 0) {
+          this.report(`${discarded} change(s) the simulated API accepted never committed to etcd: dropped`);
+        }
       }
       const { kvs, revision } = await this.retrying('read /registry/ from etcd', this.reloadTimeoutMs, () =>
         this.rangeAll(),
@@ -550,8 +552,8 @@ export class EtcdBackedStore {
         }
         byKey.set(kv.key, { resource: at.resource, object: obj });
       }
-      // Changes the API accepted while etcd was being read are newer than what was read: they stay, and
-      // are written to etcd once the reload is over.
+      // Changes still queued (not committed yet, or accepted while etcd was being read) are newer than what
+      // was read: they stay, and are written to etcd once the reload is over.
       for (const [key, object] of this.pending) {
         const at = parseRegistryKey(key);
         if (!at) continue;
