@@ -138,7 +138,7 @@ describe('workload faults on the simulator', function () {
     expect(crashing.evaluate().ok, crashing.evaluate().observed).to.equal(false);
     await breakCniPod.inject(h.ctx, p, plan);
     await h.until(crashing, true, 120_000);
-    expect(available.evaluate().ok).to.equal(false);
+    await h.until(available, false, 60_000);
     h.ctx.state.affectedNodes.set('control', plan.nodes!);
     await deletePod.run(h.ctx, {});
     await h.until(available, true, 120_000);
