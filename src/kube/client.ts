@@ -146,7 +146,10 @@ class ClientKube implements Kube {
       return res as KubeObject;
     }
     const header = { apiVersion: apiVersionOf(r), kind: r.kind, metadata: { name, ...(options.namespace ? { namespace: options.namespace } : {}) } };
-    const body = { ...header, ...(patch as object) };
+    // The object API addresses the object through the body's metadata: a patch of metadata (annotations,
+    // labels) must keep the name and namespace.
+    const own = (patch as { metadata?: object }).metadata;
+    const body = { ...header, ...(patch as object), ...(own ? { metadata: { ...own, ...header.metadata } } : {}) };
     const out = await this.call(label, () =>
       this.objects.patch(body as KubernetesObject, undefined, undefined, 'gameday', undefined, PATCH_CONTENT_TYPE[options.type] as PatchStrategy),
     );
