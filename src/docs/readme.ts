@@ -1,0 +1,68 @@
+import { readFileSync } from 'node:fs';
+import { faults } from '../faults/index.js';
+import { recoverySteps } from '../recovery/index.js';
+import { probes } from '../probes/index.js';
+import type { Experiment } from '../experiment/types.js';
+import type { JsonSchema } from '../engine/plugin.js';
+
+/**
+ * The README's tables are generated from the registries and the experiment files, so they cannot drift:
+ * `npm run docs` rewrites the marked sections and a test fails when the committed README differs.
+ */
+interface Plugin {
+  name: string;
+  summary: string;
+  params: JsonSchema;
+}
+
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function paramNames(schema: JsonSchema): string {
+  const props = Object.keys((schema.properties ?? {}) as Record<string, unknown>);
+  const required = new Set((schema.required ?? []) as string[]);
+  return props.map((p) => (required.has(p) ? `**${p}**` : p)).join(', ') || '-';
+}
+
+export function pluginTable(registry: Record<string, Plugin>): string {
+  const rows = Object.values(registry).map((p) => `| \`${p.name}\` | ${cell(p.summary)} | ${paramNames(p.params)} |`);
+  return ['| type | what it does | parameters (**required**) |', '|---|---|---|', ...rows].join('\n');
+}
+
+export function drillTable(experiments: { file: string; experiment: Experiment }[]): string {
+  const rows = experiments.map(({ file, experiment: e }) => {
+    const t = e.targets ?? {};
+    const targets = [
+      t.timeToDetect && `detect <= ${t.timeToDetect}`,
+      t.timeToReady && `Ready <= ${t.timeToReady}`,
+      t.timeToRecover && `recovered <= ${t.timeToRecover}`,
+      t.maxUnavailability && `unavailable <= ${t.maxUnavailability}`,
+      t.noDataLoss && 'no data loss',
+    ].filter(Boolean);
+    return `| [\`${e.id}\`](${file}) | ${cell(e.runbook)} | ${cell(e.title)} | ${e.recovery.mode} | ${targets.join(', ') || '-'} |`;
+  });
+  return ['| experiment | runbook section | drill | recovery | targets |', '|---|---|---|---|---|', ...rows].join('\n');
+}
+
+export function generatedSections(experiments: { file: string; experiment: Experiment }[]): Record<string, string> {
+  return {
+    drills: drillTable(experiments),
+    faults: pluginTable(faults as Record<string, Plugin>),
+    steps: pluginTable(recoverySteps as Record<string, Plugin>),
+    probes: pluginTable(probes as Record<string, Plugin>),
+  };
+}
+
+/** Replace the text between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` markers. */
+export function updateReadme(text: string, sections: Record<string, string>): string {
+  let out = text;
+  for (const [name, body] of Object.entries(sections)) {
+    const re = new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(\\n<!-- /generated:${name} -->)`);
+    if (!re.test(out)) throw new Error(`README.md has no <!-- generated:${name} --> section`);
+    out = out.replace(re, (_m, open: string, close: string) => `${open}${body}${close}`);
+  }
+  return out;
+}
+
+export function readReadme(path = 'README.md'): string {
+  return readFileSync(path, 'utf8');
+}
