@@ -1,6 +1,6 @@
 import type { PluginContext, RecoveryStep } from '../engine/plugin.js';
 import { isMaster } from '../engine/selectors.js';
-import { ETCDCTL, membersBeforeKey } from '../faults/support/etcd.js';
+import { ETCDCTL, membersBeforeKey, untilEtcdHealthy } from '../faults/support/etcd.js';
 import { paramsSchema } from '../faults/support/schema.js';
 
 export interface EtcdGrowParams {
@@ -57,6 +57,7 @@ export const etcdGrow: RecoveryStep<EtcdGrowParams> = {
   async run(ctx, p) {
     for (const slot of await growPlan(ctx, p.size ?? 3)) {
       const added = await ctx.etcd.memberAdd(slot.name, slot.node);
+      await untilEtcdHealthy(ctx, `member add ${added.name}`);
       ctx.note(`etcd member ${added.name} added${added.node ? ` on ${added.node}` : ''}`);
     }
   },

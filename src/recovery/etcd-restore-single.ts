@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors.js';
 import type { PluginContext, RecoveryStep } from '../engine/plugin.js';
-import { ETCDCTL, latestSnapshot, membersBeforeKey } from '../faults/support/etcd.js';
+import { ETCDCTL, latestSnapshot, membersBeforeKey, untilEtcdHealthy } from '../faults/support/etcd.js';
 import { paramsSchema } from '../faults/support/schema.js';
 
 export interface EtcdRestoreSingleParams {
@@ -39,6 +39,7 @@ export const etcdRestoreSingle: RecoveryStep<EtcdRestoreSingleParams> = {
     const before = await ctx.etcd.members();
     ctx.state.values.set(membersBeforeKey(ctx.cluster), before.map((m) => ({ name: m.name, node: m.node })));
     await ctx.etcd.restoreSingle(member, snap);
+    await untilEtcdHealthy(ctx, `the restore onto ${member}`);
     ctx.note(`etcd restored onto ${member} from ${snap.path} (revision ${snap.revision})`);
   },
   describe: (p) => {

@@ -1,10 +1,24 @@
+import type { RecoveryStep } from '../engine/plugin.js';
+import { resolveNodes } from '../engine/selectors.js';
 import { nodeArg, nodesInWords } from '../faults/support/describe.js';
+import { eachNode } from '../faults/support/node-fault.js';
 import { FROM_FAULTS, nodeStep, type NodeStepParams } from '../faults/support/node-step.js';
 
-/** D1/D2: restart the host; it boots and its services start. */
-export const powerOnNode = nodeStep<NodeStepParams>({
+const step = nodeStep<NodeStepParams>({
   name: 'power-on-node',
   summary: 'Power nodes on (restart the host); they boot and start kubelet.',
   each: (ctx, node) => ctx.nodes.power(node, 'on'),
   describe: (p) => `Power on ${nodesInWords(p.nodes, FROM_FAULTS)} (IPMI / the console; on kind \`docker start ${nodeArg(p.nodes, FROM_FAULTS)}\`) and let it boot.`,
 });
+
+/** D1/D2: restart the host; it boots and its services start. */
+export const powerOnNode: RecoveryStep<NodeStepParams> = {
+  ...step,
+  // Powering the masters on is how a dark control plane comes back (D2): named hosts are powered on as
+  // named, without asking an API server that is not there to confirm they exist.
+  async run(ctx, params) {
+    const sel = params.nodes ?? FROM_FAULTS;
+    const nodes = 'names' in sel ? [...sel.names] : await resolveNodes(ctx, sel);
+    await eachNode(nodes, (n) => ctx.nodes.power(n, 'on'));
+  },
+};
