@@ -56,9 +56,9 @@ export function generatedSections(experiments: { file: string; experiment: Exper
 export function updateReadme(text: string, sections: Record<string, string>): string {
   let out = text;
   for (const [name, body] of Object.entries(sections)) {
-    const re = new RegExp(`(<!-- generated:${name} -->\\n)[\\s\\S]*?(\\n<!-- /generated:${name} -->)`);
+    const re = new RegExp(`(<!-- generated:${name} -->)[\\s\\S]*?(<!-- /generated:${name} -->)`);
     if (!re.test(out)) throw new Error(`README.md has no <!-- generated:${name} --> section`);
-    out = out.replace(re, (_m, open: string, close: string) => `${open}${body}${close}`);
+    out = out.replace(re, (_m, open: string, close: string) => `${open}\n${body}\n${close}`);
   }
   return out;
 }
