@@ -64,7 +64,8 @@ export class AlertRules {
 
   /** Take what holds now as the normal state of the platform. */
   baseline(s: AlertSources, now: number): void {
-    for (const w of [...s.deployments(), ...s.statefulsets()]) this.desired.set(workloadKey(w), Number(w.spec?.replicas ?? 1));
+    for (const w of [...s.deployments(), ...s.statefulsets()])
+      this.desired.set(workloadKey(w), Number(w.spec?.replicas ?? 1));
     for (const key of this.conditions(s, now, false).keys()) this.known.add(key);
   }
 
@@ -106,7 +107,11 @@ export class AlertRules {
     const seenPending = new Set<string>();
     for (const p of s.pods()) {
       const id = `${p.metadata.namespace ?? ''}/${p.metadata.name}`;
-      for (const c of (p.status?.containerStatuses ?? []) as { name: string; restartCount?: number; lastState?: { terminated?: { reason?: string } } }[]) {
+      for (const c of (p.status?.containerStatuses ?? []) as {
+        name: string;
+        restartCount?: number;
+        lastState?: { terminated?: { reason?: string } };
+      }[]) {
         const ckey = `${p.metadata.uid ?? id}/${c.name}`;
         const count = c.restartCount ?? 0;
         const before = this.restarts.get(ckey);
@@ -124,13 +129,20 @@ export class AlertRules {
         if (now - since >= this.pendingAfter) {
           const sched = conditionOf(p, 'PodScheduled');
           const why = sched?.status === 'False' && sched.message ? `: ${sched.message}` : '';
-          out.set(`pending/${id}`, { severity: 'warning', text: `Pod ${id} Pending for more than ${Math.round(this.pendingAfter / 1000)}s${why}` });
+          out.set(`pending/${id}`, {
+            severity: 'warning',
+            text: `Pod ${id} Pending for more than ${Math.round(this.pendingAfter / 1000)}s${why}`,
+          });
         }
       }
     }
     for (const id of [...this.pendingSince.keys()]) if (!seenPending.has(id)) this.pendingSince.delete(id);
     for (const h of s.etcdHealth?.() ?? []) {
-      if (!h.healthy) out.set(`etcd/${h.member}`, { severity: 'critical', text: `etcd member ${h.member} is unhealthy (${h.message})` });
+      if (!h.healthy)
+        out.set(`etcd/${h.member}`, {
+          severity: 'critical',
+          text: `etcd member ${h.member} is unhealthy (${h.message})`,
+        });
     }
     return out;
   }
@@ -201,33 +213,43 @@ export async function watchAlerts(o: AlertWatchOptions): Promise<() => void> {
   const unsubscribe = Object.values(informers).map((i) => i.onEvent(evaluate));
   let tick: Timer | undefined;
   const schedule = (): void => {
-    tick = clock.setTimer(o.tickMs ?? 5_000, () => {
-      if (stopped) return;
-      evaluate();
-      schedule();
-    }, 'practice alert rules');
+    tick = clock.setTimer(
+      o.tickMs ?? 5_000,
+      () => {
+        if (stopped) return;
+        evaluate();
+        schedule();
+      },
+      'practice alert rules',
+    );
   };
   schedule();
   let poll: Timer | undefined;
   let lastError = '';
   const pollEtcd = (): void => {
-    poll = clock.setTimer(o.etcdIntervalMs ?? 10_000, () => {
-      if (stopped || !o.etcdHealth) return;
-      o.etcdHealth().then(
-        (h) => {
-          health = h;
-          lastError = '';
-          evaluate();
-        },
-        (err: unknown) => {
-          const msg = errorMessage(err);
-          if (msg !== lastError) o.onError?.(`etcd health check failed: ${msg}`);
-          lastError = msg;
-        },
-      ).finally(() => {
-        if (!stopped) pollEtcd();
-      });
-    }, 'practice etcd health');
+    poll = clock.setTimer(
+      o.etcdIntervalMs ?? 10_000,
+      () => {
+        if (stopped || !o.etcdHealth) return;
+        o.etcdHealth()
+          .then(
+            (h) => {
+              health = h;
+              lastError = '';
+              evaluate();
+            },
+            (err: unknown) => {
+              const msg = errorMessage(err);
+              if (msg !== lastError) o.onError?.(`etcd health check failed: ${msg}`);
+              lastError = msg;
+            },
+          )
+          .finally(() => {
+            if (!stopped) pollEtcd();
+          });
+      },
+      'practice etcd health',
+    );
   };
   if (o.etcdHealth) pollEtcd();
   return () => {

@@ -24,7 +24,12 @@ const KIND_WORD: Record<ChangeResource, string> = {
 /** Taints Kubernetes itself sets and removes (node lifecycle, cordon's own taint). */
 const SYSTEM_TAINT = /^node\.(kubernetes\.io|cloudprovider\.kubernetes\.io)\//;
 
-export function describeChange(resource: ChangeResource, type: WatchEvent['type'], before: KubeObject | undefined, after: KubeObject): string | undefined {
+export function describeChange(
+  resource: ChangeResource,
+  type: WatchEvent['type'],
+  before: KubeObject | undefined,
+  after: KubeObject,
+): string | undefined {
   const name = after.metadata.namespace ? `${after.metadata.namespace}/${after.metadata.name}` : after.metadata.name;
   const what = `${KIND_WORD[resource]} ${name}`;
   switch (resource) {
@@ -41,8 +46,12 @@ export function describeChange(resource: ChangeResource, type: WatchEvent['type'
       if (type === 'ADDED') return `${what} joined`;
       if (!before) return undefined;
       const out: string[] = [];
-      if (Boolean(before.spec?.unschedulable) !== Boolean(after.spec?.unschedulable)) out.push(after.spec?.unschedulable ? 'cordoned' : 'uncordoned');
-      const t = (o: KubeObject): string[] => ((o.spec?.taints ?? []) as Taint[]).filter((x) => !SYSTEM_TAINT.test(x.key)).map((x) => `${x.key}${x.value ? `=${x.value}` : ''}:${x.effect}`);
+      if (Boolean(before.spec?.unschedulable) !== Boolean(after.spec?.unschedulable))
+        out.push(after.spec?.unschedulable ? 'cordoned' : 'uncordoned');
+      const t = (o: KubeObject): string[] =>
+        ((o.spec?.taints ?? []) as Taint[])
+          .filter((x) => !SYSTEM_TAINT.test(x.key))
+          .map((x) => `${x.key}${x.value ? `=${x.value}` : ''}:${x.effect}`);
       const [b, a] = [t(before), t(after)];
       for (const x of a) if (!b.includes(x)) out.push(`taint ${x} added`);
       for (const x of b) if (!a.includes(x)) out.push(`taint ${x} removed`);
@@ -56,7 +65,8 @@ export function describeChange(resource: ChangeResource, type: WatchEvent['type'
       if (type === 'ADDED') return before === undefined && !owner ? `${what} created` : undefined;
       if (evicted) return undefined;
       if (type === 'DELETED' && !before?.metadata.deletionTimestamp) return `${what} deleted`;
-      if (type === 'MODIFIED' && !before?.metadata.deletionTimestamp && after.metadata.deletionTimestamp) return `${what} deleted`;
+      if (type === 'MODIFIED' && !before?.metadata.deletionTimestamp && after.metadata.deletionTimestamp)
+        return `${what} deleted`;
       return undefined;
     }
     case 'configmaps':
@@ -68,18 +78,25 @@ export function describeChange(resource: ChangeResource, type: WatchEvent['type'
 
 function workloadDiff(before: KubeObject, after: KubeObject): string[] {
   const out: string[] = [];
-  if (before.spec?.replicas !== after.spec?.replicas) out.push(`replicas ${String(before.spec?.replicas)} -> ${String(after.spec?.replicas)}`);
+  if (before.spec?.replicas !== after.spec?.replicas)
+    out.push(`replicas ${String(before.spec?.replicas)} -> ${String(after.spec?.replicas)}`);
   const annotation = 'kubectl.kubernetes.io/restartedAt';
   const ra = after.spec?.template?.metadata?.annotations?.[annotation] as string | undefined;
-  if (ra && ra !== before.spec?.template?.metadata?.annotations?.[annotation]) out.push(`rollout restart (restartedAt ${ra})`);
-  const containers = (o: KubeObject): { name: string; image?: string; resources?: unknown }[] => o.spec?.template?.spec?.containers ?? [];
+  if (ra && ra !== before.spec?.template?.metadata?.annotations?.[annotation])
+    out.push(`rollout restart (restartedAt ${ra})`);
+  const containers = (o: KubeObject): { name: string; image?: string; resources?: unknown }[] =>
+    o.spec?.template?.spec?.containers ?? [];
   for (const c of containers(after)) {
     const old = containers(before).find((x) => x.name === c.name);
     if (!old) continue;
     if (old.image !== c.image) out.push(`container ${c.name} image ${String(old.image)} -> ${String(c.image)}`);
-    if (resourcesKey(old.resources) !== resourcesKey(c.resources)) out.push(`container ${c.name} resources ${JSON.stringify(c.resources ?? {})}`);
+    if (resourcesKey(old.resources) !== resourcesKey(c.resources))
+      out.push(`container ${c.name} resources ${JSON.stringify(c.resources ?? {})}`);
   }
-  if (JSON.stringify(before.spec?.template?.spec?.tolerations ?? []) !== JSON.stringify(after.spec?.template?.spec?.tolerations ?? [])) {
+  if (
+    JSON.stringify(before.spec?.template?.spec?.tolerations ?? []) !==
+    JSON.stringify(after.spec?.template?.spec?.tolerations ?? [])
+  ) {
     out.push(`tolerations ${JSON.stringify(after.spec?.template?.spec?.tolerations ?? [])}`);
   }
   if (Boolean(before.spec?.paused) !== Boolean(after.spec?.paused)) out.push(after.spec?.paused ? 'paused' : 'resumed');

@@ -9,18 +9,38 @@
 const ALIASES: Record<string, string[][]> = {
   'break-cni-pod': [['cni'], ['calico'], ['flannel'], ['network', 'plugin'], ['pod', 'network']],
   'break-image': [['image'], ['imagepullbackoff'], ['errimagepull'], ['pull']],
-  'crash-container': [['crash', 'container'], ['crashloopbackoff'], ['crashloop'], ['crash', 'loop'], ['container', 'crash']],
+  'crash-container': [
+    ['crash', 'container'],
+    ['crashloopbackoff'],
+    ['crashloop'],
+    ['crash', 'loop'],
+    ['container', 'crash'],
+  ],
   'create-pending-pod': [['pending'], ['insufficient'], ['unschedulable'], ['failedscheduling']],
   'delete-configmap': [['configmap'], ['config', 'map']],
   'fill-node-disk': [['disk'], ['diskpressure'], ['log'], ['storage']],
   'fill-node-memory': [['memory', 'full'], ['memory', 'exhaust'], ['insufficient', 'memory'], ['ballast']],
   'freeze-node': [['freeze'], ['frozen'], ['hung'], ['hang']],
   'kill-etcd-members': [['etcd']],
-  'move-static-pod-manifest': [['manifest'], ['static', 'pod'], ['apiserver'], ['scheduler'], ['controller', 'manager']],
+  'move-static-pod-manifest': [
+    ['manifest'],
+    ['static', 'pod'],
+    ['apiserver'],
+    ['scheduler'],
+    ['controller', 'manager'],
+  ],
   'node-memory-pressure': [['memorypressure'], ['memory', 'pressure']],
   'overload-node': [['overload'], ['load'], ['cpu']],
   'partition-node': [['partition'], ['unreachable'], ['disconnect'], ['network', 'node'], ['network', 'cut']],
-  'power-off-node': [['power'], ['poweroff'], ['shutdown'], ['host', 'crash'], ['host', 'down'], ['crash', 'host'], ['kernel']],
+  'power-off-node': [
+    ['power'],
+    ['poweroff'],
+    ['shutdown'],
+    ['host', 'crash'],
+    ['host', 'down'],
+    ['crash', 'host'],
+    ['kernel'],
+  ],
   'scale-workload': [['scale'], ['replicas'], ['zero'], ['scale', 'down']],
   'set-memory-usage': [['oom'], ['oomkilled'], ['memory', 'limit']],
   'stop-container-runtime': [['docker'], ['containerd'], ['runtime'], ['container', 'runtime']],
@@ -86,7 +106,10 @@ export function judgeDiagnosis(guess: string, injected: InjectedFault[], runbook
   const section = sectionOf(runbook);
   const scores = fitScores(guess);
   const top = Math.max(0, ...scores.values());
-  const fits = [...scores].filter(([, s]) => s === top && top > 0).map(([t]) => t).sort();
+  const fits = [...scores]
+    .filter(([, s]) => s === top && top > 0)
+    .map(([t]) => t)
+    .sort();
   const w = new Set(words(guess));
   const namesSection = section !== undefined && (w.has(section) || (section.length > 2 && w.has(section.slice(0, -1))));
   if (fits.length === 1 && types.has(fits[0]!)) {
@@ -101,7 +124,12 @@ export function judgeDiagnosis(guess: string, injected: InjectedFault[], runbook
     };
   }
   if (namesSection && fits.length === 0) {
-    return { correct: true, matched: 'section', message: `Correct: this is runbook section ${section!.toUpperCase()}.`, fits };
+    return {
+      correct: true,
+      matched: 'section',
+      message: `Correct: this is runbook section ${section.toUpperCase()}.`,
+      fits,
+    };
   }
   return { correct: false, matched: 'none', message: 'Wrong: that is not what was injected. Keep looking.', fits };
 }

@@ -61,13 +61,24 @@ export function parseFlags(args: string[]): ParsedArgs {
 
 /** The cluster ID etcdctl prints: stable for a membership so that messages agree with each other. */
 function clusterId(members: EtcdMember[]): string {
-  return stableHex([...members].map((m) => m.id).sort().join(','), 16);
+  return stableHex(
+    [...members]
+      .map((m) => m.id)
+      .sort()
+      .join(','),
+    16,
+  );
 }
 
 const ok = (stdout: string): CommandResult => ({ stdout, stderr: '', exitCode: 0 });
-const fail = (stderr: string, exitCode = 1): CommandResult => ({ stdout: '', stderr: stderr.endsWith('\n') ? stderr : stderr + '\n', exitCode });
+const fail = (stderr: string, exitCode = 1): CommandResult => ({
+  stdout: '',
+  stderr: stderr.endsWith('\n') ? stderr : stderr + '\n',
+  exitCode,
+});
 
-const USAGE = 'etcdctl: simulated sub-commands: member list|add|remove, endpoint health [--cluster], snapshot save|restore|status';
+const USAGE =
+  'etcdctl: simulated sub-commands: member list|add|remove, endpoint health [--cluster], snapshot save|restore|status';
 
 /**
  * etcdctl (API v3) on a master, acting through EtcdOps. Prints what etcdctl 3.4/3.5 prints for the runbook's
@@ -81,7 +92,10 @@ export async function etcdctl(args: string[], etcd: EtcdOps, node: string, book:
   try {
     if (group === 'member' && verb === 'list') {
       const members = await etcd.members();
-      if (json) return ok(JSON.stringify({ header: { cluster_id: clusterId(members) }, members: members.map(memberJson) }) + '\n');
+      if (json)
+        return ok(
+          JSON.stringify({ header: { cluster_id: clusterId(members) }, members: members.map(memberJson) }) + '\n',
+        );
       const rows = members.map((m) => [m.id, 'started', m.name, m.peerURL, m.clientURL, 'false']);
       if (table) return ok(boxTable(['ID', 'STATUS', 'NAME', 'PEER ADDRS', 'CLIENT ADDRS', 'IS LEARNER'], rows));
       return ok(rows.map((r) => r.join(', ')).join('\n') + (rows.length ? '\n' : ''));
@@ -122,22 +136,34 @@ export async function etcdctl(args: string[], etcd: EtcdOps, node: string, book:
         const endpoints = typeof flags.get('endpoints') === 'string' ? String(flags.get('endpoints')).split(',') : [];
         const hosts = endpoints.map(hostOf).filter((h): h is string => Boolean(h));
         const wanted = hosts.length > 0 && !hosts.every((h) => h === '127.0.0.1' || h === 'localhost') ? hosts : [node];
-        const names = new Set(members.filter((m) => wanted.includes(m.node ?? '') || wanted.includes(hostOf(m.clientURL) ?? '')).map((m) => m.name));
+        const names = new Set(
+          members
+            .filter((m) => wanted.includes(m.node ?? '') || wanted.includes(hostOf(m.clientURL) ?? ''))
+            .map((m) => m.name),
+        );
         chosen = all.filter((h) => names.has(h.member));
         if (chosen.length === 0) {
           const ep = endpoints[0] ?? '127.0.0.1:2379';
-          return fail(`${ep} is unhealthy: failed to commit proposal: context deadline exceeded\nError: unhealthy cluster`);
+          return fail(
+            `${ep} is unhealthy: failed to commit proposal: context deadline exceeded\nError: unhealthy cluster`,
+          );
         }
       }
       const good = chosen.filter((h) => h.healthy).map((h) => h.message);
       const bad = chosen.filter((h) => !h.healthy).map((h) => h.message);
-      if (bad.length > 0) return { stdout: good.map((l) => l + '\n').join(''), stderr: bad.map((l) => l + '\n').join('') + 'Error: unhealthy cluster\n', exitCode: 1 };
+      if (bad.length > 0)
+        return {
+          stdout: good.map((l) => l + '\n').join(''),
+          stderr: bad.map((l) => l + '\n').join('') + 'Error: unhealthy cluster\n',
+          exitCode: 1,
+        };
       return ok(good.map((l) => l + '\n').join(''));
     }
     if (group === 'snapshot' && verb === 'save') {
       const file = rest[0];
       if (!file) return fail('Error: snapshot save expects one argument');
-      const label = (file.split('/').pop() ?? 'snapshot').replace(/\.db$/, '').replace(/[^A-Za-z0-9._-]/g, '-') || 'snapshot';
+      const label =
+        (file.split('/').pop() ?? 'snapshot').replace(/\.db$/, '').replace(/[^A-Za-z0-9._-]/g, '-') || 'snapshot';
       const snap = await etcd.snapshotSave(label);
       book[file] = snap;
       return ok(`Snapshot saved at ${file}\n`);
@@ -148,15 +174,25 @@ export async function etcdctl(args: string[], etcd: EtcdOps, node: string, book:
       const snap = findSnapshot(book, file);
       if (!snap) return fail(`Error: stat ${file}: no such file or directory`);
       if (verb === 'status') {
-        const row = [stableHex(snap.path, 8), String(snap.revision), String(snap.keys), `${(snap.keys * 0.9).toFixed(1)} kB`];
+        const row = [
+          stableHex(snap.path, 8),
+          String(snap.revision),
+          String(snap.keys),
+          `${(snap.keys * 0.9).toFixed(1)} kB`,
+        ];
         if (table) return ok(boxTable(['HASH', 'REVISION', 'TOTAL KEYS', 'TOTAL SIZE'], [row]));
         return ok(row.join(', ') + '\n');
       }
       const members = await etcd.members();
       const named = flags.get('name');
       const member =
-        members.find((m) => m.name === named) ?? members.find((m) => m.node === node) ?? (typeof named === 'string' ? undefined : members[0]);
-      if (!member) return fail(`Error: --name ${String(named)} is not an etcd member of this cluster (members: ${members.map((m) => m.name).join(', ')})`);
+        members.find((m) => m.name === named) ??
+        members.find((m) => m.node === node) ??
+        (typeof named === 'string' ? undefined : members[0]);
+      if (!member)
+        return fail(
+          `Error: --name ${String(named)} is not an etcd member of this cluster (members: ${members.map((m) => m.name).join(', ')})`,
+        );
       await etcd.restoreSingle(member.name, snap);
       const dataDir = typeof flags.get('data-dir') === 'string' ? String(flags.get('data-dir')) : `${member.name}.etcd`;
       return ok(

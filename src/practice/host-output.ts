@@ -9,7 +9,10 @@ import type { NodeService } from '../targets/target.js';
 
 export type ServiceState = 'active' | 'inactive' | 'unknown';
 
-export const UNITS: Record<string, { service: NodeService; unit: string; description: string; exec: string; docs: string }> = {
+export const UNITS: Record<
+  string,
+  { service: NodeService; unit: string; description: string; exec: string; docs: string }
+> = {
   kubelet: {
     service: 'kubelet',
     unit: 'kubelet.service',
@@ -92,11 +95,18 @@ export function stableHex(text: string, len: number): string {
 }
 
 /** `systemctl status <unit>`, as systemd 245+ prints it. Exit code: 0 active, 3 inactive. */
-export function systemctlStatus(key: string, state: ServiceState, since: number, now: number, node: string): { text: string; exitCode: number } {
+export function systemctlStatus(
+  key: string,
+  state: ServiceState,
+  since: number,
+  now: number,
+  node: string,
+): { text: string; exitCode: number } {
   const u = UNITS[key]!;
   const lines = [`● ${u.unit} - ${u.description}`];
   lines.push(`     Loaded: loaded (/lib/systemd/system/${u.unit}; enabled; vendor preset: enabled)`);
-  if (key === 'kubelet') lines.push('    Drop-In: /etc/systemd/system/kubelet.service.d', '             └─10-kubeadm.conf');
+  if (key === 'kubelet')
+    lines.push('    Drop-In: /etc/systemd/system/kubelet.service.d', '             └─10-kubeadm.conf');
   if (state === 'active') {
     const pid = 1000 + stableNumber(`${node}/${key}/${since}`, 30000);
     lines.push(`     Active: active (running) since ${systemdTime(since)}; ${ago(now - since)}`);
@@ -146,7 +156,12 @@ export function kubeletJournal(f: JournalFacts): string[] {
   const started = f.kubeletSince;
   if (f.kubelet !== 'active') {
     const before = started - 10_000;
-    out.push(line(before - 10_000, `I${klogTime(before - 10_000)}    ${pid} kubelet_node_status.go:486] "Fast updating node status as it just became ready"`));
+    out.push(
+      line(
+        before - 10_000,
+        `I${klogTime(before - 10_000)}    ${pid} kubelet_node_status.go:486] "Fast updating node status as it just became ready"`,
+      ),
+    );
     out.push(line(before, `I${klogTime(before)}    ${pid} kubelet.go:2468] "SyncLoop (housekeeping)"`));
     out.push(sys(started, 'Stopping kubelet: The Kubernetes Node Agent...'));
     out.push(sys(started, 'kubelet.service: Deactivated successfully.'));
@@ -155,33 +170,71 @@ export function kubeletJournal(f: JournalFacts): string[] {
   }
   out.push(sys(started, 'Started kubelet: The Kubernetes Node Agent.'));
   out.push(line(started, `I${klogTime(started)}    ${pid} server.go:487] "Kubelet version" kubeletVersion="v1.32.0"`));
-  out.push(line(started, `I${klogTime(started)}    ${pid} kubelet_node_status.go:76] "Attempting to register node" node="${f.node}"`));
+  out.push(
+    line(
+      started,
+      `I${klogTime(started)}    ${pid} kubelet_node_status.go:76] "Attempting to register node" node="${f.node}"`,
+    ),
+  );
   const ready = f.nodeObject ? conditionOf(f.nodeObject, 'Ready') : undefined;
   const memory = f.nodeObject ? conditionOf(f.nodeObject, 'MemoryPressure')?.status === 'True' : false;
   const disk = f.nodeObject ? conditionOf(f.nodeObject, 'DiskPressure')?.status === 'True' : false;
   if (f.runtime !== 'active') {
     every(started, 5_000, (at) => [
-      line(at, `E${klogTime(at)}    ${pid} remote_runtime.go:294] "ListPodSandbox with filter from runtime service failed" err="rpc error: code = Unavailable desc = connection error: desc = \\"transport: Error while dialing dial unix /var/run/dockershim.sock: connect: connection refused\\""`),
-      line(at, `E${klogTime(at)}    ${pid} kubelet.go:2373] "Container runtime not ready" runtimeReady="RuntimeReady=false reason:DockerDaemonNotReady message:docker: failed to get docker version: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"`),
+      line(
+        at,
+        `E${klogTime(at)}    ${pid} remote_runtime.go:294] "ListPodSandbox with filter from runtime service failed" err="rpc error: code = Unavailable desc = connection error: desc = \\"transport: Error while dialing dial unix /var/run/dockershim.sock: connect: connection refused\\""`,
+      ),
+      line(
+        at,
+        `E${klogTime(at)}    ${pid} kubelet.go:2373] "Container runtime not ready" runtimeReady="RuntimeReady=false reason:DockerDaemonNotReady message:docker: failed to get docker version: Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"`,
+      ),
     ]);
   } else if (ready && ready.status === 'Unknown') {
     // kubelet runs but the control plane has not heard from it: it cannot reach the apiserver.
     every(started, 10_000, (at) => [
-      line(at, `E${klogTime(at)}    ${pid} kubelet_node_status.go:549] "Error updating node status, will retry" err="error getting node \\"${f.node}\\": Get \\"https://${f.apiserver}:6443/api/v1/nodes/${f.node}?timeout=10s\\": dial tcp ${f.apiserver}:6443: connect: no route to host"`),
-      line(at, `E${klogTime(at)}    ${pid} controller.go:145] "Failed to ensure lease exists, will retry" err="Get \\"https://${f.apiserver}:6443/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${f.node}?timeout=10s\\": dial tcp ${f.apiserver}:6443: connect: no route to host" interval="7s"`),
+      line(
+        at,
+        `E${klogTime(at)}    ${pid} kubelet_node_status.go:549] "Error updating node status, will retry" err="error getting node \\"${f.node}\\": Get \\"https://${f.apiserver}:6443/api/v1/nodes/${f.node}?timeout=10s\\": dial tcp ${f.apiserver}:6443: connect: no route to host"`,
+      ),
+      line(
+        at,
+        `E${klogTime(at)}    ${pid} controller.go:145] "Failed to ensure lease exists, will retry" err="Get \\"https://${f.apiserver}:6443/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${f.node}?timeout=10s\\": dial tcp ${f.apiserver}:6443: connect: no route to host" interval="7s"`,
+      ),
     ]);
   } else {
     every(started, 10_000, (at) => {
       const lines: string[] = [];
       if (memory) {
-        lines.push(line(at, `W${klogTime(at)}    ${pid} eviction_manager.go:366] "Eviction manager: attempting to reclaim" resourceName="memory"`));
-        lines.push(line(at, `I${klogTime(at)}    ${pid} eviction_manager.go:377] "Eviction manager: must evict pod(s) to reclaim" resourceName="memory"`));
+        lines.push(
+          line(
+            at,
+            `W${klogTime(at)}    ${pid} eviction_manager.go:366] "Eviction manager: attempting to reclaim" resourceName="memory"`,
+          ),
+        );
+        lines.push(
+          line(
+            at,
+            `I${klogTime(at)}    ${pid} eviction_manager.go:377] "Eviction manager: must evict pod(s) to reclaim" resourceName="memory"`,
+          ),
+        );
       }
       if (disk) {
-        lines.push(line(at, `W${klogTime(at)}    ${pid} eviction_manager.go:366] "Eviction manager: attempting to reclaim" resourceName="ephemeral-storage"`));
-        lines.push(line(at, `I${klogTime(at)}    ${pid} image_gc_manager.go:308] "Disk usage on image filesystem is over the high threshold, trying to free bytes down to the low threshold" usage=94 highThreshold=85`));
+        lines.push(
+          line(
+            at,
+            `W${klogTime(at)}    ${pid} eviction_manager.go:366] "Eviction manager: attempting to reclaim" resourceName="ephemeral-storage"`,
+          ),
+        );
+        lines.push(
+          line(
+            at,
+            `I${klogTime(at)}    ${pid} image_gc_manager.go:308] "Disk usage on image filesystem is over the high threshold, trying to free bytes down to the low threshold" usage=94 highThreshold=85`,
+          ),
+        );
       }
-      if (!memory && !disk) lines.push(line(at, `I${klogTime(at)}    ${pid} kubelet.go:2468] "SyncLoop (housekeeping)"`));
+      if (!memory && !disk)
+        lines.push(line(at, `I${klogTime(at)}    ${pid} kubelet.go:2468] "SyncLoop (housekeeping)"`));
       return lines;
     });
   }
@@ -195,17 +248,22 @@ export function freeM(nodeObject: KubeObject | undefined, pods: KubeObject[]): s
   const pressure = nodeObject ? conditionOf(nodeObject, 'MemoryPressure')?.status === 'True' : false;
   const total = Math.floor(totalBytes / 2 ** 20);
   // Without pressure: the system's own share plus what pods asked for. Under pressure: nearly everything.
-  const used = pressure ? Math.floor(total * 0.97) : Math.min(Math.floor(total * 0.9), Math.floor(total * 0.08 + requested / 2 ** 20));
+  const used = pressure
+    ? Math.floor(total * 0.97)
+    : Math.min(Math.floor(total * 0.9), Math.floor(total * 0.08 + requested / 2 ** 20));
   const cache = Math.floor((total - used) * (pressure ? 0.3 : 0.25));
   const free = total - used - cache;
   const available = free + Math.floor(cache * 0.8);
   const shared = Math.floor(total * 0.002);
-  const row = (label: string, cols: number[]): string => label.padEnd(7) + cols.map((c) => String(c).padStart(12)).join('');
-  return [
-    '               total        used        free      shared  buff/cache   available',
-    row('Mem:', [total, used, free, shared, cache, available]),
-    row('Swap:', [0, 0, 0]),
-  ].join('\n') + '\n';
+  const row = (label: string, cols: number[]): string =>
+    label.padEnd(7) + cols.map((c) => String(c).padStart(12)).join('');
+  return (
+    [
+      '               total        used        free      shared  buff/cache   available',
+      row('Mem:', [total, used, free, shared, cache, available]),
+      row('Swap:', [0, 0, 0]),
+    ].join('\n') + '\n'
+  );
 }
 
 function podMemoryRequest(p: KubeObject): number {
@@ -217,9 +275,11 @@ function podMemoryRequest(p: KubeObject): number {
 
 /** `df -h`, from the node's ephemeral-storage capacity and the DiskPressure condition. */
 export function dfH(nodeObject: KubeObject | undefined, memoryBytes?: number): string {
-  const disk = tryParseQuantity(nodeObject?.status?.capacity?.['ephemeral-storage'] as string | undefined) ?? 100 * 2 ** 30;
+  const disk =
+    tryParseQuantity(nodeObject?.status?.capacity?.['ephemeral-storage'] as string | undefined) ?? 100 * 2 ** 30;
   const pressure = nodeObject ? conditionOf(nodeObject, 'DiskPressure')?.status === 'True' : false;
-  const mem = memoryBytes ?? tryParseQuantity(nodeObject?.status?.capacity?.memory as string | undefined) ?? 8 * 2 ** 30;
+  const mem =
+    memoryBytes ?? tryParseQuantity(nodeObject?.status?.capacity?.memory as string | undefined) ?? 8 * 2 ** 30;
   const usedPct = pressure ? 94 : 37;
   const used = Math.floor((disk * usedPct) / 100);
   const rows: [string, number, number, string][] = [
@@ -232,7 +292,9 @@ export function dfH(nodeObject: KubeObject | undefined, memoryBytes?: number): s
   const lines = ['Filesystem      Size  Used Avail Use% Mounted on'];
   for (const [fs, size, u, mount] of rows) {
     const pct = size > 0 ? Math.ceil((u / size) * 100) : 0;
-    lines.push(`${fs.padEnd(15)} ${human(size).padStart(4)} ${human(u).padStart(5)} ${human(size - u).padStart(5)} ${`${pct}%`.padStart(4)} ${mount}`);
+    lines.push(
+      `${fs.padEnd(15)} ${human(size).padStart(4)} ${human(u).padStart(5)} ${human(size - u).padStart(5)} ${`${pct}%`.padStart(4)} ${mount}`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -280,7 +342,9 @@ export function containersOf(pods: KubeObject[], all: boolean): ContainerRow[] {
       if (!running && !(all && terminated)) continue;
       const since = Date.parse(running?.startedAt ?? terminated?.finishedAt ?? p.metadata.creationTimestamp ?? '') || 0;
       rows.push({
-        id: (s.containerID ?? '').replace(/^[a-z]+:\/\//, '') || stableHex(`${p.metadata.uid ?? p.metadata.name}/${s.name}`, 64),
+        id:
+          (s.containerID ?? '').replace(/^[a-z]+:\/\//, '') ||
+          stableHex(`${p.metadata.uid ?? p.metadata.name}/${s.name}`, 64),
         image: s.image ?? '',
         name: s.name,
         pod: p.metadata.name,
@@ -343,7 +407,16 @@ export function agoWords(ms: number): string {
 export function columns(rows: string[][], gap: number): string {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + gap))).join('').trimEnd()).join('\n') + '\n';
+  return (
+    rows
+      .map((r) =>
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]! + gap)))
+          .join('')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 /** `uptime`: load average from the node's state (a NotReady node that still runs is often overloaded). */

@@ -56,7 +56,12 @@ export interface ShellResult extends CommandResult {
 
 export const MANIFEST_DIR = '/etc/kubernetes/manifests';
 export const LOG_DIR = '/usr/local/tomcat/logs';
-const COMPONENTS: readonly ControlPlaneComponent[] = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+const COMPONENTS: readonly ControlPlaneComponent[] = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+];
 const LOG_FILES = ['catalina.out', 'catalina.2026-01-01.log', 'localhost_access_log.2026-01-01.txt'];
 
 export const SUPPORTED =
@@ -66,10 +71,29 @@ export const SUPPORTED =
   'hostname, uptime, date, exit; pipes to grep, head, tail, wc -l';
 
 const ok = (stdout = ''): ShellResult => ({ stdout, stderr: '', exitCode: 0 });
-const fail = (stderr: string, exitCode = 1): ShellResult => ({ stdout: '', stderr: stderr.endsWith('\n') ? stderr : stderr + '\n', exitCode });
+const fail = (stderr: string, exitCode = 1): ShellResult => ({
+  stdout: '',
+  stderr: stderr.endsWith('\n') ? stderr : stderr + '\n',
+  exitCode,
+});
 
 /** Commands that only read: the first one counts as the trainee starting to diagnose. */
-const READ_ONLY = new Set(['systemctl status', 'systemctl is-active', 'journalctl', 'ls', 'docker ps', 'crictl ps', 'free', 'df', 'du', 'hostname', 'uptime', 'date', 'whoami', 'help']);
+const READ_ONLY = new Set([
+  'systemctl status',
+  'systemctl is-active',
+  'journalctl',
+  'ls',
+  'docker ps',
+  'crictl ps',
+  'free',
+  'df',
+  'du',
+  'hostname',
+  'uptime',
+  'date',
+  'whoami',
+  'help',
+]);
 
 /**
  * An interpreter of the host commands the runbooks use, acting on one simulated node through its backend.
@@ -97,7 +121,9 @@ export class NodeShell {
     try {
       const first = parseCommandLine(line)[0]?.pipeline[0]?.words ?? [];
       const words = stripPrefix(first);
-      return READ_ONLY.has(words[0] ?? '') || READ_ONLY.has(`${words[0]} ${words[1]}`) || /^etcdctl$/.test(words[0] ?? '');
+      return (
+        READ_ONLY.has(words[0] ?? '') || READ_ONLY.has(`${words[0]} ${words[1]}`) || /^etcdctl$/.test(words[0] ?? '')
+      );
     } catch {
       return false;
     }
@@ -130,7 +156,11 @@ export class NodeShell {
     for (const f of filters) {
       const words = stripPrefix(f.words);
       const filtered = filter(words, res.stdout);
-      if (!filtered) return fail(`${words[0] ?? ''}: not simulated in a pipe on this node (pipes support grep, head, tail, wc -l, sort, cat)`, 127);
+      if (!filtered)
+        return fail(
+          `${words[0] ?? ''}: not simulated in a pipe on this node (pipes support grep, head, tail, wc -l, sort, cat)`,
+          127,
+        );
       res = { ...filtered, stderr: res.stderr + filtered.stderr };
     }
     return res;
@@ -160,7 +190,9 @@ export class NodeShell {
         return this.systemctl(args);
       case 'service':
         // SysV style: `service kubelet restart`.
-        return args.length >= 2 ? this.systemctl([args[1]!, args[0]!]) : fail('Usage: service < option > | --status-all | [ service_name [ command | --full-restart ] ]');
+        return args.length >= 2
+          ? this.systemctl([args[1]!, args[0]!])
+          : fail('Usage: service < option > | --status-all | [ service_name [ command | --full-restart ] ]');
       case 'journalctl':
         return this.journalctl(args);
       case 'mv':
@@ -207,7 +239,10 @@ export class NodeShell {
       case 'uptime':
         return this.uptime();
       case 'kubectl':
-        return fail('kubectl: not simulated on this node: run kubectl from your own terminal with the practice kubeconfig', 127);
+        return fail(
+          'kubectl: not simulated on this node: run kubectl from your own terminal with the practice kubeconfig',
+          127,
+        );
       case '':
         return ok();
       default:
@@ -223,7 +258,11 @@ export class NodeShell {
     if (verb === 'daemon-reload') return ok();
     if (!verb || !unitName) return fail('Too few arguments.');
     const key = unitKey(unitName);
-    if (!key) return fail(`Unit ${unitName.endsWith('.service') ? unitName : `${unitName}.service`} could not be found.`, verb === 'status' ? 4 : 5);
+    if (!key)
+      return fail(
+        `Unit ${unitName.endsWith('.service') ? unitName : `${unitName}.service`} could not be found.`,
+        verb === 'status' ? 4 : 5,
+      );
     const service = UNITS[key]!.service;
     switch (verb) {
       case 'status': {
@@ -308,8 +347,13 @@ export class NodeShell {
             ];
     }
     if (lines !== undefined && Number.isFinite(lines)) out = out.slice(-lines);
-    const first = out.length ? `-- Logs begin at ${journalTime(now - 3 * 86_400_000)} UTC, end at ${journalTime(now)} UTC. --\n` : '-- No entries --\n';
-    const follow = args.includes('-f') || args.includes('--follow') ? '(following with -f is not simulated: these are the last lines)\n' : '';
+    const first = out.length
+      ? `-- Logs begin at ${journalTime(now - 3 * 86_400_000)} UTC, end at ${journalTime(now)} UTC. --\n`
+      : '-- No entries --\n';
+    const follow =
+      args.includes('-f') || args.includes('--follow')
+        ? '(following with -f is not simulated: these are the last lines)\n'
+        : '';
     return ok(first + out.map((l) => l + '\n').join('') + follow);
   }
 
@@ -317,29 +361,42 @@ export class NodeShell {
 
   private async mv(args: string[]): Promise<ShellResult> {
     const paths = args.filter((a) => !a.startsWith('-'));
-    if (paths.length !== 2) return fail(paths.length < 2 ? 'mv: missing destination file operand' : 'mv: moving several files is not simulated on this node');
+    if (paths.length !== 2)
+      return fail(
+        paths.length < 2
+          ? 'mv: missing destination file operand'
+          : 'mv: moving several files is not simulated on this node',
+      );
     const [src, dst] = [normalize(paths[0]!), normalize(paths[1]!)];
     const srcDir = dirname(src);
     const srcComponent = componentOf(basename(src));
     if (srcDir === MANIFEST_DIR && srcComponent) {
-      if (!this.b.isMaster || this.state.manifests[srcComponent] !== undefined) return fail(`mv: cannot stat '${paths[0]}': No such file or directory`);
-      if (dst === MANIFEST_DIR || dirname(dst) === MANIFEST_DIR) return fail(`mv: renaming inside ${MANIFEST_DIR} is not simulated on this node: move the manifest out of the directory`);
+      if (!this.b.isMaster || this.state.manifests[srcComponent] !== undefined)
+        return fail(`mv: cannot stat '${paths[0]}': No such file or directory`);
+      if (dst === MANIFEST_DIR || dirname(dst) === MANIFEST_DIR)
+        return fail(
+          `mv: renaming inside ${MANIFEST_DIR} is not simulated on this node: move the manifest out of the directory`,
+        );
       const target = dst.endsWith('.yaml') ? dst : `${dst}/${srcComponent}.yaml`;
       await this.b.nodes.manifest(this.b.node, srcComponent, 'out');
       this.state.manifests[srcComponent] = target;
       return ok();
     }
-    const intoManifests = dst === MANIFEST_DIR || (dirname(dst) === MANIFEST_DIR && componentOf(basename(dst)) === srcComponent);
+    const intoManifests =
+      dst === MANIFEST_DIR || (dirname(dst) === MANIFEST_DIR && componentOf(basename(dst)) === srcComponent);
     if (srcComponent && intoManifests) {
       const where = this.state.manifests[srcComponent];
-      if (!this.b.isMaster || (where !== undefined && where !== src)) return fail(`mv: cannot stat '${paths[0]}': No such file or directory`);
+      if (!this.b.isMaster || (where !== undefined && where !== src))
+        return fail(`mv: cannot stat '${paths[0]}': No such file or directory`);
       await this.b.nodes.manifest(this.b.node, srcComponent, 'in');
       delete this.state.manifests[srcComponent];
       return ok();
     }
     // The runbook's restore moves etcd's data directory aside; the simulated restore does that itself.
     if (this.b.isMaster && /^\/var\/lib\/etcd\/?$/.test(src)) return ok();
-    return fail(`mv: moving ${paths[0]} is not simulated on this node (only static-pod manifests out of ${MANIFEST_DIR} and back)`);
+    return fail(
+      `mv: moving ${paths[0]} is not simulated on this node (only static-pod manifests out of ${MANIFEST_DIR} and back)`,
+    );
   }
 
   private async ls(args: string[]): Promise<ShellResult> {
@@ -348,20 +405,31 @@ export class NodeShell {
     if (dir === MANIFEST_DIR) {
       const present = await this.manifestsPresent();
       if (!long) return ok(present.map((c) => `${c}.yaml`).join('\n') + (present.length ? '\n' : ''));
-      return ok(`total ${present.length * 4}\n` + present.map((c) => `-rw------- 1 root root ${3000 + c.length * 97} Jan  1 00:00 ${c}.yaml\n`).join(''));
+      return ok(
+        `total ${present.length * 4}\n` +
+          present.map((c) => `-rw------- 1 root root ${3000 + c.length * 97} Jan  1 00:00 ${c}.yaml\n`).join(''),
+      );
     }
     if (dir === '/etc/kubernetes') {
       const entries = ['admin.conf', 'controller-manager.conf', 'kubelet.conf', 'manifests', 'pki', 'scheduler.conf'];
-      for (const [c, where] of Object.entries(this.state.manifests)) if (dirname(where) === dir) entries.push(basename(where));
+      for (const where of Object.values(this.state.manifests))
+        if (dirname(where) === dir) entries.push(basename(where));
       return ok(entries.sort().join('\n') + '\n');
     }
     if (dir === LOG_DIR) {
       const pressure = await this.diskPressure();
       if (!long) return ok(LOG_FILES.join('\n') + '\n');
       const sizes = LOG_FILES.map((_, i) => (pressure ? [38, 6, 2][i]! * 2 ** 30 : [24, 3, 1][i]! * 2 ** 20));
-      return ok(`total ${human(sizes.reduce((a, b) => a + b, 0))}\n` + LOG_FILES.map((f, i) => `-rw-r----- 1 tomcat tomcat ${human(sizes[i]!).padStart(5)} Jan  1 00:00 ${f}\n`).join(''));
+      return ok(
+        `total ${human(sizes.reduce((a, b) => a + b, 0))}\n` +
+          LOG_FILES.map(
+            (f, i) => `-rw-r----- 1 tomcat tomcat ${human(sizes[i]!).padStart(5)} Jan  1 00:00 ${f}\n`,
+          ).join(''),
+      );
     }
-    const moved = Object.values(this.state.manifests).filter((w) => dirname(w) === dir).map(basename);
+    const moved = Object.values(this.state.manifests)
+      .filter((w) => dirname(w) === dir)
+      .map(basename);
     if (moved.length) return ok(moved.join('\n') + '\n');
     return fail(`ls: listing ${dir} is not simulated on this node (${MANIFEST_DIR}, /etc/kubernetes, ${LOG_DIR})`);
   }
@@ -375,14 +443,17 @@ export class NodeShell {
   /** `echo '' > f`, `: > f`, `cat /dev/null > f`, `> f`: truncating the log files relieves the disk. */
   private async redirected(name: string, args: string[], path: string): Promise<ShellResult> {
     const target = normalize(path);
-    const truncating = name === '' || name === ':' || name === 'true' || name === 'echo' || (name === 'cat' && args[0] === '/dev/null');
+    const truncating =
+      name === '' || name === ':' || name === 'true' || name === 'echo' || (name === 'cat' && args[0] === '/dev/null');
     if (!truncating) return fail(`${name}: redirecting output to a file is not simulated on this node`, 127);
     if (isUnder(target, LOG_DIR)) {
       await this.b.nodes.relieve(this.b.node, 'disk');
       return ok();
     }
     if (target === '/dev/null') return ok();
-    return fail(`-bash: ${path}: writing files is not simulated on this node (truncating log files under ${LOG_DIR} is)`);
+    return fail(
+      `-bash: ${path}: writing files is not simulated on this node (truncating log files under ${LOG_DIR} is)`,
+    );
   }
 
   private async truncate(args: string[]): Promise<ShellResult> {
@@ -393,7 +464,8 @@ export class NodeShell {
       else if (!a.startsWith('-')) files.push(normalize(a));
     }
     if (files.length === 0) return fail("truncate: missing file operand\nTry 'truncate --help' for more information.");
-    if (!files.every((f) => isUnder(f, LOG_DIR))) return fail(`truncate: only log files under ${LOG_DIR} are simulated on this node`);
+    if (!files.every((f) => isUnder(f, LOG_DIR)))
+      return fail(`truncate: only log files under ${LOG_DIR} are simulated on this node`);
     await this.b.nodes.relieve(this.b.node, 'disk');
     return ok();
   }
@@ -401,7 +473,8 @@ export class NodeShell {
   private async rm(args: string[]): Promise<ShellResult> {
     const files = args.filter((a) => !a.startsWith('-')).map(normalize);
     if (files.length === 0) return fail('rm: missing operand');
-    if (!files.every((f) => isUnder(f, LOG_DIR))) return fail(`rm: only removing log files under ${LOG_DIR} is simulated on this node`);
+    if (!files.every((f) => isUnder(f, LOG_DIR)))
+      return fail(`rm: only removing log files under ${LOG_DIR} is simulated on this node`);
     await this.b.nodes.relieve(this.b.node, 'disk');
     return ok();
   }
@@ -434,7 +507,12 @@ export class NodeShell {
   private async poweroff(): Promise<ShellResult> {
     await this.b.nodes.power(this.b.node, 'off');
     this.state.serviceSince = {};
-    return { stdout: '', stderr: `Connection to ${this.b.node} closed by remote host.\n(power it on again with: ipmitool power on)\n`, exitCode: 0, exit: true };
+    return {
+      stdout: '',
+      stderr: `Connection to ${this.b.node} closed by remote host.\n(power it on again with: ipmitool power on)\n`,
+      exitCode: 0,
+      exit: true,
+    };
   }
 
   private async ipmitool(args: string[]): Promise<ShellResult> {
@@ -456,7 +534,9 @@ export class NodeShell {
         await this.b.nodes.power(this.b.node, 'on');
         return ok(`Chassis Power Control: ${action === 'cycle' ? 'Cycle' : 'Reset'}\n`);
       default:
-        return fail('ipmitool: only `ipmitool [-I lanplus -H <bmc> -U <user> -P <pass>] power status|on|off|cycle|reset` is simulated');
+        return fail(
+          'ipmitool: only `ipmitool [-I lanplus -H <bmc> -U <user> -P <pass>] power status|on|off|cycle|reset` is simulated',
+        );
     }
   }
 
@@ -491,7 +571,11 @@ export class NodeShell {
   private async manifestsPresent(): Promise<ControlPlaneComponent[]> {
     if (!this.b.isMaster) return [];
     const pods = await this.pods();
-    const mirrors = new Set(pods.filter((p) => p.metadata.annotations?.['kubernetes.io/config.mirror'] !== undefined).map((p) => p.metadata.labels?.['component']));
+    const mirrors = new Set(
+      pods
+        .filter((p) => p.metadata.annotations?.['kubernetes.io/config.mirror'] !== undefined)
+        .map((p) => p.metadata.labels?.['component']),
+    );
     // No mirror pod at all (the API lost them, or the kubelet has not started): trust the shell's own record.
     return COMPONENTS.filter((c) => this.state.manifests[c] === undefined && (mirrors.size === 0 || mirrors.has(c)));
   }
@@ -499,8 +583,14 @@ export class NodeShell {
   private async apiserverAddress(): Promise<string> {
     try {
       const { items } = await this.b.kube.list('nodes');
-      const master = items.find((n) => n.metadata.labels?.['node-role.kubernetes.io/master'] !== undefined || n.metadata.labels?.['node-role.kubernetes.io/control-plane'] !== undefined);
-      const ip = (master?.status?.addresses as { type: string; address: string }[] | undefined)?.find((a) => a.type === 'InternalIP')?.address;
+      const master = items.find(
+        (n) =>
+          n.metadata.labels?.['node-role.kubernetes.io/master'] !== undefined ||
+          n.metadata.labels?.['node-role.kubernetes.io/control-plane'] !== undefined,
+      );
+      const ip = (master?.status?.addresses as { type: string; address: string }[] | undefined)?.find(
+        (a) => a.type === 'InternalIP',
+      )?.address;
       return ip ?? master?.metadata.name ?? 'kube-apiserver';
     } catch {
       return 'kube-apiserver';
@@ -525,7 +615,8 @@ function filter(words: string[], input: string): ShellResult | undefined {
   if (lines.at(-1) === '') lines.pop();
   const join = (ls: string[]): string => ls.map((l) => l + '\n').join('');
   const count = (): number => {
-    const n = args.find((a) => /^-\d+$/.test(a)) ?? (args.includes('-n') ? `-${args[args.indexOf('-n') + 1]}` : undefined);
+    const n =
+      args.find((a) => /^-\d+$/.test(a)) ?? (args.includes('-n') ? `-${args[args.indexOf('-n') + 1]}` : undefined);
     return n ? Math.abs(Number(n)) : 10;
   };
   switch (name) {
@@ -534,7 +625,8 @@ function filter(words: string[], input: string): ShellResult | undefined {
       const invert = args.some((a) => /^-[a-zA-Z]*v/.test(a));
       const ignore = args.some((a) => /^-[a-zA-Z]*i/.test(a));
       const pattern = args.find((a) => !a.startsWith('-'));
-      if (pattern === undefined) return { stdout: '', stderr: 'Usage: grep [OPTION]... PATTERNS [FILE]...\n', exitCode: 2 };
+      if (pattern === undefined)
+        return { stdout: '', stderr: 'Usage: grep [OPTION]... PATTERNS [FILE]...\n', exitCode: 2 };
       let re: RegExp;
       try {
         re = new RegExp(pattern, ignore ? 'i' : '');
@@ -563,7 +655,9 @@ function filter(words: string[], input: string): ShellResult | undefined {
 
 function componentOf(file: string): ControlPlaneComponent | undefined {
   const c = file.replace(/\.yaml$/, '');
-  return file.endsWith('.yaml') && (COMPONENTS as readonly string[]).includes(c) ? (c as ControlPlaneComponent) : undefined;
+  return file.endsWith('.yaml') && (COMPONENTS as readonly string[]).includes(c)
+    ? (c as ControlPlaneComponent)
+    : undefined;
 }
 
 function normalize(path: string): string {

@@ -27,14 +27,23 @@ export interface PracticeReport {
   hintsUsed: number;
   hintsAvailable: number;
   alerts: { afterMs?: number; type: string; text: string }[];
-  transcript: { afterMs?: number; at: number; kind: string; text: string; node?: string; exitCode?: number; by?: string }[];
+  transcript: {
+    afterMs?: number;
+    at: number;
+    kind: string;
+    text: string;
+    node?: string;
+    exitCode?: number;
+    by?: string;
+  }[];
   score: PracticeScore;
   rollback?: PracticeState['rollback'];
   error?: string;
 }
 
 export function timingsOf(s: PracticeState): PeopleTiming[] {
-  const since = (at: number | undefined): number | undefined => (at === undefined || s.injectedAt === undefined ? undefined : at - s.injectedAt);
+  const since = (at: number | undefined): number | undefined =>
+    at === undefined || s.injectedAt === undefined ? undefined : at - s.injectedAt;
   const firstRight = s.diagnoses.find((d) => d.correct);
   const one = (name: PeopleTiming['name'], ms: number | undefined, targetMs: number | undefined): PeopleTiming => ({
     name,
@@ -89,7 +98,15 @@ export function buildReport(s: PracticeState): PracticeReport {
     alerts: s.alerts.map((a) => ({ ...opt('afterMs', after(a.at)), type: a.type, text: a.text })),
     transcript: [...s.transcript]
       .sort((a, b) => a.at - b.at)
-      .map((e) => ({ ...opt('afterMs', after(e.at)), at: e.at, kind: e.kind, text: e.text, ...opt('node', e.node), ...opt('exitCode', e.exitCode), ...opt('by', e.by) })),
+      .map((e) => ({
+        ...opt('afterMs', after(e.at)),
+        at: e.at,
+        kind: e.kind,
+        text: e.text,
+        ...opt('node', e.node),
+        ...opt('exitCode', e.exitCode),
+        ...opt('by', e.by),
+      })),
     score: scoreOf(s, timings),
     ...(s.rollback ? { rollback: s.rollback } : {}),
     ...(s.error ? { error: s.error } : {}),
@@ -113,17 +130,26 @@ export function formatReport(r: PracticeReport): string {
   lines.push(`Injected: ${r.injected.join('; ') || 'nothing'}   Outcome: ${r.status}`);
   lines.push('');
   for (const t of r.timings) {
-    const target = t.targetMs === undefined ? 'no target' : `target ${formatDuration(t.targetMs)} ${t.met ? '✓ met' : '✗ missed'}`;
-    lines.push(`  time to ${t.name.padEnd(11)} ${(t.ms === undefined ? '—' : formatDuration(t.ms)).padStart(8)}   (${target})`);
+    const target =
+      t.targetMs === undefined ? 'no target' : `target ${formatDuration(t.targetMs)} ${t.met ? '✓ met' : '✗ missed'}`;
+    lines.push(
+      `  time to ${t.name.padEnd(11)} ${(t.ms === undefined ? '—' : formatDuration(t.ms)).padStart(8)}   (${target})`,
+    );
   }
-  lines.push(`  diagnoses: ${r.diagnoses.length} (${r.wrongDiagnoses} wrong)   hints: ${r.hintsUsed}/${r.hintsAvailable}`);
+  lines.push(
+    `  diagnoses: ${r.diagnoses.length} (${r.wrongDiagnoses} wrong)   hints: ${r.hintsUsed}/${r.hintsAvailable}`,
+  );
   lines.push(`  score: ${r.score.score}/100${r.score.deductions.length ? `  (${r.score.deductions.join(', ')})` : ''}`);
   if (r.rollback && !r.rollback.ok) lines.push(`  ROLLBACK INCOMPLETE: ${r.rollback.errors.join('; ')}`);
   if (r.error && r.status !== 'recovered') lines.push(`  ${r.error}`);
   lines.push('');
   lines.push('Transcript (times from injection):');
   for (const e of r.transcript) {
-    const where = e.node ? `[${e.node}] $ ` : e.kind === 'api' ? `api${e.by === 'gameday' ? ' (gameday)' : ''}: ` : `${e.kind}: `;
+    const where = e.node
+      ? `[${e.node}] $ `
+      : e.kind === 'api'
+        ? `api${e.by === 'gameday' ? ' (gameday)' : ''}: `
+        : `${e.kind}: `;
     const exit = e.exitCode !== undefined && e.exitCode !== 0 ? `   (exit ${e.exitCode})` : '';
     lines.push(`  ${rel(e.afterMs)}  ${where}${e.text}${exit}`);
   }

@@ -65,11 +65,15 @@ export class RemoteOpsClient {
       parsed = undefined;
     }
     if (!res.ok) {
-      const message = parsed && 'error' in parsed ? parsed.error : `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
+      const message =
+        parsed && 'error' in parsed ? parsed.error : `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`;
       const Err = res.status >= 400 && res.status < 500 ? InvalidInputError : InfrastructureError;
       throw new Err(`${target}.${method}: ${message}`);
     }
-    if (!parsed) throw new InfrastructureError(`${target}.${method}: the control endpoint ${this.url} answered with something that is not JSON.`);
+    if (!parsed)
+      throw new InfrastructureError(
+        `${target}.${method}: the control endpoint ${this.url} answered with something that is not JSON.`,
+      );
     if ('error' in parsed) throw new InfrastructureError(`${target}.${method}: ${parsed.error}`);
     return parsed.result as T;
   }
@@ -168,7 +172,10 @@ export class RemoteEtcdOps implements EtcdOps {
 }
 
 /** Both sets of operations of one simulated cluster, from its server URL (the kubeconfig's `server`). */
-export function remoteOps(serverUrl: string, fetchImpl?: typeof fetch): { nodes: NodeOps; etcd: EtcdOps; client: RemoteOpsClient } {
+export function remoteOps(
+  serverUrl: string,
+  fetchImpl?: typeof fetch,
+): { nodes: NodeOps; etcd: EtcdOps; client: RemoteOpsClient } {
   const client = new RemoteOpsClient(serverUrl, fetchImpl);
   return { nodes: new RemoteNodeOps(client), etcd: new RemoteEtcdOps(client), client };
 }
@@ -183,7 +190,12 @@ export async function dispatchRemoteOps(
   ops: { nodes: NodeOps; etcd: EtcdOps },
 ): Promise<{ status: number; body: RemoteOpsResponse }> {
   const r = request as Partial<RemoteOpsRequest> | null;
-  if (!r || (r.target !== 'nodes' && r.target !== 'etcd') || typeof r.method !== 'string' || !Array.isArray(r.args ?? [])) {
+  if (
+    !r ||
+    (r.target !== 'nodes' && r.target !== 'etcd') ||
+    typeof r.method !== 'string' ||
+    !Array.isArray(r.args ?? [])
+  ) {
     return { status: 400, body: { error: 'expected {"target": "nodes" | "etcd", "method": "<name>", "args": [...]}' } };
   }
   const impl = (r.target === 'nodes' ? ops.nodes : ops.etcd) as unknown as Record<string, unknown>;

@@ -103,14 +103,22 @@ export function sinceInjection(s: PracticeState, at: number): number | undefined
 }
 
 /** The first sign of the trainee acting on the alert counts as the acknowledgement. Before injection it does not count. */
-export function acknowledge(s: PracticeState, at: number, by: NonNullable<PracticeState['ack']>['by']): { first: boolean; before: boolean } {
+export function acknowledge(
+  s: PracticeState,
+  at: number,
+  by: NonNullable<PracticeState['ack']>['by'],
+): { first: boolean; before: boolean } {
   if (s.status !== 'injected') {
     if (by === 'ack') s.transcript.push({ at, kind: 'ack', text: 'acknowledged with no alert to acknowledge yet' });
     return { first: false, before: s.injectedAt === undefined };
   }
   if (s.ack) return { first: false, before: false };
   s.ack = { at, by };
-  s.transcript.push({ at, kind: 'ack', text: by === 'ack' ? 'acknowledged (gameday ack)' : `acknowledged by the first action (${by})` });
+  s.transcript.push({
+    at,
+    kind: 'ack',
+    text: by === 'ack' ? 'acknowledged (gameday ack)' : `acknowledged by the first action (${by})`,
+  });
   return { first: true, before: false };
 }
 
@@ -129,14 +137,29 @@ export function diagnose(s: PracticeState, at: number, guess: string): PracticeS
 }
 
 /** The next step of the runbook, or why there is none. Counted in the score. */
-export function takeHint(s: PracticeState, at: number): { hint: string | undefined; index: number; total: number; message: string } {
+export function takeHint(
+  s: PracticeState,
+  at: number,
+): { hint: string | undefined; index: number; total: number; message: string } {
   if (s.injectedAt === undefined) {
-    return { hint: undefined, index: 0, total: 0, message: 'No hint yet: there is nothing to recover from. Wait for an alert.' };
+    return {
+      hint: undefined,
+      index: 0,
+      total: 0,
+      message: 'No hint yet: there is nothing to recover from. Wait for an alert.',
+    };
   }
   acknowledge(s, at, 'hint');
   const total = s.hints.length;
-  if (total === 0) return { hint: undefined, index: 0, total, message: 'The runbook of this drill has no written steps: diagnose from the alert.' };
-  if (s.hintsUsed >= total) return { hint: undefined, index: total, total, message: `No more hints: all ${total} runbook steps are shown.` };
+  if (total === 0)
+    return {
+      hint: undefined,
+      index: 0,
+      total,
+      message: 'The runbook of this drill has no written steps: diagnose from the alert.',
+    };
+  if (s.hintsUsed >= total)
+    return { hint: undefined, index: total, total, message: `No more hints: all ${total} runbook steps are shown.` };
   const hint = s.hints[s.hintsUsed]!;
   s.hintsUsed++;
   s.transcript.push({ at, kind: 'hint', text: `hint ${s.hintsUsed}/${total} taken` });
@@ -169,7 +192,13 @@ export function markInjected(s: PracticeState, at: number, faults: InjectedFault
 export function markEnded(
   s: PracticeState,
   at: number,
-  how: { status: 'recovered' | 'gave-up' | 'failed' | 'error'; recoveredAt?: number | undefined; verdict?: string; error?: string | undefined; rollback?: PracticeState['rollback'] },
+  how: {
+    status: 'recovered' | 'gave-up' | 'failed' | 'error';
+    recoveredAt?: number | undefined;
+    verdict?: string;
+    error?: string | undefined;
+    rollback?: PracticeState['rollback'];
+  },
 ): void {
   s.status = how.status;
   s.endedAt = at;
@@ -177,6 +206,15 @@ export function markEnded(
   if (how.verdict) s.verdict = how.verdict;
   if (how.error) s.error = how.error;
   if (how.rollback) s.rollback = how.rollback;
-  const words = { recovered: 'recovery verified', 'gave-up': 'gave up; the fault was rolled back', failed: 'not recovered in time; the fault was rolled back', error: 'the session failed' };
-  s.transcript.push({ at: how.recoveredAt ?? at, kind: 'session', text: words[how.status] + (how.error && how.status !== 'recovered' ? `: ${how.error}` : '') });
+  const words = {
+    recovered: 'recovery verified',
+    'gave-up': 'gave up; the fault was rolled back',
+    failed: 'not recovered in time; the fault was rolled back',
+    error: 'the session failed',
+  };
+  s.transcript.push({
+    at: how.recoveredAt ?? at,
+    kind: 'session',
+    text: words[how.status] + (how.error && how.status !== 'recovered' ? `: ${how.error}` : ''),
+  });
 }

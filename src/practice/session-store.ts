@@ -1,4 +1,14 @@
-import { closeSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { InfrastructureError, InvalidInputError } from '../errors.js';
 import { isActive, type PracticeState } from './session-state.js';
@@ -34,7 +44,9 @@ export class SessionStore {
     try {
       text = readFileSync(this.path, 'utf8');
     } catch (err) {
-      throw new InvalidInputError(`No practice session "${this.id}" in ${this.dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`);
+      throw new InvalidInputError(
+        `No practice session "${this.id}" in ${this.dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`,
+      );
     }
     try {
       return JSON.parse(text) as PracticeState;
@@ -73,7 +85,10 @@ export class SessionStore {
         } catch {
           // Gone between the attempt and the stat: try again.
         }
-        if (Date.now() - start > LOCK_WAIT_MS) throw new InfrastructureError(`${lock} has been held for ${LOCK_WAIT_MS / 1000}s; is another gameday stuck? Remove the file if not.`);
+        if (Date.now() - start > LOCK_WAIT_MS)
+          throw new InfrastructureError(
+            `${lock} has been held for ${LOCK_WAIT_MS / 1000}s; is another gameday stuck? Remove the file if not.`,
+          );
         sleepSync(15);
       }
     }
@@ -119,5 +134,7 @@ export function findSession(dir: string, id?: string): SessionStore {
       `No practice session is running in ${dir} (the latest, ${sessions[0].store.id}, has ended: ${sessions[0].state.status}). Start one with \`gameday practice <experiment>\`.`,
     );
   }
-  throw new InvalidInputError(`No practice session in ${dir}. Start one with \`gameday practice <experiment>\` in this directory.`);
+  throw new InvalidInputError(
+    `No practice session in ${dir}. Start one with \`gameday practice <experiment>\` in this directory.`,
+  );
 }

@@ -54,8 +54,13 @@ export function manualCopy(loaded: LoadedExperiment): LoadedExperiment {
 
 /** The runbook's recovery steps in words, the way `gameday run` shows them in manual mode. */
 export function hintsOf(loaded: LoadedExperiment): string[] {
-  const registry = recoverySteps as unknown as Record<string, { describe(p: Record<string, unknown>): string } | undefined>;
-  return (loaded.experiment.recovery.steps ?? []).map((s) => registry[s.type]?.describe(paramsOf(s)) ?? `${s.type} (${JSON.stringify(paramsOf(s))})`);
+  const registry = recoverySteps as unknown as Record<
+    string,
+    { describe(p: Record<string, unknown>): string } | undefined
+  >;
+  return (loaded.experiment.recovery.steps ?? []).map(
+    (s) => registry[s.type]?.describe(paramsOf(s)) ?? `${s.type} (${JSON.stringify(paramsOf(s))})`,
+  );
 }
 
 /** The drill's targets as the people are measured: acknowledging by the detect target, recovering by the recover target. */
@@ -158,7 +163,9 @@ export async function runPractice(o: PracticeOptions): Promise<PracticeReport> {
       await clock.sleep(delay, o.signal);
     } catch (err) {
       if (!(err instanceof AbortedError) && !o.signal.aborted) throw err;
-      store.update((s) => markEnded(s, clock.now(), { status: 'gave-up', error: 'stopped before any fault was injected' }));
+      store.update((s) =>
+        markEnded(s, clock.now(), { status: 'gave-up', error: 'stopped before any fault was injected' }),
+      );
       return finish();
     }
 
@@ -171,7 +178,13 @@ export async function runPractice(o: PracticeOptions): Promise<PracticeReport> {
       journalTarget: o.journalTarget,
       onProgress: (p) => {
         if (p.type === 'phase' && p.phase === 'inject') {
-          store.update((s) => markInjected(s, p.at, exp.faults.map((f) => ({ type: f.type }))));
+          store.update((s) =>
+            markInjected(
+              s,
+              p.at,
+              exp.faults.map((f) => ({ type: f.type })),
+            ),
+          );
         } else if (p.type === 'note' && /^Ready .* after recovery started$/.test(p.text)) {
           recoveredAt = clock.now();
           const s = store.read();
@@ -182,7 +195,13 @@ export async function runPractice(o: PracticeOptions): Promise<PracticeReport> {
     store.update((s) => {
       s.faults = result.faults.map((f) => ({ type: f.type, ...(f.hit?.length ? { hit: f.hit } : {}) }));
       const recovered = result.timings.timeToRecover !== undefined && s.injectedAt !== undefined;
-      const status = recovered ? 'recovered' : result.verdict === 'aborted' ? 'gave-up' : result.verdict === 'fail' ? 'failed' : 'error';
+      const status = recovered
+        ? 'recovered'
+        : result.verdict === 'aborted'
+          ? 'gave-up'
+          : result.verdict === 'fail'
+            ? 'failed'
+            : 'error';
       markEnded(s, clock.now(), {
         status,
         recoveredAt: recovered ? s.injectedAt! + result.timings.timeToRecover! : undefined,

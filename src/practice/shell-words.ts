@@ -23,7 +23,7 @@ export function tokenize(line: string): ShellToken[] {
     const c = line[i]!;
     if (c === "'") {
       const end = line.indexOf("'", i + 1);
-      if (end < 0) throw new InvalidInputError('unexpected EOF while looking for matching `\'\'');
+      if (end < 0) throw new InvalidInputError("unexpected EOF while looking for matching `''");
       word += line.slice(i + 1, end);
       inWord = true;
       i = end + 1;
@@ -118,7 +118,7 @@ export function parseCommandLine(line: string): CommandList {
     after = t.op;
   }
   if (cmd.words.length > 0 || cmd.redirect) endCommand();
-  else if (pipeline.length > 0) throw new InvalidInputError('syntax error: a command is missing after `|\'');
+  else if (pipeline.length > 0) throw new InvalidInputError("syntax error: a command is missing after `|'");
   if (pipeline.length > 0) list.push({ pipeline, after });
   return list;
 }

@@ -22,13 +22,23 @@ export function ackSession(store: SessionStore, now?: number): string {
     const at = now ?? sessionNow(s);
     const r = acknowledge(s, at, 'ack');
     if (r.before) return 'Acknowledged, but no alert has fired yet: nothing to acknowledge (this does not count).';
-    if (!r.first) return s.ack ? `Already acknowledged at +${formatDuration(sinceInjection(s, s.ack.at))}.` : 'Nothing to acknowledge.';
+    if (!r.first)
+      return s.ack
+        ? `Already acknowledged at +${formatDuration(sinceInjection(s, s.ack.at))}.`
+        : 'Nothing to acknowledge.';
     return `Acknowledged at +${formatDuration(sinceInjection(s, at))} after the fault. Now diagnose it: \`gameday diagnose "<what is broken>"\`.`;
   });
 }
 
-export function diagnoseSession(store: SessionStore, guess: string, now?: number): { correct: boolean; message: string } {
-  if (!guess.trim()) throw new InvalidInputError('Say what you think is broken, e.g. `gameday diagnose "kubelet stopped on 10.128.38.8"`.');
+export function diagnoseSession(
+  store: SessionStore,
+  guess: string,
+  now?: number,
+): { correct: boolean; message: string } {
+  if (!guess.trim())
+    throw new InvalidInputError(
+      'Say what you think is broken, e.g. `gameday diagnose "kubelet stopped on 10.128.38.8"`.',
+    );
   return store.update((s) => {
     const d = diagnose(s, now ?? sessionNow(s), guess);
     return { correct: d.correct, message: d.message };
@@ -43,7 +53,12 @@ export function hintSession(store: SessionStore, now?: number): string {
  * Runs one node-shell command within a session: the shell's memory (snapshots, moved manifests) comes
  * from the session file and goes back to it, and the command enters the transcript with its exit code.
  */
-export async function runInSession(store: SessionStore, backend: ShellBackend, line: string, now?: () => number): Promise<ShellResult> {
+export async function runInSession(
+  store: SessionStore,
+  backend: ShellBackend,
+  line: string,
+  now?: () => number,
+): Promise<ShellResult> {
   const before = store.read();
   const clockNow = now ?? (() => sessionNow(store.read()));
   const shell = new NodeShell(backend, clockNow, before.shell[backend.node] ?? emptyShellState());
@@ -60,7 +75,11 @@ export async function runInSession(store: SessionStore, backend: ShellBackend, l
  * The node shell's backend for a simulator served by another process (`gameday sim up` or `gameday
  * practice`): the API through the kubeconfig, host and etcd operations through the control endpoint.
  */
-export async function remoteShellBackend(o: { kubeconfig: string; context?: string | undefined; node: string }): Promise<{ backend: ShellBackend; close(): void }> {
+export async function remoteShellBackend(o: {
+  kubeconfig: string;
+  context?: string | undefined;
+  node: string;
+}): Promise<{ backend: ShellBackend; close: () => void }> {
   const kc = new KubeConfig();
   try {
     kc.loadFromFile(o.kubeconfig);
@@ -69,14 +88,25 @@ export async function remoteShellBackend(o: { kubeconfig: string; context?: stri
   }
   if (o.context) {
     if (!kc.getContexts().some((c) => c.name === o.context)) {
-      throw new InvalidInputError(`The kubeconfig has no context "${o.context}"; it has: ${kc.getContexts().map((c) => c.name).join(', ')}.`);
+      throw new InvalidInputError(
+        `The kubeconfig has no context "${o.context}"; it has: ${kc
+          .getContexts()
+          .map((c) => c.name)
+          .join(', ')}.`,
+      );
     }
     kc.setCurrentContext(o.context);
   }
   const server = kc.getCurrentCluster()?.server;
   if (!server) throw new InvalidInputError(`${o.kubeconfig}: the current context has no cluster server.`);
   const clock = new RealClock(1);
-  const kube = createKube({ cluster: kc.getCurrentContext(), config: kc, clock, actions: new ActionLog(), dryRun: false });
+  const kube = createKube({
+    cluster: kc.getCurrentContext(),
+    config: kc,
+    clock,
+    actions: new ActionLog(),
+    dryRun: false,
+  });
   const close = (): void => {
     kube.close();
     clock.close();
@@ -85,7 +115,9 @@ export async function remoteShellBackend(o: { kubeconfig: string; context?: stri
     const nodeObj = await kube.get('nodes', o.node);
     if (!nodeObj) {
       const names = (await kube.list('nodes')).items.map((n) => n.metadata.name);
-      throw new InvalidInputError(`No node "${o.node}" in ${kc.getCurrentContext()}; its nodes are: ${names.join(', ')}.`);
+      throw new InvalidInputError(
+        `No node "${o.node}" in ${kc.getCurrentContext()}; its nodes are: ${names.join(', ')}.`,
+      );
     }
     const ops = remoteOps(server);
     return { backend: { nodes: ops.nodes, etcd: ops.etcd, kube, node: o.node, isMaster: isMaster(nodeObj) }, close };

@@ -15,11 +15,16 @@ export async function postWebhook(url: string, text: string, fetchImpl: typeof f
     });
   } catch (err) {
     const e = err as { cause?: { code?: string }; message?: string };
-    throw new InfrastructureError(`The alert webhook ${redact(url)} cannot be reached: ${e.cause?.code ?? e.message ?? String(err)}.`, { cause: err });
+    throw new InfrastructureError(
+      `The alert webhook ${redact(url)} cannot be reached: ${e.cause?.code ?? e.message ?? String(err)}.`,
+      { cause: err },
+    );
   }
   if (!res.ok) {
     const body = (await res.text().catch(() => '')).slice(0, 200);
-    throw new InfrastructureError(`The alert webhook ${redact(url)} answered HTTP ${res.status}${body ? `: ${body}` : ''}.`);
+    throw new InfrastructureError(
+      `The alert webhook ${redact(url)} answered HTTP ${res.status}${body ? `: ${body}` : ''}.`,
+    );
   }
 }
 
@@ -40,7 +45,8 @@ export function checkWebhookUrl(url: string): string {
   } catch {
     throw new InvalidInputError(`--webhook: ${JSON.stringify(url)} is not a URL.`);
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new InvalidInputError(`--webhook: expected an http(s) URL, got ${u.protocol}.`);
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new InvalidInputError(`--webhook: expected an http(s) URL, got ${u.protocol}.`);
   return url;
 }
 

@@ -10,11 +10,21 @@ import { FakeInformer } from './fake-informer.js';
 import { nodeObject, podObject } from './fake-kube.js';
 
 function deployment(ns: string, name: string, replicas: number, available: number): KubeObject {
-  return { kind: 'Deployment', metadata: { name, namespace: ns }, spec: { replicas }, status: { availableReplicas: available } };
+  return {
+    kind: 'Deployment',
+    metadata: { name, namespace: ns },
+    spec: { replicas },
+    status: { availableReplicas: available },
+  };
 }
 
 function sources(o: Partial<Record<'nodes' | 'deployments' | 'statefulsets' | 'pods', KubeObject[]>>): AlertSources {
-  return { nodes: () => o.nodes ?? [], deployments: () => o.deployments ?? [], statefulsets: () => o.statefulsets ?? [], pods: () => o.pods ?? [] };
+  return {
+    nodes: () => o.nodes ?? [],
+    deployments: () => o.deployments ?? [],
+    statefulsets: () => o.statefulsets ?? [],
+    pods: () => o.pods ?? [],
+  };
 }
 
 const texts = (events: AlertEvent[]): string[] => events.map((e) => `${e.type}: ${e.alert.text}`);
@@ -27,13 +37,21 @@ describe('practice alert rules', () => {
     expect(texts(rules.evaluate(down, 1000))).to.deep.equal(['firing: Node 10.128.38.8 is NotReady']);
     expect(rules.evaluate(down, 2000)).to.deep.equal([]);
     const up = rules.evaluate(sources({ nodes: [nodeObject('10.128.38.8')] }), 3000);
-    expect(up).to.deep.equal([{ type: 'resolved', alert: { key: 'node/10.128.38.8', at: 3000, severity: 'critical', text: 'Node 10.128.38.8 is NotReady' } }]);
+    expect(up).to.deep.equal([
+      {
+        type: 'resolved',
+        alert: { key: 'node/10.128.38.8', at: 3000, severity: 'critical', text: 'Node 10.128.38.8 is NotReady' },
+      },
+    ]);
   });
 
   it('alerts a Deployment scaled to zero against the replicas it had, as available/desired', () => {
     const rules = new AlertRules();
     rules.baseline(sources({ deployments: [deployment('gateway-system', 'gateway-proxy', 2, 2)] }), 0);
-    const events = rules.evaluate(sources({ deployments: [deployment('gateway-system', 'gateway-proxy', 0, 0)] }), 5000);
+    const events = rules.evaluate(
+      sources({ deployments: [deployment('gateway-system', 'gateway-proxy', 0, 0)] }),
+      5000,
+    );
     expect(texts(events)).to.deep.equal(['firing: gateway-system/gateway-proxy replicas below desired (0/2)']);
     expect(events[0]!.alert.severity).to.equal('critical');
   });
@@ -45,18 +63,27 @@ describe('practice alert rules', () => {
     const restarted = structuredClone(pod);
     restarted.status.containerStatuses[0].restartCount = 1;
     restarted.status.containerStatuses[0].lastState = { terminated: { reason: 'OOMKilled', exitCode: 137 } };
-    expect(texts(rules.evaluate(sources({ pods: [restarted] }), 1000))).to.deep.equal(['firing: Pod gateway-system/gateway-proxy-abc restarted (OOMKilled)']);
+    expect(texts(rules.evaluate(sources({ pods: [restarted] }), 1000))).to.deep.equal([
+      'firing: Pod gateway-system/gateway-proxy-abc restarted (OOMKilled)',
+    ]);
     expect(rules.evaluate(sources({ pods: [restarted] }), 2000)).to.deep.equal([]);
     restarted.status.containerStatuses[0].restartCount = 2;
     expect(rules.evaluate(sources({ pods: [restarted] }), 3000)).to.have.length(1);
   });
 
-  it('alerts a pod Pending for more than a minute with the scheduler\'s message', () => {
+  it("alerts a pod Pending for more than a minute with the scheduler's message", () => {
     const rules = new AlertRules();
     rules.baseline(sources({}), VIRTUAL_EPOCH);
     const pending = podObject('default', 'big', '', { running: false });
     pending.metadata.creationTimestamp = new Date(VIRTUAL_EPOCH).toISOString();
-    pending.status.conditions = [{ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message: '0/10 nodes are available: 10 Insufficient memory.' }];
+    pending.status.conditions = [
+      {
+        type: 'PodScheduled',
+        status: 'False',
+        reason: 'Unschedulable',
+        message: '0/10 nodes are available: 10 Insufficient memory.',
+      },
+    ];
     expect(rules.evaluate(sources({ pods: [pending] }), VIRTUAL_EPOCH + 59_000)).to.deep.equal([]);
     expect(texts(rules.evaluate(sources({ pods: [pending] }), VIRTUAL_EPOCH + 60_000))).to.deep.equal([
       'firing: Pod default/big Pending for more than 60s: 0/10 nodes are available: 10 Insufficient memory.',
@@ -68,8 +95,12 @@ describe('practice alert rules', () => {
     let health = [{ endpoint: 'https://10.128.38.1:2379', member: 'etcd-1', healthy: true, message: 'ok' }];
     const s = { ...sources({}), etcdHealth: () => health };
     rules.baseline(s, 0);
-    health = [{ endpoint: 'https://10.128.38.1:2379', member: 'etcd-1', healthy: false, message: 'context deadline exceeded' }];
-    expect(texts(rules.evaluate(s, 1))).to.deep.equal(['firing: [control] etcd member etcd-1 is unhealthy (context deadline exceeded)']);
+    health = [
+      { endpoint: 'https://10.128.38.1:2379', member: 'etcd-1', healthy: false, message: 'context deadline exceeded' },
+    ];
+    expect(texts(rules.evaluate(s, 1))).to.deep.equal([
+      'firing: [control] etcd member etcd-1 is unhealthy (context deadline exceeded)',
+    ]);
   });
 
   it('does not alert what was already wrong when watching began, until it clears and comes back', () => {
@@ -88,7 +119,12 @@ describe('practice alert rules', () => {
     const fired: AlertEvent[] = [];
     const stop = await watchAlerts({
       clock,
-      informers: { nodes, deployments: new FakeInformer('deployments', clock), statefulsets: new FakeInformer('statefulsets', clock), pods },
+      informers: {
+        nodes,
+        deployments: new FakeInformer('deployments', clock),
+        statefulsets: new FakeInformer('statefulsets', clock),
+        pods,
+      },
       rules: new AlertRules(),
       onAlert: (e) => fired.push(e),
     });

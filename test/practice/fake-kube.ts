@@ -1,10 +1,14 @@
+/* eslint-disable @typescript-eslint/require-await -- a fake of an async interface answers at once */
 import type { Kube, ListOptions } from '../../src/kube/kube.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import type { ResourceName } from '../../src/kube/resources.js';
 
 /** A read-only Kube over fixed objects: enough for the node shell, which only reads the API. */
 export function fakeKube(objects: Partial<Record<ResourceName, KubeObject[]>>): Kube {
-  const list = async (resource: ResourceName, options?: ListOptions): Promise<{ items: KubeObject[]; resourceVersion: string }> => {
+  const list = async (
+    resource: ResourceName,
+    options?: ListOptions,
+  ): Promise<{ items: KubeObject[]; resourceVersion: string }> => {
     let items = objects[resource] ?? [];
     const m = /^spec\.nodeName=(.+)$/.exec(options?.fieldSelector ?? '');
     if (m) items = items.filter((o) => o.spec?.nodeName === m[1]);
@@ -16,7 +20,9 @@ export function fakeKube(objects: Partial<Record<ResourceName, KubeObject[]>>): 
     dryRun: false,
     list,
     get: async (resource, name, namespace) =>
-      (objects[resource] ?? []).find((o) => o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace)),
+      (objects[resource] ?? []).find(
+        (o) => o.metadata.name === name && (namespace === undefined || o.metadata.namespace === namespace),
+      ),
   };
   return kube as Kube;
 }
@@ -24,7 +30,16 @@ export function fakeKube(objects: Partial<Record<ResourceName, KubeObject[]>>): 
 export const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function nodeObject(name: string, o: { ready?: 'True' | 'False' | 'Unknown'; memoryPressure?: boolean; diskPressure?: boolean; master?: boolean; readySince?: number } = {}): KubeObject {
+export function nodeObject(
+  name: string,
+  o: {
+    ready?: 'True' | 'False' | 'Unknown';
+    memoryPressure?: boolean;
+    diskPressure?: boolean;
+    master?: boolean;
+    readySince?: number;
+  } = {},
+): KubeObject {
   return {
     kind: 'Node',
     metadata: {
@@ -44,7 +59,12 @@ export function nodeObject(name: string, o: { ready?: 'True' | 'False' | 'Unknow
   };
 }
 
-export function podObject(ns: string, name: string, node: string, o: { memory?: string; restarts?: number; running?: boolean; mirror?: string } = {}): KubeObject {
+export function podObject(
+  ns: string,
+  name: string,
+  node: string,
+  o: { memory?: string; restarts?: number; running?: boolean; mirror?: string } = {},
+): KubeObject {
   return {
     kind: 'Pod',
     metadata: {
@@ -54,7 +74,12 @@ export function podObject(ns: string, name: string, node: string, o: { memory?: 
       creationTimestamp: iso(T0 - 3_600_000),
       ...(o.mirror ? { annotations: { 'kubernetes.io/config.mirror': 'hash' }, labels: { component: o.mirror } } : {}),
     },
-    spec: { nodeName: node, containers: [{ name: 'app', image: `registry.local/${name}:1.0`, resources: { requests: { memory: o.memory ?? '1Gi' } } }] },
+    spec: {
+      nodeName: node,
+      containers: [
+        { name: 'app', image: `registry.local/${name}:1.0`, resources: { requests: { memory: o.memory ?? '1Gi' } } },
+      ],
+    },
     status: {
       phase: o.running === false ? 'Pending' : 'Running',
       containerStatuses: [
@@ -63,7 +88,10 @@ export function podObject(ns: string, name: string, node: string, o: { memory?: 
           image: `registry.local/${name}:1.0`,
           containerID: `docker://${'0123456789abcdef'.repeat(4)}`,
           restartCount: o.restarts ?? 0,
-          state: o.running === false ? { waiting: { reason: 'ContainerCreating' } } : { running: { startedAt: iso(T0 - 600_000) } },
+          state:
+            o.running === false
+              ? { waiting: { reason: 'ContainerCreating' } }
+              : { running: { startedAt: iso(T0 - 600_000) } },
         },
       ],
     },

@@ -67,9 +67,27 @@ export class FakeEtcdOps implements EtcdOps {
   readonly calls: Call[] = [];
   readonly down = new Set<string>();
   list: EtcdMember[] = [
-    { id: '8e9e05c52164694d', name: 'etcd-10.128.38.1', peerURL: 'https://10.128.38.1:2380', clientURL: 'https://10.128.38.1:2379', node: '10.128.38.1' },
-    { id: '91bc3c398fb3c146', name: 'etcd-10.128.38.2', peerURL: 'https://10.128.38.2:2380', clientURL: 'https://10.128.38.2:2379', node: '10.128.38.2' },
-    { id: 'fd422379fda50e48', name: 'etcd-10.128.38.3', peerURL: 'https://10.128.38.3:2380', clientURL: 'https://10.128.38.3:2379', node: '10.128.38.3' },
+    {
+      id: '8e9e05c52164694d',
+      name: 'etcd-10.128.38.1',
+      peerURL: 'https://10.128.38.1:2380',
+      clientURL: 'https://10.128.38.1:2379',
+      node: '10.128.38.1',
+    },
+    {
+      id: '91bc3c398fb3c146',
+      name: 'etcd-10.128.38.2',
+      peerURL: 'https://10.128.38.2:2380',
+      clientURL: 'https://10.128.38.2:2379',
+      node: '10.128.38.2',
+    },
+    {
+      id: 'fd422379fda50e48',
+      name: 'etcd-10.128.38.3',
+      peerURL: 'https://10.128.38.3:2380',
+      clientURL: 'https://10.128.38.3:2379',
+      node: '10.128.38.3',
+    },
   ];
   private snaps = 0;
   async members(): Promise<EtcdMember[]> {
@@ -105,7 +123,12 @@ export class FakeEtcdOps implements EtcdOps {
   async snapshotSave(label?: string): Promise<EtcdSnapshot> {
     this.calls.push(['snapshotSave', label]);
     this.snaps++;
-    return { path: `/var/lib/gameday/snapshots/${label ?? 'snapshot'}-${this.snaps}.db`, revision: 1234, keys: 567, takenAt: 1000 };
+    return {
+      path: `/var/lib/gameday/snapshots/${label ?? 'snapshot'}-${this.snaps}.db`,
+      revision: 1234,
+      keys: 567,
+      takenAt: 1000,
+    };
   }
   async restoreSingle(member: string, snapshot: EtcdSnapshot): Promise<void> {
     this.calls.push(['restoreSingle', member, snapshot.path]);
@@ -117,7 +140,13 @@ export class FakeEtcdOps implements EtcdOps {
   }
   async memberAdd(name: string, node?: string): Promise<EtcdMember> {
     this.calls.push(['memberAdd', name, node]);
-    const m: EtcdMember = { id: 'a1b2c3d4e5f60718', name, peerURL: `https://${node ?? name}:2380`, clientURL: `https://${node ?? name}:2379`, ...(node ? { node } : {}) };
+    const m: EtcdMember = {
+      id: 'a1b2c3d4e5f60718',
+      name,
+      peerURL: `https://${node ?? name}:2380`,
+      clientURL: `https://${node ?? name}:2379`,
+      ...(node ? { node } : {}),
+    };
     this.list.push(m);
     return m;
   }

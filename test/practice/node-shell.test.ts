@@ -37,11 +37,17 @@ describe('the shell-word splitter', () => {
       { op: '>' },
       { word: '/usr/local/tomcat/logs/catalina.out' },
     ]);
-    expect(tokenize(`grep "a \\"b\\" c" it\\ s`)).to.deep.equal([{ word: 'grep' }, { word: 'a "b" c' }, { word: 'it s' }]);
+    expect(tokenize(`grep "a \\"b\\" c" it\\ s`)).to.deep.equal([
+      { word: 'grep' },
+      { word: 'a "b" c' },
+      { word: 'it s' },
+    ]);
   });
 
   it('splits pipelines and lists on |, ;, && and ||', () => {
-    const list = parseCommandLine('systemctl stop kubelet && systemctl start kubelet; journalctl -u kubelet | tail -n 2');
+    const list = parseCommandLine(
+      'systemctl stop kubelet && systemctl start kubelet; journalctl -u kubelet | tail -n 2',
+    );
     expect(list.map((l) => [l.after, l.pipeline.map((c) => c.words.join(' '))])).to.deep.equal([
       [';', ['systemctl stop kubelet']],
       ['&&', ['systemctl start kubelet']],
@@ -49,7 +55,7 @@ describe('the shell-word splitter', () => {
     ]);
   });
 
-  it('refuses an unterminated quote with the shell\'s message', () => {
+  it("refuses an unterminated quote with the shell's message", () => {
     expect(() => tokenize("echo 'oops")).to.throw(/unexpected EOF/);
   });
 });
@@ -86,11 +92,19 @@ describe('the node shell', () => {
       expect(docker.stdout.split('\n')[0]).to.equal('● docker.service - Docker Application Container Engine');
     });
 
-    it('answers is-active with the state word and systemd\'s exit status', async () => {
+    it("answers is-active with the state word and systemd's exit status", async () => {
       const { shell } = setup();
       await shell.run('systemctl stop docker');
-      expect(await shell.run('systemctl is-active docker')).to.deep.equal({ stdout: 'inactive\n', stderr: '', exitCode: 3 });
-      expect(await shell.run('systemctl is-active kubelet')).to.deep.equal({ stdout: 'active\n', stderr: '', exitCode: 0 });
+      expect(await shell.run('systemctl is-active docker')).to.deep.equal({
+        stdout: 'inactive\n',
+        stderr: '',
+        exitCode: 3,
+      });
+      expect(await shell.run('systemctl is-active kubelet')).to.deep.equal({
+        stdout: 'active\n',
+        stderr: '',
+        exitCode: 0,
+      });
     });
 
     it('says an unknown unit could not be found', async () => {
@@ -148,7 +162,9 @@ describe('the node shell', () => {
       await shell.run('mv /etc/kubernetes/manifests/kube-scheduler.yaml /tmp');
       const r = await shell.run('mv /root/kube-scheduler.yaml /etc/kubernetes/manifests/');
       expect(r.stderr).to.equal("mv: cannot stat '/root/kube-scheduler.yaml': No such file or directory\n");
-      expect((await shell.run('mv /tmp/kube-scheduler.yaml /etc/kubernetes/manifests/kube-scheduler.yaml')).exitCode).to.equal(0);
+      expect(
+        (await shell.run('mv /tmp/kube-scheduler.yaml /etc/kubernetes/manifests/kube-scheduler.yaml')).exitCode,
+      ).to.equal(0);
       expect(nodes.calls.map((c) => c[3])).to.deep.equal(['out', 'in']);
     });
 
@@ -160,12 +176,15 @@ describe('the node shell', () => {
   });
 
   describe('etcdctl', () => {
-    const FLAGS = '--endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/server.crt --key=/etc/kubernetes/pki/etcd/server.key';
+    const FLAGS =
+      '--endpoints=https://127.0.0.1:2379 --cacert=/etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/server.crt --key=/etc/kubernetes/pki/etcd/server.key';
 
     it('lists members as etcdctl does, ignoring the TLS flags', async () => {
       const { shell } = setup({ node: MASTER });
       const r = await shell.run(`ETCDCTL_API=3 etcdctl ${FLAGS} member list`);
-      expect(r.stdout.split('\n')[0]).to.equal('8e9e05c52164694d, started, etcd-10.128.38.1, https://10.128.38.1:2380, https://10.128.38.1:2379, false');
+      expect(r.stdout.split('\n')[0]).to.equal(
+        '8e9e05c52164694d, started, etcd-10.128.38.1, https://10.128.38.1:2380, https://10.128.38.1:2379, false',
+      );
       const table = await shell.run(`etcdctl ${FLAGS} member list -w table`);
       expect(table.stdout).to.contain('|        ID        | STATUS  |');
     });
@@ -174,7 +193,9 @@ describe('the node shell', () => {
       const { shell, etcd } = setup({ node: MASTER });
       const removed = await shell.run(`etcdctl ${FLAGS} member remove fd422379fda50e48`);
       expect(removed.stdout).to.match(/^Member fd422379fda50e48 removed from cluster [0-9a-f]{16}\n$/);
-      const added = await shell.run(`etcdctl ${FLAGS} member add etcd-10.128.38.4 --peer-urls=https://10.128.38.4:2380`);
+      const added = await shell.run(
+        `etcdctl ${FLAGS} member add etcd-10.128.38.4 --peer-urls=https://10.128.38.4:2380`,
+      );
       expect(added.stdout).to.match(/^Member a1b2c3d4e5f60718 added to cluster [0-9a-f]{16}\n/);
       expect(added.stdout).to.contain('ETCD_INITIAL_CLUSTER_STATE="existing"');
       expect(added.stdout).to.contain('etcd-10.128.38.4=https://10.128.38.4:2380');
@@ -182,23 +203,33 @@ describe('the node shell', () => {
         ['memberRemove', 'etcd-10.128.38.3'],
         ['memberAdd', 'etcd-10.128.38.4', '10.128.38.4'],
       ]);
-      expect((await shell.run('etcdctl member remove 0000000000000000')).stderr).to.equal('Error: etcdserver: member not found\n');
+      expect((await shell.run('etcdctl member remove 0000000000000000')).stderr).to.equal(
+        'Error: etcdserver: member not found\n',
+      );
     });
 
     it('reports endpoint health and fails with "unhealthy cluster" when a member is down', async () => {
       const { shell, etcd } = setup({ node: MASTER });
       const local = await shell.run(`etcdctl ${FLAGS} endpoint health`);
-      expect(local).to.deep.equal({ stdout: 'https://10.128.38.1:2379 is healthy: successfully committed proposal: took = 2.1ms\n', stderr: '', exitCode: 0 });
+      expect(local).to.deep.equal({
+        stdout: 'https://10.128.38.1:2379 is healthy: successfully committed proposal: took = 2.1ms\n',
+        stderr: '',
+        exitCode: 0,
+      });
       etcd.down.add('etcd-10.128.38.2');
       const cluster = await shell.run(`etcdctl ${FLAGS} endpoint health --cluster`);
       expect(cluster.exitCode).to.equal(1);
       expect(cluster.stdout.trim().split('\n')).to.have.length(2);
-      expect(cluster.stderr).to.equal('https://10.128.38.2:2379 is unhealthy: failed to commit proposal: context deadline exceeded\nError: unhealthy cluster\n');
+      expect(cluster.stderr).to.equal(
+        'https://10.128.38.2:2379 is unhealthy: failed to commit proposal: context deadline exceeded\nError: unhealthy cluster\n',
+      );
     });
 
     it('saves a snapshot and restores it as a single member by the path typed', async () => {
       const { shell, etcd } = setup({ node: MASTER });
-      expect((await shell.run(`etcdctl ${FLAGS} snapshot save /var/lib/etcd-backup/snap.db`)).stdout).to.equal('Snapshot saved at /var/lib/etcd-backup/snap.db\n');
+      expect((await shell.run(`etcdctl ${FLAGS} snapshot save /var/lib/etcd-backup/snap.db`)).stdout).to.equal(
+        'Snapshot saved at /var/lib/etcd-backup/snap.db\n',
+      );
       const r = await shell.run(
         'etcdctl snapshot restore /var/lib/etcd-backup/snap.db --name etcd-10.128.38.1 --initial-cluster etcd-10.128.38.1=https://10.128.38.1:2380 --initial-advertise-peer-urls https://10.128.38.1:2380 --data-dir /var/lib/etcd --skip-hash-check',
       );
@@ -207,7 +238,9 @@ describe('the node shell', () => {
         ['snapshotSave', 'snap'],
         ['restoreSingle', 'etcd-10.128.38.1', '/var/lib/gameday/snapshots/snap-1.db'],
       ]);
-      expect((await shell.run('etcdctl snapshot restore /nope.db')).stderr).to.equal('Error: stat /nope.db: no such file or directory\n');
+      expect((await shell.run('etcdctl snapshot restore /nope.db')).stderr).to.equal(
+        'Error: stat /nope.db: no such file or directory\n',
+      );
     });
 
     it('is not installed on a worker', async () => {
@@ -219,15 +252,19 @@ describe('the node shell', () => {
   });
 
   describe('runtime, memory, disk', () => {
-    it('lists the node\'s containers from the API with dockershim names', async () => {
+    it("lists the node's containers from the API with dockershim names", async () => {
       const { shell } = setup();
       const r = await shell.run('docker ps');
       const lines = r.stdout.trimEnd().split('\n');
       expect(lines[0]).to.match(/^CONTAINER ID +IMAGE +COMMAND +CREATED +STATUS +PORTS +NAMES$/);
       expect(lines).to.have.length(3);
-      expect(lines[1]).to.match(/^0123456789ab +registry\.local\/gateway-proxy-7d4b9c-x2x7q:1\.0 .* Up 15 minutes .*k8s_app_gateway-proxy-7d4b9c-x2x7q_gateway-system_uid-gateway-proxy-7d4b9c-x2x7q_2$/);
+      expect(lines[1]).to.match(
+        /^0123456789ab +registry\.local\/gateway-proxy-7d4b9c-x2x7q:1\.0 .* Up 15 minutes .*k8s_app_gateway-proxy-7d4b9c-x2x7q_gateway-system_uid-gateway-proxy-7d4b9c-x2x7q_2$/,
+      );
       const cri = await shell.run('crictl ps | grep nsf-server');
-      expect(cri.stdout).to.match(/^0123456789abc +registry\.local\/nsf-server-5f6c7d-abcde:1\.0 +15 minutes ago +Running +app +0 /);
+      expect(cri.stdout).to.match(
+        /^0123456789abc +registry\.local\/nsf-server-5f6c7d-abcde:1\.0 +15 minutes ago +Running +app +0 /,
+      );
     });
 
     it('cannot reach the Docker daemon when the runtime is stopped', async () => {
@@ -235,7 +272,9 @@ describe('the node shell', () => {
       await shell.run('systemctl stop docker');
       const r = await shell.run('docker ps');
       expect(r.exitCode).to.equal(1);
-      expect(r.stderr).to.equal('Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n');
+      expect(r.stderr).to.equal(
+        'Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?\n',
+      );
     });
 
     it('prints free -m from capacity and requests, nearly full under MemoryPressure', async () => {
@@ -285,14 +324,18 @@ describe('the node shell', () => {
       const r = await shell.run('hostname');
       expect(r.exitCode).to.equal(255);
       expect(r.stderr).to.contain(`ssh: connect to host ${WORKER} port 22: Connection timed out`);
-      expect((await shell.run('ipmitool -I lanplus -H bmc-8 power on')).stdout).to.equal('Chassis Power Control: Up/On\n');
+      expect((await shell.run('ipmitool -I lanplus -H bmc-8 power on')).stdout).to.equal(
+        'Chassis Power Control: Up/On\n',
+      );
       expect(nodes.calls).to.deep.equal([['power', WORKER, 'on']]);
     });
 
     it('answers hostname and uptime, and exit ends the session', async () => {
       const { shell } = setup();
       expect((await shell.run('hostname')).stdout).to.equal(`${WORKER}\n`);
-      expect((await shell.run('uptime')).stdout).to.equal(' 00:05:00 up 1 day, 0:05,  1 user,  load average: 1.20, 1.08, 0.96\n');
+      expect((await shell.run('uptime')).stdout).to.equal(
+        ' 00:05:00 up 1 day, 0:05,  1 user,  load average: 1.20, 1.08, 0.96\n',
+      );
       expect((await shell.run('exit')).exit).to.equal(true);
     });
 

@@ -39,7 +39,10 @@ describe('practice mode end to end on the simulator', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function start(loaded: LoadedExperiment, trainee: (o: TraineeKit) => Promise<void>): Promise<{ report: PracticeReport; traineeError: unknown }> {
+  async function start(
+    loaded: LoadedExperiment,
+    trainee: (o: TraineeKit) => Promise<void>,
+  ): Promise<{ report: PracticeReport; traineeError: unknown }> {
     target = await SimTarget.create({ seed: 3 });
     const t = target;
     const cluster = loaded.experiment.clusters![0]!;
@@ -73,12 +76,24 @@ describe('practice mode end to end on the simulator', function () {
           else alertWaiters.push({ match, resolve });
         }),
       kubectl: async (...args) => {
-        const r = await t.clock.track(execa('kubectl', ['--kubeconfig', kubeconfig, ...args], { reject: false }), 'trainee kubectl');
+        const r = await t.clock.track(
+          execa('kubectl', ['--kubeconfig', kubeconfig, ...args], { reject: false }),
+          'trainee kubectl',
+        );
         return String(r.stdout) + String(r.stderr);
       },
       shell: (node, line) => {
-        const backend: ShellBackend = { nodes: t.nodes(cluster), etcd: t.etcd(cluster), kube: t.kube(cluster), node, isMaster: false };
-        return t.clock.track(runInSession(store!, backend, line, () => t.clock.now()), 'trainee shell');
+        const backend: ShellBackend = {
+          nodes: t.nodes(cluster),
+          etcd: t.etcd(cluster),
+          kube: t.kube(cluster),
+          node,
+          isMaster: false,
+        };
+        return t.clock.track(
+          runInSession(store!, backend, line, () => t.clock.now()),
+          'trainee shell',
+        );
       },
     };
     const report = await runPractice({
@@ -153,7 +168,10 @@ describe('practice mode end to end on the simulator', function () {
     ]);
     expect(report.transcript.some((e) => e.kind === 'alert' && /is NotReady/.test(e.text))).to.equal(true);
     expect(formatReport(report)).to.contain('time to recover');
-    const file = JSON.parse(readFileSync(join(dir, `${report.session}.json`), 'utf8')) as { status: string; rollback: { ok: boolean } };
+    const file = JSON.parse(readFileSync(join(dir, `${report.session}.json`), 'utf8')) as {
+      status: string;
+      rollback: { ok: boolean };
+    };
     expect(file.status).to.equal('recovered');
     expect(file.rollback.ok).to.equal(true);
   });
@@ -170,7 +188,16 @@ describe('practice mode end to end on the simulator', function () {
       seen.get = await k.kubectl('--context', 'control', '-n', 'gateway-system', 'get', 'deployment', 'gateway-proxy');
       seen.diag = diagnoseSession(k.store(), 'gateway-proxy was scaled to zero', k.clock.now()).message;
       await k.clock.sleep(15_000);
-      seen.scale = await k.kubectl('--context', 'control', '-n', 'gateway-system', 'scale', 'deployment', 'gateway-proxy', '--replicas=2');
+      seen.scale = await k.kubectl(
+        '--context',
+        'control',
+        '-n',
+        'gateway-system',
+        'scale',
+        'deployment',
+        'gateway-proxy',
+        '--replicas=2',
+      );
     });
     expect(traineeError).to.equal(undefined);
     expect(seen.get).to.match(/gateway-proxy\s+0\/0/);
@@ -201,7 +228,8 @@ describe('practice mode end to end on the simulator', function () {
       injectDelay: { minMs: 10_000, maxMs: 10_000 },
       signal: abortAfterAlert.signal,
       onEvent: (e) => {
-        if (e.type === 'alert' && e.event.type === 'firing' && /gateway-proxy/.test(e.event.alert.text)) abortAfterAlert.abort('SIGINT');
+        if (e.type === 'alert' && e.event.type === 'firing' && /gateway-proxy/.test(e.event.alert.text))
+          abortAfterAlert.abort('SIGINT');
       },
     });
     expect(report.status).to.equal('gave-up');
@@ -233,8 +261,19 @@ function d11(): LoadedExperiment {
       description: 'D11: the gateway data plane is scaled to zero; the runbook scales it back.',
       runbook: 'D11 GatewayProxy 故障恢复',
       clusters: ['control'],
-      steadyState: [{ type: 'workload-available', workload: { namespace: 'gateway-system', kind: 'Deployment', name: 'gateway-proxy' } }],
-      faults: [{ type: 'scale-workload', workload: { namespace: 'gateway-system', kind: 'Deployment', name: 'gateway-proxy' }, replicas: 0 }],
+      steadyState: [
+        {
+          type: 'workload-available',
+          workload: { namespace: 'gateway-system', kind: 'Deployment', name: 'gateway-proxy' },
+        },
+      ],
+      faults: [
+        {
+          type: 'scale-workload',
+          workload: { namespace: 'gateway-system', kind: 'Deployment', name: 'gateway-proxy' },
+          replicas: 0,
+        },
+      ],
       detect: [{ type: 'workload-available', below: true }],
       recovery: { mode: 'automatic', steps: [{ type: 'scale', replicas: 2 }] },
       verify: [{ type: 'workload-available' }],

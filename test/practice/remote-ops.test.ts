@@ -5,7 +5,7 @@ import { InfrastructureError, InvalidInputError } from '../../src/errors.js';
 import { CONTROL_PATH, dispatchRemoteOps, remoteOps } from '../../src/practice/remote-ops.js';
 import { FakeEtcdOps, FakeNodeOps } from './fake-ops.js';
 
-describe('remote ops (the client of a running simulator\'s control endpoint)', () => {
+describe("remote ops (the client of a running simulator's control endpoint)", () => {
   let server: Server;
   let url: string;
   const nodes = new FakeNodeOps();
@@ -62,8 +62,10 @@ describe('remote ops (the client of a running simulator\'s control endpoint)', (
     expect(read.get('/registry/a')).to.equal('1');
   });
 
-  it('reports a 4xx answer as the caller\'s mistake, with the simulator\'s message', async () => {
-    const err = await remoteOps(url).nodes.service('10.0.0.99', 'kubelet', 'start').catch((e: unknown) => e);
+  it("reports a 4xx answer as the caller's mistake, with the simulator's message", async () => {
+    const err = await remoteOps(url)
+      .nodes.service('10.0.0.99', 'kubelet', 'start')
+      .catch((e: unknown) => e);
     expect(err).to.be.instanceOf(InvalidInputError);
     expect((err as Error).message).to.equal('nodes.service: No node named "10.0.0.99".');
   });
@@ -81,13 +83,19 @@ describe('remote ops (the client of a running simulator\'s control endpoint)', (
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
-    const err = await remoteOps(`http://127.0.0.1:${port}`).etcd.health().catch((e: unknown) => e);
+    const err = await remoteOps(`http://127.0.0.1:${port}`)
+      .etcd.health()
+      .catch((e: unknown) => e);
     expect(err).to.be.instanceOf(InfrastructureError);
-    expect((err as Error).message).to.contain(`http://127.0.0.1:${port}/gameday/v1/ops`).and.contain('gameday sim up');
+    expect((err as Error).message)
+      .to.contain(`http://127.0.0.1:${port}/gameday/v1/ops`)
+      .and.contain('gameday sim up');
   });
 
   it('refuses an answer that is not JSON', async () => {
-    const err = await remoteOps(url + '/garbage').etcd.running().catch((e: unknown) => e);
+    const err = await remoteOps(url + '/garbage')
+      .etcd.running()
+      .catch((e: unknown) => e);
     expect(err).to.be.instanceOf(InfrastructureError);
     expect((err as Error).message).to.contain('not JSON');
   });

@@ -23,11 +23,18 @@ describe('the node shell against a served simulator', function () {
   before(async function () {
     const endpoint = await import('../../src/sim/serve/control-endpoint.js').catch(() => undefined);
     if (!endpoint) {
-      console.log('      (src/sim/serve/control-endpoint.ts is not there: nothing to reach the simulator\'s NodeOps)');
+      console.log("      (src/sim/serve/control-endpoint.ts is not there: nothing to reach the simulator's NodeOps)");
       this.skip();
     }
     const clock = new VirtualClock();
-    sim = await Simulator.start({ topology: defaultTopology(), params: DEFAULT_PARAMS, clock, seed: 2, serve: true, control: (c) => endpoint.controlEndpoint(c) });
+    sim = await Simulator.start({
+      topology: defaultTopology(),
+      params: DEFAULT_PARAMS,
+      clock,
+      seed: 2,
+      serve: true,
+      control: (c) => endpoint.controlEndpoint(c),
+    });
     await sim.settle();
     dir = mkdtempSync(join(tmpdir(), 'gameday-remote-shell-'));
     kubeconfig = join(dir, 'kubeconfig');
@@ -67,7 +74,9 @@ describe('the node shell against a served simulator', function () {
   });
 
   it('names the nodes there are when the node does not exist', async () => {
-    const err = await remoteShellBackend({ kubeconfig, context: 'business', node: '10.0.0.1' }).catch((e: unknown) => e);
+    const err = await remoteShellBackend({ kubeconfig, context: 'business', node: '10.0.0.1' }).catch(
+      (e: unknown) => e,
+    );
     expect(err).to.be.instanceOf(InvalidInputError);
     expect((err as Error).message).to.match(/^No node "10\.0\.0\.1" in business; its nodes are: .*10\.128\.38\.9/);
   });

@@ -24,7 +24,12 @@ import { injectDelayOf } from '../../src/practice/session.js';
 function d6(clock: VirtualClock): PracticeState {
   const s = newState({
     id: 'd6-test',
-    experiment: { id: 'd6-kubelet-stopped', title: 'Kubelet stopped', file: 'experiments/d6-kubelet-stopped.json', runbook: 'D6 节点组件异常 (node component failure)' },
+    experiment: {
+      id: 'd6-kubelet-stopped',
+      title: 'Kubelet stopped',
+      file: 'experiments/d6-kubelet-stopped.json',
+      runbook: 'D6 节点组件异常 (node component failure)',
+    },
     target: 'sim',
     cluster: 'business',
     now: clock.now(),
@@ -33,7 +38,10 @@ function d6(clock: VirtualClock): PracticeState {
     mode: 'virtual',
     targets: { acknowledge: 60_000, recover: 180_000 },
   });
-  s.hints = ['Restart kubelet on the node: `systemctl restart kubelet`.', 'Check the node is Ready: `kubectl get node`.'];
+  s.hints = [
+    'Restart kubelet on the node: `systemctl restart kubelet`.',
+    'Check the node is Ready: `kubectl get node`.',
+  ];
   return s;
 }
 
@@ -108,7 +116,10 @@ describe('the practice session', () => {
     await clock.sleep(3_000);
     recordShell(s, clock.now(), '10.128.38.8', 'systemctl status kubelet', 3);
     expect(s.ack).to.deep.equal({ at: VIRTUAL_EPOCH + 33_000, by: 'shell' });
-    expect(s.transcript.filter((e) => e.kind === 'shell').map((e) => e.text)).to.deep.equal(['uptime', 'systemctl status kubelet']);
+    expect(s.transcript.filter((e) => e.kind === 'shell').map((e) => e.text)).to.deep.equal([
+      'uptime',
+      'systemctl status kubelet',
+    ]);
   });
 
   it('gives no hint and takes no diagnosis before a fault is injected', () => {
@@ -135,7 +146,7 @@ describe('the practice session', () => {
 describe('diagnosis checking', () => {
   const D6 = 'D6 节点组件异常 (node component failure)';
   const D11 = 'D11 GatewayProxy 故障恢复';
-  it('accepts the fault in people\'s words, its type, or the runbook section', () => {
+  it("accepts the fault in people's words, its type, or the runbook section", () => {
     expect(judgeDiagnosis('kubelet is stopped', [{ type: 'stop-kubelet' }], D6).matched).to.equal('fault');
     expect(judgeDiagnosis('stop-kubelet', [{ type: 'stop-kubelet' }], D6).correct).to.equal(true);
     expect(judgeDiagnosis('gateway-proxy scaled to zero', [{ type: 'scale-workload' }], D11).matched).to.equal('fault');

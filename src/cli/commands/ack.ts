@@ -15,9 +15,9 @@ export const ack: CommandModule = {
   command: 'ack',
   describe: 'Acknowledge the alert of the running practice session (starts your time to diagnose)',
   builder: (y: Argv) => sessionOptions(y),
-  handler: async (args) => {
+  handler: (args) => {
     const store = findSession(String(args.dir), args.session as string | undefined);
     process.stdout.write(ackSession(store) + '\n');
-    return EXIT.ok;
+    return Promise.resolve(EXIT.ok);
   },
 };

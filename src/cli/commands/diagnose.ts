@@ -12,19 +12,24 @@ export const diagnose: CommandModule = {
   builder: (y: Argv) =>
     sessionOptions(
       y
-        .positional('guess', { type: 'string', array: true, describe: 'What is broken, in your words ("kubelet stopped on 10.128.38.8"), a fault type, or the runbook section (D6)' })
+        .positional('guess', {
+          type: 'string',
+          array: true,
+          describe:
+            'What is broken, in your words ("kubelet stopped on 10.128.38.8"), a fault type, or the runbook section (D6)',
+        })
         .option('list', { type: 'boolean', default: false, describe: 'List the fault types a guess may name' }),
     ),
-  handler: async (args) => {
+  handler: (args) => {
     if (args.list) {
       process.stdout.write(knownFaultTypes().join('\n') + '\n');
-      return EXIT.ok;
+      return Promise.resolve(EXIT.ok);
     }
     const guess = ((args.guess as string[] | undefined) ?? []).join(' ');
     const store = findSession(String(args.dir), args.session as string | undefined);
     const verdict = diagnoseSession(store, guess);
     process.stdout.write(verdict.message + '\n');
     // A wrong guess is an answer, not a failure of the command; scripts can still tell them apart.
-    return verdict.correct ? EXIT.ok : EXIT.targetMissed;
+    return Promise.resolve(verdict.correct ? EXIT.ok : EXIT.targetMissed);
   },
 };

@@ -7,11 +7,11 @@ import { sessionOptions } from './ack.js';
 
 export const hint: CommandModule = {
   command: 'hint',
-  describe: 'Reveal the runbook\'s next recovery step in the running practice session (each hint costs points)',
+  describe: "Reveal the runbook's next recovery step in the running practice session (each hint costs points)",
   builder: (y: Argv) => sessionOptions(y),
-  handler: async (args) => {
+  handler: (args) => {
     const store = findSession(String(args.dir), args.session as string | undefined);
     process.stdout.write(hintSession(store) + '\n');
-    return EXIT.ok;
+    return Promise.resolve(EXIT.ok);
   },
 };

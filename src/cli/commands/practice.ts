@@ -22,32 +22,70 @@ export const practice: CommandModule = {
   builder: (y: Argv) =>
     y
       .positional('experiment', { type: 'string', describe: 'One experiment file' })
-      .option('target', { choices: ['sim', 'kind', 'lab'] as const, default: 'sim' as const, describe: 'Where to practise' })
-      .option('kubeconfig', { type: 'string', describe: 'sim: attach to a running `gameday sim up` through its kubeconfig; kind/lab: the cluster' })
+      .option('target', {
+        choices: ['sim', 'kind', 'lab'] as const,
+        default: 'sim' as const,
+        describe: 'Where to practise',
+      })
+      .option('kubeconfig', {
+        type: 'string',
+        describe: 'sim: attach to a running `gameday sim up` through its kubeconfig; kind/lab: the cluster',
+      })
       .option('context', { type: 'string', describe: 'kubeconfig context (kind, lab; must be in the lab profile)' })
       .option('profile', { type: 'string', describe: 'Lab profile (JSON) for --target lab' })
       .option('kind-cluster', { type: 'string', default: 'gameday', describe: 'kind cluster name for --target kind' })
       .option('topology', { type: 'string', describe: 'Simulator topology file (default: the Qingzhou platform)' })
-      .option('speed', { type: 'number', default: 1, describe: 'sim without --kubeconfig: run the simulator N times faster than real time' })
-      .option('min-delay', { type: 'string', default: '30s', describe: 'The fault comes no sooner than this after the start' })
+      .option('speed', {
+        type: 'number',
+        default: 1,
+        describe: 'sim without --kubeconfig: run the simulator N times faster than real time',
+      })
+      .option('min-delay', {
+        type: 'string',
+        default: '30s',
+        describe: 'The fault comes no sooner than this after the start',
+      })
       .option('max-delay', { type: 'string', default: '5m', describe: 'and no later than this' })
       .option('webhook', { type: 'string', describe: 'Also post alerts here as Slack-compatible JSON {"text": ...}' })
-      .option('seed', { type: 'number', describe: 'Seed for the moment of injection and the drill\'s choices (default: random)' })
-      .option('dir', { type: 'string', default: DEFAULT_PRACTICE_DIR, describe: 'Where the session file and report go' })
-      .option('journal-dir', { type: 'string', default: DEFAULT_JOURNAL_DIR, describe: 'Where rollback journals are written' })
-      .option('yes', { type: 'boolean', default: false, describe: 'Do not ask before destructive drills on a lab cluster' }),
+      .option('seed', {
+        type: 'number',
+        describe: "Seed for the moment of injection and the drill's choices (default: random)",
+      })
+      .option('dir', {
+        type: 'string',
+        default: DEFAULT_PRACTICE_DIR,
+        describe: 'Where the session file and report go',
+      })
+      .option('journal-dir', {
+        type: 'string',
+        default: DEFAULT_JOURNAL_DIR,
+        describe: 'Where rollback journals are written',
+      })
+      .option('yes', {
+        type: 'boolean',
+        default: false,
+        describe: 'Do not ask before destructive drills on a lab cluster',
+      }),
   handler: async (args) => {
     const out = process.stdout;
     const say = (text: string): void => void out.write(text + '\n');
     const loaded = await loadExperiments([args.experiment as string]);
-    if (loaded.length !== 1) throw new InvalidInputError(`gameday practice takes one experiment; ${String(args.experiment)} holds ${loaded.length}.`);
+    if (loaded.length !== 1)
+      throw new InvalidInputError(
+        `gameday practice takes one experiment; ${String(args.experiment)} holds ${loaded.length}.`,
+      );
     const experiment = loaded[0]!;
     const kind = args.target as TargetKind;
     const minMs = parseDuration(String(args.minDelay), '--min-delay');
     const maxMs = parseDuration(String(args.maxDelay), '--max-delay');
-    if (maxMs < minMs) throw new InvalidInputError(`--max-delay (${formatDuration(maxMs)}) is shorter than --min-delay (${formatDuration(minMs)}).`);
+    if (maxMs < minMs)
+      throw new InvalidInputError(
+        `--max-delay (${formatDuration(maxMs)}) is shorter than --min-delay (${formatDuration(minMs)}).`,
+      );
     const seed = args.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(args.seed);
-    const webhook = args.webhook ? new WebhookNotifier(checkWebhookUrl(String(args.webhook)), (m) => say(`gameday: ${m}`)) : undefined;
+    const webhook = args.webhook
+      ? new WebhookNotifier(checkWebhookUrl(args.webhook as string), (m) => say(`gameday: ${m}`))
+      : undefined;
     const dir = resolve(String(args.dir));
     const speed = Number(args.speed);
 
@@ -70,7 +108,14 @@ export const practice: CommandModule = {
     let poll: NodeJS.Timeout | undefined;
     try {
       if (kind === 'sim' && !kubeconfig) {
-        const s = await serveSimulator({ dir, speed, seed, topology: args.topology as string | undefined, signal: stop.signal, say });
+        const s = await serveSimulator({
+          dir,
+          speed,
+          seed,
+          topology: args.topology as string | undefined,
+          signal: stop.signal,
+          say,
+        });
         served = s;
         kubeconfig = s.kubeconfig;
       }
@@ -90,8 +135,12 @@ export const practice: CommandModule = {
       const cluster = experiment.experiment.clusters?.[0] ?? created.target.clusters()[0] ?? '';
       say(`\ngameday practice: ${experiment.experiment.title}`);
       say(`Runbook: ${experiment.experiment.runbook}`);
-      if (kubeconfig) say(`\nUse this cluster:\n  export KUBECONFIG=${resolve(kubeconfig)}\n  kubectl --context ${cluster} get nodes`);
-      if (kind === 'sim') say('Log in to a node:  gameday node shell <node>   (or: gameday node exec <node> -- <command>)');
+      if (kubeconfig)
+        say(
+          `\nUse this cluster:\n  export KUBECONFIG=${resolve(kubeconfig)}\n  kubectl --context ${cluster} get nodes`,
+        );
+      if (kind === 'sim')
+        say('Log in to a node:  gameday node shell <node>   (or: gameday node exec <node> -- <command>)');
       say('When an alert fires:  gameday ack  ·  gameday diagnose "<what is broken>"  ·  gameday hint (costs points)');
       say('Ctrl-C gives up (the fault is rolled back).\n');
 
@@ -103,7 +152,9 @@ export const practice: CommandModule = {
           const s = store.read();
           const fresh = s.transcript.slice(shown);
           shown = s.transcript.length;
-          for (const e of fresh) if (e.kind === 'ack' || e.kind === 'diagnose' || e.kind === 'hint' || e.kind === 'shell') say(traineeLine(e, s.injectedAt));
+          for (const e of fresh)
+            if (e.kind === 'ack' || e.kind === 'diagnose' || e.kind === 'hint' || e.kind === 'shell')
+              say(traineeLine(e, s.injectedAt));
         } catch {
           // The file is being replaced: the next poll reads it.
         }
@@ -184,7 +235,8 @@ function clockTime(ms: number): string {
 
 function traineeLine(e: TranscriptEntry, injectedAt: number | undefined): string {
   const when = injectedAt === undefined ? clockTime(e.at) : `+${formatDuration(e.at - injectedAt)}`;
-  if (e.kind === 'shell') return `${when}  trainee [${e.node ?? ''}] $ ${e.text}${e.exitCode ? `   (exit ${e.exitCode})` : ''}`;
+  if (e.kind === 'shell')
+    return `${when}  trainee [${e.node ?? ''}] $ ${e.text}${e.exitCode ? `   (exit ${e.exitCode})` : ''}`;
   return `${when}  trainee: ${e.text}`;
 }
 
@@ -201,8 +253,17 @@ async function serveSimulator(o: {
   signal: AbortSignal;
   say: (text: string) => void;
 }): Promise<{ kubeconfig: string; close(): Promise<void> }> {
-  if (!(o.speed > 0) || o.speed > 10_000) throw new InvalidInputError(`--speed: expected a number between 0 and 10000, got ${o.speed}.`);
-  const [{ RealClock }, { Simulator }, { defaultTopology }, { loadTopology }, { DEFAULT_PARAMS }, { writeKubeconfig }, { controlEndpoint }] = await Promise.all([
+  if (!(o.speed > 0) || o.speed > 10_000)
+    throw new InvalidInputError(`--speed: expected a number between 0 and 10000, got ${o.speed}.`);
+  const [
+    { RealClock },
+    { Simulator },
+    { defaultTopology },
+    { loadTopology },
+    { DEFAULT_PARAMS },
+    { writeKubeconfig },
+    { controlEndpoint },
+  ] = await Promise.all([
     import('../../engine/clock.js'),
     import('../../sim/simulator.js'),
     import('../../sim/topology/default-topology.js'),
@@ -225,7 +286,9 @@ async function serveSimulator(o: {
     kubeconfig,
     [...simulator.clusters.values()].map((c) => ({ cluster: c.name, url: c.server!.url })),
   );
-  o.say(`Simulated platform: ${simulator.clusters.size} cluster(s)${o.speed === 1 ? '' : `, ${o.speed}x real time`}; waiting for it to come up...`);
+  o.say(
+    `Simulated platform: ${simulator.clusters.size} cluster(s)${o.speed === 1 ? '' : `, ${o.speed}x real time`}; waiting for it to come up...`,
+  );
   try {
     await simulator.settle(600_000, o.signal);
   } catch (err) {
