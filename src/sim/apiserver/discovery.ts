@@ -80,7 +80,7 @@ export function apiGroupList(): unknown {
   return { kind: 'APIGroupList', apiVersion: 'v1', groups };
 }
 
-export function apiGroup(group: string): unknown | undefined {
+export function apiGroup(group: string): unknown {
   const gv = groupVersions().find((g) => g.group === group && group !== '');
   if (!gv) return undefined;
   const v = { groupVersion: `${gv.group}/${gv.version}`, version: gv.version };

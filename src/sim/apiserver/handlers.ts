@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- spec and status are loose JSON by design (src/kube/objects.ts) */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../kube/objects.js';
@@ -390,7 +391,7 @@ export async function deleteOptions(s: RequestScope): Promise<DeleteOptions> {
     if (typeof body.gracePeriodSeconds === 'number') opts.gracePeriodSeconds = body.gracePeriodSeconds;
     if (typeof body.propagationPolicy === 'string') opts.propagationPolicy = body.propagationPolicy as DeleteOptions['propagationPolicy'];
     if (body.orphanDependents === true) opts.propagationPolicy = 'Orphan';
-    if (typeof body.preconditions === 'object' && body.preconditions) opts.preconditions = body.preconditions as DeleteOptions['preconditions'];
+    if (typeof body.preconditions === 'object' && body.preconditions) opts.preconditions = body.preconditions;
     if (Array.isArray(body.dryRun) && body.dryRun.includes('All')) opts.dryRun = true;
   }
   const g = s.query.get('gracePeriodSeconds');

@@ -123,7 +123,7 @@ function mergeMap(orig: Obj, patch: Obj, path: string[]): Obj | undefined {
   const directive = patch.$patch;
   if (directive === 'delete') return undefined;
   if (directive === 'replace') return clean(patch) as Obj;
-  if (directive !== undefined && directive !== 'merge') throw badRequest(`Unknown patch type: ${String(directive)}`);
+  if (directive !== undefined && directive !== 'merge') throw badRequest(`Unknown patch type: ${JSON.stringify(directive)}`);
   const out: Obj = { ...orig };
   const orders: [string, unknown[]][] = [];
   for (const [k, v] of Object.entries(patch)) {
@@ -143,7 +143,8 @@ function mergeMap(orig: Obj, patch: Obj, path: string[]): Obj | undefined {
     if (v === null) {
       delete out[k];
     } else if (isObj(v)) {
-      const merged = mergeMap(isObj(out[k]) ? (out[k] as Obj) : {}, v, [...path, k]);
+      const prev = out[k];
+      const merged = mergeMap(isObj(prev) ? prev : {}, v, [...path, k]);
       if (merged === undefined) delete out[k];
       else out[k] = merged;
     } else if (Array.isArray(v)) {
@@ -168,7 +169,7 @@ function mergeList(orig: unknown, patch: unknown[], path: string[]): unknown[] {
   const replaceAll = patch.some((p) => isObj(p) && p.$patch === 'replace');
   if (replaceAll) return patch.filter((p) => !(isObj(p) && p.$patch === 'replace')).map(clean);
   if (strategy.kind === 'replace') return patch.map(clean);
-  const cur = Array.isArray(orig) ? [...orig] : [];
+  const cur: unknown[] = Array.isArray(orig) ? [...(orig as unknown[])] : [];
   if (strategy.kind === 'primitive') {
     for (const p of patch) if (!cur.some((c) => deepEqual(c, p))) cur.push(p);
     return cur;
@@ -225,7 +226,7 @@ export function deepEqual(a: unknown, b: unknown): boolean {
     const bb = b as unknown[];
     return a.length === bb.length && a.every((x, i) => deepEqual(x, bb[i]));
   }
-  const ka = Object.keys(a as Obj);
+  const ka = Object.keys(a);
   const kb = Object.keys(b as Obj);
   return ka.length === kb.length && ka.every((k) => deepEqual((a as Obj)[k], (b as Obj)[k]));
 }

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- spec and status are loose JSON by design (src/kube/objects.ts) */
 import type { KubeObject } from '../../kube/objects.js';
 import { deleteObject, notFoundFor } from './deletion.js';
 import { EXTRAS } from './discovery.js';
@@ -131,7 +132,7 @@ async function evict(s: RequestScope, r: ResourceRequest, name: string): Promise
     const d = body.deleteOptions ?? {};
     deleteObject(s.ctx, 'pods', ns, name, {
       ...(typeof d.gracePeriodSeconds === 'number' ? { gracePeriodSeconds: d.gracePeriodSeconds } : {}),
-      ...(typeof d.preconditions === 'object' && d.preconditions ? { preconditions: d.preconditions as { uid?: string } } : {}),
+      ...(typeof d.preconditions === 'object' && d.preconditions ? { preconditions: d.preconditions } : {}),
       ...(s.query.getAll('dryRun').includes('All') ? { dryRun: true } : {}),
     });
     sendJson(s.res, 201, successStatus(201));
@@ -140,7 +141,7 @@ async function evict(s: RequestScope, r: ResourceRequest, name: string): Promise
   }
 }
 
-async function logs(s: RequestScope, r: ResourceRequest, name: string): Promise<void> {
+function logs(s: RequestScope, r: ResourceRequest, name: string): void {
   if ((s.req.method ?? 'GET') !== 'GET') throw methodNotAllowed(s.req.method ?? '');
   checkReadable(s);
   const pod = current(s, r, name);

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return -- the printers read whatever JSON clients stored, as kube-apiserver's printers read typed objects */
 import type { KubeObject } from '../../kube/objects.js';
 import { since } from './age.js';
 
@@ -28,8 +29,6 @@ function col(name: string, type: ColumnDefinition['type'] = 'string', priority =
 const NAME = col('Name', 'string', 0, 'Name must be unique within a namespace.');
 const AGE = col('Age', 'string', 0, 'CreationTimestamp is a timestamp representing the server time when this object was created.');
 
-// Loose JSON access: the objects are whatever clients stored.
-/* eslint-disable @typescript-eslint/no-explicit-any */
 type Any = any;
 
 function age(o: KubeObject, now: number): string {
@@ -227,7 +226,7 @@ function endpointsText(o: KubeObject): string {
 }
 
 function intOrString(v: unknown): string {
-  return v === undefined || v === null ? 'N/A' : String(v);
+  return typeof v === 'number' || typeof v === 'string' ? String(v) : 'N/A';
 }
 
 const PRINTERS: Record<string, Printer> = {

@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-unsafe-member-access -- tests read the JSON the server answered */
 import { expect } from 'chai';
 import { execa } from 'execa';
 import { writeFile } from 'node:fs/promises';
@@ -37,7 +38,7 @@ describe('simulated apiserver: the real kubectl', function () {
 
   before(async function () {
     if (!(await hasKubectl())) {
-      console.log('      kubectl is not on PATH: skipping the kubectl tests'); // eslint-disable-line no-console
+      console.log('      kubectl is not on PATH: skipping the kubectl tests');  
       this.skip();
     }
   });
