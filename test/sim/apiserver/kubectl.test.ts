@@ -38,7 +38,7 @@ describe('simulated apiserver: the real kubectl', function () {
 
   before(async function () {
     if (!(await hasKubectl())) {
-      console.log('      kubectl is not on PATH: skipping the kubectl tests');  
+      console.log('      kubectl is not on PATH: skipping the kubectl tests');
       this.skip();
     }
   });
