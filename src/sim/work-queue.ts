@@ -6,7 +6,10 @@ import type { Clock, Timer } from '../engine/clock.js';
  * workqueue, so a burst of changes to one object costs one reconcile.
  */
 export class WorkQueue {
+  /** Keys queued now; `order` holds them first-in first-out (a Map read from its front skips every deleted slot). */
   private readonly items = new Map<string, () => void>();
+  private order: string[] = [];
+  private head = 0;
   private timer: Timer | undefined;
   private readonly errors: unknown[] = [];
 
@@ -15,6 +18,7 @@ export class WorkQueue {
   add(key: string, fn: () => void): void {
     if (this.items.has(key)) return;
     this.items.set(key, fn);
+    this.order.push(key);
     this.timer ??= this.clock.setTimer(0, () => this.drain(), 'work queue');
   }
 
@@ -30,14 +34,24 @@ export class WorkQueue {
   private drain(): void {
     this.timer = undefined;
     let budget = 1_000_000;
-    while (this.items.size > 0 && budget-- > 0) {
-      const [key, fn] = this.items.entries().next().value as [string, () => void];
+    while (this.head < this.order.length && budget-- > 0) {
+      const key = this.order[this.head++]!;
+      const fn = this.items.get(key)!;
       this.items.delete(key);
       try {
         fn();
       } catch (err) {
         this.errors.push(err);
       }
+    }
+    if (this.head >= this.order.length) {
+      this.order = [];
+      this.head = 0;
+    } else {
+      this.order = this.order.slice(this.head);
+      this.head = 0;
+      // Out of budget at this instant: go on at the same instant once others had their turn.
+      this.timer ??= this.clock.setTimer(0, () => this.drain(), 'work queue');
     }
   }
 }

@@ -59,10 +59,14 @@ const HISTORY = 100_000;
 
 export class Store {
   private readonly objects = new Map<string, Map<string, KubeObject>>();
-  private readonly history: StoreEvent[] = [];
+  /** Watch history: entries from `historyStart` on are live (dropping from the front of a big array costs O(n)). */
+  private history: StoreEvent[] = [];
+  private historyStart = 0;
   private rv = 1;
   private uidSeq = 0;
   private readonly listeners = new Set<(e: StoreEvent) => void>();
+  /** The listeners as an array, rebuilt when they change: every write notifies them. */
+  private listenerList: ((e: StoreEvent) => void)[] = [];
   private readonly podsByNode = new Map<string, Map<string, KubeObject>>();
   /** When set and returning a message, writes fail as etcd fails them without quorum. */
   availability: () => string | undefined = () => undefined;
@@ -78,7 +82,7 @@ export class Store {
 
   /** The oldest resourceVersion a watch can still start from. */
   get oldestWatchableVersion(): number {
-    return this.history[0]?.rv ?? this.rv;
+    return this.history[this.historyStart]?.rv ?? this.rv;
   }
 
   static key(namespace: string | undefined, name: string): string {
@@ -132,9 +136,10 @@ export class Store {
     if (why) throw new StoreError('Unavailable', why);
   }
 
-  create(resource: string, input: KubeObject): KubeObject {
+  /** Store a copy of `input` (`owned`: `input` itself, which the caller hands over and never touches again). */
+  create(resource: string, input: KubeObject, owned = false): KubeObject {
     this.checkAvailable();
-    const obj = structuredClone(input);
+    const obj = owned ? input : structuredClone(input);
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) meta.name = meta.generateName + this.suffix();
     if (!meta.name) throw new StoreError('Invalid', 'name or generateName is required', [
@@ -160,6 +165,19 @@ export class Store {
    */
   update(resource: string, input: KubeObject, expectedVersion?: string): KubeObject {
     return this.put(resource, structuredClone(input), expectedVersion);
+  }
+
+  /**
+   * Store the object `derive` builds from the current one without changing it: the new object may share
+   * parts with the current one (`{ ...cur, status }`), which a deep copy would not. Cheaper than `mutate`
+   * for large objects, since stored objects are read-only. Returns undefined if the object is gone.
+   */
+  transform(resource: string, namespace: string | undefined, name: string, derive: (cur: KubeObject) => KubeObject): KubeObject | undefined {
+    const cur = this.get(resource, namespace, name);
+    if (!cur) return undefined;
+    const next = derive(cur);
+    if (next.metadata === cur.metadata) next.metadata = { ...cur.metadata };
+    return this.put(resource, next);
   }
 
   /** Apply `mutate` to a copy of the current object and store it. Returns undefined if the object is gone. */
@@ -265,7 +283,14 @@ export class Store {
   /** Every change, synchronously, in order: controllers subscribe here. */
   onChange(listener: (e: StoreEvent) => void): () => void {
     this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    this.listenerList = [...this.listeners];
+    return () => this.removeListener(listener);
+  }
+
+  private removeListener(listener: (e: StoreEvent) => void): boolean {
+    const had = this.listeners.delete(listener);
+    this.listenerList = [...this.listeners];
+    return had;
   }
 
   /**
@@ -282,21 +307,36 @@ export class Store {
       if (fromVersion < this.oldestWatchableVersion - 1) {
         throw new StoreError('Gone', `too old resource version: ${fromVersion} (${this.oldestWatchableVersion - 1})`);
       }
-      for (const e of this.history) if (e.rv > fromVersion && matches(e)) send(e);
+      const h = this.history;
+      let i = this.historyStart;
+      // Versions only grow: find the first event after fromVersion by bisection.
+      for (let hi = h.length; i < hi; ) {
+        const mid = (i + hi) >>> 1;
+        if (h[mid]!.rv > fromVersion) hi = mid;
+        else i = mid + 1;
+      }
+      for (; i < h.length; i++) if (matches(h[i]!)) send(h[i]!);
     }
     const listener = (e: StoreEvent): void => {
       if (matches(e)) send(e);
     };
     this.listeners.add(listener);
-    return { stop: () => this.listeners.delete(listener) };
+    this.listenerList = [...this.listeners];
+    return { stop: () => this.removeListener(listener) };
   }
 
   private emit(e: StoreEvent): void {
-    this.history.push(e);
-    if (this.history.length > HISTORY) {
-      this.history.splice(0, this.history.length - HISTORY);
+    // Watches replay type and object only: not keeping `old` lets previous versions be collected.
+    this.history.push(e.old ? { type: e.type, resource: e.resource, object: e.object, rv: e.rv } : e);
+    if (this.history.length - this.historyStart > HISTORY) {
+      this.historyStart++;
+      if (this.historyStart >= HISTORY) {
+        this.history = this.history.slice(this.historyStart);
+        this.historyStart = 0;
+      }
     }
-    for (const l of [...this.listeners]) l(e);
+    // The list is replaced, never changed, when listeners come or go: a listener added now misses this event.
+    for (const l of this.listenerList) l(e);
   }
 
   private index(resource: string, old: KubeObject | undefined, cur: KubeObject | undefined): void {
