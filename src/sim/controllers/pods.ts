@@ -125,8 +125,16 @@ export function tolerates(tolerations: Toleration[] | undefined, taint: Taint): 
   return (tolerations ?? []).some((t) => toleratesTaint(t, taint));
 }
 
+let lastMs = Number.NaN;
+let lastText = '';
+
+/** Seconds-precision RFC 3339; on the virtual clock many calls in a row share one instant, so the last is kept. */
 export function rfc3339(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  if (ms !== lastMs) {
+    lastText = new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    lastMs = ms;
+  }
+  return lastText;
 }
 
 export function podKey(pod: KubeObject): string {

@@ -17,6 +17,7 @@ import {
   taintToleration,
   termSelects,
   topologyValue,
+  type Allocatable,
   type NodeUsage,
   type Rejection,
 } from './scheduling-filters.js';
@@ -52,7 +53,14 @@ export class Scheduler extends BaseController {
   protected readonly component = 'kube-scheduler' as const;
   private readonly preemptionMessage: boolean | undefined;
   private readonly schedulerName: string;
+  /**
+   * Requests on each node, built from the store when first asked and then kept up to date from pod events
+   * (summing a node's pods on every pod change costs O(pods per node) per change).
+   */
   private readonly usage = new Map<string, NodeUsage>();
+  /** The nodes in the store's order, kept from node events (listing 5,000 nodes per pod is too slow). */
+  private nodeList: KubeObject[] | undefined;
+  private readonly nodeIndex = new Map<string, number>();
   private readonly unschedulable = new Map<string, { attempts: number; lastAttempt: number }>();
   private readonly nodeSignatures = new Map<string, string>();
   /** Assigned pods carrying required anti-affinity terms (rare; checked against every incoming pod). */
@@ -72,6 +80,7 @@ export class Scheduler extends BaseController {
   protected resyncAll(): void {
     // Nothing was observed while inactive: rebuild every cache from the store.
     this.usage.clear();
+    this.nodeList = undefined;
     this.nodeSignatures.clear();
     this.antiAffinityPods.clear();
     for (const n of this.ctx.store.list('nodes')) this.nodeSignatures.set(n.metadata.name, nodeSignature(n));
@@ -88,6 +97,11 @@ export class Scheduler extends BaseController {
 
   private onNodeEvent(e: StoreEvent): void {
     const name = e.object.metadata.name;
+    if (e.type === 'MODIFIED' && this.nodeList) {
+      const i = this.nodeIndex.get(name);
+      if (i !== undefined) this.nodeList[i] = e.object;
+      else this.nodeList = undefined;
+    } else this.nodeList = undefined;
     if (e.type === 'DELETED') {
       this.nodeSignatures.delete(name);
       this.usage.delete(name);
@@ -105,8 +119,7 @@ export class Scheduler extends BaseController {
     const key = podKey(pod);
     const oldNode = old?.spec?.nodeName as string | undefined;
     const newNode = e.type === 'DELETED' ? undefined : (pod.spec?.nodeName as string | undefined);
-    if (oldNode) this.usage.delete(oldNode);
-    if (pod.spec?.nodeName) this.usage.delete(pod.spec.nodeName as string);
+    this.trackUsage(e);
 
     if (newNode && !isTerminal(pod) && requiredAntiAffinityTerms(pod).length) this.antiAffinityPods.set(key, pod);
     else this.antiAffinityPods.delete(key);
@@ -122,7 +135,7 @@ export class Scheduler extends BaseController {
     const freed =
       (oldNode && (e.type === 'DELETED' || !newNode)) ||
       (newNode && old && !isTerminal(old) && isTerminal(pod)) ||
-      (newNode && old && JSON.stringify(podRequests(old)) !== JSON.stringify(podRequests(pod)));
+      (newNode && old && !sameRequests(this.requests(old), this.requests(pod)));
     if (freed) this.moveAllUnschedulable();
   }
 
@@ -152,7 +165,7 @@ export class Scheduler extends BaseController {
       this.unschedulable.delete(key);
       return;
     }
-    const nodes = this.ctx.store.list('nodes');
+    const nodes = this.nodes();
     const result = this.findNode(pod, nodes);
     if (result.node) {
       this.bind(pod, result.node);
@@ -170,14 +183,15 @@ export class Scheduler extends BaseController {
   private findNode(pod: KubeObject, nodes: KubeObject[]): { node?: KubeObject; rejections: Map<string, Rejection> } {
     const rejections = new Map<string, Rejection>();
     if (nodes.length === 0) return { rejections };
-    const req = podRequests(pod);
+    const req = this.requests(pod);
     const affinity = this.affinityContext(pod, nodes);
     const want = numFeasibleNodesToFind(nodes.length);
     const feasible: KubeObject[] = [];
+    const facts = podFacts(pod);
     let processed = 0;
     for (; processed < nodes.length && feasible.length < want; processed++) {
       const node = nodes[(this.nextStartNode + processed) % nodes.length]!;
-      const rejection = this.filter(pod, node, req, affinity);
+      const rejection = this.filter(pod, facts, node, req, affinity);
       if (rejection) rejections.set(node.metadata.name, rejection);
       else feasible.push(node);
     }
@@ -186,14 +200,16 @@ export class Scheduler extends BaseController {
     return { node: this.select(pod, req, feasible), rejections };
   }
 
-  private filter(pod: KubeObject, node: KubeObject, req: Resources, affinity: AffinityContext | undefined): Rejection | undefined {
+  /** The default profile's filters in order; the checks that cannot reject this pod or node are skipped. */
+  private filter(pod: KubeObject, facts: PodFacts, node: KubeObject, req: Resources, affinity: AffinityContext | undefined): Rejection | undefined {
     const usage = this.nodeUsage(node.metadata.name);
+    const n = nodeFacts(node);
     return (
-      nodeUnschedulable(pod, node) ??
-      taintToleration(pod, node) ??
-      nodeAffinity(pod, node) ??
-      nodePorts(pod, usage) ??
-      resourcesFit(req, usage, allocatable(node)) ??
+      (n.unschedulable ? nodeUnschedulable(pod, node) : undefined) ??
+      (n.taints ? taintToleration(pod, node) : undefined) ??
+      (facts.nodeAffinity ? nodeAffinity(pod, node) : undefined) ??
+      (facts.hostPorts && usage.ports.length ? nodePorts(pod, usage) : undefined) ??
+      resourcesFit(req, usage, n.allocatable) ??
       (affinity ? interPodAffinity(affinity, node) : undefined)
     );
   }
@@ -207,7 +223,7 @@ export class Scheduler extends BaseController {
     let bestScore = -Infinity;
     let ties = 0;
     feasible.forEach((node, i) => {
-      const alloc = allocatable(node);
+      const alloc = nodeFacts(node).allocatable;
       const u = this.nodeUsage(node.metadata.name);
       const cpu = u.cpuNonZero + (req.cpu || DEFAULT_CPU);
       const mem = u.memoryNonZero + (req.memory || DEFAULT_MEMORY);
@@ -233,21 +249,82 @@ export class Scheduler extends BaseController {
     let u = this.usage.get(node);
     if (u) return u;
     u = { cpu: 0, memory: 0, ephemeralStorage: 0, pods: 0, cpuNonZero: 0, memoryNonZero: 0, ports: [], owners: new Map() };
-    for (const p of this.ctx.store.podsOnNode(node)) {
-      if (isTerminal(p)) continue;
-      const r = podRequests(p);
-      u.pods++;
-      u.cpu += r.cpu;
-      u.memory += r.memory;
-      u.ephemeralStorage += r.ephemeralStorage;
-      u.cpuNonZero += r.cpu || DEFAULT_CPU;
-      u.memoryNonZero += r.memory || DEFAULT_MEMORY;
-      u.ports.push(...hostPorts(p));
-      const owner = controllerOf(p)?.uid;
-      if (owner) u.owners.set(owner, (u.owners.get(owner) ?? 0) + 1);
-    }
+    for (const p of this.ctx.store.podsOnNode(node)) if (counted(p)) this.account(u, p, 1);
     this.usage.set(node, u);
     return u;
+  }
+
+  /** Add (sign 1) or take away (sign -1) what a pod holds on its node. */
+  private account(u: NodeUsage, p: KubeObject, sign: 1 | -1): void {
+    const r = this.requests(p);
+    u.pods += sign;
+    u.cpu += sign * r.cpu;
+    u.memory += sign * r.memory;
+    u.ephemeralStorage += sign * r.ephemeralStorage;
+    u.cpuNonZero += sign * (r.cpu || DEFAULT_CPU);
+    u.memoryNonZero += sign * (r.memory || DEFAULT_MEMORY);
+    const ports = hostPorts(p);
+    if (sign > 0) u.ports.push(...ports);
+    else {
+      for (const port of ports) {
+        const i = u.ports.findIndex((x) => x.port === port.port && x.protocol === port.protocol && x.hostIP === port.hostIP);
+        if (i >= 0) u.ports.splice(i, 1);
+      }
+    }
+    const owner = controllerOf(p)?.uid;
+    if (owner) {
+      const n = (u.owners.get(owner) ?? 0) + sign;
+      if (n > 0) u.owners.set(owner, n);
+      else u.owners.delete(owner);
+    }
+  }
+
+  /** Follow a pod change in the usage of the nodes already summed (the others are summed when asked). */
+  private trackUsage(e: StoreEvent): void {
+    const old = e.old;
+    const cur = e.type === 'DELETED' ? undefined : e.object;
+    // Most changes are status writes that leave what the pod holds as it was.
+    if (
+      old &&
+      cur &&
+      old.spec === cur.spec &&
+      old.metadata.ownerReferences === cur.metadata.ownerReferences &&
+      isTerminal(old) === isTerminal(cur)
+    ) {
+      return;
+    }
+    if (old && counted(old)) {
+      const u = this.usage.get(old.spec.nodeName as string);
+      if (u) this.account(u, old, -1);
+    }
+    if (cur && counted(cur)) {
+      const u = this.usage.get(cur.spec.nodeName as string);
+      if (u) this.account(u, cur, 1);
+    }
+  }
+
+  /** Effective requests of a stored pod, computed once per spec (stored objects are never changed). */
+  private readonly requestCache = new WeakMap<object, Resources>();
+
+  private requests(pod: KubeObject): Resources {
+    const spec = pod.spec as object | undefined;
+    if (!spec) return podRequests(pod);
+    let r = this.requestCache.get(spec);
+    if (!r) {
+      r = podRequests(pod);
+      this.requestCache.set(spec, r);
+    }
+    return r;
+  }
+
+  /** The nodes as the store lists them, kept between reconciles. */
+  private nodes(): KubeObject[] {
+    if (!this.nodeList || this.nodeList.length !== this.ctx.store.count('nodes')) {
+      this.nodeList = this.ctx.store.list('nodes');
+      this.nodeIndex.clear();
+      this.nodeList.forEach((n, i) => this.nodeIndex.set(n.metadata.name, i));
+    }
+    return this.nodeList;
   }
 
   private affinityContext(pod: KubeObject, nodes: KubeObject[]): AffinityContext | undefined {
@@ -334,6 +411,54 @@ export class Scheduler extends BaseController {
     }
     this.ctx.events.record(pod, 'Warning', 'FailedScheduling', message, 'default-scheduler');
   }
+}
+
+/** A pod bound to a node and not finished holds resources there. */
+function counted(p: KubeObject): boolean {
+  return Boolean(p.spec?.nodeName) && !isTerminal(p);
+}
+
+function sameRequests(a: Resources, b: Resources): boolean {
+  return a.cpu === b.cpu && a.memory === b.memory && a.ephemeralStorage === b.ephemeralStorage;
+}
+
+/** Which filters can reject a pod at all, decided once per scheduling attempt. */
+interface PodFacts {
+  nodeAffinity: boolean;
+  hostPorts: boolean;
+}
+
+function podFacts(pod: KubeObject): PodFacts {
+  const selector = pod.spec?.nodeSelector as Record<string, string> | undefined;
+  return {
+    nodeAffinity:
+      (selector !== undefined && Object.keys(selector).length > 0) ||
+      pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined,
+    hostPorts: hostPorts(pod).length > 0,
+  };
+}
+
+/** What the filters read from a node, computed once per node version (stored objects are never changed). */
+interface NodeFacts {
+  allocatable: Allocatable;
+  unschedulable: boolean;
+  /** Whether the node has any taint (its own or the not-ready one) the taint filter looks at. */
+  taints: boolean;
+}
+
+const nodeFactsCache = new WeakMap<KubeObject, NodeFacts>();
+
+function nodeFacts(node: KubeObject): NodeFacts {
+  let f = nodeFactsCache.get(node);
+  if (!f) {
+    f = {
+      allocatable: allocatable(node),
+      unschedulable: Boolean(node.spec?.unschedulable),
+      taints: effectiveTaints(node).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'),
+    };
+    nodeFactsCache.set(node, f);
+  }
+  return f;
 }
 
 interface AffinityContext {

@@ -143,6 +143,15 @@ export function nodePorts(pod: KubeObject, usage: NodeUsage): Rejection | undefi
 }
 
 export function resourcesFit(req: Resources, usage: NodeUsage, alloc: Allocatable): Rejection | undefined {
+  // Most nodes fit: decide that without building the list of reasons (this runs for every node tried).
+  if (
+    usage.pods + 1 <= alloc.pods &&
+    !(req.cpu > 0 && req.cpu > alloc.cpu - usage.cpu) &&
+    !(req.memory > 0 && req.memory > alloc.memory - usage.memory) &&
+    !(req.ephemeralStorage > 0 && req.ephemeralStorage > alloc.ephemeralStorage - usage.ephemeralStorage)
+  ) {
+    return undefined;
+  }
   const reasons: string[] = [];
   if (usage.pods + 1 > alloc.pods) reasons.push('Too many pods');
   if (req.cpu > 0 && req.cpu > alloc.cpu - usage.cpu) reasons.push('Insufficient cpu');
