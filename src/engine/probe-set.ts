@@ -12,9 +12,12 @@ export interface RunningProbe {
   handle: ProbeHandle;
 }
 
-/** The params a plugin sees: the item without its common fields. */
+/**
+ * The params a plugin sees: the item without the fields only the runner uses. A poll probe's `interval`
+ * stays: the probe itself paces its asks.
+ */
 export function paramsOf(item: Record<string, unknown>): Record<string, unknown> {
-  const { type: _t, cluster: _c, name: _n, timeout: _to, interval: _i, after: _a, continueOnError: _e, ...rest } = item;
+  const { type: _t, cluster: _c, name: _n, timeout: _to, after: _a, continueOnError: _e, ...rest } = item;
   return rest;
 }
 

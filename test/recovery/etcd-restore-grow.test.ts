@@ -25,7 +25,7 @@ describe('etcd-restore-single and etcd-grow on the simulator', () => {
       expect(result.verdict, result.error).to.equal('pass');
       const grow = result.steps.find((s) => s.type === 'etcd-grow')!;
       // One election timeout (1 s) for each new member before the next member add.
-      expect(grow.endedAt! - grow.startedAt).to.be.at.least(2000);
+      expect(grow.endedAt! - grow.startedAt!).to.be.at.least(2000);
       const health = await target.etcd('control').health();
       expect(health.map((h) => h.healthy)).to.deep.equal([true, true, true]);
     } finally {
