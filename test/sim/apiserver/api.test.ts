@@ -293,6 +293,31 @@ describe('simulated apiserver: REST API', () => {
   });
 });
 
+describe('simulated apiserver: namespace deletion', () => {
+  it('turns a namespace Terminating, deletes its contents, and removes it once its last pod is gone', async () => {
+    const f = await startFixture({
+      hooks: {
+        // The kubelet finishes graceful deletions a moment later.
+        podDeleting: (p) => setTimeout(() => f.store.remove('pods', p.metadata.namespace, p.metadata.name), 300),
+      },
+    });
+    try {
+      const res = await http(f.url, '/api/v1/namespaces/default', { method: 'DELETE' });
+      expect(res.status).to.equal(200);
+      expect(res.body.status.phase).to.equal('Terminating');
+      expect(f.store.get('deployments', 'default', 'web')).to.equal(undefined);
+      const created = await http(f.url, '/api/v1/namespaces/default/configmaps', { method: 'POST', body: { metadata: { name: 'late' } } });
+      expect(created.status).to.equal(403);
+      for (let i = 0; i < 100 && f.store.get('namespaces', undefined, 'default'); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(f.store.list('pods', { namespace: 'default' })).to.deep.equal([]);
+      expect(f.store.get('namespaces', undefined, 'default')).to.equal(undefined);
+      expect(f.store.get('namespaces', undefined, 'kube-system')).to.not.equal(undefined);
+    } finally {
+      await f.close();
+    }
+  });
+});
+
 describe('simulated apiserver: health and availability', () => {
   it('answers /readyz, /livez and /healthz with ok, and lists the failing check when etcd has no quorum', async () => {
     let failing: string[] = [];

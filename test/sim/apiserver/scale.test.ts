@@ -70,7 +70,7 @@ describe('simulated apiserver: scale', function () {
     await new Promise((r) => setTimeout(r, 200));
     for (let i = 0; i < 500; i++) {
       f.store.mutate('pods', 'default', `p-${i}`, (p) => {
-        p.status = { ...p.status, phase: 'Failed' };
+        p.status = { ...(p.status as object), phase: 'Failed' };
       });
     }
     for (let t = 0; t < 100 && got.some((l) => l.length < 10); t++) await new Promise((r) => setTimeout(r, 50));
