@@ -21,6 +21,12 @@ export class HostState {
   runtime: 'running' | 'stopped' = 'running';
   network: 'connected' | 'partitioned' = 'connected';
   overloaded = false;
+  /**
+   * The pods running on the node when it became overloaded and still there: the load is theirs, so moving
+   * at least half of them away ends it (D7: 迁移节点上部分负载过高的服务).
+   */
+  overloadPods: Set<string> | undefined;
+  overloadPodsAtStart = 0;
   registryReachable = true;
   /** Manifests in /etc/kubernetes/manifests. */
   readonly manifests = new Set<ControlPlaneComponent>();

@@ -57,6 +57,9 @@ export class Hosts implements ControlPlaneHosts {
             const k = n ? this.kubelets.get(n) : undefined;
             if (k) ctx.queue.add(`kubelet/${n}/pod/${ns}/${name}`, () => k.podChanged(ns, name));
           }
+          const from = e.old?.spec?.nodeName as string | undefined;
+          const left = e.type === 'DELETED' || (e.object.metadata.deletionTimestamp && !e.old?.metadata.deletionTimestamp) || from !== e.object.spec?.nodeName;
+          if (from && left) this.podLeftOverloaded(from, `${ns}/${name}`);
         } else if (e.resource === 'configmaps' || e.resource === 'secrets') {
           const ns = e.object.metadata.namespace ?? 'default';
           ctx.queue.add(`kubelets/config/${ns}`, () => {
@@ -177,6 +180,16 @@ export class Hosts implements ControlPlaneHosts {
 
   internalIP(node: string): string {
     return this.hosts.get(node)?.ip ?? node;
+  }
+
+  /** A pod left `node` (deleted, evicted, rebound): if the node is overloaded, its load goes with the pods. */
+  private podLeftOverloaded(node: string, key: string): void {
+    const host = this.hosts.get(node);
+    if (!host?.overloaded || !host.overloadPods?.delete(key)) return;
+    if (host.overloadPods.size > host.overloadPodsAtStart / 2) return;
+    this.ctx.queue.add(`hosts/unload/${node}`, () => {
+      if (host.overloaded) void this.nodeOps.overload(node, 'stop');
+    });
   }
 
   onHostChange(listener: (node: string) => void): () => void {

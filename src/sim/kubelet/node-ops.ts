@@ -7,6 +7,7 @@ import type { TopologyNode } from '../topology/types.js';
 import type { Hosts } from './hosts.js';
 import { capacityOf } from './node-object.js';
 import { nextNodeName } from './node-naming.js';
+import { isMirrorPod } from './static-pods.js';
 
 /**
  * Host-level operations on simulated hosts, as an SRE performs them with systemctl, IPMI, ip link, docker
@@ -135,6 +136,15 @@ export class SimNodeOps implements NodeOps {
     const want = action === 'start';
     if (host.overloaded === want) return;
     host.overloaded = want;
+    if (want) {
+      const own = this.hosts.ctx.store
+        .podsOnNode(node)
+        .filter((p) => !p.metadata.deletionTimestamp && !isMirrorPod(p) && p.metadata.ownerReferences?.[0]?.kind !== 'DaemonSet');
+      host.overloadPods = new Set(own.map((p) => `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`));
+      host.overloadPodsAtStart = host.overloadPods.size;
+    } else {
+      host.overloadPods = undefined;
+    }
     if (!want) kubelet.kick();
     this.hosts.emitChange(node);
   }
