@@ -2,6 +2,7 @@ import type { LoadedExperiment } from '../experiment/types.js';
 import { parseDuration, formatDuration } from '../engine/duration.js';
 import type { JournalTarget } from '../engine/journal.js';
 import { paramsOf } from '../engine/probe-set.js';
+import { RealClock } from '../engine/clock.js';
 import { Random } from '../engine/random.js';
 import { runExperiment } from '../engine/runner.js';
 import { AbortedError, errorMessage } from '../errors.js';
@@ -37,6 +38,7 @@ export interface PracticeOptions {
   /** Ctrl-C: stop, roll the fault back, and report what was done so far. */
   signal: AbortSignal;
   kubeconfig?: string;
+  /** How fast the target's clock runs against the wall clock (default: a RealClock's own speed). */
   speed?: number;
   /** Poll etcd health for the etcd alert (default: on the simulator, or when a fault touches etcd). */
   watchEtcd?: boolean;
@@ -103,7 +105,7 @@ export async function runPractice(o: PracticeOptions): Promise<PracticeReport> {
     kubeconfig: o.kubeconfig,
     now: clock.now(),
     wallNow: Date.now(),
-    speed: o.speed ?? 1,
+    speed: o.speed ?? (clock instanceof RealClock ? clock.speed : 1),
     mode: clock.mode,
     targets: peopleTargets(loaded),
   });

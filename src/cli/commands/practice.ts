@@ -38,7 +38,8 @@ export const practice: CommandModule = {
       .option('speed', {
         type: 'number',
         default: 1,
-        describe: 'sim without --kubeconfig: run the simulator N times faster than real time',
+        describe:
+          'sim without --kubeconfig: run the simulated cluster N times faster than real time (times are then simulated time)',
       })
       .option('min-delay', {
         type: 'string',
@@ -197,7 +198,6 @@ export const practice: CommandModule = {
         injectDelay: { minMs, maxMs },
         signal: stop.signal,
         ...(kubeconfig ? { kubeconfig: resolve(kubeconfig) } : {}),
-        speed: kind === 'sim' && !args.kubeconfig ? speed : 1,
         onEvent,
       });
       await webhook?.flush();
