@@ -30,10 +30,11 @@ export class EventRecorder {
     try {
       const existing = this.byKey.get(key);
       if (existing) {
-        const updated = this.store.mutate('events', ns, existing, (e) => {
-          e.count = ((e.count as number | undefined) ?? 1) + 1;
-          e.lastTimestamp = ts;
-        });
+        const updated = this.store.transform('events', ns, existing, (e) => ({
+          ...e,
+          count: ((e.count as number | undefined) ?? 1) + 1,
+          lastTimestamp: ts,
+        }));
         if (updated) return;
       }
       const name = `${obj.metadata.name}.${(Math.floor(this.clock.now()) * 1000 + ++this.seq).toString(16)}`;
@@ -58,7 +59,7 @@ export class EventRecorder {
         lastTimestamp: ts,
         reportingComponent: component,
         reportingInstance: host ?? '',
-      });
+      }, true);
       this.byKey.set(key, name);
     } catch {
       // Events are best effort in Kubernetes too: with etcd down they are dropped.

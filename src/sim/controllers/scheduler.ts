@@ -60,6 +60,8 @@ export class Scheduler extends BaseController {
   private readonly usage = new Map<string, NodeUsage>();
   /** The nodes in the store's order, kept from node events (listing 5,000 nodes per pod is too slow). */
   private nodeList: KubeObject[] | undefined;
+  /** The usage of `nodeList[i]`, looked up once. */
+  private usageList: (NodeUsage | undefined)[] = [];
   private readonly nodeIndex = new Map<string, number>();
   private readonly unschedulable = new Map<string, { attempts: number; lastAttempt: number }>();
   private readonly nodeSignatures = new Map<string, string>();
@@ -186,23 +188,42 @@ export class Scheduler extends BaseController {
     const req = this.requests(pod);
     const affinity = this.affinityContext(pod, nodes);
     const want = numFeasibleNodesToFind(nodes.length);
-    const feasible: KubeObject[] = [];
+    // Reused between pods: this loop runs for hundreds of nodes per pod on a large cluster.
+    const feasible = this.feasibleNodes;
+    const usages = this.feasibleUsages;
+    feasible.length = 0;
+    usages.length = 0;
     const facts = podFacts(pod);
     let processed = 0;
     for (; processed < nodes.length && feasible.length < want; processed++) {
-      const node = nodes[(this.nextStartNode + processed) % nodes.length]!;
-      const rejection = this.filter(pod, facts, node, req, affinity);
+      const i = (this.nextStartNode + processed) % nodes.length;
+      const node = nodes[i]!;
+      const usage = (this.usageList[i] ??= this.nodeUsage(node.metadata.name));
+      const rejection = this.filter(pod, facts, node, usage, req, affinity);
       if (rejection) rejections.set(node.metadata.name, rejection);
-      else feasible.push(node);
+      else {
+        feasible.push(node);
+        usages.push(usage);
+      }
     }
     this.nextStartNode = (this.nextStartNode + processed) % nodes.length;
     if (feasible.length === 0) return { rejections };
-    return { node: this.select(pod, req, feasible), rejections };
+    return { node: this.select(pod, req, feasible, usages), rejections };
   }
 
+  private readonly feasibleNodes: KubeObject[] = [];
+  private readonly feasibleUsages: NodeUsage[] = [];
+  private readonly sameOwner: number[] = [];
+
   /** The default profile's filters in order; the checks that cannot reject this pod or node are skipped. */
-  private filter(pod: KubeObject, facts: PodFacts, node: KubeObject, req: Resources, affinity: AffinityContext | undefined): Rejection | undefined {
-    const usage = this.nodeUsage(node.metadata.name);
+  private filter(
+    pod: KubeObject,
+    facts: PodFacts,
+    node: KubeObject,
+    usage: NodeUsage,
+    req: Resources,
+    affinity: AffinityContext | undefined,
+  ): Rejection | undefined {
     const n = nodeFacts(node);
     return (
       (n.unschedulable ? nodeUnschedulable(pod, node) : undefined) ??
@@ -215,18 +236,27 @@ export class Scheduler extends BaseController {
   }
 
   /** Least allocated + balanced allocation + spreading of one owner's pods; ties broken by the seeded generator. */
-  private select(pod: KubeObject, req: Resources, feasible: KubeObject[]): KubeObject {
+  private select(pod: KubeObject, req: Resources, feasible: KubeObject[], usages: NodeUsage[]): KubeObject {
     const owner = controllerOf(pod)?.uid;
-    const sameOwner = feasible.map((n) => (owner ? (this.nodeUsage(n.metadata.name).owners.get(owner) ?? 0) : 0));
-    const maxSame = Math.max(0, ...sameOwner);
+    const sameOwner = this.sameOwner;
+    sameOwner.length = feasible.length;
+    let maxSame = 0;
+    for (let i = 0; i < feasible.length; i++) {
+      const same = owner ? (usages[i]!.owners.get(owner) ?? 0) : 0;
+      sameOwner[i] = same;
+      if (same > maxSame) maxSame = same;
+    }
+    const reqCpu = req.cpu || DEFAULT_CPU;
+    const reqMemory = req.memory || DEFAULT_MEMORY;
     let best: KubeObject = feasible[0]!;
     let bestScore = -Infinity;
     let ties = 0;
-    feasible.forEach((node, i) => {
+    for (let i = 0; i < feasible.length; i++) {
+      const node = feasible[i]!;
       const alloc = nodeFacts(node).allocatable;
-      const u = this.nodeUsage(node.metadata.name);
-      const cpu = u.cpuNonZero + (req.cpu || DEFAULT_CPU);
-      const mem = u.memoryNonZero + (req.memory || DEFAULT_MEMORY);
+      const u = usages[i]!;
+      const cpu = u.cpuNonZero + reqCpu;
+      const mem = u.memoryNonZero + reqMemory;
       const cpuFree = alloc.cpu > 0 ? Math.max(0, (alloc.cpu - cpu) / alloc.cpu) : 0;
       const memFree = alloc.memory > 0 ? Math.max(0, (alloc.memory - mem) / alloc.memory) : 0;
       const least = Math.floor(((cpuFree + memFree) / 2) * 100);
@@ -241,7 +271,7 @@ export class Scheduler extends BaseController {
         ties++;
         if (this.ctx.random.int(ties) === 0) best = node;
       }
-    });
+    }
     return best;
   }
 
@@ -321,6 +351,7 @@ export class Scheduler extends BaseController {
   private nodes(): KubeObject[] {
     if (!this.nodeList || this.nodeList.length !== this.ctx.store.count('nodes')) {
       this.nodeList = this.ctx.store.list('nodes');
+      this.usageList = [];
       this.nodeIndex.clear();
       this.nodeList.forEach((n, i) => this.nodeIndex.set(n.metadata.name, i));
     }
@@ -362,12 +393,11 @@ export class Scheduler extends BaseController {
 
   private bind(pod: KubeObject, node: KubeObject): void {
     const now = rfc3339(this.ctx.clock.now());
-    const bound = this.ctx.store.mutate('pods', pod.metadata.namespace, pod.metadata.name, (p) => {
-      p.spec.nodeName = node.metadata.name;
-      p.status ??= {};
-      const conditions = ((p.status.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'PodScheduled');
+    // A new object sharing the unchanged parts (containers, volumes, metadata) with the pending pod.
+    const bound = this.ctx.store.transform('pods', pod.metadata.namespace, pod.metadata.name, (p) => {
+      const conditions = ((p.status?.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'PodScheduled');
       conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now } as { type: string });
-      p.status.conditions = conditions;
+      return { ...p, spec: { ...p.spec, nodeName: node.metadata.name }, status: { ...p.status, conditions } };
     });
     if (bound) {
       this.ctx.events.record(

@@ -3,7 +3,7 @@ import type { Condition, KubeObject } from '../../kube/objects.js';
 import type { ControlPlaneComponent } from '../../targets/target.js';
 import type { SimContext } from '../context.js';
 import { rfc3339 } from '../controllers/pods.js';
-import { StoreError } from '../store/store.js';
+import { sameJson, StoreError } from '../store/store.js';
 import { isCniPod } from './cni.js';
 import { evictionMessage, podDiskUsage, podMemoryUsage, rankForDiskEviction, rankForMemoryEviction } from './eviction.js';
 import { STATIC_COMPONENTS, type HostState } from './host.js';
@@ -304,11 +304,12 @@ export class Kubelet {
       return;
     }
     const status = rt.status(cur.status as Record<string, unknown> | undefined);
-    if (JSON.stringify(cur.status) === JSON.stringify(status)) {
+    if (sameJson(cur.status, status)) {
       this.dirty.delete(key);
       return;
     }
-    if (this.tryWrite(() => this.ctx.store.mutate('pods', ns, name, (p) => (p.status = status)))) this.dirty.delete(key);
+    // Only the status changes: the new version shares the rest of the pod with the current one.
+    if (this.tryWrite(() => this.ctx.store.transform('pods', ns, name, (p) => ({ ...p, status })))) this.dirty.delete(key);
   }
 
   private schedule(key: string, at: number | undefined, fn: () => void): void {
@@ -390,8 +391,8 @@ export class Kubelet {
       if (!cur) return;
     }
     const status = rt.status(cur.status as Record<string, unknown> | undefined);
-    if (JSON.stringify(cur.status) !== JSON.stringify(status)) {
-      this.tryWrite(() => store.mutate('pods', 'kube-system', name, (p) => (p.status = status)));
+    if (!sameJson(cur.status, status)) {
+      this.tryWrite(() => store.transform('pods', 'kube-system', name, (p) => ({ ...p, status })));
     }
   }
 

@@ -377,7 +377,7 @@ export class Store {
  * Deep equality of JSON values with an early exit: most updates differ in their status, found quickly;
  * cheaper than comparing two JSON.stringify outputs of a whole pod. Absent and undefined are equal.
  */
-function sameJson(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a)) {
