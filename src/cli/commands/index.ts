@@ -1,5 +1,10 @@
 import type { CommandModule } from '../command.js';
+import { ack } from './ack.js';
+import { diagnose } from './diagnose.js';
 import { explain } from './explain.js';
+import { hint } from './hint.js';
+import { node } from './node.js';
+import { practice } from './practice.js';
 import { history } from './history.js';
 import { report } from './report.js';
 import { schedule } from './schedule.js';
@@ -9,4 +14,4 @@ import { run } from './run.js';
 import { sim } from './sim.js';
 import { validate } from './validate.js';
 
-export const commands: CommandModule[] = [run, validate, list, explain, sim, rollback, schedule, history, report];
+export const commands: CommandModule[] = [run, validate, list, explain, sim, rollback, schedule, history, report, practice, node, ack, diagnose, hint];
