@@ -17,8 +17,8 @@
  *   that fails for lack of quorum is retried until it commits (or a restore or reload drops it).
  * - Availability is real: `store.availability` refuses writes with `etcdserver: request timed out` while
  *   the endpoints the apiserver points at (RealEtcdOps.clientEndpoints()) cannot commit. Three signals:
- *   queued changes that have seen no commit for `stallMs` (500 ms: a real apiserver would still be waiting
- *   for etcd instead of answering); a failing write-through transaction (1 s timeout), which triggers a
+ *   a write-through transaction still not committed `stallMs` after it was sent (500 ms: a real apiserver
+ *   would still be waiting for etcd instead of answering), until some transaction commits; a failing write-through transaction (1 s timeout), which triggers a
  *   probe; and a health loop probing every 500 ms on a real timer: a linearizable read of
  *   `/registry/health` (what kube-apiserver's etcd health check reads) sent to every endpoint at once,
  *   none answering in time meaning no quorum. The first probe or transaction that goes through again turns
@@ -31,7 +31,7 @@
  *
  * Limits, said plainly:
  * - The Store checks availability before it mutates, but etcd commits after: between the moment quorum is
- *   lost and its detection (`stallMs` after the first change that does not commit, or the next probe
+ *   lost and its detection (`stallMs` after the first transaction that does not commit, or the next probe
  *   timing out, whichever is first: about 0.5-1.5 s) the simulated API still accepts writes. Those stay
  *   queued: if quorum comes back (members restarted) they commit late; if the cluster is restored from a
  *   snapshot they are dropped by the reload and vanish from the API, which is what a real client would have
@@ -67,9 +67,10 @@ export interface EtcdBackendOptions {
   /** Pause between health probes (real time). Default 500 ms. */
   healthIntervalMs?: number;
   /**
-   * Refuse writes while changes have waited this long without any commit (a real apiserver would still be
-   * waiting for etcd, not answering 201): it narrows the window in which the API accepts writes that never
-   * commit. Default 500 ms; etcd on loopback commits a transaction in milliseconds.
+   * Refuse writes once a transaction has waited this long without committing, until one commits (a real
+   * apiserver would still be waiting for etcd, not answering 201): it narrows the window in which the API
+   * accepts writes that never commit. Default 500 ms; etcd on loopback commits a transaction in
+   * milliseconds.
    */
   stallMs?: number;
   /** Wait before retrying a transaction that did not commit (a probe succeeding retries at once). Default 250 ms. */
@@ -182,8 +183,10 @@ export class EtcdBackedStore {
   private closed = false;
   private knownClusterId: string | undefined;
   private importCounts = { added: 0, modified: 0, deleted: 0 };
-  /** Wall ms of the last commit, or of the moment changes started waiting when none were. */
-  private lastProgress = Date.now();
+  /** A transaction has waited `stallMs` without committing (cleared by the next commit). */
+  private stalled = false;
+  private sentSeq = 0;
+  private committedSeq = 0;
 
   constructor(
     readonly store: Store,
@@ -229,6 +232,7 @@ export class EtcdBackedStore {
       if (options.initial === 'load') {
         await this.reloadFromEtcd({ discardPending: true });
         this.paused = false;
+        this.schedule();
       } else {
         await this.retrying('clear /registry/ in etcd', this.startTimeoutMs, () =>
           this.gateway.deleteRange(REGISTRY_PREFIX, prefixRangeEnd(REGISTRY_PREFIX)),
@@ -342,10 +346,7 @@ export class EtcdBackedStore {
   private refusal(): string | undefined {
     if (this.closed) return undefined;
     if (this.restoring || !this.reachable) return ETCD_REQUEST_TIMED_OUT;
-    const waiting = this.pending.size > 0 || this.inFlight !== undefined;
-    return waiting && !this.paused && Date.now() - this.lastProgress > this.stallMs
-      ? ETCD_REQUEST_TIMED_OUT
-      : undefined;
+    return this.stalled && !this.paused ? ETCD_REQUEST_TIMED_OUT : undefined;
   }
 
   private onStoreChange(e: StoreEvent): void {
@@ -362,7 +363,6 @@ export class EtcdBackedStore {
 
   private enqueue(resource: string, object: KubeObject, deleted: boolean): void {
     const key = registryKey(resource, object.metadata.namespace, object.metadata.name);
-    if (this.drained()) this.lastProgress = Date.now();
     // Re-inserting moves the key behind the others: the queue stays in order of each key's last change.
     this.pending.delete(key);
     this.pending.set(key, deleted ? null : object);
@@ -391,7 +391,8 @@ export class EtcdBackedStore {
   private flush(): void {
     if (this.inFlight || this.paused || this.closed || this.retryTimer || this.pending.size === 0) return;
     const batch = this.takeBatch();
-    this.inFlight = this.send(batch).finally(() => {
+    this.armStall(++this.sentSeq);
+    this.inFlight = this.send(batch, this.sentSeq).finally(() => {
       this.inFlight = undefined;
       this.notifyDrain();
       this.schedule();
@@ -412,11 +413,28 @@ export class EtcdBackedStore {
     return batch;
   }
 
-  private async send(batch: Outgoing[]): Promise<void> {
+  /**
+   * Mark the write-through stalled if transaction `seq` has not committed `stallMs` after it was sent. The
+   * check runs after an I/O turn (two setImmediate hops, as lagTolerantTimeout does), so that a simulator
+   * that kept the event loop busy for a while does not mistake an answer it has not read yet for a stall.
+   */
+  private armStall(seq: number): void {
+    const timer = setTimeout(() => {
+      setImmediate(() =>
+        setImmediate(() => {
+          if (!this.closed && this.committedSeq < seq) this.stalled = true;
+        }),
+      );
+    }, this.stallMs);
+    timer.unref();
+  }
+
+  private async send(batch: Outgoing[], seq: number): Promise<void> {
     const ops: GatewayOp[] = batch.map((b) => (b.value === null ? { delete: b.key } : { put: b.key, value: b.value }));
     try {
       await this.gateway.txn(ops, this.requestTimeoutMs);
-      this.lastProgress = Date.now();
+      this.committedSeq = Math.max(this.committedSeq, seq);
+      this.stalled = false;
       this.stats.committedOps += ops.length;
       this.stats.committedTxns++;
       this.markReachable();
@@ -430,10 +448,12 @@ export class EtcdBackedStore {
               this.requeue(batch.slice(i));
               return;
             }
-            await this.send([b]);
+            await this.send([b], seq);
           }
           return;
         }
+        // etcd answered: no stall.
+        this.committedSeq = Math.max(this.committedSeq, seq);
         this.stats.rejectedOps++;
         this.report(
           `etcd refused to store ${batch[0]?.key ?? '?'} (${err.message}); it exists in the simulator's memory only`,
@@ -480,7 +500,13 @@ export class EtcdBackedStore {
 
   private probe(): Promise<void> {
     this.probing ??= (async () => {
-      const why = await this.gateway.probe(HEALTH_KEY, this.requestTimeoutMs);
+      let why = await this.gateway.probe(HEALTH_KEY, this.requestTimeoutMs);
+      // Ask twice before declaring an outage: a simulator that kept the event loop busy past the timeout
+      // makes the timer fire before the answer that was already there is read. Refused connections fail
+      // at once, so a real outage costs at most one more timeout (writes are refused sooner, by the stall).
+      if (why !== undefined && this.reachable && !this.closed) {
+        why = await this.gateway.probe(HEALTH_KEY, this.requestTimeoutMs);
+      }
       // During a restore the cluster is being replaced: finishRestore's reload decides, not a probe.
       if (this.closed || this.restoring) return;
       if (why !== undefined) {
@@ -529,6 +555,8 @@ export class EtcdBackedStore {
       if (discardPending) {
         discarded = this.pending.size;
         this.pending.clear();
+        this.committedSeq = this.sentSeq;
+        this.stalled = false;
         if (this.retryTimer) clearTimeout(this.retryTimer);
         this.retryTimer = undefined;
         this.stats.discardedWrites += discarded;

@@ -67,6 +67,29 @@ interface RawResponse {
  */
 const REJECTED_CODES = new Set([3, 5, 6, 7, 9, 11, 12, 16]);
 
+/**
+ * An AbortSignal that fires `ms` after now, but only once the event loop has had an I/O turn after the timer:
+ * when the simulator kept the loop busy past the deadline, an answer already received is read first
+ * instead of being thrown away as a timeout. Call `clear` when the request is over.
+ */
+export function lagTolerantTimeout(ms: number): { signal: AbortSignal; clear: () => void } {
+  const controller = new AbortController();
+  let immediate: NodeJS.Immediate | undefined;
+  const timer = setTimeout(() => {
+    // Two check-phase hops: the poll phase between them reads sockets, then promise jobs settle.
+    immediate = setImmediate(() => {
+      immediate = setImmediate(() => controller.abort(new DOMException('timed out', 'TimeoutError')));
+    });
+  }, ms);
+  return {
+    signal: controller.signal,
+    clear: () => {
+      clearTimeout(timer);
+      if (immediate) clearImmediate(immediate);
+    },
+  };
+}
+
 const b64 = (s: string | Buffer): string => (typeof s === 'string' ? Buffer.from(s, 'utf8') : s).toString('base64');
 const unb64 = (s: string | undefined): string => Buffer.from(s ?? '', 'base64').toString('utf8');
 
@@ -134,7 +157,8 @@ export class EtcdGateway {
     const endpoints = this.endpoints();
     if (endpoints.length === 0) return 'no etcd endpoints configured';
     const done = new AbortController();
-    const signal = AbortSignal.any([AbortSignal.timeout(timeoutMs), done.signal]);
+    const timeout = lagTolerantTimeout(timeoutMs);
+    const signal = AbortSignal.any([timeout.signal, done.signal]);
     try {
       const winner = await Promise.any(
         endpoints.map(async (ep) => {
@@ -149,6 +173,7 @@ export class EtcdGateway {
       const errors = err instanceof AggregateError ? err.errors : [err];
       return errors.map((e) => errorMessage(e)).join('; ');
     } finally {
+      timeout.clear();
       done.abort();
     }
   }
@@ -158,21 +183,26 @@ export class EtcdGateway {
     if (endpoints.length === 0) throw new EtcdGatewayError('No etcd endpoints are configured.', 'unavailable');
     const start = this.preferred !== undefined ? Math.max(0, endpoints.indexOf(this.preferred)) : 0;
     const order = [...endpoints.slice(start), ...endpoints.slice(0, start)];
-    const signal = AbortSignal.timeout(timeoutMs);
+    const timeout = lagTolerantTimeout(timeoutMs);
+    const signal = timeout.signal;
     const errors: string[] = [];
-    for (const ep of order) {
-      if (signal.aborted) break;
-      try {
-        const r = await this.post(ep, method, body, signal);
-        this.preferred = ep;
-        this.noteHeader(r.header);
-        return r;
-      } catch (err) {
-        if (err instanceof EtcdGatewayError && err.failure === 'rejected') throw err;
-        errors.push(errorMessage(err));
-        // The next request starts elsewhere: a hung member would otherwise eat every request's budget.
-        if (this.preferred === ep) this.preferred = undefined;
+    try {
+      for (const ep of order) {
+        if (signal.aborted) break;
+        try {
+          const r = await this.post(ep, method, body, signal);
+          this.preferred = ep;
+          this.noteHeader(r.header);
+          return r;
+        } catch (err) {
+          if (err instanceof EtcdGatewayError && err.failure === 'rejected') throw err;
+          errors.push(errorMessage(err));
+          // The next request starts elsewhere: a hung member would otherwise eat every request's budget.
+          if (this.preferred === ep) this.preferred = undefined;
+        }
       }
+    } finally {
+      timeout.clear();
     }
     const skipped = order.length - errors.length;
     throw new EtcdGatewayError(
