@@ -1,5 +1,6 @@
 import type { RecoveryStep } from '../engine/plugin.js';
 import { addNode } from './add-node.js';
+import { applyManifest } from './apply-manifest.js';
 import { cleanLogs } from './clean-logs.js';
 import { cordon } from './cordon.js';
 import { deletePod } from './delete-pod.js';
@@ -12,6 +13,7 @@ import { etcdRestartMembers } from './etcd-restart-members.js';
 import { etcdRestoreSingle } from './etcd-restore-single.js';
 import { etcdSnapshot } from './etcd-snapshot.js';
 import { moveManifestBack } from './move-manifest-back.js';
+import { patchService } from './patch-service.js';
 import { patchTolerations } from './patch-tolerations.js';
 import { powerOnNode } from './power-on-node.js';
 import { relievePressure } from './relieve-pressure.js';
@@ -20,6 +22,7 @@ import { restartService } from './restart-service.js';
 import { restartStaticPod } from './restart-static-pod.js';
 import { rolloutRestart } from './rollout-restart.js';
 import { rolloutStatus } from './rollout-status.js';
+import { rolloutUndo } from './rollout-undo.js';
 import { scale } from './scale.js';
 import { setResources } from './set-resources.js';
 import { startService } from './start-service.js';
@@ -30,6 +33,7 @@ import { wait } from './wait.js';
 /** Every recovery step an experiment may name as `type`, keyed by that name (equal to the module's file name). */
 export const recoverySteps = {
   'add-node': addNode,
+  'apply-manifest': applyManifest,
   'clean-logs': cleanLogs,
   cordon: cordon,
   'delete-pod': deletePod,
@@ -42,6 +46,7 @@ export const recoverySteps = {
   'etcd-restore-single': etcdRestoreSingle,
   'etcd-snapshot': etcdSnapshot,
   'move-manifest-back': moveManifestBack,
+  'patch-service': patchService,
   'patch-tolerations': patchTolerations,
   'power-on-node': powerOnNode,
   'relieve-pressure': relievePressure,
@@ -50,6 +55,7 @@ export const recoverySteps = {
   'restart-static-pod': restartStaticPod,
   'rollout-restart': rolloutRestart,
   'rollout-status': rolloutStatus,
+  'rollout-undo': rolloutUndo,
   scale: scale,
   'set-resources': setResources,
   'start-service': startService,

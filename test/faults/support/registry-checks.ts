@@ -21,6 +21,8 @@ export const SAMPLE_PARAMS: Record<string, unknown> = {
   duration: '5m',
   reason: 'CrashLoopBackOff',
   path: '/readyz',
+  namespace: 'container-service',
+  manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mysql-config', namespace: 'container-service' }, data: {} },
 };
 
 function required(schema: JsonSchema): string[] {
