@@ -311,23 +311,38 @@ export class VirtualClock extends BaseClock {
 /** Wall-clock time, optionally sped up N times (`gameday sim up --speed N`). */
 export class RealClock extends BaseClock {
   readonly mode = 'real' as const;
-  private readonly startWall = Date.now();
-  private readonly startMono = performance.now();
+  private startWall = Date.now();
+  private startMono = performance.now();
   private readonly handles = new Set<NodeJS.Timeout>();
 
-  constructor(readonly speed = 1) {
+  constructor(private _speed = 1) {
     super();
   }
 
+  get speed(): number {
+    return this._speed;
+  }
+
+  /**
+   * Change the speed from now on, keeping `now()` continuous: the simulator comes up fast, then a drill
+   * against real etcd runs at speed 1. Timers already set keep their old pace.
+   */
+  setSpeed(speed: number): void {
+    this.startWall = this.now();
+    this.startMono = performance.now();
+    this._speed = speed;
+  }
+
   now(): number {
-    return Math.round(this.startWall + (performance.now() - this.startMono) * this.speed);
+    return Math.round(this.startWall + (performance.now() - this.startMono) * this._speed);
   }
 
   setTimer(delayMs: number, fn: () => void): Timer {
     const h = setTimeout(() => {
       this.handles.delete(h);
       fn();
-    }, Math.max(0, delayMs) / this.speed);
+      // setTimeout takes at most 2^31-1 ms; a longer wait (an "until the drill ends" watcher) fires never.
+    }, Math.min(Math.max(0, delayMs) / this._speed, 2_147_483_647));
     this.handles.add(h);
     return {
       cancel: () => {

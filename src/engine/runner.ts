@@ -291,7 +291,11 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
     if (exp.recovery.delay) await clock.sleep(parseDuration(exp.recovery.delay), drill.signal);
     phase('recover');
     recoverStart = clock.now();
-    const verify = await startProbes(exp.verify, contextFor);
+    // Verification probes start watching now, beside the recovery: a poll probe's first ask (etcd health
+    // with members down) can take seconds and must not delay the runbook's first step.
+    const verifyStarting = startProbes(exp.verify, contextFor);
+    verifyStarting.catch(() => undefined);
+    let verify: RunningProbe[] = [];
     try {
       if (exp.recovery.mode === 'automatic') {
         await runSteps(exp.recovery.steps ?? [], stepPlugins);
@@ -304,6 +308,7 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
       }
 
       // --- verify
+      verify = await verifyStarting;
       phase('verify');
       const recoverBudget = exp.recovery.mode === 'automatic' ? timeouts.verify : timeouts.recover;
       readyAt = await waitProbes(verify, recoverBudget, 'Ready');
@@ -311,6 +316,7 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
       result.timings.timeToRecover = readyAt - injectedAt;
       note('probe', `Ready ${formatDuration(readyAt - recoverStart)} after recovery started`);
     } finally {
+      if (verify.length === 0) verify = await verifyStarting.catch(() => []);
       result.probes.push(...records(verify, 'verify', clock.now()));
       stopProbes(verify);
     }

@@ -20,7 +20,17 @@ export interface SimTargetOptions {
   speed?: number;
   /** Skip waiting for the platform to come up (tests that want to watch it happen). */
   settle?: boolean;
+  /**
+   * real: these clusters' objects live in a real 3-member etcd on loopback (Debian etcd-server), and their
+   * etcd operations are the runbook's real etcdctl commands. Runs on the real clock.
+   */
+  etcd?: 'sim' | 'real';
+  /** Clusters backed by real etcd in `etcd: 'real'` mode. Default: the topology's first cluster. */
+  etcdClusters?: string[];
 }
+
+/** Simulated minutes to bring the platform up before a real-time drill: done at this speed. */
+const SETTLE_SPEED = 50;
 
 /**
  * The embedded simulator as a Target: the same client-node code talks to it over loopback HTTP as to kind,
@@ -41,7 +51,8 @@ export class SimTarget implements Target {
   ) {}
 
   static async create(o: SimTargetOptions): Promise<SimTarget> {
-    const clock: Clock = o.clock === 'real' ? new RealClock(o.speed ?? 1) : new VirtualClock();
+    const realEtcd = o.etcd === 'real';
+    const clock: Clock = realEtcd ? new RealClock(SETTLE_SPEED) : o.clock === 'real' ? new RealClock(o.speed ?? 1) : new VirtualClock();
     const tracker = clock.mode === 'virtual' ? new WatchTracker(clock) : undefined;
     const sim = await Simulator.start({
       topology: o.topology ?? defaultTopology(),
@@ -52,15 +63,29 @@ export class SimTarget implements Target {
       ...(tracker ? { tracker } : {}),
     });
     const target = new SimTarget(sim, clock, tracker, o.dryRun ?? false);
-    if (o.settle !== false) {
-      try {
-        await sim.settle();
-      } catch (err) {
-        await target.close();
-        throw err;
+    try {
+      if (o.settle !== false || realEtcd) await sim.settle();
+      if (realEtcd) {
+        for (const name of o.etcdClusters ?? [target.clusters()[0]!]) await target.backWithRealEtcd(name);
+        (clock as RealClock).setSpeed(o.speed ?? 1);
       }
+    } catch (err) {
+      await target.close();
+      throw err;
     }
     return target;
+  }
+
+  private readonly closers: (() => Promise<void>)[] = [];
+
+  private async backWithRealEtcd(cluster: string): Promise<void> {
+    this.check(cluster);
+    const { startEtcdBackedSim } = await import('../../sim/etcd-backed/etcd-backed-sim.js');
+    const record = (text: string): void =>
+      this.actions.record({ at: this.clock.now(), cluster, kind: 'command', text, dryRun: this.dryRun });
+    const backed = await startEtcdBackedSim(this.sim.cluster(cluster).ctx.store, { onCommand: record });
+    this.closers.push(() => backed.close());
+    this.sim.cluster(cluster).etcdOps = backed.etcdOps;
   }
 
   clusters(): string[] {
@@ -118,6 +143,7 @@ export class SimTarget implements Target {
   async close(): Promise<void> {
     for (const k of this.kubes.values()) k.close();
     this.kubes.clear();
+    for (const c of this.closers.splice(0)) await c().catch(() => undefined);
     await this.sim.close();
   }
 }
