@@ -1,6 +1,15 @@
 import type { KubeObject } from '../kube/objects.js';
 import type { Clock } from '../engine/clock.js';
 import type { Store } from './store/store.js';
+import { rfc3339 } from './controllers/pods.js';
+
+/** One Event recorded for an object, and what makes a repeat of it the same Event. */
+interface Recorded {
+  name: string;
+  reason: string;
+  message: string;
+  component: string;
+}
 
 /**
  * Records core/v1 Events the way Kubernetes components do: one object per (object, reason, message,
@@ -9,7 +18,11 @@ import type { Store } from './store/store.js';
  */
 export class EventRecorder {
   private seq = 0;
-  private readonly byKey = new Map<string, string>();
+  /**
+   * The Events recorded per involved object (by uid). At scale there are several per pod: a list per object
+   * holding the strings the Events hold anyway costs far less than one long composite key per Event.
+   */
+  private readonly byObject = new Map<string, Recorded[]>();
 
   constructor(
     private readonly store: Store,
@@ -24,13 +37,16 @@ export class EventRecorder {
     component: string,
     host?: string,
   ): void {
-    const ts = new Date(this.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const ts = rfc3339(this.clock.now());
     const ns = obj.metadata.namespace ?? 'default';
-    const key = `${obj.kind}/${ns}/${obj.metadata.name}/${obj.metadata.uid}/${reason}/${message}/${component}`;
+    const objectKey = obj.metadata.uid ?? `${obj.kind}/${ns}/${obj.metadata.name}/`;
     try {
-      const existing = this.byKey.get(key);
-      if (existing) {
-        const updated = this.store.transform('events', ns, existing, (e) => ({
+      const recorded = this.byObject.get(objectKey);
+      const same = recorded?.find(
+        (r) => r.reason === reason && r.message === message && r.component === component,
+      );
+      if (same) {
+        const updated = this.store.transform('events', ns, same.name, (e) => ({
           ...e,
           count: ((e.count as number | undefined) ?? 1) + 1,
           lastTimestamp: ts,
@@ -60,7 +76,9 @@ export class EventRecorder {
         reportingComponent: component,
         reportingInstance: host ?? '',
       }, true);
-      this.byKey.set(key, name);
+      if (same) same.name = name;
+      else if (recorded) recorded.push({ name, reason, message, component });
+      else this.byObject.set(objectKey, [{ name, reason, message, component }]);
     } catch {
       // Events are best effort in Kubernetes too: with etcd down they are dropped.
     }

@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../kube/objects.js';
 import { RESOURCES, type ResourceType } from '../../kube/resources.js';
 import { DEFAULT_PARAMS } from '../params.js';
-import { StoreError, type Store } from '../store/store.js';
+import { copyJson, StoreError, type Store } from '../store/store.js';
 import {
   admitNewPod,
   defaultDaemonSet,
@@ -39,7 +39,7 @@ export interface AdmitOptions {
  * `old` is the stored object on update (undefined on create).
  */
 export function admit(resource: string, obj: KubeObject, old?: KubeObject, options: AdmitOptions = {}): KubeObject {
-  const out = structuredClone(obj) as KubeObject & Record<string, any>;
+  const out = copyJson(obj) as KubeObject & Record<string, any>;
   const type = (RESOURCES as Record<string, ResourceType>)[resource];
   if (type) {
     out.apiVersion ??= type.group ? `${type.group}/${type.version}` : type.version;

@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../kube/objects.js';
 import type { SimContext } from '../context.js';
 import { labelSelectorMatches } from '../store/selectors.js';
+import { copyJson } from '../store/store.js';
 import { controllerOf } from './pods.js';
 
 /**
@@ -57,7 +58,7 @@ export function podFromTemplate(owner: KubeObject, kind: string, apiVersion: str
         { apiVersion, kind, name: owner.metadata.name, uid: owner.metadata.uid ?? '', controller: true, blockOwnerDeletion: true },
       ],
     },
-    spec: structuredClone(template?.spec ?? {}),
+    spec: copyJson(template?.spec ?? {}),
   };
   if (meta.annotations && Object.keys(meta.annotations).length) pod.metadata.annotations = { ...meta.annotations };
   if (meta.finalizers?.length) pod.metadata.finalizers = [...meta.finalizers];

@@ -8,5 +8,6 @@ export function createAdmitted(ctx: SimContext, resource: string, obj: KubeObjec
     store: ctx.store,
     defaultTolerationSeconds: ctx.params.defaultTolerationSeconds,
   });
-  return ctx.store.create(resource, admitted);
+  // admit returns a copy of its own: the store can keep it as it is.
+  return ctx.store.create(resource, admitted, true);
 }

@@ -634,8 +634,11 @@ function registryHost(image: string): string {
   return image.includes('/') && (first.includes('.') || first.includes(':')) ? first : 'registry-1.docker.io';
 }
 
+const HEX_DIGITS = '0123456789abcdef';
+
 export function hex(random: Random, n: number): string {
-  let s = '';
-  for (let i = 0; i < n; i++) s += '0123456789abcdef'[random.int(16)];
-  return s;
+  // Joined at the end: appending one character at a time leaves a chain of n string pieces behind every id.
+  const digits: string[] = new Array<string>(n);
+  for (let i = 0; i < n; i++) digits[i] = HEX_DIGITS[random.int(16)]!;
+  return digits.join('');
 }
