@@ -225,25 +225,33 @@ spec:
   it('follows changes with get -w', async () => {
     const watch = execa('kubectl', ['--kubeconfig', f.kubeconfig, '--cache-dir', join(f.dir, 'cache'), 'get', 'pods', '-w'], { reject: false });
     let out = '';
-    const seen = (re: RegExp): Promise<void> =>
-      new Promise((resolve) => {
-        const check = (): void => {
-          if (re.test(out)) resolve();
-        };
-        watch.stdout.on('data', (c: Buffer) => {
-          out += c.toString();
-          check();
-        });
-        check();
-      });
-    await seen(/web-2\s+1\/1\s+Running/);
-    f.store.mutate('pods', 'default', 'web-2', (p) => {
-      p.status.containerStatuses[0].state = { waiting: { reason: 'CrashLoopBackOff' } };
-      p.status.containerStatuses[0].ready = false;
+    let wake = (): void => undefined;
+    watch.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      wake();
     });
-    await seen(/web-2\s+0\/1\s+CrashLoopBackOff/);
-    watch.kill();
-    await watch;
+    const seen = (re: RegExp): Promise<void> =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`kubectl get -w never printed ${String(re)}; it printed:\n${out}`)), 20_000);
+        wake = () => {
+          if (re.test(out)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        wake();
+      });
+    try {
+      await seen(/web-2\s+1\/1\s+Running/);
+      f.store.mutate('pods', 'default', 'web-2', (p) => {
+        p.status.containerStatuses[0].state = { waiting: { reason: 'CrashLoopBackOff' } };
+        p.status.containerStatuses[0].ready = false;
+      });
+      await seen(/web-2\s+0\/1\s+CrashLoopBackOff/);
+    } finally {
+      watch.kill('SIGKILL');
+      await watch;
+    }
     expect(out.match(/^NAME\s+READY/gm)).to.have.length(1);
   });
 
