@@ -23,7 +23,8 @@ export function resourceOf(manifest: KubeObject): ResourceName {
 /** D9 Error (missing ConfigMap, Secret): put the object back, as `kubectl apply -f` does: create, or replace if it exists. */
 export const applyManifest: RecoveryStep<ApplyManifestParams> = {
   name: 'apply-manifest',
-  summary: 'Create or update an object from a manifest given in the experiment (kubectl apply -f), e.g. a missing ConfigMap.',
+  summary:
+    'Create or update an object from a manifest given in the experiment (kubectl apply -f), e.g. a missing ConfigMap.',
   params: paramsSchema(
     {
       manifest: {
@@ -37,7 +38,9 @@ export const applyManifest: RecoveryStep<ApplyManifestParams> = {
   async run(ctx, p) {
     // The schema leaves the manifest open (any kind's fields); what addresses it is checked here.
     if (!p.manifest.apiVersion || !p.manifest.kind || !p.manifest.metadata?.name) {
-      throw new InvalidInputError(`${ctx.cluster}: apply-manifest needs a manifest with apiVersion, kind and metadata.name.`);
+      throw new InvalidInputError(
+        `${ctx.cluster}: apply-manifest needs a manifest with apiVersion, kind and metadata.name.`,
+      );
     }
     const resource = resourceOf(p.manifest);
     const obj = structuredClone(p.manifest);
@@ -46,12 +49,18 @@ export const applyManifest: RecoveryStep<ApplyManifestParams> = {
     } catch (err) {
       if (!(err instanceof KubeApiError) || err.status !== 409) throw err;
       const current = await ctx.kube.get(resource, obj.metadata.name, obj.metadata.namespace);
-      await ctx.kube.replace(resource, { ...obj, metadata: { ...obj.metadata, resourceVersion: current?.metadata.resourceVersion } } as KubeObject);
+      await ctx.kube.replace(resource, {
+        ...obj,
+        metadata: { ...obj.metadata, resourceVersion: current?.metadata.resourceVersion },
+      } as KubeObject);
     }
   },
   describe: (p) => {
     const m = p.manifest as Partial<KubeObject> | undefined;
-    const what = m?.kind && m.metadata?.name ? `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}` : 'the object of the manifest';
+    const what =
+      m?.kind && m.metadata?.name
+        ? `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`
+        : 'the object of the manifest';
     return `Apply ${what}: \`kubectl apply -f <manifest>\`.`;
   },
 };

@@ -8,7 +8,8 @@ const step = nodeStep<NodeStepParams>({
   name: 'power-on-node',
   summary: 'Power nodes on (restart the host); they boot and start kubelet.',
   each: (ctx, node) => ctx.nodes.power(node, 'on'),
-  describe: (p) => `Power on ${nodesInWords(p.nodes, FROM_FAULTS)} (IPMI / the console; on kind \`docker start ${nodeArg(p.nodes, FROM_FAULTS)}\`) and let it boot.`,
+  describe: (p) =>
+    `Power on ${nodesInWords(p.nodes, FROM_FAULTS)} (IPMI / the console; on kind \`docker start ${nodeArg(p.nodes, FROM_FAULTS)}\`) and let it boot.`,
 });
 
 /** D1/D2: restart the host; it boots and its services start. */

@@ -9,7 +9,28 @@ import { runOnSim } from './support.js';
 const DIR = 'experiments';
 const MANUAL_DIR = join(DIR, 'manual');
 /** Every drill and sub-drill of ../shared/drills.md: each needs at least one experiment tagged with it. */
-const DRILLS = ['d1', 'd2', 'd3', 'd4', 'd4a', 'd4b', 'd4c', 'd5', 'd6', 'd7', 'd8', 'd9', 'd10', 'd11', 'd12', 'd13', 's1', 's2', 's3', 's4'];
+const DRILLS = [
+  'd1',
+  'd2',
+  'd3',
+  'd4',
+  'd4a',
+  'd4b',
+  'd4c',
+  'd5',
+  'd6',
+  'd7',
+  'd8',
+  'd9',
+  'd10',
+  'd11',
+  'd12',
+  'd13',
+  's1',
+  's2',
+  's3',
+  's4',
+];
 
 const jsonFiles = (dir: string): string[] =>
   readdirSync(dir)
@@ -18,7 +39,10 @@ const jsonFiles = (dir: string): string[] =>
     .map((f) => join(dir, f));
 
 /** The same experiment with one target made impossible: the one the passing run measured above 1 s. */
-function impossible(e: Experiment, passed: RunResult): { experiment: Experiment; target: 'timeToReady' | 'timeToDetect' } {
+function impossible(
+  e: Experiment,
+  passed: RunResult,
+): { experiment: Experiment; target: 'timeToReady' | 'timeToDetect' } {
   const target = (passed.timings.timeToReady ?? 0) > 1000 ? 'timeToReady' : 'timeToDetect';
   return { experiment: { ...e, targets: { ...e.targets, [target]: '1s' } }, target };
 }
@@ -53,7 +77,16 @@ describe('the drill catalogue (experiments/) on the simulator', function () {
     it(`${file} passes, and fails naming the missed target when a target is 1 s`, async () => {
       const l = loaded.find((x) => x.file === file)!;
       const { result } = await runOnSim(l.experiment);
-      expect(result.verdict, `${l.experiment.id}: ${result.error ?? result.checks.filter((c) => !c.ok).map((c) => c.message).join('; ')}`).to.equal('pass');
+      expect(
+        result.verdict,
+        `${l.experiment.id}: ${
+          result.error ??
+          result.checks
+            .filter((c) => !c.ok)
+            .map((c) => c.message)
+            .join('; ')
+        }`,
+      ).to.equal('pass');
       expect(result.rollback.ok, result.rollback.errors.join('; ')).to.equal(true);
 
       const { experiment, target } = impossible(l.experiment, result);
@@ -61,7 +94,9 @@ describe('the drill catalogue (experiments/) on the simulator', function () {
       expect(failed.verdict, `${experiment.id} with ${target} 1s`).to.equal('fail');
       const missed = failed.checks.filter((c) => !c.ok);
       expect(missed.map((c) => c.name)).to.deep.equal([target]);
-      expect(missed[0]?.message).to.match(new RegExp(`^${LABEL[target]} \\d+(\\.\\d+)?(ms|s|m\\d\\ds) exceeds the target 1s$`));
+      expect(missed[0]?.message).to.match(
+        new RegExp(`^${LABEL[target]} \\d+(\\.\\d+)?(ms|s|m\\d\\ds) exceeds the target 1s$`),
+      );
     });
   }
 
@@ -73,7 +108,8 @@ describe('the drill catalogue (experiments/) on the simulator', function () {
     };
 
     it('D1: a crashed host is detected NotReady 30-45 s after the crash (node-monitor grace period 40 s)', async () => {
-      for (const id of ['d1-host-crash', 'd1-host-lost']) expect((await run(id)).timings.timeToDetect, id).to.be.within(30_000, 45_000);
+      for (const id of ['d1-host-crash', 'd1-host-lost'])
+        expect((await run(id)).timings.timeToDetect, id).to.be.within(30_000, 45_000);
     });
 
     it('D5: pods move about 300 s after NotReady with the default toleration, and within seconds with 3 s', async () => {

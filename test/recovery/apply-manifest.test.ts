@@ -17,7 +17,10 @@ describe('apply-manifest', () => {
   it('finds the resource from apiVersion and kind, and refuses kinds it does not know', () => {
     expect(resourceOf(configMap(''))).to.equal('configmaps');
     expect(resourceOf({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' } })).to.equal('deployments');
-    expect(() => resourceOf({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x' } })).to.throw(InvalidInputError, 'example.com/v1 Widget');
+    expect(() => resourceOf({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x' } })).to.throw(
+      InvalidInputError,
+      'example.com/v1 Widget',
+    );
   });
 
   describe('on the simulator', () => {
@@ -29,9 +32,13 @@ describe('apply-manifest', () => {
     it('creates a missing object and replaces one that exists, as kubectl apply does', async () => {
       await ctx.kube.delete('configmaps', 'alertmanager-config', { namespace: 'monitoring' });
       await applyManifest.run(ctx, { manifest: configMap('route: {}\n') });
-      expect((await ctx.kube.get('configmaps', 'alertmanager-config', 'monitoring'))?.data).to.deep.equal({ 'config.yaml': 'route: {}\n' });
+      expect((await ctx.kube.get('configmaps', 'alertmanager-config', 'monitoring'))?.data).to.deep.equal({
+        'config.yaml': 'route: {}\n',
+      });
       await applyManifest.run(ctx, { manifest: configMap('route: {receiver: ops}\n') });
-      expect((await ctx.kube.get('configmaps', 'alertmanager-config', 'monitoring'))?.data).to.deep.equal({ 'config.yaml': 'route: {receiver: ops}\n' });
+      expect((await ctx.kube.get('configmaps', 'alertmanager-config', 'monitoring'))?.data).to.deep.equal({
+        'config.yaml': 'route: {receiver: ops}\n',
+      });
     });
   });
 });

@@ -15,7 +15,12 @@ describe('etcd-restore-single and etcd-grow on the simulator', () => {
         faults: [{ type: 'kill-etcd-members', members: { count: 2 } }],
         recovery: {
           mode: 'automatic',
-          steps: [{ type: 'etcd-snapshot' }, { type: 'etcd-restore-single' }, { type: 'etcd-point-apiserver' }, { type: 'etcd-grow', size: 3 }],
+          steps: [
+            { type: 'etcd-snapshot' },
+            { type: 'etcd-restore-single' },
+            { type: 'etcd-point-apiserver' },
+            { type: 'etcd-grow', size: 3 },
+          ],
         },
         verify: [{ type: 'etcd-healthy', count: 3 }, { type: 'api-writable' }],
       },

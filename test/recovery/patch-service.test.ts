@@ -7,10 +7,23 @@ import { simContext } from './sim-context.js';
 
 describe('patch-service', () => {
   it('sets the target port of the port named, or of the first port', () => {
-    const ports = [{ name: 'a', port: 3306, targetPort: 3306 }, { name: 'b', port: 9104, targetPort: 9104 }];
-    expect(nextPorts(ports, { targetPort: 3307 }, 'svc')).to.deep.equal([{ name: 'a', port: 3306, targetPort: 3307 }, ports[1]]);
-    expect(nextPorts(ports, { port: 9104, targetPort: 'metrics' }, 'svc')[1]).to.deep.equal({ name: 'b', port: 9104, targetPort: 'metrics' });
-    expect(() => nextPorts(ports, { port: 80, targetPort: 8080 }, 'svc')).to.throw(InvalidInputError, 'its ports are: 3306, 9104');
+    const ports = [
+      { name: 'a', port: 3306, targetPort: 3306 },
+      { name: 'b', port: 9104, targetPort: 9104 },
+    ];
+    expect(nextPorts(ports, { targetPort: 3307 }, 'svc')).to.deep.equal([
+      { name: 'a', port: 3306, targetPort: 3307 },
+      ports[1],
+    ]);
+    expect(nextPorts(ports, { port: 9104, targetPort: 'metrics' }, 'svc')[1]).to.deep.equal({
+      name: 'b',
+      port: 9104,
+      targetPort: 'metrics',
+    });
+    expect(() => nextPorts(ports, { port: 80, targetPort: 8080 }, 'svc')).to.throw(
+      InvalidInputError,
+      'its ports are: 3306, 9104',
+    );
   });
 
   describe('on the simulator', () => {
@@ -21,14 +34,32 @@ describe('patch-service', () => {
 
     it("switches the MySQL Service to the slave's pod and port 3307, and back (S1)", async () => {
       const podName = 'statefulset.kubernetes.io/pod-name';
-      await patchService.run(ctx, { namespace: 'container-service', service: 'mysql', selector: { [podName]: 'mysql-1' }, targetPort: 3307 });
-      let svc = await ctx.kube.get('services', 'mysql', 'container-service');
-      expect(svc?.spec?.selector).to.deep.equal({ app: 'mysql', [podName]: 'mysql-1' });
-      expect((svc?.spec?.ports as { port: number; targetPort: number }[])[0]).to.include({ port: 3306, targetPort: 3307 });
-      await patchService.run(ctx, { namespace: 'container-service', service: 'mysql', selector: { [podName]: null }, targetPort: 3306 });
-      svc = await ctx.kube.get('services', 'mysql', 'container-service');
-      expect(svc?.spec?.selector).to.deep.equal({ app: 'mysql' });
-      expect((svc?.spec?.ports as { targetPort: number }[])[0]?.targetPort).to.equal(3306);
+      await patchService.run(ctx, {
+        namespace: 'container-service',
+        service: 'mysql',
+        selector: { [podName]: 'mysql-1' },
+        targetPort: 3307,
+      });
+      const spec = async (): Promise<{
+        selector?: Record<string, string>;
+        ports: { port: number; targetPort: number }[];
+      }> =>
+        (await ctx.kube.get('services', 'mysql', 'container-service'))?.spec as {
+          selector?: Record<string, string>;
+          ports: { port: number; targetPort: number }[];
+        };
+      let svc = await spec();
+      expect(svc.selector).to.deep.equal({ app: 'mysql', [podName]: 'mysql-1' });
+      expect(svc.ports[0]).to.include({ port: 3306, targetPort: 3307 });
+      await patchService.run(ctx, {
+        namespace: 'container-service',
+        service: 'mysql',
+        selector: { [podName]: null },
+        targetPort: 3306,
+      });
+      svc = await spec();
+      expect(svc.selector).to.deep.equal({ app: 'mysql' });
+      expect(svc.ports[0]?.targetPort).to.equal(3306);
     });
 
     it('names the Service that does not exist', async () => {

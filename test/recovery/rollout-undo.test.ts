@@ -16,21 +16,37 @@ const deployment = (revision: number): KubeObject => ({
 const rs = (revision: number, image: string): KubeObject => ({
   apiVersion: 'apps/v1',
   kind: 'ReplicaSet',
-  metadata: { name: `web-${revision}`, namespace: 'business', annotations: { [REVISION]: String(revision) }, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd1' }] },
-  spec: { template: { metadata: { labels: { app: 'web', 'pod-template-hash': `h${revision}` } }, spec: { containers: [{ name: 'app', image }] } } },
+  metadata: {
+    name: `web-${revision}`,
+    namespace: 'business',
+    annotations: { [REVISION]: String(revision) },
+    ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd1' }],
+  },
+  spec: {
+    template: {
+      metadata: { labels: { app: 'web', 'pod-template-hash': `h${revision}` } },
+      spec: { containers: [{ name: 'app', image }] },
+    },
+  },
 });
 
 describe('rollout-undo', () => {
   it("puts back the newest older revision's template without its pod-template-hash", () => {
     const out = undoTemplate(deployment(3), [rs(1, 'v1'), rs(3, 'broken'), rs(2, 'v2')]);
     expect(out.revision).to.equal(2);
-    expect(out.template).to.deep.equal({ metadata: { labels: { app: 'web' } }, spec: { containers: [{ name: 'app', image: 'v2' }] } });
+    expect(out.template).to.deep.equal({
+      metadata: { labels: { app: 'web' } },
+      spec: { containers: [{ name: 'app', image: 'v2' }] },
+    });
     expect(undoTemplate(deployment(3), [rs(1, 'v1'), rs(3, 'broken')], 1).revision).to.equal(1);
   });
 
   it('says when there is no revision to go back to', () => {
     expect(() => undoTemplate(deployment(1), [rs(1, 'v1')])).to.throw(InvalidInputError, 'no previous revision');
-    expect(() => undoTemplate(deployment(2), [rs(1, 'v1'), rs(2, 'v2')], 7)).to.throw(InvalidInputError, 'no revision 7');
+    expect(() => undoTemplate(deployment(2), [rs(1, 'v1'), rs(2, 'v2')], 7)).to.throw(
+      InvalidInputError,
+      'no revision 7',
+    );
   });
 
   describe('on the simulator', () => {
@@ -46,11 +62,13 @@ describe('rollout-undo', () => {
       await target.clock.sleep(30_000);
       await rolloutUndo.run(ctx, { workload });
       await target.clock.sleep(30_000);
-      const d = await ctx.kube.get('deployments', 'portal-web', 'business');
-      const containers = d?.spec?.template?.spec?.containers as { image: string }[];
-      expect(containers[0]?.image).to.equal('hub.qingzhou.io/business/portal-web:2.4.1');
-      expect(d?.status?.availableReplicas).to.equal(2);
-      expect(d?.status?.updatedReplicas).to.equal(2);
+      const d = (await ctx.kube.get('deployments', 'portal-web', 'business')) as unknown as {
+        spec: { template: { spec: { containers: { image: string }[] } } };
+        status: { availableReplicas?: number; updatedReplicas?: number };
+      };
+      expect(d.spec.template.spec.containers[0]?.image).to.equal('hub.qingzhou.io/business/portal-web:2.4.1');
+      expect(d.status.availableReplicas).to.equal(2);
+      expect(d.status.updatedReplicas).to.equal(2);
     });
   });
 });

@@ -7,7 +7,14 @@ import { SimTarget } from '../../src/targets/sim/sim-target.js';
 export async function simContext(cluster: string): Promise<{ ctx: PluginContext; target: SimTarget }> {
   const target = await SimTarget.create({ seed: 1 });
   const ctx = makeContext(
-    { target, random: new Random(1), state: newRunState(), signal: new AbortController().signal, dryRun: false, note: () => undefined },
+    {
+      target,
+      random: new Random(1),
+      state: newRunState(),
+      signal: new AbortController().signal,
+      dryRun: false,
+      note: () => undefined,
+    },
     cluster,
   );
   return { ctx, target };

@@ -57,8 +57,9 @@ export class Hosts implements ControlPlaneHosts {
             const k = n ? this.kubelets.get(n) : undefined;
             if (k) ctx.queue.add(`kubelet/${n}/pod/${ns}/${name}`, () => k.podChanged(ns, name));
           }
-          const from = e.old?.spec?.nodeName as string | undefined;
-          const left = e.type === 'DELETED' || (e.object.metadata.deletionTimestamp && !e.old?.metadata.deletionTimestamp) || from !== e.object.spec?.nodeName;
+          const nodeOf = (o: typeof e.old): string | undefined => (o?.spec as { nodeName?: string } | undefined)?.nodeName;
+          const from = nodeOf(e.old);
+          const left = e.type === 'DELETED' || (e.object.metadata.deletionTimestamp && !e.old?.metadata.deletionTimestamp) || from !== nodeOf(e.object);
           if (from && left) this.podLeftOverloaded(from, `${ns}/${name}`);
         } else if (e.resource === 'configmaps' || e.resource === 'secrets') {
           const ns = e.object.metadata.namespace ?? 'default';

@@ -9,7 +9,11 @@ function pod(name: string): Parameters<SimCluster['ctx']['store']['create']>[1] 
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace: 'business' },
-    spec: { nodeName: NODE, containers: [{ name: 'app', image: 'tomcat:8.5' }], tolerations: [{ operator: 'Exists', effect: 'NoExecute' }] },
+    spec: {
+      nodeName: NODE,
+      containers: [{ name: 'app', image: 'tomcat:8.5' }],
+      tolerations: [{ operator: 'Exists', effect: 'NoExecute' }],
+    },
   };
 }
 
@@ -17,10 +21,16 @@ describe('kubelet: an overloaded node (D7)', () => {
   let sim: SimCluster;
   afterEach(() => sim?.close());
 
-  const ready = (): string | undefined => conditionOf(sim.ctx.store.get('nodes', undefined, NODE)!, 'Ready')?.status as string | undefined;
+  const ready = (): string | undefined => conditionOf(sim.ctx.store.get('nodes', undefined, NODE)!, 'Ready')?.status;
 
   beforeEach(async () => {
-    sim = makeSimCluster({ nodes: [{ name: '10.128.38.1', role: 'master' }, { name: NODE, role: 'worker' }, { name: '10.128.38.7', role: 'worker' }] });
+    sim = makeSimCluster({
+      nodes: [
+        { name: '10.128.38.1', role: 'master' },
+        { name: NODE, role: 'worker' },
+        { name: '10.128.38.7', role: 'worker' },
+      ],
+    });
     for (const n of ['a', 'b', 'c', 'd']) sim.ctx.store.create('pods', pod(n));
     await sim.ctx.advance(10_000);
     await sim.hosts.ops().overload(NODE, 'start');
