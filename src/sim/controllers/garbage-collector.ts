@@ -66,6 +66,8 @@ export class GarbageCollector extends BaseController {
   protected onStoreEvent(e: StoreEvent): void {
     if (e.resource === 'events') return;
     const o = e.object;
+    // A status write shares the owner references of the version before it: nothing to link or check.
+    if (e.type === 'MODIFIED' && e.old?.metadata.ownerReferences === o.metadata.ownerReferences && !o.metadata.deletionTimestamp) return;
     const ref: Ref = { resource: e.resource, namespace: o.metadata.namespace, name: o.metadata.name };
     const oldRefs = e.old?.metadata.ownerReferences ?? [];
     const newRefs = e.type === 'DELETED' ? [] : (o.metadata.ownerReferences ?? []);

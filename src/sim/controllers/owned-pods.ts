@@ -6,13 +6,20 @@ import { controllerOf } from './pods.js';
 
 /**
  * The pods a controller owns (controllerRef to it), after adopting matching orphans and releasing owned pods
- * that no longer match its selector, as ControllerRefManager.ClaimPods does.
+ * that no longer match its selector, as ControllerRefManager.ClaimPods does. Only its own pods and the
+ * namespace's orphans are looked at (from the store's indexes): pods of other controllers are never claimed.
  */
 export function claimPods(ctx: SimContext, owner: KubeObject, kind: string, apiVersion: string): KubeObject[] {
   const uid = owner.metadata.uid;
+  const ns = owner.metadata.namespace;
   const selector = owner.spec?.selector as Parameters<typeof labelSelectorMatches>[0];
   const out: KubeObject[] = [];
-  for (const p of ctx.store.list('pods', { namespace: owner.metadata.namespace })) {
+  const candidates = [
+    ...(uid !== undefined ? ctx.store.podsControlledBy(uid) : []),
+    ...(ns !== undefined ? ctx.store.orphanPodsIn(ns) : ctx.store.list('pods').filter((p) => !controllerOf(p))),
+  ];
+  for (const p of candidates) {
+    if (ns !== undefined && p.metadata.namespace !== ns) continue;
     const ref = controllerOf(p);
     const matches = labelSelectorMatches(selector, p.metadata.labels);
     if (ref) {

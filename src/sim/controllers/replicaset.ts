@@ -75,9 +75,10 @@ export class ReplicaSetController extends BaseController {
     if (!rs) return;
     const now = this.ctx.clock.now();
     const minReady = (rs.spec?.minReadySeconds as number | undefined) ?? 0;
-    const active = this.ctx.store
-      .list('pods', { namespace: ns })
-      .filter((p) => controllerOf(p)?.uid === rs.metadata.uid && isActive(p));
+    const uid = rs.metadata.uid;
+    const active = (uid !== undefined ? this.ctx.store.podsControlledBy(uid) : []).filter(
+      (p) => p.metadata.namespace === ns && isActive(p),
+    );
     let nextAvailable: number | undefined;
     for (const p of active) {
       const left = msUntilAvailable(p, minReady, now);

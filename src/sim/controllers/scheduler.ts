@@ -118,10 +118,22 @@ export class Scheduler extends BaseController {
   private onPodEvent(e: StoreEvent): void {
     const pod = e.object;
     const old = e.old;
+    this.trackUsage(e);
+    // A status write on a bound pod (most events at scale) changes nothing the scheduler keeps.
+    if (
+      e.type === 'MODIFIED' &&
+      old !== undefined &&
+      old.spec === pod.spec &&
+      pod.spec?.nodeName &&
+      old.metadata.deletionTimestamp === pod.metadata.deletionTimestamp &&
+      isTerminal(old) === isTerminal(pod) &&
+      requiredAntiAffinityTerms(pod).length === 0
+    ) {
+      return;
+    }
     const key = podKey(pod);
     const oldNode = old?.spec?.nodeName as string | undefined;
     const newNode = e.type === 'DELETED' ? undefined : (pod.spec?.nodeName as string | undefined);
-    this.trackUsage(e);
 
     if (newNode && !isTerminal(pod) && requiredAntiAffinityTerms(pod).length) this.antiAffinityPods.set(key, pod);
     else this.antiAffinityPods.delete(key);
@@ -191,28 +203,33 @@ export class Scheduler extends BaseController {
     // Reused between pods: this loop runs for hundreds of nodes per pod on a large cluster.
     const feasible = this.feasibleNodes;
     const usages = this.feasibleUsages;
+    const allocs = this.feasibleAllocs;
     feasible.length = 0;
     usages.length = 0;
+    allocs.length = 0;
     const facts = podFacts(pod);
     let processed = 0;
     for (; processed < nodes.length && feasible.length < want; processed++) {
       const i = (this.nextStartNode + processed) % nodes.length;
       const node = nodes[i]!;
       const usage = (this.usageList[i] ??= this.nodeUsage(node.metadata.name));
-      const rejection = this.filter(pod, facts, node, usage, req, affinity);
+      const n = nodeFacts(node);
+      const rejection = this.filter(pod, facts, node, n, usage, req, affinity);
       if (rejection) rejections.set(node.metadata.name, rejection);
       else {
         feasible.push(node);
         usages.push(usage);
+        allocs.push(n.allocatable);
       }
     }
     this.nextStartNode = (this.nextStartNode + processed) % nodes.length;
     if (feasible.length === 0) return { rejections };
-    return { node: this.select(pod, req, feasible, usages), rejections };
+    return { node: this.select(pod, req, feasible, usages, allocs), rejections };
   }
 
   private readonly feasibleNodes: KubeObject[] = [];
   private readonly feasibleUsages: NodeUsage[] = [];
+  private readonly feasibleAllocs: Allocatable[] = [];
   private readonly sameOwner: number[] = [];
 
   /** The default profile's filters in order; the checks that cannot reject this pod or node are skipped. */
@@ -220,11 +237,11 @@ export class Scheduler extends BaseController {
     pod: KubeObject,
     facts: PodFacts,
     node: KubeObject,
+    n: NodeFacts,
     usage: NodeUsage,
     req: Resources,
     affinity: AffinityContext | undefined,
   ): Rejection | undefined {
-    const n = nodeFacts(node);
     return (
       (n.unschedulable ? nodeUnschedulable(pod, node) : undefined) ??
       (n.taints ? taintToleration(pod, node) : undefined) ??
@@ -236,7 +253,8 @@ export class Scheduler extends BaseController {
   }
 
   /** Least allocated + balanced allocation + spreading of one owner's pods; ties broken by the seeded generator. */
-  private select(pod: KubeObject, req: Resources, feasible: KubeObject[], usages: NodeUsage[]): KubeObject {
+  private select(pod: KubeObject, req: Resources, feasible: KubeObject[], usages: NodeUsage[], allocs: Allocatable[]): KubeObject {
+    const random = this.ctx.random;
     const owner = controllerOf(pod)?.uid;
     const sameOwner = this.sameOwner;
     sameOwner.length = feasible.length;
@@ -253,7 +271,7 @@ export class Scheduler extends BaseController {
     let ties = 0;
     for (let i = 0; i < feasible.length; i++) {
       const node = feasible[i]!;
-      const alloc = nodeFacts(node).allocatable;
+      const alloc = allocs[i]!;
       const u = usages[i]!;
       const cpu = u.cpuNonZero + reqCpu;
       const mem = u.memoryNonZero + reqMemory;
@@ -269,7 +287,7 @@ export class Scheduler extends BaseController {
         ties = 1;
       } else if (score === bestScore) {
         ties++;
-        if (this.ctx.random.int(ties) === 0) best = node;
+        if (random.int(ties) === 0) best = node;
       }
     }
     return best;

@@ -62,6 +62,8 @@ export class NodeLifecycleController implements Controller {
         } else if (e.resource === 'pods') {
           const ns = e.object.metadata.namespace ?? 'default';
           const name = e.object.metadata.name;
+          // Status writes share the spec with the version before: tolerations and binding are as they were.
+          if (e.type === 'MODIFIED' && e.old !== undefined && e.old.spec === e.object.spec && e.old.metadata.deletionTimestamp === e.object.metadata.deletionTimestamp) return;
           if (e.type === 'MODIFIED' && e.old?.spec?.nodeName === e.object.spec?.nodeName && !!e.old?.metadata.deletionTimestamp === !!e.object.metadata.deletionTimestamp && JSON.stringify(e.old?.spec?.tolerations) === JSON.stringify(e.object.spec?.tolerations)) return;
           ctx.queue.add(`taint-manager/pod/${ns}/${name}`, () => taints.podChanged(ns, name));
         }

@@ -113,7 +113,8 @@ export function labelSelectorMatches(
 ): boolean {
   if (!selector) return false;
   const l = labels ?? {};
-  for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (l[k] !== v) return false;
+  const want = selector.matchLabels;
+  if (want) for (const k in want) if (l[k] !== want[k]) return false;
   for (const e of selector.matchExpressions ?? []) {
     const v = l[e.key];
     const vals = e.values ?? [];

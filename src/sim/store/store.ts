@@ -68,6 +68,9 @@ export class Store {
   /** The listeners as an array, rebuilt when they change: every write notifies them. */
   private listenerList: ((e: StoreEvent) => void)[] = [];
   private readonly podsByNode = new Map<string, Map<string, KubeObject>>();
+  /** Pods by the uid of their controller (ReplicaSet, StatefulSet, ...), and pods without one by namespace. */
+  private readonly podsByController = new Map<string, Map<string, KubeObject>>();
+  private readonly orphanPods = new Map<string, Map<string, KubeObject>>();
   /** When set and returning a message, writes fail as etcd fails them without quorum. */
   availability: () => string | undefined = () => undefined;
 
@@ -127,6 +130,19 @@ export class Store {
     return [...(this.podsByNode.get(node)?.values() ?? [])];
   }
 
+  /**
+   * Pods whose controller reference names `uid`, from an index (controllers claim their pods on every sync;
+   * listing a namespace of thousands of pods each time is too slow). Order: when each was first indexed.
+   */
+  podsControlledBy(uid: string): KubeObject[] {
+    return [...(this.podsByController.get(uid)?.values() ?? [])];
+  }
+
+  /** Pods of a namespace without a controller reference (controllers may adopt them). */
+  orphanPodsIn(namespace: string): KubeObject[] {
+    return [...(this.orphanPods.get(namespace)?.values() ?? [])];
+  }
+
   count(resource: string): number {
     return this.objects.get(resource)?.size ?? 0;
   }
@@ -141,7 +157,7 @@ export class Store {
     this.checkAvailable();
     const obj = owned ? input : copyJson(input);
     const meta = obj.metadata;
-    if (!meta.name && meta.generateName) meta.name = meta.generateName + this.suffix();
+    if (!meta.name && meta.generateName) meta.name = [meta.generateName, this.suffix()].join('');
     if (!meta.name) throw new StoreError('Invalid', 'name or generateName is required', [
       { field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' },
     ]);
@@ -345,13 +361,16 @@ export class Store {
     const newNode = cur?.spec?.nodeName as string | undefined;
     const key = Store.key((cur ?? old)?.metadata.namespace, (cur ?? old)?.metadata.name ?? '');
     if (oldNode && oldNode !== newNode) this.podsByNode.get(oldNode)?.delete(key);
-    if (newNode && cur) {
-      let m = this.podsByNode.get(newNode);
-      if (!m) {
-        m = new Map();
-        this.podsByNode.set(newNode, m);
-      }
-      m.set(key, cur);
+    if (newNode && cur) indexAdd(this.podsByNode, newNode, key, cur);
+    const oldOwner = old ? controllerUid(old) : undefined;
+    const newOwner = cur ? controllerUid(cur) : undefined;
+    if (old && oldOwner !== newOwner) {
+      if (oldOwner !== undefined) indexDelete(this.podsByController, oldOwner, key);
+      else indexDelete(this.orphanPods, old.metadata.namespace ?? '', key);
+    }
+    if (cur) {
+      if (newOwner !== undefined) indexAdd(this.podsByController, newOwner, key, cur);
+      else indexAdd(this.orphanPods, cur.metadata.namespace ?? '', key, cur);
     }
   }
 
@@ -368,10 +387,13 @@ export class Store {
     return this.lastStamp;
   }
 
+  private uidHead: string | undefined;
+
   private newUid(): string {
     const n = (++this.uidSeq).toString(16).padStart(12, '0');
-    const p = this.uidPrefix.padEnd(8, '0').slice(0, 8).replace(/[^0-9a-f]/g, 'a');
-    return `${p}-0000-4000-8000-${n}`;
+    this.uidHead ??= `${this.uidPrefix.padEnd(8, '0').slice(0, 8).replace(/[^0-9a-f]/g, 'a')}-0000-4000-8000-`;
+    // Joined into one flat string: a concatenation keeps its pieces, three strings per object.
+    return [this.uidHead, n].join('');
   }
 
   private suffix(): string {
@@ -384,6 +406,29 @@ export class Store {
     }
     return s;
   }
+}
+
+function controllerUid(o: KubeObject): string | undefined {
+  const refs = o.metadata.ownerReferences;
+  if (!refs) return undefined;
+  for (const r of refs) if (r.controller === true) return r.uid;
+  return undefined;
+}
+
+function indexAdd(index: Map<string, Map<string, KubeObject>>, by: string, key: string, o: KubeObject): void {
+  let m = index.get(by);
+  if (!m) {
+    m = new Map();
+    index.set(by, m);
+  }
+  m.set(key, o);
+}
+
+function indexDelete(index: Map<string, Map<string, KubeObject>>, by: string, key: string): void {
+  const m = index.get(by);
+  if (!m) return;
+  m.delete(key);
+  if (m.size === 0) index.delete(by);
 }
 
 /**
