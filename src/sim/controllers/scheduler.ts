@@ -1,6 +1,7 @@
 import type { KubeObject } from '../../kube/objects.js';
 import type { StoreEvent } from '../store/store.js';
 import { BaseController } from './base-controller.js';
+import { DEFAULT_CPU, DEFAULT_MEMORY, holdsResources, NodeTable, TAINTED, UNSCHEDULABLE } from './node-table.js';
 import { controllerOf, hostPorts, isTerminal, podKey, podRequests, rfc3339, type Resources } from './pods.js';
 import {
   allocatable,
@@ -36,8 +37,6 @@ export interface SchedulerOptions {
 export const UNSCHEDULABLE_RETRY = 300_000;
 const BACKOFF_INITIAL = 1_000;
 const BACKOFF_MAX = 10_000;
-const DEFAULT_CPU = 100;
-const DEFAULT_MEMORY = 200 * 2 ** 20;
 
 const NO_VICTIMS = 'No preemption victims found for incoming pod';
 const NOT_HELPFUL = 'Preemption is not helpful for scheduling';
@@ -54,15 +53,10 @@ export class Scheduler extends BaseController {
   private readonly preemptionMessage: boolean | undefined;
   private readonly schedulerName: string;
   /**
-   * Requests on each node, built from the store when first asked and then kept up to date from pod events
-   * (summing a node's pods on every pod change costs O(pods per node) per change).
+   * The nodes in the store's order with their allocatable and requested resources, kept up to date from
+   * node and pod events (listing 5,000 nodes or summing a node's pods per pod is too slow).
    */
-  private readonly usage = new Map<string, NodeUsage>();
-  /** The nodes in the store's order, kept from node events (listing 5,000 nodes per pod is too slow). */
-  private nodeList: KubeObject[] | undefined;
-  /** The usage of `nodeList[i]`, looked up once. */
-  private usageList: (NodeUsage | undefined)[] = [];
-  private readonly nodeIndex = new Map<string, number>();
+  private table: NodeTable | undefined;
   private readonly unschedulable = new Map<string, { attempts: number; lastAttempt: number }>();
   private readonly nodeSignatures = new Map<string, string>();
   /** Assigned pods carrying required anti-affinity terms (rare; checked against every incoming pod). */
@@ -81,8 +75,7 @@ export class Scheduler extends BaseController {
 
   protected resyncAll(): void {
     // Nothing was observed while inactive: rebuild every cache from the store.
-    this.usage.clear();
-    this.nodeList = undefined;
+    this.table = undefined;
     this.nodeSignatures.clear();
     this.antiAffinityPods.clear();
     for (const n of this.ctx.store.list('nodes')) this.nodeSignatures.set(n.metadata.name, nodeSignature(n));
@@ -99,14 +92,13 @@ export class Scheduler extends BaseController {
 
   private onNodeEvent(e: StoreEvent): void {
     const name = e.object.metadata.name;
-    if (e.type === 'MODIFIED' && this.nodeList) {
-      const i = this.nodeIndex.get(name);
-      if (i !== undefined) this.nodeList[i] = e.object;
-      else this.nodeList = undefined;
-    } else this.nodeList = undefined;
+    if (e.type === 'MODIFIED' && this.table) {
+      const i = this.table.indexOf(name);
+      if (i !== undefined) this.table.setNode(i, e.object);
+      else this.table = undefined;
+    } else this.table = undefined;
     if (e.type === 'DELETED') {
       this.nodeSignatures.delete(name);
-      this.usage.delete(name);
       return;
     }
     const sig = nodeSignature(e.object);
@@ -179,14 +171,14 @@ export class Scheduler extends BaseController {
       this.unschedulable.delete(key);
       return;
     }
-    const nodes = this.nodes();
-    const result = this.findNode(pod, nodes);
+    const table = this.nodes();
+    const result = this.findNode(pod, table);
     if (result.node) {
       this.bind(pod, result.node);
       this.unschedulable.delete(key);
       return;
     }
-    const message = nodes.length === 0 ? 'no nodes available to schedule pods' : this.fitError(pod, nodes.length, result.rejections);
+    const message = table.size === 0 ? 'no nodes available to schedule pods' : this.fitError(pod, table.size, result.rejections);
     // Recorded before the status write, whose change event must not look like a new pending pod.
     const prev = this.unschedulable.get(key);
     this.unschedulable.set(key, { attempts: (prev?.attempts ?? 0) + 1, lastAttempt: this.ctx.clock.now() });
@@ -194,141 +186,102 @@ export class Scheduler extends BaseController {
     this.markUnschedulable(pod, message);
   }
 
-  private findNode(pod: KubeObject, nodes: KubeObject[]): { node?: KubeObject; rejections: Map<string, Rejection> } {
+  private findNode(pod: KubeObject, table: NodeTable): { node?: KubeObject; rejections: Map<string, Rejection> } {
     const rejections = new Map<string, Rejection>();
-    if (nodes.length === 0) return { rejections };
+    const n = table.size;
+    if (n === 0) return { rejections };
     const req = this.requests(pod);
-    const affinity = this.affinityContext(pod, nodes);
-    const want = numFeasibleNodesToFind(nodes.length);
+    const affinity = this.affinityContext(pod, table.nodes);
+    const want = numFeasibleNodesToFind(n);
     // Reused between pods: this loop runs for hundreds of nodes per pod on a large cluster.
-    const feasible = this.feasibleNodes;
-    const usages = this.feasibleUsages;
-    const allocs = this.feasibleAllocs;
-    feasible.length = 0;
-    usages.length = 0;
-    allocs.length = 0;
+    if (this.feasible.length < n) this.feasible = new Int32Array(n);
+    const feasible = this.feasible;
+    let found = 0;
     const facts = podFacts(pod);
+    const { flags, allocCpu, allocMemory, allocEphemeral, allocPods, cpu, memory, ephemeral, pods } = table;
     let processed = 0;
-    for (; processed < nodes.length && feasible.length < want; processed++) {
-      const i = (this.nextStartNode + processed) % nodes.length;
-      const node = nodes[i]!;
-      const usage = (this.usageList[i] ??= this.nodeUsage(node.metadata.name));
-      const n = nodeFacts(node);
-      const rejection = this.filter(pod, facts, node, n, usage, req, affinity);
-      if (rejection) rejections.set(node.metadata.name, rejection);
-      else {
-        feasible.push(node);
-        usages.push(usage);
-        allocs.push(n.allocatable);
+    for (; processed < n && found < want; processed++) {
+      const i = (this.nextStartNode + processed) % n;
+      table.ensureSummed(i);
+      const node = table.nodes[i]!;
+      // The default profile's filters in order; the checks that cannot reject this pod or node are skipped.
+      let rejection =
+        (flags[i]! & UNSCHEDULABLE ? nodeUnschedulable(pod, node) : undefined) ??
+        (flags[i]! & TAINTED ? taintToleration(pod, node) : undefined) ??
+        (facts.nodeAffinity ? nodeAffinity(pod, node) : undefined) ??
+        (facts.hostPorts && table.ports[i]?.length ? nodePorts(pod, table.usage(i)) : undefined);
+      if (
+        !rejection &&
+        !(
+          pods[i]! + 1 <= allocPods[i]! &&
+          !(req.cpu > 0 && req.cpu > allocCpu[i]! - cpu[i]!) &&
+          !(req.memory > 0 && req.memory > allocMemory[i]! - memory[i]!) &&
+          !(req.ephemeralStorage > 0 && req.ephemeralStorage > allocEphemeral[i]! - ephemeral[i]!)
+        )
+      ) {
+        rejection = resourcesFit(req, table.usage(i), table.allocatable(i));
       }
+      if (!rejection && affinity) rejection = interPodAffinity(affinity, node);
+      if (rejection) rejections.set(node.metadata.name, rejection);
+      else feasible[found++] = i;
     }
-    this.nextStartNode = (this.nextStartNode + processed) % nodes.length;
-    if (feasible.length === 0) return { rejections };
-    return { node: this.select(pod, req, feasible, usages, allocs), rejections };
+    this.nextStartNode = (this.nextStartNode + processed) % n;
+    if (found === 0) return { rejections };
+    return { node: table.nodes[this.select(pod, req, table, feasible, found)]!, rejections };
   }
 
-  private readonly feasibleNodes: KubeObject[] = [];
-  private readonly feasibleUsages: NodeUsage[] = [];
-  private readonly feasibleAllocs: Allocatable[] = [];
-  private readonly sameOwner: number[] = [];
+  /** Positions of the feasible nodes of the current attempt. */
+  private feasible = new Int32Array(0);
 
-  /** The default profile's filters in order; the checks that cannot reject this pod or node are skipped. */
-  private filter(
-    pod: KubeObject,
-    facts: PodFacts,
-    node: KubeObject,
-    n: NodeFacts,
-    usage: NodeUsage,
-    req: Resources,
-    affinity: AffinityContext | undefined,
-  ): Rejection | undefined {
-    return (
-      (n.unschedulable ? nodeUnschedulable(pod, node) : undefined) ??
-      (n.taints ? taintToleration(pod, node) : undefined) ??
-      (facts.nodeAffinity ? nodeAffinity(pod, node) : undefined) ??
-      (facts.hostPorts && usage.ports.length ? nodePorts(pod, usage) : undefined) ??
-      resourcesFit(req, usage, n.allocatable) ??
-      (affinity ? interPodAffinity(affinity, node) : undefined)
-    );
-  }
-
-  /** Least allocated + balanced allocation + spreading of one owner's pods; ties broken by the seeded generator. */
-  private select(pod: KubeObject, req: Resources, feasible: KubeObject[], usages: NodeUsage[], allocs: Allocatable[]): KubeObject {
+  /**
+   * Least allocated + balanced allocation + spreading of one owner's pods; ties broken by the seeded
+   * generator. Returns the chosen node's position.
+   */
+  private select(pod: KubeObject, req: Resources, table: NodeTable, feasible: Int32Array, found: number): number {
     const random = this.ctx.random;
     const owner = controllerOf(pod)?.uid;
-    const sameOwner = this.sameOwner;
-    sameOwner.length = feasible.length;
+    const same = owner ? table.ownerCounts(owner) : undefined;
     let maxSame = 0;
-    for (let i = 0; i < feasible.length; i++) {
-      const same = owner ? (usages[i]!.owners.get(owner) ?? 0) : 0;
-      sameOwner[i] = same;
-      if (same > maxSame) maxSame = same;
+    if (same) {
+      for (let k = 0; k < found; k++) {
+        const c = same[feasible[k]!]!;
+        if (c > maxSame) maxSame = c;
+      }
     }
     const reqCpu = req.cpu || DEFAULT_CPU;
     const reqMemory = req.memory || DEFAULT_MEMORY;
-    let best: KubeObject = feasible[0]!;
+    const { allocCpu, allocMemory, cpuNonZero, memoryNonZero } = table;
+    let best = feasible[0]!;
     let bestScore = -Infinity;
     let ties = 0;
-    for (let i = 0; i < feasible.length; i++) {
-      const node = feasible[i]!;
-      const alloc = allocs[i]!;
-      const u = usages[i]!;
-      const cpu = u.cpuNonZero + reqCpu;
-      const mem = u.memoryNonZero + reqMemory;
-      const cpuFree = alloc.cpu > 0 ? Math.max(0, (alloc.cpu - cpu) / alloc.cpu) : 0;
-      const memFree = alloc.memory > 0 ? Math.max(0, (alloc.memory - mem) / alloc.memory) : 0;
+    for (let k = 0; k < found; k++) {
+      const i = feasible[k]!;
+      const aCpu = allocCpu[i]!;
+      const aMemory = allocMemory[i]!;
+      const c = cpuNonZero[i]! + reqCpu;
+      const m = memoryNonZero[i]! + reqMemory;
+      const cpuFree = aCpu > 0 ? Math.max(0, (aCpu - c) / aCpu) : 0;
+      const memFree = aMemory > 0 ? Math.max(0, (aMemory - m) / aMemory) : 0;
       const least = Math.floor(((cpuFree + memFree) / 2) * 100);
       const balanced = Math.floor((1 - Math.abs(cpuFree - memFree)) * 100);
-      const spread = maxSame === 0 ? 100 : Math.floor(((maxSame - sameOwner[i]!) / maxSame) * 100);
+      const spread = maxSame === 0 ? 100 : Math.floor(((maxSame - (same ? same[i]! : 0)) / maxSame) * 100);
       const score = least + balanced + 2 * spread;
       if (score > bestScore) {
         bestScore = score;
-        best = node;
+        best = i;
         ties = 1;
       } else if (score === bestScore) {
         ties++;
-        if (random.int(ties) === 0) best = node;
+        if (random.int(ties) === 0) best = i;
       }
     }
     return best;
   }
 
-  private nodeUsage(node: string): NodeUsage {
-    let u = this.usage.get(node);
-    if (u) return u;
-    u = { cpu: 0, memory: 0, ephemeralStorage: 0, pods: 0, cpuNonZero: 0, memoryNonZero: 0, ports: [], owners: new Map() };
-    for (const p of this.ctx.store.podsOnNode(node)) if (counted(p)) this.account(u, p, 1);
-    this.usage.set(node, u);
-    return u;
-  }
-
-  /** Add (sign 1) or take away (sign -1) what a pod holds on its node. */
-  private account(u: NodeUsage, p: KubeObject, sign: 1 | -1): void {
-    const r = this.requests(p);
-    u.pods += sign;
-    u.cpu += sign * r.cpu;
-    u.memory += sign * r.memory;
-    u.ephemeralStorage += sign * r.ephemeralStorage;
-    u.cpuNonZero += sign * (r.cpu || DEFAULT_CPU);
-    u.memoryNonZero += sign * (r.memory || DEFAULT_MEMORY);
-    const ports = hostPorts(p);
-    if (sign > 0) u.ports.push(...ports);
-    else {
-      for (const port of ports) {
-        const i = u.ports.findIndex((x) => x.port === port.port && x.protocol === port.protocol && x.hostIP === port.hostIP);
-        if (i >= 0) u.ports.splice(i, 1);
-      }
-    }
-    const owner = controllerOf(p)?.uid;
-    if (owner) {
-      const n = (u.owners.get(owner) ?? 0) + sign;
-      if (n > 0) u.owners.set(owner, n);
-      else u.owners.delete(owner);
-    }
-  }
-
-  /** Follow a pod change in the usage of the nodes already summed (the others are summed when asked). */
+  /** Follow a pod change in the requests summed per node. */
   private trackUsage(e: StoreEvent): void {
+    const table = this.table;
+    if (!table) return;
     const old = e.old;
     const cur = e.type === 'DELETED' ? undefined : e.object;
     // Most changes are status writes that leave what the pod holds as it was.
@@ -341,13 +294,13 @@ export class Scheduler extends BaseController {
     ) {
       return;
     }
-    if (old && counted(old)) {
-      const u = this.usage.get(old.spec.nodeName as string);
-      if (u) this.account(u, old, -1);
+    if (old && holdsResources(old)) {
+      const i = table.indexOf(old.spec.nodeName as string);
+      if (i !== undefined) table.account(i, old, -1);
     }
-    if (cur && counted(cur)) {
-      const u = this.usage.get(cur.spec.nodeName as string);
-      if (u) this.account(u, cur, 1);
+    if (cur && holdsResources(cur)) {
+      const i = table.indexOf(cur.spec.nodeName as string);
+      if (i !== undefined) table.account(i, cur, 1);
     }
   }
 
@@ -366,14 +319,12 @@ export class Scheduler extends BaseController {
   }
 
   /** The nodes as the store lists them, kept between reconciles. */
-  private nodes(): KubeObject[] {
-    if (!this.nodeList || this.nodeList.length !== this.ctx.store.count('nodes')) {
-      this.nodeList = this.ctx.store.list('nodes');
-      this.usageList = [];
-      this.nodeIndex.clear();
-      this.nodeList.forEach((n, i) => this.nodeIndex.set(n.metadata.name, i));
+  private nodes(): NodeTable {
+    const store = this.ctx.store;
+    if (!this.table || this.table.size !== store.count('nodes')) {
+      this.table = new NodeTable(store.list('nodes'), (p) => this.requests(p), (node) => store.podsOnNode(node));
     }
-    return this.nodeList;
+    return this.table;
   }
 
   private affinityContext(pod: KubeObject, nodes: KubeObject[]): AffinityContext | undefined {
@@ -461,11 +412,6 @@ export class Scheduler extends BaseController {
   }
 }
 
-/** A pod bound to a node and not finished holds resources there. */
-function counted(p: KubeObject): boolean {
-  return Boolean(p.spec?.nodeName) && !isTerminal(p);
-}
-
 function sameRequests(a: Resources, b: Resources): boolean {
   return a.cpu === b.cpu && a.memory === b.memory && a.ephemeralStorage === b.ephemeralStorage;
 }
@@ -484,29 +430,6 @@ function podFacts(pod: KubeObject): PodFacts {
       pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined,
     hostPorts: hostPorts(pod).length > 0,
   };
-}
-
-/** What the filters read from a node, computed once per node version (stored objects are never changed). */
-interface NodeFacts {
-  allocatable: Allocatable;
-  unschedulable: boolean;
-  /** Whether the node has any taint (its own or the not-ready one) the taint filter looks at. */
-  taints: boolean;
-}
-
-const nodeFactsCache = new WeakMap<KubeObject, NodeFacts>();
-
-function nodeFacts(node: KubeObject): NodeFacts {
-  let f = nodeFactsCache.get(node);
-  if (!f) {
-    f = {
-      allocatable: allocatable(node),
-      unschedulable: Boolean(node.spec?.unschedulable),
-      taints: effectiveTaints(node).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'),
-    };
-    nodeFactsCache.set(node, f);
-  }
-  return f;
 }
 
 interface AffinityContext {

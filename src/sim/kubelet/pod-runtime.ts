@@ -186,10 +186,12 @@ export class PodRuntime {
    * it) act on the running containers: a crash or OOM kill comes, a liveness or readiness probe starts failing.
    */
   update(pod: KubeObject): void {
-    const before = JSON.stringify(this.pod.metadata.annotations ?? {});
+    const previous = this.pod;
     this.pod = pod;
     this.usageCache.clear();
-    if (JSON.stringify(pod.metadata.annotations ?? {}) === before) return;
+    // Status writes share the annotations object with the version before: nothing to compare.
+    if (pod.metadata.annotations === previous.metadata.annotations) return;
+    if (JSON.stringify(pod.metadata.annotations ?? {}) === JSON.stringify(previous.metadata.annotations ?? {})) return;
     const now = this.env.now();
     const p = this.env.params;
     for (const spec of this.specs) {
@@ -294,7 +296,12 @@ export class PodRuntime {
   private syncContainer(spec: ContainerSpec, now: number): number | undefined {
     const env = this.env;
     const image = spec.image ?? '';
-    const specKey = JSON.stringify(spec);
+    // The pod's spec is shared between its versions: serialize a container's spec once per object.
+    let specKey = specKeys.get(spec);
+    if (specKey === undefined) {
+      specKey = JSON.stringify(spec);
+      specKeys.set(spec, specKey);
+    }
     let c = this.containers.get(spec.name);
     if (!c) {
       c = {
@@ -635,6 +642,9 @@ function registryHost(image: string): string {
 }
 
 const HEX_DIGITS = '0123456789abcdef';
+
+/** JSON of container specs, by object (stored objects are never changed). */
+const specKeys = new WeakMap<ContainerSpec, string>();
 
 export function hex(random: Random, n: number): string {
   // Joined at the end: appending one character at a time leaves a chain of n string pieces behind every id.
