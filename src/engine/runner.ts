@@ -411,7 +411,8 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
       }
     }
     // Nothing left broken: the steady state must come back after the rollback.
-    if (steady.length > 0 && injectedAt !== undefined && !options.dryRun) {
+    // After a failed revert the steady state cannot come back by waiting: say so at once.
+    if (steady.length > 0 && injectedAt !== undefined && !options.dryRun && result.rollback.errors.length === 0) {
       try {
         await clock.waitFor(() => evaluateAll(steady).ok, { timeoutMs: SETTLE_AFTER_ROLLBACK, what: 'steady state after rollback' });
         note('rollback', 'steady state is back');

@@ -64,6 +64,7 @@ export class RealEtcdOps implements EtcdOps {
   ) {
     this.clock = options.clock ?? cluster.clock;
     this.onCommand = options.onCommand;
+    this.lastKnown = cluster.memberRecords().map((r) => r.name);
     this.writeTimeoutMs = options.writeTimeoutMs ?? 1000;
     this.healthTimeoutMs = options.healthTimeoutMs ?? 1000;
     this.dialTimeoutMs = options.dialTimeoutMs ?? 500;
@@ -80,8 +81,21 @@ export class RealEtcdOps implements EtcdOps {
   }
 
   async members(): Promise<EtcdMember[]> {
-    const list = await this.ctl.memberList({ endpoints: this.answering() });
     const records = this.cluster.memberRecords();
+    if (this.answering(false).length === 0) {
+      // Every member is down (D4c): nothing can answer `member list`. An SRE reads the member list from
+      // the hosts' etcd manifests instead; here, the members last configured. Their IDs are unknown.
+      this.report('# no etcd member answers: member list taken from the etcd manifests on the hosts');
+      return this.lastKnown.map((name) => records.find((r) => r.name === name)).filter((r) => r !== undefined).map((r) => ({
+        id: '',
+        name: r.name,
+        peerURL: r.peerURL,
+        clientURL: r.clientURL,
+        node: r.node,
+      }));
+    }
+    const list = await this.ctl.memberList({ endpoints: this.answering() });
+    this.lastKnown = list.members.map((m) => m.name).filter(Boolean);
     return list.members.map((m) => {
       const rec = records.find((r) => r.name === m.name || m.peerURLs.includes(r.peerURL));
       const member: EtcdMember = {
@@ -94,6 +108,9 @@ export class RealEtcdOps implements EtcdOps {
       return member;
     });
   }
+
+  /** Member names from the last `member list` that answered (the manifests' view when all are down). */
+  private lastKnown: string[] = [];
 
   running(): Promise<string[]> {
     // A paused (SIGSTOPped) member's process exists but does not run: it is not listed.
