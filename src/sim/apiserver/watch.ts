@@ -7,6 +7,8 @@ import { sortByKey } from './list.js';
 import { statusOf, ApiError } from './status.js';
 import { tableHead, tableRow, type TableOptions } from './table.js';
 
+const EMPTY = Buffer.alloc(0);
+
 export interface WatchOptions {
   resource: ResourceName;
   kind: string;
@@ -22,17 +24,29 @@ export interface WatchOptions {
   tag: string | undefined;
 }
 
-/** Serialized objects, shared by every watcher that sends the same object (one stringify per change). */
-const encoded = new WeakMap<KubeObject, string>();
+/**
+ * The last event line encoded. The store hands one change to every watcher in turn, so one stringify and
+ * one byte buffer serve all of them; keeping only the last one retains nothing after the fan-out.
+ */
+let lastLine: { type: string; obj: KubeObject; bytes: Buffer } | undefined;
 
-function encode(o: KubeObject): string {
-  let s = encoded.get(o);
-  if (s === undefined) {
-    s = JSON.stringify(o);
-    encoded.set(o, s);
+function eventLine(type: string, obj: KubeObject): Buffer {
+  if (lastLine?.obj !== obj || lastLine.type !== type) {
+    lastLine = { type, obj, bytes: Buffer.from(`{"type":"${type}","object":${JSON.stringify(obj)}}\n`) };
   }
-  return s;
+  return lastLine.bytes;
 }
+
+/**
+ * Events an untracked watcher may have waiting behind a full socket before it is closed, as kube-apiserver
+ * closes a watcher whose buffer stays full ("Forcing watcher close due to unresponsiveness"): the client
+ * watches again from the last version it saw. Without the bound, one slow client would hold every event
+ * since it fell behind in memory.
+ */
+export const MAX_PENDING_EVENTS = 100_000;
+
+/** Bytes handed to a socket at once: events written in one turn of the loop go out in one system call. */
+const WRITE_BATCH = 1 << 20;
 
 /**
  * One watch stream: JSON lines `{"type":..,"object":..}`, one chunk per event. Starting from a
@@ -43,6 +57,11 @@ export class WatchStream {
   private sub: WatchSubscription | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Lines waiting for the socket to drain (backpressure); `pendingHead` is the next to write. */
+  private pending: Buffer[] = [];
+  private pendingHead = 0;
+  private blocked = false;
+  private corked = false;
 
   constructor(
     private readonly ctx: ApiContext,
@@ -102,10 +121,64 @@ export class WatchStream {
     } else if (this.o.partialMetadata) {
       line = JSON.stringify({ type, object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata } }) + '\n';
     } else {
-      line = `{"type":"${type}","object":${encode(obj)}}\n`;
+      this.write(eventLine(type, obj));
+      if (this.o.tag) this.ctx.tracker?.sent(this.o.tag);
+      return;
     }
-    this.res.write(line);
+    this.write(line);
     if (this.o.tag) this.ctx.tracker?.sent(this.o.tag);
+  }
+
+  /** Write now while the socket takes it; queue behind a full socket and go on when it drains. */
+  private write(data: Buffer | string): void {
+    if (this.blocked) {
+      this.pending.push(typeof data === 'string' ? Buffer.from(data) : data);
+      // Tracked watches hold the virtual clock until handled: they never run away, and are never dropped.
+      if (!this.o.tag && this.pending.length - this.pendingHead > MAX_PENDING_EVENTS) this.dropUnresponsive();
+      return;
+    }
+    this.cork();
+    this.res.write(data);
+    if (this.res.writableLength > WRITE_BATCH) this.block();
+  }
+
+  /** Hold writes in the socket until the end of this turn of the loop, then send them together. */
+  private cork(): void {
+    const socket = this.res.socket;
+    if (this.corked || !socket) return;
+    this.corked = true;
+    socket.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      socket.uncork();
+    });
+  }
+
+  private block(): void {
+    this.blocked = true;
+    this.res.once('drain', () => this.drain());
+  }
+
+  private drain(): void {
+    this.blocked = false;
+    if (this.closed) return;
+    this.cork();
+    while (this.pendingHead < this.pending.length) {
+      const bytes = this.pending[this.pendingHead]!;
+      this.pending[this.pendingHead++] = EMPTY;
+      this.res.write(bytes);
+      if (this.res.writableLength > WRITE_BATCH) {
+        this.block();
+        break;
+      }
+    }
+    if (this.pendingHead >= this.pending.length) {
+      this.pending = [];
+      this.pendingHead = 0;
+    } else if (this.pendingHead > 1024) {
+      this.pending = this.pending.slice(this.pendingHead);
+      this.pendingHead = 0;
+    }
   }
 
   private bookmark(rv: string, initialEventsEnd: boolean): void {
@@ -121,19 +194,31 @@ export class WatchStream {
 
   private writeLine(v: unknown): void {
     if (this.closed) return;
-    this.res.write(JSON.stringify(v) + '\n');
+    this.write(JSON.stringify(v) + '\n');
     if (this.o.tag) this.ctx.tracker?.sent(this.o.tag);
   }
 
-  /** Close the stream from the server side (timeout, shutdown). */
+  /** Close the stream from the server side (timeout, shutdown): what is queued still goes out first. */
   end(): void {
-    if (!this.res.writableEnded) this.res.end();
+    if (!this.res.writableEnded) {
+      for (let i = this.pendingHead; i < this.pending.length; i++) this.res.write(this.pending[i]!);
+      this.res.end();
+    }
     this.finish();
+  }
+
+  /** A client too slow to follow: drop what waits for it and close, as kube-apiserver does. */
+  private dropUnresponsive(): void {
+    this.pending = [];
+    this.pendingHead = 0;
+    this.end();
   }
 
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
+    this.pending = [];
+    this.pendingHead = 0;
     this.sub?.stop();
     if (this.timer) clearTimeout(this.timer);
     if (this.o.tag) this.ctx.tracker?.closed(this.o.tag);

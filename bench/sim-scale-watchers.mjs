@@ -1,0 +1,75 @@
+/**
+ * The watchers of bench/sim-scale.ts, in a worker thread: clients are other processes in a real cluster,
+ * so their JSON parsing must not run on the simulator's thread. Each is a client-node Watch on all pods
+ * that, like a reflector, watches again from the last version it saw when the server closes it (an
+ * unresponsive watcher is closed, as kube-apiserver does), and from the newest version after a 410.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { KubeConfig, Watch } from '@kubernetes/client-node';
+
+const { server, watchers } = workerData;
+const kc = new KubeConfig();
+kc.loadFromOptions({
+  clusters: [{ name: 'scale', server, skipTLSVerify: true }],
+  users: [{ name: 'bench' }],
+  contexts: [{ name: 'scale', cluster: 'scale', user: 'bench' }],
+  currentContext: 'scale',
+});
+
+const stats = { events: 0, closedByServer: 0, expired: 0, connected: 0 };
+let stopping = false;
+const aborts = new Set();
+const waitingForVersion = [];
+
+parentPort.on('message', (m) => {
+  if (m.type === 'version') waitingForVersion.shift()?.(m.resourceVersion);
+  else if (m.type === 'stats') parentPort.postMessage({ type: 'stats', stats });
+  else if (m.type === 'stop') {
+    stopping = true;
+    for (const a of aborts) a.abort();
+    parentPort.postMessage({ type: 'stopped', stats });
+  }
+});
+
+function newestVersion() {
+  return new Promise((resolve) => {
+    waitingForVersion.push(resolve);
+    parentPort.postMessage({ type: 'version?' });
+  });
+}
+
+async function watch(resourceVersion) {
+  let last = resourceVersion;
+  let expired = false;
+  let abort;
+  try {
+    abort = await new Watch(kc).watch(
+      '/api/v1/pods',
+      { resourceVersion: last },
+      (type, obj) => {
+        if (type === 'ERROR') {
+          if (obj?.code === 410) expired = true;
+          return;
+        }
+        stats.events++;
+        last = obj?.metadata?.resourceVersion ?? last;
+      },
+      () => {
+        aborts.delete(abort);
+        stats.connected--;
+        if (stopping) return;
+        if (expired) stats.expired++;
+        else stats.closedByServer++;
+        void (expired ? newestVersion() : Promise.resolve(last)).then(watch);
+      },
+    );
+  } catch {
+    if (!stopping) setTimeout(() => void watch(last), 100);
+    return;
+  }
+  aborts.add(abort);
+  stats.connected++;
+}
+
+await Promise.all(Array.from({ length: watchers }, () => watch(workerData.resourceVersion)));
+parentPort.postMessage({ type: 'ready' });
