@@ -18,7 +18,7 @@ interface Plugin {
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function paramNames(schema: JsonSchema): string {
-  const props = Object.keys((schema.properties ?? {}) as Record<string, unknown>);
+  const props = Object.keys((schema.properties ?? {}));
   const required = new Set((schema.required ?? []) as string[]);
   return props.map((p) => (required.has(p) ? `**${p}**` : p)).join(', ') || '-';
 }
@@ -46,9 +46,9 @@ export function drillTable(experiments: { file: string; experiment: Experiment }
 export function generatedSections(experiments: { file: string; experiment: Experiment }[]): Record<string, string> {
   return {
     drills: drillTable(experiments),
-    faults: pluginTable(faults as Record<string, Plugin>),
-    steps: pluginTable(recoverySteps as Record<string, Plugin>),
-    probes: pluginTable(probes as Record<string, Plugin>),
+    faults: pluginTable(faults),
+    steps: pluginTable(recoverySteps),
+    probes: pluginTable(probes),
   };
 }
 

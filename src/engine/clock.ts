@@ -83,7 +83,7 @@ abstract class BaseClock implements Clock {
       const first = check();
       if (first !== undefined && first !== false) return Promise.resolve(first);
     } catch (err) {
-      return Promise.reject(err);
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
     }
     return new Promise<T>((resolve, reject) => {
       const started = this.now();

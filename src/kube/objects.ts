@@ -32,8 +32,8 @@ export interface KubeObject {
   apiVersion?: string;
   kind?: string;
   metadata: ObjectMeta;
-  spec?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- each kind has its own spec
-  status?: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- each kind has its own status
+  spec?: any;  
+  status?: any;  
   [extra: string]: unknown;
 }
 

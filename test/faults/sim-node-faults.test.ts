@@ -46,13 +46,13 @@ describe('node faults on the simulator', function () {
     up.stop();
   };
 
-  it('stop-kubelet takes the node NotReady after the grace period, and revert brings it back', notReadyThenBack(stopKubelet as never));
-  it('power-off-node does the same as a host crash, and revert powers it on', notReadyThenBack(powerOffNode as never));
-  it('partition-node cuts the node off, and revert reconnects it', notReadyThenBack(partitionNode as never));
-  it('freeze-node hangs the host, and revert resumes it', notReadyThenBack(freezeNode as never));
-  it('overload-node starves kubelet of its heartbeats, and revert ends the load', notReadyThenBack(overloadNode as never));
+  it('stop-kubelet takes the node NotReady after the grace period, and revert brings it back', notReadyThenBack(stopKubelet));
+  it('power-off-node does the same as a host crash, and revert powers it on', notReadyThenBack(powerOffNode));
+  it('partition-node cuts the node off, and revert reconnects it', notReadyThenBack(partitionNode));
+  it('freeze-node hangs the host, and revert resumes it', notReadyThenBack(freezeNode));
+  it('overload-node starves kubelet of its heartbeats, and revert ends the load', notReadyThenBack(overloadNode));
   // kubelet still posts status, and reports the runtime down at its next update (every 10 s).
-  it('stop-container-runtime makes kubelet report the node not ready, and revert starts the runtime', notReadyThenBack(stopContainerRuntime as never, [1, 20_000]));
+  it('stop-container-runtime makes kubelet report the node not ready, and revert starts the runtime', notReadyThenBack(stopContainerRuntime, [1, 20_000]));
 
   it('node-memory-pressure makes kubelet report MemoryPressure, and revert frees the memory', async () => {
     const params = { nodes: { names: [WORKER] } };

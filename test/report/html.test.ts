@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { html } from '../../src/report/html.js';
 import { allFixtures, failingPartition, hostileChinese, META, passingHostCrash } from './fixtures.js';
-import { childElements, parseXml, type XmlElement } from './xml.js';
+import { childElements, parseXml, textOf, type XmlElement } from './xml.js';
 
 function svgs(page: string): string[] {
   const out: string[] = [];
@@ -16,7 +16,7 @@ function svgs(page: string): string[] {
 }
 
 function titles(el: XmlElement): string[] {
-  const own = childElements(el, 'title').map((t) => t.children.join(''));
+  const own = childElements(el, 'title').map((t) => textOf(t));
   return [...own, ...childElements(el).flatMap(titles)];
 }
 
@@ -71,7 +71,7 @@ describe('html reporter', () => {
     const [svg] = svgs(html.render([passingHostCrash()], META));
     const targets = childElements(parseXml(svg ?? ''), 'g').filter((g) => g.attrs['class'] === 'marker target');
     expect(targets.map((g) => childElements(g, 'line')[0]?.attrs['stroke-dasharray'])).to.deep.equal(['5 4', '5 4', '5 4']);
-    const deadlines = targets.map((g) => childElements(g, 'title')[0]?.children.join('') ?? '');
+    const deadlines = targets.map((g) => textOf(childElements(g, 'title')[0] ?? { name: '', attrs: {}, children: [] }));
     // detect and recover count from the fault (+0:02.500), Ready from the start of recovery (+0:44.500).
     expect(deadlines.map((t) => t.slice(0, t.indexOf(' ('))).sort()).to.deep.equal([
       'time-to-Ready target 5m: deadline +5:44.500',
@@ -84,7 +84,7 @@ describe('html reporter', () => {
     const [svg] = svgs(html.render([failingPartition()], META));
     const markers = childElements(parseXml(svg ?? ''), 'g').filter((g) => g.attrs['class']?.startsWith('marker'));
     const stroke = (label: string): string | undefined =>
-      markers.find((g) => (childElements(g, 'text')[0]?.children.join('') ?? '').startsWith(label))?.children
+      markers.find((g) => (textOf(childElements(g, 'text')[0] ?? { name: '', attrs: {}, children: [] }) ?? '').startsWith(label))?.children
         .filter((c): c is XmlElement => typeof c !== 'string' && c.name === 'line')[0]?.attrs['stroke'];
     expect(stroke('Ready')).to.equal('#dc2626');
     expect(stroke('time-to-Ready target')).to.equal('#dc2626');

@@ -27,7 +27,7 @@ describe('json reporter', () => {
     const keys = Object.keys(doc.results[0] ?? {});
     expect(keys.slice(0, 3)).to.deep.equal(['experiment', 'verdict', 'target']);
     expect(keys.slice(-2)).to.deep.equal(['timeline', 'actions']);
-    expect(Object.keys((doc.results[0]?.['experiment'] ?? {}) as object)).to.deep.equal(['id', 'title', 'file', 'runbook', 'description', 'tags']);
+    expect(Object.keys((doc.results[0]?.['experiment'] ?? {}))).to.deep.equal(['id', 'title', 'file', 'runbook', 'description', 'tags']);
   });
 
   it('is pretty-printed and ends with a newline', () => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { summaryTable } from '../../src/report/summary-table.js';
 import { allFixtures, failingPartition, passingHostCrash } from './fixtures.js';
 
-// eslint-disable-next-line no-control-regex
+ 
 const ANSI = /\u001b\[[0-9;]*m/;
 
 describe('summaryTable', () => {

@@ -25,9 +25,9 @@ export function paramLines(schema: JsonSchema): string[] {
 
 export function listText(kind?: string): string {
   const sections: [string, Record<string, Plugin>][] = [
-    ['Faults', faults as Record<string, Plugin>],
-    ['Recovery steps', recoverySteps as Record<string, Plugin>],
-    ['Probes', probes as Record<string, Plugin>],
+    ['Faults', faults],
+    ['Recovery steps', recoverySteps],
+    ['Probes', probes],
   ];
   const out: string[] = [];
   for (const [title, registry] of sections) {

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- spec and status are loose JSON by design (src/kube/objects.ts) */
+ 
 import type { KubeObject } from '../../kube/objects.js';
 import { RESOURCES, type ResourceName } from '../../kube/resources.js';
 import type { ApiContext } from './context.js';

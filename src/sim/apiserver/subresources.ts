@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- spec and status are loose JSON by design (src/kube/objects.ts) */
+ 
 import type { KubeObject } from '../../kube/objects.js';
 import { deleteObject, notFoundFor } from './deletion.js';
 import { EXTRAS } from './discovery.js';

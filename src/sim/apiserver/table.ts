@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-return -- the printers read whatever JSON clients stored, as kube-apiserver's printers read typed objects */
+ 
 import type { KubeObject } from '../../kube/objects.js';
 import { since } from './age.js';
 

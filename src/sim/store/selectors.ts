@@ -98,7 +98,8 @@ export function fieldValue(obj: KubeObject, path: string): string {
     cur = (cur as Record<string, unknown>)[part];
   }
   if (cur === undefined || cur === null) return '';
-  return String(cur);
+  // Field selectors address scalars; an object or list never equals a selector value.
+  return typeof cur === 'object' ? JSON.stringify(cur) : `${cur as string | number | boolean}`;
 }
 
 export function matchFields(obj: KubeObject, reqs: Requirement[]): boolean {

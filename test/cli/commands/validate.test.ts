@@ -127,7 +127,7 @@ describe('gameday validate', () => {
     process.stdout.write = ((chunk: string | Uint8Array) => {
       written.push(String(chunk));
       return true;
-    }) as typeof process.stdout.write;
+    });
     let thrown: unknown;
     try {
       await handler({ paths: [file] });

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- tests read the JSON the server answered */
+ 
 import { expect } from 'chai';
 import { execa } from 'execa';
 import { writeFile } from 'node:fs/promises';

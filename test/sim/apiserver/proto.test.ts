@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- tests read the JSON the decoder produced */
+ 
 import { expect } from 'chai';
 import { decodeKubeProtobuf, ProtobufError } from '../../../src/sim/apiserver/proto/decode.js';
 

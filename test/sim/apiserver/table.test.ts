@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access -- tests read the JSON the server answered */
+ 
 import { expect } from 'chai';
 import { humanDuration } from '../../../src/sim/apiserver/age.js';
 import { nodeStatusText, podStatusText, selectorString, table, tableRow } from '../../../src/sim/apiserver/table.js';

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-call -- tests read the JSON the server answered */
+ 
 import { expect } from 'chai';
 import { request } from 'node:http';
 import { Watch } from '@kubernetes/client-node';
