@@ -13,16 +13,36 @@ export interface ContextOptions {
   signal: AbortSignal;
   dryRun: boolean;
   note: (cluster: string, text: string, data?: Record<string, unknown>) => void;
+  /** Experiment cluster names standing for another name on this target (a one-cluster kind target). */
+  aliases?: Map<string, string>;
+  /** The clock plugins see (a DryRunClock in dry runs); default the target's. */
+  clock?: Clock;
+}
+
+/**
+ * A drill written for the platform's clusters ("business") runs unchanged on a target with one cluster of
+ * another name (kind's "gameday"): when the experiment names a single cluster the target lacks, that name
+ * stands for the target's only cluster.
+ */
+export function clusterAliases(target: Target, experimentClusters: string[]): Map<string, string> {
+  const aliases = new Map<string, string>();
+  const own = target.clusters();
+  const named = [...new Set(experimentClusters)];
+  if (target.kind !== 'sim' && own.length === 1 && named.length === 1 && !own.includes(named[0]!)) {
+    aliases.set(named[0]!, own[0]!);
+  }
+  return aliases;
 }
 
 /** Builds the context each plugin receives, one per cluster, sharing the drill's state and informers. */
-export function makeContext(o: ContextOptions, cluster: string): PluginContext {
+export function makeContext(o: ContextOptions, name: string): PluginContext {
+  const cluster = o.aliases?.get(name) ?? name;
   if (!o.target.clusters().includes(cluster)) {
     throw new InvalidInputError(
       `Cluster "${cluster}" is not on this target; it has: ${o.target.clusters().join(', ')}.`,
     );
   }
-  const clock: Clock = o.target.clock;
+  const clock: Clock = o.clock ?? o.target.clock;
   const kube = o.target.kube(cluster);
   const ctx: PluginContext = {
     target: o.target,

@@ -6,7 +6,8 @@ import { faults } from '../faults/index.js';
 import { recoverySteps } from '../recovery/index.js';
 import { AbortedError, GamedayError, InvalidInputError, TimeoutError, errorMessage } from '../errors.js';
 import { checkBlastRadius, type PlannedFault } from './blast-radius.js';
-import { makeContext } from './context.js';
+import { clusterAliases, makeContext } from './context.js';
+import { DryRunClock, DryRunWait } from './dry-run-clock.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { Journal, type JournalTarget } from './journal.js';
 import { newRunState, type Fault, type FaultPlan, type PluginContext, type RecoveryStep } from './plugin.js';
@@ -106,6 +107,14 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
     signal: drill.signal,
     dryRun: options.dryRun,
     note: (cluster: string, text: string) => note('note', `${cluster}: ${text}`),
+    ...(options.dryRun ? { clock: new DryRunClock(clock) } : {}),
+    aliases: clusterAliases(target, [
+      ...(exp.clusters ?? []),
+      ...[exp.faults, exp.recovery.steps ?? [], exp.steadyState ?? [], exp.detect ?? [], exp.verify, exp.monitors ?? [], exp.abortWhen ?? []]
+        .flat()
+        .map((i) => i.cluster)
+        .filter((c): c is string => c !== undefined),
+    ]),
   };
   const defaultCluster = exp.clusters?.[0] ?? target.clusters()[0] ?? 'default';
   const contexts = new Map<string, PluginContext>();
@@ -115,6 +124,19 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
     if (!ctx) {
       ctx = makeContext(ctxOptions, name);
       contexts.set(name, ctx);
+    }
+    return ctx;
+  };
+  // Probes only observe: in a dry run they keep the real clock, so a poll probe paces itself as usual.
+  const probeContexts = new Map<string, PluginContext>();
+  const probeContextFor = (cluster: string | undefined): PluginContext => {
+    if (!options.dryRun) return contextFor(cluster);
+    const name = cluster ?? defaultCluster;
+    let ctx = probeContexts.get(name);
+    if (!ctx) {
+      const { clock: _dry, ...observe } = ctxOptions as typeof ctxOptions & { clock?: unknown };
+      ctx = makeContext(observe, name);
+      probeContexts.set(name, ctx);
     }
     return ctx;
   };
@@ -137,6 +159,11 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
   /** Wait until every probe passes; the progress line says what is still awaited. */
   const waitProbes = async (running: RunningProbe[], timeoutMs: number, what: string): Promise<number> => {
     if (running.length === 0) return clock.now();
+    if (options.dryRun) {
+      // Nothing was changed, so nothing will happen: say what a real run would wait for, and go on.
+      note('probe', `would wait up to ${formatDuration(timeoutMs)} for ${what}: ${running.map((p) => p.description).join('; ')}`);
+      return clock.now();
+    }
     const show = (): void => progress({ type: 'waiting', experiment: exp.id, what: describeWaiting(running), elapsedMs: elapsed() });
     show();
     const ticker = clock.mode === 'real' ? setInterval(show, 1000) : undefined;
@@ -180,7 +207,7 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
 
     // --- steady state
     phase('steady-state');
-    steady = await startProbes(exp.steadyState, contextFor);
+    steady = await startProbes(exp.steadyState, probeContextFor);
     await waitProbes(steady, timeouts.steadyState, 'the steady state');
     result.probes.push(...records(steady, 'steady-state', clock.now()));
 
@@ -211,8 +238,8 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
     }
 
     // --- abort conditions and monitors watch from here to the end of verification.
-    aborts.push(...(await startProbes(exp.abortWhen, contextFor)));
-    monitors.push(...(await startProbes(exp.monitors, contextFor)));
+    aborts.push(...(await startProbes(exp.abortWhen, probeContextFor)));
+    monitors.push(...(await startProbes(exp.monitors, probeContextFor)));
     for (const m of monitors) monitorLoops.push(watchMonitor(m));
     if (aborts.length > 0) {
       clock
@@ -245,7 +272,12 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
       journal!.mark(p.index, 'injecting');
       note('fault', `inject ${rec.name}: ${rec.description}${rec.hit?.length ? ` [${rec.hit.join(', ')}]` : ''}`);
       try {
-        await p.fault.inject(p.ctx, p.params, p.plan);
+        try {
+          await p.fault.inject(p.ctx, p.params, p.plan);
+        } catch (err) {
+          if (!(err instanceof DryRunWait)) throw err;
+          note('fault', `${rec.name}: ${err.message}`);
+        }
         rec.ok = true;
         journal!.mark(p.index, 'injected');
         for (const n of p.plan.nodes ?? []) push(state.affectedNodes, p.ctx.cluster, n);
@@ -270,7 +302,7 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
 
     // --- detect
     phase('detect');
-    const detect = await startProbes(exp.detect, contextFor);
+    const detect = await startProbes(exp.detect, probeContextFor);
     try {
       const at = await waitProbes(detect, timeouts.detect, 'detection');
       if (exp.detect?.length) {
@@ -293,7 +325,7 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
     recoverStart = clock.now();
     // Verification probes start watching now, beside the recovery: a poll probe's first ask (etcd health
     // with members down) can take seconds and must not delay the runbook's first step.
-    const verifyStarting = startProbes(exp.verify, contextFor);
+    const verifyStarting = startProbes(exp.verify, probeContextFor);
     verifyStarting.catch(() => undefined);
     let verify: RunningProbe[] = [];
     try {
@@ -349,7 +381,12 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
   // Data safety is measured by the etcd writer probe and the verification that reads the keys back.
   const data = state.values.get('dataSafety');
   if (data) result.data = data as NonNullable<RunResult['data']>;
-  result.checks = evaluateTargets(exp.targets, result);
+  if (options.dryRun) {
+    // A plan measures nothing: no timings, no target checks.
+    result.timings = { ...(result.timings.startupWallMs !== undefined ? { startupWallMs: result.timings.startupWallMs } : {}) };
+  } else {
+    result.checks = evaluateTargets(exp.targets, result);
+  }
   if (result.verdict === 'pass' && result.checks.some((c) => !c.ok)) result.verdict = 'fail';
   if (result.verdict === 'pass' && !result.rollback.ok) {
     result.verdict = 'error';
@@ -381,6 +418,18 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
         await step.run(ctx, params);
         rec.ok = true;
       } catch (err) {
+        if (err instanceof DryRunWait) {
+          // A dry run stops a step where it would wait for the cluster; the plan goes on with the next.
+          rec.ok = true;
+          note('step', `${rec.name}: ${err.message}`);
+          continue;
+        }
+        if (options.dryRun) {
+          // The faults did not happen, so a step that acts on what they would have done cannot be planned.
+          rec.error = errorMessage(err);
+          note('step', `${rec.name}: cannot be planned without the fault having happened: ${rec.error}`);
+          continue;
+        }
         rec.error = errorMessage(err);
         note('step', `${rec.name} failed: ${rec.error}`);
         if (!item.continueOnError || drill.signal.aborted) throw err;

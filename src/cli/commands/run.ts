@@ -142,7 +142,7 @@ function failureText(err: unknown): string {
 }
 
 function verdictLine(r: RunResult): string {
-  const word = { pass: 'PASS', fail: 'FAIL', aborted: 'ABORTED', error: 'ERROR' }[r.verdict];
+  const word = r.dryRun && r.verdict === 'pass' ? 'PLANNED (dry run: nothing changed)' : { pass: 'PASS', fail: 'FAIL', aborted: 'ABORTED', error: 'ERROR' }[r.verdict];
   const parts = r.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.message}`);
   if (r.error) parts.push(r.error);
   if (!r.rollback.ok) parts.push(`ROLLBACK INCOMPLETE: ${r.rollback.errors.join('; ')}`);
