@@ -1,39 +1,15 @@
 import { InvalidInputError } from '../../errors.js';
+import { tryParseQuantity } from '../../kube/quantity.js';
 
 /**
  * Kubernetes quantities as numbers, and the changes recovery steps make to them ("+500Mi", "+50%"). Memory
  * and storage are bytes; CPU is millicores so that "500m" stays an integer.
  */
-const FACTOR: Record<string, number> = {
-  '': 1,
-  m: 1e-3,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
-
-const QUANTITY = /^([0-9]+(?:\.[0-9]+)?|\.[0-9]+)(?:[eE]([+-]?[0-9]+)|(Ki|Mi|Gi|Ti|Pi|Ei|m|k|M|G|T|P|E))?$/;
-
 export type ResourceKind = 'cpu' | 'memory';
 
 /** The quantity in base units (cores for CPU, bytes otherwise); undefined when it is not a quantity. */
 export function tryQuantity(q: string | number | undefined): number | undefined {
-  if (q === undefined) return undefined;
-  if (typeof q === 'number') return Number.isFinite(q) ? q : undefined;
-  const m = QUANTITY.exec(q.trim());
-  if (!m) return undefined;
-  const base = Number(m[1]);
-  if (m[2] !== undefined) return base * 10 ** Number(m[2]);
-  return base * (FACTOR[m[3] ?? ''] ?? 1);
+  return tryParseQuantity(q);
 }
 
 export function quantity(q: string | number, where = 'quantity'): number {

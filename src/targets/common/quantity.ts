@@ -1,25 +1,11 @@
 import { InvalidInputError } from '../../errors.js';
-
-const SUFFIX: Record<string, number> = {
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  m: 1e-3,
-};
+import { tryParseQuantity } from '../../kube/quantity.js';
 
 /** A Kubernetes quantity ("512Mi", "2G", "1500m", "3") as a number of base units. */
 export function quantityValue(q: string): number {
-  const m = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|k|M|G|T|P|m)?$/.exec(q.trim());
-  if (!m) throw new InvalidInputError(`"${q}" is not a Kubernetes quantity (like 512Mi, 2Gi, 500m).`);
-  return Number(m[1]) * (SUFFIX[m[2] ?? ''] ?? 1);
+  const v = tryParseQuantity(q);
+  if (v === undefined || v < 0) throw new InvalidInputError(`"${q}" is not a Kubernetes quantity (like 512Mi, 2Gi, 500m).`);
+  return v;
 }
 
 /** "95%" -> 0.95; anything else -> undefined. */
