@@ -33,6 +33,8 @@ export interface SimParams {
    * An estimate: a few seconds on a healthy host.
    */
   kubeletStartTime: number;
+  /** `systemctl start docker|containerd` returns once the daemon is up: a few seconds (an estimate). */
+  runtimeStartTime: number;
   /** Host boot time after power on, until kubelet runs. */
   hostBootTime: number;
   /** kubelet re-lists the manifest directory this often (it also watches it with inotify). */
@@ -94,6 +96,7 @@ export const DEFAULT_PARAMS: SimParams = {
   imagePullTime: 2_000,
   containerStartTime: 3_000,
   kubeletStartTime: 5_000,
+  runtimeStartTime: 3_000,
   hostBootTime: 60_000,
   staticPodRelist: 20_000,
   leaderLeaseDuration: 15_000,

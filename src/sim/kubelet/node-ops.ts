@@ -40,6 +40,7 @@ export class SimNodeOps implements NodeOps {
       }
     }
     if (action === 'start' || action === 'restart') {
+      if (host.runtime === 'stopped') await this.hosts.ctx.clock.sleep(this.hosts.ctx.params.runtimeStartTime);
       if (host.runtime === 'stopped') {
         host.runtime = 'running';
         host.runtimeDownSince = undefined;
