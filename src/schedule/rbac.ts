@@ -1,3 +1,4 @@
+import { RESOURCES } from '../kube/resources.js';
 import type { Experiment, ItemBase } from '../experiment/types.js';
 
 /**
@@ -177,6 +178,19 @@ export const STEP_RBAC: Readonly<Record<string, Row>> = {
     ...(item['workload'] === undefined ? [] : getWorkload(item, exp)),
   ],
   'rollout-restart': patchWorkload,
+  // Reads the ReplicaSets for the wanted revision's template, then patches the Deployment.
+  'rollout-undo': (item, exp) => [
+    ...patchWorkload(item, exp),
+    ...[...new Set(workloads(item, exp).map((w) => w.namespace))].map((ns) => g('apps', 'replicasets', ['list'], ns)),
+  ],
+  // Creates, or reads and replaces, exactly the object the experiment writes out.
+  'apply-manifest': (item) => {
+    const m = item['manifest'] as { apiVersion?: string; kind?: string; metadata?: { namespace?: string } } | undefined;
+    const [group, version] = (m?.apiVersion ?? 'v1').includes('/') ? (m?.apiVersion ?? '').split('/') : ['', m?.apiVersion];
+    const type = Object.values(RESOURCES).find((r) => r.kind === m?.kind && r.group === group && r.version === version);
+    return type ? [g(type.group, type.plural, ['get', 'create', 'update'], type.namespaced ? (m?.metadata?.namespace ?? 'default') : undefined)] : [];
+  },
+  'patch-service': (item) => [g('', 'services', ['get', 'patch'], (item['namespace'] as string | undefined) ?? 'default')],
   'rollout-status': (item, exp) => [
     ...(explicitWorkload(item['workload']) ? getWorkload(item, exp) : []),
     ...[...new Set(workloads(item, exp).map((w) => w.resource))].map((r) => g('apps', r, WATCH)),
