@@ -35,6 +35,8 @@ export async function main(argv: string[]): Promise<number> {
     .version()
     .wrap(Math.min(110, process.stdout.columns || 100))
     .fail((msg, err) => {
+      // An option's coerce that rejects a value surfaces as yargs' YError: a usage error, not a bug.
+      if (err?.name === 'YError') throw new UsageError(err.message);
       if (err) throw err;
       throw new UsageError(msg);
     });

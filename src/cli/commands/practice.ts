@@ -15,6 +15,7 @@ import type { TranscriptEntry } from '../../practice/session-state.js';
 import { WebhookNotifier, checkWebhookUrl } from '../../practice/webhook.js';
 import { confirmOnTerminal } from '../confirm.js';
 import { EXIT } from '../exit-codes.js';
+import { parseSeed } from '../seed-option.js';
 
 export const practice: CommandModule = {
   command: 'practice <experiment>',
@@ -49,7 +50,7 @@ export const practice: CommandModule = {
       .option('max-delay', { type: 'string', default: '5m', describe: 'and no later than this' })
       .option('webhook', { type: 'string', describe: 'Also post alerts here as Slack-compatible JSON {"text": ...}' })
       .option('seed', {
-        type: 'number',
+        coerce: parseSeed,
         describe: "Seed for the moment of injection and the drill's choices (default: random)",
       })
       .option('dir', {

@@ -15,6 +15,7 @@ import { confirmOnTerminal } from '../confirm.js';
 import { recordOptionsFrom, recordRun, resultsOptions } from './history.js';
 import { InvalidInputError } from '../../errors.js';
 import type { TargetKind } from '../../targets/target.js';
+import { parseSeed } from '../seed-option.js';
 
 export const run: CommandModule = {
   command: 'run <paths..>',
@@ -32,7 +33,7 @@ export const run: CommandModule = {
       .option('dry-run', { type: 'boolean', default: false, describe: 'Print every API call and command in order; change nothing' })
       .option('report-dir', { type: 'string', describe: 'Write JSON, JUnit, Markdown and HTML reports here' })
       .option('junit', { type: 'string', describe: 'Write a JUnit XML file here (for CI)' })
-      .option('seed', { type: 'number', default: 1, describe: 'Seed for every random choice: same seed, same drill' })
+      .option('seed', { default: 1, coerce: parseSeed, describe: 'Seed for every random choice: same seed, same drill' })
       .option('tag', { type: 'string', array: true, describe: 'Only experiments with one of these tags' })
       .option('journal-dir', { type: 'string', default: DEFAULT_JOURNAL_DIR, describe: 'Where rollback journals are written' })
       .option('yes', { type: 'boolean', default: false, describe: 'Do not ask before destructive drills on a lab cluster' })

@@ -9,6 +9,7 @@ import { buildManifests, renderManifests, type ScheduleOptions } from '../../sch
 import type { TargetKind } from '../../targets/target.js';
 import type { CommandModule } from '../command.js';
 import { EXIT } from '../exit-codes.js';
+import { parseSeed } from '../seed-option.js';
 
 export interface ScheduleRequest extends ScheduleOptions {
   paths: string[];
@@ -81,7 +82,7 @@ export const schedule: CommandModule = {
       .option('cluster', { type: 'string', describe: 'Name of this cluster in the pushed metrics (instance); needed with --pushgateway' })
       .option('profile', { type: 'string', describe: 'Lab profile (JSON) to ship with the experiments, for --target lab' })
       .option('secret', { type: 'string', describe: 'Secret with ssh keys and etcd certificates, mounted read-only at /etc/gameday/secrets' })
-      .option('seed', { type: 'number', describe: 'Seed for the scheduled runs' })
+      .option('seed', { coerce: parseSeed, describe: 'Seed for the scheduled runs' })
       .option('output', { alias: 'o', type: 'string', describe: 'Write the YAML to this file instead of stdout' }),
   handler: async (args) => {
     if (args.pushgateway !== undefined && args.cluster === undefined) {

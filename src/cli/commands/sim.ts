@@ -10,6 +10,7 @@ import { writeKubeconfig } from '../../sim/apiserver/kubeconfig.js';
 import { controlEndpoint } from '../../sim/serve/control-endpoint.js';
 import { InvalidInputError } from '../../errors.js';
 import { EXIT } from '../exit-codes.js';
+import { parseSeed } from '../seed-option.js';
 
 export const DEFAULT_SIM_KUBECONFIG = '.gameday/sim/kubeconfig';
 
@@ -22,7 +23,7 @@ export const sim: CommandModule = {
       .option('topology', { type: 'string', describe: 'Topology file (default: the Qingzhou platform, 3 clusters)' })
       .option('kubeconfig', { type: 'string', default: DEFAULT_SIM_KUBECONFIG, describe: 'Where to write the kubeconfig (one context per cluster)' })
       .option('speed', { type: 'number', default: 1, describe: 'Run N times faster than real time' })
-      .option('seed', { type: 'number', default: 1, describe: 'Seed for every random choice' })
+      .option('seed', { default: 1, coerce: parseSeed, describe: 'Seed for every random choice' })
       .option('port', { type: 'number', describe: 'First port to listen on (then port+1, ...); default: free ports' }),
   handler: async (args) => {
     const speed = Number(args.speed);
