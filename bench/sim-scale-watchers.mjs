@@ -2,7 +2,8 @@
  * The watchers of bench/sim-scale.ts, in a worker thread: clients are other processes in a real cluster,
  * so their JSON parsing must not run on the simulator's thread. Each is a client-node Watch on all pods
  * that, like a reflector, watches again from the last version it saw when the server closes it (an
- * unresponsive watcher is closed, as kube-apiserver does), and from the newest version after a 410.
+ * unresponsive watcher is closed, as kube-apiserver does), and from the newest version after a 410, after
+ * client-go's back-off (800 ms doubling to 30 s with jitter, reset after 2 minutes without a failure).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
@@ -38,7 +39,16 @@ function newestVersion() {
   });
 }
 
-async function watch(resourceVersion) {
+/** client-go's reflector back-off: NewExponentialBackoffManager(800ms, 30s, 2m, 2.0, 1.0). */
+function backoff(state) {
+  const now = Date.now();
+  if (now - state.lastFailure > 120_000) state.failures = 0;
+  state.lastFailure = now;
+  const base = Math.min(800 * 2 ** state.failures++, 30_000);
+  return base + Math.random() * base;
+}
+
+async function watch(resourceVersion, state = { failures: 0, lastFailure: 0 }) {
   let last = resourceVersion;
   let expired = false;
   let abort;
@@ -60,11 +70,11 @@ async function watch(resourceVersion) {
         if (stopping) return;
         if (expired) stats.expired++;
         else stats.closedByServer++;
-        void (expired ? newestVersion() : Promise.resolve(last)).then(watch);
+        setTimeout(() => void (expired ? newestVersion() : Promise.resolve(last)).then((rv) => watch(rv, state)), backoff(state));
       },
     );
   } catch {
-    if (!stopping) setTimeout(() => void watch(last), 100);
+    if (!stopping) setTimeout(() => void watch(last, state), backoff(state));
     return;
   }
   aborts.add(abort);

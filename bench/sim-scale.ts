@@ -45,11 +45,13 @@ const sampler = setInterval(() => (rssPeak.value = Math.max(rssPeak.value, proce
 const wall0 = performance.now();
 const cpu0 = process.cpuUsage();
 const clock = new VirtualClock();
-// Nothing moves until every watcher is connected: they must see the pods come up, not arrive after.
-const releaseClock = clock.hold('bench: connecting watchers');
 const sim = await Simulator.start({ topology: topology(), params: DEFAULT_PARAMS, clock, seed: 1, serve: true });
 const cluster = sim.cluster('scale');
 const store = cluster.ctx.store;
+// Controllers act only once kube-apiserver serves (its static pods start first), and until then watches
+// break. Then nothing moves until every watcher is connected: they must see the pods come up.
+while (!cluster.controlPlane.active('kube-apiserver')) await clock.sleep(100);
+const releaseClock = clock.hold('bench: connecting watchers');
 
 // W watchers on all pods, as dashboards and controllers outside the cluster would hold, in a worker thread.
 interface WatchStats {

@@ -7,8 +7,6 @@ import { sortByKey } from './list.js';
 import { statusOf, ApiError } from './status.js';
 import { tableHead, tableRow, type TableOptions } from './table.js';
 
-const EMPTY = Buffer.alloc(0);
-
 export interface WatchOptions {
   resource: ResourceName;
   kind: string;
@@ -25,16 +23,16 @@ export interface WatchOptions {
 }
 
 /**
- * The last event line encoded. The store hands one change to every watcher in turn, so one stringify and
- * one byte buffer serve all of them; keeping only the last one retains nothing after the fan-out.
+ * The last event line encoded. The store hands one change to every watcher in turn, so one stringify serves
+ * all of them; keeping only the last one retains nothing after the fan-out.
  */
-let lastLine: { type: string; obj: KubeObject; bytes: Buffer } | undefined;
+let lastLine: { type: string; obj: KubeObject; text: string } | undefined;
 
-function eventLine(type: string, obj: KubeObject): Buffer {
+function eventLine(type: string, obj: KubeObject): string {
   if (lastLine?.obj !== obj || lastLine.type !== type) {
-    lastLine = { type, obj, bytes: Buffer.from(`{"type":"${type}","object":${JSON.stringify(obj)}}\n`) };
+    lastLine = { type, obj, text: `{"type":"${type}","object":${JSON.stringify(obj)}}\n` };
   }
-  return lastLine.bytes;
+  return lastLine.text;
 }
 
 /**
@@ -43,10 +41,10 @@ function eventLine(type: string, obj: KubeObject): Buffer {
  * watches again from the last version it saw. Without the bound, one slow client would hold every event
  * since it fell behind in memory.
  */
-export const MAX_PENDING_EVENTS = 100_000;
+export const MAX_PENDING_EVENTS = 10_000;
 
-/** Bytes handed to a socket at once: events written in one turn of the loop go out in one system call. */
-const WRITE_BATCH = 1 << 20;
+/** Characters of queued lines joined into one chunk: events of one turn of the loop go out in few writes. */
+const WRITE_BATCH = 256 << 10;
 
 /**
  * One watch stream: JSON lines `{"type":..,"object":..}`, one chunk per event. Starting from a
@@ -57,11 +55,14 @@ export class WatchStream {
   private sub: WatchSubscription | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
-  /** Lines waiting for the socket to drain (backpressure); `pendingHead` is the next to write. */
-  private pending: Buffer[] = [];
+  /**
+   * Lines waiting to be written (backpressure); `pendingHead` is the next. Kept as strings: they are joined
+   * into chunks anyway, and a byte buffer per line per event costs an allocation each.
+   */
+  private pending: string[] = [];
   private pendingHead = 0;
   private blocked = false;
-  private corked = false;
+  private flushScheduled = false;
 
   constructor(
     private readonly ctx: ApiContext,
@@ -87,6 +88,10 @@ export class WatchStream {
       } else {
         const from = Number(rv);
         if (!Number.isFinite(from) || from < 0) throw new ApiError(400, 'BadRequest', `invalid resource version: ${rv}`);
+        // More to replay than an untracked watcher may have waiting: as if the version had left the watch cache.
+        if (!o.tag && from > 0 && ctx.store.countSince(o.resource, o.query, from) > MAX_PENDING_EVENTS) {
+          throw new StoreError('Gone', `too old resource version: ${from} (${ctx.store.resourceVersion - 1})`);
+        }
         this.sub = ctx.store.watch(o.resource, o.query, from, send);
         if (o.sendInitialEvents) this.bookmark(String(ctx.store.resourceVersion), true);
       }
@@ -129,46 +134,46 @@ export class WatchStream {
     if (this.o.tag) this.ctx.tracker?.sent(this.o.tag);
   }
 
-  /** Write now while the socket takes it; queue behind a full socket and go on when it drains. */
-  private write(data: Buffer | string): void {
-    if (this.blocked) {
-      this.pending.push(typeof data === 'string' ? Buffer.from(data) : data);
-      // Tracked watches hold the virtual clock until handled: they never run away, and are never dropped.
-      if (!this.o.tag && this.pending.length - this.pendingHead > MAX_PENDING_EVENTS) this.dropUnresponsive();
+  /**
+   * Queue a line; the queue goes out at the end of this turn of the loop, many lines to one chunk of up to
+   * WRITE_BATCH bytes (a write per line per watcher costs more than copying the bytes), and waits while the
+   * socket is full.
+   */
+  private write(line: string): void {
+    this.pending.push(line);
+    // Lines waiting behind a full socket: the client is too slow. Tracked watches hold the virtual clock
+    // until handled: they never run away, and are never dropped.
+    if (!this.o.tag && this.blocked && this.pending.length - this.pendingHead > MAX_PENDING_EVENTS) {
+      this.dropUnresponsive();
       return;
     }
-    this.cork();
-    this.res.write(data);
-    if (this.res.writableLength > WRITE_BATCH) this.block();
-  }
-
-  /** Hold writes in the socket until the end of this turn of the loop, then send them together. */
-  private cork(): void {
-    const socket = this.res.socket;
-    if (this.corked || !socket) return;
-    this.corked = true;
-    socket.cork();
+    if (this.blocked || this.flushScheduled) return;
+    this.flushScheduled = true;
     process.nextTick(() => {
-      this.corked = false;
-      socket.uncork();
+      this.flushScheduled = false;
+      if (!this.blocked) this.flush();
     });
   }
 
-  private block(): void {
-    this.blocked = true;
-    this.res.once('drain', () => this.drain());
-  }
-
-  private drain(): void {
-    this.blocked = false;
-    if (this.closed) return;
-    this.cork();
+  /** Write queued lines while the socket takes them. */
+  private flush(): void {
+    if (this.closed || this.res.writableEnded) return;
     while (this.pendingHead < this.pending.length) {
-      const bytes = this.pending[this.pendingHead]!;
-      this.pending[this.pendingHead++] = EMPTY;
-      this.res.write(bytes);
-      if (this.res.writableLength > WRITE_BATCH) {
-        this.block();
+      let size = 0;
+      let end = this.pendingHead;
+      while (end < this.pending.length && (end === this.pendingHead || size + this.pending[end]!.length <= WRITE_BATCH)) {
+        size += this.pending[end]!.length;
+        end++;
+      }
+      const chunk = end - this.pendingHead === 1 ? this.pending[this.pendingHead]! : this.pending.slice(this.pendingHead, end).join('');
+      for (let i = this.pendingHead; i < end; i++) this.pending[i] = '';
+      this.pendingHead = end;
+      if (!this.res.write(chunk)) {
+        this.blocked = true;
+        this.res.once('drain', () => {
+          this.blocked = false;
+          this.flush();
+        });
         break;
       }
     }
@@ -201,7 +206,7 @@ export class WatchStream {
   /** Close the stream from the server side (timeout, shutdown): what is queued still goes out first. */
   end(): void {
     if (!this.res.writableEnded) {
-      for (let i = this.pendingHead; i < this.pending.length; i++) this.res.write(this.pending[i]!);
+      if (this.pendingHead < this.pending.length) this.res.write(this.pending.slice(this.pendingHead).join(''));
       this.res.end();
     }
     this.finish();

@@ -314,24 +314,10 @@ export class Store {
    * than the history kept (the client must re-list, as with a real apiserver's 410).
    */
   watch(resource: string, query: ParsedQuery, fromVersion: number, send: (e: StoreEvent) => void): WatchSubscription {
-    const matches = (e: StoreEvent): boolean =>
-      e.resource === resource &&
-      (!query.namespace || e.object.metadata.namespace === query.namespace) &&
-      matchLabels(e.object, query.labels) &&
-      matchFields(e.object, query.fields);
+    const matches = eventMatcher(resource, query);
     if (fromVersion > 0) {
-      if (fromVersion < this.oldestWatchableVersion - 1) {
-        throw new StoreError('Gone', `too old resource version: ${fromVersion} (${this.oldestWatchableVersion - 1})`);
-      }
       const h = this.history;
-      let i = this.historyStart;
-      // Versions only grow: find the first event after fromVersion by bisection.
-      for (let hi = h.length; i < hi; ) {
-        const mid = (i + hi) >>> 1;
-        if (h[mid]!.rv > fromVersion) hi = mid;
-        else i = mid + 1;
-      }
-      for (; i < h.length; i++) if (matches(h[i]!)) send(h[i]!);
+      for (let i = this.historyIndexAfter(fromVersion); i < h.length; i++) if (matches(h[i]!)) send(h[i]!);
     }
     const listener = (e: StoreEvent): void => {
       if (matches(e)) send(e);
@@ -339,6 +325,31 @@ export class Store {
     this.listeners.add(listener);
     this.listenerList = [...this.listeners];
     return { stop: () => this.removeListener(listener) };
+  }
+
+  /** How many events a watch from `fromVersion` would replay (Gone as `watch` throws it). */
+  countSince(resource: string, query: ParsedQuery, fromVersion: number): number {
+    const matches = eventMatcher(resource, query);
+    const h = this.history;
+    let n = 0;
+    for (let i = this.historyIndexAfter(fromVersion); i < h.length; i++) if (matches(h[i]!)) n++;
+    return n;
+  }
+
+  /** The position in the history of the first event after `fromVersion`; Gone if it left the history. */
+  private historyIndexAfter(fromVersion: number): number {
+    if (fromVersion < this.oldestWatchableVersion - 1) {
+      throw new StoreError('Gone', `too old resource version: ${fromVersion} (${this.oldestWatchableVersion - 1})`);
+    }
+    const h = this.history;
+    let i = this.historyStart;
+    // Versions only grow: find the first event after fromVersion by bisection.
+    for (let hi = h.length; i < hi; ) {
+      const mid = (i + hi) >>> 1;
+      if (h[mid]!.rv > fromVersion) hi = mid;
+      else i = mid + 1;
+    }
+    return i;
   }
 
   private emit(e: StoreEvent): void {
@@ -406,6 +417,14 @@ export class Store {
     }
     return s;
   }
+}
+
+function eventMatcher(resource: string, query: ParsedQuery): (e: StoreEvent) => boolean {
+  return (e) =>
+    e.resource === resource &&
+    (!query.namespace || e.object.metadata.namespace === query.namespace) &&
+    matchLabels(e.object, query.labels) &&
+    matchFields(e.object, query.fields);
 }
 
 function controllerUid(o: KubeObject): string | undefined {
