@@ -102,7 +102,7 @@ export const history: CommandModule = {
 export function resultsOptions(y: Argv): Argv {
   return y
     .option('results-dir', { type: 'string', describe: 'Append each run\'s JSON result to this history (see `gameday history`)' })
-    .option('baseline', { type: 'string', describe: 'Exit 1 when a drill\'s time-to-Ready or time-to-detect regressed against the runs recorded here' })
+    .option('baseline', { type: 'string', describe: 'Exit 1 when a drill\'s time-to-Ready or time-to-detect regressed against the runs recorded here (no value: the --results-dir history, else .gameday/results)' })
     .option('gate-window', { type: 'number', default: 10, describe: 'Baseline: the median of this many most recent runs' })
     .option('gate-threshold', { type: 'number', default: 0.2, describe: 'Baseline: allowed growth over the median (0.2 = 20%)' })
     .option('gate-min-runs', { type: 'number', default: 3, describe: 'Baseline: fewer earlier runs than this, no gate' })
@@ -176,7 +176,10 @@ export function recordOptionsFrom(args: Record<string, unknown>): RecordOptions 
   };
   set('resultsDir', opt('resultsDir'));
   set('resultsConfigmap', opt('resultsConfigmap'));
-  set('baseline', opt('baseline'));
+  // A bare `--baseline` arrives as "": gate against the history this run records into (or the default one),
+  // not against the current directory, which holds no runs and so silently never gates.
+  const baseline = opt('baseline');
+  set('baseline', baseline === '' ? (opt('resultsDir') || DEFAULT_RESULTS_DIR) : baseline);
   set('metrics', opt('metrics'));
   set('pushgateway', opt('pushgateway'));
   set('instance', opt('instance'));

@@ -35,7 +35,11 @@ export async function runReport(req: ReportRequest, out: (line: string) => void,
     ...(req.drill !== undefined ? { drill: req.drill } : {}),
     onSkip: (file, reason) => warn(`gameday: skipped ${file}: ${reason}`),
   });
-  if (runs.length === 0) warn(`gameday: no runs recorded in ${req.resultsDir}${req.drill !== undefined ? ` for drill ${req.drill}` : ''}.`);
+  if (runs.length === 0) {
+    warn(
+      `gameday: no runs recorded in ${req.resultsDir}${req.drill !== undefined ? ` for drill ${req.drill}` : ''}. Runs are recorded by \`gameday run --results-dir ${req.resultsDir}\`.`,
+    );
+  }
   const now = req.now ?? Date.now();
   if (req.trend !== undefined) {
     const html = renderTrend(runs, { generatedAt: now, gamedayVersion: req.gamedayVersion ?? '0.1.0', resultsDir: req.resultsDir });
