@@ -4,7 +4,6 @@ import { BaseController } from './base-controller.js';
 import { DEFAULT_CPU, DEFAULT_MEMORY, holdsResources, NodeTable, TAINTED, UNSCHEDULABLE } from './node-table.js';
 import { controllerOf, hostPorts, isTerminal, podKey, podRequests, rfc3339, type Resources } from './pods.js';
 import {
-  allocatable,
   effectiveTaints,
   nodeAffinity,
   nodePorts,
@@ -18,8 +17,6 @@ import {
   taintToleration,
   termSelects,
   topologyValue,
-  type Allocatable,
-  type NodeUsage,
   type Rejection,
 } from './scheduling-filters.js';
 
