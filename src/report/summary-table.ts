@@ -13,7 +13,8 @@ const RESET = '\u001b[0m';
 const BOLD = '\u001b[1m';
 
 function verdictCell(r: RunResult, color: boolean): string {
-  const text = `${verdictLabel(r.verdict)}${r.dryRun ? ' (dry run)' : ''}`;
+  // A dry run measures nothing, so it did not "pass": it says PLANNED, as the verdict line above the table does.
+  const text = r.dryRun && r.verdict === 'pass' ? 'PLANNED (dry run)' : `${verdictLabel(r.verdict)}${r.dryRun ? ' (dry run)' : ''}`;
   return color ? `${BOLD}${ANSI[r.verdict]}${text}${RESET}` : text;
 }
 

@@ -20,6 +20,12 @@ describe('summaryTable', () => {
     expect(text).to.contain('6m12s');
   });
 
+  it('calls a dry run PLANNED, not PASS, since it measured nothing', () => {
+    const text = summaryTable([{ ...passingHostCrash(), dryRun: true }], { color: false });
+    expect(text).to.contain('PLANNED (dry run)');
+    expect(text).not.to.contain('PASS');
+  });
+
   it('writes no escape codes when colour is off, so logs stay clean', () => {
     expect(summaryTable(allFixtures(), { color: false })).not.to.match(ANSI);
   });
