@@ -144,7 +144,7 @@ export class NodeTable {
   /** The node at `i` as the filter plugins take it (when a fast check failed and reasons are needed). */
   usage(i: number): NodeUsage {
     const owners = new Map<string, number>();
-    for (const [uid, o] of this.owners) if (o.counts[i]) owners.set(uid, o.counts[i]!);
+    for (const [uid, o] of this.owners) if (o.counts[i]) owners.set(uid, o.counts[i]);
     return {
       cpu: this.cpu[i]!,
       memory: this.memory[i]!,
