@@ -201,7 +201,13 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
   try {
     // --- preflight: everything an experiment names exists, before anything is touched.
     phase('preflight');
-    for (const c of exp.clusters ?? []) contextFor(c);
+    for (const [i, c] of (exp.clusters ?? []).entries()) {
+      if (!target.clusters().includes(ctxOptions.aliases.get(c) ?? c)) {
+        throw new InvalidInputError(
+          `${loaded.file}: /clusters/${i}: expected one of this target's clusters (${target.clusters().join(', ')}), got "${c}".`,
+        );
+      }
+    }
     const faultPlugins = exp.faults.map((f) => lookup<AnyFault>(faults, f.type, 'fault'));
     const stepPlugins = (exp.recovery.steps ?? []).map((s) => lookup<AnyStep>(recoverySteps, s.type, 'recovery step'));
 
@@ -358,7 +364,12 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
     const e = aborted && drill.signal.reason instanceof Error ? drill.signal.reason : err;
     result.error = errorMessage(e);
     result.verdict = aborted || e instanceof AbortedError ? 'aborted' : e instanceof TimeoutError ? 'fail' : 'error';
-    if (e instanceof GamedayError && e.exitCode === 2) result.verdict = 'error';
+    if (e instanceof GamedayError && e.exitCode === 2) {
+      result.verdict = 'error';
+      result.errorKind = 'invalid-input';
+    } else if (result.verdict === 'error') {
+      result.errorKind = 'infrastructure';
+    }
     if (current) {
       current.ok = false;
       current.error = result.error;
@@ -384,7 +395,8 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
   if (options.dryRun) {
     // A plan measures nothing: no timings, no target checks.
     result.timings = { ...(result.timings.startupWallMs !== undefined ? { startupWallMs: result.timings.startupWallMs } : {}) };
-  } else {
+  } else if (injectedAt !== undefined) {
+    // A run stopped before its first fault measured nothing: its error says why, no target was missed.
     result.checks = evaluateTargets(exp.targets, result);
   }
   if (result.verdict === 'pass' && result.checks.some((c) => !c.ok)) result.verdict = 'fail';

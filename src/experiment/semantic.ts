@@ -53,6 +53,26 @@ export function semanticIssues(e: Experiment): PointedIssue[] {
     );
   }
 
+  // A target nothing can measure would always be missed: say so before anything runs.
+  if (t.timeToDetect !== undefined && (e.detect ?? []).length === 0) {
+    issues.push(
+      issue('/targets/timeToDetect', 'Target "timeToDetect" needs at least one probe in "detect": time to detect is measured until they pass'),
+    );
+  }
+  if (t.maxUnavailability !== undefined && (e.monitors ?? []).length === 0) {
+    issues.push(
+      issue(
+        '/targets/maxUnavailability',
+        'Target "maxUnavailability" needs at least one probe in "monitors": unavailability is how long a monitor fails',
+      ),
+    );
+  }
+  if (t.noDataLoss === true && ![...(e.verify ?? []), ...(e.monitors ?? [])].some((p) => p.type === 'etcd-data-intact')) {
+    issues.push(
+      issue('/targets/noDataLoss', 'Target "noDataLoss" needs an "etcd-data-intact" probe in "verify": it is what counts the keys read back'),
+    );
+  }
+
   const steps = e.recovery.steps ?? [];
   if (e.recovery.mode === 'automatic' && steps.length === 0) {
     issues.push(

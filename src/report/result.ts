@@ -30,6 +30,8 @@ export interface RunResult {
   rollback: { ok: boolean; reverted: string[]; errors: string[] };
   /** Set when verdict is error or aborted: what went wrong, in words. */
   error?: string;
+  /** Why an error verdict: the experiment asked for something the target lacks (exit 2), or the run failed (3). */
+  errorKind?: 'invalid-input' | 'infrastructure';
 }
 
 export interface Timings {

@@ -158,7 +158,17 @@ describe('validateExperiment', () => {
 
   it('accepts targets that fit inside each other', () => {
     const targets = { timeToDetect: '60s', timeToReady: '5m', timeToRecover: 'PT10M', maxUnavailability: '1h30m' };
-    expect(messages({ ...base, targets })).to.deep.equal([]);
+    const probes = { detect: [{ type: 'nodes-ready' }], monitors: [{ type: 'nodes-ready' }] };
+    expect(messages({ ...base, ...probes, targets })).to.deep.equal([]);
+  });
+
+  it('refuses targets that nothing in the experiment can measure', () => {
+    const targets = { timeToDetect: '60s', maxUnavailability: '0s', noDataLoss: true };
+    expect(messages({ ...base, targets })).to.deep.equal([
+      '/targets/timeToDetect: Target "timeToDetect" needs at least one probe in "detect": time to detect is measured until they pass',
+      '/targets/maxUnavailability: Target "maxUnavailability" needs at least one probe in "monitors": unavailability is how long a monitor fails',
+      '/targets/noDataLoss: Target "noDataLoss" needs an "etcd-data-intact" probe in "verify": it is what counts the keys read back',
+    ]);
   });
 
   it('runs the cross-field rules only once the schema passes, so they never speak about ill-typed fields', () => {

@@ -152,7 +152,10 @@ function verdictLine(r: RunResult): string {
 }
 
 export function exitCodeFor(results: RunResult[], interrupted: boolean): number {
-  if (interrupted || results.some((r) => r.verdict === 'aborted' || r.verdict === 'error')) return EXIT.infrastructure;
+  if (interrupted || results.some((r) => r.verdict === 'aborted' || (r.verdict === 'error' && r.errorKind !== 'invalid-input'))) {
+    return EXIT.infrastructure;
+  }
+  if (results.some((r) => r.errorKind === 'invalid-input')) return EXIT.invalid;
   if (results.some((r) => r.verdict === 'fail')) return EXIT.targetMissed;
   return EXIT.ok;
 }
