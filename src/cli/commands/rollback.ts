@@ -12,7 +12,7 @@ export const rollback: CommandModule = {
   builder: (y: Argv) =>
     y
       .positional('journal', { type: 'string', describe: 'Journal file written by `gameday run`' })
-      .option('journal-dir', { type: 'string', default: DEFAULT_JOURNAL_DIR }),
+      .option('journal-dir', { type: 'string', default: DEFAULT_JOURNAL_DIR, describe: 'Where `gameday run` wrote its journals' }),
   handler: async (args) => {
     const paths = args.journal ? [args.journal as string] : Journal.pending(args.journalDir as string);
     if (paths.length === 0) {

@@ -41,9 +41,14 @@ export const run: CommandModule = {
   handler: async (args) => {
     const paths = args.paths as string[];
     let loaded = await loadExperiments(paths);
-    const tags = args.tag as string[] | undefined;
-    if (tags?.length) loaded = loaded.filter((l) => (l.experiment.tags ?? []).some((t) => tags.includes(t)));
-    if (loaded.length === 0) throw new InvalidInputError(`No experiment found in ${paths.join(', ')}${tags ? ` with tags ${tags.join(', ')}` : ''}.`);
+    const tags = (args.tag as string[] | undefined)?.map((t) => t.toLowerCase());
+    const known = [...new Set(loaded.flatMap((l) => l.experiment.tags ?? []))].sort();
+    if (tags?.length) loaded = loaded.filter((l) => (l.experiment.tags ?? []).some((t) => tags.includes(t.toLowerCase())));
+    if (loaded.length === 0) {
+      throw new InvalidInputError(
+        `No experiment found in ${paths.join(', ')}${tags ? ` with tags ${tags.join(', ')}; the tags there are: ${known.join(', ') || 'none'}` : ''}.`,
+      );
+    }
     const kind = args.target as TargetKind;
     const dryRun = Boolean(args.dryRun);
     const seed = Number(args.seed);
