@@ -67,7 +67,14 @@ async function once(e: Experiment): Promise<Sample> {
     if (r.verdict !== 'pass') throw new Error(`${e.id}: ${r.verdict}: ${r.error ?? ''}`);
     const requests = Object.values(target.requestCounts()).reduce((a, b) => a + b, 0) - before;
     const virtualS = (r.endedAt - r.startedAt) / 1000;
-    return { virtualS, wallMs: r.wallMs, speedup: (virtualS * 1000) / r.wallMs, requests, startupMs: r.timings.startupWallMs ?? NaN, setupMs };
+    return {
+      virtualS,
+      wallMs: r.wallMs,
+      speedup: (virtualS * 1000) / r.wallMs,
+      requests,
+      startupMs: r.timings.startupWallMs ?? NaN,
+      setupMs,
+    };
   } finally {
     await target.close();
   }

@@ -70,7 +70,10 @@ async function watch(resourceVersion, state = { failures: 0, lastFailure: 0 }) {
         if (stopping) return;
         if (expired) stats.expired++;
         else stats.closedByServer++;
-        setTimeout(() => void (expired ? newestVersion() : Promise.resolve(last)).then((rv) => watch(rv, state)), backoff(state));
+        setTimeout(
+          () => void (expired ? newestVersion() : Promise.resolve(last)).then((rv) => watch(rv, state)),
+          backoff(state),
+        );
       },
     );
   } catch {

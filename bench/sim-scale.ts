@@ -21,7 +21,14 @@ const watchers = Number(process.argv[4] ?? 50);
 function topology(): Topology {
   const list: TopologyNode[] = [];
   for (let i = 0; i < 3; i++) list.push({ name: `master-${i}`, role: 'master', cpu: '16', memory: '64Gi' });
-  for (let i = 0; i < nodes; i++) list.push({ name: `node-${String(i).padStart(5, '0')}`, role: 'worker', cpu: '64', memory: '256Gi', pods: podsPerNode + 10 });
+  for (let i = 0; i < nodes; i++)
+    list.push({
+      name: `node-${String(i).padStart(5, '0')}`,
+      role: 'worker',
+      cpu: '64',
+      memory: '256Gi',
+      pods: podsPerNode + 10,
+    });
   // One Deployment per 100 nodes' worth of pods, as a large platform has many workloads.
   const workloads: TopologyWorkload[] = [];
   const total = nodes * podsPerNode;
@@ -88,7 +95,9 @@ for (;;) {
   const now = performance.now();
   if (now - lastReport > 5000) {
     lastReport = now;
-    console.error(`  ${((now - wall0) / 1000).toFixed(1)}s wall: ${ready}/${nodes + 3} nodes Ready, ${running} pods Running`);
+    console.error(
+      `  ${((now - wall0) / 1000).toFixed(1)}s wall: ${ready}/${nodes + 3} nodes Ready, ${running} pods Running`,
+    );
   }
   if (ready === nodes + 3 && running >= wantPods) break;
   if (now - wall0 > 600_000) throw new Error('gave up after 10 minutes');

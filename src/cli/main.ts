@@ -30,7 +30,10 @@ export async function main(argv: string[]): Promise<number> {
     .usage('$0 <command> [options]\n\nTurns Kubernetes emergency-drill runbooks into repeatable, measured experiments.')
     .strict()
     .recommendCommands()
-    .demandCommand(1, 'Name a command: run, validate, list, explain, sim, rollback, schedule, history, report, practice, node, ack, diagnose, hint.')
+    .demandCommand(
+      1,
+      'Name a command: run, validate, list, explain, sim, rollback, schedule, history, report, practice, node, ack, diagnose, hint.',
+    )
     .help()
     .version()
     .wrap(Math.min(110, process.stdout.columns || 100))

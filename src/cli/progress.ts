@@ -27,13 +27,18 @@ export class ProgressDisplay {
         else if (this.verbose) this.line(`  +${formatDuration(p.elapsedMs).padStart(7)}  ${p.phase}`);
         break;
       case 'waiting':
-        if (this.tty) this.setLive(`  ${(this.phases.at(-1) ?? '').padEnd(12)} +${formatDuration(p.elapsedMs)}  waiting for ${p.what}`);
+        if (this.tty)
+          this.setLive(
+            `  ${(this.phases.at(-1) ?? '').padEnd(12)} +${formatDuration(p.elapsedMs)}  waiting for ${p.what}`,
+          );
         break;
       case 'note':
         if (this.verbose) this.line(`  +${formatDuration(p.elapsedMs).padStart(7)}  ${p.text}`);
         break;
       case 'manual':
-        this.line('  Manual recovery: carry out these steps now; gameday times you and checks the verification probes:');
+        this.line(
+          '  Manual recovery: carry out these steps now; gameday times you and checks the verification probes:',
+        );
         for (const s of p.steps) this.line(`    ${s}`);
         break;
     }

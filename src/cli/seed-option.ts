@@ -7,7 +7,8 @@ import { InvalidInputError } from '../errors.js';
 export function parseSeed(value: unknown): number | undefined {
   if (value === undefined) return undefined;
   const n = typeof value === 'number' ? value : Number(String(value).trim());
-  if (typeof value === 'string' && value.trim() === '') throw new InvalidInputError('--seed: expected a whole number such as 1 or 42, got an empty value.');
+  if (typeof value === 'string' && value.trim() === '')
+    throw new InvalidInputError('--seed: expected a whole number such as 1 or 42, got an empty value.');
   if (!Number.isSafeInteger(n) || n < 0) {
     throw new InvalidInputError(`--seed: expected a whole number such as 1 or 42, got ${JSON.stringify(value)}.`);
   }

@@ -18,7 +18,7 @@ interface Plugin {
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function paramNames(schema: JsonSchema): string {
-  const props = Object.keys((schema.properties ?? {}));
+  const props = Object.keys(schema.properties ?? {});
   const required = new Set((schema.required ?? []) as string[]);
   return props.map((p) => (required.has(p) ? `**${p}**` : p)).join(', ') || '-';
 }

@@ -74,6 +74,8 @@ export async function checkBlastRadius(
     }
   }
   if (problems.length > 0) {
-    throw new BlastRadiusError(`${file}: refused before any change, the blast radius is too large: ${problems.join('; ')}.`);
+    throw new BlastRadiusError(
+      `${file}: refused before any change, the blast radius is too large: ${problems.join('; ')}.`,
+    );
   }
 }

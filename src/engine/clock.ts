@@ -92,9 +92,7 @@ abstract class BaseClock implements Clock {
         () => {
           waiter.cleanup();
           reject(
-            new TimeoutError(
-              `Timed out after ${formatDuration(this.now() - started)} waiting for ${options.what}.`,
-            ),
+            new TimeoutError(`Timed out after ${formatDuration(this.now() - started)} waiting for ${options.what}.`),
           );
         },
         `timeout: ${options.what}`,
@@ -338,11 +336,14 @@ export class RealClock extends BaseClock {
   }
 
   setTimer(delayMs: number, fn: () => void): Timer {
-    const h = setTimeout(() => {
-      this.handles.delete(h);
-      fn();
-      // setTimeout takes at most 2^31-1 ms; a longer wait (an "until the drill ends" watcher) fires never.
-    }, Math.min(Math.max(0, delayMs) / this._speed, 2_147_483_647));
+    const h = setTimeout(
+      () => {
+        this.handles.delete(h);
+        fn();
+        // setTimeout takes at most 2^31-1 ms; a longer wait (an "until the drill ends" watcher) fires never.
+      },
+      Math.min(Math.max(0, delayMs) / this._speed, 2_147_483_647),
+    );
     this.handles.add(h);
     return {
       cancel: () => {

@@ -10,7 +10,8 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h)/g;
 const ISO = /^P(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)$/;
 
 /** The JSON-Schema pattern matching every duration `parseDuration` accepts. */
-export const DURATION_PATTERN = '^((\\d+(\\.\\d+)?)(ms|s|m|h))+$|^PT(\\d+(\\.\\d+)?H)?(\\d+(\\.\\d+)?M)?(\\d+(\\.\\d+)?S)?$';
+export const DURATION_PATTERN =
+  '^((\\d+(\\.\\d+)?)(ms|s|m|h))+$|^PT(\\d+(\\.\\d+)?H)?(\\d+(\\.\\d+)?M)?(\\d+(\\.\\d+)?S)?$';
 
 export function tryParseDuration(text: string): number | undefined {
   const s = text.trim();

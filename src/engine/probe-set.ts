@@ -58,7 +58,10 @@ export function stopProbes(running: RunningProbe[]): void {
   }
 }
 
-export function evaluateAll(running: RunningProbe[]): { ok: boolean; results: { probe: RunningProbe; result: ProbeResult }[] } {
+export function evaluateAll(running: RunningProbe[]): {
+  ok: boolean;
+  results: { probe: RunningProbe; result: ProbeResult }[];
+} {
   const results = running.map((probe) => {
     let result: ProbeResult;
     try {

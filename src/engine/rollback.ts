@@ -23,9 +23,12 @@ export async function rollbackJournal(journal: Journal, target: Target, signal: 
   const ctxOptions = { target, random: new Random(1), state, signal, dryRun: false, note: () => undefined };
   for (const f of journal.data.faults) {
     if (f.status === 'injecting' || f.status === 'injected' || f.status === 'revert-failed') {
-      for (const n of f.plan.nodes ?? []) state.affectedNodes.set(f.cluster, [...(state.affectedNodes.get(f.cluster) ?? []), n]);
-      for (const m of f.plan.members ?? []) state.affectedMembers.set(f.cluster, [...(state.affectedMembers.get(f.cluster) ?? []), m]);
-      for (const w of f.plan.workloads ?? []) state.affectedWorkloads.set(f.cluster, [...(state.affectedWorkloads.get(f.cluster) ?? []), w]);
+      for (const n of f.plan.nodes ?? [])
+        state.affectedNodes.set(f.cluster, [...(state.affectedNodes.get(f.cluster) ?? []), n]);
+      for (const m of f.plan.members ?? [])
+        state.affectedMembers.set(f.cluster, [...(state.affectedMembers.get(f.cluster) ?? []), m]);
+      for (const w of f.plan.workloads ?? [])
+        state.affectedWorkloads.set(f.cluster, [...(state.affectedWorkloads.get(f.cluster) ?? []), w]);
     }
   }
   for (const f of [...journal.data.faults].reverse()) {

@@ -11,7 +11,15 @@ import { DryRunClock, DryRunWait } from './dry-run-clock.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { Journal, type JournalTarget } from './journal.js';
 import { newRunState, type Fault, type FaultPlan, type PluginContext, type RecoveryStep } from './plugin.js';
-import { describeWaiting, evaluateAll, paramsOf, records, startProbes, stopProbes, type RunningProbe } from './probe-set.js';
+import {
+  describeWaiting,
+  evaluateAll,
+  paramsOf,
+  records,
+  startProbes,
+  stopProbes,
+  type RunningProbe,
+} from './probe-set.js';
 import { Random } from './random.js';
 import { evaluateTargets } from './targets-check.js';
 
@@ -94,7 +102,8 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
 
   // The drill's own abort: the caller's signal (Ctrl-C, SIGTERM) or an abort condition.
   const drill = new AbortController();
-  const onOuterAbort = (): void => drill.abort(new AbortedError(`Interrupted (${String(options.signal.reason ?? 'signal')}).`));
+  const onOuterAbort = (): void =>
+    drill.abort(new AbortedError(`Interrupted (${String(options.signal.reason ?? 'signal')}).`));
   if (options.signal.aborted) onOuterAbort();
   else options.signal.addEventListener('abort', onOuterAbort, { once: true });
 
@@ -110,7 +119,15 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
     ...(options.dryRun ? { clock: new DryRunClock(clock) } : {}),
     aliases: clusterAliases(target, [
       ...(exp.clusters ?? []),
-      ...[exp.faults, exp.recovery.steps ?? [], exp.steadyState ?? [], exp.detect ?? [], exp.verify, exp.monitors ?? [], exp.abortWhen ?? []]
+      ...[
+        exp.faults,
+        exp.recovery.steps ?? [],
+        exp.steadyState ?? [],
+        exp.detect ?? [],
+        exp.verify,
+        exp.monitors ?? [],
+        exp.abortWhen ?? [],
+      ]
         .flat()
         .map((i) => i.cluster)
         .filter((c): c is string => c !== undefined),
@@ -161,10 +178,14 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
     if (running.length === 0) return clock.now();
     if (options.dryRun) {
       // Nothing was changed, so nothing will happen: say what a real run would wait for, and go on.
-      note('probe', `would wait up to ${formatDuration(timeoutMs)} for ${what}: ${running.map((p) => p.description).join('; ')}`);
+      note(
+        'probe',
+        `would wait up to ${formatDuration(timeoutMs)} for ${what}: ${running.map((p) => p.description).join('; ')}`,
+      );
       return clock.now();
     }
-    const show = (): void => progress({ type: 'waiting', experiment: exp.id, what: describeWaiting(running), elapsedMs: elapsed() });
+    const show = (): void =>
+      progress({ type: 'waiting', experiment: exp.id, what: describeWaiting(running), elapsedMs: elapsed() });
     show();
     const ticker = clock.mode === 'real' ? setInterval(show, 1000) : undefined;
     try {
@@ -183,7 +204,14 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
     }
   };
 
-  const planned: { index: number; item: Record<string, unknown>; fault: AnyFault; ctx: PluginContext; plan: FaultPlan; params: Record<string, unknown> }[] = [];
+  const planned: {
+    index: number;
+    item: Record<string, unknown>;
+    fault: AnyFault;
+    ctx: PluginContext;
+    plan: FaultPlan;
+    params: Record<string, unknown>;
+  }[] = [];
   let journal: Journal | undefined;
   let injectedAt: number | undefined;
   let recoverStart: number | undefined;
@@ -255,7 +283,11 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
           signal: watcherSignal,
         })
         .then((failing) => {
-          drill.abort(new AbortedError(`Abort condition failed: ${failing.probe.description} (observed: ${failing.result.observed}).`));
+          drill.abort(
+            new AbortedError(
+              `Abort condition failed: ${failing.probe.description} (observed: ${failing.result.observed}).`,
+            ),
+          );
         })
         .catch(() => undefined);
     }
@@ -394,7 +426,9 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
   if (data) result.data = data as NonNullable<RunResult['data']>;
   if (options.dryRun) {
     // A plan measures nothing: no timings, no target checks.
-    result.timings = { ...(result.timings.startupWallMs !== undefined ? { startupWallMs: result.timings.startupWallMs } : {}) };
+    result.timings = {
+      ...(result.timings.startupWallMs !== undefined ? { startupWallMs: result.timings.startupWallMs } : {}),
+    };
   } else if (injectedAt !== undefined) {
     // A run stopped before its first fault measured nothing: its error says why, no target was missed.
     result.checks = evaluateTargets(exp.targets, result);
@@ -454,7 +488,9 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
   async function rollback(): Promise<void> {
     phase('rollback');
     const revertFaults = exp.rollback?.revertFaults !== false || result.verdict !== 'pass';
-    const toRevert = planned.filter((p) => journal && journal.data.faults.find((f) => f.index === p.index)?.status !== 'planned');
+    const toRevert = planned.filter(
+      (p) => journal && journal.data.faults.find((f) => f.index === p.index)?.status !== 'planned',
+    );
     if (revertFaults) {
       for (const p of [...toRevert].reverse()) {
         try {
@@ -475,11 +511,16 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
     // After a failed revert the steady state cannot come back by waiting: say so at once.
     if (steady.length > 0 && injectedAt !== undefined && !options.dryRun && result.rollback.errors.length === 0) {
       try {
-        await clock.waitFor(() => evaluateAll(steady).ok, { timeoutMs: SETTLE_AFTER_ROLLBACK, what: 'steady state after rollback' });
+        await clock.waitFor(() => evaluateAll(steady).ok, {
+          timeoutMs: SETTLE_AFTER_ROLLBACK,
+          what: 'steady state after rollback',
+        });
         note('rollback', 'steady state is back');
       } catch (err) {
         result.rollback.ok = false;
-        result.rollback.errors.push(`the steady state did not come back: ${describeWaiting(steady) || errorMessage(err)}`);
+        result.rollback.errors.push(
+          `the steady state did not come back: ${describeWaiting(steady) || errorMessage(err)}`,
+        );
       }
     }
     journal?.finish(result.rollback.ok ? 'rolled-back' : 'rollback-incomplete');
@@ -498,13 +539,15 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
     let last = true;
     for (;;) {
       try {
-        last = await clock.waitFor(
-          () => {
-            const ok = evaluateAll([probe]).ok;
-            return ok !== last ? { v: ok } : undefined;
-          },
-          { timeoutMs: Number.MAX_SAFE_INTEGER / 4, what: `monitor ${probe.name}`, signal: watcherSignal },
-        ).then((x) => x.v);
+        last = await clock
+          .waitFor(
+            () => {
+              const ok = evaluateAll([probe]).ok;
+              return ok !== last ? { v: ok } : undefined;
+            },
+            { timeoutMs: Number.MAX_SAFE_INTEGER / 4, what: `monitor ${probe.name}`, signal: watcherSignal },
+          )
+          .then((x) => x.v);
       } catch {
         return;
       }

@@ -8,13 +8,20 @@ import type { JsonSchema, PluginContext } from './plugin.js';
  */
 export type NodeSelector =
   | { names: string[] }
-  | { role?: 'master' | 'worker' | 'any'; count?: number; labels?: Record<string, string>; pick?: 'first' | 'random'; all?: boolean }
+  | {
+      role?: 'master' | 'worker' | 'any';
+      count?: number;
+      labels?: Record<string, string>;
+      pick?: 'first' | 'random';
+      all?: boolean;
+    }
   | { from: 'faults' };
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
 export type WorkloadSelector = { namespace: string; kind: WorkloadKind; name: string } | { from: 'faults' };
 
-export type MemberSelector = { names: string[] } | { count: number; pick?: 'first' | 'random' } | { all: true } | { from: 'faults' };
+export type MemberSelector =
+  { names: string[] } | { count: number; pick?: 'first' | 'random' } | { all: true } | { from: 'faults' };
 
 export const nodeSelectorSchema: JsonSchema = {
   description:
@@ -22,17 +29,26 @@ export const nodeSelectorSchema: JsonSchema = {
   oneOf: [
     {
       type: 'object',
-      properties: { names: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'Node names.' } },
+      properties: {
+        names: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'Node names.' },
+      },
       required: ['names'],
       additionalProperties: false,
     },
     {
       type: 'object',
       properties: {
-        role: { enum: ['master', 'worker', 'any'], description: 'Control-plane (master) or worker nodes. Default worker.' },
+        role: {
+          enum: ['master', 'worker', 'any'],
+          description: 'Control-plane (master) or worker nodes. Default worker.',
+        },
         count: { type: 'integer', minimum: 1, description: 'How many nodes. Default 1.' },
         all: { type: 'boolean', description: 'Every node of the role.' },
-        labels: { type: 'object', additionalProperties: { type: 'string' }, description: 'Only nodes with these labels.' },
+        labels: {
+          type: 'object',
+          additionalProperties: { type: 'string' },
+          description: 'Only nodes with these labels.',
+        },
         pick: { enum: ['first', 'random'], description: 'first by name, or random with the run seed (default).' },
       },
       additionalProperties: false,
@@ -73,7 +89,14 @@ export const memberSelectorSchema: JsonSchema = {
   oneOf: [
     {
       type: 'object',
-      properties: { names: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'etcd member names, as `etcdctl member list` shows them.' } },
+      properties: {
+        names: {
+          type: 'array',
+          items: { type: 'string' },
+          minItems: 1,
+          description: 'etcd member names, as `etcdctl member list` shows them.',
+        },
+      },
       required: ['names'],
       additionalProperties: false,
     },
@@ -86,7 +109,12 @@ export const memberSelectorSchema: JsonSchema = {
       required: ['count'],
       additionalProperties: false,
     },
-    { type: 'object', properties: { all: { const: true, description: 'Every member.' } }, required: ['all'], additionalProperties: false },
+    {
+      type: 'object',
+      properties: { all: { const: true, description: 'Every member.' } },
+      required: ['all'],
+      additionalProperties: false,
+    },
     {
       type: 'object',
       properties: { from: { const: 'faults', description: 'The etcd members the faults of this drill hit.' } },
@@ -106,7 +134,10 @@ export async function resolveNodes(ctx: PluginContext, sel: NodeSelector | undef
   const s: NodeSelector = sel ?? { role: 'worker', count: 1 };
   if ('from' in s) {
     const hit = ctx.state.affectedNodes.get(ctx.cluster) ?? [];
-    if (hit.length === 0) throw new InvalidInputError(`${ctx.cluster}: "from": "faults" selects no node: no fault of this drill hit a node.`);
+    if (hit.length === 0)
+      throw new InvalidInputError(
+        `${ctx.cluster}: "from": "faults" selects no node: no fault of this drill hit a node.`,
+      );
     return [...hit];
   }
   const { items } = await ctx.kube.list('nodes');
@@ -127,7 +158,9 @@ export async function resolveNodes(ctx: PluginContext, sel: NodeSelector | undef
   if (s.all) return candidates;
   const count = s.count ?? 1;
   if (candidates.length < count) {
-    throw new InvalidInputError(`${ctx.cluster}: asked for ${count} ${role} node(s) but only ${candidates.length} match.`);
+    throw new InvalidInputError(
+      `${ctx.cluster}: asked for ${count} ${role} node(s) but only ${candidates.length} match.`,
+    );
   }
   return s.pick === 'first' ? candidates.slice(0, count) : ctx.random.sample(candidates, count);
 }
@@ -147,12 +180,19 @@ export function parseWorkloadKey(key: string): WorkloadRef {
   return { namespace: namespace ?? '', kind: (kind ?? 'Deployment') as WorkloadKind, name: name ?? '' };
 }
 
-export const WORKLOAD_RESOURCE = { Deployment: 'deployments', StatefulSet: 'statefulsets', DaemonSet: 'daemonsets' } as const;
+export const WORKLOAD_RESOURCE = {
+  Deployment: 'deployments',
+  StatefulSet: 'statefulsets',
+  DaemonSet: 'daemonsets',
+} as const;
 
 export async function resolveWorkload(ctx: PluginContext, sel: WorkloadSelector): Promise<WorkloadRef> {
   if ('from' in sel) {
     const hit = ctx.state.affectedWorkloads.get(ctx.cluster)?.[0];
-    if (!hit) throw new InvalidInputError(`${ctx.cluster}: "from": "faults" selects no workload: no fault of this drill hit one.`);
+    if (!hit)
+      throw new InvalidInputError(
+        `${ctx.cluster}: "from": "faults" selects no workload: no fault of this drill hit one.`,
+      );
     return parseWorkloadKey(hit);
   }
   const obj = await ctx.kube.get(WORKLOAD_RESOURCE[sel.kind], sel.name, sel.namespace);
@@ -163,16 +203,21 @@ export async function resolveWorkload(ctx: PluginContext, sel: WorkloadSelector)
 export async function resolveMembers(ctx: PluginContext, sel: MemberSelector): Promise<string[]> {
   if ('from' in sel) {
     const hit = ctx.state.affectedMembers.get(ctx.cluster) ?? [];
-    if (hit.length === 0) throw new InvalidInputError(`${ctx.cluster}: "from": "faults" selects no etcd member: no fault hit one.`);
+    if (hit.length === 0)
+      throw new InvalidInputError(`${ctx.cluster}: "from": "faults" selects no etcd member: no fault hit one.`);
     return [...hit];
   }
   const members = (await ctx.etcd.members()).map((m) => m.name).sort();
   if ('names' in sel) {
     const missing = sel.names.filter((n) => !members.includes(n));
-    if (missing.length) throw new InvalidInputError(`${ctx.cluster}: no etcd member named ${missing.join(', ')}; members are: ${members.join(', ')}.`);
+    if (missing.length)
+      throw new InvalidInputError(
+        `${ctx.cluster}: no etcd member named ${missing.join(', ')}; members are: ${members.join(', ')}.`,
+      );
     return [...sel.names];
   }
   if ('all' in sel) return members;
-  if (members.length < sel.count) throw new InvalidInputError(`${ctx.cluster}: asked for ${sel.count} etcd members but there are ${members.length}.`);
+  if (members.length < sel.count)
+    throw new InvalidInputError(`${ctx.cluster}: asked for ${sel.count} etcd members but there are ${members.length}.`);
   return sel.pick === 'first' ? members.slice(0, sel.count) : ctx.random.sample(members, sel.count);
 }

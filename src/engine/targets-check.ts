@@ -13,7 +13,11 @@ const LABEL: Record<Exclude<TargetCheck['name'], 'noDataLoss'>, string> = {
 export function evaluateTargets(targets: Targets | undefined, result: RunResult): TargetCheck[] {
   const checks: TargetCheck[] = [];
   if (!targets) return checks;
-  const timed = (name: Exclude<TargetCheck['name'], 'noDataLoss'>, allowedText: string | undefined, measured: number | undefined): void => {
+  const timed = (
+    name: Exclude<TargetCheck['name'], 'noDataLoss'>,
+    allowedText: string | undefined,
+    measured: number | undefined,
+  ): void => {
     if (allowedText === undefined) return;
     const allowed = parseDuration(allowedText, `targets.${name}`);
     const label = LABEL[name];

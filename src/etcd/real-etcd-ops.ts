@@ -86,13 +86,16 @@ export class RealEtcdOps implements EtcdOps {
       // Every member is down (D4c): nothing can answer `member list`. An SRE reads the member list from
       // the hosts' etcd manifests instead; here, the members last configured. Their IDs are unknown.
       this.report('# no etcd member answers: member list taken from the etcd manifests on the hosts');
-      return this.lastKnown.map((name) => records.find((r) => r.name === name)).filter((r) => r !== undefined).map((r) => ({
-        id: '',
-        name: r.name,
-        peerURL: r.peerURL,
-        clientURL: r.clientURL,
-        node: r.node,
-      }));
+      return this.lastKnown
+        .map((name) => records.find((r) => r.name === name))
+        .filter((r) => r !== undefined)
+        .map((r) => ({
+          id: '',
+          name: r.name,
+          peerURL: r.peerURL,
+          clientURL: r.clientURL,
+          node: r.node,
+        }));
     }
     const list = await this.ctl.memberList({ endpoints: this.answering() });
     this.lastKnown = list.members.map((m) => m.name).filter(Boolean);

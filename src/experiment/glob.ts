@@ -7,7 +7,10 @@ export function isGlob(pattern: string): boolean {
 }
 
 function segmentRegExp(segment: string): RegExp {
-  const body = segment.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
+  const body = segment
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '[^/]*')
+    .replace(/\?/g, '[^/]');
   return new RegExp(`^${body}$`);
 }
 
@@ -46,7 +49,8 @@ async function ownGlob(pattern: string): Promise<string[]> {
     const segment = parts[i] as string;
     if (segment === '**') {
       await walk(dir, i + 1);
-      for (const e of await entries(dir)) if (e.isDirectory && !e.name.startsWith('.')) await walk(join(dir, e.name), i);
+      for (const e of await entries(dir))
+        if (e.isDirectory && !e.name.startsWith('.')) await walk(join(dir, e.name), i);
       return;
     }
     if (!isGlob(segment)) {

@@ -173,6 +173,9 @@ function describeSyntaxError(text: string, pos: number): string {
     'comma-or-end': `expected "," or ${close}`,
     end: 'expected nothing more after the JSON value',
   };
-  const what = found === undefined ? 'Unexpected end of JSON input' : `Unexpected token ${/\s/.test(found) ? JSON.stringify(found) : found} in JSON`;
+  const what =
+    found === undefined
+      ? 'Unexpected end of JSON input'
+      : `Unexpected token ${/\s/.test(found) ? JSON.stringify(found) : found} in JSON`;
   return `${what}: ${expected[frame.expect]}`;
 }

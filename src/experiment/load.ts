@@ -96,7 +96,13 @@ export async function validateExperimentFiles(
     try {
       text = await fsp.readFile(file, 'utf8');
     } catch (err) {
-      const issue: ValidationIssue = { file, line: 0, column: 0, path: '', message: `Cannot read the file: ${errorMessage(err)}` };
+      const issue: ValidationIssue = {
+        file,
+        line: 0,
+        column: 0,
+        path: '',
+        message: `Cannot read the file: ${errorMessage(err)}`,
+      };
       results.push({ file, errors: [issue] });
       continue;
     }

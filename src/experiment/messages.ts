@@ -134,9 +134,15 @@ function valueMessage(error: ErrorObject): string {
       return `Expected ${subject(p)} to have no duplicates, got ${JSON.stringify(item)} twice (items ${first} and ${second})`;
     }
     case 'minProperties':
-      return `Expected ${subject(p)} to have at least ${plural(Number(params['limit']), 'property')}`.replace('propertys', 'properties');
+      return `Expected ${subject(p)} to have at least ${plural(Number(params['limit']), 'property')}`.replace(
+        'propertys',
+        'properties',
+      );
     case 'maxProperties':
-      return `Expected ${subject(p)} to have at most ${plural(Number(params['limit']), 'property')}`.replace('propertys', 'properties');
+      return `Expected ${subject(p)} to have at most ${plural(Number(params['limit']), 'property')}`.replace(
+        'propertys',
+        'properties',
+      );
     case 'format':
       return expected(p, `a valid ${String(params['format'])}`, data);
     case 'dependentRequired':
@@ -156,9 +162,11 @@ function valueMessage(error: ErrorObject): string {
 function unknownProperty(error: ErrorObject, property: string): { message: string; guess?: string } {
   const parent = error.parentSchema as Record<string, unknown> | undefined;
   const properties = parent?.['properties'];
-  const known = properties && typeof properties === 'object' ? Object.keys(properties).filter((k) => k !== '$schema') : [];
+  const known =
+    properties && typeof properties === 'object' ? Object.keys(properties).filter((k) => k !== '$schema') : [];
   const guess = didYouMean(property, known);
-  if (guess !== undefined) return { message: `Unknown property ${JSON.stringify(property)}; did you mean ${JSON.stringify(guess)}?`, guess };
+  if (guess !== undefined)
+    return { message: `Unknown property ${JSON.stringify(property)}; did you mean ${JSON.stringify(guess)}?`, guess };
   if (known.length === 0) return { message: `Unknown property ${JSON.stringify(property)}` };
   return { message: `Unknown property ${JSON.stringify(property)}. Allowed properties: ${known.join(', ')}.` };
 }
@@ -188,7 +196,11 @@ function requiredAlternatives(errors: readonly ErrorObject[]): { errors: ErrorOb
     const subs = errors.filter((e) => e.schemaPath.startsWith(`${c.schemaPath}/`));
     const here = (e: ErrorObject): boolean => e.keyword === 'required' && e.instancePath === c.instancePath;
     const names = (list: unknown[]): string[] =>
-      list.flatMap((b) => (b && typeof b === 'object' && Array.isArray((b as Record<string, unknown>)['required']) ? ((b as Record<string, unknown>)['required'] as string[]) : []));
+      list.flatMap((b) =>
+        b && typeof b === 'object' && Array.isArray((b as Record<string, unknown>)['required'])
+          ? ((b as Record<string, unknown>)['required'] as string[])
+          : [],
+      );
     if (subs.length > 0 && subs.every(here)) {
       const missing = [...new Set(subs.map((e) => String((e.params as Record<string, unknown>)['missingProperty'])))];
       alternatives.push({
@@ -239,9 +251,13 @@ function bestBranches(errors: readonly ErrorObject[]): ErrorObject[] {
       branches.set(index, [...(branches.get(index) ?? []), e]);
     }
     if (branches.size === 0) continue;
-    const atC = (e: ErrorObject, keyword: string): boolean => e.keyword === keyword && e.instancePath === c.instancePath;
+    const atC = (e: ErrorObject, keyword: string): boolean =>
+      e.keyword === keyword && e.instancePath === c.instancePath;
     const score = (list: ErrorObject[]): number =>
-      list.reduce((n, e) => n + (atC(e, 'type') ? 1000 : atC(e, 'additionalProperties') ? 10 : atC(e, 'required') ? 5 : 1), 0);
+      list.reduce(
+        (n, e) => n + (atC(e, 'type') ? 1000 : atC(e, 'additionalProperties') ? 10 : atC(e, 'required') ? 5 : 1),
+        0,
+      );
     const entries = [...branches.entries()];
     const wrongType = entries.every(([, list]) => list.some((e) => atC(e, 'type')));
     let keep: ErrorObject[];
@@ -284,7 +300,10 @@ export function collapseErrors(allErrors: readonly ErrorObject[]): PointedIssue[
   const { errors: unexplained, alternatives } = requiredAlternatives(allErrors.filter((e) => e.keyword !== 'if'));
   const errors = bestBranches(unexplained);
   const keyed: Keyed[] = errors.map((error) => ({ key: keyOf(error), error }));
-  const precise = [...keyed.filter((k) => !COMBINATORS.has(k.error.keyword)).map((k) => k.key), ...alternatives.map((a) => a.path)];
+  const precise = [
+    ...keyed.filter((k) => !COMBINATORS.has(k.error.keyword)).map((k) => k.key),
+    ...alternatives.map((a) => a.path),
+  ];
   const kept = keyed.filter((k) => !COMBINATORS.has(k.error.keyword) || !precise.some((p) => isWithin(p, k.key)));
   const groups = new Map<string, ErrorObject[]>();
   for (const { key, error } of kept) {
@@ -299,7 +318,9 @@ export function collapseErrors(allErrors: readonly ErrorObject[]): PointedIssue[
     const types = group.filter((e) => e.keyword === 'type' && !isDurationSchema(e.parentSchema));
     let error = [...group].sort((a, b) => rank(a.keyword) - rank(b.keyword))[0] as ErrorObject;
     if (types.length > 1) {
-      const merged = [...new Set(types.flatMap((t) => String((t.params as Record<string, unknown>)['type']).split(',')))];
+      const merged = [
+        ...new Set(types.flatMap((t) => String((t.params as Record<string, unknown>)['type']).split(','))),
+      ];
       error = { ...(types[0] as ErrorObject), params: { type: merged.join(',') } };
     }
     const params = error.params as Record<string, unknown>;

@@ -44,7 +44,8 @@ function commonFields(kind: ItemKind): Record<string, JsonSchema> {
         ...base,
         continueOnError: {
           type: 'boolean',
-          description: 'Go on with the next step when this one fails (the runbook\'s "try X; otherwise Y"). Default false.',
+          description:
+            'Go on with the next step when this one fails (the runbook\'s "try X; otherwise Y"). Default false.',
         },
       };
     case 'probe':
@@ -59,7 +60,17 @@ function commonFields(kind: ItemKind): Record<string, JsonSchema> {
 }
 
 /** Keywords of a plugin's params that describe the params object itself, replaced by the item's own. */
-const OWN_KEYWORDS = new Set(['$schema', '$id', 'type', 'title', 'description', 'properties', 'required', 'additionalProperties', '$defs']);
+const OWN_KEYWORDS = new Set([
+  '$schema',
+  '$id',
+  'type',
+  'title',
+  'description',
+  'properties',
+  'required',
+  'additionalProperties',
+  '$defs',
+]);
 
 /**
  * Rewrites a plugin's local references (`#/$defs/x`) to where its `$defs` are hoisted in the composed schema,
@@ -99,17 +110,20 @@ function nestedPropertyNames(keywords: Record<string, unknown>): string[] {
 
 function itemSchema(kind: ItemKind, key: string, plugin: PluginInfo, defs: Record<string, JsonSchema>): JsonSchema {
   const where = `${ITEM_KINDS[kind].noun} "${key}"`;
-  if (plugin.name !== key) throw new Error(`The ${where} is registered under a different name than its own ("${plugin.name}").`);
+  if (plugin.name !== key)
+    throw new Error(`The ${where} is registered under a different name than its own ("${plugin.name}").`);
   const params = plugin.params;
   if (params['type'] !== undefined && params['type'] !== 'object') {
     throw new Error(`The ${where} params schema must describe an object, not ${JSON.stringify(params['type'])}.`);
   }
   const properties = isRecord(params['properties']) ? params['properties'] : {};
-  if ('type' in properties) throw new Error(`The ${where} declares a parameter named "type", which names the ${ITEM_KINDS[kind].noun} itself.`);
+  if ('type' in properties)
+    throw new Error(`The ${where} declares a parameter named "type", which names the ${ITEM_KINDS[kind].noun} itself.`);
   const required = Array.isArray(params['required']) ? (params['required'] as string[]) : [];
   const prefix = `${kind}.${key}.`;
   if (isRecord(params['$defs'])) {
-    for (const [name, def] of Object.entries(params['$defs'])) defs[prefix + name] = rewriteRefs(def, prefix) as JsonSchema;
+    for (const [name, def] of Object.entries(params['$defs']))
+      defs[prefix + name] = rewriteRefs(def, prefix) as JsonSchema;
   }
   const rest: JsonSchema = {};
   for (const [k, v] of Object.entries(params)) if (!OWN_KEYWORDS.has(k)) rest[k] = rewriteRefs(v, prefix);
@@ -141,7 +155,11 @@ function itemSchema(kind: ItemKind, key: string, plugin: PluginInfo, defs: Recor
  * An item is dispatched on its `type` with if/then, so that when the type is known, every error is about that
  * type's own parameters (oneOf would report a failure for every other type).
  */
-function dispatcher(kind: ItemKind, registry: Readonly<Record<string, PluginInfo>>, defs: Record<string, JsonSchema>): JsonSchema {
+function dispatcher(
+  kind: ItemKind,
+  registry: Readonly<Record<string, PluginInfo>>,
+  defs: Record<string, JsonSchema>,
+): JsonSchema {
   const noun = ITEM_KINDS[kind].noun;
   const names = Object.keys(registry).sort();
   const typeProperty: JsonSchema = { type: 'string', description: `Which ${noun} this is.` };
@@ -234,9 +252,11 @@ export function buildExperimentSchema(registries: Registries): JsonSchema {
       topology: {
         type: 'string',
         minLength: 1,
-        description: "A simulator topology to load instead of the default, as a path relative to this file.",
+        description: 'A simulator topology to load instead of the default, as a path relative to this file.',
       },
-      steadyState: probeList('Probes that must pass before any fault is injected: the steady state the drill starts from.'),
+      steadyState: probeList(
+        'Probes that must pass before any fault is injected: the steady state the drill starts from.',
+      ),
       faults: {
         type: 'array',
         description: 'The faults to inject.',
@@ -245,14 +265,19 @@ export function buildExperimentSchema(registries: Registries): JsonSchema {
       },
       faultMode: {
         enum: ['parallel', 'sequence'],
-        description: '"parallel": inject every fault at once (default); "sequence": one after another, each after its "after" delay.',
+        description:
+          '"parallel": inject every fault at once (default); "sequence": one after another, each after its "after" delay.',
       },
       blastRadius: {
         type: 'object',
         description: 'Limits the faults may not exceed; the drill is refused before anything changes if they would.',
         additionalProperties: false,
         properties: {
-          maxNodes: { type: 'integer', minimum: 0, description: 'Most nodes the faults may touch, per cluster. Default 1.' },
+          maxNodes: {
+            type: 'integer',
+            minimum: 0,
+            description: 'Most nodes the faults may touch, per cluster. Default 1.',
+          },
           maxEtcdMembers: {
             type: 'integer',
             minimum: 0,

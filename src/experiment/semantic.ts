@@ -56,7 +56,10 @@ export function semanticIssues(e: Experiment): PointedIssue[] {
   // A target nothing can measure would always be missed: say so before anything runs.
   if (t.timeToDetect !== undefined && (e.detect ?? []).length === 0) {
     issues.push(
-      issue('/targets/timeToDetect', 'Target "timeToDetect" needs at least one probe in "detect": time to detect is measured until they pass'),
+      issue(
+        '/targets/timeToDetect',
+        'Target "timeToDetect" needs at least one probe in "detect": time to detect is measured until they pass',
+      ),
     );
   }
   if (t.maxUnavailability !== undefined && (e.monitors ?? []).length === 0) {
@@ -67,9 +70,15 @@ export function semanticIssues(e: Experiment): PointedIssue[] {
       ),
     );
   }
-  if (t.noDataLoss === true && ![...(e.verify ?? []), ...(e.monitors ?? [])].some((p) => p.type === 'etcd-data-intact')) {
+  if (
+    t.noDataLoss === true &&
+    ![...(e.verify ?? []), ...(e.monitors ?? [])].some((p) => p.type === 'etcd-data-intact')
+  ) {
     issues.push(
-      issue('/targets/noDataLoss', 'Target "noDataLoss" needs an "etcd-data-intact" probe in "verify": it is what counts the keys read back'),
+      issue(
+        '/targets/noDataLoss',
+        'Target "noDataLoss" needs an "etcd-data-intact" probe in "verify": it is what counts the keys read back',
+      ),
     );
   }
 
@@ -91,7 +100,11 @@ export function semanticIssues(e: Experiment): PointedIssue[] {
     );
   }
 
-  if (e.blastRadius?.maxEtcdMembers !== undefined && e.blastRadius.maxEtcdMembers >= 2 && e.blastRadius.allowQuorumLoss !== true) {
+  if (
+    e.blastRadius?.maxEtcdMembers !== undefined &&
+    e.blastRadius.maxEtcdMembers >= 2 &&
+    e.blastRadius.allowQuorumLoss !== true
+  ) {
     issues.push(
       issue(
         '/blastRadius/maxEtcdMembers',

@@ -54,7 +54,11 @@ const LISTS: { pointer: string; kind: ItemKind; get: (doc: Record<string, unknow
   { pointer: '/steadyState', kind: 'probe', get: (d) => d['steadyState'] },
   { pointer: '/faults', kind: 'fault', get: (d) => d['faults'] },
   { pointer: '/detect', kind: 'probe', get: (d) => d['detect'] },
-  { pointer: '/recovery/steps', kind: 'step', get: (d) => (isRecord(d['recovery']) ? d['recovery']['steps'] : undefined) },
+  {
+    pointer: '/recovery/steps',
+    kind: 'step',
+    get: (d) => (isRecord(d['recovery']) ? d['recovery']['steps'] : undefined),
+  },
   { pointer: '/verify', kind: 'probe', get: (d) => d['verify'] },
   { pointer: '/monitors', kind: 'probe', get: (d) => d['monitors'] },
   { pointer: '/abortWhen', kind: 'probe', get: (d) => d['abortWhen'] },
@@ -117,7 +121,11 @@ function byPosition(a: ValidationIssue, b: ValidationIssue): number {
  * Checks one experiment file's text: JSON syntax, type names, the schema, then the rules across fields.
  * Never throws for a bad experiment; the caller decides what to do with the issues.
  */
-export function validateExperiment(file: string, text: string, registries: Registries = defaultRegistries): ValidationResult {
+export function validateExperiment(
+  file: string,
+  text: string,
+  registries: Registries = defaultRegistries,
+): ValidationResult {
   const parsed = parseJsonSource(text);
   if (!parsed.ok) {
     return { errors: [{ file, ...parsed.position, path: '', message: parsed.message }] };

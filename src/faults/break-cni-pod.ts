@@ -28,14 +28,28 @@ interface BrokenPod {
  */
 export const breakCniPod: Fault<BreakCniPodParams> = {
   name: 'break-cni-pod',
-  summary: 'Make the CNI DaemonSet pod on nodes crash (simulator only), so the node network is not ready; revert heals that pod.',
+  summary:
+    'Make the CNI DaemonSet pod on nodes crash (simulator only), so the node network is not ready; revert heals that pod.',
   params: paramsSchema({
     nodes: nodesParam('The nodes whose CNI pod breaks. Default: one worker picked with the run seed.'),
-    daemonSet: { type: 'string', minLength: 1, description: 'The CNI DaemonSet. Default: the first of calico-node, kube-flannel-ds, cilium, kindnet, weave-net... found.' },
-    namespace: { type: 'string', minLength: 1, description: 'Namespace of the CNI DaemonSet. Default: kube-system, then kube-flannel, calico-system.' },
+    daemonSet: {
+      type: 'string',
+      minLength: 1,
+      description:
+        'The CNI DaemonSet. Default: the first of calico-node, kube-flannel-ds, cilium, kindnet, weave-net... found.',
+    },
+    namespace: {
+      type: 'string',
+      minLength: 1,
+      description: 'Namespace of the CNI DaemonSet. Default: kube-system, then kube-flannel, calico-system.',
+    },
   }),
   async plan(ctx, p) {
-    requireSim(ctx, 'break-cni-pod', 'a single CNI pod instance cannot be broken through the API. Use stop-container-runtime, or delete the CNI pod by hand.');
+    requireSim(
+      ctx,
+      'break-cni-pod',
+      'a single CNI pod instance cannot be broken through the API. Use stop-container-runtime, or delete the CNI pod by hand.',
+    );
     const nodes = await resolveNodes(ctx, p.nodes);
     const ds = await findCniDaemonSet(ctx, p.daemonSet, p.namespace);
     const obj = await readWorkload(ctx, ds);
@@ -59,11 +73,21 @@ function pods(data: Record<string, unknown> | undefined): string[] {
   return ((data?.['pods'] ?? []) as BrokenPod[]).map((x) => x.name);
 }
 
-async function annotate(ctx: PluginContext, data: Record<string, unknown> | undefined, name: string, value: string | null): Promise<void> {
+async function annotate(
+  ctx: PluginContext,
+  data: Record<string, unknown> | undefined,
+  name: string,
+  value: string | null,
+): Promise<void> {
   const pod = ((data?.['pods'] ?? []) as BrokenPod[]).find((x) => x.name === name);
   if (!pod) return;
   try {
-    await ctx.kube.patch('pods', pod.name, { metadata: { annotations: { [SIM_CRASH]: value } } }, { namespace: pod.namespace, type: 'merge' });
+    await ctx.kube.patch(
+      'pods',
+      pod.name,
+      { metadata: { annotations: { [SIM_CRASH]: value } } },
+      { namespace: pod.namespace, type: 'merge' },
+    );
   } catch (err) {
     // Recovery deletes the broken pod; the DaemonSet's new one was never broken.
     if (err instanceof KubeApiError && err.status === 404) return;

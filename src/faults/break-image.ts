@@ -17,7 +17,8 @@ export const MISSING_IMAGE = 'registry.invalid/gameday/does-not-exist:0.0.0';
 /** D9 ImagePullBackOff: a workload's image cannot be pulled; revert puts the original image back. */
 export const breakImage: Fault<BreakImageParams> = {
   name: 'break-image',
-  summary: 'Set a non-existent image on a workload so its new pods go ErrImagePull / ImagePullBackOff; revert restores the image.',
+  summary:
+    'Set a non-existent image on a workload so its new pods go ErrImagePull / ImagePullBackOff; revert restores the image.',
   params: paramsSchema(
     {
       workload: workloadParam('The workload to break.'),
@@ -47,5 +48,9 @@ async function setImage(ctx: PluginContext, plan: FaultPlan, image: string): Pro
   const name = plan.data?.['container'] as string;
   const containers = templateContainers(obj);
   if (containers.find((c) => c.name === name)?.image === image) return;
-  await setContainers(ctx, ref, containers.map((c) => (c.name === name ? { ...c, image } : c)));
+  await setContainers(
+    ctx,
+    ref,
+    containers.map((c) => (c.name === name ? { ...c, image } : c)),
+  );
 }

@@ -4,7 +4,14 @@ import { workloadInWords } from './support/describe.js';
 import { paramsSchema, workloadParam } from './support/schema.js';
 import { SIM_CRASH, SIM_LIVENESS, scoped } from './support/sim.js';
 import { planWorkload, plannedWorkload, workloadPlan } from './support/workload-fault.js';
-import { pickContainer, readWorkload, setContainers, setTemplateAnnotations, templateContainers, type ContainerSpec } from './support/workloads.js';
+import {
+  pickContainer,
+  readWorkload,
+  setContainers,
+  setTemplateAnnotations,
+  templateContainers,
+  type ContainerSpec,
+} from './support/workloads.js';
 
 export interface CrashContainerParams {
   workload: WorkloadSelector;
@@ -15,7 +22,13 @@ export interface CrashContainerParams {
 /** A command that exits at once with an error, in any image with a shell. */
 const CRASH_COMMAND = ['/bin/sh', '-c', 'echo "gameday: simulated application crash" >&2; exit 1'];
 /** Port 1 (tcpmux) is served by nothing in a container: the probe always fails. */
-const FAILING_LIVENESS = { tcpSocket: { port: 1 }, initialDelaySeconds: 0, periodSeconds: 5, failureThreshold: 1, timeoutSeconds: 1 };
+const FAILING_LIVENESS = {
+  tcpSocket: { port: 1 },
+  initialDelaySeconds: 0,
+  periodSeconds: 5,
+  failureThreshold: 1,
+  timeoutSeconds: 1,
+};
 
 type Saved = { command?: unknown; args?: unknown; livenessProbe?: unknown };
 
@@ -27,11 +40,16 @@ type Saved = { command?: unknown; args?: unknown; livenessProbe?: unknown };
  */
 export const crashContainer: Fault<CrashContainerParams> = {
   name: 'crash-container',
-  summary: "Make a workload's container crash on start or fail its liveness probe, so its pods go CrashLoopBackOff; revert restores it.",
+  summary:
+    "Make a workload's container crash on start or fail its liveness probe, so its pods go CrashLoopBackOff; revert restores it.",
   params: paramsSchema(
     {
       workload: workloadParam('The workload whose container crashes.'),
-      how: { enum: ['exit', 'liveness'], description: 'exit: the container exits with an error right after starting (default); liveness: its liveness probe fails.' },
+      how: {
+        enum: ['exit', 'liveness'],
+        description:
+          'exit: the container exits with an error right after starting (default); liveness: its liveness probe fails.',
+      },
       container: { type: 'string', minLength: 1, description: 'The container. Default: the first one.' },
     },
     ['workload'],
@@ -43,16 +61,30 @@ export const crashContainer: Fault<CrashContainerParams> = {
     if (ctx.target.kind === 'sim') {
       const annotation = scoped(how === 'exit' ? SIM_CRASH : SIM_LIVENESS, c.name);
       const previous = (obj.spec?.template?.metadata?.annotations?.[annotation] as string | undefined) ?? null;
-      return workloadPlan(ref, { mode: 'annotation', how, annotation, value: how === 'exit' ? 'true' : 'fail', previous, container: c.name });
+      return workloadPlan(ref, {
+        mode: 'annotation',
+        how,
+        annotation,
+        value: how === 'exit' ? 'true' : 'fail',
+        previous,
+        container: c.name,
+      });
     }
     const saved: Saved = {};
     for (const f of ['command', 'args', 'livenessProbe'] as const) if (c[f] !== undefined) saved[f] = c[f];
-    return workloadPlan(ref, { mode: 'container', how, container: c.name, saved: JSON.parse(JSON.stringify(saved)) as Saved });
+    return workloadPlan(ref, {
+      mode: 'container',
+      how,
+      container: c.name,
+      saved: JSON.parse(JSON.stringify(saved)) as Saved,
+    });
   },
   async inject(ctx, _p, plan) {
     const how = plan.data?.['how'] as 'exit' | 'liveness';
     if (plan.data?.['mode'] === 'annotation') {
-      await setTemplateAnnotations(ctx, plannedWorkload(plan), { [plan.data['annotation'] as string]: plan.data['value'] as string });
+      await setTemplateAnnotations(ctx, plannedWorkload(plan), {
+        [plan.data['annotation'] as string]: plan.data['value'] as string,
+      });
       return;
     }
     await editContainer(ctx, plan, (c) =>
@@ -84,7 +116,11 @@ export const crashContainer: Fault<CrashContainerParams> = {
   },
 };
 
-async function editContainer(ctx: PluginContext, plan: FaultPlan, edit: (c: ContainerSpec) => ContainerSpec): Promise<void> {
+async function editContainer(
+  ctx: PluginContext,
+  plan: FaultPlan,
+  edit: (c: ContainerSpec) => ContainerSpec,
+): Promise<void> {
   const ref = plannedWorkload(plan);
   const obj = await readWorkload(ctx, ref);
   const name = plan.data?.['container'] as string;

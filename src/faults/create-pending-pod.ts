@@ -22,11 +22,22 @@ const DEFAULT_IMAGE = 'registry.k8s.io/pause:3.9';
  */
 export const createPendingPod: Fault<CreatePendingPodParams> = {
   name: 'create-pending-pod',
-  summary: 'Create a one-replica Deployment whose pod requests more memory than fits, so it stays Pending (FailedScheduling); revert deletes it.',
+  summary:
+    'Create a one-replica Deployment whose pod requests more memory than fits, so it stays Pending (FailedScheduling); revert deletes it.',
   params: paramsSchema({
-    namespace: { type: 'string', minLength: 1, description: `Namespace (created if missing). Default "${GAMEDAY_NAMESPACE}".` },
-    podName: { type: 'string', pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$', description: `Name of the Deployment and prefix of its pod. Default "${DEFAULT_NAME}".` },
-    memory: quantityParam('Memory the pod requests. Default: 1Gi more than the largest node can allocate. With fill-node-memory, a modest value such as "256Mi".'),
+    namespace: {
+      type: 'string',
+      minLength: 1,
+      description: `Namespace (created if missing). Default "${GAMEDAY_NAMESPACE}".`,
+    },
+    podName: {
+      type: 'string',
+      pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+      description: `Name of the Deployment and prefix of its pod. Default "${DEFAULT_NAME}".`,
+    },
+    memory: quantityParam(
+      'Memory the pod requests. Default: 1Gi more than the largest node can allocate. With fill-node-memory, a modest value such as "256Mi".',
+    ),
     cpu: quantityParam('CPU the pod requests. Default "10m".'),
     image: { type: 'string', minLength: 1, description: `Container image. Default "${DEFAULT_IMAGE}".` },
   }),
@@ -34,10 +45,17 @@ export const createPendingPod: Fault<CreatePendingPodParams> = {
     let memory = p.memory;
     if (memory === undefined) {
       const { items } = await ctx.kube.list('nodes');
-      const largest = Math.max(0, ...items.map((n) => memoryBytes(n.status?.allocatable?.memory as string | undefined)));
+      const largest = Math.max(
+        0,
+        ...items.map((n) => memoryBytes(n.status?.allocatable?.memory as string | undefined)),
+      );
       memory = formatQuantity('memory', Math.ceil(largest / 2 ** 20) * 2 ** 20 + 2 ** 30);
     }
-    const ref = { namespace: p.namespace ?? GAMEDAY_NAMESPACE, kind: 'Deployment' as const, name: p.podName ?? DEFAULT_NAME };
+    const ref = {
+      namespace: p.namespace ?? GAMEDAY_NAMESPACE,
+      kind: 'Deployment' as const,
+      name: p.podName ?? DEFAULT_NAME,
+    };
     return { workloads: [workloadKey(ref)], data: { memory, cpu: p.cpu ?? '10m', image: p.image ?? DEFAULT_IMAGE } };
   },
   async inject(ctx, _p, plan) {

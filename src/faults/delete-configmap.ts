@@ -21,7 +21,8 @@ export function configMapsOf(workload: KubeObject): string[] {
   const vols: string[] = [];
   for (const c of [...(spec.initContainers ?? []), ...(spec.containers ?? [])] as Record<string, any>[]) {
     for (const e of c['envFrom'] ?? []) if (e?.configMapRef?.name) env.push(e.configMapRef.name as string);
-    for (const e of c['env'] ?? []) if (e?.valueFrom?.configMapKeyRef?.name) env.push(e.valueFrom.configMapKeyRef.name as string);
+    for (const e of c['env'] ?? [])
+      if (e?.valueFrom?.configMapKeyRef?.name) env.push(e.valueFrom.configMapKeyRef.name as string);
   }
   for (const v of (spec.volumes ?? []) as Record<string, any>[]) {
     if (v['configMap']?.name) vols.push(v['configMap'].name as string);
@@ -49,12 +50,22 @@ const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
  */
 export const deleteConfigMap: Fault<DeleteConfigMapParams> = {
   name: 'delete-configmap',
-  summary: 'Delete a ConfigMap a workload uses and restart it, so new pods fail with CreateContainerConfigError; revert recreates the ConfigMap.',
+  summary:
+    'Delete a ConfigMap a workload uses and restart it, so new pods fail with CreateContainerConfigError; revert recreates the ConfigMap.',
   params: paramsSchema(
     {
       workload: workloadParam('The workload that uses the ConfigMap.'),
-      configMap: { type: 'string', minLength: 1, description: 'The ConfigMap to delete. Default: the first one the pod template references (env references first).' },
-      restart: { type: 'boolean', description: 'Restart the workload (as kubectl rollout restart) so new pods hit the missing ConfigMap. Default true.' },
+      configMap: {
+        type: 'string',
+        minLength: 1,
+        description:
+          'The ConfigMap to delete. Default: the first one the pod template references (env references first).',
+      },
+      restart: {
+        type: 'boolean',
+        description:
+          'Restart the workload (as kubectl rollout restart) so new pods hit the missing ConfigMap. Default true.',
+      },
     },
     ['workload'],
   ),
@@ -62,15 +73,23 @@ export const deleteConfigMap: Fault<DeleteConfigMapParams> = {
     const { ref, obj } = await planWorkload(ctx, p.workload, 'delete-configmap');
     const used = configMapsOf(obj);
     const name = p.configMap ?? used[0];
-    if (!name) throw new InvalidInputError(`${ctx.cluster}: ${ref.kind} ${ref.namespace}/${ref.name} uses no ConfigMap; name one with "configMap".`);
+    if (!name)
+      throw new InvalidInputError(
+        `${ctx.cluster}: ${ref.kind} ${ref.namespace}/${ref.name} uses no ConfigMap; name one with "configMap".`,
+      );
     const cm = await ctx.kube.get('configmaps', name, ref.namespace);
     if (!cm) throw new InvalidInputError(`${ctx.cluster}: ConfigMap ${ref.namespace}/${name} does not exist.`);
-    return workloadPlan(ref, { configMap: name, object: restorable(cm), restartedAt: new Date(ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z') });
+    return workloadPlan(ref, {
+      configMap: name,
+      object: restorable(cm),
+      restartedAt: new Date(ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    });
   },
   async inject(ctx, p, plan) {
     const ref = plannedWorkload(plan);
     await ctx.kube.delete('configmaps', plan.data?.['configMap'] as string, { namespace: ref.namespace });
-    if (p.restart !== false) await setTemplateAnnotations(ctx, ref, { [RESTARTED_AT]: plan.data?.['restartedAt'] as string });
+    if (p.restart !== false)
+      await setTemplateAnnotations(ctx, ref, { [RESTARTED_AT]: plan.data?.['restartedAt'] as string });
   },
   async revert(ctx, _p, plan) {
     await createIfMissing(ctx, 'configmaps', plan.data?.['object'] as KubeObject);

@@ -12,7 +12,11 @@ export const fillNodeDisk = nodeFault<FillNodeDiskParams>({
   name: 'fill-node-disk',
   summary: 'Fill the node disk (the Tomcat log volume) so kubelet reports DiskPressure; revert truncates the logs.',
   params: {
-    amount: { type: 'string', pattern: AMOUNT, description: 'How much disk to fill: a quantity ("40Gi") or a share of capacity ("95%"). Default "95%".' },
+    amount: {
+      type: 'string',
+      pattern: AMOUNT,
+      description: 'How much disk to fill: a quantity ("40Gi") or a share of capacity ("95%"). Default "95%".',
+    },
   },
   inject: (ctx, node, p) => ctx.nodes.pressure(node, 'disk', p.amount ?? '95%'),
   revert: (ctx, node) => ctx.nodes.relieve(node, 'disk'),

@@ -47,18 +47,30 @@ function ballastName(node: string): string {
  */
 export const fillNodeMemory: Fault<FillNodeMemoryParams> = {
   name: 'fill-node-memory',
-  summary: 'Fill the allocatable memory of nodes with ballast pods so new pods stay Pending with Insufficient memory; revert deletes the ballast.',
+  summary:
+    'Fill the allocatable memory of nodes with ballast pods so new pods stay Pending with Insufficient memory; revert deletes the ballast.',
   params: paramsSchema({
     nodes: nodesParam('The nodes to fill. Default: one worker picked with the run seed.'),
-    allNodes: { type: 'boolean', description: 'Fill every schedulable node (not cordoned, no NoSchedule/NoExecute taint), so no node fits a new pod. Overrides "nodes".' },
+    allNodes: {
+      type: 'boolean',
+      description:
+        'Fill every schedulable node (not cordoned, no NoSchedule/NoExecute taint), so no node fits a new pod. Overrides "nodes".',
+    },
     leave: quantityParam('Memory to leave free on each node, e.g. "128Mi" so that small pods still fit. Default "0".'),
-    namespace: { type: 'string', minLength: 1, description: `Namespace of the ballast pods (created if missing). Default "${GAMEDAY_NAMESPACE}".` },
+    namespace: {
+      type: 'string',
+      minLength: 1,
+      description: `Namespace of the ballast pods (created if missing). Default "${GAMEDAY_NAMESPACE}".`,
+    },
   }),
   async plan(ctx: PluginContext, p: FillNodeMemoryParams): Promise<FaultPlan> {
     let nodes: string[];
     if (p.allNodes) {
       const { items } = await ctx.kube.list('nodes');
-      nodes = items.filter(isSchedulable).map((n) => n.metadata.name).sort();
+      nodes = items
+        .filter(isSchedulable)
+        .map((n) => n.metadata.name)
+        .sort();
     } else {
       nodes = await resolveNodes(ctx, p.nodes);
     }
@@ -85,7 +97,9 @@ export const fillNodeMemory: Fault<FillNodeMemoryParams> = {
         spec: {
           nodeName: b.node,
           terminationGracePeriodSeconds: 0,
-          containers: [{ name: 'ballast', image: BALLAST_IMAGE, resources: { requests: { memory: String(free), cpu: '1m' } } }],
+          containers: [
+            { name: 'ballast', image: BALLAST_IMAGE, resources: { requests: { memory: String(free), cpu: '1m' } } },
+          ],
         },
       });
     }

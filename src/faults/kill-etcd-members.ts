@@ -19,10 +19,14 @@ export const killEtcdMembers: Fault<KillEtcdMembersParams> = {
   summary: 'Kill, stop or freeze etcd members (D4); revert starts the ones that are still members of the cluster.',
   params: paramsSchema({
     members: membersParam('The members to take down. Default: one, picked with the run seed.'),
-    how: { enum: ['kill', 'stop', 'pause'], description: 'kill: SIGKILL (default); stop: graceful; pause: SIGSTOP, a hung member.' },
+    how: {
+      enum: ['kill', 'stop', 'pause'],
+      description: 'kill: SIGKILL (default); stop: graceful; pause: SIGSTOP, a hung member.',
+    },
     snapshot: {
       type: 'boolean',
-      description: 'Take an etcd snapshot first, as the runbook demands before any change; restore steps use it. Default true.',
+      description:
+        'Take an etcd snapshot first, as the runbook demands before any change; restore steps use it. Default true.',
     },
   }),
   async plan(ctx: PluginContext, p: KillEtcdMembersParams): Promise<FaultPlan> {
@@ -46,16 +50,24 @@ export const killEtcdMembers: Fault<KillEtcdMembersParams> = {
     const running = new Set(await ctx.etcd.running());
     const gone = (plan.members ?? []).filter((m) => !members.has(m));
     if (gone.length > 0) {
-      ctx.note(`etcd member${gone.length === 1 ? '' : 's'} ${gone.join(', ')} no longer in the cluster (removed or replaced by recovery); not restarting ${gone.length === 1 ? 'it' : 'them'}`);
+      ctx.note(
+        `etcd member${gone.length === 1 ? '' : 's'} ${gone.join(', ')} no longer in the cluster (removed or replaced by recovery); not restarting ${gone.length === 1 ? 'it' : 'them'}`,
+      );
     }
     for (const m of plan.members ?? []) {
       // A paused member may count as running; resuming it is what startMember does for it.
-      if (members.has(m) && (!running.has(m) || (p.how ?? plan.data?.['how']) === 'pause')) await ctx.etcd.startMember(m);
+      if (members.has(m) && (!running.has(m) || (p.how ?? plan.data?.['how']) === 'pause'))
+        await ctx.etcd.startMember(m);
     }
   },
   describe: (p) => {
     const how = p.how ?? 'kill';
-    const cmd = how === 'pause' ? '`docker pause <etcd container>`' : how === 'stop' ? '`mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/`' : '`kill -9 $(pidof etcd)`';
+    const cmd =
+      how === 'pause'
+        ? '`docker pause <etcd container>`'
+        : how === 'stop'
+          ? '`mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/`'
+          : '`kill -9 $(pidof etcd)`';
     const first = p.snapshot !== false ? '`etcdctl snapshot save before-fault.db`, then ' : '';
     return `${first ? 'Snapshot etcd, then take' : 'Take'} down ${membersInWords(p.members, DEFAULT_MEMBERS)} with ${HOW[how]}: ${first}${cmd} on each member's host.`;
   },

@@ -15,7 +15,8 @@ const DEFAULT_NODES: NodeSelector = { role: 'master', count: 1 };
 /** D10 (and D4a's in-place restart): the kubelet removes a static pod whose manifest leaves the directory. */
 export const moveStaticPodManifest: Fault<MoveStaticPodManifestParams> = {
   name: 'move-static-pod-manifest',
-  summary: 'Move a control-plane static-pod manifest out of /etc/kubernetes/manifests so the kubelet stops it; revert moves it back.',
+  summary:
+    'Move a control-plane static-pod manifest out of /etc/kubernetes/manifests so the kubelet stops it; revert moves it back.',
   params: paramsSchema(
     {
       component: componentParam,

@@ -10,9 +10,14 @@ const AMOUNT = '^([0-9]+(\\.[0-9]+)?%|[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?)$
 /** D3: memory used outside Kubernetes' accounting, until kubelet reports MemoryPressure and evicts. */
 export const nodeMemoryPressure = nodeFault<NodeMemoryPressureParams>({
   name: 'node-memory-pressure',
-  summary: 'Consume node memory outside Kubernetes (a runaway process) so kubelet reports MemoryPressure; revert frees it.',
+  summary:
+    'Consume node memory outside Kubernetes (a runaway process) so kubelet reports MemoryPressure; revert frees it.',
   params: {
-    amount: { type: 'string', pattern: AMOUNT, description: 'How much memory to take: a quantity ("6Gi") or a share of capacity ("95%"). Default "95%".' },
+    amount: {
+      type: 'string',
+      pattern: AMOUNT,
+      description: 'How much memory to take: a quantity ("6Gi") or a share of capacity ("95%"). Default "95%".',
+    },
   },
   inject: (ctx, node, p) => ctx.nodes.pressure(node, 'memory', p.amount ?? '95%'),
   revert: (ctx, node) => ctx.nodes.relieve(node, 'memory'),

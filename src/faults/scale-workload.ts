@@ -13,7 +13,8 @@ export interface ScaleWorkloadParams {
 /** D11/D12: replicas scaled down or to zero; revert restores the count the journal recorded. */
 export const scaleWorkload: Fault<ScaleWorkloadParams> = {
   name: 'scale-workload',
-  summary: 'Scale a Deployment or StatefulSet down (default to zero); revert scales it back to its original replica count.',
+  summary:
+    'Scale a Deployment or StatefulSet down (default to zero); revert scales it back to its original replica count.',
   params: paramsSchema(
     {
       workload: workloadParam('The Deployment or StatefulSet to scale.'),

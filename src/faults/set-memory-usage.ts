@@ -23,7 +23,8 @@ const DEFAULT_USAGE = '120%';
  */
 export const setMemoryUsage: Fault<SetMemoryUsageParams> = {
   name: 'set-memory-usage',
-  summary: "Make a workload's container use more memory than its limit (OOMKilled, D11 capacity exhausted); simulator only; revert restores it.",
+  summary:
+    "Make a workload's container use more memory than its limit (OOMKilled, D11 capacity exhausted); simulator only; revert restores it.",
   params: paramsSchema(
     {
       workload: workloadParam('The workload whose pods run out of memory.'),
@@ -40,7 +41,7 @@ export const setMemoryUsage: Fault<SetMemoryUsageParams> = {
     requireSim(
       ctx,
       'set-memory-usage',
-      'a real container\'s memory use cannot be set from outside it. Use node-memory-pressure for node memory, or build a workload whose image allocates memory on demand.',
+      "a real container's memory use cannot be set from outside it. Use node-memory-pressure for node memory, or build a workload whose image allocates memory on demand.",
     );
     const { ref, obj } = await planWorkload(ctx, p.workload, 'set-memory-usage');
     const c = pickContainer(ctx, ref, obj, p.container);
@@ -49,7 +50,9 @@ export const setMemoryUsage: Fault<SetMemoryUsageParams> = {
     if (usage.endsWith('%')) {
       const limit = memoryBytes(c.resources?.limits?.['memory']);
       if (limit === 0) {
-        throw new InvalidInputError(`${ctx.cluster}: container "${c.name}" of ${ref.kind} ${ref.namespace}/${ref.name} has no memory limit, so "${usage}" of it means nothing; give "usage" as a quantity.`);
+        throw new InvalidInputError(
+          `${ctx.cluster}: container "${c.name}" of ${ref.kind} ${ref.namespace}/${ref.name} has no memory limit, so "${usage}" of it means nothing; give "usage" as a quantity.`,
+        );
       }
       bytes = (limit * Number(usage.slice(0, -1))) / 100;
     } else bytes = quantity(usage, 'usage');
@@ -58,7 +61,9 @@ export const setMemoryUsage: Fault<SetMemoryUsageParams> = {
     return workloadPlan(ref, { annotation, value: formatQuantity('memory', bytes), previous });
   },
   async inject(ctx, _p, plan) {
-    await setTemplateAnnotations(ctx, plannedWorkload(plan), { [plan.data?.['annotation'] as string]: plan.data?.['value'] as string });
+    await setTemplateAnnotations(ctx, plannedWorkload(plan), {
+      [plan.data?.['annotation'] as string]: plan.data?.['value'] as string,
+    });
   },
   async revert(ctx, _p, plan) {
     const previous = (plan.data?.['previous'] as string | null | undefined) ?? null;

@@ -35,7 +35,9 @@ async function setTaint(ctx: PluginContext, node: string, t: TaintData, present:
   const taints = (obj.spec?.taints ?? []) as Taint[];
   const has = taints.some((x) => same(x, t));
   if (has === present) return;
-  const next = present ? [...taints, { key: t.key, value: t.value, effect: t.effect }] : taints.filter((x) => !same(x, t));
+  const next = present
+    ? [...taints, { key: t.key, value: t.value, effect: t.effect }]
+    : taints.filter((x) => !same(x, t));
   // A merge patch replaces the list whole; null removes the field when no taint is left.
   await ctx.kube.patch('nodes', node, { spec: { taints: next.length > 0 ? next : null } }, { type: 'merge' });
 }
@@ -43,14 +45,20 @@ async function setTaint(ctx: PluginContext, node: string, t: TaintData, present:
 /** D11 "pods cannot restart": the nodes a workload runs on get a taint its pods do not tolerate. */
 export const taintNodes: Fault<TaintNodesParams> = {
   name: 'taint-nodes',
-  summary: 'Taint the nodes a workload runs on so its pods are evicted and cannot be scheduled back (D11); revert removes the taint.',
+  summary:
+    'Taint the nodes a workload runs on so its pods are evicted and cannot be scheduled back (D11); revert removes the taint.',
   params: paramsSchema(
     {
       workload: workloadParam('The workload whose pods must not be able to run.'),
-      nodes: nodesParam('The nodes to taint. Default: the nodes the workload\'s pods run on now; use {"role": "any", "all": true} when its pods could go anywhere.'),
+      nodes: nodesParam(
+        'The nodes to taint. Default: the nodes the workload\'s pods run on now; use {"role": "any", "all": true} when its pods could go anywhere.',
+      ),
       key: { type: 'string', minLength: 1, description: `Taint key. Default "${DEFAULT_TAINT_KEY}".` },
       value: { type: 'string', description: `Taint value. Default "${DEFAULT_VALUE}".` },
-      effect: { enum: ['NoSchedule', 'NoExecute'], description: 'NoExecute (default) also evicts the pods running there; NoSchedule only keeps new ones off.' },
+      effect: {
+        enum: ['NoSchedule', 'NoExecute'],
+        description: 'NoExecute (default) also evicts the pods running there; NoSchedule only keeps new ones off.',
+      },
     },
     ['workload'],
   ),
@@ -60,9 +68,19 @@ export const taintNodes: Fault<TaintNodesParams> = {
     if (p.nodes) nodes = await resolveNodes(ctx, p.nodes);
     else {
       const { items } = await ctx.kube.list('pods', { namespace: ref.namespace });
-      nodes = [...new Set(podsOf(obj, items).filter((x) => !isFinished(x)).flatMap((x) => nodeOf(x) ?? []))].sort();
+      nodes = [
+        ...new Set(
+          podsOf(obj, items)
+            .filter((x) => !isFinished(x))
+            .flatMap((x) => nodeOf(x) ?? []),
+        ),
+      ].sort();
     }
-    const taint: TaintData = { key: p.key ?? DEFAULT_TAINT_KEY, value: p.value ?? DEFAULT_VALUE, effect: p.effect ?? 'NoExecute' };
+    const taint: TaintData = {
+      key: p.key ?? DEFAULT_TAINT_KEY,
+      value: p.value ?? DEFAULT_VALUE,
+      effect: p.effect ?? 'NoExecute',
+    };
     return { ...workloadPlan(ref, { taint }), nodes };
   },
   async inject(ctx, _p, plan) {

@@ -61,14 +61,23 @@ function percent(threshold: number): string {
  */
 function comparable(result: RunResult, run: StoredRun | RunResult): boolean {
   const r = 'result' in run ? run.result : run;
-  return r.experiment.id === result.experiment.id && r.target === result.target && !r.dryRun && (r.verdict === 'pass' || r.verdict === 'fail');
+  return (
+    r.experiment.id === result.experiment.id &&
+    r.target === result.target &&
+    !r.dryRun &&
+    (r.verdict === 'pass' || r.verdict === 'fail')
+  );
 }
 
 /**
  * Compare a run with the drill's history (runs before it, oldest first; runs of other drills are ignored).
  * `history` must not contain `result` itself: gate first, then append.
  */
-export function checkRegression(result: RunResult, history: readonly (StoredRun | RunResult)[], options: GateOptions = {}): RegressionCheck {
+export function checkRegression(
+  result: RunResult,
+  history: readonly (StoredRun | RunResult)[],
+  options: GateOptions = {},
+): RegressionCheck {
   const window = options.window ?? 10;
   const threshold = options.threshold ?? 0.2;
   const minRuns = options.minRuns ?? 3;
@@ -78,11 +87,19 @@ export function checkRegression(result: RunResult, history: readonly (StoredRun 
   for (const metric of METRICS) {
     const label = METRIC_LABELS[metric];
     const measured = result.timings[metric];
-    const values = earlier.map((r) => r.timings[metric]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
+    const values = earlier
+      .map((r) => r.timings[metric])
+      .filter((v): v is number => typeof v === 'number' && Number.isFinite(v));
     const recent = values.slice(-window);
     if (measured === undefined) {
       // Nothing to compare; a drill that never became Ready has already missed its target.
-      if (values.length > 0) checks.push({ metric, status: 'no-gate', runs: recent.length, message: `${drill}: ${label} not measured in this run; nothing to compare` });
+      if (values.length > 0)
+        checks.push({
+          metric,
+          status: 'no-gate',
+          runs: recent.length,
+          message: `${drill}: ${label} not measured in this run; nothing to compare`,
+        });
       continue;
     }
     if (recent.length < minRuns) {
@@ -135,7 +152,11 @@ export interface GateResult {
  * The gate `gameday run --baseline <results-dir>` applies to the results it just produced: each result
  * against the history of its drill in `baselineDir`. Call it before appending the new results.
  */
-export async function gateResults(results: readonly RunResult[], baselineDir: string, options: GateOptions = {}): Promise<GateResult> {
+export async function gateResults(
+  results: readonly RunResult[],
+  baselineDir: string,
+  options: GateOptions = {},
+): Promise<GateResult> {
   const checks: RegressionCheck[] = [];
   const cache = new Map<string, StoredRun[]>();
   for (const result of results) {
@@ -148,7 +169,9 @@ export async function gateResults(results: readonly RunResult[], baselineDir: st
     checks.push(checkRegression(result, history, options));
   }
   const all = checks.flatMap((c) => c.checks);
-  const messages = [...all.filter((c) => c.status === 'regressed'), ...all.filter((c) => c.status !== 'regressed')].map((c) => c.message);
+  const messages = [...all.filter((c) => c.status === 'regressed'), ...all.filter((c) => c.status !== 'regressed')].map(
+    (c) => c.message,
+  );
   if (results.length > 0 && all.length === 0) messages.push('no timings measured; no regression gate applied');
   return { ok: checks.every((c) => c.ok), messages, checks };
 }

@@ -20,7 +20,11 @@ export function compact(result: RunResult, recordedAt: number): CompactResult {
 }
 
 /** The ConfigMap data with `results` appended: pure, for tests and for the writer below. */
-export function mergeResults(data: Readonly<Record<string, string>>, results: readonly RunResult[], options: { keep?: number; now?: number } = {}): Record<string, string> {
+export function mergeResults(
+  data: Readonly<Record<string, string>>,
+  results: readonly RunResult[],
+  options: { keep?: number; now?: number } = {},
+): Record<string, string> {
   const keep = options.keep ?? 20;
   const now = options.now ?? Date.now();
   const out: Record<string, string> = { ...data };
@@ -44,7 +48,8 @@ export function mergeResults(data: Readonly<Record<string, string>>, results: re
     out[key] = JSON.stringify(list.slice(-keep));
   }
   // Over the limit: drop the oldest run of the longest history until it fits.
-  const size = (): number => Object.entries(out).reduce((s, [k, v]) => s + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+  const size = (): number =>
+    Object.entries(out).reduce((s, [k, v]) => s + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   while (size() > LIMIT) {
     const [key, list] = [...Object.entries(out)]
       .map(([k, v]) => [k, JSON.parse(v) as unknown[]] as const)
@@ -65,10 +70,17 @@ export interface ConfigMapAccess {
 export class ConfigMapConflict extends Error {}
 
 /** Read, merge and update the ConfigMap; a conflicting writer is retried from a fresh read. */
-export async function appendToConfigMap(cm: ConfigMapAccess, results: readonly RunResult[], options: { keep?: number; now?: number } = {}): Promise<void> {
+export async function appendToConfigMap(
+  cm: ConfigMapAccess,
+  results: readonly RunResult[],
+  options: { keep?: number; now?: number } = {},
+): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     const current = await cm.get();
-    if (!current) throw new InfrastructureError(`ConfigMap ${cm.where} does not exist; apply the manifests of \`gameday schedule --results configmap\` first.`);
+    if (!current)
+      throw new InfrastructureError(
+        `ConfigMap ${cm.where} does not exist; apply the manifests of \`gameday schedule --results configmap\` first.`,
+      );
     const data = mergeResults(current.data ?? {}, results, options);
     try {
       await cm.replace({ ...current, data });
@@ -88,7 +100,8 @@ const SA_NAMESPACE_FILE = '/var/run/secrets/kubernetes.io/serviceaccount/namespa
 export async function inClusterConfigMap(ref: string): Promise<ConfigMapAccess> {
   const { CoreV1Api, KubeConfig, ApiException } = await import('@kubernetes/client-node');
   const slash = ref.indexOf('/');
-  const namespace = slash >= 0 ? ref.slice(0, slash) : (await readFile(SA_NAMESPACE_FILE, 'utf8').catch(() => 'default')).trim();
+  const namespace =
+    slash >= 0 ? ref.slice(0, slash) : (await readFile(SA_NAMESPACE_FILE, 'utf8').catch(() => 'default')).trim();
   const name = slash >= 0 ? ref.slice(slash + 1) : ref;
   const kc = new KubeConfig();
   kc.loadFromCluster();

@@ -114,7 +114,10 @@ async function readDir(dir: string): Promise<string[]> {
  * holds no runs: the first run of a new drill has no history, which is not an error.
  */
 export async function listRuns(dir: string, options: ListOptions = {}): Promise<StoredRun[]> {
-  const drills = options.drill !== undefined ? [drillDirName(options.drill)] : (await readDir(dir)).filter((n) => !n.startsWith('.')).sort();
+  const drills =
+    options.drill !== undefined
+      ? [drillDirName(options.drill)]
+      : (await readDir(dir)).filter((n) => !n.startsWith('.')).sort();
   const runs: StoredRun[] = [];
   for (const d of drills) {
     const drillDir = join(dir, d);

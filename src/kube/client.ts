@@ -79,7 +79,10 @@ class ClientKube implements Kube {
     this.o.actions.record({ at: this.o.clock.now(), cluster: this.cluster, kind: 'api', text, dryRun: this.dryRun });
   }
 
-  async list(resource: ResourceName, options: ListOptions = {}): Promise<{ items: KubeObject[]; resourceVersion: string }> {
+  async list(
+    resource: ResourceName,
+    options: ListOptions = {},
+  ): Promise<{ items: KubeObject[]; resourceVersion: string }> {
     const r = RESOURCES[resource];
     const res = await this.call(`GET ${resourcePath(r, options.namespace)}`, () =>
       this.objects.list(
@@ -101,7 +104,11 @@ class ClientKube implements Kube {
     const r = RESOURCES[resource];
     try {
       const obj = await this.call(`GET ${resourcePath(r, namespace, name)}`, () =>
-        this.objects.read({ apiVersion: apiVersionOf(r), kind: r.kind, metadata: { name, ...(namespace ? { namespace } : {}) } }),
+        this.objects.read({
+          apiVersion: apiVersionOf(r),
+          kind: r.kind,
+          metadata: { name, ...(namespace ? { namespace } : {}) },
+        }),
       );
       return plain(obj) as unknown as KubeObject;
     } catch (err) {
@@ -142,16 +149,33 @@ class ClientKube implements Kube {
     if (this.dryRun) return { apiVersion: apiVersionOf(r), kind: r.kind, metadata: { name } };
     if (options.type === 'json') {
       // KubernetesObjectApi addresses the object through the body, which a JSON patch (an array) lacks.
-      const res = await this.request('PATCH', resourcePath(r, options.namespace, name), patch, PATCH_CONTENT_TYPE.json, label);
+      const res = await this.request(
+        'PATCH',
+        resourcePath(r, options.namespace, name),
+        patch,
+        PATCH_CONTENT_TYPE.json,
+        label,
+      );
       return res as KubeObject;
     }
-    const header = { apiVersion: apiVersionOf(r), kind: r.kind, metadata: { name, ...(options.namespace ? { namespace: options.namespace } : {}) } };
+    const header = {
+      apiVersion: apiVersionOf(r),
+      kind: r.kind,
+      metadata: { name, ...(options.namespace ? { namespace: options.namespace } : {}) },
+    };
     // The object API addresses the object through the body's metadata: a patch of metadata (annotations,
     // labels) must keep the name and namespace.
     const own = (patch as { metadata?: object }).metadata;
     const body = { ...header, ...(patch as object), ...(own ? { metadata: { ...own, ...header.metadata } } : {}) };
     const out = await this.call(label, () =>
-      this.objects.patch(body as KubernetesObject, undefined, undefined, 'gameday', undefined, PATCH_CONTENT_TYPE[options.type] as PatchStrategy),
+      this.objects.patch(
+        body as KubernetesObject,
+        undefined,
+        undefined,
+        'gameday',
+        undefined,
+        PATCH_CONTENT_TYPE[options.type] as PatchStrategy,
+      ),
     );
     return plain(out) as unknown as KubeObject;
   }
@@ -165,7 +189,11 @@ class ClientKube implements Kube {
     try {
       await this.call(label, () =>
         this.objects.delete(
-          { apiVersion: apiVersionOf(r), kind: r.kind, metadata: { name, ...(options.namespace ? { namespace: options.namespace } : {}) } },
+          {
+            apiVersion: apiVersionOf(r),
+            kind: r.kind,
+            metadata: { name, ...(options.namespace ? { namespace: options.namespace } : {}) },
+          },
           undefined,
           undefined,
           options.gracePeriodSeconds,
@@ -201,7 +229,12 @@ class ClientKube implements Kube {
     }
   }
 
-  async scale(resource: 'deployments' | 'statefulsets' | 'replicasets', namespace: string, name: string, replicas: number): Promise<void> {
+  async scale(
+    resource: 'deployments' | 'statefulsets' | 'replicasets',
+    namespace: string,
+    name: string,
+    replicas: number,
+  ): Promise<void> {
     const label = `PATCH ${resourcePath(RESOURCES[resource], namespace, name)}/scale (merge) {"spec":{"replicas":${replicas}}}`;
     this.record(label);
     if (this.dryRun) return;
@@ -209,7 +242,8 @@ class ClientKube implements Kube {
     const opts = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
     await this.call(label, async () => {
       if (resource === 'deployments') await this.apps.patchNamespacedDeploymentScale({ name, namespace, body }, opts);
-      else if (resource === 'statefulsets') await this.apps.patchNamespacedStatefulSetScale({ name, namespace, body }, opts);
+      else if (resource === 'statefulsets')
+        await this.apps.patchNamespacedStatefulSetScale({ name, namespace, body }, opts);
       else await this.apps.patchNamespacedReplicaSetScale({ name, namespace, body }, opts);
     });
   }
@@ -231,7 +265,13 @@ class ClientKube implements Kube {
   }
 
   /** A request client-node has no typed call for, with client-node's own connection and auth settings. */
-  private async request(method: string, path: string, body: unknown, contentType: string, label: string): Promise<unknown> {
+  private async request(
+    method: string,
+    path: string,
+    body: unknown,
+    contentType: string,
+    label: string,
+  ): Promise<unknown> {
     this.counter.requests++;
     const { status, text } = await this.o.clock.track(this.fetch(method, path, body, contentType), `api ${label}`);
     let parsed: unknown;
@@ -247,7 +287,12 @@ class ClientKube implements Kube {
     return parsed;
   }
 
-  private async fetch(method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; text: string }> {
+  private async fetch(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+  ): Promise<{ status: number; text: string }> {
     const cluster = this.config.getCurrentCluster();
     if (!cluster) throw new KubeApiError(0, 'NoCluster', `${this.cluster}: the kubeconfig has no current cluster`);
     const init = (await this.config.applyToFetchOptions({})) as Record<string, unknown>;
@@ -329,7 +374,8 @@ class WatchInformer implements Informer {
       const old = this.cache.get(k);
       this.cache.set(k, obj);
       if (!old) this.emit({ type: 'ADDED', object: obj });
-      else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion) this.emit({ type: 'MODIFIED', object: obj });
+      else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion)
+        this.emit({ type: 'MODIFIED', object: obj });
     }
     for (const [k, obj] of [...this.cache]) {
       if (!seen.has(k)) {

@@ -25,7 +25,9 @@ export function toKubeApiError(err: unknown, what: string): KubeApiError {
   const code = (err as { statusCode?: number; code?: string } | undefined)?.code;
   const msg = err instanceof Error ? err.message : String(err);
   if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(msg)) {
-    return new KubeApiError(0, 'ConnectionRefused', `${what}: the connection to the API server was refused`, { cause: err });
+    return new KubeApiError(0, 'ConnectionRefused', `${what}: the connection to the API server was refused`, {
+      cause: err,
+    });
   }
   return new KubeApiError(0, 'Unknown', `${what}: ${msg}`, { cause: err });
 }

@@ -61,7 +61,12 @@ export interface Kube {
   /** POST pods/<name>/eviction (policy/v1): what `kubectl drain` does; a PDB refusal is not an exception. */
   evict(namespace: string, name: string): Promise<EvictionResult>;
   /** PATCH the scale subresource. */
-  scale(resource: 'deployments' | 'statefulsets' | 'replicasets', namespace: string, name: string, replicas: number): Promise<void>;
+  scale(
+    resource: 'deployments' | 'statefulsets' | 'replicasets',
+    namespace: string,
+    name: string,
+    replicas: number,
+  ): Promise<void>;
   /** A list+watch cache; share one per resource per drill (see `informers`). */
   informer(resource: ResourceName, options?: ListOptions): Informer;
   /** GET a raw path (e.g. /readyz), returning the status code and body; never throws on HTTP errors. */

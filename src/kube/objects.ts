@@ -32,8 +32,8 @@ export interface KubeObject {
   apiVersion?: string;
   kind?: string;
   metadata: ObjectMeta;
-  spec?: any;  
-  status?: any;  
+  spec?: any;
+  status?: any;
   [extra: string]: unknown;
 }
 

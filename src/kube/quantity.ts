@@ -41,4 +41,3 @@ export function tryParseQuantity(q: string | number | undefined | null): number 
   if (parsed.size < 10_000) parsed.set(q, value);
   return value;
 }
-

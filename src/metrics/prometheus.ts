@@ -63,17 +63,55 @@ export function renderPrometheus(runs: readonly (MetricsRun | RunResult)[], opti
     latest.set(`${run.result.experiment.id}\u0000${run.result.target}`, run);
   }
   const ordered = [...latest.values()].sort(
-    (a, b) => a.result.experiment.id.localeCompare(b.result.experiment.id) || a.result.target.localeCompare(b.result.target),
+    (a, b) =>
+      a.result.experiment.id.localeCompare(b.result.experiment.id) || a.result.target.localeCompare(b.result.target),
   );
   const families: Family[] = [
-    { name: 'gameday_drill_time_to_detect_seconds', help: 'Time from the first fault to every detect probe passing, in the last run of the drill.', type: 'gauge', samples: [] },
-    { name: 'gameday_drill_time_to_ready_seconds', help: 'Time from the start of recovery to every verify probe passing, in the last run of the drill.', type: 'gauge', samples: [] },
-    { name: 'gameday_drill_time_to_recover_seconds', help: 'Time from the first fault to every verify probe passing, in the last run of the drill.', type: 'gauge', samples: [] },
-    { name: 'gameday_drill_verdict', help: 'Verdict of the last run of the drill: 1 for the verdict it had, 0 for the others.', type: 'gauge', samples: [] },
-    { name: 'gameday_drill_targets_missed', help: 'Number of declared targets the last run of the drill missed.', type: 'gauge', samples: [] },
-    { name: 'gameday_drill_last_run_timestamp_seconds', help: 'When the last run of the drill finished, in seconds since the Unix epoch.', type: 'gauge', samples: [] },
+    {
+      name: 'gameday_drill_time_to_detect_seconds',
+      help: 'Time from the first fault to every detect probe passing, in the last run of the drill.',
+      type: 'gauge',
+      samples: [],
+    },
+    {
+      name: 'gameday_drill_time_to_ready_seconds',
+      help: 'Time from the start of recovery to every verify probe passing, in the last run of the drill.',
+      type: 'gauge',
+      samples: [],
+    },
+    {
+      name: 'gameday_drill_time_to_recover_seconds',
+      help: 'Time from the first fault to every verify probe passing, in the last run of the drill.',
+      type: 'gauge',
+      samples: [],
+    },
+    {
+      name: 'gameday_drill_verdict',
+      help: 'Verdict of the last run of the drill: 1 for the verdict it had, 0 for the others.',
+      type: 'gauge',
+      samples: [],
+    },
+    {
+      name: 'gameday_drill_targets_missed',
+      help: 'Number of declared targets the last run of the drill missed.',
+      type: 'gauge',
+      samples: [],
+    },
+    {
+      name: 'gameday_drill_last_run_timestamp_seconds',
+      help: 'When the last run of the drill finished, in seconds since the Unix epoch.',
+      type: 'gauge',
+      samples: [],
+    },
   ];
-  const [detect, ready, recover, verdict, missed, timestamp] = families as [Family, Family, Family, Family, Family, Family];
+  const [detect, ready, recover, verdict, missed, timestamp] = families as [
+    Family,
+    Family,
+    Family,
+    Family,
+    Family,
+    Family,
+  ];
   for (const { result, finishedAt } of ordered) {
     const base = { drill: result.experiment.id, target: result.target };
     const l = labels(base);
@@ -81,7 +119,8 @@ export function renderPrometheus(runs: readonly (MetricsRun | RunResult)[], opti
     if (t.timeToDetect !== undefined) detect.samples.push(`${detect.name}${l} ${num(t.timeToDetect / 1000)}`);
     if (t.timeToReady !== undefined) ready.samples.push(`${ready.name}${l} ${num(t.timeToReady / 1000)}`);
     if (t.timeToRecover !== undefined) recover.samples.push(`${recover.name}${l} ${num(t.timeToRecover / 1000)}`);
-    for (const v of VERDICTS) verdict.samples.push(`${verdict.name}${labels({ ...base, verdict: v })} ${result.verdict === v ? 1 : 0}`);
+    for (const v of VERDICTS)
+      verdict.samples.push(`${verdict.name}${labels({ ...base, verdict: v })} ${result.verdict === v ? 1 : 0}`);
     missed.samples.push(`${missed.name}${l} ${result.checks.filter((c) => !c.ok).length}`);
     const end = finishedAt ?? (result.clock === 'real' ? result.endedAt : now);
     timestamp.samples.push(`${timestamp.name}${l} ${num(end / 1000)}`);
@@ -131,9 +170,12 @@ export async function pushMetrics(url: string, text: string, options: PushOption
   try {
     base = new URL(url);
   } catch {
-    throw new InvalidInputError(`--pushgateway ${JSON.stringify(url)} is not a URL; expected e.g. http://pushgateway.monitoring:9091.`);
+    throw new InvalidInputError(
+      `--pushgateway ${JSON.stringify(url)} is not a URL; expected e.g. http://pushgateway.monitoring:9091.`,
+    );
   }
-  if (base.protocol !== 'http:' && base.protocol !== 'https:') throw new InvalidInputError(`--pushgateway ${url}: expected an http or https URL.`);
+  if (base.protocol !== 'http:' && base.protocol !== 'https:')
+    throw new InvalidInputError(`--pushgateway ${url}: expected an http or https URL.`);
   const path = `${base.pathname.replace(/\/+$/, '')}/metrics/${groupingPathSegment('job', options.job ?? 'gameday')}/${groupingPathSegment('instance', options.instance)}`;
   const target = new URL(path, base);
   let response: Response;
@@ -149,6 +191,8 @@ export async function pushMetrics(url: string, text: string, options: PushOption
   }
   if (!response.ok) {
     const body = (await response.text().catch(() => '')).trim().slice(0, 500);
-    throw new InfrastructureError(`The Pushgateway at ${target.href} answered ${response.status} ${response.statusText}${body ? `: ${body}` : ''}`);
+    throw new InfrastructureError(
+      `The Pushgateway at ${target.href} answered ${response.status} ${response.statusText}${body ? `: ${body}` : ''}`,
+    );
   }
 }

@@ -17,10 +17,16 @@ const KINDS: [WorkloadKind, 'deployments' | 'statefulsets' | 'daemonsets'][] = [
 /** D1/D2 verify: every workload back to its desired replicas. */
 export const allWorkloadsAvailable: Probe<AllWorkloadsAvailableParams> = {
   name: 'all-workloads-available',
-  summary: 'Every Deployment, StatefulSet and DaemonSet (in the given namespaces, or the cluster) has its desired replicas available.',
+  summary:
+    'Every Deployment, StatefulSet and DaemonSet (in the given namespaces, or the cluster) has its desired replicas available.',
   mode: 'watch',
   params: paramsSchema({
-    namespaces: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'Only these namespaces. Default: every namespace.' },
+    namespaces: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      minItems: 1,
+      description: 'Only these namespaces. Default: every namespace.',
+    },
   }),
   async start(ctx, p) {
     const informers = await caches(ctx, ...KINDS.map(([, r]) => r));
@@ -34,7 +40,8 @@ export const allWorkloadsAvailable: Probe<AllWorkloadsAvailableParams> = {
           total++;
           const desired = desiredOf(kind, obj);
           const available = availableOf(kind, obj);
-          if (available < desired) bad.push(`${obj.metadata.namespace}/${kind}/${obj.metadata.name} ${available}/${desired}`);
+          if (available < desired)
+            bad.push(`${obj.metadata.namespace}/${kind}/${obj.metadata.name} ${available}/${desired}`);
         }
       });
       bad.sort();
@@ -43,5 +50,6 @@ export const allWorkloadsAvailable: Probe<AllWorkloadsAvailableParams> = {
         : { ok: false, observed: `${bad.length} of ${total} not available: ${few(bad)}` };
     });
   },
-  describe: (p) => `every workload${p.namespaces ? ` in ${p.namespaces.join(', ')}` : ''} has its desired replicas available`,
+  describe: (p) =>
+    `every workload${p.namespaces ? ` in ${p.namespaces.join(', ')}` : ''} has its desired replicas available`,
 };

@@ -14,7 +14,11 @@ export const apiWritable: Probe<ApiWritableParams> = {
   summary: 'The Kubernetes API accepts writes: a ConfigMap in a gameday namespace is created and deleted.',
   mode: 'poll',
   params: paramsSchema({
-    namespace: { type: 'string', minLength: 1, description: `Namespace for the probe's ConfigMaps (created if missing). Default "${GAMEDAY_NAMESPACE}".` },
+    namespace: {
+      type: 'string',
+      minLength: 1,
+      description: `Namespace for the probe's ConfigMaps (created if missing). Default "${GAMEDAY_NAMESPACE}".`,
+    },
   }),
   async start(ctx, p) {
     const namespace = p.namespace ?? GAMEDAY_NAMESPACE;
@@ -27,10 +31,14 @@ export const apiWritable: Probe<ApiWritableParams> = {
         ready = true;
       }
       const name = `gameday-api-writable-${++seq}`;
-      await ctx.kube.create('configmaps', { metadata: { name, namespace, labels: { ...CREATED_BY } }, data: { at: String(ctx.clock.now()) } });
+      await ctx.kube.create('configmaps', {
+        metadata: { name, namespace, labels: { ...CREATED_BY } },
+        data: { at: String(ctx.clock.now()) },
+      });
       await ctx.kube.delete('configmaps', name, { namespace });
       return { ok: true, observed: `created and deleted configmap ${namespace}/${name}` };
     });
   },
-  describe: (p) => `the API accepts writes (\`kubectl create configmap -n ${p.namespace ?? GAMEDAY_NAMESPACE}\` and delete succeed)`,
+  describe: (p) =>
+    `the API accepts writes (\`kubectl create configmap -n ${p.namespace ?? GAMEDAY_NAMESPACE}\` and delete succeed)`,
 };

@@ -20,7 +20,12 @@ export function inSnapshot(w: Write, snap: EtcdSnapshot | undefined): boolean {
 }
 
 /** Data safety from the writer's acknowledged keys and what etcd holds now. */
-export function dataSafety(writes: Write[], present: Map<string, string>, snap: EtcdSnapshot | undefined, unavailableMs: number): DataSafety {
+export function dataSafety(
+  writes: Write[],
+  present: Map<string, string>,
+  snap: EtcdSnapshot | undefined,
+  unavailableMs: number,
+): DataSafety {
   const before = writes.filter((w) => inSnapshot(w, snap));
   const after = writes.filter((w) => !inSnapshot(w, snap));
   return {
@@ -43,10 +48,15 @@ function currentUnavailable(ctx: PluginContext): number {
  */
 export const etcdDataIntact: Probe<EtcdDataIntactParams> = {
   name: 'etcd-data-intact',
-  summary: "Every key the etcd-writer had acknowledged before the latest snapshot reads back (no loss of snapshotted data); records the drill's data safety.",
+  summary:
+    "Every key the etcd-writer had acknowledged before the latest snapshot reads back (no loss of snapshotted data); records the drill's data safety.",
   mode: 'poll',
   params: paramsSchema({
-    prefix: { type: 'string', pattern: '^/', description: `Key prefix the etcd-writer uses. Default "${DEFAULT_WRITER_PREFIX}".` },
+    prefix: {
+      type: 'string',
+      pattern: '^/',
+      description: `Key prefix the etcd-writer uses. Default "${DEFAULT_WRITER_PREFIX}".`,
+    },
   }),
   async start(ctx, p) {
     const prefix = p.prefix ?? DEFAULT_WRITER_PREFIX;
@@ -63,5 +73,6 @@ export const etcdDataIntact: Probe<EtcdDataIntactParams> = {
       return { ok: ds.lostBeforeSnapshot === 0, observed };
     });
   },
-  describe: (p) => `every key under ${p.prefix ?? DEFAULT_WRITER_PREFIX} acknowledged before the latest etcd snapshot reads back (\`etcdctl get --prefix\`)`,
+  describe: (p) =>
+    `every key under ${p.prefix ?? DEFAULT_WRITER_PREFIX} acknowledged before the latest etcd snapshot reads back (\`etcdctl get --prefix\`)`,
 };

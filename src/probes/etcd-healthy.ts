@@ -12,10 +12,15 @@ export interface EtcdHealthyParams {
 /** D4 verify: `etcdctl endpoint health --cluster` all healthy and `member list` has the expected count. */
 export const etcdHealthy: Probe<EtcdHealthyParams> = {
   name: 'etcd-healthy',
-  summary: 'Every etcd endpoint is healthy (etcdctl endpoint health --cluster) and the member list has the expected count.',
+  summary:
+    'Every etcd endpoint is healthy (etcdctl endpoint health --cluster) and the member list has the expected count.',
   mode: 'poll',
   params: paramsSchema({
-    count: { type: 'integer', minimum: 1, description: 'Members expected. Default: as many as when the probe started.' },
+    count: {
+      type: 'integer',
+      minimum: 1,
+      description: 'Members expected. Default: as many as when the probe started.',
+    },
   }),
   async start(ctx, p) {
     const expected = p.count ?? (await ctx.etcd.members()).length;
@@ -28,5 +33,6 @@ export const etcdHealthy: Probe<EtcdHealthyParams> = {
       return { ok, observed };
     });
   },
-  describe: (p) => `etcd healthy with ${p.count ?? 'the same number of'} members (\`${ETCDCTL} endpoint health --cluster\`, \`member list\`)`,
+  describe: (p) =>
+    `etcd healthy with ${p.count ?? 'the same number of'} members (\`${ETCDCTL} endpoint health --cluster\`, \`member list\`)`,
 };

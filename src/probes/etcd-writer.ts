@@ -37,10 +37,15 @@ export function writerWindows(ctx: PluginContext): WriterWindows {
  */
 export const etcdWriter: Probe<EtcdWriterParams> = {
   name: 'etcd-writer',
-  summary: 'A steady writer puts a key into etcd every interval; passes while writes are accepted (as a monitor: the write-unavailability window).',
+  summary:
+    'A steady writer puts a key into etcd every interval; passes while writes are accepted (as a monitor: the write-unavailability window).',
   mode: 'poll',
   params: paramsSchema({
-    prefix: { type: 'string', pattern: '^/', description: `Key prefix of the writes. Default "${DEFAULT_WRITER_PREFIX}".` },
+    prefix: {
+      type: 'string',
+      pattern: '^/',
+      description: `Key prefix of the writes. Default "${DEFAULT_WRITER_PREFIX}".`,
+    },
   }),
   async start(ctx, p) {
     const prefix = p.prefix ?? DEFAULT_WRITER_PREFIX;
@@ -56,7 +61,10 @@ export const etcdWriter: Probe<EtcdWriterParams> = {
         windows.refusedSince ??= issued;
         return { ok: false, observed: `write ${key} refused: ${r.error}` };
       }
-      ctx.state.writes.set(ctx.cluster, [...(ctx.state.writes.get(ctx.cluster) ?? []), { key, at, revision: r.revision }]);
+      ctx.state.writes.set(ctx.cluster, [
+        ...(ctx.state.writes.get(ctx.cluster) ?? []),
+        { key, at, revision: r.revision },
+      ]);
       if (windows.refusedSince !== undefined) {
         windows.unavailableMs += at - windows.refusedSince;
         delete windows.refusedSince;

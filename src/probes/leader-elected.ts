@@ -23,10 +23,16 @@ export function leaseExpiry(lease: KubeObject | undefined): { holder: string; ex
 /** D10 verify: controller-manager and scheduler elected a leader that keeps renewing its kube-system Lease. */
 export const leaderElected: Probe<LeaderElectedParams> = {
   name: 'leader-elected',
-  summary: 'The kube-controller-manager or kube-scheduler has a leader: its kube-system Lease has a holder whose renewal is fresh.',
+  summary:
+    'The kube-controller-manager or kube-scheduler has a leader: its kube-system Lease has a holder whose renewal is fresh.',
   mode: 'watch',
   params: paramsSchema(
-    { component: { enum: ['kube-controller-manager', 'kube-scheduler'], description: 'The component whose leader Lease to check.' } },
+    {
+      component: {
+        enum: ['kube-controller-manager', 'kube-scheduler'],
+        description: 'The component whose leader Lease to check.',
+      },
+    },
     ['component'],
   ),
   async start(ctx, p) {
@@ -36,7 +42,12 @@ export const leaderElected: Probe<LeaderElectedParams> = {
     const arm = (): void => {
       timer?.cancel();
       const e = leaseExpiry(leases!.get(p.component, 'kube-system'));
-      if (e && e.expiresAt > ctx.clock.now()) timer = ctx.clock.setTimer(e.expiresAt - ctx.clock.now() + 1, () => ctx.clock.notify(), `lease ${p.component} expiry`);
+      if (e && e.expiresAt > ctx.clock.now())
+        timer = ctx.clock.setTimer(
+          e.expiresAt - ctx.clock.now() + 1,
+          () => ctx.clock.notify(),
+          `lease ${p.component} expiry`,
+        );
     };
     arm();
     const off = leases!.onEvent((ev) => {
@@ -57,5 +68,6 @@ export const leaderElected: Probe<LeaderElectedParams> = {
       },
     );
   },
-  describe: (p) => `${p.component} has an elected leader (\`kubectl get lease ${p.component} -n kube-system\` shows a holder renewing)`,
+  describe: (p) =>
+    `${p.component} has an elected leader (\`kubectl get lease ${p.component} -n kube-system\` shows a holder renewing)`,
 };

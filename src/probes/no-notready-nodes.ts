@@ -15,7 +15,10 @@ export const noNotReadyNodes: Probe<NoNotReadyNodesParams> = {
     const [nodes] = await caches(ctx, 'nodes');
     return watchHandle(() => {
       const all = nodes!.items();
-      const bad = all.filter((n) => !isNodeReady(n)).map((n) => n.metadata.name).sort();
+      const bad = all
+        .filter((n) => !isNodeReady(n))
+        .map((n) => n.metadata.name)
+        .sort();
       return bad.length === 0
         ? { ok: true, observed: `all ${all.length} nodes Ready` }
         : { ok: false, observed: `${bad.length} of ${all.length} NotReady: ${few(bad)}` };

@@ -15,7 +15,11 @@ export const noPendingPods: Probe<NoPendingPodsParams> = {
   mode: 'watch',
   params: paramsSchema({
     namespace: { type: 'string', minLength: 1, description: 'Only this namespace. Default: every namespace.' },
-    labelSelector: { type: 'string', minLength: 1, description: 'Only pods matching this label selector, e.g. "app=gateway-proxy".' },
+    labelSelector: {
+      type: 'string',
+      minLength: 1,
+      description: 'Only pods matching this label selector, e.g. "app=gateway-proxy".',
+    },
   }),
   async start(ctx, p) {
     const [pods] = await caches(ctx, ['pods', { namespace: p.namespace, labelSelector: p.labelSelector }]);
@@ -25,7 +29,9 @@ export const noPendingPods: Probe<NoPendingPodsParams> = {
         .filter((x) => phaseOf(x) === 'Pending' && !isTerminating(x))
         .map((x) => `${x.metadata.namespace}/${x.metadata.name}`)
         .sort();
-      return pending.length === 0 ? { ok: true, observed: 'no Pending pod' } : { ok: false, observed: `${pending.length} Pending: ${few(pending)}` };
+      return pending.length === 0
+        ? { ok: true, observed: 'no Pending pod' }
+        : { ok: false, observed: `${pending.length} Pending: ${few(pending)}` };
     });
   },
   describe: (p) =>

@@ -18,7 +18,10 @@ export const nodeReady: Probe<NodeReadyParams> = {
   mode: 'watch',
   params: paramsSchema({
     nodes: nodesParam('The nodes. Default: the nodes the faults hit.'),
-    ready: { type: 'boolean', description: 'true (default): every node Ready; false: every node NotReady (for detection).' },
+    ready: {
+      type: 'boolean',
+      description: 'true (default): every node Ready; false: every node NotReady (for detection).',
+    },
   }),
   async start(ctx, p) {
     const names = await resolveNodes(ctx, p.nodes ?? FROM_FAULTS);
@@ -33,5 +36,6 @@ export const nodeReady: Probe<NodeReadyParams> = {
       return { ok: states.every((s) => s.ready === want), observed: states.map((s) => s.text).join('; ') };
     });
   },
-  describe: (p) => `${nodesInWords(p.nodes, FROM_FAULTS)} ${p.ready === false ? 'NotReady' : 'Ready'} (\`kubectl get node\`)`,
+  describe: (p) =>
+    `${nodesInWords(p.nodes, FROM_FAULTS)} ${p.ready === false ? 'NotReady' : 'Ready'} (\`kubectl get node\`)`,
 };

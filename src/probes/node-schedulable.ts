@@ -17,7 +17,10 @@ export const nodeSchedulable: Probe<NodeSchedulableParams> = {
   mode: 'watch',
   params: paramsSchema({
     nodes: nodesParam('The nodes. Default: the nodes the faults hit.'),
-    schedulable: { type: 'boolean', description: 'true (default): not cordoned; false: cordoned (SchedulingDisabled).' },
+    schedulable: {
+      type: 'boolean',
+      description: 'true (default): not cordoned; false: cordoned (SchedulingDisabled).',
+    },
   }),
   async start(ctx, p) {
     const names = await resolveNodes(ctx, p.nodes ?? FROM_FAULTS);
@@ -27,10 +30,14 @@ export const nodeSchedulable: Probe<NodeSchedulableParams> = {
       const states = names.map((name) => {
         const n = nodes!.get(name);
         const ok = n !== undefined && (n.spec?.unschedulable !== true) === want;
-        return { ok, text: `${name} ${!n ? 'missing' : n.spec?.unschedulable === true ? 'SchedulingDisabled' : 'schedulable'}` };
+        return {
+          ok,
+          text: `${name} ${!n ? 'missing' : n.spec?.unschedulable === true ? 'SchedulingDisabled' : 'schedulable'}`,
+        };
       });
       return { ok: states.every((s) => s.ok), observed: states.map((s) => s.text).join('; ') };
     });
   },
-  describe: (p) => `${nodesInWords(p.nodes, FROM_FAULTS)} ${p.schedulable === false ? 'cordoned' : 'schedulable (uncordoned)'}`,
+  describe: (p) =>
+    `${nodesInWords(p.nodes, FROM_FAULTS)} ${p.schedulable === false ? 'cordoned' : 'schedulable (uncordoned)'}`,
 };

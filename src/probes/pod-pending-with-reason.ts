@@ -25,7 +25,8 @@ export function schedulingMessages(pod: KubeObject, events: KubeObject[]): strin
   if (cond?.status === 'False' && cond.message) out.push(cond.message);
   for (const e of events) {
     const io = e['involvedObject'] as { kind?: string; name?: string; namespace?: string; uid?: string } | undefined;
-    if (e['reason'] !== 'FailedScheduling' || io?.name !== pod.metadata.name || io.namespace !== pod.metadata.namespace) continue;
+    if (e['reason'] !== 'FailedScheduling' || io?.name !== pod.metadata.name || io.namespace !== pod.metadata.namespace)
+      continue;
     if (io.uid && pod.metadata.uid && io.uid !== pod.metadata.uid) continue;
     if (typeof e['message'] === 'string') out.push(e['message']);
   }
@@ -35,11 +36,20 @@ export function schedulingMessages(pod: KubeObject, events: KubeObject[]): strin
 /** D3/D9 detect: `kubectl describe po` shows FailedScheduling "0/10 nodes are available: 10 Insufficient memory.". */
 export const podPendingWithReason: Probe<PodPendingWithReasonParams> = {
   name: 'pod-pending-with-reason',
-  summary: 'A pod is Pending, unscheduled, with a FailedScheduling message matching a pattern (e.g. "Insufficient memory").',
+  summary:
+    'A pod is Pending, unscheduled, with a FailedScheduling message matching a pattern (e.g. "Insufficient memory").',
   mode: 'watch',
   params: paramsSchema({
-    reason: { type: 'string', minLength: 1, description: `A regular expression the scheduler's message must match. Default "${DEFAULT_REASON}".` },
-    namespace: { type: 'string', minLength: 1, description: 'Only pods of this namespace. Default: every namespace (or the workload\'s).' },
+    reason: {
+      type: 'string',
+      minLength: 1,
+      description: `A regular expression the scheduler's message must match. Default "${DEFAULT_REASON}".`,
+    },
+    namespace: {
+      type: 'string',
+      minLength: 1,
+      description: "Only pods of this namespace. Default: every namespace (or the workload's).",
+    },
     labelSelector: { type: 'string', minLength: 1, description: 'Only pods matching this label selector.' },
     workload: workloadParam('Only the pods of this workload.'),
   }),
@@ -48,16 +58,21 @@ export const podPendingWithReason: Probe<PodPendingWithReasonParams> = {
     try {
       pattern = new RegExp(p.reason ?? DEFAULT_REASON);
     } catch (err) {
-      throw new InvalidInputError(`pod-pending-with-reason: "reason" is not a regular expression: ${(err as Error).message}`);
+      throw new InvalidInputError(
+        `pod-pending-with-reason: "reason" is not a regular expression: ${(err as Error).message}`,
+      );
     }
     const view = p.workload ? await watchWorkload(ctx, p.workload) : undefined;
     const namespace = view?.ref.namespace ?? p.namespace;
-    const [pods, events] = await caches(ctx, ['pods', { namespace: view ? undefined : namespace, labelSelector: p.labelSelector }], [
-      'events',
-      { namespace },
-    ]);
+    const [pods, events] = await caches(
+      ctx,
+      ['pods', { namespace: view ? undefined : namespace, labelSelector: p.labelSelector }],
+      ['events', { namespace }],
+    );
     return watchHandle(() => {
-      let candidates = pods!.items().filter((x) => phaseOf(x) === 'Pending' && !isTerminating(x) && nodeOf(x) === undefined);
+      let candidates = pods!
+        .items()
+        .filter((x) => phaseOf(x) === 'Pending' && !isTerminating(x) && nodeOf(x) === undefined);
       if (namespace) candidates = candidates.filter((x) => x.metadata.namespace === namespace);
       if (view) {
         const obj = view.workload();
@@ -72,11 +87,16 @@ export const podPendingWithReason: Probe<PodPendingWithReasonParams> = {
         if (hit) return { ok: true, observed: `${pod.metadata.namespace}/${pod.metadata.name} Pending: ${hit}` };
         seen ??= msgs[0] ? `${pod.metadata.namespace}/${pod.metadata.name} Pending: ${msgs[0]}` : undefined;
       }
-      return { ok: false, observed: seen ?? `${candidates.length} Pending pod(s) without a FailedScheduling event yet` };
+      return {
+        ok: false,
+        observed: seen ?? `${candidates.length} Pending pod(s) without a FailedScheduling event yet`,
+      };
     });
   },
   describe: (p) => {
-    const which = p.workload ? `a pod of ${workloadInWords(p.workload)}` : `a pod${p.namespace ? ` in ${p.namespace}` : ''}${p.labelSelector ? ` matching ${p.labelSelector}` : ''}`;
+    const which = p.workload
+      ? `a pod of ${workloadInWords(p.workload)}`
+      : `a pod${p.namespace ? ` in ${p.namespace}` : ''}${p.labelSelector ? ` matching ${p.labelSelector}` : ''}`;
     return `${which} is Pending with a FailedScheduling event matching /${p.reason ?? DEFAULT_REASON}/ (\`kubectl describe po\`)`;
   },
 };

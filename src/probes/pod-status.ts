@@ -17,7 +17,8 @@ export interface PodStatusParams {
 /** D9 detect: the pods show the failure's reason (CrashLoopBackOff, ImagePullBackOff, OOMKilled...). */
 export const podStatus: Probe<PodStatusParams> = {
   name: 'pod-status',
-  summary: 'Pods of a workload show a container reason: waiting (CrashLoopBackOff, ImagePullBackOff, CreateContainerConfigError) or terminated (OOMKilled).',
+  summary:
+    'Pods of a workload show a container reason: waiting (CrashLoopBackOff, ImagePullBackOff, CreateContainerConfigError) or terminated (OOMKilled).',
   mode: 'watch',
   params: paramsSchema(
     {
@@ -25,7 +26,8 @@ export const podStatus: Probe<PodStatusParams> = {
       reason: {
         type: 'string',
         minLength: 1,
-        description: 'The reason, or a regular expression matching whole reasons, e.g. "CrashLoopBackOff" or "ErrImagePull|ImagePullBackOff".',
+        description:
+          'The reason, or a regular expression matching whole reasons, e.g. "CrashLoopBackOff" or "ErrImagePull|ImagePullBackOff".',
       },
       count: { type: 'integer', minimum: 1, description: 'At least this many pods must show it. Default 1.' },
     },
@@ -45,9 +47,11 @@ export const podStatus: Probe<PodStatusParams> = {
       if (!obj) return { ok: false, observed: `${view.key} not found` };
       const pods = podsOf(obj, view.pods()).filter((x) => !isFinished(x));
       const hit = pods.filter((x) => containerReasons(x).some((r) => pattern.test(r)));
-      const observed = pods.length === 0 ? 'no pod' : few(pods.map((x) => `${x.metadata.name} ${kubectlStatus(x)}`).sort());
+      const observed =
+        pods.length === 0 ? 'no pod' : few(pods.map((x) => `${x.metadata.name} ${kubectlStatus(x)}`).sort());
       return { ok: hit.length >= want, observed };
     });
   },
-  describe: (p) => `${p.count && p.count > 1 ? `${p.count} pods` : 'a pod'} of ${workloadInWords(p.workload ?? { from: 'faults' })} shows ${p.reason} (\`kubectl get po\`, \`kubectl describe po\`)`,
+  describe: (p) =>
+    `${p.count && p.count > 1 ? `${p.count} pods` : 'a pod'} of ${workloadInWords(p.workload ?? { from: 'faults' })} shows ${p.reason} (\`kubectl get po\`, \`kubectl describe po\`)`,
 };

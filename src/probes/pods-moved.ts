@@ -31,12 +31,15 @@ export const podsMoved: Probe<PodsMovedParams> = {
       const want = view.desired(obj);
       const pods = podsOf(obj, view.pods()).filter((x) => !isFinished(x));
       const elsewhere = pods.filter((x) => !away.has(nodeOf(x) ?? '') && isRunningAndReady(x));
-      const left = pods.filter((x) => away.has(nodeOf(x) ?? '')).map((x) => `${x.metadata.name} ${kubectlStatus(x)} on ${nodeOf(x)}`);
+      const left = pods
+        .filter((x) => away.has(nodeOf(x) ?? ''))
+        .map((x) => `${x.metadata.name} ${kubectlStatus(x)} on ${nodeOf(x)}`);
       return {
         ok: elsewhere.length >= want,
         observed: `${elsewhere.length}/${want} Ready elsewhere${left.length ? `; still on the faulted nodes: ${few(left.sort())}` : ''}`,
       };
     });
   },
-  describe: (p) => `${workloadInWords(p.workload ?? { from: 'faults' })} runs all its pods Ready away from ${nodesInWords(p.nodes, FROM_FAULTS)}`,
+  describe: (p) =>
+    `${workloadInWords(p.workload ?? { from: 'faults' })} runs all its pods Ready away from ${nodesInWords(p.nodes, FROM_FAULTS)}`,
 };

@@ -19,11 +19,15 @@ export interface PodsRunningParams {
  */
 export const podsRunning: Probe<PodsRunningParams> = {
   name: 'pods-running',
-  summary: 'Every pod of a workload is Running with all containers ready (as many as desired), optionally with no restart since the probe started.',
+  summary:
+    'Every pod of a workload is Running with all containers ready (as many as desired), optionally with no restart since the probe started.',
   mode: 'watch',
   params: paramsSchema({
     workload: workloadParam('The workload. Default: the workload the faults hit.'),
-    noRestartsSince: { type: 'boolean', description: 'Also require that no container restarted since the probe started. Default false.' },
+    noRestartsSince: {
+      type: 'boolean',
+      description: 'Also require that no container restarted since the probe started. Default false.',
+    },
     min: { type: 'integer', minimum: 0, description: 'At least this many Running pods. Default: the desired count.' },
   }),
   async start(ctx, p) {
@@ -31,7 +35,8 @@ export const podsRunning: Probe<PodsRunningParams> = {
     // Restart counts at the start: a restart afterwards means the fix did not hold.
     const baseline = new Map<string, number>();
     const first = view.workload();
-    if (first) for (const pod of podsOf(first, view.pods())) baseline.set(pod.metadata.uid ?? pod.metadata.name, restarts(pod));
+    if (first)
+      for (const pod of podsOf(first, view.pods())) baseline.set(pod.metadata.uid ?? pod.metadata.name, restarts(pod));
     return watchHandle(() => {
       const obj = view.workload();
       if (!obj) return { ok: false, observed: `${view.key} not found` };
@@ -40,11 +45,16 @@ export const podsRunning: Probe<PodsRunningParams> = {
       const running = pods.filter(isRunningAndReady);
       const notRunning = pods.filter((x) => !isRunningAndReady(x)).map((x) => `${x.metadata.name} ${kubectlStatus(x)}`);
       const restarted = p.noRestartsSince
-        ? running.filter((x) => restarts(x) > (baseline.get(x.metadata.uid ?? x.metadata.name) ?? 0)).map((x) => `${x.metadata.name} restarted`)
+        ? running
+            .filter((x) => restarts(x) > (baseline.get(x.metadata.uid ?? x.metadata.name) ?? 0))
+            .map((x) => `${x.metadata.name} restarted`)
         : [];
       const ok = notRunning.length === 0 && restarted.length === 0 && running.length >= want;
       const problems = [...notRunning, ...restarted].sort();
-      return { ok, observed: `${running.length}/${want} Running and ready${problems.length ? `; ${few(problems)}` : ''}` };
+      return {
+        ok,
+        observed: `${running.length}/${want} Running and ready${problems.length ? `; ${few(problems)}` : ''}`,
+      };
     });
   },
   describe: (p) =>

@@ -16,7 +16,10 @@ export interface StaticPodRunningParams {
 /** The mirror pod of `component` on `node`: kubeadm names it <component>-<node> and labels it component=<component>. */
 export function mirrorPodOf(pods: KubeObject[], component: string, node: string): KubeObject | undefined {
   return pods.find(
-    (p) => p.metadata.namespace === 'kube-system' && nodeOf(p) === node && (p.metadata.labels?.['component'] === component || p.metadata.name === `${component}-${node}`),
+    (p) =>
+      p.metadata.namespace === 'kube-system' &&
+      nodeOf(p) === node &&
+      (p.metadata.labels?.['component'] === component || p.metadata.name === `${component}-${node}`),
   );
 }
 
@@ -39,10 +42,14 @@ export const staticPodRunning: Probe<StaticPodRunningParams> = {
       const states = names.map((node) => {
         const pod = mirrorPodOf(pods!.items(), p.component, node);
         if (!pod) return { ok: false, text: `no ${p.component} pod on ${node}` };
-        return { ok: isRunningAndReady(pod), text: `${pod.metadata.name} ${kubectlStatus(pod)}${isRunningAndReady(pod) ? ' ready' : ''}` };
+        return {
+          ok: isRunningAndReady(pod),
+          text: `${pod.metadata.name} ${kubectlStatus(pod)}${isRunningAndReady(pod) ? ' ready' : ''}`,
+        };
       });
       return { ok: states.every((s) => s.ok), observed: states.map((s) => s.text).join('; ') };
     });
   },
-  describe: (p) => `${p.component} static pod Running and Ready on ${nodesInWords(p.nodes, FROM_FAULTS)} (\`kubectl get po -n kube-system -o wide | grep ${p.component}\`)`,
+  describe: (p) =>
+    `${p.component} static pod Running and Ready on ${nodesInWords(p.nodes, FROM_FAULTS)} (\`kubectl get po -n kube-system -o wide | grep ${p.component}\`)`,
 };

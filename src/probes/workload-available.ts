@@ -20,8 +20,17 @@ export const workloadAvailable: Probe<WorkloadAvailableParams> = {
   mode: 'watch',
   params: paramsSchema({
     workload: workloadParam('The workload. Default: the workload the faults hit.'),
-    min: { type: 'integer', minimum: 0, description: 'Pass with at least this many available (a tolerance). Default: the desired count.' },
-    desired: { type: 'integer', minimum: 0, description: 'The desired count. Default: the count before a fault scaled the workload, else its spec (DaemonSet: nodes it should run on).' },
+    min: {
+      type: 'integer',
+      minimum: 0,
+      description: 'Pass with at least this many available (a tolerance). Default: the desired count.',
+    },
+    desired: {
+      type: 'integer',
+      minimum: 0,
+      description:
+        'The desired count. Default: the count before a fault scaled the workload, else its spec (DaemonSet: nodes it should run on).',
+    },
     below: { type: 'boolean', description: 'Invert for detection: pass while fewer than desired are available.' },
   }),
   async start(ctx, p) {

@@ -12,10 +12,15 @@ const TOMCAT_LOGS = '/usr/local/tomcat/logs';
 /** D3 disk: the runbook truncates Tomcat's log files (`echo '' > <log>`), inside the pod or on the host mount. */
 export const cleanLogs = nodeStep<CleanLogsParams>({
   name: 'clean-logs',
-  summary: "Truncate the application log files filling a node's disk (the runbook's echo '' > <log> under /usr/local/tomcat/logs).",
+  summary:
+    "Truncate the application log files filling a node's disk (the runbook's echo '' > <log> under /usr/local/tomcat/logs).",
   params: {
     path: { type: 'string', minLength: 1, description: `The log directory. Default "${TOMCAT_LOGS}".` },
-    namespace: { type: 'string', minLength: 1, description: 'Namespace of the pod whose logs are cleaned, for the commands shown.' },
+    namespace: {
+      type: 'string',
+      minLength: 1,
+      description: 'Namespace of the pod whose logs are cleaned, for the commands shown.',
+    },
     pod: { type: 'string', minLength: 1, description: 'The pod whose logs are cleaned, for the commands shown.' },
   },
   // The target truncates the files that filled the disk: the same effect as the runbook's commands.

@@ -19,7 +19,9 @@ export const deletePod: RecoveryStep<DeletePodParams> = {
   summary: "Delete a workload's pods on nodes so the controller recreates them (default: the CNI DaemonSet's pod, D6).",
   params: paramsSchema({
     nodes: nodesParam('The nodes whose pod to delete. Default: the nodes the faults hit.'),
-    workload: workloadParam('Whose pods. Default: the CNI DaemonSet (calico-node, kube-flannel-ds, cilium, kindnet...).'),
+    workload: workloadParam(
+      'Whose pods. Default: the CNI DaemonSet (calico-node, kube-flannel-ds, cilium, kindnet...).',
+    ),
     force: { type: 'boolean', description: 'Grace period 0 (kubectl delete --grace-period=0 --force). Default false.' },
   }),
   async run(ctx, p) {
@@ -28,9 +30,14 @@ export const deletePod: RecoveryStep<DeletePodParams> = {
     const obj = await readWorkload(ctx, ref);
     const { items } = await ctx.kube.list('pods', { namespace: ref.namespace });
     const pods = podsOf(obj, items).filter((x) => nodes.has(nodeOf(x) ?? ''));
-    ctx.note(`deleting ${pods.map((x) => `${x.metadata.namespace}/${x.metadata.name}`).join(', ') || 'no pod'} of ${ref.kind} ${ref.namespace}/${ref.name}`);
+    ctx.note(
+      `deleting ${pods.map((x) => `${x.metadata.namespace}/${x.metadata.name}`).join(', ') || 'no pod'} of ${ref.kind} ${ref.namespace}/${ref.name}`,
+    );
     for (const pod of pods) {
-      await ctx.kube.delete('pods', pod.metadata.name, { namespace: ref.namespace, ...(p.force ? { gracePeriodSeconds: 0 } : {}) });
+      await ctx.kube.delete('pods', pod.metadata.name, {
+        namespace: ref.namespace,
+        ...(p.force ? { gracePeriodSeconds: 0 } : {}),
+      });
     }
   },
   describe: (p) => {

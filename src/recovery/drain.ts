@@ -5,7 +5,14 @@ import { resolveNodes, type NodeSelector } from '../engine/selectors.js';
 import type { KubeObject } from '../kube/objects.js';
 import { nodeArg, nodesInWords } from '../faults/support/describe.js';
 import { FROM_FAULTS } from '../faults/support/node-step.js';
-import { hasController, isDaemonSetPod, isFinished, isMirrorPod, isTerminating, nodeOf } from '../faults/support/pods.js';
+import {
+  hasController,
+  isDaemonSetPod,
+  isFinished,
+  isMirrorPod,
+  isTerminating,
+  nodeOf,
+} from '../faults/support/pods.js';
 import { durationParam, nodesParam, paramsSchema } from '../faults/support/schema.js';
 import { cache, until } from '../faults/support/wait.js';
 
@@ -35,7 +42,9 @@ async function drainNode(ctx: PluginContext, node: string, deadline: number, for
   const evicted = new Set<string>();
   let noted = false;
   for (;;) {
-    const todo = drainable(pods.items(), node).filter((p) => !isTerminating(p) && !evicted.has(p.metadata.uid ?? p.metadata.name));
+    const todo = drainable(pods.items(), node).filter(
+      (p) => !isTerminating(p) && !evicted.has(p.metadata.uid ?? p.metadata.name),
+    );
     if (todo.length === 0) break;
     let refused: string | undefined;
     for (const pod of todo) {
@@ -49,7 +58,8 @@ async function drainNode(ctx: PluginContext, node: string, deadline: number, for
     if (!noted) ctx.note(`drain ${node}: eviction refused, retrying every 5s (${refused})`);
     noted = true;
     if (ctx.dryRun) break;
-    if (ctx.clock.now() + RETRY_MS > deadline) throw new TimeoutError(`${ctx.cluster}: drain ${node} timed out: ${refused}`);
+    if (ctx.clock.now() + RETRY_MS > deadline)
+      throw new TimeoutError(`${ctx.cluster}: drain ${node} timed out: ${refused}`);
     await ctx.clock.sleep(RETRY_MS, ctx.signal);
   }
   await until(
@@ -68,11 +78,16 @@ async function deletePod(ctx: PluginContext, pod: KubeObject): Promise<{ evicted
 /** D8: `kubectl drain <node> --ignore-daemonsets --delete-emptydir-data`, through the Eviction API so PDBs hold. */
 export const drain: RecoveryStep<DrainParams> = {
   name: 'drain',
-  summary: 'Cordon nodes and evict their pods through the Eviction API, honouring PodDisruptionBudgets (kubectl drain --ignore-daemonsets --delete-emptydir-data).',
+  summary:
+    'Cordon nodes and evict their pods through the Eviction API, honouring PodDisruptionBudgets (kubectl drain --ignore-daemonsets --delete-emptydir-data).',
   params: paramsSchema({
     nodes: nodesParam('The nodes to drain. Default: the nodes the faults hit.'),
     maxWait: durationParam('Give up after this long (kubectl drain --timeout). Default "10m".'),
-    force: { type: 'boolean', description: 'Also delete pods no controller manages (kubectl drain --force). Default false: they stop the drain.' },
+    force: {
+      type: 'boolean',
+      description:
+        'Also delete pods no controller manages (kubectl drain --force). Default false: they stop the drain.',
+    },
   }),
   async run(ctx, p) {
     const nodes = await resolveNodes(ctx, p.nodes ?? FROM_FAULTS);

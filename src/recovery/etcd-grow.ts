@@ -20,7 +20,8 @@ export async function growPlan(ctx: PluginContext, size: number): Promise<Slot[]
   const taken = new Set(members.map((m) => m.name));
   const usedNodes = new Set(members.flatMap((m) => (m.node ? [m.node] : [])));
   const slots: Slot[] = [];
-  const before = (ctx.state.values.get(membersBeforeKey(ctx.cluster)) as { name: string; node?: string }[] | undefined) ?? [];
+  const before =
+    (ctx.state.values.get(membersBeforeKey(ctx.cluster)) as { name: string; node?: string }[] | undefined) ?? [];
   for (const m of before) {
     if (slots.length >= missing) break;
     if (taken.has(m.name) || (m.node && usedNodes.has(m.node))) continue;
@@ -30,7 +31,10 @@ export async function growPlan(ctx: PluginContext, size: number): Promise<Slot[]
   }
   if (slots.length < missing) {
     const { items } = await ctx.kube.list('nodes');
-    const masters = items.filter(isMaster).map((n) => n.metadata.name).sort();
+    const masters = items
+      .filter(isMaster)
+      .map((n) => n.metadata.name)
+      .sort();
     for (const node of masters) {
       if (slots.length >= missing) break;
       if (usedNodes.has(node)) continue;
@@ -38,7 +42,8 @@ export async function growPlan(ctx: PluginContext, size: number): Promise<Slot[]
       slots.push({ name: freeName(taken, `etcd-${node}`), node });
     }
   }
-  for (let i = 1; slots.length < missing; i++) slots.push({ name: freeName(taken, `etcd${members.length + slots.length + i}`), node: undefined });
+  for (let i = 1; slots.length < missing; i++)
+    slots.push({ name: freeName(taken, `etcd${members.length + slots.length + i}`), node: undefined });
   return slots;
 }
 

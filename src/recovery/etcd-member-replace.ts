@@ -14,10 +14,15 @@ const FROM_FAULTS: MemberSelector = { from: 'faults' };
 /** D4a "migrate the member": member remove, member add, start it with initial-cluster-state=existing. */
 export const etcdMemberReplace: RecoveryStep<EtcdMemberReplaceParams> = {
   name: 'etcd-member-replace',
-  summary: 'Replace etcd members: member remove, then member add and start a fresh member (initial-cluster-state=existing).',
+  summary:
+    'Replace etcd members: member remove, then member add and start a fresh member (initial-cluster-state=existing).',
   params: paramsSchema({
     members: membersParam('The members to replace. Default: the members the faults hit.'),
-    node: { type: 'string', minLength: 1, description: 'Host for the new member (one member only). Default: the host of the member it replaces.' },
+    node: {
+      type: 'string',
+      minLength: 1,
+      description: 'Host for the new member (one member only). Default: the host of the member it replaces.',
+    },
   }),
   async run(ctx, p) {
     const names = await resolveMembers(ctx, p.members ?? FROM_FAULTS);

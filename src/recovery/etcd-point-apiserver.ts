@@ -10,7 +10,12 @@ export const etcdPointApiserver: RecoveryStep<EtcdPointApiserverParams> = {
   name: 'etcd-point-apiserver',
   summary: "Point kube-apiserver's --etcd-servers at the etcd members (after a restore).",
   params: paramsSchema({
-    members: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'Member names. Default: every current member.' },
+    members: {
+      type: 'array',
+      items: { type: 'string', minLength: 1 },
+      minItems: 1,
+      description: 'Member names. Default: every current member.',
+    },
   }),
   async run(ctx, p) {
     const names = p.members ?? (await ctx.etcd.members()).map((m) => m.name);

@@ -11,7 +11,10 @@ export interface EtcdRestoreSingleParams {
 export async function restoreTarget(ctx: PluginContext, p: EtcdRestoreSingleParams): Promise<string> {
   const members = (await ctx.etcd.members()).map((m) => m.name).sort();
   if (p.member) {
-    if (!members.includes(p.member)) throw new InvalidInputError(`${ctx.cluster}: no etcd member named ${p.member}; members are: ${members.join(', ')}.`);
+    if (!members.includes(p.member))
+      throw new InvalidInputError(
+        `${ctx.cluster}: no etcd member named ${p.member}; members are: ${members.join(', ')}.`,
+      );
     return p.member;
   }
   const hit = new Set(ctx.state.affectedMembers.get(ctx.cluster) ?? []);
@@ -24,9 +27,15 @@ export async function restoreTarget(ctx: PluginContext, p: EtcdRestoreSinglePara
 /** D4b/D4c: a new one-member cluster from the latest snapshot, on a surviving member's host. */
 export const etcdRestoreSingle: RecoveryStep<EtcdRestoreSingleParams> = {
   name: 'etcd-restore-single',
-  summary: 'Restore etcd as a new single-member cluster from the latest snapshot, on a surviving member (etcdctl snapshot restore).',
+  summary:
+    'Restore etcd as a new single-member cluster from the latest snapshot, on a surviving member (etcdctl snapshot restore).',
   params: paramsSchema({
-    member: { type: 'string', minLength: 1, description: 'The member whose host gets the restored cluster. Default: a survivor the faults did not hit, else the first by name.' },
+    member: {
+      type: 'string',
+      minLength: 1,
+      description:
+        'The member whose host gets the restored cluster. Default: a survivor the faults did not hit, else the first by name.',
+    },
   }),
   async run(ctx, p) {
     const snap = latestSnapshot(ctx);
@@ -37,7 +46,10 @@ export const etcdRestoreSingle: RecoveryStep<EtcdRestoreSingleParams> = {
     }
     const member = await restoreTarget(ctx, p);
     const before = await ctx.etcd.members();
-    ctx.state.values.set(membersBeforeKey(ctx.cluster), before.map((m) => ({ name: m.name, node: m.node })));
+    ctx.state.values.set(
+      membersBeforeKey(ctx.cluster),
+      before.map((m) => ({ name: m.name, node: m.node })),
+    );
     await ctx.etcd.restoreSingle(member, snap);
     await untilEtcdHealthy(ctx, `the restore onto ${member}`);
     ctx.note(`etcd restored onto ${member} from ${snap.path} (revision ${snap.revision})`);

@@ -10,7 +10,9 @@ export interface EtcdSnapshotParams {
 export const etcdSnapshot: RecoveryStep<EtcdSnapshotParams> = {
   name: 'etcd-snapshot',
   summary: 'Take an etcd snapshot (etcdctl snapshot save); later restore steps use the latest one.',
-  params: paramsSchema({ label: { type: 'string', pattern: '^[A-Za-z0-9._-]+$', description: 'A label for the snapshot file name.' } }),
+  params: paramsSchema({
+    label: { type: 'string', pattern: '^[A-Za-z0-9._-]+$', description: 'A label for the snapshot file name.' },
+  }),
   async run(ctx, p) {
     const snap = await ctx.etcd.snapshotSave(p.label);
     pushSnapshot(ctx, snap);

@@ -20,7 +20,10 @@ export const removeNode: RecoveryStep<RemoveNodeParams> = {
     if (p.nodes) nodes = await resolveNodes(ctx, p.nodes);
     else {
       nodes = addedNodes(ctx);
-      if (nodes.length === 0) throw new InvalidInputError(`${ctx.cluster}: remove-node needs "nodes": no add-node step added one in this drill.`);
+      if (nodes.length === 0)
+        throw new InvalidInputError(
+          `${ctx.cluster}: remove-node needs "nodes": no add-node step added one in this drill.`,
+        );
     }
     await eachNode(nodes, (n) => ctx.nodes.removeNode(n));
   },

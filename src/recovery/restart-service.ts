@@ -14,5 +14,6 @@ export const restartService = nodeStep<RestartServiceParams>({
   params: { service: serviceParam },
   required: ['service'],
   each: (ctx, node, p) => ctx.nodes.service(node, p.service, 'restart'),
-  describe: (p) => `Restart ${unitOf(p.service)} on ${nodesInWords(p.nodes, FROM_FAULTS)}: \`systemctl restart ${p.service === 'kubelet' ? 'kubelet' : 'docker'}\` on ${nodeArg(p.nodes, FROM_FAULTS)}.`,
+  describe: (p) =>
+    `Restart ${unitOf(p.service)} on ${nodesInWords(p.nodes, FROM_FAULTS)}: \`systemctl restart ${p.service === 'kubelet' ? 'kubelet' : 'docker'}\` on ${nodeArg(p.nodes, FROM_FAULTS)}.`,
 });

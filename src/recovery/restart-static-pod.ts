@@ -12,10 +12,13 @@ export interface RestartStaticPodParams extends NodeStepParams {
 /** D10 and D4a's in-place restart: move the manifest out, let the kubelet stop the pod, move it back. */
 export const restartStaticPod = nodeStep<RestartStaticPodParams>({
   name: 'restart-static-pod',
-  summary: 'Restart a control-plane static pod the runbook way: move its manifest out of /etc/kubernetes/manifests and back.',
+  summary:
+    'Restart a control-plane static pod the runbook way: move its manifest out of /etc/kubernetes/manifests and back.',
   params: {
     component: componentParam,
-    pause: durationParam('How long the manifest stays out, so the kubelet notices and stops the pod. Default "20s" (the kubelet re-lists the directory every 20 s).'),
+    pause: durationParam(
+      'How long the manifest stays out, so the kubelet notices and stops the pod. Default "20s" (the kubelet re-lists the directory every 20 s).',
+    ),
   },
   required: ['component'],
   each: async (ctx, node, p) => {

@@ -19,18 +19,21 @@ export function rfc3339(ms: number): string {
 /** D11/D12: a rolling restart by patching a pod-template annotation with the current time. */
 export const rolloutRestart: RecoveryStep<RolloutRestartParams> = {
   name: 'rollout-restart',
-  summary: 'Rolling-restart a workload by stamping its pod template with the time (kubectl rollout restart, or the runbook\'s date annotation).',
+  summary:
+    "Rolling-restart a workload by stamping its pod template with the time (kubectl rollout restart, or the runbook's date annotation).",
   params: paramsSchema({
     workload: workloadParam('The workload to restart. Default: the workload the faults hit.'),
     style: {
       enum: ['restartedAt', 'date'],
-      description: 'restartedAt (default): kubectl.kubernetes.io/restartedAt = RFC 3339 time, as kubectl rollout restart; date: the runbook\'s annotation "date" = Unix seconds.',
+      description:
+        'restartedAt (default): kubectl.kubernetes.io/restartedAt = RFC 3339 time, as kubectl rollout restart; date: the runbook\'s annotation "date" = Unix seconds.',
     },
   }),
   async run(ctx, p) {
     const ref = await resolveWorkload(ctx, p.workload ?? { from: 'faults' });
     const now = ctx.clock.now();
-    const annotations = p.style === 'date' ? { date: String(Math.floor(now / 1000)) } : { [RESTARTED_AT]: rfc3339(now) };
+    const annotations =
+      p.style === 'date' ? { date: String(Math.floor(now / 1000)) } : { [RESTARTED_AT]: rfc3339(now) };
     await setTemplateAnnotations(ctx, ref, annotations);
   },
   describe: (p) => {

@@ -20,32 +20,68 @@ const n = (v: unknown): number => Number(v ?? 0);
 export function rolloutState(kind: WorkloadKind, obj: KubeObject): RolloutState {
   const name = obj.metadata.name;
   const s = obj.status ?? {};
-  if (n(obj.metadata.generation) > n(s.observedGeneration)) return { done: false, message: `Waiting for ${kind.toLowerCase()} spec update to be observed...` };
+  if (n(obj.metadata.generation) > n(s.observedGeneration))
+    return { done: false, message: `Waiting for ${kind.toLowerCase()} spec update to be observed...` };
   if (kind === 'Deployment') {
     if (conditionOf(obj, 'Progressing')?.reason === 'ProgressDeadlineExceeded') {
       return { done: false, failed: true, message: `deployment "${name}" exceeded its progress deadline` };
     }
     const want = n(obj.spec?.replicas ?? 1);
     const updated = n(s.updatedReplicas);
-    if (updated < want) return { done: false, message: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${want} new replicas have been updated...` };
-    if (n(s.replicas) > updated) return { done: false, message: `Waiting for deployment "${name}" rollout to finish: ${n(s.replicas) - updated} old replicas are pending termination...` };
-    if (n(s.availableReplicas) < updated) return { done: false, message: `Waiting for deployment "${name}" rollout to finish: ${n(s.availableReplicas)} of ${updated} updated replicas are available...` };
+    if (updated < want)
+      return {
+        done: false,
+        message: `Waiting for deployment "${name}" rollout to finish: ${updated} out of ${want} new replicas have been updated...`,
+      };
+    if (n(s.replicas) > updated)
+      return {
+        done: false,
+        message: `Waiting for deployment "${name}" rollout to finish: ${n(s.replicas) - updated} old replicas are pending termination...`,
+      };
+    if (n(s.availableReplicas) < updated)
+      return {
+        done: false,
+        message: `Waiting for deployment "${name}" rollout to finish: ${n(s.availableReplicas)} of ${updated} updated replicas are available...`,
+      };
     return { done: true, message: `deployment "${name}" successfully rolled out` };
   }
   if (kind === 'StatefulSet') {
     const want = n(obj.spec?.replicas ?? 1);
-    if (n(s.readyReplicas) < want) return { done: false, message: `Waiting for ${want - n(s.readyReplicas)} pods to be ready...` };
+    if (n(s.readyReplicas) < want)
+      return { done: false, message: `Waiting for ${want - n(s.readyReplicas)} pods to be ready...` };
     const partition = n(obj.spec?.updateStrategy?.rollingUpdate?.partition);
     if (partition > 0) {
-      if (n(s.updatedReplicas) < want - partition) return { done: false, message: `Waiting for partitioned roll out to finish: ${n(s.updatedReplicas)} out of ${want - partition} new pods have been updated...` };
-      return { done: true, message: `partitioned roll out complete: ${n(s.updatedReplicas)} new pods have been updated...` };
+      if (n(s.updatedReplicas) < want - partition)
+        return {
+          done: false,
+          message: `Waiting for partitioned roll out to finish: ${n(s.updatedReplicas)} out of ${want - partition} new pods have been updated...`,
+        };
+      return {
+        done: true,
+        message: `partitioned roll out complete: ${n(s.updatedReplicas)} new pods have been updated...`,
+      };
     }
-    if (s.updateRevision !== s.currentRevision) return { done: false, message: `waiting for statefulset rolling update to complete ${n(s.updatedReplicas)} pods at revision ${String(s.updateRevision)}...` };
-    return { done: true, message: `statefulset rolling update complete ${n(s.currentReplicas ?? want)} pods at revision ${String(s.currentRevision)}...` };
+    if (s.updateRevision !== s.currentRevision)
+      return {
+        done: false,
+        message: `waiting for statefulset rolling update to complete ${n(s.updatedReplicas)} pods at revision ${String(s.updateRevision)}...`,
+      };
+    return {
+      done: true,
+      message: `statefulset rolling update complete ${n(s.currentReplicas ?? want)} pods at revision ${String(s.currentRevision)}...`,
+    };
   }
   const desired = n(s.desiredNumberScheduled);
-  if (n(s.updatedNumberScheduled) < desired) return { done: false, message: `Waiting for daemon set "${name}" rollout to finish: ${n(s.updatedNumberScheduled)} out of ${desired} new pods have been updated...` };
-  if (n(s.numberAvailable) < desired) return { done: false, message: `Waiting for daemon set "${name}" rollout to finish: ${n(s.numberAvailable)} of ${desired} updated pods are available...` };
+  if (n(s.updatedNumberScheduled) < desired)
+    return {
+      done: false,
+      message: `Waiting for daemon set "${name}" rollout to finish: ${n(s.updatedNumberScheduled)} out of ${desired} new pods have been updated...`,
+    };
+  if (n(s.numberAvailable) < desired)
+    return {
+      done: false,
+      message: `Waiting for daemon set "${name}" rollout to finish: ${n(s.numberAvailable)} of ${desired} updated pods are available...`,
+    };
   return { done: true, message: `daemon set "${name}" successfully rolled out` };
 }
 
@@ -77,7 +113,8 @@ export const rolloutStatus: RecoveryStep<RolloutStatusParams> = {
         maxWait,
       );
     } catch (err) {
-      if (err instanceof TimeoutError) throw new TimeoutError(`${ctx.cluster}: rollout not done after ${formatDuration(maxWait)}: ${last}`);
+      if (err instanceof TimeoutError)
+        throw new TimeoutError(`${ctx.cluster}: rollout not done after ${formatDuration(maxWait)}: ${last}`);
       throw err;
     }
     if (state && !state.done) throw new InfrastructureError(`${ctx.cluster}: ${state.message}`);

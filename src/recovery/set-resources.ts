@@ -26,7 +26,11 @@ const amountsSchema = (what: string) => ({
 });
 
 /** A container's resources after the change: exported for tests. Refuses requests above limits, as the API would. */
-export function nextResources(c: ContainerSpec, p: Pick<SetResourcesParams, 'requests' | 'limits'>, where: string): NonNullable<ContainerSpec['resources']> {
+export function nextResources(
+  c: ContainerSpec,
+  p: Pick<SetResourcesParams, 'requests' | 'limits'>,
+  where: string,
+): NonNullable<ContainerSpec['resources']> {
   const requests = { ...(c.resources?.requests ?? {}) };
   const limits = { ...(c.resources?.limits ?? {}) };
   for (const kind of ['memory', 'cpu'] as ResourceKind[]) {
@@ -38,7 +42,9 @@ export function nextResources(c: ContainerSpec, p: Pick<SetResourcesParams, 'req
     const lim = limits[kind];
     const value = kind === 'cpu' ? cpuMillis : memoryBytes;
     if (req !== undefined && lim !== undefined && value(req) > value(lim)) {
-      throw new InvalidInputError(`${where}: requests.${kind} ${req} would be above limits.${kind} ${lim}; raise the limit too.`);
+      throw new InvalidInputError(
+        `${where}: requests.${kind} ${req} would be above limits.${kind} ${lim}; raise the limit too.`,
+      );
     }
   }
   const out: NonNullable<ContainerSpec['resources']> = {};
@@ -50,7 +56,8 @@ export function nextResources(c: ContainerSpec, p: Pick<SetResourcesParams, 'req
 /** D3 lower the requests; D9 OOMKilled: limit +50%; D11/D12: requests and limits +500Mi. The rollout follows. */
 export const setResources: RecoveryStep<SetResourcesParams> = {
   name: 'set-resources',
-  summary: "Change the requests/limits of a workload's containers: absolute, +500Mi, or +50%; the controller rolls the pods.",
+  summary:
+    "Change the requests/limits of a workload's containers: absolute, +500Mi, or +50%; the controller rolls the pods.",
   params: paramsSchema({
     workload: workloadParam('The workload. Default: the workload the faults hit.'),
     container: { type: 'string', minLength: 1, description: 'Only this container. Default: every container.' },
@@ -58,15 +65,20 @@ export const setResources: RecoveryStep<SetResourcesParams> = {
     limits: amountsSchema('limits'),
   }),
   async run(ctx, p) {
-    if (!p.requests && !p.limits) throw new InvalidInputError(`${ctx.cluster}: set-resources needs "requests" or "limits".`);
+    if (!p.requests && !p.limits)
+      throw new InvalidInputError(`${ctx.cluster}: set-resources needs "requests" or "limits".`);
     const ref = await resolveWorkload(ctx, p.workload ?? { from: 'faults' });
     const obj = await readWorkload(ctx, ref);
     const containers = templateContainers(obj);
     if (p.container && !containers.some((c) => c.name === p.container)) {
-      throw new InvalidInputError(`${ctx.cluster}: ${ref.kind} ${ref.namespace}/${ref.name} has no container "${p.container}"; it has: ${containers.map((c) => c.name).join(', ')}.`);
+      throw new InvalidInputError(
+        `${ctx.cluster}: ${ref.kind} ${ref.namespace}/${ref.name} has no container "${p.container}"; it has: ${containers.map((c) => c.name).join(', ')}.`,
+      );
     }
     const next = containers.map((c) =>
-      p.container && c.name !== p.container ? c : { ...c, resources: nextResources(c, p, `${ref.kind} ${ref.namespace}/${ref.name} container ${c.name}`) },
+      p.container && c.name !== p.container
+        ? c
+        : { ...c, resources: nextResources(c, p, `${ref.kind} ${ref.namespace}/${ref.name} container ${c.name}`) },
     );
     await setContainers(ctx, ref, next);
   },
@@ -78,10 +90,17 @@ export const setResources: RecoveryStep<SetResourcesParams> = {
     ];
     const abs = (v: string) => !/^[+-]/.test(v);
     const flags = [
-      ...Object.entries(p.requests ?? {}).filter(([, v]) => abs(v)).map(([k, v]) => `--requests=${k}=${v}`),
-      ...Object.entries(p.limits ?? {}).filter(([, v]) => abs(v)).map(([k, v]) => `--limits=${k}=${v}`),
+      ...Object.entries(p.requests ?? {})
+        .filter(([, v]) => abs(v))
+        .map(([k, v]) => `--requests=${k}=${v}`),
+      ...Object.entries(p.limits ?? {})
+        .filter(([, v]) => abs(v))
+        .map(([k, v]) => `--limits=${k}=${v}`),
     ];
-    const cmd = flags.length > 0 ? `\`kubectl set resources ${kubectlWorkload(w)}${p.container ? ` -c ${p.container}` : ''} ${flags.join(' ')}\`` : `\`kubectl edit ${kubectlWorkload(w)}\` and change the pod template's resources`;
+    const cmd =
+      flags.length > 0
+        ? `\`kubectl set resources ${kubectlWorkload(w)}${p.container ? ` -c ${p.container}` : ''} ${flags.join(' ')}\``
+        : `\`kubectl edit ${kubectlWorkload(w)}\` and change the pod template's resources`;
     return `Set ${parts.join(', ')} on ${p.container ? `container ${p.container} of ` : ''}${workloadInWords(w)}: ${cmd}; the pods roll.`;
   },
 };

@@ -14,5 +14,6 @@ export const startService = nodeStep<StartServiceParams>({
   params: { service: serviceParam },
   required: ['service'],
   each: (ctx, node, p) => ctx.nodes.service(node, p.service, 'start'),
-  describe: (p) => `Start ${unitOf(p.service)} on ${nodesInWords(p.nodes, FROM_FAULTS)}: \`systemctl start ${p.service === 'kubelet' ? 'kubelet' : 'docker'}\` on ${nodeArg(p.nodes, FROM_FAULTS)}.`,
+  describe: (p) =>
+    `Start ${unitOf(p.service)} on ${nodesInWords(p.nodes, FROM_FAULTS)}: \`systemctl start ${p.service === 'kubelet' ? 'kubelet' : 'docker'}\` on ${nodeArg(p.nodes, FROM_FAULTS)}.`,
 });

@@ -14,5 +14,6 @@ export const stopService = nodeStep<StopServiceParams>({
   params: { service: serviceParam },
   required: ['service'],
   each: (ctx, node, p) => ctx.nodes.service(node, p.service, 'stop'),
-  describe: (p) => `Stop ${unitOf(p.service)} on ${nodesInWords(p.nodes, FROM_FAULTS)}: \`systemctl stop ${p.service === 'kubelet' ? 'kubelet' : 'docker'}\` on ${nodeArg(p.nodes, FROM_FAULTS)}.`,
+  describe: (p) =>
+    `Stop ${unitOf(p.service)} on ${nodesInWords(p.nodes, FROM_FAULTS)}: \`systemctl stop ${p.service === 'kubelet' ? 'kubelet' : 'docker'}\` on ${nodeArg(p.nodes, FROM_FAULTS)}.`,
 });

@@ -8,5 +8,6 @@ export const uncordon = nodeStep<NodeStepParams>({
   each: async (ctx, node) => {
     await ctx.kube.patch('nodes', node, { spec: { unschedulable: null } }, { type: 'strategic' });
   },
-  describe: (p) => `Uncordon ${nodesInWords(p.nodes, FROM_FAULTS)}: \`kubectl uncordon ${nodeArg(p.nodes, FROM_FAULTS)}\`.`,
+  describe: (p) =>
+    `Uncordon ${nodesInWords(p.nodes, FROM_FAULTS)}: \`kubectl uncordon ${nodeArg(p.nodes, FROM_FAULTS)}\`.`,
 });

@@ -15,7 +15,12 @@ export const wait: RecoveryStep<WaitParams> = {
   params: paramsSchema(
     {
       duration: durationParam('How long to wait, e.g. "5m".'),
-      reason: { type: 'string', minLength: 1, description: 'What the wait is for, e.g. "repair the hardware". Default: let Kubernetes recover the workloads by itself.' },
+      reason: {
+        type: 'string',
+        minLength: 1,
+        description:
+          'What the wait is for, e.g. "repair the hardware". Default: let Kubernetes recover the workloads by itself.',
+      },
     },
     ['duration'],
   ),

@@ -10,8 +10,9 @@ const TEXT_ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': 
  * newline and carriage return, lone surrogates, U+FFFE and U+FFFF. A kubelet log line or a terminal
  * colour code in an error message would otherwise make the whole report unparsable.
  */
- 
-const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+const XML_INVALID =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Replaces what XML cannot hold with U+FFFD so the text stays visible as "something was here". */
 export function stripInvalidXmlChars(text: string): string {

@@ -16,7 +16,9 @@ export function checkLabel(name: TargetCheck['name']): string {
 
 /** A target as written in an experiment: "5m" rather than "5m00s", "1h" rather than "1h00m00s". */
 export function formatTarget(ms: number): string {
-  return formatDuration(ms).replace(/(\d)m00s$/, '$1m').replace(/(\d)h00m$/, '$1h');
+  return formatDuration(ms)
+    .replace(/(\d)m00s$/, '$1m')
+    .replace(/(\d)h00m$/, '$1h');
 }
 
 /** "time-to-Ready <= 5m", "no data loss": the name of a check, as a JUnit test case or a table cell. */
@@ -27,7 +29,8 @@ export function describeCheck(check: TargetCheck): string {
 
 /** What was allowed, in words: "5m", "no keys lost". */
 export function describeAllowed(check: TargetCheck): string {
-  if (typeof check.allowed === 'number') return check.name === 'noDataLoss' ? `${check.allowed} keys lost` : formatTarget(check.allowed);
+  if (typeof check.allowed === 'number')
+    return check.name === 'noDataLoss' ? `${check.allowed} keys lost` : formatTarget(check.allowed);
   return check.allowed ? 'no keys lost' : 'any';
 }
 

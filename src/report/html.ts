@@ -83,7 +83,10 @@ function anchor(r: RunResult, index: number): string {
 function targetsCell(r: RunResult): string {
   if (r.checks.length === 0) return '-';
   return r.checks
-    .map((c) => `<span class="nowrap" title="${e(checkMessage(c))}"><span class="${c.ok ? 'ok-text' : 'missed-text'}">${c.ok ? '✓' : '✗'}</span> ${e(describeCheck(c))}</span>`)
+    .map(
+      (c) =>
+        `<span class="nowrap" title="${e(checkMessage(c))}"><span class="${c.ok ? 'ok-text' : 'missed-text'}">${c.ok ? '✓' : '✗'}</span> ${e(describeCheck(c))}</span>`,
+    )
     .join('<br>');
 }
 
@@ -133,7 +136,9 @@ function legend(r: RunResult): string {
     m.injectedAt !== undefined ? swatch(MARK_COLOURS.injected, 'fault injected', 'line') : '',
     m.detectedAt !== undefined ? swatch(MARK_COLOURS.detected, 'detected', 'line') : '',
     m.readyAt !== undefined ? swatch(MARK_COLOURS.ready, 'Ready', 'line') : '',
-    r.checks.some((c) => deadline(c, m) !== undefined) ? swatch(MARK_COLOURS.target, 'target deadline (red: missed)', 'dash') : '',
+    r.checks.some((c) => deadline(c, m) !== undefined)
+      ? swatch(MARK_COLOURS.target, 'target deadline (red: missed)', 'dash')
+      : '',
     r.probes.some((p) => p.at !== undefined) ? swatch(MARK_COLOURS.probeOk, 'probe passed / failed') : '',
   ];
   return `<div class="legend">${entries.join('')}</div>`;
@@ -154,7 +159,11 @@ function itemsTable(title: string, items: ItemRecord[], start: number): string {
   const rows = items.map((i) => {
     const when = i.startedAt === undefined ? '-' : formatOffset(i.startedAt - start);
     const took = i.startedAt !== undefined && i.endedAt !== undefined ? formatDuration(i.endedAt - i.startedAt) : '-';
-    const details = [i.description, i.hit?.length ? `hit: ${i.hit.join(', ')}` : '', i.error ? `error: ${i.error}` : ''].filter(Boolean);
+    const details = [
+      i.description,
+      i.hit?.length ? `hit: ${i.hit.join(', ')}` : '',
+      i.error ? `error: ${i.error}` : '',
+    ].filter(Boolean);
     return (
       `<tr><td>${e(i.name)}</td><td><code>${e(i.type)}</code></td><td>${e(i.cluster)}</td><td class="num">${e(when)}</td>` +
       `<td class="num">${e(took)}</td><td class="${i.ok ? 'ok-text' : 'missed-text'}">${i.ok ? 'ok' : 'failed'}</td><td>${details.map(e).join('<br>')}</td></tr>`
@@ -178,7 +187,8 @@ function dataSafety(r: RunResult): string {
 function timelineTable(r: RunResult): string {
   if (r.timeline.length === 0) return '';
   const rows = r.timeline.map(
-    (t) => `<tr><td title="${e(formatInstant(t.at))}">${e(formatOffset(t.at - r.startedAt))}</td><td class="kind">${e(t.kind)}</td><td>${e(t.text)}</td></tr>`,
+    (t) =>
+      `<tr><td title="${e(formatInstant(t.at))}">${e(formatOffset(t.at - r.startedAt))}</td><td class="kind">${e(t.kind)}</td><td>${e(t.text)}</td></tr>`,
   );
   return `<details><summary>Timeline (${r.timeline.length} ${r.timeline.length === 1 ? 'event' : 'events'})</summary><table><tbody>${rows.join('')}</tbody></table></details>`;
 }
@@ -195,7 +205,9 @@ function actionsTable(r: RunResult): string {
 
 function rollback(r: RunResult): string {
   if (r.rollback.ok && r.rollback.reverted.length === 0) return '';
-  const state = r.rollback.ok ? '<span class="ok-text">ok</span>' : `<span class="missed-text">failed</span>: ${r.rollback.errors.map(e).join('; ')}`;
+  const state = r.rollback.ok
+    ? '<span class="ok-text">ok</span>'
+    : `<span class="missed-text">failed</span>: ${r.rollback.errors.map(e).join('; ')}`;
   const reverted = r.rollback.reverted.length ? `; reverted: ${r.rollback.reverted.map(e).join(', ')}` : '';
   return `<h3>Rollback</h3><p>${state}${reverted}</p>`;
 }
@@ -209,7 +221,9 @@ function section(r: RunResult, index: number): string {
     `<section class="run ${r.verdict}" id="${e(anchor(r, index))}">`,
     `<h2>${badge(r)} ${e(r.experiment.title)} <code>${e(r.experiment.id)}</code></h2>`,
     `<p class="facts">${facts}</p>`,
-    r.experiment.runbook ? `<p class="facts">runbook: ${e(r.experiment.runbook)} · file: ${e(r.experiment.file)}</p>` : '',
+    r.experiment.runbook
+      ? `<p class="facts">runbook: ${e(r.experiment.runbook)} · file: ${e(r.experiment.file)}</p>`
+      : '',
     r.experiment.description ? `<p class="desc">${e(r.experiment.description)}</p>` : '',
     r.error ? `<div class="alert"><b>${r.verdict === 'aborted' ? 'Aborted' : 'Error'}:</b> ${e(r.error)}</div>` : '',
     cards(r),

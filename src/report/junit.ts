@@ -36,9 +36,18 @@ function checkCase(result: RunResult, check: TargetCheck): Case {
   } else if (check.ok) {
     // passed
   } else if (check.measured === undefined && !ranToCompletion) {
-    c.outcome = { kind: 'skipped', type: 'NotMeasured', message: `not measured: ${result.verdict === 'aborted' ? 'the drill was aborted' : 'the drill could not run'}` };
+    c.outcome = {
+      kind: 'skipped',
+      type: 'NotMeasured',
+      message: `not measured: ${result.verdict === 'aborted' ? 'the drill was aborted' : 'the drill could not run'}`,
+    };
   } else {
-    c.outcome = { kind: 'failure', type: 'TargetMissed', message: checkMessage(check), detail: `allowed: ${describeAllowed(check)}\nmeasured: ${describeMeasured(check)}` };
+    c.outcome = {
+      kind: 'failure',
+      type: 'TargetMissed',
+      message: checkMessage(check),
+      detail: `allowed: ${describeAllowed(check)}\nmeasured: ${describeMeasured(check)}`,
+    };
   }
   return c;
 }
@@ -47,12 +56,17 @@ function cases(result: RunResult): Case[] {
   const out = result.checks.map((check) => checkCase(result, check));
   const runTime = (result.endedAt - result.startedAt) / 1000;
   if (result.verdict === 'error' || result.verdict === 'aborted') {
-    const message = result.error ?? (result.verdict === 'aborted' ? 'the drill was aborted' : 'the drill could not run');
+    const message =
+      result.error ?? (result.verdict === 'aborted' ? 'the drill was aborted' : 'the drill could not run');
     const type = result.verdict === 'aborted' ? 'Aborted' : 'Error';
     out.unshift({ name: 'run', time: runTime, outcome: { kind: 'error', type, message } });
   } else if (result.verdict === 'fail' && !out.some((c) => c.outcome?.kind === 'failure')) {
     // The verdict is the authority: CI must go red even if no single check explains why.
-    out.unshift({ name: 'run', time: runTime, outcome: { kind: 'failure', type: 'DrillFailed', message: result.error ?? 'the drill failed' } });
+    out.unshift({
+      name: 'run',
+      time: runTime,
+      outcome: { kind: 'failure', type: 'DrillFailed', message: result.error ?? 'the drill failed' },
+    });
   } else if (out.length === 0) {
     // An experiment without targets still ran; an empty suite is dropped or flagged by some CI systems.
     out.push({ name: 'run', time: runTime });
@@ -77,14 +91,21 @@ function systemOut(result: RunResult): string {
 }
 
 function renderCase(classname: string, c: Case): string {
-  const open = `    <testcase${attrs([['classname', classname], ['name', c.name], ['time', c.time.toFixed(3)]])}`;
+  const open = `    <testcase${attrs([
+    ['classname', classname],
+    ['name', c.name],
+    ['time', c.time.toFixed(3)],
+  ])}`;
   if (!c.outcome) return `${open}/>`;
   const o = c.outcome;
   const detail = o.detail ?? o.message;
   const inner =
     o.kind === 'skipped'
       ? `      <skipped${attrs([['message', o.message]])}/>`
-      : `      <${o.kind}${attrs([['message', o.message], ['type', o.type]])}>${escapeMarkup(detail)}</${o.kind}>`;
+      : `      <${o.kind}${attrs([
+          ['message', o.message],
+          ['type', o.type],
+        ])}>${escapeMarkup(detail)}</${o.kind}>`;
   return `${open}>\n${inner}\n    </testcase>`;
 }
 
@@ -115,7 +136,13 @@ function renderSuite(result: RunResult, all: Case[]): string {
       ['timestamp', timestamp(result.startedAt)],
     ])}>`,
     '    <properties>',
-    ...props.map(([name, value]) => `      <property${attrs([['name', name], ['value', value]])}/>`),
+    ...props.map(
+      ([name, value]) =>
+        `      <property${attrs([
+          ['name', name],
+          ['value', value],
+        ])}/>`,
+    ),
     '    </properties>',
     ...all.map((c) => renderCase(id, c)),
     `    <system-out>${escapeMarkup(systemOut(result))}</system-out>`,

@@ -45,7 +45,11 @@ function verdictCell(r: RunResult): string {
 }
 
 function table(head: string[], rows: string[][]): string[] {
-  return [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+  return [
+    `| ${head.join(' | ')} |`,
+    `|${head.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ];
 }
 
 function summary(results: RunResult[]): string[] {
@@ -62,7 +66,8 @@ function summary(results: RunResult[]): string[] {
 
 function span(item: ItemRecord, start: number): [string, string] {
   const at = item.startedAt === undefined ? '-' : formatOffset(item.startedAt - start);
-  const took = item.startedAt !== undefined && item.endedAt !== undefined ? formatDuration(item.endedAt - item.startedAt) : '-';
+  const took =
+    item.startedAt !== undefined && item.endedAt !== undefined ? formatDuration(item.endedAt - item.startedAt) : '-';
   return [at, took];
 }
 
@@ -73,7 +78,15 @@ function items(title: string, list: ItemRecord[], start: number): string[] {
     const what = [i.description, i.hit?.length ? `hit: ${i.hit.join(', ')}` : '', i.error ? `error: ${i.error}` : '']
       .filter(Boolean)
       .join('; ');
-    return [inline(i.name), `\`${i.type}\``, inline(i.cluster), at, took, i.ok ? 'ok' : '**failed**', inline(what) || '-'];
+    return [
+      inline(i.name),
+      `\`${i.type}\``,
+      inline(i.cluster),
+      at,
+      took,
+      i.ok ? 'ok' : '**failed**',
+      inline(what) || '-',
+    ];
   });
   return [`**${title}**`, '', ...table(['Name', 'Type', 'Cluster', 'At', 'Took', 'Result', 'Details'], rows), ''];
 }
@@ -92,12 +105,22 @@ function section(r: RunResult): string[] {
   if (r.experiment.description) out.push(inline(r.experiment.description), '');
   if (r.error) out.push(`> **${r.verdict === 'aborted' ? 'Aborted' : 'Error'}:** ${inline(r.error)}`, '');
   if (r.checks.length) {
-    const rows = r.checks.map((c) => [inline(describeCheck(c)), describeAllowed(c), describeMeasured(c), c.ok ? '✅ met' : '❌ missed', inline(checkMessage(c))]);
+    const rows = r.checks.map((c) => [
+      inline(describeCheck(c)),
+      describeAllowed(c),
+      describeMeasured(c),
+      c.ok ? '✅ met' : '❌ missed',
+      inline(checkMessage(c)),
+    ]);
     out.push('**Targets**', '', ...table(['Target', 'Allowed', 'Measured', 'Result', 'Message'], rows), '');
   }
   const unavailable = Object.entries(r.timings.unavailability ?? {});
   if (unavailable.length) {
-    out.push('**Unavailability** (longest failing stretch per monitor): ' + unavailable.map(([probe, ms]) => `${inline(probe)} ${formatDuration(ms)}`).join(', '), '');
+    out.push(
+      '**Unavailability** (longest failing stretch per monitor): ' +
+        unavailable.map(([probe, ms]) => `${inline(probe)} ${formatDuration(ms)}`).join(', '),
+      '',
+    );
   }
   if (r.data) {
     const d = r.data;
@@ -109,10 +132,15 @@ function section(r: RunResult): string[] {
   out.push(...items('Faults', r.faults, start), ...items('Recovery steps', r.steps, start));
   if (!r.rollback.ok || r.rollback.reverted.length) {
     const state = r.rollback.ok ? 'ok' : `**failed**: ${inline(r.rollback.errors.join('; '))}`;
-    out.push(`**Rollback** ${state}${r.rollback.reverted.length ? `; reverted: ${inline(r.rollback.reverted.join(', '))}` : ''}`, '');
+    out.push(
+      `**Rollback** ${state}${r.rollback.reverted.length ? `; reverted: ${inline(r.rollback.reverted.join(', '))}` : ''}`,
+      '',
+    );
   }
   if (r.timeline.length) {
-    const lines = r.timeline.map((e) => `${formatOffset(e.at - start).padStart(10)}  ${e.kind.padEnd(8)} ${e.text.replace(/\r?\n/g, ' ')}`);
+    const lines = r.timeline.map(
+      (e) => `${formatOffset(e.at - start).padStart(10)}  ${e.kind.padEnd(8)} ${e.text.replace(/\r?\n/g, ' ')}`,
+    );
     out.push('<details><summary>Timeline</summary>', '', fenced(lines.join('\n')), '', '</details>', '');
   }
   return out;

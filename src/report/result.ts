@@ -58,7 +58,8 @@ export interface TargetCheck {
   message: string;
 }
 
-export type PhaseName = 'preflight' | 'steady-state' | 'journal' | 'inject' | 'detect' | 'recover' | 'verify' | 'rollback';
+export type PhaseName =
+  'preflight' | 'steady-state' | 'journal' | 'inject' | 'detect' | 'recover' | 'verify' | 'rollback';
 
 export interface PhaseRecord {
   name: PhaseName;

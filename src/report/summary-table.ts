@@ -8,20 +8,30 @@ export interface SummaryTableOptions {
   color: boolean;
 }
 
-const ANSI: Record<RunResult['verdict'], string> = { pass: '\u001b[32m', fail: '\u001b[31m', aborted: '\u001b[33m', error: '\u001b[35m' };
+const ANSI: Record<RunResult['verdict'], string> = {
+  pass: '\u001b[32m',
+  fail: '\u001b[31m',
+  aborted: '\u001b[33m',
+  error: '\u001b[35m',
+};
 const RESET = '\u001b[0m';
 const BOLD = '\u001b[1m';
 
 function verdictCell(r: RunResult, color: boolean): string {
   // A dry run measures nothing, so it did not "pass": it says PLANNED, as the verdict line above the table does.
-  const text = r.dryRun && r.verdict === 'pass' ? 'PLANNED (dry run)' : `${verdictLabel(r.verdict)}${r.dryRun ? ' (dry run)' : ''}`;
+  const text =
+    r.dryRun && r.verdict === 'pass'
+      ? 'PLANNED (dry run)'
+      : `${verdictLabel(r.verdict)}${r.dryRun ? ' (dry run)' : ''}`;
   return color ? `${BOLD}${ANSI[r.verdict]}${text}${RESET}` : text;
 }
 
 /** Each target on its own line, missed ones marked, so the cell answers "which target failed?". */
 function targetsCell(r: RunResult): string {
   if (r.checks.length === 0) return '-';
-  return r.checks.map((c) => `${describeCheck(c)}${c.ok ? '' : c.measured === undefined ? ' (not reached)' : ' MISSED'}`).join('\n');
+  return r.checks
+    .map((c) => `${describeCheck(c)}${c.ok ? '' : c.measured === undefined ? ' (not reached)' : ' MISSED'}`)
+    .join('\n');
 }
 
 /** The table printed at the end of `gameday run`: one row per drill. */

@@ -84,24 +84,51 @@ export function timelineChart(result: RunResult): string {
   // The markers: measured instants and target deadlines.
   const markers: Marker[] = [];
   if (m.injectedAt !== undefined) {
-    markers.push({ at: m.injectedAt, label: 'fault injected', colour: MARK_COLOURS.injected, dashed: false, title: `fault injected at ${at(m.injectedAt)}` });
+    markers.push({
+      at: m.injectedAt,
+      label: 'fault injected',
+      colour: MARK_COLOURS.injected,
+      dashed: false,
+      title: `fault injected at ${at(m.injectedAt)}`,
+    });
   }
   const detectCheck = result.checks.find((c) => c.name === 'timeToDetect');
   if (m.detectedAt !== undefined) {
     const colour = detectCheck && !detectCheck.ok ? MARK_COLOURS.missed : MARK_COLOURS.detected;
-    markers.push({ at: m.detectedAt, label: `detected (${formatDuration(result.timings.timeToDetect)})`, colour, dashed: false, title: `detected at ${at(m.detectedAt)}: time-to-detect ${formatDuration(result.timings.timeToDetect)}` });
+    markers.push({
+      at: m.detectedAt,
+      label: `detected (${formatDuration(result.timings.timeToDetect)})`,
+      colour,
+      dashed: false,
+      title: `detected at ${at(m.detectedAt)}: time-to-detect ${formatDuration(result.timings.timeToDetect)}`,
+    });
   }
   const readyCheck = result.checks.find((c) => c.name === 'timeToReady' || c.name === 'timeToRecover');
   if (m.readyAt !== undefined) {
     const colour = readyCheck && !readyCheck.ok ? MARK_COLOURS.missed : MARK_COLOURS.ready;
-    const took = result.timings.timeToReady !== undefined ? `time-to-Ready ${formatDuration(result.timings.timeToReady)}` : `time-to-recover ${formatDuration(result.timings.timeToRecover)}`;
-    markers.push({ at: m.readyAt, label: `Ready (${took.replace(/^time-to-\S+ /, '')})`, colour, dashed: false, title: `Ready at ${at(m.readyAt)}: ${took}` });
+    const took =
+      result.timings.timeToReady !== undefined
+        ? `time-to-Ready ${formatDuration(result.timings.timeToReady)}`
+        : `time-to-recover ${formatDuration(result.timings.timeToRecover)}`;
+    markers.push({
+      at: m.readyAt,
+      label: `Ready (${took.replace(/^time-to-\S+ /, '')})`,
+      colour,
+      dashed: false,
+      title: `Ready at ${at(m.readyAt)}: ${took}`,
+    });
   }
   for (const check of result.checks) {
     const when = deadline(check, m);
     if (when === undefined || typeof check.allowed !== 'number') continue;
     const label = `${checkLabel(check.name)} target ${formatTarget(check.allowed)}`;
-    markers.push({ at: when, label, colour: check.ok ? MARK_COLOURS.target : MARK_COLOURS.missed, dashed: true, title: `${label}: deadline ${at(when)}; ${check.message}` });
+    markers.push({
+      at: when,
+      label,
+      colour: check.ok ? MARK_COLOURS.target : MARK_COLOURS.missed,
+      dashed: true,
+      title: `${label}: deadline ${at(when)}; ${check.message}`,
+    });
   }
 
   // The axis spans the run and anything drawn past its end (a target deadline the run never reached).
@@ -125,13 +152,15 @@ export function timelineChart(result: RunResult): string {
       result.phases.map((p) => {
         const x0 = x(p.startedAt);
         const x1 = Math.max(x0 + 2, x(p.endedAt ?? result.endedAt));
-        const fits = (x1 - x0) > p.name.length * CHAR_W + 6;
+        const fits = x1 - x0 > p.name.length * CHAR_W + 6;
         const stroke = p.ok ? '' : ` stroke="${MARK_COLOURS.missed}" stroke-width="2"`;
         const title = `${p.name}: ${at(p.startedAt)} to ${p.endedAt === undefined ? 'the end (did not finish)' : at(p.endedAt)}${p.endedAt !== undefined ? `, ${formatDuration(p.endedAt - p.startedAt)}` : ''}${p.ok ? '' : `; failed${p.error ? `: ${p.error}` : ''}`}`;
         return (
           `<g class="phase"><title>${escapeMarkup(title)}</title>` +
           `<rect x="${n(x0)}" y="${n(y + (ROW - BAR) / 2)}" width="${n(x1 - x0)}" height="${BAR}" rx="2" fill="${PHASE_COLOURS[p.name] ?? '#cbd5e1'}"${stroke}/>` +
-          (fits ? `<text x="${n((x0 + x1) / 2)}" y="${n(y + ROW / 2 + 4)}" text-anchor="middle" class="in-bar">${escapeMarkup(p.name)}</text>` : '') +
+          (fits
+            ? `<text x="${n((x0 + x1) / 2)}" y="${n(y + ROW / 2 + 4)}" text-anchor="middle" class="in-bar">${escapeMarkup(p.name)}</text>`
+            : '') +
           '</g>'
         );
       }),
@@ -141,8 +170,14 @@ export function timelineChart(result: RunResult): string {
     const title =
       `${kind === 'fault' ? 'fault' : 'recovery step'} ${item.name} (${item.type}, cluster ${item.cluster})` +
       (item.startedAt !== undefined ? `: started ${at(item.startedAt)}` : ': never started') +
-      (item.endedAt !== undefined ? `, ended ${at(item.endedAt)}` : item.startedAt !== undefined ? ', did not finish' : '') +
-      (item.startedAt !== undefined && item.endedAt !== undefined ? `, took ${formatDuration(item.endedAt - item.startedAt)}` : '') +
+      (item.endedAt !== undefined
+        ? `, ended ${at(item.endedAt)}`
+        : item.startedAt !== undefined
+          ? ', did not finish'
+          : '') +
+      (item.startedAt !== undefined && item.endedAt !== undefined
+        ? `, took ${formatDuration(item.endedAt - item.startedAt)}`
+        : '') +
       (item.hit?.length ? `; hit ${item.hit.join(', ')}` : '') +
       (item.ok ? '' : `; FAILED${item.error ? `: ${item.error}` : ''}`) +
       (item.description ? `\n${item.description}` : '');
@@ -219,7 +254,9 @@ export function timelineChart(result: RunResult): string {
   lanes.forEach((lane, i) => {
     const y = top + i * ROW;
     if (i % 2 === 0) out.push(`<rect x="0" y="${y}" width="${WIDTH}" height="${ROW}" class="band"/>`);
-    out.push(`<text x="${LEFT - 8}" y="${y + ROW / 2 + 4}" text-anchor="end" class="lane"><title>${escapeMarkup(lane.title)}</title>${escapeMarkup(lane.label)}</text>`);
+    out.push(
+      `<text x="${LEFT - 8}" y="${y + ROW / 2 + 4}" text-anchor="end" class="lane"><title>${escapeMarkup(lane.title)}</title>${escapeMarkup(lane.label)}</text>`,
+    );
   });
   // Grid and axis.
   for (let t = 0; t <= end; t += step) {

@@ -65,7 +65,10 @@ const PLOT_H = 220;
 const AXIS = 44;
 
 /** Tick spacings for a duration axis, 1 s to 6 h. */
-const Y_STEPS = [1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000, 7_200_000, 21_600_000];
+const Y_STEPS = [
+  1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000,
+  7_200_000, 21_600_000,
+];
 
 const n = (x: number): string => (Math.round(x * 10) / 10).toString();
 
@@ -138,7 +141,10 @@ export function trendChart(drill: string, runs: readonly StoredRun[]): string {
       return a === undefined ? [] : [`M${n(x(i) - gap / 2)} ${n(y(a))}H${n(x(i) + gap / 2)}`];
     });
     if (segments.length) {
-      const last = runs.map((r) => allowed(r.result, s.check)).filter((a) => a !== undefined).pop() as number;
+      const last = runs
+        .map((r) => allowed(r.result, s.check))
+        .filter((a) => a !== undefined)
+        .pop() as number;
       out.push(
         `<path class="target ${s.key}" d="${segments.join('')}" fill="none" stroke="${s.colour}" stroke-opacity="0.7" stroke-width="1.5" stroke-dasharray="6 4"><title>${e(`${s.label} target ${formatTarget(last)}`)}</title></path>`,
       );
@@ -156,7 +162,8 @@ export function trendChart(drill: string, runs: readonly StoredRun[]): string {
       current.push(`${n(x(i))},${n(y(v))}`);
     });
     if (current.length > 1) paths.push(current.join(' '));
-    for (const p of paths) out.push(`<polyline class="series ${s.key}" points="${p}" fill="none" stroke="${s.colour}" stroke-width="2"/>`);
+    for (const p of paths)
+      out.push(`<polyline class="series ${s.key}" points="${p}" fill="none" stroke="${s.colour}" stroke-width="2"/>`);
   }
   for (const s of SERIES) {
     runs.forEach((r, i) => {
@@ -167,7 +174,9 @@ export function trendChart(drill: string, runs: readonly StoredRun[]): string {
       const missed = check !== undefined && !check.ok;
       const title =
         `run ${i + 1} (${formatInstant(r.at)}, seed ${r.result.seed}): ${s.label} ${formatDuration(v)}` +
-        (check ? `; target ${typeof check.allowed === 'number' ? formatTarget(check.allowed) : String(check.allowed)} ${check.ok ? 'met' : 'missed'}` : '') +
+        (check
+          ? `; target ${typeof check.allowed === 'number' ? formatTarget(check.allowed) : String(check.allowed)} ${check.ok ? 'met' : 'missed'}`
+          : '') +
         `; verdict ${verdictLabel(r.result.verdict)}`;
       // A failed run's points are hollow with a red ring; a missed target of this series fills them red.
       const fill = missed ? MARK_COLOURS.missed : failed ? '#fff' : s.colour;
@@ -184,11 +193,15 @@ export function trendChart(drill: string, runs: readonly StoredRun[]): string {
 function legend(runs: readonly StoredRun[]): string {
   const items: string[] = [];
   for (const s of SERIES) {
-    if (runs.some((r) => r.result.timings[s.key] !== undefined)) items.push(`<span><i class="line" style="border-color:${s.colour}"></i>${e(s.label)}</span>`);
-    if (runs.some((r) => allowed(r.result, s.check) !== undefined)) items.push(`<span><i class="dash" style="border-color:${s.colour}"></i>${e(`${s.label} target`)}</span>`);
+    if (runs.some((r) => r.result.timings[s.key] !== undefined))
+      items.push(`<span><i class="line" style="border-color:${s.colour}"></i>${e(s.label)}</span>`);
+    if (runs.some((r) => allowed(r.result, s.check) !== undefined))
+      items.push(`<span><i class="dash" style="border-color:${s.colour}"></i>${e(`${s.label} target`)}</span>`);
   }
   if (runs.some((r) => r.result.verdict !== 'pass')) {
-    items.push(`<span><i style="background:#fee2e2"></i><i class="dot" style="border-color:${MARK_COLOURS.missed}"></i>failed run (filled red: this target missed)</span>`);
+    items.push(
+      `<span><i style="background:#fee2e2"></i><i class="dot" style="border-color:${MARK_COLOURS.missed}"></i>failed run (filled red: this target missed)</span>`,
+    );
   }
   return `<div class="legend">${items.join('')}</div>`;
 }
@@ -196,9 +209,13 @@ function legend(runs: readonly StoredRun[]): string {
 function vsHistory(run: StoredRun, earlier: readonly StoredRun[]): string {
   const check = checkRegression(run.result, earlier);
   const regressed = check.checks.filter((c) => c.status === 'regressed');
-  if (regressed.length) return regressed.map((c) => `<span class="missed-text">regressed</span> ${e(c.message.replace(/^[^:]*: /, ''))}`).join('<br>');
+  if (regressed.length)
+    return regressed
+      .map((c) => `<span class="missed-text">regressed</span> ${e(c.message.replace(/^[^:]*: /, ''))}`)
+      .join('<br>');
   const ok = check.checks.filter((c) => c.status === 'ok');
-  if (ok.length) return `<span class="ok-text">within</span> <span class="muted">${e(ok.map((c) => c.message.replace(/^[^:]*: /, '').replace(/ within .*/, '')).join(', '))}</span>`;
+  if (ok.length)
+    return `<span class="ok-text">within</span> <span class="muted">${e(ok.map((c) => c.message.replace(/^[^:]*: /, '').replace(/ within .*/, '')).join(', '))}</span>`;
   return '<span class="muted">too few earlier runs</span>';
 }
 
@@ -245,7 +262,10 @@ export function renderTrend(runs: readonly StoredRun[], meta: TrendMeta): string
   const summary =
     `${drills.size} ${drills.size === 1 ? 'drill' : 'drills'}, ${runs.length} ${runs.length === 1 ? 'run' : 'runs'} from ${e(meta.resultsDir)} · ` +
     `generated ${e(formatInstant(meta.generatedAt))} by gameday ${e(meta.gamedayVersion)}`;
-  const body = drills.size === 0 ? [`<p>No runs recorded in ${e(meta.resultsDir)}.</p>`] : [...drills].map(([d, r]) => section(d, r));
+  const body =
+    drills.size === 0
+      ? [`<p>No runs recorded in ${e(meta.resultsDir)}.</p>`]
+      : [...drills].map(([d, r]) => section(d, r));
   return [
     '<!DOCTYPE html>',
     '<html lang="en">',
@@ -260,7 +280,7 @@ export function renderTrend(runs: readonly StoredRun[], meta: TrendMeta): string
     '<h1>Gameday trends</h1>',
     `<p class="meta">${summary}</p>`,
     ...body,
-    '<footer>Each chart shows a drill\'s runs in order, labelled with their wall-clock start (UTC); hover a point for its figures. ' +
+    "<footer>Each chart shows a drill's runs in order, labelled with their wall-clock start (UTC); hover a point for its figures. " +
       '"Against earlier runs" compares each run with the median of up to 10 earlier comparable runs plus 20%, as <code>gameday run --baseline</code> does.</footer>',
     '</main></body>',
     '</html>',

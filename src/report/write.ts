@@ -47,11 +47,20 @@ async function write(file: string, content: string): Promise<void> {
 /** What each format writes: json one file per experiment, the others one file for the whole run. */
 type Registry = Record<ReporterName, Reporter>;
 
-async function writeFormat(registry: Registry, name: ReporterName, dir: string, results: RunResult[], meta: ReportMeta): Promise<string[]> {
+async function writeFormat(
+  registry: Registry,
+  name: ReporterName,
+  dir: string,
+  results: RunResult[],
+  meta: ReportMeta,
+): Promise<string[]> {
   if (name === 'json') {
     const stems = uniqueStems(results);
     // Render every file before writing any, so a throwing render leaves no half set behind.
-    const files = results.map((r, i) => ({ path: join(dir, `${stems[i] ?? 'experiment'}.json`), text: registry.json.render([r], meta) }));
+    const files = results.map((r, i) => ({
+      path: join(dir, `${stems[i] ?? 'experiment'}.json`),
+      text: registry.json.render([r], meta),
+    }));
     for (const f of files) await write(f.path, f.text);
     return files.map((f) => f.path);
   }
@@ -76,7 +85,9 @@ export async function writeReports(
   const out: WriteReportsResult = { paths: [], failures: [] };
   for (const format of formats) {
     if (!isReporterName(format)) {
-      const error = new InvalidInputError(`report format: expected one of ${REPORTER_NAMES.join(', ')}, got ${JSON.stringify(format)}.`);
+      const error = new InvalidInputError(
+        `report format: expected one of ${REPORTER_NAMES.join(', ')}, got ${JSON.stringify(format)}.`,
+      );
       out.failures.push({ reporter: format, error });
       continue;
     }

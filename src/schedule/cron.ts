@@ -38,20 +38,25 @@ export class CronSyntaxError extends InvalidInputError {}
 export function validateCron(schedule: string): string {
   const text = schedule.trim().replace(/\s+/g, ' ');
   const quoted = JSON.stringify(schedule);
-  if (text === '') throw new CronSyntaxError('cron schedule is empty; expected five fields "minute hour day-of-month month day-of-week", e.g. "0 3 * * 1".');
+  if (text === '')
+    throw new CronSyntaxError(
+      'cron schedule is empty; expected five fields "minute hour day-of-month month day-of-week", e.g. "0 3 * * 1".',
+    );
   if (/^(CRON_)?TZ=/.test(text)) {
-    throw new CronSyntaxError(`cron schedule ${quoted}: Kubernetes refuses TZ= in the schedule; use --time-zone instead.`);
+    throw new CronSyntaxError(
+      `cron schedule ${quoted}: Kubernetes refuses TZ= in the schedule; use --time-zone instead.`,
+    );
   }
   if (text.startsWith('@')) {
     if ((CRON_MACROS as readonly string[]).includes(text)) return text;
-    throw new CronSyntaxError(`cron schedule ${quoted}: unknown macro ${text}; expected one of ${CRON_MACROS.join(', ')}.`);
+    throw new CronSyntaxError(
+      `cron schedule ${quoted}: unknown macro ${text}; expected one of ${CRON_MACROS.join(', ')}.`,
+    );
   }
   const parts = text.split(' ');
   if (parts.length !== FIELDS.length) {
     const hint =
-      parts.length === 6
-        ? ' (six fields look like a schedule with seconds or years; Kubernetes has neither)'
-        : '';
+      parts.length === 6 ? ' (six fields look like a schedule with seconds or years; Kubernetes has neither)' : '';
     throw new CronSyntaxError(
       `cron schedule ${quoted} has ${parts.length} ${parts.length === 1 ? 'field' : 'fields'}${hint}; expected five: minute hour day-of-month month day-of-week, e.g. "0 3 * * 1".`,
     );
@@ -76,7 +81,8 @@ function checkField(text: string, field: Field, quoted: string): void {
     }
     if (range === '*' || range === '?') {
       // "?" is Quartz's "no specific value": robfig accepts it in the day fields only.
-      if (range === '?' && field.name !== 'day-of-month' && field.name !== 'day-of-week') fail('uses "?", allowed only in the day fields');
+      if (range === '?' && field.name !== 'day-of-month' && field.name !== 'day-of-week')
+        fail('uses "?", allowed only in the day fields');
       continue;
     }
     const bounds = (range ?? '').split('-');

@@ -45,7 +45,14 @@ function metadata(opts: { namespaced: boolean; name?: Schema }): Schema {
   return object(props, opts.namespaced ? ['name', 'namespace'] : ['name']);
 }
 
-function kind(apiVersion: string, kindName: string, namespaced: boolean, body: Record<string, Schema>, required: string[] = [], name?: Schema): Schema {
+function kind(
+  apiVersion: string,
+  kindName: string,
+  namespaced: boolean,
+  body: Record<string, Schema>,
+  required: string[] = [],
+  name?: Schema,
+): Schema {
   return object(
     {
       apiVersion: { const: apiVersion },
@@ -58,13 +65,29 @@ function kind(apiVersion: string, kindName: string, namespaced: boolean, body: R
 }
 
 const policyRule = object(
-  { apiGroups: strings, resources: strings, resourceNames: strings, nonResourceURLs: strings, verbs: { ...strings, minItems: 1 } },
+  {
+    apiGroups: strings,
+    resources: strings,
+    resourceNames: strings,
+    nonResourceURLs: strings,
+    verbs: { ...strings, minItems: 1 },
+  },
   ['verbs'],
 );
-const roleRef = object({ apiGroup: str, kind: { enum: ['Role', 'ClusterRole'] }, name: str }, ['apiGroup', 'kind', 'name']);
-const subject = object({ kind: { enum: ['ServiceAccount', 'User', 'Group'] }, name: str, namespace: str, apiGroup: str }, ['kind', 'name']);
+const roleRef = object({ apiGroup: str, kind: { enum: ['Role', 'ClusterRole'] }, name: str }, [
+  'apiGroup',
+  'kind',
+  'name',
+]);
+const subject = object(
+  { kind: { enum: ['ServiceAccount', 'User', 'Group'] }, name: str, namespace: str, apiGroup: str },
+  ['kind', 'name'],
+);
 
-const resources = object({ requests: { type: 'object', additionalProperties: quantity }, limits: { type: 'object', additionalProperties: quantity } });
+const resources = object({
+  requests: { type: 'object', additionalProperties: quantity },
+  limits: { type: 'object', additionalProperties: quantity },
+});
 
 const container = object(
   {
@@ -84,7 +107,10 @@ const container = object(
       readOnlyRootFilesystem: bool,
       capabilities: object({ add: strings, drop: strings }),
     }),
-    volumeMounts: { type: 'array', items: object({ name: str, mountPath: str, readOnly: bool, subPath: str }, ['name', 'mountPath']) },
+    volumeMounts: {
+      type: 'array',
+      items: object({ name: str, mountPath: str, readOnly: bool, subPath: str }, ['name', 'mountPath']),
+    },
   },
   ['name'],
 );
@@ -92,7 +118,12 @@ const container = object(
 const volume = object(
   {
     name: { type: 'string', pattern: DNS_LABEL, maxLength: 63 },
-    configMap: object({ name: str, optional: bool, defaultMode: int32, items: { type: 'array', items: object({ key: str, path: str }, ['key', 'path']) } }),
+    configMap: object({
+      name: str,
+      optional: bool,
+      defaultMode: int32,
+      items: { type: 'array', items: object({ key: str, path: str }, ['key', 'path']) },
+    }),
     persistentVolumeClaim: object({ claimName: str, readOnly: bool }, ['claimName']),
     secret: object({ secretName: str, optional: bool, defaultMode: int32 }),
     emptyDir: object({ medium: str, sizeLimit: quantity }),
@@ -112,7 +143,9 @@ const podSpec = object(
       runAsUser: { type: 'integer', minimum: 0 },
       runAsGroup: { type: 'integer', minimum: 0 },
       fsGroup: { type: 'integer', minimum: 0 },
-      seccompProfile: object({ type: { enum: ['RuntimeDefault', 'Localhost', 'Unconfined'] }, localhostProfile: str }, ['type']),
+      seccompProfile: object({ type: { enum: ['RuntimeDefault', 'Localhost', 'Unconfined'] }, localhostProfile: str }, [
+        'type',
+      ]),
     }),
     volumes: { type: 'array', items: volume },
     activeDeadlineSeconds: { type: 'integer', minimum: 1 },
@@ -134,13 +167,33 @@ const jobSpec = object(
 export const MANIFEST_SCHEMAS: Readonly<Record<string, Schema>> = {
   'v1/Namespace': kind('v1', 'Namespace', false, {}, [], { type: 'string', maxLength: 63, pattern: DNS_LABEL }),
   'v1/ServiceAccount': kind('v1', 'ServiceAccount', true, { automountServiceAccountToken: bool }),
-  'rbac.authorization.k8s.io/v1/ClusterRole': kind('rbac.authorization.k8s.io/v1', 'ClusterRole', false, { rules: { type: 'array', items: policyRule } }),
-  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': kind('rbac.authorization.k8s.io/v1', 'ClusterRoleBinding', false, { roleRef, subjects: { type: 'array', items: subject } }, ['roleRef']),
-  'rbac.authorization.k8s.io/v1/Role': kind('rbac.authorization.k8s.io/v1', 'Role', true, { rules: { type: 'array', items: policyRule } }),
-  'rbac.authorization.k8s.io/v1/RoleBinding': kind('rbac.authorization.k8s.io/v1', 'RoleBinding', true, { roleRef, subjects: { type: 'array', items: subject } }, ['roleRef']),
+  'rbac.authorization.k8s.io/v1/ClusterRole': kind('rbac.authorization.k8s.io/v1', 'ClusterRole', false, {
+    rules: { type: 'array', items: policyRule },
+  }),
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': kind(
+    'rbac.authorization.k8s.io/v1',
+    'ClusterRoleBinding',
+    false,
+    { roleRef, subjects: { type: 'array', items: subject } },
+    ['roleRef'],
+  ),
+  'rbac.authorization.k8s.io/v1/Role': kind('rbac.authorization.k8s.io/v1', 'Role', true, {
+    rules: { type: 'array', items: policyRule },
+  }),
+  'rbac.authorization.k8s.io/v1/RoleBinding': kind(
+    'rbac.authorization.k8s.io/v1',
+    'RoleBinding',
+    true,
+    { roleRef, subjects: { type: 'array', items: subject } },
+    ['roleRef'],
+  ),
   'v1/ConfigMap': kind('v1', 'ConfigMap', true, {
     // Keys become file names in the volume: the apiserver allows only these characters.
-    data: { type: 'object', propertyNames: { maxLength: 253, pattern: '^[-._a-zA-Z0-9]+$' }, additionalProperties: str },
+    data: {
+      type: 'object',
+      propertyNames: { maxLength: 253, pattern: '^[-._a-zA-Z0-9]+$' },
+      additionalProperties: str,
+    },
   }),
   'v1/PersistentVolumeClaim': kind(
     'v1',
@@ -149,7 +202,11 @@ export const MANIFEST_SCHEMAS: Readonly<Record<string, Schema>> = {
     {
       spec: object(
         {
-          accessModes: { type: 'array', items: { enum: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'] }, minItems: 1 },
+          accessModes: {
+            type: 'array',
+            items: { enum: ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'] },
+            minItems: 1,
+          },
           resources: object({ requests: object({ storage: quantity }, ['storage']) }, ['requests']),
           storageClassName: str,
           volumeMode: { enum: ['Filesystem', 'Block'] },
@@ -195,9 +252,12 @@ function validators(): Map<string, ValidateFunction> {
 
 function describe(e: ErrorObject): string {
   const where = e.instancePath || '(top)';
-  if (e.keyword === 'additionalProperties') return `${where}: unknown field "${String((e.params as { additionalProperty: string }).additionalProperty)}"`;
-  if (e.keyword === 'required') return `${where}: missing required field "${String((e.params as { missingProperty: string }).missingProperty)}"`;
-  if (e.keyword === 'enum') return `${where}: must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+  if (e.keyword === 'additionalProperties')
+    return `${where}: unknown field "${String((e.params as { additionalProperty: string }).additionalProperty)}"`;
+  if (e.keyword === 'required')
+    return `${where}: missing required field "${String((e.params as { missingProperty: string }).missingProperty)}"`;
+  if (e.keyword === 'enum')
+    return `${where}: must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
   return `${where}: ${e.message ?? e.keyword}`;
 }
 

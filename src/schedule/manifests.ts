@@ -71,22 +71,36 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
   const schedule = validateCron(o.cron);
   const name = o.name ?? 'gameday';
   if (!DNS_LABEL.test(o.namespace) || o.namespace.length > 63) {
-    throw new InvalidInputError(`--namespace ${JSON.stringify(o.namespace)}: a namespace is lower-case letters, digits and "-", at most 63 characters.`);
+    throw new InvalidInputError(
+      `--namespace ${JSON.stringify(o.namespace)}: a namespace is lower-case letters, digits and "-", at most 63 characters.`,
+    );
   }
   if (!DNS_LABEL.test(name) || name.length > 52) {
-    throw new InvalidInputError(`--name ${JSON.stringify(name)}: lower-case letters, digits and "-", at most 52 characters (Kubernetes appends 11 to each Job's name).`);
+    throw new InvalidInputError(
+      `--name ${JSON.stringify(name)}: lower-case letters, digits and "-", at most 52 characters (Kubernetes appends 11 to each Job's name).`,
+    );
   }
-  if (o.image.trim() === '' || /\s/.test(o.image)) throw new InvalidInputError(`--image ${JSON.stringify(o.image)} is not an image reference.`);
+  if (o.image.trim() === '' || /\s/.test(o.image))
+    throw new InvalidInputError(`--image ${JSON.stringify(o.image)} is not an image reference.`);
   if (experiments.length === 0) throw new InvalidInputError('No experiments to schedule.');
   if (o.timeZone !== undefined && !/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$|^UTC$/.test(o.timeZone)) {
-    throw new InvalidInputError(`--time-zone ${JSON.stringify(o.timeZone)}: expected an IANA zone such as "Europe/Berlin" or "UTC".`);
+    throw new InvalidInputError(
+      `--time-zone ${JSON.stringify(o.timeZone)}: expected an IANA zone such as "Europe/Berlin" or "UTC".`,
+    );
   }
   const gate = o.gate ?? o.results === 'pvc';
   if (gate && o.results !== 'pvc') {
-    throw new InvalidInputError('--gate compares each run with the earlier ones, which live only on the results volume: use --results pvc.');
+    throw new InvalidInputError(
+      '--gate compares each run with the earlier ones, which live only on the results volume: use --results pvc.',
+    );
   }
 
-  const labels = { 'app.kubernetes.io/name': 'gameday', 'app.kubernetes.io/instance': name, 'app.kubernetes.io/managed-by': 'gameday-schedule', ...o.labels };
+  const labels = {
+    'app.kubernetes.io/name': 'gameday',
+    'app.kubernetes.io/instance': name,
+    'app.kubernetes.io/managed-by': 'gameday-schedule',
+    ...o.labels,
+  };
   const meta = (objName: string, namespaced = true): Record<string, unknown> => ({
     name: objName,
     ...(namespaced ? { namespace: o.namespace } : {}),
@@ -106,7 +120,8 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
       );
     }
     const key = configMapKey(`${exp.id}.json`);
-    if (data[key] !== undefined) throw new InvalidInputError(`Two experiments map to the ConfigMap key ${key}; give them distinct ids.`);
+    if (data[key] !== undefined)
+      throw new InvalidInputError(`Two experiments map to the ConfigMap key ${key}; give them distinct ids.`);
     data[key] = `${JSON.stringify(exp, null, 2)}\n`;
     files.push(`${EXPERIMENTS_MOUNT}/${key}`);
   }
@@ -114,7 +129,9 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
   if (o.labProfile) data[profileKey] = o.labProfile.text;
   const size = Object.entries(data).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
   if (size > CONFIGMAP_LIMIT) {
-    throw new InvalidInputError(`The experiments take ${size} bytes; a ConfigMap holds at most ${CONFIGMAP_LIMIT}. Schedule them in several groups (--name).`);
+    throw new InvalidInputError(
+      `The experiments take ${size} bytes; a ConfigMap holds at most ${CONFIGMAP_LIMIT}. Schedule them in several groups (--name).`,
+    );
   }
 
   const notes: string[] = [];
@@ -130,9 +147,19 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
         : 'target kind: the pod needs a Docker engine (DOCKER_HOST) and kind; these manifests provide neither, and give no API access to this cluster.',
     );
   }
-  if (o.target === 'lab' && !o.labProfile) notes.push('target lab without --profile: `gameday run --target lab` will need a lab profile to reach the nodes over ssh.');
+  if (o.target === 'lab' && !o.labProfile)
+    notes.push(
+      'target lab without --profile: `gameday run --target lab` will need a lab profile to reach the nodes over ssh.',
+    );
 
-  const runArgs = ['run', ...files, '--target', o.target, '--journal-dir', o.results === 'pvc' ? JOURNAL_DIR : '/work/journal'];
+  const runArgs = [
+    'run',
+    ...files,
+    '--target',
+    o.target,
+    '--journal-dir',
+    o.results === 'pvc' ? JOURNAL_DIR : '/work/journal',
+  ];
   runArgs.push('--results-dir', RESULTS_MOUNT);
   if (o.results === 'configmap') runArgs.push('--results-configmap', `${o.namespace}/${name}-results`);
   if (gate) runArgs.push('--baseline', RESULTS_MOUNT);
@@ -145,7 +172,9 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
 
   const volumes: Record<string, unknown>[] = [
     { name: 'experiments', configMap: { name: `${name}-experiments` } },
-    o.results === 'pvc' ? { name: 'results', persistentVolumeClaim: { claimName: `${name}-results` } } : { name: 'results', emptyDir: { sizeLimit: '256Mi' } },
+    o.results === 'pvc'
+      ? { name: 'results', persistentVolumeClaim: { claimName: `${name}-results` } }
+      : { name: 'results', emptyDir: { sizeLimit: '256Mi' } },
     { name: 'work', emptyDir: { sizeLimit: '256Mi' } },
   ];
   const mounts: Record<string, unknown>[] = [
@@ -161,9 +190,19 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
 
   const docs: Record<string, unknown>[] = [];
   docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace, labels } });
-  docs.push({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(name), automountServiceAccountToken: inCluster || o.results === 'configmap' });
+  docs.push({
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: meta(name),
+    automountServiceAccountToken: inCluster || o.results === 'configmap',
+  });
   if (inCluster && policy.rules.length > 0) {
-    docs.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: meta(clusterName, false), rules: policy.rules });
+    docs.push({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: meta(clusterName, false),
+      rules: policy.rules,
+    });
     docs.push({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRoleBinding',
@@ -188,11 +227,18 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
       subjects: [{ kind: 'ServiceAccount', name, namespace: o.namespace }],
     });
   }
-  const foreign = Object.keys(policy.namespaced).filter((ns) => ns !== o.namespace && !policy.ownNamespaces.includes(ns));
-  if (foreign.length > 0) notes.push(`the Roles for ${foreign.join(', ')} need ${foreign.length === 1 ? 'that namespace' : 'those namespaces'} to exist before kubectl apply (the drills act on them).`);
+  const foreign = Object.keys(policy.namespaced).filter(
+    (ns) => ns !== o.namespace && !policy.ownNamespaces.includes(ns),
+  );
+  if (foreign.length > 0)
+    notes.push(
+      `the Roles for ${foreign.join(', ')} need ${foreign.length === 1 ? 'that namespace' : 'those namespaces'} to exist before kubectl apply (the drills act on them).`,
+    );
   if (o.results === 'configmap') {
     // The results ConfigMap exists beforehand, so the Job needs only get and update on that one object.
-    const rules: PolicyRule[] = [{ apiGroups: [''], resources: ['configmaps'], resourceNames: [`${name}-results`], verbs: ['get', 'update'] }];
+    const rules: PolicyRule[] = [
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: [`${name}-results`], verbs: ['get', 'update'] },
+    ];
     docs.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: meta(`${name}-results`), rules });
     docs.push({
       apiVersion: 'rbac.authorization.k8s.io/v1',

@@ -68,7 +68,10 @@ function faultWorkload(fault: ItemBase): { kind: WorkloadKind; namespace: string
   const named = explicitWorkload(fault['workload']);
   if (named) return named;
   if (fault.type === 'create-pending-pod') {
-    return { kind: 'Deployment', namespace: typeof fault['namespace'] === 'string' ? fault['namespace'] : GAMEDAY_NAMESPACE };
+    return {
+      kind: 'Deployment',
+      namespace: typeof fault['namespace'] === 'string' ? fault['namespace'] : GAMEDAY_NAMESPACE,
+    };
   }
   return undefined;
 }
@@ -86,12 +89,17 @@ function workloads(item: ItemBase, exp: Experiment, kinds: readonly WorkloadKind
 }
 
 /** readWorkload / resolveWorkload: a GET of the named workload. */
-const getWorkload = (item: ItemBase, exp: Experiment): Grant[] => workloads(item, exp).map((w) => g('apps', w.resource, ['get'], w.namespace));
+const getWorkload = (item: ItemBase, exp: Experiment): Grant[] =>
+  workloads(item, exp).map((w) => g('apps', w.resource, ['get'], w.namespace));
 /** patchTemplate / setContainers / setTemplateAnnotations: GET then a merge PATCH under spec.template. */
-const patchWorkload = (item: ItemBase, exp: Experiment): Grant[] => workloads(item, exp).map((w) => g('apps', w.resource, ['get', 'patch'], w.namespace));
+const patchWorkload = (item: ItemBase, exp: Experiment): Grant[] =>
+  workloads(item, exp).map((w) => g('apps', w.resource, ['get', 'patch'], w.namespace));
 /** kube.scale: the scale subresource (Deployments and StatefulSets only), after reading the workload. */
 const scaleWorkload = (item: ItemBase, exp: Experiment): Grant[] =>
-  workloads(item, exp, ['Deployment', 'StatefulSet']).flatMap((w) => [g('apps', w.resource, ['get'], w.namespace), g('apps', `${w.resource}/scale`, ['patch'], w.namespace)]);
+  workloads(item, exp, ['Deployment', 'StatefulSet']).flatMap((w) => [
+    g('apps', w.resource, ['get'], w.namespace),
+    g('apps', `${w.resource}/scale`, ['patch'], w.namespace),
+  ]);
 /** watchWorkload: resolve the workload (a GET when named), then informers on its kind and on pods, cluster-wide. */
 const watchWorkload = (item: ItemBase, exp: Experiment): Grant[] => {
   const targets = workloads(item, exp);
@@ -134,13 +142,24 @@ export const FAULT_RBAC: Readonly<Record<string, Row>> = {
   'move-static-pod-manifest': NODE_FAULT,
   'kill-etcd-members': NODE_FAULT,
   // Ballast pods requesting the free memory of the nodes: it lists every pod to count what is requested.
-  'fill-node-memory': (item) => [...NODE_FAULT, g('', 'pods', ['list']), ...ownNamespace(item, 'pods', '', ['create', 'delete'])],
+  'fill-node-memory': (item) => [
+    ...NODE_FAULT,
+    g('', 'pods', ['list']),
+    ...ownNamespace(item, 'pods', '', ['create', 'delete']),
+  ],
   'create-pending-pod': (item) => [...NODE_FAULT, ...ownNamespace(item, 'deployments', 'apps', ['create', 'delete'])],
-  'taint-nodes': (item, exp) => [g('', 'nodes', ['get', 'list', 'patch']), ...getWorkload(item, exp), ...workloads(item, exp).map((w) => g('', 'pods', ['list'], w.namespace))],
+  'taint-nodes': (item, exp) => [
+    g('', 'nodes', ['get', 'list', 'patch']),
+    ...getWorkload(item, exp),
+    ...workloads(item, exp).map((w) => g('', 'pods', ['list'], w.namespace)),
+  ],
   'scale-workload': scaleWorkload,
   'break-image': patchWorkload,
   'crash-container': patchWorkload,
-  'delete-configmap': (item, exp) => [...patchWorkload(item, exp), ...workloads(item, exp).map((w) => g('', 'configmaps', ['get', 'create', 'delete'], w.namespace))],
+  'delete-configmap': (item, exp) => [
+    ...patchWorkload(item, exp),
+    ...workloads(item, exp).map((w) => g('', 'configmaps', ['get', 'create', 'delete'], w.namespace)),
+  ],
   // Simulator only: they refuse any other target before calling the API.
   'set-memory-usage': [],
   'break-cni-pod': [],
@@ -186,11 +205,24 @@ export const STEP_RBAC: Readonly<Record<string, Row>> = {
   // Creates, or reads and replaces, exactly the object the experiment writes out.
   'apply-manifest': (item) => {
     const m = item['manifest'] as { apiVersion?: string; kind?: string; metadata?: { namespace?: string } } | undefined;
-    const [group, version] = (m?.apiVersion ?? 'v1').includes('/') ? (m?.apiVersion ?? '').split('/') : ['', m?.apiVersion];
+    const [group, version] = (m?.apiVersion ?? 'v1').includes('/')
+      ? (m?.apiVersion ?? '').split('/')
+      : ['', m?.apiVersion];
     const type = Object.values(RESOURCES).find((r) => r.kind === m?.kind && r.group === group && r.version === version);
-    return type ? [g(type.group, type.plural, ['get', 'create', 'update'], type.namespaced ? (m?.metadata?.namespace ?? 'default') : undefined)] : [];
+    return type
+      ? [
+          g(
+            type.group,
+            type.plural,
+            ['get', 'create', 'update'],
+            type.namespaced ? (m?.metadata?.namespace ?? 'default') : undefined,
+          ),
+        ]
+      : [];
   },
-  'patch-service': (item) => [g('', 'services', ['get', 'patch'], (item['namespace'] as string | undefined) ?? 'default')],
+  'patch-service': (item) => [
+    g('', 'services', ['get', 'patch'], (item['namespace'] as string | undefined) ?? 'default'),
+  ],
   'rollout-status': (item, exp) => [
     ...(explicitWorkload(item['workload']) ? getWorkload(item, exp) : []),
     ...[...new Set(workloads(item, exp).map((w) => w.resource))].map((r) => g('apps', r, WATCH)),
@@ -212,22 +244,33 @@ export const PROBE_RBAC: Readonly<Record<string, Row>> = {
   'node-ready': [g('', 'nodes', WATCH)],
   'node-schedulable': [g('', 'nodes', WATCH)],
   'no-notready-nodes': [g('', 'nodes', WATCH)],
-  'all-workloads-available': [g('apps', 'deployments', WATCH), g('apps', 'statefulsets', WATCH), g('apps', 'daemonsets', WATCH)],
+  'all-workloads-available': [
+    g('apps', 'deployments', WATCH),
+    g('apps', 'statefulsets', WATCH),
+    g('apps', 'daemonsets', WATCH),
+  ],
   'workload-available': watchWorkload,
   'pods-running': watchWorkload,
   'pod-status': watchWorkload,
   'pods-moved': (item, exp) => [...watchWorkload(item, exp), ...selectNodes(true)(item)],
-  'no-pending-pods': (item) => [g('', 'pods', WATCH, typeof item['namespace'] === 'string' ? item['namespace'] : undefined)],
+  'no-pending-pods': (item) => [
+    g('', 'pods', WATCH, typeof item['namespace'] === 'string' ? item['namespace'] : undefined),
+  ],
   // Pods (of the workload, or of a namespace) and their FailedScheduling events.
   'pod-pending-with-reason': (item, exp) => {
-    const ns = typeof item['namespace'] === 'string' ? item['namespace'] : explicitWorkload(item['workload'])?.namespace;
-    return [...(item['workload'] !== undefined ? watchWorkload(item, exp) : [g('', 'pods', WATCH, ns)]), g('', 'events', WATCH, ns)];
+    const ns =
+      typeof item['namespace'] === 'string' ? item['namespace'] : explicitWorkload(item['workload'])?.namespace;
+    return [
+      ...(item['workload'] !== undefined ? watchWorkload(item, exp) : [g('', 'pods', WATCH, ns)]),
+      g('', 'events', WATCH, ns),
+    ];
   },
   'static-pod-running': (item) => [...selectNodes(true)(item), g('', 'pods', WATCH, 'kube-system')],
   'leader-elected': [g('coordination.k8s.io', 'leases', WATCH, 'kube-system')],
   // A ConfigMap created and deleted in a namespace of its own.
   'api-writable': (item) => ownNamespace(item, 'configmaps', '', ['create', 'delete']),
-  'http-ok': (item) => (typeof item['path'] === 'string' ? [{ group: '', resource: '', verbs: ['get'], url: item['path'] }] : []),
+  'http-ok': (item) =>
+    typeof item['path'] === 'string' ? [{ group: '', resource: '', verbs: ['get'], url: item['path'] }] : [],
   // Asked with etcdctl over ssh.
   'etcd-healthy': [],
   'etcd-writer': [],
@@ -263,14 +306,24 @@ export interface DerivedPolicy {
   unknown: UnknownType[];
 }
 
-const TABLES: Record<PluginKind, Readonly<Record<string, Row>>> = { fault: FAULT_RBAC, step: STEP_RBAC, probe: PROBE_RBAC };
+const TABLES: Record<PluginKind, Readonly<Record<string, Row>>> = {
+  fault: FAULT_RBAC,
+  step: STEP_RBAC,
+  probe: PROBE_RBAC,
+};
 
 /** Every fault, step and probe item of an experiment, with its kind. */
 function items(exp: Experiment): { kind: PluginKind; item: ItemBase }[] {
   return [
     ...exp.faults.map((item) => ({ kind: 'fault' as const, item })),
     ...(exp.recovery.steps ?? []).map((item) => ({ kind: 'step' as const, item })),
-    ...[...(exp.steadyState ?? []), ...(exp.detect ?? []), ...exp.verify, ...(exp.monitors ?? []), ...(exp.abortWhen ?? [])].map((item) => ({
+    ...[
+      ...(exp.steadyState ?? []),
+      ...(exp.detect ?? []),
+      ...exp.verify,
+      ...(exp.monitors ?? []),
+      ...(exp.abortWhen ?? []),
+    ].map((item) => ({
       kind: 'probe' as const,
       item,
     })),
@@ -311,7 +364,11 @@ function toRules(verbs: Map<string, Set<string>>): PolicyRule[] {
   }
   return [...byVerbs.values()]
     .map((r) => ({ apiGroups: [r.group], resources: r.resources.sort(), verbs: r.verbs }))
-    .sort((a, b) => (a.apiGroups[0] ?? '').localeCompare(b.apiGroups[0] ?? '') || (a.resources[0] ?? '').localeCompare(b.resources[0] ?? ''));
+    .sort(
+      (a, b) =>
+        (a.apiGroups[0] ?? '').localeCompare(b.apiGroups[0] ?? '') ||
+        (a.resources[0] ?? '').localeCompare(b.resources[0] ?? ''),
+    );
 }
 
 /** The least-privilege rules for running these experiments in-cluster. */
@@ -331,7 +388,8 @@ export function derivePolicy(experiments: readonly Experiment[]): DerivedPolicy 
       let grants = grantsFor(kind, item, exp);
       if (grants === undefined) {
         grants = READ_ONLY_FALLBACK;
-        if (!unknown.some((u) => u.kind === kind && u.type === item.type)) unknown.push({ kind, type: item.type, experiment: exp.id });
+        if (!unknown.some((u) => u.kind === kind && u.type === item.type))
+          unknown.push({ kind, type: item.type, experiment: exp.id });
       }
       for (const grant of grants) {
         if (grant.url !== undefined) {
@@ -374,6 +432,14 @@ export function allows(rules: readonly PolicyRule[], group: string, resource: st
 }
 
 /** Whether the policy allows `verb` on `resource` in `namespace` (ClusterRole or that namespace's Role). */
-export function allowsIn(policy: DerivedPolicy, namespace: string, group: string, resource: string, verb: string): boolean {
-  return allows(policy.rules, group, resource, verb) || allows(policy.namespaced[namespace] ?? [], group, resource, verb);
+export function allowsIn(
+  policy: DerivedPolicy,
+  namespace: string,
+  group: string,
+  resource: string,
+  verb: string,
+): boolean {
+  return (
+    allows(policy.rules, group, resource, verb) || allows(policy.namespaced[namespace] ?? [], group, resource, verb)
+  );
 }

@@ -42,9 +42,7 @@ export class EventRecorder {
     const objectKey = obj.metadata.uid ?? `${obj.kind}/${ns}/${obj.metadata.name}/`;
     try {
       const recorded = this.byObject.get(objectKey);
-      const same = recorded?.find(
-        (r) => r.reason === reason && r.message === message && r.component === component,
-      );
+      const same = recorded?.find((r) => r.reason === reason && r.message === message && r.component === component);
       if (same) {
         const updated = this.store.transform('events', ns, same.name, (e) => ({
           ...e,
@@ -54,28 +52,32 @@ export class EventRecorder {
         if (updated) return;
       }
       const name = `${obj.metadata.name}.${(Math.floor(this.clock.now()) * 1000 + ++this.seq).toString(16)}`;
-      this.store.create('events', {
-        apiVersion: 'v1',
-        kind: 'Event',
-        metadata: { name, namespace: ns },
-        involvedObject: {
-          apiVersion: obj.apiVersion,
-          kind: obj.kind,
-          name: obj.metadata.name,
-          namespace: obj.metadata.namespace,
-          uid: obj.metadata.uid,
-          resourceVersion: obj.metadata.resourceVersion,
+      this.store.create(
+        'events',
+        {
+          apiVersion: 'v1',
+          kind: 'Event',
+          metadata: { name, namespace: ns },
+          involvedObject: {
+            apiVersion: obj.apiVersion,
+            kind: obj.kind,
+            name: obj.metadata.name,
+            namespace: obj.metadata.namespace,
+            uid: obj.metadata.uid,
+            resourceVersion: obj.metadata.resourceVersion,
+          },
+          reason,
+          message,
+          type,
+          source: host ? { component, host } : { component },
+          count: 1,
+          firstTimestamp: ts,
+          lastTimestamp: ts,
+          reportingComponent: component,
+          reportingInstance: host ?? '',
         },
-        reason,
-        message,
-        type,
-        source: host ? { component, host } : { component },
-        count: 1,
-        firstTimestamp: ts,
-        lastTimestamp: ts,
-        reportingComponent: component,
-        reportingInstance: host ?? '',
-      }, true);
+        true,
+      );
       if (same) same.name = name;
       else if (recorded) recorded.push({ name, reason, message, component });
       else this.byObject.set(objectKey, [{ name, reason, message, component }]);

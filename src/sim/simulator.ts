@@ -43,9 +43,14 @@ export class SimCluster {
     const s = this.ctx.store;
     if (!s.list('nodes').every(isNodeReady)) return false;
     for (const d of s.list('deployments')) {
-      if ((d.status?.availableReplicas ?? 0) < (d.spec?.replicas ?? 1) || d.status?.observedGeneration !== d.metadata.generation) return false;
+      if (
+        (d.status?.availableReplicas ?? 0) < (d.spec?.replicas ?? 1) ||
+        d.status?.observedGeneration !== d.metadata.generation
+      )
+        return false;
     }
-    for (const st of s.list('statefulsets')) if ((st.status?.readyReplicas ?? 0) < (st.spec?.replicas ?? 1)) return false;
+    for (const st of s.list('statefulsets'))
+      if ((st.status?.readyReplicas ?? 0) < (st.spec?.replicas ?? 1)) return false;
     for (const ds of s.list('daemonsets')) {
       const want = ds.status?.desiredNumberScheduled as number | undefined;
       if (want === undefined || (ds.status?.numberAvailable ?? 0) < want) return false;
@@ -72,7 +77,9 @@ export class SimCluster {
       },
       podLogs: (namespace, name, container, opts) => {
         const lines = this.hosts.podLogs(namespace, name, container, Boolean(opts.previous)) ?? [];
-        return (opts.tailLines !== undefined ? lines.slice(-opts.tailLines) : lines).join('\n') + (lines.length ? '\n' : '');
+        return (
+          (opts.tailLines !== undefined ? lines.slice(-opts.tailLines) : lines).join('\n') + (lines.length ? '\n' : '')
+        );
       },
       health: () => ({ failing: store.availability() ? ['etcd'] : [] }),
       serving: () => this.controlPlane.active('kube-apiserver'),
@@ -172,7 +179,9 @@ export class Simulator {
     while (!this.steady()) {
       this.throwErrors();
       if (clock.now() >= deadline) {
-        throw new Error(`the simulated platform did not settle within ${timeoutMs / 1000}s: ${this.unsteady().join('; ')}`);
+        throw new Error(
+          `the simulated platform did not settle within ${timeoutMs / 1000}s: ${this.unsteady().join('; ')}`,
+        );
       }
       await clock.sleep(1000, signal);
     }
@@ -184,10 +193,21 @@ export class Simulator {
     const out: string[] = [];
     for (const c of this.clusters.values()) {
       const s = c.ctx.store;
-      const notReady = s.list('nodes').filter((n) => !isNodeReady(n)).map((n) => n.metadata.name);
+      const notReady = s
+        .list('nodes')
+        .filter((n) => !isNodeReady(n))
+        .map((n) => n.metadata.name);
       if (notReady.length) out.push(`${c.name}: nodes not Ready: ${notReady.join(', ')}`);
-      const pending = s.list('pods').filter((p: KubeObject) => p.status?.phase !== 'Running' && p.status?.phase !== 'Succeeded');
-      if (pending.length) out.push(`${c.name}: ${pending.length} pods not Running (${pending.slice(0, 3).map((p) => `${p.metadata.namespace}/${p.metadata.name}`).join(', ')})`);
+      const pending = s
+        .list('pods')
+        .filter((p: KubeObject) => p.status?.phase !== 'Running' && p.status?.phase !== 'Succeeded');
+      if (pending.length)
+        out.push(
+          `${c.name}: ${pending.length} pods not Running (${pending
+            .slice(0, 3)
+            .map((p) => `${p.metadata.namespace}/${p.metadata.name}`)
+            .join(', ')})`,
+        );
     }
     return out;
   }

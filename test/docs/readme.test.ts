@@ -7,7 +7,9 @@ describe('README', () => {
   it('has the drill, fault, step and probe tables that the registries and experiments/ produce (npm run docs)', async () => {
     const text = readFileSync('README.md', 'utf8');
     const experiments = await loadExperiments(['experiments']);
-    expect(text, 'README.md is out of date: run `npm run docs`').to.equal(updateReadme(text, generatedSections(experiments)));
+    expect(text, 'README.md is out of date: run `npm run docs`').to.equal(
+      updateReadme(text, generatedSections(experiments)),
+    );
     for (const e of experiments) expect(text).to.contain(`\`${e.experiment.id}\``);
   });
 
@@ -29,7 +31,8 @@ describe('README commands', () => {
     const options = new Map<string, Set<string>>();
     for (const c of commands) {
       const name = (Array.isArray(c.command) ? c.command[0] : c.command)?.split(' ')[0] ?? '';
-      const keys = (c.builder(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key;
+      const keys = (c.builder(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions()
+        .key;
       options.set(name, new Set(Object.keys(keys)));
     }
     for (const line of block.split('\n')) {

@@ -13,10 +13,17 @@ function gameday(args: string[], opts: { cwd?: string } = {}) {
 }
 
 /** Resolve when the child's output contains `text`. */
-function waitForOutput(child: Pick<ResultPromise, 'stdout' | 'stderr'>, text: string | RegExp, timeoutMs: number): Promise<string> {
+function waitForOutput(
+  child: Pick<ResultPromise, 'stdout' | 'stderr'>,
+  text: string | RegExp,
+  timeoutMs: number,
+): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`no "${String(text)}" within ${timeoutMs} ms; output so far:\n${seen}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`no "${String(text)}" within ${timeoutMs} ms; output so far:\n${seen}`)),
+      timeoutMs,
+    );
     const on = (chunk: Buffer): void => {
       seen += chunk.toString();
       if (typeof text === 'string' ? seen.includes(text) : text.test(seen)) {
@@ -42,11 +49,25 @@ describe('the gameday command line', function () {
     const dir = tempDir('cli');
     const file = writeExperiment(dir, kubeletDrill());
     const reports = join(dir, 'reports');
-    const r = await gameday(['run', file, '--report-dir', reports, '--junit', join(dir, 'junit.xml'), '--journal-dir', join(dir, 'j')]);
+    const r = await gameday([
+      'run',
+      file,
+      '--report-dir',
+      reports,
+      '--junit',
+      join(dir, 'junit.xml'),
+      '--journal-dir',
+      join(dir, 'j'),
+    ]);
     expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
     expect(r.stdout).to.match(/PASS {2}\(\d+(\.\d)?s on the virtual clock/);
     expect(r.stdout).to.contain('time-to-detect');
-    expect(readdirSync(reports).sort()).to.deep.equal(['report.html', 'report.md', 'report.xml', 'test-kubelet-stopped.json']);
+    expect(readdirSync(reports).sort()).to.deep.equal([
+      'report.html',
+      'report.md',
+      'report.xml',
+      'test-kubelet-stopped.json',
+    ]);
     expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).to.contain('<testsuite');
   });
 
@@ -85,7 +106,9 @@ describe('the gameday command line', function () {
       await waitForOutput(sim, 'All nodes Ready', 60_000);
       const file = writeExperiment(dir, kubeletDrill());
       const journalDir = join(dir, 'journal');
-      const run = execa('node', [BIN, 'run', file, '--kubeconfig', kubeconfig, '--journal-dir', journalDir, '-v'], { reject: false });
+      const run = execa('node', [BIN, 'run', file, '--kubeconfig', kubeconfig, '--journal-dir', journalDir, '-v'], {
+        reject: false,
+      });
       // Kill once the fault is in: the detect phase has begun.
       await waitForOutput(run, /\+\s*\S+\s+detect\n/, 60_000);
       run.kill('SIGKILL');
@@ -95,7 +118,9 @@ describe('the gameday command line', function () {
       const before = JSON.parse(readFileSync(join(journalDir, journals[0]!), 'utf8')) as { state: string };
       expect(before.state).to.equal('running');
       const kubelet = async (): Promise<unknown> => {
-        const config = parse(readFileSync(kubeconfig, 'utf8')) as { clusters: { name: string; cluster: { server: string } }[] };
+        const config = parse(readFileSync(kubeconfig, 'utf8')) as {
+          clusters: { name: string; cluster: { server: string } }[];
+        };
         const server = config.clusters.find((c) => c.name === 'business')!.cluster.server;
         const res = await fetch(`${server}/gameday/v1/ops`, {
           method: 'POST',
@@ -124,7 +149,9 @@ describe('the gameday command line', function () {
     try {
       await waitForOutput(sim, 'All nodes Ready', 60_000);
       const file = writeExperiment(dir, kubeletDrill());
-      const run = execa('node', [BIN, 'run', file, '--kubeconfig', kubeconfig, '--journal-dir', join(dir, 'j'), '-v'], { reject: false });
+      const run = execa('node', [BIN, 'run', file, '--kubeconfig', kubeconfig, '--journal-dir', join(dir, 'j'), '-v'], {
+        reject: false,
+      });
       await waitForOutput(run, 'inject stop-kubelet', 60_000);
       run.kill('SIGINT');
       const r = await run;

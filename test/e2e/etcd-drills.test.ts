@@ -14,7 +14,12 @@ describe('the etcd drills on real etcd', function () {
     requireEtcd(this);
   });
 
-  for (const file of ['d4a-etcd-one-member-down', 'd4a-etcd-member-migrate', 'd4b-etcd-two-members-down', 'd4c-etcd-all-members-down']) {
+  for (const file of [
+    'd4a-etcd-one-member-down',
+    'd4a-etcd-member-migrate',
+    'd4b-etcd-two-members-down',
+    'd4c-etcd-all-members-down',
+  ]) {
     it(`${file} passes, with every snapshotted key checked back independently with etcdctl`, async () => {
       const [loaded] = await loadExperiments([`experiments/${file}.json`]);
       const target = await SimTarget.create({ seed: 1, etcd: 'real', etcdClusters: loaded!.experiment.clusters ?? [] });
@@ -26,7 +31,9 @@ describe('the etcd drills on real etcd', function () {
           journalDir: tempDir('journal'),
           journalTarget: { kind: 'sim', embedded: true },
         });
-        expect(result.verdict, `${result.error ?? ''} ${result.checks.map((c) => c.message).join('; ')}`).to.equal('pass');
+        expect(result.verdict, `${result.error ?? ''} ${result.checks.map((c) => c.message).join('; ')}`).to.equal(
+          'pass',
+        );
         // The commands were the real ones.
         expect(result.actions.some((a) => a.kind === 'command' && /etcdctl/.test(a.text))).to.equal(true);
         // Independently of gameday's own probes: etcdctl against the cluster the apiserver points at.
@@ -35,10 +42,17 @@ describe('the etcd drills on real etcd', function () {
         const members = await ops.members();
         expect(members).to.have.length(3);
         const endpoints = members.map((m) => m.clientURL).join(',');
-        const health = await execa('etcdctl', ['--endpoints', endpoints, 'endpoint', 'health'], { env: { ETCDCTL_API: '3' }, reject: false });
+        const health = await execa('etcdctl', ['--endpoints', endpoints, 'endpoint', 'health'], {
+          env: { ETCDCTL_API: '3' },
+          reject: false,
+        });
         expect(health.exitCode, health.stderr).to.equal(0);
         expect(health.stdout + health.stderr).to.match(/is healthy: successfully committed proposal/);
-        const registry = await execa('etcdctl', ['--endpoints', endpoints, 'get', '/registry/minions/', '--prefix', '--keys-only'], { env: { ETCDCTL_API: '3' } });
+        const registry = await execa(
+          'etcdctl',
+          ['--endpoints', endpoints, 'get', '/registry/minions/', '--prefix', '--keys-only'],
+          { env: { ETCDCTL_API: '3' } },
+        );
         expect(registry.stdout.split('\n').filter(Boolean).length).to.be.greaterThan(0);
         if (result.data) {
           expect(result.data.lostBeforeSnapshot).to.equal(0);

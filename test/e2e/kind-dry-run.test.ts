@@ -33,7 +33,13 @@ function kindShapedTopology(): Topology {
         // kind taints its control-plane nodes NoSchedule, as kubeadm does.
         nodes: KIND_NODES.map(([name, role]) =>
           role === 'control-plane'
-            ? { name, role: 'master' as const, cpu: '8', memory: '32Gi', taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' as const }] }
+            ? {
+                name,
+                role: 'master' as const,
+                cpu: '8',
+                memory: '32Gi',
+                taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' as const }],
+              }
             : { name, role: 'worker' as const, cpu: '8', memory: '32Gi' },
         ),
       },
@@ -52,7 +58,13 @@ describe('the catalogue on --target kind --dry-run', function () {
   after(async () => sim?.close());
 
   it('prints the docker commands of each kind-capable drill and runs only read-only listings', async () => {
-    sim = await Simulator.start({ topology: kindShapedTopology(), params: DEFAULT_PARAMS, clock: new RealClock(50), seed: 1, serve: true });
+    sim = await Simulator.start({
+      topology: kindShapedTopology(),
+      params: DEFAULT_PARAMS,
+      clock: new RealClock(50),
+      seed: 1,
+      serve: true,
+    });
     await sim.settle(600_000);
     const dir = tempDir('kind');
     const kubeconfig = join(dir, 'kubeconfig');
@@ -61,7 +73,12 @@ describe('the catalogue on --target kind --dry-run', function () {
     const exec: Exec = async (file, args) => {
       ran.push([file, ...args].join(' '));
       if (file === 'docker' && args[0] === 'ps') {
-        return { exitCode: 0, stdout: KIND_NODES.map(([n, r]) => `${n}\t${r}`).join('\n'), stderr: '', timedOut: false };
+        return {
+          exitCode: 0,
+          stdout: KIND_NODES.map(([n, r]) => `${n}\t${r}`).join('\n'),
+          stderr: '',
+          timedOut: false,
+        };
       }
       return { exitCode: 0, stdout: '', stderr: '', timedOut: false };
     };
@@ -73,7 +90,13 @@ describe('the catalogue on --target kind --dry-run', function () {
     );
     expect(experiments.length).to.be.at.least(5);
     for (const l of experiments) {
-      const target = await createKindTarget({ name: 'gameday', kubeconfig, context: 'kind-gameday', dryRun: true, exec });
+      const target = await createKindTarget({
+        name: 'gameday',
+        kubeconfig,
+        context: 'kind-gameday',
+        dryRun: true,
+        exec,
+      });
       try {
         const result = await runExperiment(l, target, {
           seed: 1,

@@ -18,7 +18,14 @@ describe('running a drill on the simulator', () => {
       ['timeToReady', true],
     ]);
     expect(result.phases.map((p) => p.name)).to.deep.equal([
-      'preflight', 'steady-state', 'journal', 'inject', 'detect', 'recover', 'verify', 'rollback',
+      'preflight',
+      'steady-state',
+      'journal',
+      'inject',
+      'detect',
+      'recover',
+      'verify',
+      'rollback',
     ]);
     expect(result.rollback).to.deep.include({ ok: true, errors: [] });
     expect(exitCodeFor([result], false)).to.equal(0);
@@ -46,8 +53,16 @@ describe('running a drill on the simulator', () => {
     const dir = tempDir('reports');
     const written = await writeReports(dir, [result], { generatedAt: 0, gamedayVersion: 'test' });
     expect(written.failures).to.deep.equal([]);
-    expect(readdirSync(dir).sort()).to.deep.equal(['report.html', 'report.md', 'report.xml', 'test-kubelet-stopped.json']);
-    const json = JSON.parse(readFileSync(join(dir, 'test-kubelet-stopped.json'), 'utf8')) as { results?: { timings: unknown }[]; timings?: unknown };
+    expect(readdirSync(dir).sort()).to.deep.equal([
+      'report.html',
+      'report.md',
+      'report.xml',
+      'test-kubelet-stopped.json',
+    ]);
+    const json = JSON.parse(readFileSync(join(dir, 'test-kubelet-stopped.json'), 'utf8')) as {
+      results?: { timings: unknown }[];
+      timings?: unknown;
+    };
     const timings = json.results?.[0]?.timings ?? json.timings;
     expect(timings).to.deep.equal(result.timings);
     const suite = parseXml(readFileSync(join(dir, 'report.xml'), 'utf8'));
@@ -62,9 +77,15 @@ describe('running a drill on the simulator', () => {
     const { result, target } = await runOnSim(e, { keepOpen: true });
     try {
       expect(result.verdict).to.equal('error');
-      expect(result.error).to.match(/blast radius is too large: business: the faults would hit 2 nodes .* but blastRadius.maxNodes is 1/);
+      expect(result.error).to.match(
+        /blast radius is too large: business: the faults would hit 2 nodes .* but blastRadius.maxNodes is 1/,
+      );
       expect(result.faults).to.deep.equal([]);
-      const states = await Promise.all(['10.128.38.9', '10.128.38.10', '10.128.38.11', '10.128.38.12'].map((n) => target.nodes('business').serviceState(n, 'kubelet')));
+      const states = await Promise.all(
+        ['10.128.38.9', '10.128.38.10', '10.128.38.11', '10.128.38.12'].map((n) =>
+          target.nodes('business').serviceState(n, 'kubelet'),
+        ),
+      );
       expect(states).to.deep.equal(['active', 'active', 'active', 'active']);
     } finally {
       await target.close();
@@ -85,7 +106,18 @@ describe('running a drill on the simulator', () => {
   });
 
   it('in dry-run records every write it would make and leaves the cluster exactly as it was', async () => {
-    const { result, target } = await runOnSim(kubeletDrill({ faults: [{ type: 'stop-kubelet', nodes: { names: ['10.128.38.10'] } }, { type: 'scale-workload', workload: { namespace: 'business', kind: 'Deployment', name: 'order-service' } }], detect: [], recovery: { mode: 'self-heal' }, targets: {} }), { dryRun: true, keepOpen: true });
+    const { result, target } = await runOnSim(
+      kubeletDrill({
+        faults: [
+          { type: 'stop-kubelet', nodes: { names: ['10.128.38.10'] } },
+          { type: 'scale-workload', workload: { namespace: 'business', kind: 'Deployment', name: 'order-service' } },
+        ],
+        detect: [],
+        recovery: { mode: 'self-heal' },
+        targets: {},
+      }),
+      { dryRun: true, keepOpen: true },
+    );
     try {
       const planned = result.actions.filter((a) => a.dryRun).map((a) => a.text);
       expect(planned.some((t) => /systemctl stop kubelet/.test(t))).to.equal(true);
@@ -106,10 +138,20 @@ describe('running a drill on the simulator', () => {
     expect(result.verdict).to.equal('pass');
     const files = readdirSync(journalDir).filter((f) => f.endsWith('.json'));
     expect(files).to.have.length(1);
-    const j = JSON.parse(readFileSync(join(journalDir, files[0]!), 'utf8')) as { state: string; faults: { status: string; plan: unknown }[] };
+    const j = JSON.parse(readFileSync(join(journalDir, files[0]!), 'utf8')) as {
+      state: string;
+      faults: { status: string; plan: unknown }[];
+    };
     expect(j.state).to.equal('rolled-back');
     expect(j.faults).to.deep.equal([
-      { index: 0, type: 'stop-kubelet', cluster: 'business', params: { nodes: { names: ['10.128.38.10'] } }, plan: { nodes: ['10.128.38.10'] }, status: 'reverted' },
+      {
+        index: 0,
+        type: 'stop-kubelet',
+        cluster: 'business',
+        params: { nodes: { names: ['10.128.38.10'] } },
+        plan: { nodes: ['10.128.38.10'] },
+        status: 'reverted',
+      },
     ]);
     expect(existsSync(join(journalDir, `${files[0]!}.tmp`))).to.equal(false);
   });

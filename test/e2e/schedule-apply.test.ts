@@ -22,19 +22,47 @@ describe('scheduled game days on the simulator', function () {
       console.log('      skipped: kubectl is not installed');
       this.skip();
     }
-    sim = await Simulator.start({ topology: defaultTopology(), params: DEFAULT_PARAMS, clock: new RealClock(20), seed: 1, serve: true });
+    sim = await Simulator.start({
+      topology: defaultTopology(),
+      params: DEFAULT_PARAMS,
+      clock: new RealClock(20),
+      seed: 1,
+      serve: true,
+    });
     const dir = tempDir('schedule');
     const kubeconfig = join(dir, 'kubeconfig');
-    await writeKubeconfig(kubeconfig, [...sim.clusters.values()].map((c) => ({ cluster: c.name, url: c.server!.url })));
+    await writeKubeconfig(
+      kubeconfig,
+      [...sim.clusters.values()].map((c) => ({ cluster: c.name, url: c.server!.url })),
+    );
     const experiments = await loadExperiments(['experiments/d6-kubelet-stopped.json']);
-    const built = buildManifests(experiments, { cron: '0 3 * * 1', namespace: 'gameday', image: 'gameday:0.1.0', target: 'sim', results: 'pvc' });
+    const built = buildManifests(experiments, {
+      cron: '0 3 * * 1',
+      namespace: 'gameday',
+      image: 'gameday:0.1.0',
+      target: 'sim',
+      results: 'pvc',
+    });
     const file = join(dir, 'schedule.yaml');
     writeFileSync(file, renderManifests(built.docs));
-    const r = await execa('kubectl', ['--kubeconfig', kubeconfig, '--context', 'business', 'apply', '-f', file], { reject: false });
+    const r = await execa('kubectl', ['--kubeconfig', kubeconfig, '--context', 'business', 'apply', '-f', file], {
+      reject: false,
+    });
     expect(r.exitCode, r.stderr).to.equal(0);
     expect(r.stdout).to.contain('cronjob.batch/gameday created');
     expect(r.stdout).to.contain('configmap/gameday-experiments created');
-    const got = await execa('kubectl', ['--kubeconfig', kubeconfig, '--context', 'business', 'get', 'cronjob', '-n', 'gameday', '-o', 'jsonpath={.items[0].spec.concurrencyPolicy}']);
+    const got = await execa('kubectl', [
+      '--kubeconfig',
+      kubeconfig,
+      '--context',
+      'business',
+      'get',
+      'cronjob',
+      '-n',
+      'gameday',
+      '-o',
+      'jsonpath={.items[0].spec.concurrencyPolicy}',
+    ]);
     expect(got.stdout).to.equal('Forbid');
   });
 });

@@ -21,7 +21,10 @@ export function kubeletDrill(overrides: Partial<Experiment> = {}): Experiment {
     steadyState: [{ type: 'no-notready-nodes' }, { type: 'all-workloads-available' }],
     faults: [{ type: 'stop-kubelet', nodes: { names: ['10.128.38.10'] } }],
     detect: [{ type: 'node-ready', nodes: { from: 'faults' }, ready: false }],
-    recovery: { mode: 'automatic', steps: [{ type: 'restart-service', service: 'kubelet', nodes: { from: 'faults' } }] },
+    recovery: {
+      mode: 'automatic',
+      steps: [{ type: 'restart-service', service: 'kubelet', nodes: { from: 'faults' } }],
+    },
     verify: [{ type: 'no-notready-nodes' }, { type: 'all-workloads-available' }],
     targets: { timeToDetect: '60s', timeToReady: '2m' },
     ...overrides,

@@ -10,7 +10,10 @@ describe('experiments a new user writes', () => {
     expect(loaded.length).to.be.at.least(3);
     for (const l of loaded) {
       const { result } = await runOnSim(l.experiment);
-      expect(result.verdict, `${l.experiment.id}: ${result.error ?? ''} ${result.checks.map((c) => c.message).join('; ')}`).to.equal('pass');
+      expect(
+        result.verdict,
+        `${l.experiment.id}: ${result.error ?? ''} ${result.checks.map((c) => c.message).join('; ')}`,
+      ).to.equal('pass');
     }
   });
 });

@@ -1,7 +1,11 @@
 import type { PluginInfo, Registries } from '../../src/experiment/schema.js';
 
 // Stand-ins for the real plugins, so these tests do not change as the real registries grow.
-const plugin = (name: string, summary: string, params: Record<string, unknown>): PluginInfo => ({ name, summary, params });
+const plugin = (name: string, summary: string, params: Record<string, unknown>): PluginInfo => ({
+  name,
+  summary,
+  params,
+});
 
 export const fixtureRegistries: Registries = {
   faults: {
@@ -14,7 +18,9 @@ export const fixtureRegistries: Registries = {
           oneOf: [
             {
               type: 'object',
-              properties: { names: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'Node names.' } },
+              properties: {
+                names: { type: 'array', items: { type: 'string' }, minItems: 1, description: 'Node names.' },
+              },
               required: ['names'],
               additionalProperties: false,
             },

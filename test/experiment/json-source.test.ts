@@ -34,7 +34,11 @@ describe('parseJsonSource', () => {
   });
 
   it('says a value was expected where one is missing', () => {
-    expect(syntaxError('{\n  "a": }')).to.deep.equal({ line: 2, column: 8, message: 'Unexpected token } in JSON: expected a value' });
+    expect(syntaxError('{\n  "a": }')).to.deep.equal({
+      line: 2,
+      column: 8,
+      message: 'Unexpected token } in JSON: expected a value',
+    });
   });
 
   it('names trailing commas in objects and arrays', () => {
@@ -79,6 +83,8 @@ describe('parseJsonSource', () => {
   });
 
   it('points past a complete value at whatever follows it', () => {
-    expect(syntaxError('{}\n{}').message).to.equal('Unexpected token { in JSON: expected nothing more after the JSON value');
+    expect(syntaxError('{}\n{}').message).to.equal(
+      'Unexpected token { in JSON: expected nothing more after the JSON value',
+    );
   });
 });

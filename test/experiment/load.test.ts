@@ -54,7 +54,9 @@ describe('expandPaths', () => {
   it('refuses a path that names nothing, a glob that matches nothing, and a directory without experiments', async () => {
     const missing = await rejection(expandPaths([path.join(dir, 'nope.json')]));
     expect(missing).to.be.instanceOf(InvalidInputError);
-    expect((missing as Error).message).to.equal(`No such experiment file or directory: "${path.join(dir, 'nope.json')}".`);
+    expect((missing as Error).message).to.equal(
+      `No such experiment file or directory: "${path.join(dir, 'nope.json')}".`,
+    );
     const unmatched = await rejection(expandPaths([`${dir}/*.yaml`]));
     expect((unmatched as Error).message).to.equal(`No experiment files match "${dir}/*.yaml".`);
     await mkdir(path.join(dir, 'empty'));

@@ -15,7 +15,8 @@ function properties(node: unknown, where = '#'): { where: string; schema: Schema
   const found: { where: string; schema: Schema }[] = [];
   for (const [key, value] of Object.entries(node)) {
     if (key === 'properties' && value && typeof value === 'object') {
-      for (const [name, schema] of Object.entries(value as Record<string, Schema>)) found.push({ where: `${where}.${name}`, schema });
+      for (const [name, schema] of Object.entries(value as Record<string, Schema>))
+        found.push({ where: `${where}.${name}`, schema });
     }
     found.push(...properties(value, `${where}/${key}`));
   }
@@ -107,7 +108,11 @@ describe('buildExperimentSchema', () => {
 
   it('refuses a plugin that declares a "type" parameter or is registered under another name', () => {
     const bad = (plugin: PluginInfo): Registries => ({ ...fixtureRegistries, faults: { 'stop-kubelet': plugin } });
-    const typeParam = { name: 'stop-kubelet', summary: 's', params: { type: 'object', properties: { type: { type: 'string' } } } };
+    const typeParam = {
+      name: 'stop-kubelet',
+      summary: 's',
+      params: { type: 'object', properties: { type: { type: 'string' } } },
+    };
     expect(() => buildExperimentSchema(bad(typeParam))).to.throw(/parameter named "type"/);
     expect(() => buildExperimentSchema(bad({ name: 'stop-kubelets', summary: 's', params: {} }))).to.throw(
       /registered under a different name/,
@@ -121,11 +126,20 @@ describe('buildExperimentSchema', () => {
       oneOf: [{ required: ['node'] }, { properties: { selector: { type: 'string' } }, required: ['selector'] }],
     };
     expect(() =>
-      buildExperimentSchema({ ...fixtureRegistries, faults: { 'stop-kubelet': { name: 'stop-kubelet', summary: 's', params } } }),
+      buildExperimentSchema({
+        ...fixtureRegistries,
+        faults: { 'stop-kubelet': { name: 'stop-kubelet', summary: 's', params } },
+      }),
     ).to.throw(/declares parameter "selector" only inside a subschema/);
-    const declared = { ...params, properties: { ...params.properties, selector: { type: 'string', description: 'A selector.' } } };
+    const declared = {
+      ...params,
+      properties: { ...params.properties, selector: { type: 'string', description: 'A selector.' } },
+    };
     expect(() =>
-      buildExperimentSchema({ ...fixtureRegistries, faults: { 'stop-kubelet': { name: 'stop-kubelet', summary: 's', params: declared } } }),
+      buildExperimentSchema({
+        ...fixtureRegistries,
+        faults: { 'stop-kubelet': { name: 'stop-kubelet', summary: 's', params: declared } },
+      }),
     ).not.to.throw();
   });
 
@@ -144,6 +158,9 @@ describe('the schema of the registered plugins', () => {
 
   it('describes every property, including every plugin parameter', () => {
     const missing = shownProperties(schema).filter((p) => typeof p.schema['description'] !== 'string');
-    expect(missing.map((p) => p.where), 'properties without a description').to.deep.equal([]);
+    expect(
+      missing.map((p) => p.where),
+      'properties without a description',
+    ).to.deep.equal([]);
   });
 });

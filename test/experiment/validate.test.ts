@@ -56,12 +56,14 @@ describe('validateExperiment', () => {
   });
 
   it("suggests the closest allowed value of a plugin's enum parameter", () => {
-    expect(messages({ ...base, faults: [{ type: 'stop-kubelet', nodes: { count: 1, role: 'wroker' } }] })).to.deep.equal([
+    expect(
+      messages({ ...base, faults: [{ type: 'stop-kubelet', nodes: { count: 1, role: 'wroker' } }] }),
+    ).to.deep.equal([
       '/faults/0/nodes/role: Expected "role" to be "worker" or "control-plane", got "wroker" (string); did you mean "worker"?',
     ]);
   });
 
-  it("treats a plugin parameter with the duration pattern as a duration, and rejects an empty \"PT\"", () => {
+  it('treats a plugin parameter with the duration pattern as a duration, and rejects an empty "PT"', () => {
     const verify = [{ type: 'workloads-available', settle: 'PT' }];
     expect(messages({ ...base, verify })).to.deep.equal([
       '/verify/0/settle: Expected "settle" to be a duration such as "30s", "5m" or "PT5M", got "PT" (string)',
@@ -77,7 +79,9 @@ describe('validateExperiment', () => {
           summary: 'Scales a workload.',
           params: {
             type: 'object',
-            properties: { replicas: { anyOf: [{ type: 'integer' }, { type: 'string', pattern: '^\\d+%$' }], description: 'n' } },
+            properties: {
+              replicas: { anyOf: [{ type: 'integer' }, { type: 'string', pattern: '^\\d+%$' }], description: 'n' },
+            },
           },
         },
       },
@@ -108,9 +112,9 @@ describe('validateExperiment', () => {
     expect(messages({ ...base, faults: [{ type: 'cordon-node' }] }, registries)).to.deep.equal([
       '/faults/0: Missing required property: one of "node" or "selector"',
     ]);
-    expect(messages({ ...base, faults: [{ type: 'cordon-node', node: 'a', selector: 'b' }] }, registries)).to.deep.equal([
-      '/faults/0: Expected only one of "node" or "selector", got both',
-    ]);
+    expect(
+      messages({ ...base, faults: [{ type: 'cordon-node', node: 'a', selector: 'b' }] }, registries),
+    ).to.deep.equal(['/faults/0: Expected only one of "node" or "selector", got both']);
   });
 
   it('speaks only about the shape that fits best when a parameter may take several shapes', () => {

@@ -37,12 +37,22 @@ describe('fill-node-memory', () => {
       return create(r, obj);
     };
     await fillNodeMemory.inject(f.ctx, { allNodes: true, leave: '1Gi' }, plan);
-    const specs = (created as { metadata: { name: string }; spec?: { nodeName: string; containers: { resources: { requests: { memory: string } } }[] } }[]).filter((o) => o.spec);
-    expect(specs.map((s) => [s.metadata.name, s.spec!.nodeName, s.spec!.containers[0]!.resources.requests.memory])).to.deep.equal([
+    const specs = (
+      created as {
+        metadata: { name: string };
+        spec?: { nodeName: string; containers: { resources: { requests: { memory: string } } }[] };
+      }[]
+    ).filter((o) => o.spec);
+    expect(
+      specs.map((s) => [s.metadata.name, s.spec!.nodeName, s.spec!.containers[0]!.resources.requests.memory]),
+    ).to.deep.equal([
       ['gameday-ballast-10.128.38.7', '10.128.38.7', String(6 * 2 ** 30)],
       ['gameday-ballast-10.128.38.8', '10.128.38.8', String(4 * 2 ** 30)],
     ]);
     await fillNodeMemory.revert(f.ctx, {}, plan);
-    expect(f.calls.slice(-2)).to.deep.equal(['delete pods gameday/gameday-ballast-10.128.38.7 grace=0', 'delete pods gameday/gameday-ballast-10.128.38.8 grace=0']);
+    expect(f.calls.slice(-2)).to.deep.equal([
+      'delete pods gameday/gameday-ballast-10.128.38.7 grace=0',
+      'delete pods gameday/gameday-ballast-10.128.38.8 grace=0',
+    ]);
   });
 });

@@ -10,7 +10,11 @@ describe('kill-etcd-members', () => {
     const plan = await killEtcdMembers.plan(f.ctx, { members: { names: ['etcd2', 'etcd3'] } });
     expect(plan.members).to.deep.equal(['etcd2', 'etcd3']);
     await killEtcdMembers.inject(f.ctx, {}, plan);
-    expect(f.calls.filter((c) => !c.startsWith('note'))).to.deep.equal(['etcd snapshot before-fault', 'etcd stop etcd2 kill', 'etcd stop etcd3 kill']);
+    expect(f.calls.filter((c) => !c.startsWith('note'))).to.deep.equal([
+      'etcd snapshot before-fault',
+      'etcd stop etcd2 kill',
+      'etcd stop etcd3 kill',
+    ]);
     expect(f.state.snapshots.get('business')).to.have.length(1);
   });
 
@@ -23,7 +27,9 @@ describe('kill-etcd-members', () => {
   it('after a restore removed the old members, revert is a no-op with a note, not an error', async () => {
     const f = fakeContext({ members: [member('etcd1', '10.128.38.1')] });
     await killEtcdMembers.revert(f.ctx, {}, { members: ['etcd2', 'etcd3'], data: { how: 'kill' } });
-    expect(f.calls).to.deep.equal(['note etcd members etcd2, etcd3 no longer in the cluster (removed or replaced by recovery); not restarting them']);
+    expect(f.calls).to.deep.equal([
+      'note etcd members etcd2, etcd3 no longer in the cluster (removed or replaced by recovery); not restarting them',
+    ]);
   });
 
   it('resumes a paused member even when it counts as running', async () => {

@@ -10,7 +10,11 @@ import { InvalidInputError } from '../../src/errors.js';
 import { fakeContext, node } from './support/fake-context.js';
 
 const cluster = () =>
-  fakeContext({ objects: { nodes: [node('10.128.38.6', { master: true }), node('10.128.38.7'), node('10.128.38.8'), node('10.128.38.9')] } });
+  fakeContext({
+    objects: {
+      nodes: [node('10.128.38.6', { master: true }), node('10.128.38.7'), node('10.128.38.8'), node('10.128.38.9')],
+    },
+  });
 
 describe('node faults', () => {
   it('stop-kubelet plans the named node, stops kubelet there and starts it on revert', async () => {
@@ -20,7 +24,9 @@ describe('node faults', () => {
     await stopKubelet.inject(f.ctx, {}, plan);
     await stopKubelet.revert(f.ctx, {}, plan);
     expect(f.calls).to.deep.equal(['stop kubelet on 10.128.38.8', 'start kubelet on 10.128.38.8']);
-    expect(stopKubelet.describe({ nodes: { names: ['10.128.38.8'] } })).to.contain('`systemctl stop kubelet` on 10.128.38.8');
+    expect(stopKubelet.describe({ nodes: { names: ['10.128.38.8'] } })).to.contain(
+      '`systemctl stop kubelet` on 10.128.38.8',
+    );
   });
 
   it('picks one worker with the run seed by default, never a master', async () => {
@@ -58,7 +64,12 @@ describe('node faults', () => {
     await freezeNode.revert(f.ctx, {}, plan);
     await nodeMemoryPressure.inject(f.ctx, {}, plan);
     await nodeMemoryPressure.revert(f.ctx, {}, plan);
-    expect(f.calls).to.deep.equal(['freeze pause 10.128.38.7', 'freeze unpause 10.128.38.7', 'pressure memory 95% on 10.128.38.7', 'relieve memory on 10.128.38.7']);
+    expect(f.calls).to.deep.equal([
+      'freeze pause 10.128.38.7',
+      'freeze unpause 10.128.38.7',
+      'pressure memory 95% on 10.128.38.7',
+      'relieve memory on 10.128.38.7',
+    ]);
   });
 
   it('move-static-pod-manifest takes a master by default and moves the manifest out and back', async () => {
@@ -67,8 +78,13 @@ describe('node faults', () => {
     expect(plan.nodes).to.deep.equal(['10.128.38.6']);
     await moveStaticPodManifest.inject(f.ctx, { component: 'kube-scheduler' }, plan);
     await moveStaticPodManifest.revert(f.ctx, { component: 'kube-scheduler' }, plan);
-    expect(f.calls).to.deep.equal(['manifest kube-scheduler out on 10.128.38.6', 'manifest kube-scheduler in on 10.128.38.6']);
-    expect(moveStaticPodManifest.describe({ component: 'kube-scheduler' })).to.contain('mv /etc/kubernetes/manifests/kube-scheduler.yaml /etc/kubernetes/');
+    expect(f.calls).to.deep.equal([
+      'manifest kube-scheduler out on 10.128.38.6',
+      'manifest kube-scheduler in on 10.128.38.6',
+    ]);
+    expect(moveStaticPodManifest.describe({ component: 'kube-scheduler' })).to.contain(
+      'mv /etc/kubernetes/manifests/kube-scheduler.yaml /etc/kubernetes/',
+    );
   });
 
   it('tries every node even when one fails, and names each failure', async () => {

@@ -26,33 +26,41 @@ describe('node faults on the simulator', function () {
     await h.close();
   });
 
-  const notReadyThenBack = (fault: Fault<{ nodes?: { names: string[] } }>, within: [number, number] = [30_000, 60_000]) => async () => {
-    const params = { nodes: { names: [WORKER] } };
-    const plan = await fault.plan(h.ctx, params);
-    expect(plan.nodes).to.deep.equal([WORKER]);
-    const down = await nodeReady.start(h.ctx, { ...params, ready: false });
-    const up = await nodeReady.start(h.ctx, params);
-    expect(up.evaluate().ok).to.equal(true);
-    await fault.inject(h.ctx, params, plan);
-    await fault.inject(h.ctx, params, plan); // idempotent
-    const detected = await h.until(down);
-    // Silent nodes: the node-monitor grace period (40 s) after the last heartbeat (every 10 s).
-    expect(detected).to.be.within(...within);
-    expect(down.evaluate().observed).to.match(new RegExp(`^${WORKER.replace(/\./g, '\\.')} Ready=(Unknown|False)`));
-    await fault.revert(h.ctx, params, plan);
-    await fault.revert(h.ctx, params, plan); // idempotent
-    await h.until(up, true, 300_000);
-    down.stop();
-    up.stop();
-  };
+  const notReadyThenBack =
+    (fault: Fault<{ nodes?: { names: string[] } }>, within: [number, number] = [30_000, 60_000]) =>
+    async () => {
+      const params = { nodes: { names: [WORKER] } };
+      const plan = await fault.plan(h.ctx, params);
+      expect(plan.nodes).to.deep.equal([WORKER]);
+      const down = await nodeReady.start(h.ctx, { ...params, ready: false });
+      const up = await nodeReady.start(h.ctx, params);
+      expect(up.evaluate().ok).to.equal(true);
+      await fault.inject(h.ctx, params, plan);
+      await fault.inject(h.ctx, params, plan); // idempotent
+      const detected = await h.until(down);
+      // Silent nodes: the node-monitor grace period (40 s) after the last heartbeat (every 10 s).
+      expect(detected).to.be.within(...within);
+      expect(down.evaluate().observed).to.match(new RegExp(`^${WORKER.replace(/\./g, '\\.')} Ready=(Unknown|False)`));
+      await fault.revert(h.ctx, params, plan);
+      await fault.revert(h.ctx, params, plan); // idempotent
+      await h.until(up, true, 300_000);
+      down.stop();
+      up.stop();
+    };
 
-  it('stop-kubelet takes the node NotReady after the grace period, and revert brings it back', notReadyThenBack(stopKubelet));
+  it(
+    'stop-kubelet takes the node NotReady after the grace period, and revert brings it back',
+    notReadyThenBack(stopKubelet),
+  );
   it('power-off-node does the same as a host crash, and revert powers it on', notReadyThenBack(powerOffNode));
   it('partition-node cuts the node off, and revert reconnects it', notReadyThenBack(partitionNode));
   it('freeze-node hangs the host, and revert resumes it', notReadyThenBack(freezeNode));
   it('overload-node starves kubelet of its heartbeats, and revert ends the load', notReadyThenBack(overloadNode));
   // kubelet still posts status, and reports the runtime down at its next update (every 10 s).
-  it('stop-container-runtime makes kubelet report the node not ready, and revert starts the runtime', notReadyThenBack(stopContainerRuntime, [1, 20_000]));
+  it(
+    'stop-container-runtime makes kubelet report the node not ready, and revert starts the runtime',
+    notReadyThenBack(stopContainerRuntime, [1, 20_000]),
+  );
 
   it('node-memory-pressure makes kubelet report MemoryPressure, and revert frees the memory', async () => {
     const params = { nodes: { names: [WORKER] } };

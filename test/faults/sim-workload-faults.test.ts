@@ -91,7 +91,11 @@ describe('workload faults on the simulator', function () {
     await h.until(available);
     await taintNodes.revert(h.ctx, p, plan);
     const nodes = await h.ctx.kube.list('nodes');
-    expect(nodes.items.flatMap((n) => (n.spec?.taints ?? []) as { key: string }[]).filter((t) => t.key === 'gameday.io/drill')).to.deep.equal([]);
+    expect(
+      nodes.items
+        .flatMap((n) => (n.spec?.taints ?? []) as { key: string }[])
+        .filter((t) => t.key === 'gameday.io/drill'),
+    ).to.deep.equal([]);
   });
 
   it('fill-node-memory on every schedulable node leaves a new pod Pending with "Insufficient memory"; revert frees it', async () => {
@@ -113,10 +117,21 @@ describe('workload faults on the simulator', function () {
   it('delete-configmap leaves restarted pods in CreateContainerConfigError, and revert recreates the ConfigMap', async () => {
     await h.close();
     h = await simHarness('paas');
-    await h.ctx.kube.create('configmaps', { metadata: { name: 'nsf-env', namespace: 'skiff-nsf' }, data: { MODE: 'prod' } });
+    await h.ctx.kube.create('configmaps', {
+      metadata: { name: 'nsf-env', namespace: 'skiff-nsf' },
+      data: { MODE: 'prod' },
+    });
     const nsf = await h.ctx.kube.get('deployments', 'nsf-server', 'skiff-nsf');
-    const containers = (nsf!.spec.template.spec.containers as Record<string, unknown>[]).map((c) => ({ ...c, envFrom: [{ configMapRef: { name: 'nsf-env' } }] }));
-    await h.ctx.kube.patch('deployments', 'nsf-server', { spec: { template: { spec: { containers } } } }, { namespace: 'skiff-nsf', type: 'merge' });
+    const containers = (nsf!.spec.template.spec.containers as Record<string, unknown>[]).map((c) => ({
+      ...c,
+      envFrom: [{ configMapRef: { name: 'nsf-env' } }],
+    }));
+    await h.ctx.kube.patch(
+      'deployments',
+      'nsf-server',
+      { spec: { template: { spec: { containers } } } },
+      { namespace: 'skiff-nsf', type: 'merge' },
+    );
     const w = { namespace: 'skiff-nsf', kind: 'Deployment' as const, name: 'nsf-server' };
     const running = await podsRunning.start(h.ctx, { workload: w });
     await h.until(running);

@@ -41,9 +41,13 @@ describe('workload faults', () => {
   });
 
   it('scale-workload refuses a DaemonSet, which has no replicas', async () => {
-    const f = fakeContext({ objects: { daemonsets: [{ metadata: { name: 'calico-node', namespace: 'kube-system' }, spec: {} }] } });
+    const f = fakeContext({
+      objects: { daemonsets: [{ metadata: { name: 'calico-node', namespace: 'kube-system' }, spec: {} }] },
+    });
     try {
-      await scaleWorkload.plan(f.ctx, { workload: { namespace: 'kube-system', kind: 'DaemonSet', name: 'calico-node' } });
+      await scaleWorkload.plan(f.ctx, {
+        workload: { namespace: 'kube-system', kind: 'DaemonSet', name: 'calico-node' },
+      });
       expect.fail('accepted a DaemonSet');
     } catch (err) {
       expect(err).to.be.instanceOf(InvalidInputError);
@@ -63,16 +67,31 @@ describe('workload faults', () => {
     await taintNodes.revert(g.ctx, { workload: GW }, plan);
     expect(g.calls).to.deep.equal([]);
     const tainted = fakeContext({
-      objects: { nodes: [node('10.128.38.7', { taints: [{ key: 'other', effect: 'NoSchedule' }, { key: 'gameday.io/drill', value: 'unschedulable', effect: 'NoExecute' }] })] },
+      objects: {
+        nodes: [
+          node('10.128.38.7', {
+            taints: [
+              { key: 'other', effect: 'NoSchedule' },
+              { key: 'gameday.io/drill', value: 'unschedulable', effect: 'NoExecute' },
+            ],
+          }),
+        ],
+      },
     });
     await taintNodes.revert(tainted.ctx, { workload: GW }, { ...plan, nodes: ['10.128.38.7'] });
-    expect(tainted.calls).to.deep.equal(['patch nodes 10.128.38.7 merge {"spec":{"taints":[{"key":"other","effect":"NoSchedule"}]}}']);
+    expect(tainted.calls).to.deep.equal([
+      'patch nodes 10.128.38.7 merge {"spec":{"taints":[{"key":"other","effect":"NoSchedule"}]}}',
+    ]);
   });
 
   it('break-image sets an image no registry has and restores the original one', async () => {
     const f = gateway();
     const plan = await breakImage.plan(f.ctx, { workload: GW });
-    expect(plan.data).to.deep.equal({ container: 'gateway-proxy', image: 'registry/gateway-proxy:1', broken: MISSING_IMAGE });
+    expect(plan.data).to.deep.equal({
+      container: 'gateway-proxy',
+      image: 'registry/gateway-proxy:1',
+      broken: MISSING_IMAGE,
+    });
     await breakImage.inject(f.ctx, { workload: GW }, plan);
     expect(f.calls[0]).to.contain(`"image":"${MISSING_IMAGE}"`);
     await breakImage.revert(f.ctx, { workload: GW }, plan);
@@ -80,7 +99,7 @@ describe('workload faults', () => {
     expect(f.calls).to.have.length(1);
   });
 
-  it('crash-container uses the simulator\'s container-scoped annotation and removes it on revert', async () => {
+  it("crash-container uses the simulator's container-scoped annotation and removes it on revert", async () => {
     const f = gateway();
     const plan = await crashContainer.plan(f.ctx, { workload: GW });
     await crashContainer.inject(f.ctx, { workload: GW }, plan);
@@ -97,17 +116,25 @@ describe('workload faults', () => {
     await crashContainer.inject(f.ctx, { workload: GW }, plan);
     expect(f.calls[0]).to.match(/"command":\["\/bin\/sh","-c",".*exit 1"\]/);
     const broken = deployment('gateway-system', 'gateway-proxy', {
-      containers: [{ name: 'gateway-proxy', image: 'registry/gateway-proxy:1', command: ['/bin/sh', '-c', 'exit 1'], args: [] }],
+      containers: [
+        { name: 'gateway-proxy', image: 'registry/gateway-proxy:1', command: ['/bin/sh', '-c', 'exit 1'], args: [] },
+      ],
     });
     const g = fakeContext({ targetKind: 'kind', objects: { deployments: [broken] } });
     await crashContainer.revert(g.ctx, { workload: GW }, plan);
-    expect(g.calls).to.deep.equal(['patch deployments gateway-system/gateway-proxy merge {"spec":{"template":{"spec":{"containers":[{"name":"gateway-proxy","image":"registry/gateway-proxy:1"}]}}}}']);
+    expect(g.calls).to.deep.equal([
+      'patch deployments gateway-system/gateway-proxy merge {"spec":{"template":{"spec":{"containers":[{"name":"gateway-proxy","image":"registry/gateway-proxy:1"}]}}}}',
+    ]);
   });
 
   it('set-memory-usage turns "120%" of the limit into a quantity on the simulator', async () => {
     const f = gateway();
     const plan = await setMemoryUsage.plan(f.ctx, { workload: GW });
-    expect(plan.data).to.deep.equal({ annotation: 'sim.gameday.io/memory-usage.gateway-proxy', value: '1229Mi', previous: null });
+    expect(plan.data).to.deep.equal({
+      annotation: 'sim.gameday.io/memory-usage.gateway-proxy',
+      value: '1229Mi',
+      previous: null,
+    });
   });
 
   it('set-memory-usage refuses other targets with a typed error before anything changes', async () => {
@@ -127,11 +154,17 @@ describe('workload faults', () => {
     });
     nsf.spec.template.spec.volumes = [{ name: 'conf', configMap: { name: 'nsf-conf' } }];
     expect(configMapsOf(nsf)).to.deep.equal(['nsf-env', 'nsf-conf']);
-    const cm = { metadata: { name: 'nsf-env', namespace: 'skiff-nsf', uid: 'x', resourceVersion: '9', labels: { app: 'nsf' } }, data: { A: '1' } };
+    const cm = {
+      metadata: { name: 'nsf-env', namespace: 'skiff-nsf', uid: 'x', resourceVersion: '9', labels: { app: 'nsf' } },
+      data: { A: '1' },
+    };
     const f = fakeContext({ objects: { deployments: [nsf], configmaps: [cm] } });
     const w = { namespace: 'skiff-nsf', kind: 'Deployment' as const, name: 'nsf-server' };
     const plan = await deleteConfigMap.plan(f.ctx, { workload: w });
-    expect(plan.data?.['object']).to.deep.equal({ metadata: { name: 'nsf-env', namespace: 'skiff-nsf', labels: { app: 'nsf' } }, data: { A: '1' } });
+    expect(plan.data?.['object']).to.deep.equal({
+      metadata: { name: 'nsf-env', namespace: 'skiff-nsf', labels: { app: 'nsf' } },
+      data: { A: '1' },
+    });
     await deleteConfigMap.inject(f.ctx, { workload: w }, plan);
     await deleteConfigMap.revert(f.ctx, { workload: w }, plan);
     expect(f.calls[0]).to.equal('delete configmaps skiff-nsf/nsf-env');
@@ -146,6 +179,10 @@ describe('workload faults', () => {
     expect(plan.data?.['memory']).to.equal('17Gi');
     await createPendingPod.inject(f.ctx, {}, plan);
     await createPendingPod.revert(f.ctx, {}, plan);
-    expect(f.calls).to.deep.equal(['create namespaces gameday', 'create deployments gameday/gameday-pending', 'delete deployments gameday/gameday-pending']);
+    expect(f.calls).to.deep.equal([
+      'create namespaces gameday',
+      'create deployments gameday/gameday-pending',
+      'delete deployments gameday/gameday-pending',
+    ]);
   });
 });

@@ -17,10 +17,14 @@ describe('regression gate', () => {
   });
 
   it('fails a time-to-Ready beyond p50 + 20% of the last runs, naming the drill and both figures', () => {
-    const history = [5 * MIN, 5 * MIN + 10 * S, 5 * MIN + 20 * S, 5 * MIN + 5 * S, 5 * MIN + 30 * S].map((ready) => drillRun({ ready }));
+    const history = [5 * MIN, 5 * MIN + 10 * S, 5 * MIN + 20 * S, 5 * MIN + 5 * S, 5 * MIN + 30 * S].map((ready) =>
+      drillRun({ ready }),
+    );
     const check = checkRegression(drillRun({ ready: 7 * MIN + 2 * S }), history);
     expect(check.ok).to.equal(false);
-    expect(check.messages[0]).to.equal('d1-host-crash: time-to-Ready 7m02s regressed beyond p50 5m10s + 20% (6m12s) of the last 5 runs');
+    expect(check.messages[0]).to.equal(
+      'd1-host-crash: time-to-Ready 7m02s regressed beyond p50 5m10s + 20% (6m12s) of the last 5 runs',
+    );
     const ready = check.checks.find((c) => c.metric === 'timeToReady');
     expect(ready).to.include({ status: 'regressed', measured: 7 * MIN + 2 * S, p50: 5 * MIN + 10 * S, runs: 5 });
     expect(ready?.limit).to.be.closeTo(6 * MIN + 12 * S, 1);
@@ -30,14 +34,18 @@ describe('regression gate', () => {
     const history = [40, 42, 44].map((s) => drillRun({ detect: s * S }));
     const check = checkRegression(drillRun({ detect: 55 * S }), history);
     expect(check.ok).to.equal(false);
-    expect(check.messages).to.include('d1-host-crash: time-to-detect 55s regressed beyond p50 42s + 20% (50.4s) of the last 3 runs');
+    expect(check.messages).to.include(
+      'd1-host-crash: time-to-detect 55s regressed beyond p50 42s + 20% (50.4s) of the last 3 runs',
+    );
   });
 
   it('passes a run within the limit, naming the baseline it was held to', () => {
     const history = [300, 310, 320].map((s) => drillRun({ ready: s * S }));
     const check = checkRegression(drillRun({ ready: 360 * S }), history);
     expect(check.ok).to.equal(true);
-    expect(check.messages[0]).to.equal('d1-host-crash: time-to-Ready 6m00s within p50 5m10s + 20% (6m12s) of the last 3 runs');
+    expect(check.messages[0]).to.equal(
+      'd1-host-crash: time-to-Ready 6m00s within p50 5m10s + 20% (6m12s) of the last 3 runs',
+    );
   });
 
   it('applies no gate with too few runs, and says so plainly', () => {
@@ -64,7 +72,9 @@ describe('regression gate', () => {
   it('honours the threshold and minimum run count it is given', () => {
     const history = [100, 100].map((s) => drillRun({ ready: s * S }));
     const check = checkRegression(drillRun({ ready: 111 * S }), history, { threshold: 0.1, minRuns: 2 });
-    expect(check.messages[0]).to.equal('d1-host-crash: time-to-Ready 1m51s regressed beyond p50 1m40s + 10% (1m50s) of the last 2 runs');
+    expect(check.messages[0]).to.equal(
+      'd1-host-crash: time-to-Ready 1m51s regressed beyond p50 1m40s + 10% (1m50s) of the last 2 runs',
+    );
   });
 
   describe('over a results directory', () => {
@@ -81,9 +91,14 @@ describe('regression gate', () => {
         await appendResult(dir, drillRun({ ready: ready * S }), { now: MONDAY + i * WEEK });
         await appendResult(dir, drillRun({ id: 'd6-kubelet-stopped', ready: 60 * S }), { now: MONDAY + i * WEEK });
       }
-      const gate = await gateResults([drillRun({ id: 'd6-kubelet-stopped', ready: 61 * S }), drillRun({ ready: 400 * S })], dir);
+      const gate = await gateResults(
+        [drillRun({ id: 'd6-kubelet-stopped', ready: 61 * S }), drillRun({ ready: 400 * S })],
+        dir,
+      );
       expect(gate.ok).to.equal(false);
-      expect(gate.messages[0]).to.equal('d1-host-crash: time-to-Ready 6m40s regressed beyond p50 5m05s + 20% (6m06s) of the last 3 runs');
+      expect(gate.messages[0]).to.equal(
+        'd1-host-crash: time-to-Ready 6m40s regressed beyond p50 5m05s + 20% (6m06s) of the last 3 runs',
+      );
       expect(gate.checks.map((c) => [c.drill, c.ok])).to.deep.equal([
         ['d6-kubelet-stopped', true],
         ['d1-host-crash', false],

@@ -32,7 +32,14 @@ export function drillRun(spec: RunSpec = {}): RunResult {
   ];
   const verdict = spec.verdict ?? (checks.every((c) => c.ok) ? 'pass' : 'fail');
   return {
-    experiment: { id, title: spec.title ?? 'D1 Host crash', file: `experiments/${id}.json`, runbook: 'D1 操作系统宕机', description: 'A worker powers off.', tags: ['node'] },
+    experiment: {
+      id,
+      title: spec.title ?? 'D1 Host crash',
+      file: `experiments/${id}.json`,
+      runbook: 'D1 操作系统宕机',
+      description: 'A worker powers off.',
+      tags: ['node'],
+    },
     target: spec.target ?? 'sim',
     seed: spec.seed ?? 1,
     dryRun: false,

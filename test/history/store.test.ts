@@ -28,7 +28,9 @@ describe('results history', () => {
   });
 
   it('files a real-clock run under its measured start', async () => {
-    const file = await appendResult(dir, drillRun({ clock: 'real', startedAt: MONDAY + WEEK, seed: 3 }), { now: MONDAY + 2 * WEEK });
+    const file = await appendResult(dir, drillRun({ clock: 'real', startedAt: MONDAY + WEEK, seed: 3 }), {
+      now: MONDAY + 2 * WEEK,
+    });
     expect(file.endsWith(`${fileTime(MONDAY + WEEK)}-3.json`)).to.equal(true);
   });
 
@@ -69,10 +71,14 @@ describe('results history', () => {
     await fsp.mkdir(join(dir, '.journal'));
     await fsp.writeFile(join(dir, '.journal', 'x.json'), JSON.stringify(drillRun({ id: 'x' })));
     const skipped: string[] = [];
-    const runs = await listRuns(dir, { onSkip: (file, reason) => skipped.push(`${file.slice(dir.length + 1)}: ${reason}`) });
+    const runs = await listRuns(dir, {
+      onSkip: (file, reason) => skipped.push(`${file.slice(dir.length + 1)}: ${reason}`),
+    });
     expect(runs).to.have.length(1);
     expect(skipped).to.have.length(2);
-    expect(skipped.find((s) => s.startsWith('d1-host-crash/notes.json'))).to.equal('d1-host-crash/notes.json: not a gameday run result');
+    expect(skipped.find((s) => s.startsWith('d1-host-crash/notes.json'))).to.equal(
+      'd1-host-crash/notes.json: not a gameday run result',
+    );
     expect(skipped.find((s) => s.startsWith('d1-host-crash/broken.json'))).to.match(/: not JSON: /);
   });
 
@@ -85,7 +91,11 @@ describe('results history', () => {
   it('prints a table per drill with time, verdict, time-to-detect and time-to-Ready', async () => {
     await appendResult(dir, drillRun({ ready: 300_000 }), { now: MONDAY });
     await appendResult(dir, drillRun({ ready: 700_000 }), { now: MONDAY + WEEK });
-    await appendResult(dir, drillRun({ id: 'd6-kubelet-stopped', title: 'D6 kubelet stopped', detect: 40_000, ready: 65_000 }), { now: MONDAY });
+    await appendResult(
+      dir,
+      drillRun({ id: 'd6-kubelet-stopped', title: 'D6 kubelet stopped', detect: 40_000, ready: 65_000 }),
+      { now: MONDAY },
+    );
     let text = '';
     const code = await runHistory({ resultsDir: dir }, (t) => (text += t));
     expect(code).to.equal(0);
@@ -94,7 +104,11 @@ describe('results history', () => {
     expect(lines).to.include('d6-kubelet-stopped: D6 kubelet stopped (1 run, 1 passed)');
     const row = (n: string): string => lines.find((l) => new RegExp(`^│\\s+${n} │ 2025-06-0`).test(l)) ?? '';
     const d1Second = lines.filter((l) => /│\s+2 │/.test(l))[0] ?? '';
-    expect(d1Second).to.match(/2025-06-09 02:59:59Z/).and.match(/FAIL/).and.match(/42s/).and.match(/11m40s/);
+    expect(d1Second)
+      .to.match(/2025-06-09 02:59:59Z/)
+      .and.match(/FAIL/)
+      .and.match(/42s/)
+      .and.match(/11m40s/);
     expect(row('1')).to.match(/PASS/);
     expect(lines.some((l) => /PASS.*40s.*1m05s/.test(l))).to.equal(true);
   });
@@ -110,12 +124,15 @@ describe('results history', () => {
       expect.fail('expected an error');
     } catch (err) {
       expect(err).to.be.instanceOf(InvalidInputError);
-      expect((err as Error).message).to.equal(`No runs of drill "d9-nope" in ${dir}; it has runs of: d1-host-crash, d6-kubelet-stopped.`);
+      expect((err as Error).message).to.equal(
+        `No runs of drill "d9-nope" in ${dir}; it has runs of: d1-host-crash, d6-kubelet-stopped.`,
+      );
     }
   });
 
   it('shows only the last runs of each drill with --last, keeping their numbers', async () => {
-    for (let i = 0; i < 4; i++) await appendResult(dir, drillRun({ ready: (i + 1) * 60_000 }), { now: MONDAY + i * WEEK });
+    for (let i = 0; i < 4; i++)
+      await appendResult(dir, drillRun({ ready: (i + 1) * 60_000 }), { now: MONDAY + i * WEEK });
     let text = '';
     await runHistory({ resultsDir: dir, last: 2 }, (t) => (text += t));
     const numbers = text.split('\n').flatMap((l) => /^│\s+(\d+) │/.exec(l)?.[1] ?? []);
@@ -126,7 +143,9 @@ describe('results history', () => {
   it('says plainly when nothing has been recorded', async () => {
     let text = '';
     expect(await runHistory({ resultsDir: join(dir, 'none') }, (t) => (text += t))).to.equal(0);
-    expect(text).to.equal(`No runs recorded in ${join(dir, 'none')}. Runs are recorded by \`gameday run --results-dir ${join(dir, 'none')}\`.\n`);
+    expect(text).to.equal(
+      `No runs recorded in ${join(dir, 'none')}. Runs are recorded by \`gameday run --results-dir ${join(dir, 'none')}\`.\n`,
+    );
     expect(historyText([])).to.equal('');
   });
 });

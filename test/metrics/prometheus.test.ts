@@ -5,13 +5,24 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InfrastructureError } from '../../src/errors.js';
-import { escapeLabelValue, groupingPathSegment, pushMetrics, renderPrometheus, writeMetricsFile } from '../../src/metrics/prometheus.js';
+import {
+  escapeLabelValue,
+  groupingPathSegment,
+  pushMetrics,
+  renderPrometheus,
+  writeMetricsFile,
+} from '../../src/metrics/prometheus.js';
 import { MONDAY, drillRun } from '../history/fixtures.js';
 
 /** Exposition-format lines: a HELP and TYPE per family, then samples `name{labels} value`. */
-const SAMPLE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*\})? (-?[0-9.]+(?:e[+-]?\d+)?|NaN|[+-]Inf)$/;
+const SAMPLE =
+  /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{(?:[a-zA-Z_][a-zA-Z0-9_]*="(?:[^"\\\n]|\\[\\"n])*",?)*\})? (-?[0-9.]+(?:e[+-]?\d+)?|NaN|[+-]Inf)$/;
 
-function parse(text: string): { help: Map<string, string>; type: Map<string, string>; samples: { name: string; labels: string; value: string }[] } {
+function parse(text: string): {
+  help: Map<string, string>;
+  type: Map<string, string>;
+  samples: { name: string; labels: string; value: string }[];
+} {
   const help = new Map<string, string>();
   const type = new Map<string, string>();
   const samples: { name: string; labels: string; value: string }[] = [];
@@ -50,14 +61,17 @@ describe('Prometheus metrics', () => {
       expect(type.get(name), name).to.equal('gauge');
       expect(help.get(name), name).to.be.a('string').and.not.equal('');
     }
-    const value = (name: string, labels: string): string | undefined => samples.find((s) => s.name === name && s.labels === labels)?.value;
+    const value = (name: string, labels: string): string | undefined =>
+      samples.find((s) => s.name === name && s.labels === labels)?.value;
     expect(value('gameday_drill_time_to_ready_seconds', '{drill="d1-host-crash",target="sim"}')).to.equal('310');
     expect(value('gameday_drill_time_to_detect_seconds', '{drill="d1-host-crash",target="sim"}')).to.equal('42.5');
     expect(value('gameday_drill_verdict', '{drill="d1-host-crash",target="sim",verdict="pass"}')).to.equal('1');
     expect(value('gameday_drill_verdict', '{drill="d1-host-crash",target="sim",verdict="fail"}')).to.equal('0');
     expect(value('gameday_drill_verdict', '{drill="d1-host-crash",target="sim",verdict="error"}')).to.equal('0');
     // A virtual-clock run's own times are virtual: the wall clock stands in.
-    expect(value('gameday_drill_last_run_timestamp_seconds', '{drill="d1-host-crash",target="sim"}')).to.equal(String(MONDAY / 1000));
+    expect(value('gameday_drill_last_run_timestamp_seconds', '{drill="d1-host-crash",target="sim"}')).to.equal(
+      String(MONDAY / 1000),
+    );
   });
 
   it('keeps the last run of each drill and leaves out timings that were not measured', () => {
@@ -68,21 +82,31 @@ describe('Prometheus metrics', () => {
     expect(samples.filter((s) => s.name === 'gameday_drill_time_to_ready_seconds')).to.deep.equal([
       { name: 'gameday_drill_time_to_ready_seconds', labels: '{drill="d1-host-crash",target="sim"}', value: '700' },
     ]);
-    expect(samples.find((s) => s.labels === '{drill="d1-host-crash",target="sim",verdict="fail"}')?.value).to.equal('1');
-    expect(samples.find((s) => s.labels === '{drill="d6-kubelet-stopped",target="sim",verdict="error"}')?.value).to.equal('1');
-    expect(samples.find((s) => s.name === 'gameday_drill_targets_missed' && s.labels.includes('d1-host-crash'))?.value).to.equal('1');
+    expect(samples.find((s) => s.labels === '{drill="d1-host-crash",target="sim",verdict="fail"}')?.value).to.equal(
+      '1',
+    );
+    expect(
+      samples.find((s) => s.labels === '{drill="d6-kubelet-stopped",target="sim",verdict="error"}')?.value,
+    ).to.equal('1');
+    expect(
+      samples.find((s) => s.name === 'gameday_drill_targets_missed' && s.labels.includes('d1-host-crash'))?.value,
+    ).to.equal('1');
   });
 
-  it('uses a real-clock run\'s own end as its timestamp', () => {
+  it("uses a real-clock run's own end as its timestamp", () => {
     const r = drillRun({ clock: 'real', startedAt: MONDAY });
     const { samples } = parse(renderPrometheus([r], { now: 0 }));
-    expect(samples.find((s) => s.name === 'gameday_drill_last_run_timestamp_seconds')?.value).to.equal(String(r.endedAt / 1000));
+    expect(samples.find((s) => s.name === 'gameday_drill_last_run_timestamp_seconds')?.value).to.equal(
+      String(r.endedAt / 1000),
+    );
   });
 
   it('escapes backslashes, quotes and line feeds in label values', () => {
     expect(escapeLabelValue('a\\b"c\nd')).to.equal('a\\\\b\\"c\\nd');
     const text = renderPrometheus([drillRun({ id: 'odd "drill"\\\nname' })], { now: MONDAY });
-    expect(text).to.contain('gameday_drill_time_to_ready_seconds{drill="odd \\"drill\\"\\\\\\nname",target="sim"} 310\n');
+    expect(text).to.contain(
+      'gameday_drill_time_to_ready_seconds{drill="odd \\"drill\\"\\\\\\nname",target="sim"} 310\n',
+    );
     expect(() => parse(text)).to.not.throw();
   });
 
@@ -115,7 +139,12 @@ describe('Prometheus metrics', () => {
         req.setEncoding('utf8');
         req.on('data', (c: string) => (body += c));
         req.on('end', () => {
-          received.push({ method: req.method ?? '', url: req.url ?? '', contentType: String(req.headers['content-type']), body });
+          received.push({
+            method: req.method ?? '',
+            url: req.url ?? '',
+            contentType: String(req.headers['content-type']),
+            body,
+          });
           res.writeHead(status, { 'Content-Type': 'text/plain' });
           res.end(status === 200 ? '' : 'pushed metrics are invalid or inconsistent with existing metrics');
         });
@@ -145,7 +174,9 @@ describe('Prometheus metrics', () => {
 
     it('encodes an instance holding a slash as base64, as the Pushgateway requires', async () => {
       await pushMetrics(`${url}/prefix/`, 'x 1\n', { instance: 'lab/qingzhou' });
-      expect(received[0]?.url).to.equal(`/prefix/metrics/job/gameday/instance@base64/${Buffer.from('lab/qingzhou').toString('base64url')}`);
+      expect(received[0]?.url).to.equal(
+        `/prefix/metrics/job/gameday/instance@base64/${Buffer.from('lab/qingzhou').toString('base64url')}`,
+      );
       expect(groupingPathSegment('instance', 'a b')).to.equal('instance/a%20b');
     });
 

@@ -22,7 +22,10 @@ describe('control-plane and etcd probes', () => {
     const h = await leaderElected.start(f.ctx, { component: 'kube-scheduler' });
     expect(h.evaluate()).to.deep.equal({ ok: true, observed: 'leader 10.128.38.1_abc' });
     const start = f.clock.now();
-    const lostAt = await f.clock.waitFor(() => !h.evaluate().ok && f.clock.now(), { timeoutMs: 60_000, what: 'lease expiry' });
+    const lostAt = await f.clock.waitFor(() => !h.evaluate().ok && f.clock.now(), {
+      timeoutMs: 60_000,
+      what: 'lease expiry',
+    });
     expect(lostAt - start).to.equal(15_001);
     f.put('leases', renew(f.clock.now()));
     expect(h.evaluate().ok).to.equal(true);
@@ -38,7 +41,10 @@ describe('control-plane and etcd probes', () => {
     await f.clock.sleep(9_000);
     f.etcd.refuseWrites = true;
     await f.clock.sleep(10_000);
-    expect(writer.evaluate()).to.deep.equal({ ok: false, observed: 'write /gameday/writer/00000010 refused: etcdserver: request timed out' });
+    expect(writer.evaluate()).to.deep.equal({
+      ok: false,
+      observed: 'write /gameday/writer/00000010 refused: etcdserver: request timed out',
+    });
     f.etcd.refuseWrites = false;
     await f.clock.sleep(2_000);
     expect(writer.evaluate().ok).to.equal(true);
@@ -47,8 +53,15 @@ describe('control-plane and etcd probes', () => {
     expect(writes.map((w) => w.key.slice(-2))).to.deep.equal(['01', '02', '03', '04', '05', '11']);
     expect(f.state.values.get('etcdWriter:business')).to.deep.equal({ unavailableMs: 10_000 });
     const intact = await etcdDataIntact.start(f.ctx, {});
-    expect(intact.evaluate()).to.deep.equal({ ok: true, observed: '6/6 keys acknowledged so far (no snapshot taken) present' });
-    expect(f.state.values.get('dataSafety')).to.deep.include({ keysBeforeSnapshot: 6, lostBeforeSnapshot: 0, writeUnavailableMs: 10_000 });
+    expect(intact.evaluate()).to.deep.equal({
+      ok: true,
+      observed: '6/6 keys acknowledged so far (no snapshot taken) present',
+    });
+    expect(f.state.values.get('dataSafety')).to.deep.include({
+      keysBeforeSnapshot: 6,
+      lostBeforeSnapshot: 0,
+      writeUnavailableMs: 10_000,
+    });
     intact.stop();
   });
 
@@ -59,7 +72,17 @@ describe('control-plane and etcd probes', () => {
       { key: 'k3', at: 3, revision: 4 },
     ];
     const snap = { path: 's.db', revision: 3, keys: 2, takenAt: 2 };
-    expect(dataSafety(writes, new Map([['k1', ''], ['k2', '']]), snap, 0)).to.deep.equal({
+    expect(
+      dataSafety(
+        writes,
+        new Map([
+          ['k1', ''],
+          ['k2', ''],
+        ]),
+        snap,
+        0,
+      ),
+    ).to.deep.equal({
       keysBeforeSnapshot: 2,
       lostBeforeSnapshot: 0,
       writtenAfterSnapshot: 1,
@@ -87,8 +110,15 @@ describe('control-plane and etcd probes', () => {
     const http = await httpOk.start(f.ctx, { path: '/readyz' });
     api.stop();
     http.stop();
-    expect(api.evaluate()).to.deep.equal({ ok: true, observed: 'created and deleted configmap gameday/gameday-api-writable-1' });
+    expect(api.evaluate()).to.deep.equal({
+      ok: true,
+      observed: 'created and deleted configmap gameday/gameday-api-writable-1',
+    });
     expect(http.evaluate()).to.deep.equal({ ok: true, observed: 'GET /readyz: 200' });
-    expect(f.calls).to.deep.equal(['create namespaces gameday', 'create configmaps gameday/gameday-api-writable-1', 'delete configmaps gameday/gameday-api-writable-1']);
+    expect(f.calls).to.deep.equal([
+      'create namespaces gameday',
+      'create configmaps gameday/gameday-api-writable-1',
+      'delete configmaps gameday/gameday-api-writable-1',
+    ]);
   });
 });

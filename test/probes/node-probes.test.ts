@@ -18,7 +18,9 @@ describe('node probes', () => {
   });
 
   it('no-notready-nodes names the NotReady nodes, and passes when every node is Ready', async () => {
-    const f = fakeContext({ objects: { nodes: [node('a'), node('b', { ready: 'Unknown' }), node('c', { ready: 'False' })] } });
+    const f = fakeContext({
+      objects: { nodes: [node('a'), node('b', { ready: 'Unknown' }), node('c', { ready: 'False' })] },
+    });
     const h = await noNotReadyNodes.start(f.ctx, {});
     expect(h.evaluate()).to.deep.equal({ ok: false, observed: '2 of 3 NotReady: b, c' });
     f.put('nodes', node('b'));

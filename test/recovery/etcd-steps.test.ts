@@ -6,7 +6,11 @@ import { etcdSnapshot } from '../../src/recovery/etcd-snapshot.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { fakeContext, member, node } from '../faults/support/fake-context.js';
 
-const masters = [node('10.128.38.1', { master: true }), node('10.128.38.2', { master: true }), node('10.128.38.3', { master: true })];
+const masters = [
+  node('10.128.38.1', { master: true }),
+  node('10.128.38.2', { master: true }),
+  node('10.128.38.3', { master: true }),
+];
 const three = () => [member('etcd1', '10.128.38.1'), member('etcd2', '10.128.38.2'), member('etcd3', '10.128.38.3')];
 
 describe('etcd recovery steps', () => {
@@ -56,6 +60,9 @@ describe('etcd recovery steps', () => {
     const f = fakeContext({ members: three(), running: ['etcd1', 'etcd2'] });
     f.state.affectedMembers.set('business', ['etcd3']);
     await etcdMemberReplace.run(f.ctx, {});
-    expect(f.calls.filter((c) => c.startsWith('etcd'))).to.deep.equal(['etcd member remove etcd3', 'etcd member add etcd3 on 10.128.38.3']);
+    expect(f.calls.filter((c) => c.startsWith('etcd'))).to.deep.equal([
+      'etcd member remove etcd3',
+      'etcd member add etcd3 on 10.128.38.3',
+    ]);
   });
 });

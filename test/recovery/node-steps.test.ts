@@ -41,7 +41,9 @@ describe('node recovery steps', () => {
       `patch nodes ${LOST} strategic {"spec":{"unschedulable":true}}`,
       `patch nodes ${LOST} strategic {"spec":{"unschedulable":null}}`,
     ]);
-    expect(restartService.describe({ service: 'kubelet', nodes: { names: [LOST] } })).to.equal(`Restart kubelet on ${LOST}: \`systemctl restart kubelet\` on ${LOST}.`);
+    expect(restartService.describe({ service: 'kubelet', nodes: { names: [LOST] } })).to.equal(
+      `Restart kubelet on ${LOST}: \`systemctl restart kubelet\` on ${LOST}.`,
+    );
     expect(cordon.describe({ nodes: { names: [LOST] } })).to.contain(`\`kubectl cordon ${LOST}\``);
   });
 
@@ -56,11 +58,14 @@ describe('node recovery steps', () => {
     }
   });
 
-  it('delete-stuck-pods force-deletes the lost node\'s pods but not DaemonSet or mirror pods', async () => {
+  it("delete-stuck-pods force-deletes the lost node's pods but not DaemonSet or mirror pods", async () => {
     const f = lostNode();
     expect((await podsToDelete(f.ctx, {})).map((p) => p.metadata.name)).to.deep.equal(['gw-a', 'redis-0']);
     await deleteStuckPods.run(f.ctx, {});
-    expect(f.calls.filter((c) => c.startsWith('delete'))).to.deep.equal(['delete pods gateway-system/gw-a grace=0', 'delete pods skiff-nsf/redis-0 grace=0']);
+    expect(f.calls.filter((c) => c.startsWith('delete'))).to.deep.equal([
+      'delete pods gateway-system/gw-a grace=0',
+      'delete pods skiff-nsf/redis-0 grace=0',
+    ]);
   });
 
   it('drain cordons, evicts what is not DaemonSet or mirror, and waits until the node holds only those', async () => {
@@ -71,7 +76,10 @@ describe('node recovery steps', () => {
     f.clock.setTimer(30_000, () => f.remove('pods', 'gw-a', 'gateway-system'));
     await drain.run(f.ctx, {});
     expect(f.clock.now() - start).to.equal(30_000);
-    expect(f.calls).to.deep.equal([`patch nodes ${LOST} strategic {"spec":{"unschedulable":true}}`, 'evict gateway-system/gw-a']);
+    expect(f.calls).to.deep.equal([
+      `patch nodes ${LOST} strategic {"spec":{"unschedulable":true}}`,
+      'evict gateway-system/gw-a',
+    ]);
   });
 
   it('drain retries an eviction a PodDisruptionBudget refuses every 5 seconds, as kubectl does', async () => {
@@ -80,13 +88,23 @@ describe('node recovery steps', () => {
     let refusals = 3;
     f.ctx.kube.evict = (ns, name) => {
       f.calls.push(`evict ${ns}/${name} at ${f.clock.now() - start}`);
-      if (refusals-- > 0) return Promise.resolve({ evicted: false, status: 429, message: 'Cannot evict pod as it would violate the pod\'s disruption budget.' });
+      if (refusals-- > 0)
+        return Promise.resolve({
+          evicted: false,
+          status: 429,
+          message: "Cannot evict pod as it would violate the pod's disruption budget.",
+        });
       f.clock.setTimer(1000, () => f.remove('pods', name, ns));
       return Promise.resolve({ evicted: true });
     };
     const start = f.clock.now();
     await drain.run(f.ctx, {});
-    expect(f.calls.filter((c) => c.startsWith('evict'))).to.deep.equal(['evict gateway-system/gw-a at 0', 'evict gateway-system/gw-a at 5000', 'evict gateway-system/gw-a at 10000', 'evict gateway-system/gw-a at 15000']);
+    expect(f.calls.filter((c) => c.startsWith('evict'))).to.deep.equal([
+      'evict gateway-system/gw-a at 0',
+      'evict gateway-system/gw-a at 5000',
+      'evict gateway-system/gw-a at 10000',
+      'evict gateway-system/gw-a at 15000',
+    ]);
     expect(f.clock.now() - start).to.equal(16_000);
   });
 
@@ -96,7 +114,9 @@ describe('node recovery steps', () => {
       await drain.run(f.ctx, { nodes: { names: [LOST] } });
       expect.fail('drained a bare pod');
     } catch (err) {
-      expect((err as Error).message).to.contain('cannot delete Pods that declare no controller (use --force to override): default/bare');
+      expect((err as Error).message).to.contain(
+        'cannot delete Pods that declare no controller (use --force to override): default/bare',
+      );
     }
   });
 
@@ -107,6 +127,9 @@ describe('node recovery steps', () => {
     expect(f.clock.now() - start).to.equal(300_000);
     await restartStaticPod.run(f.ctx, { component: 'kube-apiserver', nodes: { names: ['10.128.38.7'] } });
     expect(f.clock.now() - start).to.equal(320_000);
-    expect(f.calls).to.deep.equal(['manifest kube-apiserver out on 10.128.38.7', 'manifest kube-apiserver in on 10.128.38.7']);
+    expect(f.calls).to.deep.equal([
+      'manifest kube-apiserver out on 10.128.38.7',
+      'manifest kube-apiserver in on 10.128.38.7',
+    ]);
   });
 });

@@ -98,7 +98,9 @@ describe('recovery steps on the simulator', function () {
     await rolloutStatus.run(h.ctx, { workload: GW });
     const running = await podsRunning.start(h.ctx, { workload: GW });
     await h.until(running);
-    const after = (await h.ctx.kube.list('pods', { namespace: 'gateway-system' })).items.filter((p) => !p.metadata.deletionTimestamp).map((p) => p.metadata.name);
+    const after = (await h.ctx.kube.list('pods', { namespace: 'gateway-system' })).items
+      .filter((p) => !p.metadata.deletionTimestamp)
+      .map((p) => p.metadata.name);
     expect(after.filter((n) => n.startsWith('gateway-proxy') && before.includes(n))).to.deep.equal([]);
     await scale.run(h.ctx, { workload: GW, replicas: 3 });
     await rolloutStatus.run(h.ctx, { workload: GW });

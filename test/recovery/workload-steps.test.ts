@@ -19,7 +19,10 @@ describe('workload recovery steps', () => {
 
   it('set-resources refuses requests above limits, as the API would, naming both', () => {
     const c = { name: 'app', resources: { requests: { memory: '512Mi' }, limits: { memory: '1Gi' } } };
-    expect(() => nextResources(c, { requests: { memory: '+1Gi' } }, 'container app')).to.throw(InvalidInputError, 'container app: requests.memory 1536Mi would be above limits.memory 1Gi');
+    expect(() => nextResources(c, { requests: { memory: '+1Gi' } }, 'container app')).to.throw(
+      InvalidInputError,
+      'container app: requests.memory 1536Mi would be above limits.memory 1Gi',
+    );
   });
 
   it('set-resources on the workload the faults hit patches every container of its template', async () => {
@@ -33,7 +36,12 @@ describe('workload recovery steps', () => {
 
   it('patch-tolerations replaces the unreachable and not-ready NoExecute tolerations with 3 s ones', () => {
     const current = [
-      { key: 'node.kubernetes.io/unreachable', operator: 'Exists' as const, effect: 'NoExecute' as const, tolerationSeconds: 300 },
+      {
+        key: 'node.kubernetes.io/unreachable',
+        operator: 'Exists' as const,
+        effect: 'NoExecute' as const,
+        tolerationSeconds: 300,
+      },
       { key: 'dedicated', operator: 'Equal' as const, value: 'gw', effect: 'NoSchedule' as const },
     ];
     expect(nextTolerations(current, {})).to.deep.equal([
@@ -44,15 +52,17 @@ describe('workload recovery steps', () => {
   });
 
   it('patch-tolerations with "tolerate" only adds a toleration for that taint', async () => {
-    expect(nextTolerations([], { tolerate: { key: 'gameday.io/drill', value: 'unschedulable', effect: 'NoExecute' } })).to.deep.equal([
-      { key: 'gameday.io/drill', operator: 'Equal', value: 'unschedulable', effect: 'NoExecute' },
-    ]);
+    expect(
+      nextTolerations([], { tolerate: { key: 'gameday.io/drill', value: 'unschedulable', effect: 'NoExecute' } }),
+    ).to.deep.equal([{ key: 'gameday.io/drill', operator: 'Equal', value: 'unschedulable', effect: 'NoExecute' }]);
     const f = fakeContext({ objects: { deployments: [deployment('gateway-system', 'gateway-proxy')] } });
     await patchTolerations.run(f.ctx, { workload: GW, tolerate: { key: 'gameday.io/drill' } });
-    expect(f.calls).to.deep.equal(['patch deployments gateway-system/gateway-proxy merge {"spec":{"template":{"spec":{"tolerations":[{"key":"gameday.io/drill","operator":"Exists"}]}}}}']);
+    expect(f.calls).to.deep.equal([
+      'patch deployments gateway-system/gateway-proxy merge {"spec":{"template":{"spec":{"tolerations":[{"key":"gameday.io/drill","operator":"Exists"}]}}}}',
+    ]);
   });
 
-  it('rollout-restart stamps restartedAt with the target clock\'s time in RFC 3339, or the runbook\'s date', async () => {
+  it("rollout-restart stamps restartedAt with the target clock's time in RFC 3339, or the runbook's date", async () => {
     const f = fakeContext({ objects: { deployments: [deployment('gateway-system', 'gateway-proxy')] } });
     await rolloutRestart.run(f.ctx, { workload: GW });
     await rolloutRestart.run(f.ctx, { workload: GW, style: 'date' });
@@ -61,18 +71,37 @@ describe('workload recovery steps', () => {
       'patch deployments gateway-system/gateway-proxy merge {"spec":{"template":{"metadata":{"annotations":{"kubectl.kubernetes.io/restartedAt":"2026-01-01T00:00:00Z"}}}}}',
       'patch deployments gateway-system/gateway-proxy merge {"spec":{"template":{"metadata":{"annotations":{"date":"1767225600"}}}}}',
     ]);
-    expect(rolloutRestart.describe({ workload: GW })).to.contain('`kubectl rollout restart deployment/gateway-proxy -n gateway-system`');
+    expect(rolloutRestart.describe({ workload: GW })).to.contain(
+      '`kubectl rollout restart deployment/gateway-proxy -n gateway-system`',
+    );
   });
 
   it('rollout-status follows kubectl: generation observed, all updated, no old replicas, all available', () => {
     const d = deployment('gateway-system', 'gateway-proxy');
     expect(rolloutState('Deployment', d).done).to.equal(true);
-    expect(rolloutState('Deployment', { ...d, metadata: { ...d.metadata, generation: 2 } }).message).to.match(/spec update to be observed/);
-    expect(rolloutState('Deployment', { ...d, status: { ...d.status, replicas: 3 } }).message).to.contain('1 old replicas are pending termination');
-    expect(rolloutState('Deployment', { ...d, status: { ...d.status, availableReplicas: 1 } }).message).to.contain('1 of 2 updated replicas are available');
-    const stuck = { ...d, status: { ...d.status, updatedReplicas: 1, conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }] } };
+    expect(rolloutState('Deployment', { ...d, metadata: { ...d.metadata, generation: 2 } }).message).to.match(
+      /spec update to be observed/,
+    );
+    expect(rolloutState('Deployment', { ...d, status: { ...d.status, replicas: 3 } }).message).to.contain(
+      '1 old replicas are pending termination',
+    );
+    expect(rolloutState('Deployment', { ...d, status: { ...d.status, availableReplicas: 1 } }).message).to.contain(
+      '1 of 2 updated replicas are available',
+    );
+    const stuck = {
+      ...d,
+      status: {
+        ...d.status,
+        updatedReplicas: 1,
+        conditions: [{ type: 'Progressing', status: 'False', reason: 'ProgressDeadlineExceeded' }],
+      },
+    };
     expect(rolloutState('Deployment', stuck)).to.deep.include({ done: false, failed: true });
-    const sts = { metadata: { name: 'nsf-redis', generation: 1 }, spec: { replicas: 3 }, status: { observedGeneration: 1, readyReplicas: 3, currentRevision: 'a', updateRevision: 'b' } };
+    const sts = {
+      metadata: { name: 'nsf-redis', generation: 1 },
+      spec: { replicas: 3 },
+      status: { observedGeneration: 1, readyReplicas: 3, currentRevision: 'a', updateRevision: 'b' },
+    };
     expect(rolloutState('StatefulSet', sts).done).to.equal(false);
     expect(rolloutState('StatefulSet', { ...sts, status: { ...sts.status, updateRevision: 'a' } }).done).to.equal(true);
   });
@@ -96,7 +125,9 @@ describe('workload recovery steps', () => {
       expect.fail('no timeout');
     } catch (err) {
       expect(err).to.be.instanceOf(TimeoutError);
-      expect((err as Error).message).to.equal('business: rollout not done after 1m00s: Waiting for deployment "gateway-proxy" rollout to finish: 0 of 2 updated replicas are available...');
+      expect((err as Error).message).to.equal(
+        'business: rollout not done after 1m00s: Waiting for deployment "gateway-proxy" rollout to finish: 0 of 2 updated replicas are available...',
+      );
     }
   });
 });

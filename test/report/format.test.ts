@@ -5,11 +5,24 @@ import { abortedGateway, erroredEtcd, passingHostCrash, T0 } from './fixtures.js
 
 describe('report formatting', () => {
   it('writes targets as an experiment would: 5m, 1m, 90s, 1h30m', () => {
-    expect([300_000, 60_000, 90_000, 5_400_000, 3_600_000, 500].map(formatTarget)).to.deep.equal(['5m', '1m', '1m30s', '1h30m', '1h', '500ms']);
+    expect([300_000, 60_000, 90_000, 5_400_000, 3_600_000, 500].map(formatTarget)).to.deep.equal([
+      '5m',
+      '1m',
+      '1m30s',
+      '1h30m',
+      '1h',
+      '500ms',
+    ]);
   });
 
   it('writes offsets from the start of the drill with milliseconds only when there are some', () => {
-    expect([0, 2_500, 372_000, 3_723_004, -1_000].map(formatOffset)).to.deep.equal(['+0:00', '+0:02.500', '+6:12', '+1:02:03.004', '-0:01']);
+    expect([0, 2_500, 372_000, 3_723_004, -1_000].map(formatOffset)).to.deep.equal([
+      '+0:00',
+      '+0:02.500',
+      '+6:12',
+      '+1:02:03.004',
+      '-0:01',
+    ]);
   });
 
   it('names checks and their measurements in the runbook words', () => {

@@ -63,14 +63,21 @@ describe('html reporter', () => {
     const cordon = all.find((t) => t.startsWith('recovery step cordon '));
     expect(cordon).to.contain('started +0:44.500').and.to.contain('ended +0:44.700').and.to.contain('took 200ms');
     for (const phase of ['steady-state', 'inject', 'detect', 'recover', 'verify', 'rollback']) {
-      expect(all.some((t) => t.startsWith(`${phase}: `)), phase).to.equal(true);
+      expect(
+        all.some((t) => t.startsWith(`${phase}: `)),
+        phase,
+      ).to.equal(true);
     }
   });
 
   it('draws each duration target as a dashed line at its deadline', () => {
     const [svg] = svgs(html.render([passingHostCrash()], META));
     const targets = childElements(parseXml(svg ?? ''), 'g').filter((g) => g.attrs['class'] === 'marker target');
-    expect(targets.map((g) => childElements(g, 'line')[0]?.attrs['stroke-dasharray'])).to.deep.equal(['5 4', '5 4', '5 4']);
+    expect(targets.map((g) => childElements(g, 'line')[0]?.attrs['stroke-dasharray'])).to.deep.equal([
+      '5 4',
+      '5 4',
+      '5 4',
+    ]);
     const deadlines = targets.map((g) => textOf(childElements(g, 'title')[0] ?? { name: '', attrs: {}, children: [] }));
     // detect and recover count from the fault (+0:02.500), Ready from the start of recovery (+0:44.500).
     expect(deadlines.map((t) => t.slice(0, t.indexOf(' ('))).sort()).to.deep.equal([
@@ -84,8 +91,11 @@ describe('html reporter', () => {
     const [svg] = svgs(html.render([failingPartition()], META));
     const markers = childElements(parseXml(svg ?? ''), 'g').filter((g) => g.attrs['class']?.startsWith('marker'));
     const stroke = (label: string): string | undefined =>
-      markers.find((g) => (textOf(childElements(g, 'text')[0] ?? { name: '', attrs: {}, children: [] }) ?? '').startsWith(label))?.children
-        .filter((c): c is XmlElement => typeof c !== 'string' && c.name === 'line')[0]?.attrs['stroke'];
+      markers
+        .find((g) =>
+          (textOf(childElements(g, 'text')[0] ?? { name: '', attrs: {}, children: [] }) ?? '').startsWith(label),
+        )
+        ?.children.filter((c): c is XmlElement => typeof c !== 'string' && c.name === 'line')[0]?.attrs['stroke'];
     expect(stroke('Ready')).to.equal('#dc2626');
     expect(stroke('time-to-Ready target')).to.equal('#dc2626');
     expect(stroke('time-to-detect target')).to.equal('#475569');

@@ -6,7 +6,11 @@ import { allFixtures, META, passingHostCrash } from './fixtures.js';
 function reversedKeys<T>(value: T): T {
   if (Array.isArray(value)) return value.map(reversedKeys) as T;
   if (value === null || typeof value !== 'object') return value;
-  return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversedKeys(v)])) as T;
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([k, v]) => [k, reversedKeys(v)]),
+  ) as T;
 }
 
 describe('json reporter', () => {
@@ -27,7 +31,14 @@ describe('json reporter', () => {
     const keys = Object.keys(doc.results[0] ?? {});
     expect(keys.slice(0, 3)).to.deep.equal(['experiment', 'verdict', 'target']);
     expect(keys.slice(-2)).to.deep.equal(['timeline', 'actions']);
-    expect(Object.keys((doc.results[0]?.['experiment'] ?? {}))).to.deep.equal(['id', 'title', 'file', 'runbook', 'description', 'tags']);
+    expect(Object.keys(doc.results[0]?.['experiment'] ?? {})).to.deep.equal([
+      'id',
+      'title',
+      'file',
+      'runbook',
+      'description',
+      'tags',
+    ]);
   });
 
   it('is pretty-printed and ends with a newline', () => {

@@ -1,6 +1,14 @@
 import { expect } from 'chai';
 import { junit } from '../../src/report/junit.js';
-import { abortedGateway, allFixtures, erroredEtcd, failingPartition, hostileChinese, META, passingHostCrash } from './fixtures.js';
+import {
+  abortedGateway,
+  allFixtures,
+  erroredEtcd,
+  failingPartition,
+  hostileChinese,
+  META,
+  passingHostCrash,
+} from './fixtures.js';
 import { childElements, parseXml, textOf, type XmlElement } from './xml.js';
 
 function suites(xml: string): XmlElement[] {
@@ -50,7 +58,11 @@ describe('junit reporter', () => {
     const s = suite(junit.render([passingHostCrash()], META), 'd1-host-crash');
     expect(counts(s)).to.deep.equal({ tests: '3', failures: '0', errors: '0', skipped: '0' });
     const cases = childElements(s, 'testcase');
-    expect(cases.map((c) => c.attrs['name'])).to.deep.equal(['time-to-detect <= 1m', 'time-to-Ready <= 5m', 'time-to-recover <= 10m']);
+    expect(cases.map((c) => c.attrs['name'])).to.deep.equal([
+      'time-to-detect <= 1m',
+      'time-to-Ready <= 5m',
+      'time-to-recover <= 10m',
+    ]);
     expect(cases.every((c) => c.attrs['classname'] === 'd1-host-crash' && outcome(c) === undefined)).to.equal(true);
     expect(cases[1]?.attrs['time']).to.equal('212.000');
   });
@@ -79,7 +91,9 @@ describe('junit reporter', () => {
     const err = run && outcome(run);
     expect(err?.name).to.equal('error');
     expect(err?.attrs['type']).to.equal('Error');
-    expect(err?.attrs['message']).to.equal('kind: `docker` is not installed or not on PATH (needed to reach the kind node containers).');
+    expect(err?.attrs['message']).to.equal(
+      'kind: `docker` is not installed or not on PATH (needed to reach the kind node containers).',
+    );
     expect(rest.map((c) => outcome(c)?.name)).to.deep.equal(['skipped', 'skipped']);
     expect(rest.map((c) => c.attrs['name'])).to.deep.equal(['time-to-Ready <= 10m', 'no data loss']);
   });
@@ -91,7 +105,10 @@ describe('junit reporter', () => {
     expect(byName['run']?.attrs['type']).to.equal('Aborted');
     expect(byName['time-to-detect <= 1m']).to.equal(undefined);
     expect(byName['time-to-Ready <= 3m']?.name).to.equal('skipped');
-    expect(byName['rollback']?.attrs).to.include({ type: 'RollbackFailed', message: 'rollback failed: scale gateway-system/gateway-proxy to 2: connection refused' });
+    expect(byName['rollback']?.attrs).to.include({
+      type: 'RollbackFailed',
+      message: 'rollback failed: scale gateway-system/gateway-proxy to 2: connection refused',
+    });
   });
 
   it('turns a failed verdict red even when no single check explains it', () => {
@@ -119,7 +136,9 @@ describe('junit reporter', () => {
     const xml = junit.render([hostileChinese()], META);
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8"?>')).to.equal(true);
     const s = suite(xml, 'd2-power-loss');
-    const props = Object.fromEntries(childElements(childElements(s, 'properties')[0] ?? s, 'property').map((p) => [p.attrs['name'], p.attrs['value']]));
+    const props = Object.fromEntries(
+      childElements(childElements(s, 'properties')[0] ?? s, 'property').map((p) => [p.attrs['name'], p.attrs['value']]),
+    );
     expect(props['title']).to.equal('机房断电恢复 <script>alert("pwned")</script>');
     expect(props['runbook']).to.equal('runbooks/轻舟云平台应急演练方案.md#机房断电恢复');
     const out = textOf(childElements(s, 'system-out')[0] ?? s);
@@ -133,12 +152,19 @@ describe('junit reporter', () => {
     const check = r.checks[1];
     if (check) check.message = 'time-to-Ready 6m12s exceeds the target 5m\nnsf-server was still Pending';
     const tc = childElements(suite(junit.render([r], META), 'd5-node-unreachable'), 'testcase')[1];
-    expect(tc && outcome(tc)?.attrs['message']).to.equal('time-to-Ready 6m12s exceeds the target 5m\nnsf-server was still Pending');
+    expect(tc && outcome(tc)?.attrs['message']).to.equal(
+      'time-to-Ready 6m12s exceeds the target 5m\nnsf-server was still Pending',
+    );
   });
 
   it('marks every target skipped in a dry run', () => {
     const r = { ...passingHostCrash(), dryRun: true };
-    expect(counts(suite(junit.render([r], META), 'd1-host-crash'))).to.deep.equal({ tests: '3', failures: '0', errors: '0', skipped: '3' });
+    expect(counts(suite(junit.render([r], META), 'd1-host-crash'))).to.deep.equal({
+      tests: '3',
+      failures: '0',
+      errors: '0',
+      skipped: '3',
+    });
   });
 });
 

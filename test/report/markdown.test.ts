@@ -49,8 +49,12 @@ describe('markdown reporter', () => {
   it('has a section per experiment with its targets, steps and timeline', () => {
     const md = markdown.render([passingHostCrash()], META);
     expect(md).to.contain('## ✅ PASS D1 Host crash');
-    expect(md).to.contain('| time-to-Ready &lt;= 5m | 5m | 3m32s | ✅ met | time-to-Ready 3m32s within the target 5m |');
-    expect(md).to.contain('| restart kubelet | `restart-service` | business | +0:45.900 | 500ms | ok | systemctl restart kubelet |');
+    expect(md).to.contain(
+      '| time-to-Ready &lt;= 5m | 5m | 3m32s | ✅ met | time-to-Ready 3m32s within the target 5m |',
+    );
+    expect(md).to.contain(
+      '| restart kubelet | `restart-service` | business | +0:45.900 | 500ms | ok | systemctl restart kubelet |',
+    );
     expect(md).to.contain('```text\n     +0:00  phase    preflight\n');
     expect(md).to.contain('\n +0:02.500  fault    power off 10.128.38.8\n');
   });

@@ -9,7 +9,12 @@ const META = { generatedAt: MONDAY + 10 * WEEK, gamedayVersion: '0.1.0', results
 
 function stored(result: RunResult, i: number): StoredRun {
   const at = MONDAY + i * WEEK;
-  return { drill: result.experiment.id, file: `results/${result.experiment.id}/${i}.json`, at, result: { ...result, recordedAt: at + result.wallMs } };
+  return {
+    drill: result.experiment.id,
+    file: `results/${result.experiment.id}/${i}.json`,
+    at,
+    result: { ...result, recordedAt: at + result.wallMs },
+  };
 }
 
 function all(el: XmlElement): XmlElement[] {
@@ -23,12 +28,17 @@ function svgOf(page: string, n = 0): XmlElement {
 }
 
 describe('trend report', () => {
-  const runs = [drillRun({ ready: 300_000 }), drillRun({ ready: 320_000, detect: 45_000 }), drillRun({ ready: 700_000 })].map(stored);
+  const runs = [
+    drillRun({ ready: 300_000 }),
+    drillRun({ ready: 320_000, detect: 45_000 }),
+    drillRun({ ready: 700_000 }),
+  ].map(stored);
 
   it('draws a point per run for each of time-to-detect and time-to-Ready, joined by a line', () => {
     const svg = parseXml(trendChart('d1-host-crash', runs));
     const nodes = all(svg);
-    const points = (key: string): XmlElement[] => nodes.filter((e) => e.name === 'circle' && e.attrs['class']?.startsWith(`point ${key}`));
+    const points = (key: string): XmlElement[] =>
+      nodes.filter((e) => e.name === 'circle' && e.attrs['class']?.startsWith(`point ${key}`));
     expect(points('timeToDetect')).to.have.length(3);
     expect(points('timeToReady')).to.have.length(3);
     const line = nodes.find((e) => e.name === 'polyline' && e.attrs['class'] === 'series timeToReady');
@@ -50,13 +60,22 @@ describe('trend report', () => {
     const targets = nodes.filter((e) => e.name === 'path' && e.attrs['class']?.startsWith('target'));
     expect(targets.map((t) => t.attrs['class'])).to.deep.equal(['target timeToDetect', 'target timeToReady']);
     for (const t of targets) expect(t.attrs['stroke-dasharray']).to.equal('6 4');
-    expect(childElements(targets[1]!, 'title')[0]?.children.map((c) => (typeof c === 'string' ? c : '')).join('')).to.equal('time-to-Ready target 10m');
+    expect(
+      childElements(targets[1]!, 'title')[0]
+        ?.children.map((c) => (typeof c === 'string' ? c : ''))
+        .join(''),
+    ).to.equal('time-to-Ready target 10m');
   });
 
   it('breaks the line where a run measured nothing', () => {
     const noReady = drillRun({ verdict: 'error' });
     delete noReady.timings.timeToReady;
-    const svg = parseXml(trendChart('d1-host-crash', [runs[0]!.result, runs[1]!.result, noReady, runs[2]!.result, runs[0]!.result].map(stored)));
+    const svg = parseXml(
+      trendChart(
+        'd1-host-crash',
+        [runs[0]!.result, runs[1]!.result, noReady, runs[2]!.result, runs[0]!.result].map(stored),
+      ),
+    );
     const lines = all(svg).filter((e) => e.name === 'polyline' && e.attrs['class'] === 'series timeToReady');
     expect(lines.map((l) => l.attrs['points']?.split(' ').length)).to.deep.equal([2, 2]);
   });

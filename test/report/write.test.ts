@@ -31,7 +31,9 @@ describe('writeReports', () => {
       'reports/report.md',
       'reports/report.html',
     ]);
-    const d1 = JSON.parse(await readFile(join(dir, 'reports/d1-host-crash.json'), 'utf8')) as { results: { experiment: { id: string } }[] };
+    const d1 = JSON.parse(await readFile(join(dir, 'reports/d1-host-crash.json'), 'utf8')) as {
+      results: { experiment: { id: string } }[];
+    };
     expect(d1.results.map((r) => r.experiment.id)).to.deep.equal(['d1-host-crash']);
     expect(parseXml(await readFile(join(dir, 'reports/report.xml'), 'utf8')).attrs['tests']).to.equal('15');
   });
@@ -43,7 +45,16 @@ describe('writeReports', () => {
   });
 
   it('reports a reporter that throws and still writes the others', async () => {
-    const broken = { ...reporters, markdown: { name: 'markdown', extension: 'md', render: (): string => { throw new Error('boom'); } } };
+    const broken = {
+      ...reporters,
+      markdown: {
+        name: 'markdown',
+        extension: 'md',
+        render: (): string => {
+          throw new Error('boom');
+        },
+      },
+    };
     const out = await writeReports(dir, [passingHostCrash()], META, undefined, broken);
     expect(out.failures.map((f) => [f.reporter, f.error.message])).to.deep.equal([['markdown', 'boom']]);
     expect((await readdir(dir)).sort()).to.deep.equal(['d1-host-crash.json', 'report.html', 'report.xml']);
@@ -54,7 +65,9 @@ describe('writeReports', () => {
     expect(out.paths).to.deep.equal([join(dir, 'report.xml')]);
     expect(out.failures[0]?.reporter).to.equal('pdf');
     expect(out.failures[0]?.error).to.be.instanceOf(InvalidInputError);
-    expect(out.failures[0]?.error.message).to.equal('report format: expected one of json, junit, markdown, html, got "pdf".');
+    expect(out.failures[0]?.error.message).to.equal(
+      'report format: expected one of json, junit, markdown, html, got "pdf".',
+    );
   });
 
   it('reports a directory it cannot create as a failure per format instead of throwing', async () => {
@@ -71,7 +84,11 @@ describe('writeReports', () => {
     const c = passingHostCrash();
     c.experiment.id = '../../etc/passwd';
     const out = await writeReports(dir, [a, b, c], META, ['json']);
-    expect(out.paths.map((p) => p.slice(dir.length + 1))).to.deep.equal(['d1-host-crash.json', 'd1-host-crash-2.json', '-..-etc-passwd.json']);
+    expect(out.paths.map((p) => p.slice(dir.length + 1))).to.deep.equal([
+      'd1-host-crash.json',
+      'd1-host-crash-2.json',
+      '-..-etc-passwd.json',
+    ]);
   });
 });
 

@@ -95,7 +95,9 @@ describe('Dockerfile', () => {
   });
 
   it('keeps local state, dependencies and build output out of the build context', () => {
-    const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
+    const ignored = readFileSync(path.join(root, '.dockerignore'), 'utf8')
+      .split('\n')
+      .map((l) => l.trim());
     for (const p of ['node_modules', 'dist', '.git', '.gameday']) expect(ignored, p).to.include(p);
   });
 });

@@ -22,20 +22,36 @@ export const hostCrash = experiment('d1-host-crash', {
   steadyState: [{ type: 'no-notready-nodes' }],
   faults: [{ type: 'stop-kubelet', nodes: { role: 'worker', count: 1 } }],
   detect: [{ type: 'node-ready', ready: false }],
-  recovery: { mode: 'automatic', steps: [{ type: 'cordon' }, { type: 'restart-service', service: 'kubelet' }, { type: 'uncordon' }] },
+  recovery: {
+    mode: 'automatic',
+    steps: [{ type: 'cordon' }, { type: 'restart-service', service: 'kubelet' }, { type: 'uncordon' }],
+  },
   verify: [{ type: 'no-notready-nodes' }],
 });
 
 /** D11: gateway-proxy scaled to zero and left to nobody but the check. */
 export const scaleOnly = experiment('d11-gateway-scaled-down', {
-  faults: [{ type: 'scale-workload', workload: { namespace: 'gateway-system', kind: 'Deployment', name: 'gateway-proxy' }, replicas: 0 }],
+  faults: [
+    {
+      type: 'scale-workload',
+      workload: { namespace: 'gateway-system', kind: 'Deployment', name: 'gateway-proxy' },
+      replicas: 0,
+    },
+  ],
   recovery: { mode: 'self-heal' },
-  verify: [{ type: 'workload-available', workload: { namespace: 'gateway-system', kind: 'Deployment', name: 'gateway-proxy' } }],
+  verify: [
+    {
+      type: 'workload-available',
+      workload: { namespace: 'gateway-system', kind: 'Deployment', name: 'gateway-proxy' },
+    },
+  ],
 });
 
 /** D11 with the pods kept off their nodes by a taint. */
 export const taintNodes = experiment('d11-gateway-tainted', {
-  faults: [{ type: 'taint-nodes', workload: { namespace: 'gateway-system', kind: 'Deployment', name: 'gateway-proxy' } }],
+  faults: [
+    { type: 'taint-nodes', workload: { namespace: 'gateway-system', kind: 'Deployment', name: 'gateway-proxy' } },
+  ],
   recovery: { mode: 'automatic', steps: [{ type: 'drain', nodes: { from: 'faults' } }] },
   verify: [{ type: 'workload-available', workload: { from: 'faults' } }],
 });

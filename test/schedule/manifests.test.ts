@@ -30,7 +30,13 @@ function put(value: unknown, path: (string | number)[], v: unknown): void {
   else parent[key] = v;
 }
 
-const BASE: ScheduleOptions = { cron: '0 3 * * 1', namespace: 'gameday', image: 'gameday:0.1.0', target: 'lab', results: 'pvc' };
+const BASE: ScheduleOptions = {
+  cron: '0 3 * * 1',
+  namespace: 'gameday',
+  image: 'gameday:0.1.0',
+  target: 'lab',
+  results: 'pvc',
+};
 
 function parsed(options: Partial<ScheduleOptions> = {}, experiments = [hostCrash, scaleOnly]): Doc[] {
   const yaml = renderManifests(buildManifests(experiments, { ...BASE, ...options }).docs);
@@ -67,25 +73,56 @@ describe('schedule manifests', () => {
     const docs = parsed();
     const cron = one(docs, 'CronJob');
     expect(at(cron, 'metadata')).to.include({ name: 'gameday', namespace: 'gameday' });
-    expect(at(cron, 'spec')).to.include({ schedule: '0 3 * * 1', concurrencyPolicy: 'Forbid', startingDeadlineSeconds: 600, successfulJobsHistoryLimit: 3 });
+    expect(at(cron, 'spec')).to.include({
+      schedule: '0 3 * * 1',
+      concurrencyPolicy: 'Forbid',
+      startingDeadlineSeconds: 600,
+      successfulJobsHistoryLimit: 3,
+    });
     const job = at(cron, 'spec', 'jobTemplate', 'spec');
     expect(at(job, 'backoffLimit')).to.equal(0);
     const pod = at(job, 'template', 'spec');
-    expect(pod).to.include({ serviceAccountName: 'gameday', restartPolicy: 'Never', automountServiceAccountToken: true });
+    expect(pod).to.include({
+      serviceAccountName: 'gameday',
+      restartPolicy: 'Never',
+      automountServiceAccountToken: true,
+    });
     expect(at(pod, 'securityContext')).to.include({ runAsNonRoot: true, runAsUser: 1000 });
     const container = at(pod, 'containers', 0);
     expect(at(container, 'image')).to.equal('gameday:0.1.0');
-    expect(at(container, 'securityContext')).to.include({ runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
-    expect(at(container, 'resources')).to.deep.equal({ requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } });
+    expect(at(container, 'securityContext')).to.include({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+    });
+    expect(at(container, 'resources')).to.deep.equal({
+      requests: { cpu: '250m', memory: '256Mi' },
+      limits: { cpu: '1', memory: '1Gi' },
+    });
     const args = strings(at(container, 'args'));
-    expect(args.slice(0, 3)).to.deep.equal(['run', '/experiments/d1-host-crash.json', '/experiments/d11-gateway-scaled-down.json']);
-    expect(args.join(' ')).to.contain('--target lab').and.contain('--results-dir /results').and.contain('--baseline /results').and.contain('--journal-dir /results/.journal');
-    const mounts = Object.fromEntries(list(at(container, 'volumeMounts')).map((m): [string, unknown] => [String(at(m, 'name')), at(m, 'mountPath')]));
+    expect(args.slice(0, 3)).to.deep.equal([
+      'run',
+      '/experiments/d1-host-crash.json',
+      '/experiments/d11-gateway-scaled-down.json',
+    ]);
+    expect(args.join(' '))
+      .to.contain('--target lab')
+      .and.contain('--results-dir /results')
+      .and.contain('--baseline /results')
+      .and.contain('--journal-dir /results/.journal');
+    const mounts = Object.fromEntries(
+      list(at(container, 'volumeMounts')).map((m): [string, unknown] => [String(at(m, 'name')), at(m, 'mountPath')]),
+    );
     expect(mounts).to.deep.equal({ experiments: '/experiments', results: '/results', work: '/work' });
-    const volumes = Object.fromEntries(list(at(pod, 'volumes')).map((v): [string, unknown] => [String(at(v, 'name')), v]));
+    const volumes = Object.fromEntries(
+      list(at(pod, 'volumes')).map((v): [string, unknown] => [String(at(v, 'name')), v]),
+    );
     expect(at(volumes, 'experiments', 'configMap', 'name')).to.equal('gameday-experiments');
     expect(at(volumes, 'results', 'persistentVolumeClaim', 'claimName')).to.equal('gameday-results');
-    expect(one(docs, 'PersistentVolumeClaim')['spec']).to.deep.equal({ accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } });
+    expect(one(docs, 'PersistentVolumeClaim')['spec']).to.deep.equal({
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: '1Gi' } },
+    });
   });
 
   it('writes every document in full, without YAML anchors and aliases that some tools mishandle', () => {
@@ -104,9 +141,15 @@ describe('schedule manifests', () => {
     const node = parsed({}, [hostCrash]);
     const nodeRole = one(node, 'ClusterRole');
     expect(at(nodeRole, 'metadata', 'name')).to.equal('gameday-gameday');
-    expect(at(nodeRole, 'rules')).to.deep.equal([{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch', 'patch'] }]);
+    expect(at(nodeRole, 'rules')).to.deep.equal([
+      { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch', 'patch'] },
+    ]);
     const binding = one(node, 'ClusterRoleBinding');
-    expect(at(binding, 'roleRef')).to.deep.equal({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'gameday-gameday' });
+    expect(at(binding, 'roleRef')).to.deep.equal({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: 'gameday-gameday',
+    });
     expect(at(binding, 'subjects')).to.deep.equal([{ kind: 'ServiceAccount', name: 'gameday', namespace: 'gameday' }]);
 
     const scale = parsed({}, [scaleOnly]);
@@ -122,7 +165,10 @@ describe('schedule manifests', () => {
   });
 
   it('creates the namespaces plugins keep their own objects in, so that their Roles apply', () => {
-    const exp = experiment('d3-memory', { faults: [{ type: 'fill-node-memory', namespace: 'ballast' }], verify: [{ type: 'no-notready-nodes' }] });
+    const exp = experiment('d3-memory', {
+      faults: [{ type: 'fill-node-memory', namespace: 'ballast' }],
+      verify: [{ type: 'no-notready-nodes' }],
+    });
     const docs = parsed({}, [exp]);
     expect(byKind(docs, 'Namespace').map((d) => at(d, 'metadata', 'name'))).to.deep.equal(['gameday', 'ballast']);
     expect(at(one(docs, 'Role'), 'metadata', 'namespace')).to.equal('ballast');
@@ -144,8 +190,12 @@ describe('schedule manifests', () => {
     const results = byKind(docs, 'ConfigMap').find((d) => at(d, 'metadata', 'name') === 'gameday-results');
     expect(results?.['data']).to.deep.equal({});
     const role = one(docs, 'Role');
-    expect(at(role, 'rules')).to.deep.equal([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['gameday-results'], verbs: ['get', 'update'] }]);
-    const args = strings(at(one(docs, 'CronJob'), 'spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'args'));
+    expect(at(role, 'rules')).to.deep.equal([
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['gameday-results'], verbs: ['get', 'update'] },
+    ]);
+    const args = strings(
+      at(one(docs, 'CronJob'), 'spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'args'),
+    );
     expect(args.join(' ')).to.contain('--results-configmap gameday/gameday-results').and.not.contain('--baseline');
     expect(checkManifests(docs)).to.deep.equal([]);
   });
@@ -162,18 +212,32 @@ describe('schedule manifests', () => {
     const cron = built.docs.find((d) => at(d, 'kind') === 'CronJob') as Doc;
     expect(at(cron, 'spec', 'timeZone')).to.equal('Asia/Shanghai');
     const args = strings(at(cron, 'spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'args'));
-    expect(args.join(' ')).to.contain('--pushgateway http://pushgateway.monitoring:9091 --instance qingzhou-business').and.contain('--profile /experiments/_lab-profile.json');
+    expect(args.join(' '))
+      .to.contain('--pushgateway http://pushgateway.monitoring:9091 --instance qingzhou-business')
+      .and.contain('--profile /experiments/_lab-profile.json');
     expect(checkManifests(built.docs)).to.deep.equal([]);
   });
 
   it('refuses a bad cron schedule, naming the field', () => {
-    expect(() => buildManifests([hostCrash], { ...BASE, cron: '0 25 * * 1' })).to.throw(CronSyntaxError, 'hour field "25" has 25, outside 0-23');
+    expect(() => buildManifests([hostCrash], { ...BASE, cron: '0 25 * * 1' })).to.throw(
+      CronSyntaxError,
+      'hour field "25" has 25, outside 0-23',
+    );
   });
 
   it('refuses names Kubernetes would refuse, before anything is applied', () => {
-    expect(() => buildManifests([hostCrash], { ...BASE, namespace: 'Game_Day' })).to.throw(InvalidInputError, '--namespace "Game_Day"');
-    expect(() => buildManifests([hostCrash], { ...BASE, name: 'x'.repeat(53) })).to.throw(InvalidInputError, 'at most 52 characters');
-    expect(() => buildManifests([hostCrash], { ...BASE, image: '' })).to.throw(InvalidInputError, 'is not an image reference');
+    expect(() => buildManifests([hostCrash], { ...BASE, namespace: 'Game_Day' })).to.throw(
+      InvalidInputError,
+      '--namespace "Game_Day"',
+    );
+    expect(() => buildManifests([hostCrash], { ...BASE, name: 'x'.repeat(53) })).to.throw(
+      InvalidInputError,
+      'at most 52 characters',
+    );
+    expect(() => buildManifests([hostCrash], { ...BASE, image: '' })).to.throw(
+      InvalidInputError,
+      'is not an image reference',
+    );
     expect(() => buildManifests([], BASE)).to.throw(InvalidInputError, 'No experiments to schedule.');
   });
 });
@@ -193,18 +257,25 @@ describe('schedule manifests for the drill catalogue', () => {
       expect(built.unknownTypes, target).to.deep.equal([]);
       expect(checkManifests(built.docs), target).to.deep.equal([]);
       const docs = parseAllDocuments(renderManifests(built.docs)).map((d) => d.toJS() as Doc);
-      expect(strings(at(one(docs, 'CronJob'), 'spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'args')).filter((a) => a.startsWith('/experiments/'))).to.have.length(files.length);
+      expect(
+        strings(
+          at(one(docs, 'CronJob'), 'spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'args'),
+        ).filter((a) => a.startsWith('/experiments/')),
+      ).to.have.length(files.length);
     }
   });
 });
 
 describe('Kubernetes structural check of the manifests', () => {
-  const valid = (): Doc => structuredClone(buildManifests([hostCrash], BASE).docs.find((d) => at(d, 'kind') === 'CronJob') as Doc);
+  const valid = (): Doc =>
+    structuredClone(buildManifests([hostCrash], BASE).docs.find((d) => at(d, 'kind') === 'CronJob') as Doc);
 
   it('finds a missing required field, naming where', () => {
     const cron = valid();
     put(cron, ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'name'], undefined);
-    expect(checkManifest(cron)).to.deep.equal(['CronJob gameday: /spec/jobTemplate/spec/template/spec/containers/0: missing required field "name"']);
+    expect(checkManifest(cron)).to.deep.equal([
+      'CronJob gameday: /spec/jobTemplate/spec/template/spec/containers/0: missing required field "name"',
+    ]);
   });
 
   it('finds a misspelt field, as kubectl strict validation does', () => {
@@ -218,7 +289,11 @@ describe('Kubernetes structural check of the manifests', () => {
     put(cron, ['spec', 'startingDeadlineSeconds'], '600');
     put(cron, ['spec', 'concurrencyPolicy'], 'Never');
     put(cron, ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'restartPolicy'], 'Always');
-    put(cron, ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'resources', 'limits', 'memory'], 'one gig');
+    put(
+      cron,
+      ['spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'resources', 'limits', 'memory'],
+      'one gig',
+    );
     expect(checkManifest(cron)).to.have.members([
       'CronJob gameday: /spec/startingDeadlineSeconds: must be integer',
       'CronJob gameday: /spec/concurrencyPolicy: must be one of "Allow", "Forbid", "Replace"',
@@ -230,10 +305,18 @@ describe('Kubernetes structural check of the manifests', () => {
   it('refuses a CronJob name too long for its Jobs, a ClusterRoleBinding without roleRef and an unknown kind', () => {
     const cron = valid();
     put(cron, ['metadata', 'name'], 'a'.repeat(53));
-    expect(checkManifest(cron)[0]).to.equal('CronJob aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: /metadata/name: must NOT have more than 52 characters');
-    const binding = structuredClone(buildManifests([hostCrash], BASE).docs.find((d) => at(d, 'kind') === 'ClusterRoleBinding') as Doc);
+    expect(checkManifest(cron)[0]).to.equal(
+      'CronJob aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: /metadata/name: must NOT have more than 52 characters',
+    );
+    const binding = structuredClone(
+      buildManifests([hostCrash], BASE).docs.find((d) => at(d, 'kind') === 'ClusterRoleBinding') as Doc,
+    );
     put(binding, ['roleRef'], undefined);
-    expect(checkManifest(binding)).to.deep.equal(['ClusterRoleBinding gameday-gameday: (top): missing required field "roleRef"']);
-    expect(checkManifest({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } })).to.deep.equal(['Pod x: no schema for apiVersion v1 kind Pod']);
+    expect(checkManifest(binding)).to.deep.equal([
+      'ClusterRoleBinding gameday-gameday: (top): missing required field "roleRef"',
+    ]);
+    expect(checkManifest({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x' } })).to.deep.equal([
+      'Pod x: no schema for apiVersion v1 kind Pod',
+    ]);
   });
 });

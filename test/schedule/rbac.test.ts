@@ -11,7 +11,10 @@ describe('RBAC derived from the experiments', () => {
   it('is derived from experiments the real plugins accept', () => {
     for (const l of [hostCrash, scaleOnly, taintNodes]) {
       const { errors } = validateExperiment(l.file, JSON.stringify(l.experiment), defaultRegistries);
-      expect(errors.map((e) => e.message), l.experiment.id).to.deep.equal([]);
+      expect(
+        errors.map((e) => e.message),
+        l.experiment.id,
+      ).to.deep.equal([]);
     }
   });
 
@@ -28,8 +31,13 @@ describe('RBAC derived from the experiments', () => {
     expect(allows(policy.rules, '', 'pods/eviction', 'create')).to.equal(true);
     expect(allows(policy.rules, '', 'pods', 'delete')).to.equal(false);
     // The workload is read where it lives; its kind is watched everywhere by the probe's informer.
-    expect(policy.namespaced['gateway-system']).to.deep.equal([{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] }]);
-    const forced = experiment('forced', { ...taintNodes.experiment, recovery: { mode: 'automatic', steps: [{ type: 'drain', force: true }] } });
+    expect(policy.namespaced['gateway-system']).to.deep.equal([
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] },
+    ]);
+    const forced = experiment('forced', {
+      ...taintNodes.experiment,
+      recovery: { mode: 'automatic', steps: [{ type: 'drain', force: true }] },
+    });
     expect(allows(derivePolicy([forced.experiment]).rules, '', 'pods', 'delete')).to.equal(true);
   });
 
@@ -55,7 +63,10 @@ describe('RBAC derived from the experiments', () => {
   });
 
   it('grants objects a plugin keeps in its own namespace there, and asks for that namespace to be created', () => {
-    const exp = experiment('d3-memory', { faults: [{ type: 'fill-node-memory' }], verify: [{ type: 'api-writable', namespace: 'drills' }] });
+    const exp = experiment('d3-memory', {
+      faults: [{ type: 'fill-node-memory' }],
+      verify: [{ type: 'api-writable', namespace: 'drills' }],
+    });
     const policy = derivePolicy([exp.experiment]);
     expect(policy.ownNamespaces).to.deep.equal(['drills', 'gameday']);
     expect(allowsIn(policy, 'gameday', '', 'pods', 'create')).to.equal(true);
@@ -67,7 +78,10 @@ describe('RBAC derived from the experiments', () => {
   it('follows a step taking its workload from the faults to the Deployment create-pending-pod creates', () => {
     const exp = experiment('d3-lower', {
       faults: [{ type: 'create-pending-pod', memory: '512Mi' }],
-      recovery: { mode: 'automatic', steps: [{ type: 'set-resources', workload: { from: 'faults' }, requests: { memory: '128Mi' } }] },
+      recovery: {
+        mode: 'automatic',
+        steps: [{ type: 'set-resources', workload: { from: 'faults' }, requests: { memory: '128Mi' } }],
+      },
       verify: [{ type: 'no-pending-pods', namespace: 'gameday' }],
     });
     const policy = derivePolicy([exp.experiment]);
@@ -80,7 +94,12 @@ describe('RBAC derived from the experiments', () => {
 
   it('leaves out of a Role what the ClusterRole already allows everywhere', () => {
     const exp = experiment('both', {
-      faults: [{ type: 'scale-workload', workload: { namespace: 'gateway-system', kind: 'Deployment', name: 'gateway-proxy' } }],
+      faults: [
+        {
+          type: 'scale-workload',
+          workload: { namespace: 'gateway-system', kind: 'Deployment', name: 'gateway-proxy' },
+        },
+      ],
       verify: [{ type: 'pod-pending-with-reason', namespace: 'gateway-system' }, { type: 'no-pending-pods' }],
     });
     const policy = derivePolicy([exp.experiment]);
@@ -90,7 +109,13 @@ describe('RBAC derived from the experiments', () => {
   });
 
   it('grants a raw GET of an API server path only for the path an http-ok probe names', () => {
-    const exp = experiment('api', { faults: [], verify: [{ type: 'http-ok', path: '/readyz' }, { type: 'http-ok', url: 'http://example.invalid/' }] });
+    const exp = experiment('api', {
+      faults: [],
+      verify: [
+        { type: 'http-ok', path: '/readyz' },
+        { type: 'http-ok', url: 'http://example.invalid/' },
+      ],
+    });
     expect(derivePolicy([exp.experiment]).rules).to.deep.equal([{ nonResourceURLs: ['/readyz'], verbs: ['get'] }]);
   });
 
@@ -112,9 +137,15 @@ describe('RBAC derived from the experiments', () => {
 
   it('has a row for every fault, recovery step and probe gameday registers', () => {
     const missing = [
-      ...Object.keys(faults).filter((t) => !hasRbacRow('fault', t)).map((t) => `fault ${t}`),
-      ...Object.keys(recoverySteps).filter((t) => !hasRbacRow('step', t)).map((t) => `step ${t}`),
-      ...Object.keys(probes).filter((t) => !hasRbacRow('probe', t)).map((t) => `probe ${t}`),
+      ...Object.keys(faults)
+        .filter((t) => !hasRbacRow('fault', t))
+        .map((t) => `fault ${t}`),
+      ...Object.keys(recoverySteps)
+        .filter((t) => !hasRbacRow('step', t))
+        .map((t) => `step ${t}`),
+      ...Object.keys(probes)
+        .filter((t) => !hasRbacRow('probe', t))
+        .map((t) => `probe ${t}`),
     ];
     expect(missing, 'add these to src/schedule/rbac.ts with the API calls they make').to.deep.equal([]);
   });

@@ -29,13 +29,17 @@ export function explainText(e: Experiment): string {
   out.push('2. Write the rollback journal, then check the blast radius.');
   section(`3. Inject (${e.faultMode ?? 'parallel'}):`, e.faults, faults);
   section('4. Detect, timing from the first fault until:', e.detect, probes);
-  if (e.recovery.mode === 'automatic') section('5. Recover automatically, as the runbook says:', e.recovery.steps, recoverySteps);
-  else if (e.recovery.mode === 'manual') section('5. Recover by hand (gameday prints these steps and times you):', e.recovery.steps, recoverySteps);
+  if (e.recovery.mode === 'automatic')
+    section('5. Recover automatically, as the runbook says:', e.recovery.steps, recoverySteps);
+  else if (e.recovery.mode === 'manual')
+    section('5. Recover by hand (gameday prints these steps and times you):', e.recovery.steps, recoverySteps);
   else out.push('5. Recover: no action; Kubernetes heals itself.');
   section('6. Verify, timing time-to-Ready until:', e.verify, probes);
   section('   Watching throughout for unavailability:', e.monitors, probes);
   section('   Stopping and rolling back if any of these fails:', e.abortWhen, probes);
-  out.push('7. Roll back every injected fault (always: on success, failure, timeout, Ctrl-C) and check the steady state is back.');
+  out.push(
+    '7. Roll back every injected fault (always: on success, failure, timeout, Ctrl-C) and check the steady state is back.',
+  );
   const t = e.targets ?? {};
   const targets = Object.entries(t).map(([k, v]) => `${k} ${String(v)}`);
   if (targets.length) out.push(`Targets: ${targets.join(', ')}`);

@@ -35,7 +35,9 @@ export function historyText(runs: readonly StoredRun[], options: { color?: boole
       if (i < first) continue;
       table.push([
         String(i + 1),
-        formatInstant(r.at).replace('T', ' ').replace(/\.\d+Z$/, 'Z'),
+        formatInstant(r.at)
+          .replace('T', ' ')
+          .replace(/\.\d+Z$/, 'Z'),
         r.result.target,
         String(r.result.seed),
         verdictLabel(r.result.verdict),
@@ -44,12 +46,18 @@ export function historyText(runs: readonly StoredRun[], options: { color?: boole
       ]);
     }
     const passed = list.filter((r) => r.result.verdict === 'pass').length;
-    blocks.push(`${drill}: ${last.result.experiment.title} (${list.length} ${list.length === 1 ? 'run' : 'runs'}, ${passed} passed)\n${table.toString()}`);
+    blocks.push(
+      `${drill}: ${last.result.experiment.title} (${list.length} ${list.length === 1 ? 'run' : 'runs'}, ${passed} passed)\n${table.toString()}`,
+    );
   }
   return blocks.join('\n\n');
 }
 
-export async function runHistory(req: HistoryRequest, out: (text: string) => void, warn: (line: string) => void = () => {}): Promise<number> {
+export async function runHistory(
+  req: HistoryRequest,
+  out: (text: string) => void,
+  warn: (line: string) => void = () => {},
+): Promise<number> {
   const runs = await listRuns(req.resultsDir, {
     ...(req.drill !== undefined ? { drill: req.drill } : {}),
     onSkip: (file, reason) => warn(`gameday: skipped ${file}: ${reason}`),
@@ -57,19 +65,30 @@ export async function runHistory(req: HistoryRequest, out: (text: string) => voi
   if (runs.length === 0) {
     if (req.drill !== undefined) {
       const known = [...byDrill(await listRuns(req.resultsDir)).keys()];
-      if (known.length > 0) throw new InvalidInputError(`No runs of drill "${req.drill}" in ${req.resultsDir}; it has runs of: ${known.join(', ')}.`);
+      if (known.length > 0)
+        throw new InvalidInputError(
+          `No runs of drill "${req.drill}" in ${req.resultsDir}; it has runs of: ${known.join(', ')}.`,
+        );
     }
-    out(`No runs recorded in ${req.resultsDir}${req.drill !== undefined ? ` for drill ${req.drill}` : ''}. Runs are recorded by \`gameday run --results-dir ${req.resultsDir}\`.\n`);
+    out(
+      `No runs recorded in ${req.resultsDir}${req.drill !== undefined ? ` for drill ${req.drill}` : ''}. Runs are recorded by \`gameday run --results-dir ${req.resultsDir}\`.\n`,
+    );
     return EXIT.ok;
   }
-  out(`${historyText(runs, { color: Boolean(process.stdout.isTTY), ...(req.last !== undefined ? { last: req.last } : {}) })}\n`);
+  out(
+    `${historyText(runs, { color: Boolean(process.stdout.isTTY), ...(req.last !== undefined ? { last: req.last } : {}) })}\n`,
+  );
   return EXIT.ok;
 }
 
 /** A string option as yargs parsed it (numbers-looking values arrive as numbers). */
 function text(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : undefined;
 }
 
 export const history: CommandModule = {
@@ -77,12 +96,17 @@ export const history: CommandModule = {
   describe: 'List the recorded runs per drill: when, verdict, time-to-detect, time-to-Ready',
   builder: (y: Argv) =>
     y
-      .option('results-dir', { type: 'string', default: DEFAULT_RESULTS_DIR, describe: 'Where `gameday run --results-dir` recorded the runs' })
+      .option('results-dir', {
+        type: 'string',
+        default: DEFAULT_RESULTS_DIR,
+        describe: 'Where `gameday run --results-dir` recorded the runs',
+      })
       .option('drill', { type: 'string', describe: 'Only this drill (experiment id)' })
       .option('last', { type: 'number', describe: 'Only the last N runs of each drill' }),
   handler: async (args) => {
     const last = args.last as number | undefined;
-    if (last !== undefined && (!Number.isInteger(last) || last < 1)) throw new InvalidInputError(`--last ${String(last)}: expected a whole number of runs, 1 or more.`);
+    if (last !== undefined && (!Number.isInteger(last) || last < 1))
+      throw new InvalidInputError(`--last ${String(last)}: expected a whole number of runs, 1 or more.`);
     return runHistory(
       {
         resultsDir: String(args.resultsDir),
@@ -101,15 +125,43 @@ export const history: CommandModule = {
 /** Adds --results-dir, --baseline, --gate-*, --metrics, --pushgateway, --instance to a command. */
 export function resultsOptions(y: Argv): Argv {
   return y
-    .option('results-dir', { type: 'string', describe: 'Append each run\'s JSON result to this history (see `gameday history`)' })
-    .option('baseline', { type: 'string', describe: 'Exit 1 when a drill\'s time-to-Ready or time-to-detect regressed against the runs recorded here (no value: the --results-dir history, else .gameday/results)' })
-    .option('gate-window', { type: 'number', default: 10, describe: 'Baseline: the median of this many most recent runs' })
-    .option('gate-threshold', { type: 'number', default: 0.2, describe: 'Baseline: allowed growth over the median (0.2 = 20%)' })
-    .option('gate-min-runs', { type: 'number', default: 3, describe: 'Baseline: fewer earlier runs than this, no gate' })
-    .option('results-configmap', { type: 'string', describe: 'In-cluster: keep the last runs per drill in this ConfigMap ([namespace/]name)' })
-    .option('metrics', { type: 'string', describe: 'Write per-drill verdicts and timings in Prometheus text format to this file' })
+    .option('results-dir', {
+      type: 'string',
+      describe: "Append each run's JSON result to this history (see `gameday history`)",
+    })
+    .option('baseline', {
+      type: 'string',
+      describe:
+        "Exit 1 when a drill's time-to-Ready or time-to-detect regressed against the runs recorded here (no value: the --results-dir history, else .gameday/results)",
+    })
+    .option('gate-window', {
+      type: 'number',
+      default: 10,
+      describe: 'Baseline: the median of this many most recent runs',
+    })
+    .option('gate-threshold', {
+      type: 'number',
+      default: 0.2,
+      describe: 'Baseline: allowed growth over the median (0.2 = 20%)',
+    })
+    .option('gate-min-runs', {
+      type: 'number',
+      default: 3,
+      describe: 'Baseline: fewer earlier runs than this, no gate',
+    })
+    .option('results-configmap', {
+      type: 'string',
+      describe: 'In-cluster: keep the last runs per drill in this ConfigMap ([namespace/]name)',
+    })
+    .option('metrics', {
+      type: 'string',
+      describe: 'Write per-drill verdicts and timings in Prometheus text format to this file',
+    })
     .option('pushgateway', { type: 'string', describe: 'PUT the metrics to this Pushgateway (http://host:9091)' })
-    .option('instance', { type: 'string', describe: 'Pushgateway instance label: the cluster\'s name (default: this host\'s name)' });
+    .option('instance', {
+      type: 'string',
+      describe: "Pushgateway instance label: the cluster's name (default: this host's name)",
+    });
 }
 
 export interface RecordOptions {
@@ -143,10 +195,12 @@ export async function recordRun(results: readonly RunResult[], o: RecordOptions)
     lines.push(...gate.messages.map((m) => `baseline: ${m}`));
   }
   if (o.resultsDir !== undefined) {
-    for (const r of measured) lines.push(`history: ${await appendResult(o.resultsDir, r, o.now !== undefined ? { now: o.now } : {})}`);
+    for (const r of measured)
+      lines.push(`history: ${await appendResult(o.resultsDir, r, o.now !== undefined ? { now: o.now } : {})}`);
   }
   if (o.resultsConfigmap !== undefined && measured.length > 0) {
-    const cm = typeof o.resultsConfigmap === 'string' ? await inClusterConfigMap(o.resultsConfigmap) : o.resultsConfigmap;
+    const cm =
+      typeof o.resultsConfigmap === 'string' ? await inClusterConfigMap(o.resultsConfigmap) : o.resultsConfigmap;
     await appendToConfigMap(cm, measured, o.now !== undefined ? { now: o.now } : {});
     lines.push(`history: ConfigMap ${cm.where}`);
   }
@@ -169,9 +223,16 @@ export async function recordRun(results: readonly RunResult[], o: RecordOptions)
 export function recordOptionsFrom(args: Record<string, unknown>): RecordOptions {
   const opt = (k: string): string | undefined => text(args[k]);
   const out: RecordOptions = {
-    gate: { window: Number(args['gateWindow'] ?? 10), threshold: Number(args['gateThreshold'] ?? 0.2), minRuns: Number(args['gateMinRuns'] ?? 3) },
+    gate: {
+      window: Number(args['gateWindow'] ?? 10),
+      threshold: Number(args['gateThreshold'] ?? 0.2),
+      minRuns: Number(args['gateMinRuns'] ?? 3),
+    },
   };
-  const set = <K extends 'resultsDir' | 'resultsConfigmap' | 'baseline' | 'metrics' | 'pushgateway' | 'instance'>(k: K, v: string | undefined): void => {
+  const set = <K extends 'resultsDir' | 'resultsConfigmap' | 'baseline' | 'metrics' | 'pushgateway' | 'instance'>(
+    k: K,
+    v: string | undefined,
+  ): void => {
     if (v !== undefined) out[k] = v;
   };
   set('resultsDir', opt('resultsDir'));
@@ -179,7 +240,7 @@ export function recordOptionsFrom(args: Record<string, unknown>): RecordOptions 
   // A bare `--baseline` arrives as "": gate against the history this run records into (or the default one),
   // not against the current directory, which holds no runs and so silently never gates.
   const baseline = opt('baseline');
-  set('baseline', baseline === '' ? (opt('resultsDir') || DEFAULT_RESULTS_DIR) : baseline);
+  set('baseline', baseline === '' ? opt('resultsDir') || DEFAULT_RESULTS_DIR : baseline);
   set('metrics', opt('metrics'));
   set('pushgateway', opt('pushgateway'));
   set('instance', opt('instance'));

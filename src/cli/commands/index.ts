@@ -14,4 +14,19 @@ import { run } from './run.js';
 import { sim } from './sim.js';
 import { validate } from './validate.js';
 
-export const commands: CommandModule[] = [run, validate, list, explain, sim, rollback, schedule, history, report, practice, node, ack, diagnose, hint];
+export const commands: CommandModule[] = [
+  run,
+  validate,
+  list,
+  explain,
+  sim,
+  rollback,
+  schedule,
+  history,
+  report,
+  practice,
+  node,
+  ack,
+  diagnose,
+  hint,
+];

@@ -46,7 +46,8 @@ export function listText(kind?: string): string {
 export const list: CommandModule = {
   command: 'list [kind]',
   describe: 'List every fault, recovery step and probe with its parameters',
-  builder: (y: Argv) => y.positional('kind', { choices: ['faults', 'steps', 'probes'] as const, describe: 'Only this kind' }),
+  builder: (y: Argv) =>
+    y.positional('kind', { choices: ['faults', 'steps', 'probes'] as const, describe: 'Only this kind' }),
   handler: async (args) => {
     const kind = args.kind as string | undefined;
     process.stdout.write(listText(kind === 'steps' ? 'recovery' : kind));

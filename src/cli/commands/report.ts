@@ -24,12 +24,21 @@ export interface ReportRequest {
 
 /** The last run per drill, finished at its wall-clock end: what the metrics describe. */
 export function metricsRuns(runs: readonly StoredRun[]): MetricsRun[] {
-  return runs.map((r) => ({ result: r.result, finishedAt: r.result.clock === 'real' ? r.result.endedAt : r.result.recordedAt }));
+  return runs.map((r) => ({
+    result: r.result,
+    finishedAt: r.result.clock === 'real' ? r.result.endedAt : r.result.recordedAt,
+  }));
 }
 
-export async function runReport(req: ReportRequest, out: (line: string) => void, warn: (line: string) => void = () => {}): Promise<number> {
+export async function runReport(
+  req: ReportRequest,
+  out: (line: string) => void,
+  warn: (line: string) => void = () => {},
+): Promise<number> {
   if (req.trend === undefined && req.metrics === undefined && req.pushgateway === undefined) {
-    throw new InvalidInputError('Say what to report: --trend (an HTML page of the history), --metrics FILE or --pushgateway URL.');
+    throw new InvalidInputError(
+      'Say what to report: --trend (an HTML page of the history), --metrics FILE or --pushgateway URL.',
+    );
   }
   const runs = await listRuns(req.resultsDir, {
     ...(req.drill !== undefined ? { drill: req.drill } : {}),
@@ -42,11 +51,17 @@ export async function runReport(req: ReportRequest, out: (line: string) => void,
   }
   const now = req.now ?? Date.now();
   if (req.trend !== undefined) {
-    const html = renderTrend(runs, { generatedAt: now, gamedayVersion: req.gamedayVersion ?? '0.1.0', resultsDir: req.resultsDir });
+    const html = renderTrend(runs, {
+      generatedAt: now,
+      gamedayVersion: req.gamedayVersion ?? '0.1.0',
+      resultsDir: req.resultsDir,
+    });
     await fsp.mkdir(dirname(req.trend), { recursive: true });
     await fsp.writeFile(req.trend, html);
     const drills = new Set(runs.map((r) => r.drill)).size;
-    out(`trend: ${req.trend} (${drills} ${drills === 1 ? 'drill' : 'drills'}, ${runs.length} ${runs.length === 1 ? 'run' : 'runs'})`);
+    out(
+      `trend: ${req.trend} (${drills} ${drills === 1 ? 'drill' : 'drills'}, ${runs.length} ${runs.length === 1 ? 'run' : 'runs'})`,
+    );
   }
   if (req.metrics !== undefined || req.pushgateway !== undefined) {
     const text = renderPrometheus(metricsRuns(runs), { now });
@@ -66,7 +81,11 @@ export async function runReport(req: ReportRequest, out: (line: string) => void,
 /** A string option as yargs parsed it (numbers-looking values arrive as numbers). */
 function text(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : undefined;
 }
 
 export const report: CommandModule = {
@@ -74,13 +93,27 @@ export const report: CommandModule = {
   describe: 'Report on the recorded history: a trend page (--trend), or the last run per drill as Prometheus metrics',
   builder: (y: Argv) =>
     y
-      .option('trend', { type: 'boolean', default: false, describe: 'Write an offline HTML page of time-to-detect and time-to-Ready per drill over time' })
-      .option('results-dir', { type: 'string', default: DEFAULT_RESULTS_DIR, describe: 'Where `gameday run --results-dir` recorded the runs' })
+      .option('trend', {
+        type: 'boolean',
+        default: false,
+        describe: 'Write an offline HTML page of time-to-detect and time-to-Ready per drill over time',
+      })
+      .option('results-dir', {
+        type: 'string',
+        default: DEFAULT_RESULTS_DIR,
+        describe: 'Where `gameday run --results-dir` recorded the runs',
+      })
       .option('output', { alias: 'o', type: 'string', default: 'trend.html', describe: 'File for the trend page' })
       .option('drill', { type: 'string', describe: 'Only this drill (experiment id)' })
-      .option('metrics', { type: 'string', describe: 'Write the last run of each drill in Prometheus text format to this file' })
+      .option('metrics', {
+        type: 'string',
+        describe: 'Write the last run of each drill in Prometheus text format to this file',
+      })
       .option('pushgateway', { type: 'string', describe: 'PUT those metrics to this Pushgateway (http://host:9091)' })
-      .option('instance', { type: 'string', describe: 'Pushgateway instance label: the cluster\'s name (default: this host\'s name)' }),
+      .option('instance', {
+        type: 'string',
+        describe: "Pushgateway instance label: the cluster's name (default: this host's name)",
+      }),
   handler: async (args) =>
     runReport(
       {

@@ -12,7 +12,11 @@ export const rollback: CommandModule = {
   builder: (y: Argv) =>
     y
       .positional('journal', { type: 'string', describe: 'Journal file written by `gameday run`' })
-      .option('journal-dir', { type: 'string', default: DEFAULT_JOURNAL_DIR, describe: 'Where `gameday run` wrote its journals' }),
+      .option('journal-dir', {
+        type: 'string',
+        default: DEFAULT_JOURNAL_DIR,
+        describe: 'Where `gameday run` wrote its journals',
+      }),
   handler: async (args) => {
     const paths = args.journal ? [args.journal as string] : Journal.pending(args.journalDir as string);
     if (paths.length === 0) {
@@ -33,7 +37,8 @@ export const rollback: CommandModule = {
         journal.finish('rolled-back');
         continue;
       }
-      if (t.kind === 'lab' && !t.labProfile) throw new InvalidInputError(`${path}: the journal does not say which lab profile to use.`);
+      if (t.kind === 'lab' && !t.labProfile)
+        throw new InvalidInputError(`${path}: the journal does not say which lab profile to use.`);
       const created = await createTarget({
         kind: t.kind,
         seed: 1,

@@ -23,27 +23,57 @@ export const run: CommandModule = {
   builder: (y: Argv) =>
     resultsOptions(y)
       .positional('paths', { type: 'string', array: true, describe: 'Experiment files, directories or globs' })
-      .option('target', { choices: ['sim', 'kind', 'lab'] as const, default: 'sim' as const, describe: 'Where to run the drills' })
+      .option('target', {
+        choices: ['sim', 'kind', 'lab'] as const,
+        default: 'sim' as const,
+        describe: 'Where to run the drills',
+      })
       .option('context', { type: 'string', describe: 'kubeconfig context (kind, lab; must be in the lab profile)' })
       .option('kubeconfig', { type: 'string', describe: 'kubeconfig file (kind, lab, or a running `gameday sim up`)' })
       .option('profile', { type: 'string', describe: 'Lab profile (JSON) for --target lab' })
       .option('kind-cluster', { type: 'string', default: 'gameday', describe: 'kind cluster name for --target kind' })
       .option('topology', { type: 'string', describe: 'Simulator topology file (default: the Qingzhou platform)' })
-      .option('etcd', { choices: ['sim', 'real'] as const, default: 'sim' as const, describe: 'Simulated etcd, or a real 3-member etcd on loopback' })
-      .option('dry-run', { type: 'boolean', default: false, describe: 'Print every API call and command in order; change nothing' })
+      .option('etcd', {
+        choices: ['sim', 'real'] as const,
+        default: 'sim' as const,
+        describe: 'Simulated etcd, or a real 3-member etcd on loopback',
+      })
+      .option('dry-run', {
+        type: 'boolean',
+        default: false,
+        describe: 'Print every API call and command in order; change nothing',
+      })
       .option('report-dir', { type: 'string', describe: 'Write JSON, JUnit, Markdown and HTML reports here' })
       .option('junit', { type: 'string', describe: 'Write a JUnit XML file here (for CI)' })
-      .option('seed', { default: 1, coerce: parseSeed, describe: 'Seed for every random choice: same seed, same drill' })
+      .option('seed', {
+        default: 1,
+        coerce: parseSeed,
+        describe: 'Seed for every random choice: same seed, same drill',
+      })
       .option('tag', { type: 'string', array: true, describe: 'Only experiments with one of these tags' })
-      .option('journal-dir', { type: 'string', default: DEFAULT_JOURNAL_DIR, describe: 'Where rollback journals are written' })
-      .option('yes', { type: 'boolean', default: false, describe: 'Do not ask before destructive drills on a lab cluster' })
-      .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Print every phase and timeline note' }),
+      .option('journal-dir', {
+        type: 'string',
+        default: DEFAULT_JOURNAL_DIR,
+        describe: 'Where rollback journals are written',
+      })
+      .option('yes', {
+        type: 'boolean',
+        default: false,
+        describe: 'Do not ask before destructive drills on a lab cluster',
+      })
+      .option('verbose', {
+        alias: 'v',
+        type: 'boolean',
+        default: false,
+        describe: 'Print every phase and timeline note',
+      }),
   handler: async (args) => {
     const paths = args.paths as string[];
     let loaded = await loadExperiments(paths);
     const tags = (args.tag as string[] | undefined)?.map((t) => t.toLowerCase());
     const known = [...new Set(loaded.flatMap((l) => l.experiment.tags ?? []))].sort();
-    if (tags?.length) loaded = loaded.filter((l) => (l.experiment.tags ?? []).some((t) => tags.includes(t.toLowerCase())));
+    if (tags?.length)
+      loaded = loaded.filter((l) => (l.experiment.tags ?? []).some((t) => tags.includes(t.toLowerCase())));
     if (loaded.length === 0) {
       throw new InvalidInputError(
         `No experiment found in ${paths.join(', ')}${tags ? ` with tags ${tags.join(', ')}; the tags there are: ${known.join(', ') || 'none'}` : ''}.`,
@@ -54,7 +84,9 @@ export const run: CommandModule = {
     const seed = Number(args.seed);
     const out = process.stdout;
     const display = new ProgressDisplay(out, Boolean(args.verbose) || dryRun);
-    out.write(`gameday: ${loaded.length} experiment(s) on ${kind}${dryRun ? ' (dry run: nothing will change)' : ''}, seed ${seed}\n`);
+    out.write(
+      `gameday: ${loaded.length} experiment(s) on ${kind}${dryRun ? ' (dry run: nothing will change)' : ''}, seed ${seed}\n`,
+    );
 
     // Ctrl-C / SIGTERM: stop the drill and roll back. A second signal says what is happening; a third gives up.
     const stop = new AbortController();
@@ -65,7 +97,9 @@ export const run: CommandModule = {
         display.line(`\n${sig}: stopping the drill and rolling back every injected fault...`);
         stop.abort(sig);
       } else if (signals === 2) {
-        display.line(`${sig} again: rollback is in progress; once more exits at once and leaves the journal for \`gameday rollback\`.`);
+        display.line(
+          `${sig} again: rollback is in progress; once more exits at once and leaves the journal for \`gameday rollback\`.`,
+        );
       } else {
         process.exit(EXIT.infrastructure);
       }
@@ -82,7 +116,9 @@ export const run: CommandModule = {
     try {
       for (const [i, l] of loaded.entries()) {
         if (stop.signal.aborted) break;
-        out.write(`\n[${String(i + 1).padStart(String(loaded.length).length)}/${loaded.length}] ${l.experiment.id}: ${l.experiment.title}\n`);
+        out.write(
+          `\n[${String(i + 1).padStart(String(loaded.length).length)}/${loaded.length}] ${l.experiment.id}: ${l.experiment.title}\n`,
+        );
         const targetOptions: TargetOptions = {
           kind,
           seed,
@@ -101,7 +137,10 @@ export const run: CommandModule = {
         const created = await createTarget(targetOptions);
         let result: RunResult;
         try {
-          if (dryRun) created.target.actions.onRecord((a) => display.line(`  ${a.kind === 'command' ? '$' : '→'} [${a.cluster}] ${a.text}`));
+          if (dryRun)
+            created.target.actions.onRecord((a) =>
+              display.line(`  ${a.kind === 'command' ? '$' : '→'} [${a.cluster}] ${a.text}`),
+            );
           result = await runExperiment(l, created.target, {
             seed,
             dryRun,
@@ -124,16 +163,23 @@ export const run: CommandModule = {
     }
 
     out.write('\n' + summaryTable(results, { color: Boolean(out.isTTY) }) + '\n');
-    const meta = { generatedAt: Date.now(), command: `gameday ${process.argv.slice(2).join(' ')}`, gamedayVersion: '0.1.0', seed };
+    const meta = {
+      generatedAt: Date.now(),
+      command: `gameday ${process.argv.slice(2).join(' ')}`,
+      gamedayVersion: '0.1.0',
+      seed,
+    };
     if (args.reportDir) {
       const written = await writeReports(args.reportDir as string, results, meta);
       for (const p of written.paths) out.write(`report: ${p}\n`);
-      for (const f of written.failures) process.stderr.write(`gameday: the ${f.reporter} report failed: ${failureText(f.error)}\n`);
+      for (const f of written.failures)
+        process.stderr.write(`gameday: the ${f.reporter} report failed: ${failureText(f.error)}\n`);
     }
     if (args.junit) {
       const junit = await writeJunit(args.junit as string, results, meta);
       if (junit.failures.length === 0) out.write(`junit: ${args.junit as string}\n`);
-      for (const f of junit.failures) process.stderr.write(`gameday: the JUnit report failed: ${failureText(f.error)}\n`);
+      for (const f of junit.failures)
+        process.stderr.write(`gameday: the JUnit report failed: ${failureText(f.error)}\n`);
     }
     // History, regression gate and metrics: after the reports, so a failing gate still leaves them written.
     const rec = await recordRun(results, recordOptionsFrom(args));
@@ -148,7 +194,10 @@ function failureText(err: unknown): string {
 }
 
 function verdictLine(r: RunResult): string {
-  const word = r.dryRun && r.verdict === 'pass' ? 'PLANNED (dry run: nothing changed)' : { pass: 'PASS', fail: 'FAIL', aborted: 'ABORTED', error: 'ERROR' }[r.verdict];
+  const word =
+    r.dryRun && r.verdict === 'pass'
+      ? 'PLANNED (dry run: nothing changed)'
+      : { pass: 'PASS', fail: 'FAIL', aborted: 'ABORTED', error: 'ERROR' }[r.verdict];
   const parts = r.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.message}`);
   if (r.error) parts.push(r.error);
   if (!r.rollback.ok) parts.push(`ROLLBACK INCOMPLETE: ${r.rollback.errors.join('; ')}`);
@@ -157,7 +206,10 @@ function verdictLine(r: RunResult): string {
 }
 
 export function exitCodeFor(results: RunResult[], interrupted: boolean): number {
-  if (interrupted || results.some((r) => r.verdict === 'aborted' || (r.verdict === 'error' && r.errorKind !== 'invalid-input'))) {
+  if (
+    interrupted ||
+    results.some((r) => r.verdict === 'aborted' || (r.verdict === 'error' && r.errorKind !== 'invalid-input'))
+  ) {
     return EXIT.infrastructure;
   }
   if (results.some((r) => r.errorKind === 'invalid-input')) return EXIT.invalid;

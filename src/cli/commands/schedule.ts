@@ -25,7 +25,11 @@ export interface ScheduleIo {
 }
 
 /** Loads the experiments, builds and checks the manifests, writes them; returns the exit code. */
-export async function runSchedule(req: ScheduleRequest, io: ScheduleIo, registries: Registries = defaultRegistries): Promise<number> {
+export async function runSchedule(
+  req: ScheduleRequest,
+  io: ScheduleIo,
+  registries: Registries = defaultRegistries,
+): Promise<number> {
   const loaded = await loadExperiments(req.paths, registries);
   const options: ScheduleOptions = { ...req };
   if (req.profile) {
@@ -40,16 +44,21 @@ export async function runSchedule(req: ScheduleRequest, io: ScheduleIo, registri
   const built = buildManifests(loaded, options);
   // The manifests are ours: one failing its kind's schema is a bug here, not the user's mistake.
   const problems = checkManifests(built.docs);
-  if (problems.length > 0) throw new Error(`the generated manifests do not match the Kubernetes schemas:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new Error(`the generated manifests do not match the Kubernetes schemas:\n  ${problems.join('\n  ')}`);
   for (const u of built.unknownTypes) {
-    io.warn(`gameday: no RBAC entry for ${u.kind} type "${u.type}" (in ${u.experiment}); it gets read-only access. Add it to src/schedule/rbac.ts if it changes anything.`);
+    io.warn(
+      `gameday: no RBAC entry for ${u.kind} type "${u.type}" (in ${u.experiment}); it gets read-only access. Add it to src/schedule/rbac.ts if it changes anything.`,
+    );
   }
   for (const note of built.notes) io.warn(`gameday: ${note}`);
   const yaml = renderManifests(built.docs);
   if (req.output) {
     await fsp.writeFile(req.output, yaml);
     const kinds = built.docs.map((d) => String(d['kind']));
-    io.warn(`gameday: wrote ${kinds.length} manifests (${kinds.join(', ')}) for ${loaded.length} ${loaded.length === 1 ? 'experiment' : 'experiments'} to ${req.output}; apply with: kubectl apply -f ${req.output}`);
+    io.warn(
+      `gameday: wrote ${kinds.length} manifests (${kinds.join(', ')}) for ${loaded.length} ${loaded.length === 1 ? 'experiment' : 'experiments'} to ${req.output}; apply with: kubectl apply -f ${req.output}`,
+    );
   } else {
     io.out(yaml);
   }
@@ -59,34 +68,79 @@ export async function runSchedule(req: ScheduleRequest, io: ScheduleIo, registri
 /** A string option as yargs parsed it (numbers-looking values arrive as numbers). */
 function text(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
-  return typeof value === 'string' ? value : typeof value === 'number' || typeof value === 'boolean' ? String(value) : undefined;
+  return typeof value === 'string'
+    ? value
+    : typeof value === 'number' || typeof value === 'boolean'
+      ? String(value)
+      : undefined;
 }
 
 export const schedule: CommandModule = {
   command: 'schedule <paths..>',
-  describe: 'Write Kubernetes manifests (Namespace, least-privilege RBAC, ConfigMap, CronJob, results volume) that run experiments in-cluster on a cron schedule',
+  describe:
+    'Write Kubernetes manifests (Namespace, least-privilege RBAC, ConfigMap, CronJob, results volume) that run experiments in-cluster on a cron schedule',
   builder: (y: Argv) =>
     y
       .positional('paths', { type: 'string', array: true, describe: 'Experiment files, directories or globs' })
-      .option('cron', { type: 'string', demandOption: true, describe: 'Five-field cron schedule, e.g. "0 3 * * 1" (Mondays 03:00), or @daily' })
-      .option('time-zone', { type: 'string', describe: 'IANA time zone of the schedule (CronJob timeZone), e.g. Europe/Berlin' })
+      .option('cron', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Five-field cron schedule, e.g. "0 3 * * 1" (Mondays 03:00), or @daily',
+      })
+      .option('time-zone', {
+        type: 'string',
+        describe: 'IANA time zone of the schedule (CronJob timeZone), e.g. Europe/Berlin',
+      })
       .option('namespace', { type: 'string', default: 'gameday', describe: 'Namespace the CronJob runs in (created)' })
-      .option('image', { type: 'string', default: 'gameday:0.1.0', describe: 'gameday container image (see the Dockerfile)' })
-      .option('target', { choices: ['sim', 'kind', 'lab'] as const, default: 'lab' as const, describe: 'What the scheduled drills run against; lab: the cluster the job runs in' })
-      .option('results', { choices: ['pvc', 'configmap'] as const, default: 'pvc' as const, describe: 'Keep results on a PersistentVolumeClaim, or the last runs in a ConfigMap' })
-      .option('name', { type: 'string', default: 'gameday', describe: 'Name of the CronJob and prefix of the other objects' })
+      .option('image', {
+        type: 'string',
+        default: 'gameday:0.1.0',
+        describe: 'gameday container image (see the Dockerfile)',
+      })
+      .option('target', {
+        choices: ['sim', 'kind', 'lab'] as const,
+        default: 'lab' as const,
+        describe: 'What the scheduled drills run against; lab: the cluster the job runs in',
+      })
+      .option('results', {
+        choices: ['pvc', 'configmap'] as const,
+        default: 'pvc' as const,
+        describe: 'Keep results on a PersistentVolumeClaim, or the last runs in a ConfigMap',
+      })
+      .option('name', {
+        type: 'string',
+        default: 'gameday',
+        describe: 'Name of the CronJob and prefix of the other objects',
+      })
       .option('storage', { type: 'string', default: '1Gi', describe: 'Size of the results volume' })
-      .option('storage-class', { type: 'string', describe: 'StorageClass of the results volume (default: the cluster default)' })
-      .option('gate', { type: 'boolean', describe: 'Fail the job when recovery got slower than the history (default: on with --results pvc)' })
+      .option('storage-class', {
+        type: 'string',
+        describe: 'StorageClass of the results volume (default: the cluster default)',
+      })
+      .option('gate', {
+        type: 'boolean',
+        describe: 'Fail the job when recovery got slower than the history (default: on with --results pvc)',
+      })
       .option('pushgateway', { type: 'string', describe: 'Push metrics to this Pushgateway after each run' })
-      .option('cluster', { type: 'string', describe: 'Name of this cluster in the pushed metrics (instance); needed with --pushgateway' })
-      .option('profile', { type: 'string', describe: 'Lab profile (JSON) to ship with the experiments, for --target lab' })
-      .option('secret', { type: 'string', describe: 'Secret with ssh keys and etcd certificates, mounted read-only at /etc/gameday/secrets' })
+      .option('cluster', {
+        type: 'string',
+        describe: 'Name of this cluster in the pushed metrics (instance); needed with --pushgateway',
+      })
+      .option('profile', {
+        type: 'string',
+        describe: 'Lab profile (JSON) to ship with the experiments, for --target lab',
+      })
+      .option('secret', {
+        type: 'string',
+        describe: 'Secret with ssh keys and etcd certificates, mounted read-only at /etc/gameday/secrets',
+      })
       .option('seed', { coerce: parseSeed, describe: 'Seed for the scheduled runs' })
       .option('output', { alias: 'o', type: 'string', describe: 'Write the YAML to this file instead of stdout' }),
   handler: async (args) => {
     if (args.pushgateway !== undefined && args.cluster === undefined) {
-      throw new InvalidInputError('--pushgateway needs --cluster <name>: every cluster of the fleet pushes under its own instance.');
+      throw new InvalidInputError(
+        '--pushgateway needs --cluster <name>: every cluster of the fleet pushes under its own instance.',
+      );
     }
     const req: ScheduleRequest = {
       paths: args.paths as string[],
@@ -100,7 +154,9 @@ export const schedule: CommandModule = {
       ...(text(args.timeZone) !== undefined ? { timeZone: text(args.timeZone) as string } : {}),
       ...(text(args.storageClass) !== undefined ? { storageClass: text(args.storageClass) as string } : {}),
       ...(args.gate !== undefined ? { gate: Boolean(args.gate) } : {}),
-      ...(text(args.pushgateway) !== undefined ? { pushgateway: text(args.pushgateway) as string, cluster: text(args.cluster) as string } : {}),
+      ...(text(args.pushgateway) !== undefined
+        ? { pushgateway: text(args.pushgateway) as string, cluster: text(args.cluster) as string }
+        : {}),
       ...(text(args.profile) !== undefined ? { profile: text(args.profile) as string } : {}),
       ...(text(args.secret) !== undefined ? { secret: text(args.secret) as string } : {}),
       ...(args.seed !== undefined ? { seed: Number(args.seed) } : {}),

@@ -21,13 +21,18 @@ export const sim: CommandModule = {
     y
       .positional('action', { choices: ['up'] as const, describe: 'up: serve the simulated clusters until Ctrl-C' })
       .option('topology', { type: 'string', describe: 'Topology file (default: the Qingzhou platform, 3 clusters)' })
-      .option('kubeconfig', { type: 'string', default: DEFAULT_SIM_KUBECONFIG, describe: 'Where to write the kubeconfig (one context per cluster)' })
+      .option('kubeconfig', {
+        type: 'string',
+        default: DEFAULT_SIM_KUBECONFIG,
+        describe: 'Where to write the kubeconfig (one context per cluster)',
+      })
       .option('speed', { type: 'number', default: 1, describe: 'Run N times faster than real time' })
       .option('seed', { default: 1, coerce: parseSeed, describe: 'Seed for every random choice' })
       .option('port', { type: 'number', describe: 'First port to listen on (then port+1, ...); default: free ports' }),
   handler: async (args) => {
     const speed = Number(args.speed);
-    if (!(speed > 0) || speed > 10_000) throw new InvalidInputError(`--speed: expected a number between 0 and 10000, got ${String(args.speed)}.`);
+    if (!(speed > 0) || speed > 10_000)
+      throw new InvalidInputError(`--speed: expected a number between 0 and 10000, got ${String(args.speed)}.`);
     const loaded = args.topology ? loadTopology(args.topology as string) : undefined;
     const topology = loaded?.topology ?? defaultTopology();
     const port = args.port as number | undefined;
@@ -47,9 +52,14 @@ export const sim: CommandModule = {
       [...simulator.clusters.values()].map((c) => ({ cluster: c.name, url: c.server!.url })),
     );
     const out = process.stdout;
-    out.write(`gameday sim: ${simulator.clusters.size} simulated cluster(s), ${speed === 1 ? 'real time' : `${speed}x real time`}, seed ${String(args.seed)}\n`);
-    for (const c of simulator.clusters.values()) out.write(`  ${c.name.padEnd(10)} ${c.server!.url}  (${c.hosts.names().length} nodes)\n`);
-    out.write(`\nexport KUBECONFIG=${kubeconfig}\nkubectl --context ${[...simulator.clusters.keys()][0] ?? ''} get nodes\n\n`);
+    out.write(
+      `gameday sim: ${simulator.clusters.size} simulated cluster(s), ${speed === 1 ? 'real time' : `${speed}x real time`}, seed ${String(args.seed)}\n`,
+    );
+    for (const c of simulator.clusters.values())
+      out.write(`  ${c.name.padEnd(10)} ${c.server!.url}  (${c.hosts.names().length} nodes)\n`);
+    out.write(
+      `\nexport KUBECONFIG=${kubeconfig}\nkubectl --context ${[...simulator.clusters.keys()][0] ?? ''} get nodes\n\n`,
+    );
     out.write('The platform is coming up (a minute of simulated time). Ctrl-C stops the simulator.\n');
     simulator.settle(600_000).then(
       () => out.write('All nodes Ready and every workload available.\n'),

@@ -3,7 +3,17 @@ import type { PluginContext } from '../../engine/plugin.js';
 import type { WorkloadRef } from '../../engine/selectors.js';
 
 /** DaemonSets of the common CNI plugins, in the order they are looked for. */
-export const CNI_DAEMONSETS = ['calico-node', 'kube-flannel-ds', 'kube-flannel', 'cilium', 'kindnet', 'weave-net', 'canal', 'antrea-agent', 'kube-router'];
+export const CNI_DAEMONSETS = [
+  'calico-node',
+  'kube-flannel-ds',
+  'kube-flannel',
+  'cilium',
+  'kindnet',
+  'weave-net',
+  'canal',
+  'antrea-agent',
+  'kube-router',
+];
 
 /** The cluster's CNI DaemonSet: the one named, or the first well-known one found in kube-system / kube-flannel. */
 export async function findCniDaemonSet(ctx: PluginContext, name?: string, namespace?: string): Promise<WorkloadRef> {

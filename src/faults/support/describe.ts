@@ -2,13 +2,21 @@ import type { MemberSelector, NodeSelector, WorkloadSelector } from '../../engin
 import type { NodeService } from '../../targets/target.js';
 
 /** Selectors in plain words, for `describe`: the plan is not known yet when a drill is explained. */
-export function nodesInWords(sel: NodeSelector | undefined, fallback: NodeSelector = { role: 'worker', count: 1 }): string {
+export function nodesInWords(
+  sel: NodeSelector | undefined,
+  fallback: NodeSelector = { role: 'worker', count: 1 },
+): string {
   const s = sel ?? fallback;
   if ('from' in s) return 'the nodes the faults hit';
   if ('names' in s) return s.names.join(', ');
   const role = s.role ?? 'worker';
   const noun = role === 'any' ? 'node' : `${role} node`;
-  const labels = s.labels && Object.keys(s.labels).length > 0 ? ` labelled ${Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(',')}` : '';
+  const labels =
+    s.labels && Object.keys(s.labels).length > 0
+      ? ` labelled ${Object.entries(s.labels)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(',')}`
+      : '';
   if (s.all) return `every ${noun}${labels}`;
   const count = s.count ?? 1;
   const how = s.pick === 'first' ? 'the first by name' : 'picked with the run seed';

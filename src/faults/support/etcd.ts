@@ -4,7 +4,8 @@ import { formatDuration } from '../../engine/duration.js';
 import { TimeoutError } from '../../errors.js';
 
 /** The runbook's etcdctl prefix, certificates abbreviated. */
-export const ETCDCTL = 'ETCDCTL_API=3 etcdctl --endpoints https://<node-ip>:2379 --cacert /etc/kubernetes/<cluster>/pki/etcd/ca.crt --cert .../apiserver-etcd-client.crt --key .../apiserver-etcd-client.key';
+export const ETCDCTL =
+  'ETCDCTL_API=3 etcdctl --endpoints https://<node-ip>:2379 --cacert /etc/kubernetes/<cluster>/pki/etcd/ca.crt --cert .../apiserver-etcd-client.crt --key .../apiserver-etcd-client.key';
 
 export function pushSnapshot(ctx: PluginContext, snap: EtcdSnapshot): void {
   ctx.state.snapshots.set(ctx.cluster, [...(ctx.state.snapshots.get(ctx.cluster) ?? []), snap]);
@@ -31,7 +32,9 @@ export async function untilEtcdHealthy(ctx: PluginContext, what: string, timeout
     const sick = health.filter((h) => !h.healthy);
     if (health.length > 0 && sick.length === 0) return;
     if (ctx.clock.now() >= deadline) {
-      throw new TimeoutError(`${ctx.cluster}: etcd not healthy ${formatDuration(timeoutMs)} after ${what}: ${sick.map((h) => h.message).join('; ') || 'no endpoint answered'}`);
+      throw new TimeoutError(
+        `${ctx.cluster}: etcd not healthy ${formatDuration(timeoutMs)} after ${what}: ${sick.map((h) => h.message).join('; ') || 'no endpoint answered'}`,
+      );
     }
     await ctx.clock.sleep(1000, ctx.signal);
   }

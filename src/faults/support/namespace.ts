@@ -17,7 +17,11 @@ export async function ensureNamespace(ctx: PluginContext, name: string): Promise
 }
 
 /** Create, treating "already exists" as done: inject must be idempotent. */
-export async function createIfMissing(ctx: PluginContext, resource: 'pods' | 'configmaps' | 'deployments', obj: Parameters<PluginContext['kube']['create']>[1]): Promise<void> {
+export async function createIfMissing(
+  ctx: PluginContext,
+  resource: 'pods' | 'configmaps' | 'deployments',
+  obj: Parameters<PluginContext['kube']['create']>[1],
+): Promise<void> {
   try {
     await ctx.kube.create(resource, obj);
   } catch (err) {

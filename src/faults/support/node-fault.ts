@@ -48,5 +48,6 @@ export async function eachNode(nodes: string[], fn: (node: string) => Promise<vo
   const results = await Promise.allSettled(nodes.map((n) => fn(n)));
   const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${nodes[i]}: ${errorMessage(r.reason)}`] : []));
   if (failed.length === 1 && results.length === 1) throw (results[0] as PromiseRejectedResult).reason;
-  if (failed.length > 0) throw new InfrastructureError(`${failed.length} of ${nodes.length} nodes failed: ${failed.join('; ')}`);
+  if (failed.length > 0)
+    throw new InfrastructureError(`${failed.length} of ${nodes.length} nodes failed: ${failed.join('; ')}`);
 }

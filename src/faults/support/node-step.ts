@@ -25,7 +25,10 @@ export function nodeStep<P extends NodeStepParams>(spec: NodeStepSpec<P>): Recov
   return {
     name: spec.name,
     summary: spec.summary,
-    params: paramsSchema({ nodes: nodesParam('The nodes. Default: the nodes the faults hit.'), ...spec.params }, spec.required),
+    params: paramsSchema(
+      { nodes: nodesParam('The nodes. Default: the nodes the faults hit.'), ...spec.params },
+      spec.required,
+    ),
     async run(ctx, params) {
       const nodes = await resolveNodes(ctx, params.nodes ?? FROM_FAULTS);
       await eachNode(nodes, (n) => spec.each(ctx, n, params));

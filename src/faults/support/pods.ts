@@ -50,12 +50,19 @@ export interface ContainerStatus {
   name: string;
   ready?: boolean;
   restartCount?: number;
-  state?: { waiting?: { reason?: string; message?: string }; running?: unknown; terminated?: { reason?: string; exitCode?: number } };
+  state?: {
+    waiting?: { reason?: string; message?: string };
+    running?: unknown;
+    terminated?: { reason?: string; exitCode?: number };
+  };
   lastState?: { terminated?: { reason?: string; exitCode?: number } };
 }
 
 export function containerStatuses(pod: KubeObject): ContainerStatus[] {
-  return [...((pod.status?.initContainerStatuses ?? []) as ContainerStatus[]), ...((pod.status?.containerStatuses ?? []) as ContainerStatus[])];
+  return [
+    ...((pod.status?.initContainerStatuses ?? []) as ContainerStatus[]),
+    ...((pod.status?.containerStatuses ?? []) as ContainerStatus[]),
+  ];
 }
 
 export function restarts(pod: KubeObject): number {
@@ -78,13 +85,18 @@ export function kubectlStatus(pod: KubeObject): string {
 export function containerReasons(pod: KubeObject): string[] {
   const out: string[] = [];
   for (const c of containerStatuses(pod)) {
-    for (const r of [c.state?.waiting?.reason, c.state?.terminated?.reason, c.lastState?.terminated?.reason]) if (r) out.push(r);
+    for (const r of [c.state?.waiting?.reason, c.state?.terminated?.reason, c.lastState?.terminated?.reason])
+      if (r) out.push(r);
   }
   return out;
 }
 
 /** Sum of the memory a pod requests, init containers counted as the scheduler does (their maximum). */
-export function podRequest(pod: KubeObject, resource: 'memory' | 'cpu', parse: (q: string | undefined) => number): number {
+export function podRequest(
+  pod: KubeObject,
+  resource: 'memory' | 'cpu',
+  parse: (q: string | undefined) => number,
+): number {
   const sum = ((pod.spec?.containers ?? []) as { resources?: { requests?: Record<string, string> } }[]).reduce(
     (n, c) => n + parse(c.resources?.requests?.[resource]),
     0,

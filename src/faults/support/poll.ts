@@ -14,7 +14,11 @@ export function pollInterval(params: { interval?: string | undefined }): number 
  * `intervalMs` on the target's clock, waking the clock's waiters after each answer. A failed ask is a
  * failing result, never an exception.
  */
-export async function startPolling(ctx: PluginContext, intervalMs: number, ask: () => Promise<ProbeResult>): Promise<ProbeHandle> {
+export async function startPolling(
+  ctx: PluginContext,
+  intervalMs: number,
+  ask: () => Promise<ProbeResult>,
+): Promise<ProbeHandle> {
   const stopper = new AbortController();
   const signal = AbortSignal.any([stopper.signal, ctx.signal]);
   const safeAsk = async (): Promise<ProbeResult> => {

@@ -23,7 +23,10 @@ export function watchHandle(evaluate: () => ProbeResult, stop: () => void = () =
   };
 }
 
-export async function caches(ctx: PluginContext, ...wanted: (ResourceName | [ResourceName, ListOptions])[]): Promise<Informer[]> {
+export async function caches(
+  ctx: PluginContext,
+  ...wanted: (ResourceName | [ResourceName, ListOptions])[]
+): Promise<Informer[]> {
   return Promise.all(wanted.map((w) => (Array.isArray(w) ? cache(ctx, w[0], w[1]) : cache(ctx, w))));
 }
 

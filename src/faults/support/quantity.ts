@@ -14,7 +14,10 @@ export function tryQuantity(q: string | number | undefined): number | undefined 
 
 export function quantity(q: string | number, where = 'quantity'): number {
   const v = tryQuantity(q);
-  if (v === undefined) throw new InvalidInputError(`${where}: expected a Kubernetes quantity such as "512Mi", "2Gi" or "500m", got ${JSON.stringify(q)}.`);
+  if (v === undefined)
+    throw new InvalidInputError(
+      `${where}: expected a Kubernetes quantity such as "512Mi", "2Gi" or "500m", got ${JSON.stringify(q)}.`,
+    );
   return v;
 }
 
@@ -36,7 +39,11 @@ export function formatQuantity(kind: ResourceKind, value: number): string {
     return millis % 1000 === 0 ? String(millis / 1000) : `${millis}m`;
   }
   const bytes = Math.max(0, Math.ceil(value));
-  for (const [suffix, f] of [['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) {
+  for (const [suffix, f] of [
+    ['Gi', 2 ** 30],
+    ['Mi', 2 ** 20],
+    ['Ki', 2 ** 10],
+  ] as const) {
     if (bytes >= f && bytes % f === 0) return `${bytes / f}${suffix}`;
   }
   // Not a whole number of KiB: round up to whole MiB, as a person editing the manifest would.
@@ -48,7 +55,12 @@ export function formatQuantity(kind: ResourceKind, value: number): string {
  * Apply a change to a current value: "768Mi" sets it, "+500Mi" / "-256Mi" add or take away, "+50%" / "-50%"
  * scale it. A relative change needs a current value; the result never goes below zero.
  */
-export function adjustQuantity(kind: ResourceKind, current: string | number | undefined, change: string, where = 'resources'): string {
+export function adjustQuantity(
+  kind: ResourceKind,
+  current: string | number | undefined,
+  change: string,
+  where = 'resources',
+): string {
   const text = change.trim();
   const m = /^([+-])(.+)$/.exec(text);
   if (!m) {
@@ -59,12 +71,15 @@ export function adjustQuantity(kind: ResourceKind, current: string | number | un
   const amount = m[2]!;
   const now = tryQuantity(current);
   if (now === undefined) {
-    throw new InvalidInputError(`${where}: "${change}" changes the current ${kind} value, but none is set; give an absolute value such as "512Mi".`);
+    throw new InvalidInputError(
+      `${where}: "${change}" changes the current ${kind} value, but none is set; give an absolute value such as "512Mi".`,
+    );
   }
   let next: number;
   if (amount.endsWith('%')) {
     const pct = Number(amount.slice(0, -1));
-    if (!Number.isFinite(pct)) throw new InvalidInputError(`${where}: expected a percentage such as "+50%", got ${JSON.stringify(change)}.`);
+    if (!Number.isFinite(pct))
+      throw new InvalidInputError(`${where}: expected a percentage such as "+50%", got ${JSON.stringify(change)}.`);
     next = now * (1 + (sign * pct) / 100);
   } else {
     next = now + sign * quantity(amount, where);

@@ -21,6 +21,8 @@ export function scoped(annotation: string, container: string): string {
 /** Refuse, before anything changes, a fault that only the simulator can carry out. */
 export function requireSim(ctx: PluginContext, fault: string, instead: string): void {
   if (ctx.target.kind !== 'sim') {
-    throw new InvalidInputError(`${ctx.cluster}: the fault "${fault}" works on the simulator only, not on ${ctx.target.kind}; ${instead}`);
+    throw new InvalidInputError(
+      `${ctx.cluster}: the fault "${fault}" works on the simulator only, not on ${ctx.target.kind}; ${instead}`,
+    );
   }
 }

@@ -14,7 +14,12 @@ export async function cache(ctx: PluginContext, resource: ResourceName, options?
  * Wait on the target's clock until `check` (reading informer caches) returns a value. The clock re-runs it on
  * every watch event; nothing polls. In a dry run nothing changed, so there is nothing to wait for.
  */
-export async function until<T>(ctx: PluginContext, check: () => T | undefined | false, what: string, timeoutMs: number): Promise<T | undefined> {
+export async function until<T>(
+  ctx: PluginContext,
+  check: () => T | undefined | false,
+  what: string,
+  timeoutMs: number,
+): Promise<T | undefined> {
   if (ctx.dryRun) return undefined;
   return ctx.clock.waitFor(check, { timeoutMs, what: `${ctx.cluster}: ${what}`, signal: ctx.signal });
 }

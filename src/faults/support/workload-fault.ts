@@ -1,11 +1,21 @@
 import { InvalidInputError } from '../../errors.js';
 import type { FaultPlan, PluginContext } from '../../engine/plugin.js';
-import { parseWorkloadKey, resolveWorkload, workloadKey, type WorkloadRef, type WorkloadSelector } from '../../engine/selectors.js';
+import {
+  parseWorkloadKey,
+  resolveWorkload,
+  workloadKey,
+  type WorkloadRef,
+  type WorkloadSelector,
+} from '../../engine/selectors.js';
 import type { KubeObject } from '../../kube/objects.js';
 import { readWorkload } from './workloads.js';
 
 /** Resolve a fault's workload and read it, for plan(). */
-export async function planWorkload(ctx: PluginContext, sel: WorkloadSelector | undefined, fault: string): Promise<{ ref: WorkloadRef; obj: KubeObject }> {
+export async function planWorkload(
+  ctx: PluginContext,
+  sel: WorkloadSelector | undefined,
+  fault: string,
+): Promise<{ ref: WorkloadRef; obj: KubeObject }> {
   if (!sel) throw new InvalidInputError(`${ctx.cluster}: the fault "${fault}" needs "workload".`);
   const ref = await resolveWorkload(ctx, sel);
   return { ref, obj: await readWorkload(ctx, ref) };

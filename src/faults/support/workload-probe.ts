@@ -1,5 +1,11 @@
 import type { PluginContext } from '../../engine/plugin.js';
-import { WORKLOAD_RESOURCE, resolveWorkload, workloadKey, type WorkloadRef, type WorkloadSelector } from '../../engine/selectors.js';
+import {
+  WORKLOAD_RESOURCE,
+  resolveWorkload,
+  workloadKey,
+  type WorkloadRef,
+  type WorkloadSelector,
+} from '../../engine/selectors.js';
 import type { Informer } from '../../kube/kube.js';
 import type { KubeObject } from '../../kube/objects.js';
 import { cache } from './wait.js';
@@ -17,13 +23,17 @@ export interface WorkloadView {
 
 export async function watchWorkload(ctx: PluginContext, sel: WorkloadSelector | undefined): Promise<WorkloadView> {
   const ref = await resolveWorkload(ctx, sel ?? { from: 'faults' });
-  const [workloads, pods]: Informer[] = await Promise.all([cache(ctx, WORKLOAD_RESOURCE[ref.kind]), cache(ctx, 'pods')]);
+  const [workloads, pods]: Informer[] = await Promise.all([
+    cache(ctx, WORKLOAD_RESOURCE[ref.kind]),
+    cache(ctx, 'pods'),
+  ]);
   const key = workloadKey(ref);
   return {
     ref,
     key,
     workload: () => workloads!.get(ref.name, ref.namespace),
     pods: () => pods!.items(),
-    desired: (obj) => (ctx.state.values.get(desiredBeforeKey(ctx.cluster, key)) as number | undefined) ?? desiredOf(ref.kind, obj),
+    desired: (obj) =>
+      (ctx.state.values.get(desiredBeforeKey(ctx.cluster, key)) as number | undefined) ?? desiredOf(ref.kind, obj),
   };
 }

@@ -51,7 +51,12 @@ export function templateContainers(obj: KubeObject): ContainerSpec[] {
 }
 
 /** The container a parameter names, or the first one. */
-export function pickContainer(ctx: PluginContext, ref: WorkloadRef, obj: KubeObject, name: string | undefined): ContainerSpec {
+export function pickContainer(
+  ctx: PluginContext,
+  ref: WorkloadRef,
+  obj: KubeObject,
+  name: string | undefined,
+): ContainerSpec {
   const containers = templateContainers(obj);
   const c = name === undefined ? containers[0] : containers.find((x) => x.name === name);
   if (!c) {
@@ -63,11 +68,24 @@ export function pickContainer(ctx: PluginContext, ref: WorkloadRef, obj: KubeObj
 }
 
 /** A JSON merge patch under spec.template: annotations set (null removes), containers replaced as a whole. */
-export async function patchTemplate(ctx: PluginContext, ref: WorkloadRef, template: Record<string, unknown>): Promise<KubeObject> {
-  return ctx.kube.patch(WORKLOAD_RESOURCE[ref.kind], ref.name, { spec: { template } }, { namespace: ref.namespace, type: 'merge' });
+export async function patchTemplate(
+  ctx: PluginContext,
+  ref: WorkloadRef,
+  template: Record<string, unknown>,
+): Promise<KubeObject> {
+  return ctx.kube.patch(
+    WORKLOAD_RESOURCE[ref.kind],
+    ref.name,
+    { spec: { template } },
+    { namespace: ref.namespace, type: 'merge' },
+  );
 }
 
-export async function setTemplateAnnotations(ctx: PluginContext, ref: WorkloadRef, annotations: Record<string, string | null>): Promise<void> {
+export async function setTemplateAnnotations(
+  ctx: PluginContext,
+  ref: WorkloadRef,
+  annotations: Record<string, string | null>,
+): Promise<void> {
   await patchTemplate(ctx, ref, { metadata: { annotations } });
 }
 
@@ -78,7 +96,9 @@ export async function setContainers(ctx: PluginContext, ref: WorkloadRef, contai
 
 export function scalable(ctx: PluginContext, ref: WorkloadRef): 'deployments' | 'statefulsets' {
   if (ref.kind === 'DaemonSet') {
-    throw new InvalidInputError(`${ctx.cluster}: ${workloadKey(ref)} is a DaemonSet, which has no replica count to scale.`);
+    throw new InvalidInputError(
+      `${ctx.cluster}: ${workloadKey(ref)} is a DaemonSet, which has no replica count to scale.`,
+    );
   }
   return WORKLOAD_RESOURCE[ref.kind];
 }

@@ -48,7 +48,8 @@ export function defaultPodSpec(spec: Record<string, any>): void {
   setIfAbsent(spec, 'securityContext', {});
   setIfAbsent(spec, 'schedulerName', 'default-scheduler');
   setIfAbsent(spec, 'enableServiceLinks', true);
-  if (spec.serviceAccountName === undefined && spec.serviceAccount !== undefined) spec.serviceAccountName = spec.serviceAccount;
+  if (spec.serviceAccountName === undefined && spec.serviceAccount !== undefined)
+    spec.serviceAccountName = spec.serviceAccount;
   for (const c of spec.containers ?? []) defaultContainer(c);
   for (const c of spec.initContainers ?? []) defaultContainer(c);
   for (const v of spec.volumes ?? []) {
@@ -69,9 +70,12 @@ export function admitNewPod(pod: Record<string, any>, defaultTolerationSeconds: 
   const tolerations = (spec.tolerations ?? []) as Toleration[];
   for (const key of ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable']) {
     const has = tolerations.some(
-      (t) => (t.effect === 'NoExecute' || t.effect === undefined) && (t.key === key || (t.key === undefined && t.operator === 'Exists')),
+      (t) =>
+        (t.effect === 'NoExecute' || t.effect === undefined) &&
+        (t.key === key || (t.key === undefined && t.operator === 'Exists')),
     );
-    if (!has) tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultTolerationSeconds });
+    if (!has)
+      tolerations.push({ key, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: defaultTolerationSeconds });
   }
   spec.tolerations = tolerations;
   pod.status = { phase: 'Pending', qosClass: qosClass(spec) };
@@ -88,7 +92,8 @@ export function qosClass(spec: Record<string, any>): 'Guaranteed' | 'Burstable' 
     for (const r of ['cpu', 'memory']) {
       if (req[r] !== undefined || lim[r] !== undefined) anySet = true;
       // Quantities compare by value: 1Gi requests and 1024Mi limits are Guaranteed.
-      if (lim[r] === undefined || (req[r] !== undefined && tryParseQuantity(req[r]) !== tryParseQuantity(lim[r]))) guaranteed = false;
+      if (lim[r] === undefined || (req[r] !== undefined && tryParseQuantity(req[r]) !== tryParseQuantity(lim[r])))
+        guaranteed = false;
     }
   }
   if (!anySet) return 'BestEffort';

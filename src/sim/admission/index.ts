@@ -67,7 +67,8 @@ export function admit(resource: string, obj: KubeObject, old?: KubeObject, optio
     case 'services':
       defaultService(spec);
       if (old?.spec?.clusterIP && spec.clusterIP === undefined) spec.clusterIP = old.spec.clusterIP;
-      if (spec.type !== 'ExternalName' && spec.clusterIP === undefined) spec.clusterIP = allocateClusterIP(out, options.store);
+      if (spec.type !== 'ExternalName' && spec.clusterIP === undefined)
+        spec.clusterIP = allocateClusterIP(out, options.store);
       if (spec.clusterIP && spec.clusterIP !== 'None') spec.clusterIPs ??= [spec.clusterIP];
       if (spec.clusterIP === 'None') spec.clusterIPs ??= ['None'];
       spec.ipFamilies ??= ['IPv4'];
@@ -89,7 +90,9 @@ export function admit(resource: string, obj: KubeObject, old?: KubeObject, optio
 }
 
 function isWorkload(resource: string): boolean {
-  return resource === 'deployments' || resource === 'replicasets' || resource === 'statefulsets' || resource === 'daemonsets';
+  return (
+    resource === 'deployments' || resource === 'replicasets' || resource === 'statefulsets' || resource === 'daemonsets'
+  );
 }
 
 function validateObject(resource: string, obj: KubeObject): FieldError[] {
@@ -135,7 +138,8 @@ function allocateClusterIP(svc: KubeObject, store: Store | undefined): string {
   const taken = new Set<string>();
   for (const s of store?.list('services') ?? []) if (s.spec?.clusterIP) taken.add(String(s.spec.clusterIP));
   let h = 2166136261;
-  for (const ch of `${svc.metadata.namespace ?? ''}/${svc.metadata.name}`) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  for (const ch of `${svc.metadata.namespace ?? ''}/${svc.metadata.name}`)
+    h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
   const size = 1 << 20;
   for (let i = 0; i < 4096; i++) {
     const n = ((h + i) % (size - 12)) + 10;

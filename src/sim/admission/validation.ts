@@ -12,7 +12,12 @@ export interface FieldError {
 function show(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (value && typeof value === 'object' && !Array.isArray(value) && Object.values(value).every((v) => typeof v === 'string')) {
+  if (
+    value &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string')
+  ) {
     // Go's %#v of a map[string]string, keys sorted, as field.Invalid prints label maps.
     const entries = Object.entries(value as Record<string, string>).sort(([a], [b]) => (a < b ? -1 : 1));
     return `map[string]string{${entries.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(', ')}}`;
@@ -74,7 +79,11 @@ export function validate1035(field: string, value: string): FieldError[] {
   return [];
 }
 
-export function validateMetadata(obj: KubeObject, nameCheck: (field: string, v: string) => FieldError[], namespaced: boolean): FieldError[] {
+export function validateMetadata(
+  obj: KubeObject,
+  nameCheck: (field: string, v: string) => FieldError[],
+  namespaced: boolean,
+): FieldError[] {
   const errs: FieldError[] = [];
   const m = obj.metadata;
   if (!m.name && !m.generateName) errs.push(required('metadata.name', 'name or generateName is required'));
@@ -102,7 +111,8 @@ export function validatePodSpec(spec: Record<string, unknown> | undefined, path:
     if (!c.name) errs.push(required(`${p}.name`));
     else {
       errs.push(...validateLabel(`${p}.name`, c.name));
-      if (seen.has(c.name)) errs.push({ field: `${p}.name`, reason: 'FieldValueInvalid', message: `Duplicate value: ${show(c.name)}` });
+      if (seen.has(c.name))
+        errs.push({ field: `${p}.name`, reason: 'FieldValueInvalid', message: `Duplicate value: ${show(c.name)}` });
       seen.add(c.name);
     }
     if (!c.image) errs.push(required(`${p}.image`));
@@ -124,10 +134,19 @@ export function validateWorkload(obj: KubeObject): FieldError[] {
   if (obj.kind !== 'DaemonSet') errs.push(...validateReplicas('spec.replicas', spec.replicas));
   const selector = spec.selector as Parameters<typeof labelSelectorMatches>[0];
   const template = spec.template as KubeObject | undefined;
-  if (!selector || (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)) {
+  if (
+    !selector ||
+    (Object.keys(selector.matchLabels ?? {}).length === 0 && (selector.matchExpressions ?? []).length === 0)
+  ) {
     errs.push(required('spec.selector'));
   } else if (template && !labelSelectorMatches(selector, template.metadata?.labels)) {
-    errs.push(invalid('spec.template.metadata.labels', template.metadata?.labels ?? {}, '`selector` does not match template `labels`'));
+    errs.push(
+      invalid(
+        'spec.template.metadata.labels',
+        template.metadata?.labels ?? {},
+        '`selector` does not match template `labels`',
+      ),
+    );
   }
   errs.push(...validatePodSpec(template?.spec as Record<string, unknown> | undefined, 'spec.template.spec'));
   if (obj.kind === 'Deployment') {
@@ -143,7 +162,13 @@ export function validateWorkload(obj: KubeObject): FieldError[] {
 export function validatePdb(obj: KubeObject): FieldError[] {
   const spec = (obj.spec ?? {}) as Record<string, unknown>;
   if (spec.minAvailable !== undefined && spec.maxUnavailable !== undefined) {
-    return [{ field: 'spec', reason: 'FieldValueInvalid', message: 'Invalid value: "spec": minAvailable and maxUnavailable cannot be both set' }];
+    return [
+      {
+        field: 'spec',
+        reason: 'FieldValueInvalid',
+        message: 'Invalid value: "spec": minAvailable and maxUnavailable cannot be both set',
+      },
+    ];
   }
   return [];
 }

@@ -15,9 +15,16 @@ export interface ApiHooks {
   evict?(
     namespace: string,
     name: string,
-  ): { allowed: true } | { allowed: false; status: number; message: string; causes?: { reason?: string; message: string }[] };
+  ):
+    | { allowed: true }
+    | { allowed: false; status: number; message: string; causes?: { reason?: string; message: string }[] };
   /** GET pods/<name>/log */
-  podLogs?(namespace: string, name: string, container: string | undefined, opts: { tailLines?: number; previous?: boolean }): string;
+  podLogs?(
+    namespace: string,
+    name: string,
+    container: string | undefined,
+    opts: { tailLines?: number; previous?: boolean },
+  ): string;
   /** Graceful pod deletion: called after deletionTimestamp is set; the kubelet side removes the pod later. */
   podDeleting?(pod: KubeObject): void;
   /** /readyz, /livez, /healthz: return failing check names, e.g. ['etcd'] when etcd has no quorum. */

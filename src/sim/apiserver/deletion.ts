@@ -1,4 +1,3 @@
- 
 import type { KubeObject } from '../../kube/objects.js';
 import { RESOURCES, type ResourceName } from '../../kube/resources.js';
 import type { ApiContext } from './context.js';
@@ -26,7 +25,13 @@ const DEPENDENTS: Record<string, ResourceName[]> = {
  * its dependents are deleted (Background/Foreground) or orphaned (Orphan) as the garbage collector would.
  * Returns the object as the response shows it.
  */
-export function deleteObject(ctx: ApiContext, resource: ResourceName, namespace: string | undefined, name: string, opts: DeleteOptions): KubeObject {
+export function deleteObject(
+  ctx: ApiContext,
+  resource: ResourceName,
+  namespace: string | undefined,
+  name: string,
+  opts: DeleteOptions,
+): KubeObject {
   const { store } = ctx;
   const cur = store.get(resource, namespace, name);
   if (!cur) throw notFoundFor(resource, name);
@@ -50,7 +55,10 @@ export function deleteObject(ctx: ApiContext, resource: ResourceName, namespace:
   if (resource === 'pods') return deletePod(ctx, cur, opts);
   if ((cur.metadata.finalizers ?? []).length > 0) {
     if (cur.metadata.deletionTimestamp) return cur;
-    return store.update(resource, { ...cur, metadata: { ...cur.metadata, deletionTimestamp: timestamp(ctx.clock.now()), deletionGracePeriodSeconds: 0 } });
+    return store.update(resource, {
+      ...cur,
+      metadata: { ...cur.metadata, deletionTimestamp: timestamp(ctx.clock.now()), deletionGracePeriodSeconds: 0 },
+    });
   }
   if (resource === 'namespaces') return deleteNamespace(ctx, cur);
   const gone = store.remove(resource, namespace, name);
@@ -144,5 +152,9 @@ function qualified(resource: ResourceName): string {
 
 export function notFoundFor(resource: ResourceName, name: string): ApiError {
   const g = RESOURCES[resource].group;
-  return new ApiError(404, 'NotFound', `${qualified(resource)} "${name}" not found`, { name, ...(g ? { group: g } : {}), kind: resource });
+  return new ApiError(404, 'NotFound', `${qualified(resource)} "${name}" not found`, {
+    name,
+    ...(g ? { group: g } : {}),
+    kind: resource,
+  });
 }

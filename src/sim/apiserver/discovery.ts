@@ -45,7 +45,10 @@ export interface ServedResource extends ResourceType {
   name: ResourceName;
 }
 
-export const SERVED: ServedResource[] = (Object.keys(RESOURCES) as ResourceName[]).map((name) => ({ name, ...RESOURCES[name] }));
+export const SERVED: ServedResource[] = (Object.keys(RESOURCES) as ResourceName[]).map((name) => ({
+  name,
+  ...RESOURCES[name],
+}));
 
 /** Group versions served, core first, in the order kube-apiserver lists them. */
 export function groupVersions(): { group: string; version: string }[] {
@@ -105,7 +108,13 @@ export function apiResourceList(group: string, version: string): unknown {
       storageVersionHash: hash(`${gv}/${r.plural}`),
     });
     if (x.status) {
-      resources.push({ name: `${r.plural}/status`, singularName: '', namespaced: r.namespaced, kind: r.kind, verbs: ['get', 'patch', 'update'] });
+      resources.push({
+        name: `${r.plural}/status`,
+        singularName: '',
+        namespaced: r.namespaced,
+        kind: r.kind,
+        verbs: ['get', 'patch', 'update'],
+      });
     }
     if (x.scale) {
       resources.push({
@@ -121,7 +130,15 @@ export function apiResourceList(group: string, version: string): unknown {
     if (r.name === 'pods') {
       resources.push(
         { name: 'pods/binding', singularName: '', namespaced: true, kind: 'Binding', verbs: ['create'] },
-        { name: 'pods/eviction', singularName: '', namespaced: true, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
+        {
+          name: 'pods/eviction',
+          singularName: '',
+          namespaced: true,
+          group: 'policy',
+          version: 'v1',
+          kind: 'Eviction',
+          verbs: ['create'],
+        },
         { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
       );
     }

@@ -1,4 +1,3 @@
- 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../kube/objects.js';
@@ -65,7 +64,11 @@ export function resourceName(r: ResourceRequest): ResourceName {
 function parsedQuery(s: RequestScope, r: ResourceRequest, extraField?: string): ParsedQuery {
   const fieldSelector = [s.query.get('fieldSelector') ?? '', extraField ?? ''].filter(Boolean).join(',');
   try {
-    return Store.parse({ namespace: r.namespace, labelSelector: s.query.get('labelSelector') ?? undefined, fieldSelector: fieldSelector || undefined });
+    return Store.parse({
+      namespace: r.namespace,
+      labelSelector: s.query.get('labelSelector') ?? undefined,
+      fieldSelector: fieldSelector || undefined,
+    });
   } catch (err) {
     throw toApiError(err);
   }
@@ -181,7 +184,10 @@ export async function readPayload(s: RequestScope): Promise<unknown> {
 /** The request body as an object of this resource, with apiVersion/kind/namespace checked and filled in. */
 async function bodyObject(s: RequestScope, r: ResourceRequest): Promise<KubeObject> {
   const raw = await readPayload(s);
-  if (raw === undefined) throw badRequest('the body of the request was in an unknown format - accepted media types include: application/json, application/yaml');
+  if (raw === undefined)
+    throw badRequest(
+      'the body of the request was in an unknown format - accepted media types include: application/json, application/yaml',
+    );
   return asObject(raw, r);
 }
 
@@ -194,14 +200,19 @@ function parseYamlBody(text: string): unknown {
 }
 
 function asObject(raw: unknown, r: ResourceRequest): KubeObject {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest('Object \'Kind\' is missing in request body');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw badRequest("Object 'Kind' is missing in request body");
   const obj = raw as KubeObject;
   const want = apiVersionOf(r.resource);
   if (obj.kind !== undefined && obj.kind !== r.resource.kind) {
-    throw badRequest(`the kind in the data (${String(obj.kind)}) does not match the expected kind (${r.resource.kind})`);
+    throw badRequest(
+      `the kind in the data (${String(obj.kind)}) does not match the expected kind (${r.resource.kind})`,
+    );
   }
   if (obj.apiVersion !== undefined && obj.apiVersion !== want) {
-    throw badRequest(`the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${want})`);
+    throw badRequest(
+      `the API version in the data (${String(obj.apiVersion)}) does not match the expected API version (${want})`,
+    );
   }
   obj.apiVersion = want;
   obj.kind = r.resource.kind;
@@ -226,7 +237,11 @@ function isDryRun(s: RequestScope): boolean {
 function checkNamespace(s: RequestScope, r: ResourceRequest, name: string): void {
   if (!r.resource.namespaced || !r.namespace) return;
   const ns = s.ctx.store.get('namespaces', undefined, r.namespace);
-  if (!ns) throw new ApiError(404, 'NotFound', `namespaces "${r.namespace}" not found`, { name: r.namespace, kind: 'namespaces' });
+  if (!ns)
+    throw new ApiError(404, 'NotFound', `namespaces "${r.namespace}" not found`, {
+      name: r.namespace,
+      kind: 'namespaces',
+    });
   if (ns.metadata.deletionTimestamp) {
     throw new ApiError(
       403,
@@ -309,13 +324,24 @@ export function keepStatus(r: ResourceRequest, obj: KubeObject, old: KubeObject)
 }
 
 /** Store an update, finishing the deletion of an object whose last finalizer was just removed. */
-export function commitUpdate(s: RequestScope, r: ResourceRequest, obj: KubeObject, old: KubeObject, expectedVersion: string | undefined, admitAs: string): KubeObject {
+export function commitUpdate(
+  s: RequestScope,
+  r: ResourceRequest,
+  obj: KubeObject,
+  old: KubeObject,
+  expectedVersion: string | undefined,
+  admitAs: string,
+): KubeObject {
   obj.metadata.name = old.metadata.name;
   if (old.metadata.namespace) obj.metadata.namespace = old.metadata.namespace;
   s.ctx.hooks.admit?.(admitAs, obj, old);
   if (isDryRun(s)) return obj;
   const updated = s.ctx.store.update(r.resource.name, obj, expectedVersion);
-  if (updated.metadata.deletionTimestamp && (updated.metadata.finalizers ?? []).length === 0 && r.resource.name !== 'pods') {
+  if (
+    updated.metadata.deletionTimestamp &&
+    (updated.metadata.finalizers ?? []).length === 0 &&
+    r.resource.name !== 'pods'
+  ) {
     return deleteObject(s.ctx, r.resource.name, updated.metadata.namespace, updated.metadata.name, {});
   }
   return updated;
@@ -349,7 +375,8 @@ export function patchedDocument(s: RequestScope, current: unknown, text: string)
   }
   if (kind === 'apply') {
     const body = parseYamlBody(text);
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw badRequest('apply patch must be an object');
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw badRequest('apply patch must be an object');
     // Server-side apply approximated as a strategic merge of the applied configuration.
     return strategicMerge(current, body as Record<string, unknown>);
   }
@@ -389,7 +416,8 @@ export async function deleteOptions(s: RequestScope): Promise<DeleteOptions> {
     if (typeof payload !== 'object' || payload === null) throw badRequest('DeleteOptions must be an object');
     const body = payload as Record<string, unknown>;
     if (typeof body.gracePeriodSeconds === 'number') opts.gracePeriodSeconds = body.gracePeriodSeconds;
-    if (typeof body.propagationPolicy === 'string') opts.propagationPolicy = body.propagationPolicy as DeleteOptions['propagationPolicy'];
+    if (typeof body.propagationPolicy === 'string')
+      opts.propagationPolicy = body.propagationPolicy as DeleteOptions['propagationPolicy'];
     if (body.orphanDependents === true) opts.propagationPolicy = 'Orphan';
     if (typeof body.preconditions === 'object' && body.preconditions) opts.preconditions = body.preconditions;
     if (Array.isArray(body.dryRun) && body.dryRun.includes('All')) opts.dryRun = true;
@@ -402,7 +430,8 @@ export async function deleteOptions(s: RequestScope): Promise<DeleteOptions> {
   }
   const p = s.query.get('propagationPolicy');
   if (p) {
-    if (p !== 'Background' && p !== 'Foreground' && p !== 'Orphan') throw badRequest(`propagationPolicy: Unsupported value: "${p}"`);
+    if (p !== 'Background' && p !== 'Foreground' && p !== 'Orphan')
+      throw badRequest(`propagationPolicy: Unsupported value: "${p}"`);
     opts.propagationPolicy = p;
   }
   if (isDryRun(s)) opts.dryRun = true;

@@ -35,7 +35,9 @@ export function health(path: string, verbose: boolean, failing: string[]): { cod
   const isFailing = (c: string): boolean => failing.includes(c) || (c === 'etcd-readiness' && failing.includes('etcd'));
   if (single) {
     if (!checks.includes(single)) return { code: 404, body: '404 page not found\n' };
-    return isFailing(single) ? { code: 500, body: `internal server error: ${single} failed\n` } : { code: 200, body: 'ok' };
+    return isFailing(single)
+      ? { code: 500, body: `internal server error: ${single} failed\n` }
+      : { code: 200, body: 'ok' };
   }
   const anyFailing = checks.some(isFailing);
   if (!anyFailing && !verbose) return { code: 200, body: 'ok' };

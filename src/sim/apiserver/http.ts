@@ -44,7 +44,11 @@ export function sendRaw(res: ServerResponse, code: number, text: string, content
     return;
   }
   const buf = Buffer.from(text, 'utf8');
-  res.writeHead(code, { 'Content-Type': contentType, 'Content-Length': buf.length, 'Cache-Control': 'no-cache, private' });
+  res.writeHead(code, {
+    'Content-Type': contentType,
+    'Content-Length': buf.length,
+    'Cache-Control': 'no-cache, private',
+  });
   res.end(buf);
 }
 

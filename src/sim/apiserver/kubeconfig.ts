@@ -18,10 +18,13 @@ export function kubeconfigText(entries: KubeconfigEntry[], current?: string): st
     apiVersion: 'v1',
     kind: 'Config',
     preferences: {},
-        // client-node refuses plain http unless TLS verification is explicitly off; kubectl does not mind.
+    // client-node refuses plain http unless TLS verification is explicitly off; kubectl does not mind.
     clusters: entries.map((e) => ({ name: e.cluster, cluster: { server: e.url, 'insecure-skip-tls-verify': true } })),
     users: entries.map((e) => ({ name: `${e.cluster}-user`, user: {} })),
-    contexts: entries.map((e) => ({ name: e.cluster, context: { cluster: e.cluster, user: `${e.cluster}-user`, namespace: 'default' } })),
+    contexts: entries.map((e) => ({
+      name: e.cluster,
+      context: { cluster: e.cluster, user: `${e.cluster}-user`, namespace: 'default' },
+    })),
     'current-context': current ?? first ?? '',
   };
   return stringify(doc);

@@ -5,7 +5,8 @@ import { tableHead, tableRow, type TableOptions } from './table.js';
 
 /** etcd returns keys in order, so real lists come sorted by namespace, then name. */
 export function sortByKey(items: KubeObject[]): KubeObject[] {
-  const key = (o: KubeObject): string => (o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name);
+  const key = (o: KubeObject): string =>
+    o.metadata.namespace ? `${o.metadata.namespace}/${o.metadata.name}` : o.metadata.name;
   const keyed = items.map((o) => [key(o), o] as const);
   keyed.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   return keyed.map((k) => k[1]);
@@ -14,15 +15,18 @@ export function sortByKey(items: KubeObject[]): KubeObject[] {
 const BATCH = 500;
 
 export type ListShape =
-  | { kind: 'list'; listKind: string; apiVersion: string }
-  | { kind: 'table'; table: TableOptions }
-  | { kind: 'partial' };
+  { kind: 'list'; listKind: string; apiVersion: string } | { kind: 'table'; table: TableOptions } | { kind: 'partial' };
 
 /**
  * Write a list response item by item, a few hundred per chunk, waiting for the socket to drain: a list of
  * 150,000 pods never becomes one giant string.
  */
-export async function streamList(res: ServerResponse, items: KubeObject[], resourceVersion: string, shape: ListShape): Promise<void> {
+export async function streamList(
+  res: ServerResponse,
+  items: KubeObject[],
+  resourceVersion: string,
+  shape: ListShape,
+): Promise<void> {
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
   let head: string;
   let item: (o: KubeObject) => string;
@@ -34,7 +38,8 @@ export async function streamList(res: ServerResponse, items: KubeObject[], resou
       break;
     case 'partial':
       head = `{"kind":"PartialObjectMetadataList","apiVersion":"meta.k8s.io/v1","metadata":{"resourceVersion":${JSON.stringify(resourceVersion)}},"items":[`;
-      item = (o) => JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata });
+      item = (o) =>
+        JSON.stringify({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: o.metadata });
       break;
     case 'list':
       head = `{"kind":${JSON.stringify(shape.listKind)},"apiVersion":${JSON.stringify(shape.apiVersion)},"metadata":{"resourceVersion":${JSON.stringify(resourceVersion)}},"items":[`;
@@ -48,7 +53,10 @@ export async function streamList(res: ServerResponse, items: KubeObject[], resou
   }
   await writeChunk(res, head);
   for (let i = 0; i < items.length; i += BATCH) {
-    const part = items.slice(i, i + BATCH).map(item).join(',');
+    const part = items
+      .slice(i, i + BATCH)
+      .map(item)
+      .join(',');
     await writeChunk(res, (i > 0 ? ',' : '') + part);
   }
   res.end(tail);

@@ -33,8 +33,12 @@ function gvDocument(group: string, version: string): unknown {
       'x-kubernetes-action': action,
       'x-kubernetes-group-version-kind': gvk,
     });
-    const item = resourcePath(r, r.namespaced ? '{namespace}' : undefined, '{name}').replace(/%7B/g, '{').replace(/%7D/g, '}');
-    const collection = resourcePath(r, r.namespaced ? '{namespace}' : undefined).replace(/%7B/g, '{').replace(/%7D/g, '}');
+    const item = resourcePath(r, r.namespaced ? '{namespace}' : undefined, '{name}')
+      .replace(/%7B/g, '{')
+      .replace(/%7D/g, '}');
+    const collection = resourcePath(r, r.namespaced ? '{namespace}' : undefined)
+      .replace(/%7B/g, '{')
+      .replace(/%7D/g, '}');
     paths[collection] = { get: op('list', 'list', false), post: op('create', 'post', true) };
     paths[item] = {
       get: op('read', 'get', false),
@@ -56,7 +60,9 @@ export function openApi(path: string, _query: URLSearchParams): unknown {
     const paths: Record<string, unknown> = {};
     for (const gv of groupVersions()) {
       const key = gvKey(gv.group, gv.version);
-      paths[key] = { serverRelativeURL: `/openapi/v3/${key}?hash=${hash(JSON.stringify(gvDocument(gv.group, gv.version))).toUpperCase()}` };
+      paths[key] = {
+        serverRelativeURL: `/openapi/v3/${key}?hash=${hash(JSON.stringify(gvDocument(gv.group, gv.version))).toUpperCase()}`,
+      };
     }
     return { paths };
   }

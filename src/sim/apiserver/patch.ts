@@ -67,8 +67,9 @@ export function jsonPatch(doc: unknown, patch: unknown): unknown {
     return jsonpatch.applyPatch(structuredClone(doc), patch as Operation[], true, true, true).newDocument;
   } catch (err) {
     const name = (err as { name?: string }).name ?? '';
-    const msg = err instanceof Error ? err.message.split('\n')[0] ?? err.message : String(err);
-    if (name === 'TEST_OPERATION_FAILED') throw new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request');
+    const msg = err instanceof Error ? (err.message.split('\n')[0] ?? err.message) : String(err);
+    if (name === 'TEST_OPERATION_FAILED')
+      throw new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request');
     throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${msg}`);
   }
 }
@@ -123,7 +124,8 @@ function mergeMap(orig: Obj, patch: Obj, path: string[]): Obj | undefined {
   const directive = patch.$patch;
   if (directive === 'delete') return undefined;
   if (directive === 'replace') return clean(patch) as Obj;
-  if (directive !== undefined && directive !== 'merge') throw badRequest(`Unknown patch type: ${JSON.stringify(directive)}`);
+  if (directive !== undefined && directive !== 'merge')
+    throw badRequest(`Unknown patch type: ${JSON.stringify(directive)}`);
   const out: Obj = { ...orig };
   const orders: [string, unknown[]][] = [];
   for (const [k, v] of Object.entries(patch)) {
@@ -176,7 +178,8 @@ function mergeList(orig: unknown, patch: unknown[], path: string[]): unknown[] {
   }
   const { key } = strategy;
   for (const p of patch) {
-    if (!isObj(p)) throw badRequest(`invalid patch: element of ${path.join('.')} must be an object with merge key ${key}`);
+    if (!isObj(p))
+      throw badRequest(`invalid patch: element of ${path.join('.')} must be an object with merge key ${key}`);
     const idx = cur.findIndex((c) => isObj(c) && deepEqual(c[key], p[key]));
     if (p.$patch === 'delete') {
       if (idx >= 0) cur.splice(idx, 1);

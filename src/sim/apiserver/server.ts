@@ -86,7 +86,7 @@ export class SimApiServer {
     });
     this.server = server;
     const addr = server.address();
-    const port = typeof addr === 'object' && addr ? addr.port : this.opts.port ?? 0;
+    const port = typeof addr === 'object' && addr ? addr.port : (this.opts.port ?? 0);
     this.address = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
     // A Terminating namespace goes away with its last pod, as the namespace controller finishes it.
     this.unsubscribe = this.opts.store.onChange((e) => {
@@ -190,7 +190,8 @@ export class SimApiServer {
       const g = /^\/apis\/([^/]+)$/.exec(path);
       if (g) {
         const group = apiGroup(g[1]!);
-        if (group === undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+        if (group === undefined)
+          throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
         sendJson(s.res, 200, group);
         return;
       }

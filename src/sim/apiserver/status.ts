@@ -44,7 +44,14 @@ export interface KubeStatus {
 }
 
 export function statusOf(err: ApiError): KubeStatus {
-  const s: KubeStatus = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: err.message, code: err.code };
+  const s: KubeStatus = {
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message: err.message,
+    code: err.code,
+  };
   if (err.reason) s.reason = err.reason;
   if (err.details) s.details = err.details;
   return s;
@@ -57,7 +64,11 @@ export function successStatus(code = 200, details?: StatusDetails): KubeStatus {
 /** `pods "x" not found`, with the details kubectl uses to print `Error from server (NotFound): ...`. */
 export function notFound(resource: string, name: string, group = ''): ApiError {
   const qualified = group ? `${resource}.${group}` : resource;
-  return new ApiError(404, 'NotFound', `${qualified} "${name}" not found`, { name, ...(group ? { group } : {}), kind: resource });
+  return new ApiError(404, 'NotFound', `${qualified} "${name}" not found`, {
+    name,
+    ...(group ? { group } : {}),
+    kind: resource,
+  });
 }
 
 export function badRequest(message: string): ApiError {
@@ -65,11 +76,18 @@ export function badRequest(message: string): ApiError {
 }
 
 export function methodNotAllowed(method: string): ApiError {
-  return new ApiError(405, 'MethodNotAllowed', `the server does not allow this method on the requested resource (${method})`);
+  return new ApiError(
+    405,
+    'MethodNotAllowed',
+    `the server does not allow this method on the requested resource (${method})`,
+  );
 }
 
 /** Turn whatever a handler threw into the Status kube-apiserver would send. */
-export function toApiError(err: unknown, ctx: { resource?: string; group?: string; name?: string; kind?: string } = {}): ApiError {
+export function toApiError(
+  err: unknown,
+  ctx: { resource?: string; group?: string; name?: string; kind?: string } = {},
+): ApiError {
   if (err instanceof ApiError) return err;
   const details: StatusDetails = {
     ...(ctx.name ? { name: ctx.name } : {}),
@@ -87,12 +105,20 @@ export function toApiError(err: unknown, ctx: { resource?: string; group?: strin
       case 'Gone':
         return new ApiError(410, 'Expired', err.message);
       case 'Invalid': {
-        const causes = err.causes.map((c) => ({ reason: c.reason ?? 'FieldValueInvalid', message: c.message, field: c.field }));
+        const causes = err.causes.map((c) => ({
+          reason: c.reason ?? 'FieldValueInvalid',
+          message: c.message,
+          field: c.field,
+        }));
         const kind = ctx.kind ? (ctx.group ? `${ctx.kind}.${ctx.group}` : ctx.kind) : 'Object';
         const what = `${kind} "${ctx.name ?? ''}" is invalid`;
         const listed = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
         const msg =
-          listed.length === 0 ? `${what}: ${err.message}` : listed.length === 1 ? `${what}: ${listed[0]}` : `${what}: [${listed.join(', ')}]`;
+          listed.length === 0
+            ? `${what}: ${err.message}`
+            : listed.length === 1
+              ? `${what}: ${listed[0]}`
+              : `${what}: [${listed.join(', ')}]`;
         return new ApiError(422, 'Invalid', msg, { ...details, ...(ctx.kind ? { kind: ctx.kind } : {}), causes });
       }
       case 'Unavailable':
@@ -104,11 +130,17 @@ export function toApiError(err: unknown, ctx: { resource?: string; group?: strin
     }
   }
   if (err instanceof SelectorError) return badRequest(err.message);
-  return new ApiError(500, 'InternalError', `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`);
+  return new ApiError(
+    500,
+    'InternalError',
+    `Internal error occurred: ${err instanceof Error ? err.message : String(err)}`,
+  );
 }
 
 /** The store says `deployments "x" ...`; kube-apiserver says `deployments.apps "x" ...` for named groups. */
 function qualify(message: string, group: string | undefined): string {
   if (!group) return message;
-  return message.replace(/^(\w+) "/, (_m, r: string) => `${r}.${group} "`).replace(/on (\w+) "/, (_m, r: string) => `on ${r}.${group} "`);
+  return message
+    .replace(/^(\w+) "/, (_m, r: string) => `${r}.${group} "`)
+    .replace(/on (\w+) "/, (_m, r: string) => `on ${r}.${group} "`);
 }

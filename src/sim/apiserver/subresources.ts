@@ -1,9 +1,15 @@
- 
 import type { KubeObject } from '../../kube/objects.js';
 import { deleteObject, notFoundFor } from './deletion.js';
 import { EXTRAS } from './discovery.js';
 import { readBody, sendJson, sendRaw } from './http.js';
-import { checkReadable, commitUpdate, patchedDocument, readPayload, sendObject, type RequestScope } from './handlers.js';
+import {
+  checkReadable,
+  commitUpdate,
+  patchedDocument,
+  readPayload,
+  sendObject,
+  type RequestScope,
+} from './handlers.js';
 import type { ResourceRequest } from './routes.js';
 import { ApiError, badRequest, methodNotAllowed, successStatus, toApiError } from './status.js';
 import { selectorString } from './table.js';
@@ -95,12 +101,23 @@ async function scale(s: RequestScope, r: ResourceRequest, name: string): Promise
     const body = (method === 'PUT' ? payload : patchedDocument(s, scaleOf(cur), text)) as KubeObject;
     const replicas: unknown = body?.spec?.replicas;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
-      throw new ApiError(422, 'Invalid', `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`, {
-        name,
-        group: 'autoscaling',
-        kind: 'Scale',
-        causes: [{ reason: 'FieldValueInvalid', message: 'Invalid value: must be greater than or equal to 0', field: 'spec.replicas' }],
-      });
+      throw new ApiError(
+        422,
+        'Invalid',
+        `Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`,
+        {
+          name,
+          group: 'autoscaling',
+          kind: 'Scale',
+          causes: [
+            {
+              reason: 'FieldValueInvalid',
+              message: 'Invalid value: must be greater than or equal to 0',
+              field: 'spec.replicas',
+            },
+          ],
+        },
+      );
     }
     const rv = body.metadata?.resourceVersion;
     const expected = rv && rv !== cur.metadata.resourceVersion ? rv : undefined;
@@ -116,7 +133,10 @@ async function scale(s: RequestScope, r: ResourceRequest, name: string): Promise
 async function evict(s: RequestScope, r: ResourceRequest, name: string): Promise<void> {
   const method = s.req.method ?? 'GET';
   if (method !== 'POST') throw methodNotAllowed(method);
-  const body = ((await readPayload(s)) ?? {}) as { metadata?: { name?: string }; deleteOptions?: Record<string, unknown> };
+  const body = ((await readPayload(s)) ?? {}) as {
+    metadata?: { name?: string };
+    deleteOptions?: Record<string, unknown>;
+  };
   if (body.metadata?.name && body.metadata.name !== name) {
     throw badRequest(`name in URL does not match name in Eviction object`);
   }
@@ -125,8 +145,18 @@ async function evict(s: RequestScope, r: ResourceRequest, name: string): Promise
     current(s, r, name);
     const verdict = s.ctx.hooks.evict?.(ns, name) ?? { allowed: true as const };
     if (!verdict.allowed) {
-      const reason = verdict.status === 429 ? 'TooManyRequests' : verdict.status === 500 ? 'InternalError' : verdict.status === 403 ? 'Forbidden' : '';
-      const causes = (verdict.causes ?? []).map((c) => ({ reason: c.reason ?? 'DisruptionBudget', message: c.message }));
+      const reason =
+        verdict.status === 429
+          ? 'TooManyRequests'
+          : verdict.status === 500
+            ? 'InternalError'
+            : verdict.status === 403
+              ? 'Forbidden'
+              : '';
+      const causes = (verdict.causes ?? []).map((c) => ({
+        reason: c.reason ?? 'DisruptionBudget',
+        message: c.message,
+      }));
       throw new ApiError(verdict.status, reason, verdict.message, causes.length > 0 ? { causes } : undefined);
     }
     const d = body.deleteOptions ?? {};
@@ -146,7 +176,10 @@ function logs(s: RequestScope, r: ResourceRequest, name: string): void {
   checkReadable(s);
   const pod = current(s, r, name);
   const container = s.query.get('container') ?? undefined;
-  const names = [...((pod.spec?.containers ?? []) as { name: string }[]), ...((pod.spec?.initContainers ?? []) as { name: string }[])].map((c) => c.name);
+  const names = [
+    ...((pod.spec?.containers ?? []) as { name: string }[]),
+    ...((pod.spec?.initContainers ?? []) as { name: string }[]),
+  ].map((c) => c.name);
   if (container !== undefined && !names.includes(container)) {
     throw badRequest(`container ${container} is not valid for pod ${name}`);
   }
@@ -170,10 +203,18 @@ async function bind(s: RequestScope, r: ResourceRequest, name: string): Promise<
   try {
     const pod = current(s, r, name);
     if (pod.spec?.nodeName) {
-      throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${String(pod.spec.nodeName)}"`);
+      throw new ApiError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${String(pod.spec.nodeName)}"`,
+      );
     }
     if (pod.metadata.deletionTimestamp) {
-      throw new ApiError(409, 'Conflict', `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is being deleted, cannot be assigned to a host`);
+      throw new ApiError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is being deleted, cannot be assigned to a host`,
+      );
     }
     s.ctx.store.update('pods', { ...pod, spec: { ...(pod.spec ?? {}), nodeName: node } });
     sendJson(s.res, 201, successStatus(201));

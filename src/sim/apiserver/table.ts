@@ -1,4 +1,3 @@
- 
 import type { KubeObject } from '../../kube/objects.js';
 import { since } from './age.js';
 
@@ -22,12 +21,22 @@ interface Printer {
   cells(obj: KubeObject, now: number): Cell[];
 }
 
-function col(name: string, type: ColumnDefinition['type'] = 'string', priority = 0, description = ''): ColumnDefinition {
+function col(
+  name: string,
+  type: ColumnDefinition['type'] = 'string',
+  priority = 0,
+  description = '',
+): ColumnDefinition {
   return { name, type, format: name === 'Name' ? 'name' : '', description: description || name, priority };
 }
 
 const NAME = col('Name', 'string', 0, 'Name must be unique within a namespace.');
-const AGE = col('Age', 'string', 0, 'CreationTimestamp is a timestamp representing the server time when this object was created.');
+const AGE = col(
+  'Age',
+  'string',
+  0,
+  'CreationTimestamp is a timestamp representing the server time when this object was created.',
+);
 
 type Any = any;
 
@@ -144,7 +153,11 @@ export function podStatusText(pod: KubeObject, now: number): { reason: string; r
       continue;
     }
     if (term) {
-      reason = term.reason ? `Init:${term.reason}` : term.signal ? `Init:Signal:${term.signal}` : `Init:ExitCode:${term.exitCode ?? 0}`;
+      reason = term.reason
+        ? `Init:${term.reason}`
+        : term.signal
+          ? `Init:Signal:${term.signal}`
+          : `Init:ExitCode:${term.exitCode ?? 0}`;
     } else if (wait?.reason && wait.reason !== 'PodInitializing') {
       reason = `Init:${wait.reason}`;
     } else {
@@ -153,7 +166,9 @@ export function podStatusText(pod: KubeObject, now: number): { reason: string; r
     initializing = true;
     break;
   }
-  const initializedTrue = ((status.conditions ?? []) as Any[]).some((c) => c.type === 'Initialized' && c.status === 'True');
+  const initializedTrue = ((status.conditions ?? []) as Any[]).some(
+    (c) => c.type === 'Initialized' && c.status === 'True',
+  );
   if (!initializing || initializedTrue) {
     restarts = sidecarRestarts;
     lastRestart = sidecarLast;
@@ -181,7 +196,8 @@ export function podStatusText(pod: KubeObject, now: number): { reason: string; r
   if (pod.metadata.deletionTimestamp && status.reason === 'NodeLost') reason = 'Unknown';
   else if (pod.metadata.deletionTimestamp && phase !== 'Succeeded' && phase !== 'Failed') reason = 'Terminating';
   let restartsText = String(restarts);
-  if (restarts !== 0 && lastRestart > 0) restartsText = `${restarts} (${since(new Date(lastRestart).toISOString(), now)} ago)`;
+  if (restarts !== 0 && lastRestart > 0)
+    restartsText = `${restarts} (${since(new Date(lastRestart).toISOString(), now)} ago)`;
   return { reason, ready: `${readyContainers}/${totalContainers}`, restarts: restartsText };
 }
 
@@ -198,7 +214,9 @@ function serviceExternalIP(spec: Any, status: Any): string {
   const external = (spec?.externalIPs ?? []) as string[];
   if (type === 'ExternalName') return spec?.externalName ?? '<none>';
   if (type === 'LoadBalancer') {
-    const ing = ((status?.loadBalancer?.ingress ?? []) as Any[]).map((i) => i.ip || i.hostname).filter(Boolean) as string[];
+    const ing = ((status?.loadBalancer?.ingress ?? []) as Any[])
+      .map((i) => i.ip || i.hostname)
+      .filter(Boolean) as string[];
     const all = [...ing, ...external];
     return all.length > 0 ? all.join(',') : '<pending>';
   }
@@ -239,9 +257,24 @@ const PRINTERS: Record<string, Printer> = {
       col('Version', 'string', 0, 'Kubelet Version reported by the node.'),
       col('Internal-IP', 'string', 1, 'List of addresses reachable to the node.'),
       col('External-IP', 'string', 1, 'List of addresses reachable to the node.'),
-      col('OS-Image', 'string', 1, 'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).'),
-      col('Kernel-Version', 'string', 1, "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64)."),
-      col('Container-Runtime', 'string', 1, 'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).'),
+      col(
+        'OS-Image',
+        'string',
+        1,
+        'OS Image reported by the node from /etc/os-release (e.g. Debian GNU/Linux 7 (wheezy)).',
+      ),
+      col(
+        'Kernel-Version',
+        'string',
+        1,
+        "Kernel Version reported by the node from 'uname -r' (e.g. 3.16.0-0.bpo.4-amd64).",
+      ),
+      col(
+        'Container-Runtime',
+        'string',
+        1,
+        'ContainerRuntime Version reported by the node through runtime remote API (e.g. containerd://1.4.2).',
+      ),
     ],
     cells: (o, now) => {
       const info: Any = o.status?.nodeInfo ?? {};
@@ -264,11 +297,26 @@ const PRINTERS: Record<string, Printer> = {
       NAME,
       col('Ready', 'string', 0, 'The aggregate readiness state of this pod for accepting traffic.'),
       col('Status', 'string', 0, 'The aggregate status of the containers in this pod.'),
-      col('Restarts', 'string', 0, 'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.'),
+      col(
+        'Restarts',
+        'string',
+        0,
+        'The number of times the containers in this pod have been restarted and when the last container in this pod has restarted.',
+      ),
       AGE,
-      col('IP', 'string', 1, 'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.'),
+      col(
+        'IP',
+        'string',
+        1,
+        'IP address allocated to the pod. Routable at least within the cluster. Empty if not yet allocated.',
+      ),
       col('Node', 'string', 1, 'NodeName indicates in which node this pod is scheduled.'),
-      col('Nominated Node', 'string', 1, 'nominatedNodeName is set only when this pod preempts other pods on the node.'),
+      col(
+        'Nominated Node',
+        'string',
+        1,
+        'nominatedNodeName is set only when this pod preempts other pods on the node.',
+      ),
       col('Readiness Gates', 'string', 1, 'If specified, all readiness gates will be evaluated for pod readiness.'),
     ],
     cells: (o, now) => {
@@ -282,15 +330,35 @@ const PRINTERS: Record<string, Printer> = {
         gatesText = `${ok}/${gates.length}`;
       }
       const ip = ((status.podIPs ?? []) as Any[])[0]?.ip || status.podIP || '<none>';
-      return [o.metadata.name, s.ready, s.reason, s.restarts, age(o, now), ip, o.spec?.nodeName || '<none>', status.nominatedNodeName || '<none>', gatesText];
+      return [
+        o.metadata.name,
+        s.ready,
+        s.reason,
+        s.restarts,
+        age(o, now),
+        ip,
+        o.spec?.nodeName || '<none>',
+        status.nominatedNodeName || '<none>',
+        gatesText,
+      ];
     },
   },
   Deployment: {
     columns: [
       NAME,
       col('Ready', 'string', 0, 'Number of the pod with ready state'),
-      col('Up-to-date', 'integer', 0, 'Total number of non-terminated pods targeted by this deployment that have the desired template spec.'),
-      col('Available', 'integer', 0, 'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.'),
+      col(
+        'Up-to-date',
+        'integer',
+        0,
+        'Total number of non-terminated pods targeted by this deployment that have the desired template spec.',
+      ),
+      col(
+        'Available',
+        'integer',
+        0,
+        'Total number of available pods (ready for at least minReadySeconds) targeted by this deployment.',
+      ),
       AGE,
       ...TEMPLATE_WIDE,
       col('Selector', 'string', 1, 'Label selector for pods.'),
@@ -298,7 +366,16 @@ const PRINTERS: Record<string, Printer> = {
     cells: (o, now) => {
       const [c, i] = containerCells(o.spec?.template?.spec);
       const desired = o.spec?.replicas ?? 1;
-      return [o.metadata.name, `${num(o.status?.readyReplicas)}/${desired}`, num(o.status?.updatedReplicas), num(o.status?.availableReplicas), age(o, now), c, i, selectorString(o.spec?.selector)];
+      return [
+        o.metadata.name,
+        `${num(o.status?.readyReplicas)}/${desired}`,
+        num(o.status?.updatedReplicas),
+        num(o.status?.availableReplicas),
+        age(o, now),
+        c,
+        i,
+        selectorString(o.spec?.selector),
+      ];
     },
   },
   ReplicaSet: {
@@ -313,7 +390,16 @@ const PRINTERS: Record<string, Printer> = {
     ],
     cells: (o, now) => {
       const [c, i] = containerCells(o.spec?.template?.spec);
-      return [o.metadata.name, o.spec?.replicas ?? 1, num(o.status?.replicas), num(o.status?.readyReplicas), age(o, now), c, i, selectorString(o.spec?.selector)];
+      return [
+        o.metadata.name,
+        o.spec?.replicas ?? 1,
+        num(o.status?.replicas),
+        num(o.status?.readyReplicas),
+        age(o, now),
+        c,
+        i,
+        selectorString(o.spec?.selector),
+      ];
     },
   },
   StatefulSet: {
@@ -328,9 +414,19 @@ const PRINTERS: Record<string, Printer> = {
       NAME,
       col('Desired', 'integer', 0, 'The total number of nodes that should be running the daemon pod.'),
       col('Current', 'integer', 0, 'The number of nodes that are running at least 1 daemon pod.'),
-      col('Ready', 'integer', 0, 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and ready.'),
+      col(
+        'Ready',
+        'integer',
+        0,
+        'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and ready.',
+      ),
       col('Up-to-date', 'integer', 0, 'The total number of nodes that are running updated daemon pod'),
-      col('Available', 'integer', 0, 'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available.'),
+      col(
+        'Available',
+        'integer',
+        0,
+        'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available.',
+      ),
       col('Node Selector', 'string', 0, 'NodeSelector is a selector which must be true for the pod to fit on a node.'),
       AGE,
       ...TEMPLATE_WIDE,
@@ -358,10 +454,25 @@ const PRINTERS: Record<string, Printer> = {
     columns: [
       col('Last Seen', 'string', 0, 'The time at which the most recent occurrence of this event was recorded.'),
       col('Type', 'string', 0, 'Type of this event (Normal, Warning), new types could be added in the future'),
-      col('Reason', 'string', 0, 'This should be a short, machine understandable string that gives the reason for the transition into the object\'s current status.'),
+      col(
+        'Reason',
+        'string',
+        0,
+        "This should be a short, machine understandable string that gives the reason for the transition into the object's current status.",
+      ),
       col('Object', 'string', 0, 'The object that this event is about.'),
-      col('Subobject', 'string', 1, 'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go-field access statement.'),
-      col('Source', 'string', 1, 'The component reporting this event. Should be a short machine understandable string.'),
+      col(
+        'Subobject',
+        'string',
+        1,
+        'If referring to a piece of an object instead of an entire object, this string should contain a valid JSON/Go-field access statement.',
+      ),
+      col(
+        'Source',
+        'string',
+        1,
+        'The component reporting this event. Should be a short machine understandable string.',
+      ),
       col('Message', 'string', 0, 'A human-readable description of the status of this operation.'),
       col('First Seen', 'string', 1, 'The time at which the event was first recorded.'),
       col('Count', 'string', 1, 'The number of times this event has occurred.'),
@@ -378,11 +489,24 @@ const PRINTERS: Record<string, Printer> = {
         count = num(e.series.count);
       } else if (count === 0) count = 1;
       const io = e.involvedObject ?? {};
-      const target = io.name ? `${String(io.kind ?? '').toLowerCase()}/${io.name}` : String(io.kind ?? '').toLowerCase();
+      const target = io.name
+        ? `${String(io.kind ?? '').toLowerCase()}/${io.name}`
+        : String(io.kind ?? '').toLowerCase();
       const src = e.source?.component
         ? [e.source.component, e.source.host].filter(Boolean).join(', ')
         : [e.reportingComponent, e.reportingInstance].filter(Boolean).join(', ');
-      return [last, e.type ?? '', e.reason ?? '', target, io.fieldPath ?? '', src, String(e.message ?? '').trim(), first, count, o.metadata.name];
+      return [
+        last,
+        e.type ?? '',
+        e.reason ?? '',
+        target,
+        io.fieldPath ?? '',
+        src,
+        String(e.message ?? '').trim(),
+        first,
+        count,
+        o.metadata.name,
+      ];
     },
   },
   Namespace: {
@@ -394,7 +518,12 @@ const PRINTERS: Record<string, Printer> = {
       NAME,
       col('Type', 'string', 0, 'type determines how the Service is exposed.'),
       col('Cluster-IP', 'string', 0, 'clusterIP is the IP address of the service.'),
-      col('External-IP', 'string', 0, 'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.'),
+      col(
+        'External-IP',
+        'string',
+        0,
+        'externalIPs is a list of IP addresses for which nodes in the cluster will also accept traffic for this service.',
+      ),
       col('Port(s)', 'string', 0, 'The list of ports that are exposed by this service.'),
       AGE,
       col('Selector', 'string', 1, 'Route service traffic to pods with label keys and values matching this selector.'),
@@ -415,14 +544,38 @@ const PRINTERS: Record<string, Printer> = {
   },
   ConfigMap: {
     columns: [NAME, col('Data', 'integer', 0, 'Data contains the configuration data.'), AGE],
-    cells: (o, now) => [o.metadata.name, Object.keys((o.data as object | undefined) ?? {}).length + Object.keys((o.binaryData as object | undefined) ?? {}).length, age(o, now)],
+    cells: (o, now) => [
+      o.metadata.name,
+      Object.keys((o.data as object | undefined) ?? {}).length +
+        Object.keys((o.binaryData as object | undefined) ?? {}).length,
+      age(o, now),
+    ],
   },
   Secret: {
-    columns: [NAME, col('Type', 'string', 0, 'The type of the secret'), col('Data', 'integer', 0, 'The number of entries in the secret'), AGE],
-    cells: (o, now) => [o.metadata.name, (o.type as string | undefined) ?? 'Opaque', Object.keys((o.data as object | undefined) ?? {}).length, age(o, now)],
+    columns: [
+      NAME,
+      col('Type', 'string', 0, 'The type of the secret'),
+      col('Data', 'integer', 0, 'The number of entries in the secret'),
+      AGE,
+    ],
+    cells: (o, now) => [
+      o.metadata.name,
+      (o.type as string | undefined) ?? 'Opaque',
+      Object.keys((o.data as object | undefined) ?? {}).length,
+      age(o, now),
+    ],
   },
   ServiceAccount: {
-    columns: [NAME, col('Secrets', 'integer', 0, 'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.'), AGE],
+    columns: [
+      NAME,
+      col(
+        'Secrets',
+        'integer',
+        0,
+        'Secrets is a list of the secrets in the same namespace that pods running using this ServiceAccount are allowed to use.',
+      ),
+      AGE,
+    ],
     cells: (o, now) => [o.metadata.name, ((o.secrets as unknown[] | undefined) ?? []).length, age(o, now)],
   },
   PodDisruptionBudget: {
@@ -433,14 +586,25 @@ const PRINTERS: Record<string, Printer> = {
       col('Allowed Disruptions', 'integer', 0, 'Calculated number of pods that may be disrupted at this time.'),
       AGE,
     ],
-    cells: (o, now) => [o.metadata.name, intOrString(o.spec?.minAvailable), intOrString(o.spec?.maxUnavailable), num(o.status?.disruptionsAllowed), age(o, now)],
+    cells: (o, now) => [
+      o.metadata.name,
+      intOrString(o.spec?.minAvailable),
+      intOrString(o.spec?.maxUnavailable),
+      num(o.status?.disruptionsAllowed),
+      age(o, now),
+    ],
   },
   Lease: {
     columns: [NAME, col('Holder', 'string', 0, 'The holder of the lease'), AGE],
     cells: (o, now) => [o.metadata.name, o.spec?.holderIdentity ?? '', age(o, now)],
   },
   ControllerRevision: {
-    columns: [NAME, col('Controller', 'string', 0, 'Controller of the object'), col('Revision', 'integer', 0, 'Revision indicates the revision of the state represented by Data.'), AGE],
+    columns: [
+      NAME,
+      col('Controller', 'string', 0, 'Controller of the object'),
+      col('Revision', 'integer', 0, 'Revision indicates the revision of the state represented by Data.'),
+      AGE,
+    ],
     cells: (o, now) => {
       const owner = (o.metadata.ownerReferences ?? []).find((r) => r.controller);
       const group = owner?.apiVersion.includes('/') ? owner.apiVersion.split('/')[0] : '';
@@ -477,7 +641,14 @@ export function tableRow(o: KubeObject, opts: TableOptions): unknown {
   const row: Record<string, unknown> = { cells };
   const phase = o.status?.phase;
   if (opts.kind === 'Pod' && (phase === 'Succeeded' || phase === 'Failed')) {
-    row.conditions = [{ type: 'Completed', status: 'True', reason: phase, message: phase === 'Succeeded' ? 'The pod has completed successfully.' : 'The pod failed.' }];
+    row.conditions = [
+      {
+        type: 'Completed',
+        status: 'True',
+        reason: phase,
+        message: phase === 'Succeeded' ? 'The pod has completed successfully.' : 'The pod failed.',
+      },
+    ];
   }
   const obj = rowObject(o, opts.includeObject);
   if (obj !== undefined) row.object = obj;

@@ -74,7 +74,11 @@ export class WatchStream {
   /** Writes the initial events synchronously, then follows the store. */
   start(): void {
     const { res, ctx, o } = this;
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-cache, private',
+      'Transfer-Encoding': 'chunked',
+    });
     res.flushHeaders();
     res.socket?.setNoDelay(true);
     res.on('close', () => this.finish());
@@ -87,7 +91,8 @@ export class WatchStream {
         this.sub = ctx.store.watch(o.resource, o.query, 0, send);
       } else {
         const from = Number(rv);
-        if (!Number.isFinite(from) || from < 0) throw new ApiError(400, 'BadRequest', `invalid resource version: ${rv}`);
+        if (!Number.isFinite(from) || from < 0)
+          throw new ApiError(400, 'BadRequest', `invalid resource version: ${rv}`);
         // More to replay than an untracked watcher may have waiting: as if the version had left the watch cache.
         if (!o.tag && from > 0 && ctx.store.countSince(o.resource, o.query, from) > MAX_PENDING_EVENTS) {
           throw new StoreError('Gone', `too old resource version: ${from} (${ctx.store.resourceVersion - 1})`);
@@ -124,7 +129,11 @@ export class WatchStream {
       const t = this.o.table;
       line = `{"type":"${type}","object":${tableHead(t, obj.metadata.resourceVersion ?? '')}${JSON.stringify(tableRow(obj, { ...t, now: this.ctx.clock.now() }))}]}}\n`;
     } else if (this.o.partialMetadata) {
-      line = JSON.stringify({ type, object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata } }) + '\n';
+      line =
+        JSON.stringify({
+          type,
+          object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata },
+        }) + '\n';
     } else {
       this.write(eventLine(type, obj));
       if (this.o.tag) this.ctx.tracker?.sent(this.o.tag);
@@ -161,11 +170,17 @@ export class WatchStream {
     while (this.pendingHead < this.pending.length) {
       let size = 0;
       let end = this.pendingHead;
-      while (end < this.pending.length && (end === this.pendingHead || size + this.pending[end]!.length <= WRITE_BATCH)) {
+      while (
+        end < this.pending.length &&
+        (end === this.pendingHead || size + this.pending[end]!.length <= WRITE_BATCH)
+      ) {
         size += this.pending[end]!.length;
         end++;
       }
-      const chunk = end - this.pendingHead === 1 ? this.pending[this.pendingHead]! : this.pending.slice(this.pendingHead, end).join('');
+      const chunk =
+        end - this.pendingHead === 1
+          ? this.pending[this.pendingHead]!
+          : this.pending.slice(this.pendingHead, end).join('');
       for (let i = this.pendingHead; i < end; i++) this.pending[i] = '';
       this.pendingHead = end;
       if (!this.res.write(chunk)) {
@@ -192,7 +207,10 @@ export class WatchStream {
       object: {
         kind: this.o.kind,
         apiVersion: this.o.apiVersion,
-        metadata: { resourceVersion: rv, ...(initialEventsEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}) },
+        metadata: {
+          resourceVersion: rv,
+          ...(initialEventsEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}),
+        },
       },
     });
   }

@@ -26,7 +26,14 @@ export class ControlPlane implements ControlPlaneState {
     for (const c of ['kube-controller-manager', 'kube-scheduler'] as const) {
       this.electors.set(
         c,
-        new LeaderElector(ctx, hosts, c, () => this.apiserver, () => this.emit(c), (node) => `${node}_${uuid(ctx)}`),
+        new LeaderElector(
+          ctx,
+          hosts,
+          c,
+          () => this.apiserver,
+          () => this.emit(c),
+          (node) => `${node}_${uuid(ctx)}`,
+        ),
       );
     }
     this.unsubscribe = hosts.onHostChange(() => {

@@ -47,7 +47,9 @@ export class LeaderElector {
   }
 
   private candidates(): string[] {
-    return this.hosts.masterNodes().filter((n) => this.hosts.componentRunning(n, this.component) && this.hosts.hostReachable(n));
+    return this.hosts
+      .masterNodes()
+      .filter((n) => this.hosts.componentRunning(n, this.component) && this.hosts.hostReachable(n));
   }
 
   /** A host changed: a leader whose process died or whose host went away stops leading at once. */
@@ -66,7 +68,11 @@ export class LeaderElector {
 
   private tick(): void {
     if (this.stopped) return;
-    this.timer = this.ctx.clock.setTimer(this.ctx.params.leaderRetryPeriod, () => this.tick(), `leader election ${this.component}`);
+    this.timer = this.ctx.clock.setTimer(
+      this.ctx.params.leaderRetryPeriod,
+      () => this.tick(),
+      `leader election ${this.component}`,
+    );
     this.recheck();
     const now = this.ctx.clock.now();
     const p = this.ctx.params;
@@ -91,7 +97,8 @@ export class LeaderElector {
       if (this.write(identity, true)) {
         this.leader = { node, identity, lastRenew: now };
         const lease = this.ctx.store.get('leases', 'kube-system', this.component);
-        if (lease) this.ctx.events.record(lease, 'Normal', 'LeaderElection', `${identity} became leader`, this.component);
+        if (lease)
+          this.ctx.events.record(lease, 'Normal', 'LeaderElection', `${identity} became leader`, this.component);
         this.changed();
         return;
       }
@@ -104,7 +111,13 @@ export class LeaderElector {
     const now = this.ctx.clock.now();
     const p = this.ctx.params;
     const cur = store.get('leases', 'kube-system', this.component);
-    const spec = (cur?.spec ?? {}) as { holderIdentity?: string; renewTime?: string; leaseDurationSeconds?: number; leaseTransitions?: number; acquireTime?: string };
+    const spec = (cur?.spec ?? {}) as {
+      holderIdentity?: string;
+      renewTime?: string;
+      leaseDurationSeconds?: number;
+      leaseTransitions?: number;
+      acquireTime?: string;
+    };
     const holder = spec.holderIdentity;
     if (holder && holder !== identity) {
       if (!acquire) return false;
@@ -132,5 +145,10 @@ export class LeaderElector {
 }
 
 function leaderLease(component: string, spec: Record<string, unknown>): KubeObject {
-  return { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: component, namespace: 'kube-system' }, spec };
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name: component, namespace: 'kube-system' },
+    spec,
+  };
 }

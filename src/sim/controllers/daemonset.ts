@@ -36,7 +36,10 @@ function withDaemonTolerations(template: KubeObject | undefined): Toleration[] {
 /** nodeShouldRunDaemonPod: shouldRun (a pod belongs there) and shouldContinueRunning (an existing one may stay). */
 export function shouldRunOn(ds: KubeObject, node: KubeObject): { run: boolean; keep: boolean } {
   const template = ds.spec?.template as KubeObject | undefined;
-  const probe: KubeObject = { metadata: { name: '' }, spec: { ...template?.spec, tolerations: withDaemonTolerations(template) } };
+  const probe: KubeObject = {
+    metadata: { name: '' },
+    spec: { ...template?.spec, tolerations: withDaemonTolerations(template) },
+  };
   if (template?.spec?.nodeName && template.spec.nodeName !== node.metadata.name) return { run: false, keep: false };
   if (!nodeAffinityMatches(probe, node)) return { run: false, keep: false };
   const taints = effectiveTaints(node);
@@ -49,7 +52,8 @@ export function shouldRunOn(ds: KubeObject, node: KubeObject): { run: boolean; k
 /** The node a daemon pod is for: where it runs, or the node its affinity pins it to while it is pending. */
 function targetNode(pod: KubeObject): string | undefined {
   if (pod.spec?.nodeName) return pod.spec.nodeName as string;
-  const terms = (pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) as {
+  const terms = (pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ??
+    []) as {
     matchFields?: { key: string; operator: string; values?: string[] }[];
   }[];
   for (const t of terms) {
@@ -133,7 +137,9 @@ export class DaemonSetController extends BaseController {
       }
       if (running.length === 0 && run) this.create(ds, node.metadata.name, hash);
       else if (running.length > 1) {
-        const sorted = [...running].sort((a, b) => (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''));
+        const sorted = [...running].sort((a, b) =>
+          (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? ''),
+        );
         for (const p of sorted.slice(1)) this.delete(ds, p, now);
       }
     }
@@ -143,11 +149,18 @@ export class DaemonSetController extends BaseController {
     if ((ds.spec?.updateStrategy?.type ?? 'RollingUpdate') !== 'RollingUpdate') return;
     const now = this.ctx.clock.now();
     const minReady = (ds.spec?.minReadySeconds as number | undefined) ?? 0;
-    const pods = this.ctx.store.list('pods', { namespace: ds.metadata.namespace }).filter((p) => controllerOf(p)?.uid === ds.metadata.uid);
+    const pods = this.ctx.store
+      .list('pods', { namespace: ds.metadata.namespace })
+      .filter((p) => controllerOf(p)?.uid === ds.metadata.uid);
     const desired = nodes.filter((n) => shouldRunOn(ds, n).run);
     const maxUnavailable = Math.max(
       1,
-      scaledValue(ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable as number | string | undefined, desired.length, true, 1),
+      scaledValue(
+        ds.spec?.updateStrategy?.rollingUpdate?.maxUnavailable as number | string | undefined,
+        desired.length,
+        true,
+        1,
+      ),
     );
     let unavailable = 0;
     const old: KubeObject[] = [];
@@ -168,22 +181,43 @@ export class DaemonSetController extends BaseController {
   private create(ds: KubeObject, nodeName: string, hash: string): void {
     const pod = podFromTemplate(ds, 'DaemonSet', 'apps/v1', ds.spec?.template);
     pod.metadata.generateName = `${ds.metadata.name}-`;
-    pod.metadata.labels = { ...pod.metadata.labels, [REVISION_LABEL]: hash, 'pod-template-generation': String(ds.metadata.generation ?? 1) };
+    pod.metadata.labels = {
+      ...pod.metadata.labels,
+      [REVISION_LABEL]: hash,
+      'pod-template-generation': String(ds.metadata.generation ?? 1),
+    };
     pod.spec.tolerations = withDaemonTolerations(ds.spec?.template);
     const field = { key: 'metadata.name', operator: 'In', values: [nodeName] };
     const affinity = (pod.spec.affinity ??= {});
     const na = (affinity.nodeAffinity ??= {});
-    const existing = (na.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) as Record<string, unknown>[];
+    const existing = (na.requiredDuringSchedulingIgnoredDuringExecution?.nodeSelectorTerms ?? []) as Record<
+      string,
+      unknown
+    >[];
     na.requiredDuringSchedulingIgnoredDuringExecution = {
-      nodeSelectorTerms: existing.length ? existing.map((t) => ({ ...t, matchFields: [field] })) : [{ matchFields: [field] }],
+      nodeSelectorTerms: existing.length
+        ? existing.map((t) => ({ ...t, matchFields: [field] }))
+        : [{ matchFields: [field] }],
     };
     const created = createAdmitted(this.ctx, 'pods', pod);
-    this.ctx.events.record(ds, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, 'daemonset-controller');
+    this.ctx.events.record(
+      ds,
+      'Normal',
+      'SuccessfulCreate',
+      `Created pod: ${created.metadata.name}`,
+      'daemonset-controller',
+    );
   }
 
   private delete(ds: KubeObject, pod: KubeObject, now: number): void {
     deletePod(this.ctx.store, pod, now);
-    this.ctx.events.record(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`, 'daemonset-controller');
+    this.ctx.events.record(
+      ds,
+      'Normal',
+      'SuccessfulDelete',
+      `Deleted pod: ${pod.metadata.name}`,
+      'daemonset-controller',
+    );
   }
 
   private updateStatus(ds: KubeObject, nodes: KubeObject[], hash: string): void {

@@ -32,7 +32,11 @@ export function deleteObject(
     grace = options.gracePeriodSeconds ?? (cur.spec?.terminationGracePeriodSeconds as number | undefined) ?? 30;
   }
   const extra =
-    options.propagationPolicy === 'Foreground' ? FOREGROUND_FINALIZER : options.propagationPolicy === 'Orphan' ? ORPHAN_FINALIZER : undefined;
+    options.propagationPolicy === 'Foreground'
+      ? FOREGROUND_FINALIZER
+      : options.propagationPolicy === 'Orphan'
+        ? ORPHAN_FINALIZER
+        : undefined;
   const finalizers = [...(cur.metadata.finalizers ?? [])];
   if (extra && !cur.metadata.deletionTimestamp && !finalizers.includes(extra)) finalizers.push(extra);
   if (grace <= 0 && finalizers.length === 0) {
@@ -41,7 +45,8 @@ export function deleteObject(
   }
   const existing = cur.metadata.deletionTimestamp ? Date.parse(cur.metadata.deletionTimestamp) : undefined;
   const at = now + grace * 1000;
-  if (existing !== undefined && existing <= at && finalizers.length === (cur.metadata.finalizers ?? []).length) return cur;
+  if (existing !== undefined && existing <= at && finalizers.length === (cur.metadata.finalizers ?? []).length)
+    return cur;
   return store.mutate(resource, namespace, name, (o) => {
     o.metadata.finalizers = finalizers;
     if (finalizers.length === 0) delete o.metadata.finalizers;
@@ -53,6 +58,11 @@ export function deleteObject(
 }
 
 /** Graceful pod deletion (see deleteObject). */
-export function deletePod(store: Store, pod: KubeObject, now: number, gracePeriodSeconds?: number): KubeObject | undefined {
+export function deletePod(
+  store: Store,
+  pod: KubeObject,
+  now: number,
+  gracePeriodSeconds?: number,
+): KubeObject | undefined {
   return deleteObject(store, 'pods', pod.metadata.namespace, pod.metadata.name, now, { gracePeriodSeconds });
 }

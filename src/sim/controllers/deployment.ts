@@ -110,7 +110,14 @@ export class DeploymentController extends BaseController {
       const adopted = this.ctx.store.mutate('replicasets', rs.metadata.namespace, rs.metadata.name, (o) => {
         o.metadata.ownerReferences = [
           ...(o.metadata.ownerReferences ?? []),
-          { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: d.metadata.uid ?? '', controller: true, blockOwnerDeletion: true },
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            name: d.metadata.name,
+            uid: d.metadata.uid ?? '',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
         ];
       });
       if (adopted) out.push(adopted);
@@ -123,7 +130,11 @@ export class DeploymentController extends BaseController {
   }
 
   /** getAllReplicaSetsAndSyncRevision: the new ReplicaSet (created when asked) and the old ones. */
-  private newAndOld(s: Sync, rsList: KubeObject[], create: boolean): { newRS: KubeObject | undefined; oldRSs: KubeObject[] } {
+  private newAndOld(
+    s: Sync,
+    rsList: KubeObject[],
+    create: boolean,
+  ): { newRS: KubeObject | undefined; oldRSs: KubeObject[] } {
     const d = s.d;
     const existing = this.findNew(d, rsList);
     const oldRSs = rsList.filter((rs) => rs !== existing);
@@ -134,7 +145,10 @@ export class DeploymentController extends BaseController {
       const minReady = d.spec?.minReadySeconds as number | undefined;
       const annotations = { ...copiedAnnotations(d), ...rs.metadata.annotations };
       if (revisionOf(rs) < Number(newRevision)) annotations[REVISION] = newRevision;
-      if (JSON.stringify(annotations) !== JSON.stringify(rs.metadata.annotations ?? {}) || rs.spec?.minReadySeconds !== minReady) {
+      if (
+        JSON.stringify(annotations) !== JSON.stringify(rs.metadata.annotations ?? {}) ||
+        rs.spec?.minReadySeconds !== minReady
+      ) {
         rs =
           this.ctx.store.mutate('replicasets', ns, rs.metadata.name, (o) => {
             o.metadata.annotations = annotations;
@@ -144,7 +158,10 @@ export class DeploymentController extends BaseController {
       }
       this.setRevision(d, rs.metadata.annotations?.[REVISION] ?? newRevision);
       if (!getCondition(s.conditions, 'Progressing')) {
-        s.conditions = setCondition(s.conditions, this.condition('Progressing', 'True', 'FoundNewReplicaSet', `Found new replica set "${rs.metadata.name}"`));
+        s.conditions = setCondition(
+          s.conditions,
+          this.condition('Progressing', 'True', 'FoundNewReplicaSet', `Found new replica set "${rs.metadata.name}"`),
+        );
       }
       return { newRS: rs, oldRSs };
     }
@@ -171,7 +188,14 @@ export class DeploymentController extends BaseController {
           [MAX_REPLICAS]: String(replicasOf(d) + maxSurge(d)),
         },
         ownerReferences: [
-          { apiVersion: 'apps/v1', kind: 'Deployment', name: d.metadata.name, uid: d.metadata.uid ?? '', controller: true, blockOwnerDeletion: true },
+          {
+            apiVersion: 'apps/v1',
+            kind: 'Deployment',
+            name: d.metadata.name,
+            uid: d.metadata.uid ?? '',
+            controller: true,
+            blockOwnerDeletion: true,
+          },
         ],
       },
       spec: { replicas, selector, template },
@@ -183,7 +207,11 @@ export class DeploymentController extends BaseController {
     } catch (err) {
       if (!(err instanceof StoreError) || err.reason !== 'AlreadyExists') throw err;
       const other = this.ctx.store.get('replicasets', ns, name);
-      if (other && controllerOf(other)?.uid === d.metadata.uid && equalIgnoreHash(other.spec?.template, d.spec?.template)) {
+      if (
+        other &&
+        controllerOf(other)?.uid === d.metadata.uid &&
+        equalIgnoreHash(other.spec?.template, d.spec?.template)
+      ) {
         return { newRS: other, oldRSs };
       }
       // A hash collision: count it in status so the next hash differs, and retry.
@@ -194,10 +222,19 @@ export class DeploymentController extends BaseController {
       throw err;
     }
     if (replicas > 0) {
-      this.ctx.events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled up replica set ${name} from 0 to ${replicas}`, COMPONENT);
+      this.ctx.events.record(
+        d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled up replica set ${name} from 0 to ${replicas}`,
+        COMPONENT,
+      );
     }
     this.setRevision(d, newRevision);
-    s.conditions = setCondition(s.conditions, this.condition('Progressing', 'True', 'NewReplicaSetCreated', `Created new replica set "${name}"`));
+    s.conditions = setCondition(
+      s.conditions,
+      this.condition('Progressing', 'True', 'NewReplicaSetCreated', `Created new replica set "${name}"`),
+    );
     return { newRS: created, oldRSs };
   }
 
@@ -233,7 +270,13 @@ export class DeploymentController extends BaseController {
       }) ?? rs;
     if (from !== to) {
       const dir = to > from ? 'up' : 'down';
-      this.ctx.events.record(d, 'Normal', 'ScalingReplicaSet', `Scaled ${dir} replica set ${rs.metadata.name} from ${from} to ${to}`, COMPONENT);
+      this.ctx.events.record(
+        d,
+        'Normal',
+        'ScalingReplicaSet',
+        `Scaled ${dir} replica set ${rs.metadata.name} from ${from} to ${to}`,
+        COMPONENT,
+      );
     }
     return out;
   }
@@ -254,15 +297,40 @@ export class DeploymentController extends BaseController {
     if (before > desired) newRS = this.scale(newRS, desired, d);
     else if (before < desired) newRS = this.scale(newRS, this.newRSReplicas(d, oldRSs, newRS), d);
     if (replicasOf(newRS) !== before) {
-      this.writeStatus(s, [...oldRSs, newRS].map((r) => this.fresh(r)), newRS, true);
+      this.writeStatus(
+        s,
+        [...oldRSs, newRS].map((r) => this.fresh(r)),
+        newRS,
+        true,
+      );
       return;
     }
-    if (this.reconcileOld(d, oldRSs.map((r) => this.fresh(r)), this.fresh(newRS))) {
-      this.writeStatus(s, [...oldRSs, newRS].map((r) => this.fresh(r)), newRS, true);
+    if (
+      this.reconcileOld(
+        d,
+        oldRSs.map((r) => this.fresh(r)),
+        this.fresh(newRS),
+      )
+    ) {
+      this.writeStatus(
+        s,
+        [...oldRSs, newRS].map((r) => this.fresh(r)),
+        newRS,
+        true,
+      );
       return;
     }
-    if (complete(d, d.status ?? {})) this.cleanup(d, oldRSs.map((r) => this.fresh(r)));
-    this.writeStatus(s, [...oldRSs, newRS].map((r) => this.fresh(r)), this.fresh(newRS), true);
+    if (complete(d, d.status ?? {}))
+      this.cleanup(
+        d,
+        oldRSs.map((r) => this.fresh(r)),
+      );
+    this.writeStatus(
+      s,
+      [...oldRSs, newRS].map((r) => this.fresh(r)),
+      this.fresh(newRS),
+      true,
+    );
   }
 
   /** reconcileOldReplicaSets: scale old ReplicaSets down as far as maxUnavailable allows. */
@@ -322,7 +390,11 @@ export class DeploymentController extends BaseController {
     }
     if (!newRS) ({ newRS, oldRSs } = this.newAndOld(s, this.claimReplicaSets(d), true));
     if (newRS) newRS = this.scale(newRS, replicasOf(d), d);
-    if (complete(d, d.status ?? {})) this.cleanup(d, oldRSs.map((r) => this.fresh(r)));
+    if (complete(d, d.status ?? {}))
+      this.cleanup(
+        d,
+        oldRSs.map((r) => this.fresh(r)),
+      );
     this.writeStatus(s, all(), newRS, true);
   }
 
@@ -350,7 +422,11 @@ export class DeploymentController extends BaseController {
     const d = s.d;
     const { newRS, oldRSs } = this.newAndOld(s, rsList, false);
     this.proportionalScale(d, newRS, oldRSs);
-    if (d.spec?.paused) this.cleanup(d, oldRSs.map((r) => this.fresh(r)));
+    if (d.spec?.paused)
+      this.cleanup(
+        d,
+        oldRSs.map((r) => this.fresh(r)),
+      );
     const all = [...oldRSs, ...(newRS ? [newRS] : [])].map((r) => this.fresh(r));
     this.writeStatus(s, all, newRS ? this.fresh(newRS) : undefined, false);
   }
@@ -359,12 +435,22 @@ export class DeploymentController extends BaseController {
     const desired = replicasOf(d);
     const all = [...oldRSs, ...(newRS ? [newRS] : [])];
     const active = all.filter((rs) => replicasOf(rs) > 0);
-    const target = active.length === 1 ? active[0] : active.length === 0 ? (newRS ?? [...oldRSs].sort((a, b) => revisionOf(b) - revisionOf(a))[0]) : undefined;
+    const target =
+      active.length === 1
+        ? active[0]
+        : active.length === 0
+          ? (newRS ?? [...oldRSs].sort((a, b) => revisionOf(b) - revisionOf(a))[0])
+          : undefined;
     if (target) {
       this.scale(target, desired, d);
       return;
     }
-    if (newRS && replicasOf(newRS) === desired && Number(newRS.metadata.annotations?.[DESIRED_REPLICAS]) === desired && newRS.status?.availableReplicas === desired) {
+    if (
+      newRS &&
+      replicasOf(newRS) === desired &&
+      Number(newRS.metadata.annotations?.[DESIRED_REPLICAS]) === desired &&
+      newRS.status?.availableReplicas === desired
+    ) {
       for (const rs of oldRSs) if (replicasOf(rs) > 0) this.scale(rs, 0, d);
       return;
     }
@@ -380,7 +466,12 @@ export class DeploymentController extends BaseController {
     let added = 0;
     for (const rs of sorted) {
       const annotated = Number(rs.metadata.annotations?.[MAX_REPLICAS] ?? d.status?.replicas ?? 0);
-      const fraction = desired === 0 ? -replicasOf(rs) : annotated > 0 ? Math.round((replicasOf(rs) * (desired + maxSurge(d))) / annotated) - replicasOf(rs) : 0;
+      const fraction =
+        desired === 0
+          ? -replicasOf(rs)
+          : annotated > 0
+            ? Math.round((replicasOf(rs) * (desired + maxSurge(d))) / annotated) - replicasOf(rs)
+            : 0;
       const left = toAdd - added;
       const n = toAdd > 0 ? Math.min(fraction, left) : Math.max(fraction, left);
       sizes.set(rs, replicasOf(rs) + n);
@@ -396,9 +487,15 @@ export class DeploymentController extends BaseController {
     const cond = getCondition(s.conditions, 'Progressing');
     const paused = !!s.d.spec?.paused;
     if (paused && cond?.reason !== 'DeploymentPaused') {
-      s.conditions = replaceCondition(s.conditions, this.condition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused'));
+      s.conditions = replaceCondition(
+        s.conditions,
+        this.condition('Progressing', 'Unknown', 'DeploymentPaused', 'Deployment is paused'),
+      );
     } else if (!paused && cond?.reason === 'DeploymentPaused') {
-      s.conditions = replaceCondition(s.conditions, this.condition('Progressing', 'Unknown', 'DeploymentResumed', 'Deployment is resumed'));
+      s.conditions = replaceCondition(
+        s.conditions,
+        this.condition('Progressing', 'Unknown', 'DeploymentResumed', 'Deployment is resumed'),
+      );
     }
   }
 
@@ -406,18 +503,30 @@ export class DeploymentController extends BaseController {
   private cleanup(d: KubeObject, oldRSs: KubeObject[]): void {
     const limit = d.spec?.revisionHistoryLimit as number | undefined;
     if (limit === undefined) return;
-    const cleanable = oldRSs.filter((rs) => !rs.metadata.deletionTimestamp).sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b));
+    const cleanable = oldRSs
+      .filter((rs) => !rs.metadata.deletionTimestamp)
+      .sort((a, b) => revisionOf(a) - revisionOf(b) || byCreation(a, b));
     const diff = cleanable.length - limit;
     for (let i = 0; i < diff; i++) {
       const rs = cleanable[i]!;
-      if ((rs.status?.replicas ?? 0) !== 0 || replicasOf(rs) !== 0 || (rs.metadata.generation ?? 1) > (rs.status?.observedGeneration ?? 0)) continue;
+      if (
+        (rs.status?.replicas ?? 0) !== 0 ||
+        replicasOf(rs) !== 0 ||
+        (rs.metadata.generation ?? 1) > (rs.status?.observedGeneration ?? 0)
+      )
+        continue;
       this.ctx.store.remove('replicasets', rs.metadata.namespace, rs.metadata.name);
     }
   }
 
   // --- status -------------------------------------------------------------------------------------
 
-  private condition(type: string, status: DeploymentCondition['status'], reason: string, message: string): DeploymentCondition {
+  private condition(
+    type: string,
+    status: DeploymentCondition['status'],
+    reason: string,
+    message: string,
+  ): DeploymentCondition {
     const now = rfc3339(this.ctx.clock.now());
     return { type, status, lastUpdateTime: now, lastTransitionTime: now, reason, message };
   }
@@ -440,8 +549,19 @@ export class DeploymentController extends BaseController {
     let conds = s.conditions;
     conds =
       available >= desired - maxUnavailable(d)
-        ? setCondition(conds, this.condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.'))
-        : setCondition(conds, this.condition('Available', 'False', 'MinimumReplicasUnavailable', 'Deployment does not have minimum availability.'));
+        ? setCondition(
+            conds,
+            this.condition('Available', 'True', 'MinimumReplicasAvailable', 'Deployment has minimum availability.'),
+          )
+        : setCondition(
+            conds,
+            this.condition(
+              'Available',
+              'False',
+              'MinimumReplicasUnavailable',
+              'Deployment does not have minimum availability.',
+            ),
+          );
 
     if (withProgress && hasProgressDeadline(d)) {
       const cur = getCondition(conds, 'Progressing');
@@ -449,13 +569,34 @@ export class DeploymentController extends BaseController {
       const isComplete = status.replicas === status.updatedReplicas && cur?.reason === 'NewReplicaSetAvailable';
       if (!isComplete) {
         if (complete(d, status)) {
-          conds = setCondition(conds, this.condition('Progressing', 'True', 'NewReplicaSetAvailable', `ReplicaSet "${rsName}" has successfully progressed.`));
+          conds = setCondition(
+            conds,
+            this.condition(
+              'Progressing',
+              'True',
+              'NewReplicaSetAvailable',
+              `ReplicaSet "${rsName}" has successfully progressed.`,
+            ),
+          );
         } else if (progressing(d.status ?? {}, status)) {
-          const c = this.condition('Progressing', 'True', 'ReplicaSetUpdated', `ReplicaSet "${rsName}" is progressing.`);
+          const c = this.condition(
+            'Progressing',
+            'True',
+            'ReplicaSetUpdated',
+            `ReplicaSet "${rsName}" is progressing.`,
+          );
           if (cur?.status === 'True') c.lastTransitionTime = cur.lastTransitionTime;
           conds = [...conds.filter((x) => x.type !== 'Progressing'), c];
         } else if (this.timedOut(d, conds)) {
-          conds = setCondition(conds, this.condition('Progressing', 'False', 'ProgressDeadlineExceeded', `ReplicaSet "${rsName}" has timed out progressing.`));
+          conds = setCondition(
+            conds,
+            this.condition(
+              'Progressing',
+              'False',
+              'ProgressDeadlineExceeded',
+              `ReplicaSet "${rsName}" has timed out progressing.`,
+            ),
+          );
         }
       }
     } else if (!hasProgressDeadline(d)) {
@@ -484,7 +625,8 @@ export class DeploymentController extends BaseController {
   private requeueStuck(d: KubeObject, conds: DeploymentCondition[]): void {
     const c = getCondition(conds, 'Progressing');
     if (!hasProgressDeadline(d) || !c || c.status !== 'True' || c.reason === 'NewReplicaSetAvailable') return;
-    const after = Date.parse(c.lastUpdateTime) + (d.spec.progressDeadlineSeconds as number) * 1000 - this.ctx.clock.now();
+    const after =
+      Date.parse(c.lastUpdateTime) + (d.spec.progressDeadlineSeconds as number) * 1000 - this.ctx.clock.now();
     this.enqueue(key(d), Math.max(after + 1, 1));
   }
 }

@@ -56,7 +56,11 @@ function expectedScale(store: Store, pods: KubeObject[]): number {
 }
 
 /** The status the disruption controller computes for a PDB at `now`, and when to look again. */
-export function computePdbStatus(store: Store, pdb: KubeObject, now: number): { status: Record<string, unknown>; recheckAt?: number } {
+export function computePdbStatus(
+  store: Store,
+  pdb: KubeObject,
+  now: number,
+): { status: Record<string, unknown>; recheckAt?: number } {
   const pods = store.list('pods', { namespace: pdb.metadata.namespace }).filter((p) => selects(pdb, p));
   const spec = pdb.spec ?? {};
   let expected: number;
@@ -85,7 +89,9 @@ export function computePdbStatus(store: Store, pdb: KubeObject, now: number): { 
     disrupted[name] = at;
     recheckAt = Math.min(recheckAt ?? expires, expires);
   }
-  const healthy = pods.filter((p) => !p.metadata.deletionTimestamp && !isTerminal(p) && !(p.metadata.name in disrupted) && isReady(p)).length;
+  const healthy = pods.filter(
+    (p) => !p.metadata.deletionTimestamp && !isTerminal(p) && !(p.metadata.name in disrupted) && isReady(p),
+  ).length;
   const allowed = expected > 0 ? Math.max(0, healthy - desired) : 0;
   const prev = ((pdb.status?.conditions ?? []) as { type: string; status: string; lastTransitionTime?: string }[]).find(
     (c) => c.type === 'DisruptionAllowed',
@@ -105,7 +111,8 @@ export function computePdbStatus(store: Store, pdb: KubeObject, now: number): { 
         reason: allowed > 0 ? 'SufficientPods' : 'InsufficientPods',
         message: '',
         observedGeneration: pdb.metadata.generation ?? 1,
-        lastTransitionTime: prev && prev.status === condStatus && prev.lastTransitionTime ? prev.lastTransitionTime : rfc3339(now),
+        lastTransitionTime:
+          prev && prev.status === condStatus && prev.lastTransitionTime ? prev.lastTransitionTime : rfc3339(now),
       },
     ],
   };
@@ -118,9 +125,15 @@ export function computePdbStatus(store: Store, pdb: KubeObject, now: number): { 
  * (status.disruptedPods) and marks the pod with the DisruptionTarget condition: the caller then deletes the
  * pod gracefully. Store errors (no etcd quorum) propagate.
  */
-export function evaluateEviction(store: Store, namespace: string, podName: string, now = store.clock.now()): EvictionDecision {
+export function evaluateEviction(
+  store: Store,
+  namespace: string,
+  podName: string,
+  now = store.clock.now(),
+): EvictionDecision {
   const pod = store.get('pods', namespace, podName);
-  if (!pod) return { allowed: false, code: 404, reason: 'NotFound', message: `pods "${podName}" not found`, causes: [] };
+  if (!pod)
+    return { allowed: false, code: 404, reason: 'NotFound', message: `pods "${podName}" not found`, causes: [] };
   const phase = pod.status?.phase as string | undefined;
   // Finished, pending or already terminating pods disrupt nothing.
   if (phase === 'Succeeded' || phase === 'Failed' || phase === 'Pending' || pod.metadata.deletionTimestamp) {
@@ -142,7 +155,13 @@ export function evaluateEviction(store: Store, namespace: string, podName: strin
     markDisruptionTarget(store, pod, now);
     return { allowed: true };
   }
-  const s = (pdb.status ?? {}) as { observedGeneration?: number; disruptionsAllowed?: number; currentHealthy?: number; desiredHealthy?: number; disruptedPods?: Record<string, string> };
+  const s = (pdb.status ?? {}) as {
+    observedGeneration?: number;
+    disruptionsAllowed?: number;
+    currentHealthy?: number;
+    desiredHealthy?: number;
+    disruptedPods?: Record<string, string>;
+  };
   const refuse = (cause: string): EvictionDecision => ({
     allowed: false,
     code: 429,
@@ -164,7 +183,9 @@ export function evaluateEviction(store: Store, namespace: string, podName: strin
   }
   const allowed = s.disruptionsAllowed ?? 0;
   if (allowed <= 0) {
-    return refuse(`The disruption budget ${pdb.metadata.name} needs ${desired} healthy pods and has ${current} currently`);
+    return refuse(
+      `The disruption budget ${pdb.metadata.name} needs ${desired} healthy pods and has ${current} currently`,
+    );
   }
   store.mutate('poddisruptionbudgets', namespace, pdb.metadata.name, (b) => {
     const st = (b.status ??= {});
@@ -172,7 +193,9 @@ export function evaluateEviction(store: Store, namespace: string, podName: strin
     st.disruptedPods = { ...st.disruptedPods, [podName]: rfc3339(now) };
     if (allowed - 1 === 0) {
       st.conditions = ((st.conditions ?? []) as { type: string }[]).map((c) =>
-        c.type === 'DisruptionAllowed' ? { ...c, status: 'False', reason: 'InsufficientPods', lastTransitionTime: rfc3339(now) } : c,
+        c.type === 'DisruptionAllowed'
+          ? { ...c, status: 'False', reason: 'InsufficientPods', lastTransitionTime: rfc3339(now) }
+          : c,
       );
     }
   });
@@ -185,7 +208,13 @@ function markDisruptionTarget(store: Store, pod: KubeObject, now: number): void 
   store.mutate('pods', pod.metadata.namespace, pod.metadata.name, (p) => {
     p.status ??= {};
     const conds = ((p.status.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'DisruptionTarget');
-    conds.push({ type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting', lastTransitionTime: rfc3339(now) } as {
+    conds.push({
+      type: 'DisruptionTarget',
+      status: 'True',
+      reason: 'EvictionByEvictionAPI',
+      message: 'Eviction API: evicting',
+      lastTransitionTime: rfc3339(now),
+    } as {
       type: string;
     });
     p.status.conditions = conds;

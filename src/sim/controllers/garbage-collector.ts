@@ -67,7 +67,12 @@ export class GarbageCollector extends BaseController {
     if (e.resource === 'events') return;
     const o = e.object;
     // A status write shares the owner references of the version before it: nothing to link or check.
-    if (e.type === 'MODIFIED' && e.old?.metadata.ownerReferences === o.metadata.ownerReferences && !o.metadata.deletionTimestamp) return;
+    if (
+      e.type === 'MODIFIED' &&
+      e.old?.metadata.ownerReferences === o.metadata.ownerReferences &&
+      !o.metadata.deletionTimestamp
+    )
+      return;
     const ref: Ref = { resource: e.resource, namespace: o.metadata.namespace, name: o.metadata.name };
     const oldRefs = e.old?.metadata.ownerReferences ?? [];
     const newRefs = e.type === 'DELETED' ? [] : (o.metadata.ownerReferences ?? []);
@@ -83,11 +88,20 @@ export class GarbageCollector extends BaseController {
       if (e.resource === 'nodes') this.enqueue(`podgc:${o.metadata.name}`, ORPHANED_POD_QUARANTINE);
       return;
     }
-    if (newRefs.length && (e.type === 'ADDED' || JSON.stringify(oldRefs) !== JSON.stringify(newRefs))) this.enqueue(`dep:${enc(ref)}`);
-    if (o.metadata.deletionTimestamp && o.metadata.finalizers?.some((f) => f === FOREGROUND_FINALIZER || f === ORPHAN_FINALIZER)) {
+    if (newRefs.length && (e.type === 'ADDED' || JSON.stringify(oldRefs) !== JSON.stringify(newRefs)))
+      this.enqueue(`dep:${enc(ref)}`);
+    if (
+      o.metadata.deletionTimestamp &&
+      o.metadata.finalizers?.some((f) => f === FOREGROUND_FINALIZER || f === ORPHAN_FINALIZER)
+    ) {
       this.enqueue(`fin:${enc(ref)}`);
     }
-    if (e.resource === 'pods' && e.type === 'ADDED' && o.spec?.nodeName && !this.ctx.store.get('nodes', undefined, o.spec.nodeName as string)) {
+    if (
+      e.resource === 'pods' &&
+      e.type === 'ADDED' &&
+      o.spec?.nodeName &&
+      !this.ctx.store.get('nodes', undefined, o.spec.nodeName as string)
+    ) {
       this.enqueue(`podgc:${o.spec.nodeName as string}`, ORPHANED_POD_QUARANTINE);
     }
   }
@@ -137,7 +151,9 @@ export class GarbageCollector extends BaseController {
   }
 
   private deleteDependent(ref: Ref, policy: 'Background' | 'Foreground'): void {
-    deleteObject(this.ctx.store, ref.resource, ref.namespace, ref.name, this.ctx.clock.now(), { propagationPolicy: policy });
+    deleteObject(this.ctx.store, ref.resource, ref.namespace, ref.name, this.ctx.clock.now(), {
+      propagationPolicy: policy,
+    });
   }
 
   /** An owner being deleted with the foregroundDeletion or orphan finalizer. */
@@ -146,7 +162,9 @@ export class GarbageCollector extends BaseController {
     if (!o?.metadata.deletionTimestamp || !o.metadata.uid) return;
     const finalizers = o.metadata.finalizers ?? [];
     const uid = o.metadata.uid;
-    const deps = [...(this.dependents.get(uid) ?? [])].map(dec).filter((d) => this.ctx.store.get(d.resource, d.namespace, d.name));
+    const deps = [...(this.dependents.get(uid) ?? [])]
+      .map(dec)
+      .filter((d) => this.ctx.store.get(d.resource, d.namespace, d.name));
     let remaining = finalizers;
     if (finalizers.includes(ORPHAN_FINALIZER)) {
       for (const d of deps) {
@@ -186,7 +204,13 @@ export class GarbageCollector extends BaseController {
       const marked = this.ctx.store.mutate('pods', p.metadata.namespace, p.metadata.name, (x) => {
         x.status ??= {};
         const conds = ((x.status.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'DisruptionTarget');
-        conds.push({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByPodGC', message: 'PodGC: node no longer exists', lastTransitionTime: now } as {
+        conds.push({
+          type: 'DisruptionTarget',
+          status: 'True',
+          reason: 'DeletionByPodGC',
+          message: 'PodGC: node no longer exists',
+          lastTransitionTime: now,
+        } as {
           type: string;
         });
         x.status.conditions = conds;

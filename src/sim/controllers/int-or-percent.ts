@@ -1,5 +1,10 @@
 /** intstr.GetScaledValueFromIntOrPercent: "25%" of total, rounded up or down; a number as is. */
-export function scaledValue(value: number | string | undefined, total: number, roundUp: boolean, fallback: number | string): number {
+export function scaledValue(
+  value: number | string | undefined,
+  total: number,
+  roundUp: boolean,
+  fallback: number | string,
+): number {
   const v = value ?? fallback;
   if (typeof v === 'number') return v;
   const m = /^(\d+)%$/.exec(v.trim());

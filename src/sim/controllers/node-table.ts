@@ -117,7 +117,9 @@ export class NodeTable {
       if (sign > 0) held.push(...ports);
       else {
         for (const port of ports) {
-          const at = held.findIndex((x) => x.port === port.port && x.protocol === port.protocol && x.hostIP === port.hostIP);
+          const at = held.findIndex(
+            (x) => x.port === port.port && x.protocol === port.protocol && x.hostIP === port.hostIP,
+          );
           if (at >= 0) held.splice(at, 1);
         }
       }
@@ -158,6 +160,11 @@ export class NodeTable {
   }
 
   allocatable(i: number): Allocatable {
-    return { cpu: this.allocCpu[i]!, memory: this.allocMemory[i]!, ephemeralStorage: this.allocEphemeral[i]!, pods: this.allocPods[i]! };
+    return {
+      cpu: this.allocCpu[i]!,
+      memory: this.allocMemory[i]!,
+      ephemeralStorage: this.allocEphemeral[i]!,
+      pods: this.allocPods[i]!,
+    };
   }
 }

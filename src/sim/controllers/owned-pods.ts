@@ -52,7 +52,12 @@ export function fullyLabeled(pod: KubeObject, templateLabels: Record<string, str
 }
 
 /** A pod built from a workload's template, as the controllers' pod control makes them. */
-export function podFromTemplate(owner: KubeObject, kind: string, apiVersion: string, template: KubeObject | undefined): KubeObject {
+export function podFromTemplate(
+  owner: KubeObject,
+  kind: string,
+  apiVersion: string,
+  template: KubeObject | undefined,
+): KubeObject {
   const meta = (template?.metadata ?? {}) as Partial<KubeObject['metadata']>;
   const pod: KubeObject = {
     apiVersion: 'v1',
@@ -62,7 +67,14 @@ export function podFromTemplate(owner: KubeObject, kind: string, apiVersion: str
       namespace: owner.metadata.namespace ?? 'default',
       labels: { ...meta.labels },
       ownerReferences: [
-        { apiVersion, kind, name: owner.metadata.name, uid: owner.metadata.uid ?? '', controller: true, blockOwnerDeletion: true },
+        {
+          apiVersion,
+          kind,
+          name: owner.metadata.name,
+          uid: owner.metadata.uid ?? '',
+          controller: true,
+          blockOwnerDeletion: true,
+        },
       ],
     },
     spec: copyJson(template?.spec ?? {}),

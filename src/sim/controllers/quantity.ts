@@ -11,7 +11,9 @@ export class QuantityError extends Error {}
 export function parseQuantity(q: string | number): number {
   const v = tryParseQuantity(q);
   if (v === undefined) {
-    throw new QuantityError(`quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', got ${JSON.stringify(q)}`);
+    throw new QuantityError(
+      `quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$', got ${JSON.stringify(q)}`,
+    );
   }
   return v;
 }
@@ -30,7 +32,11 @@ export function bytes(q: string | number | undefined): number {
 
 /** A compact form people read: "1536Mi", "2Gi", "500m". */
 export function formatBytes(n: number): string {
-  for (const [s, f] of [['Gi', 2 ** 30], ['Mi', 2 ** 20], ['Ki', 2 ** 10]] as const) {
+  for (const [s, f] of [
+    ['Gi', 2 ** 30],
+    ['Mi', 2 ** 20],
+    ['Ki', 2 ** 10],
+  ] as const) {
     if (n >= f && n % f === 0) return `${n / f}${s}`;
   }
   return String(n);

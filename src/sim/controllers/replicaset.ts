@@ -59,13 +59,25 @@ export class ReplicaSetController extends BaseController {
         const pod = podFromTemplate(rs, 'ReplicaSet', 'apps/v1', rs.spec?.template);
         pod.metadata.generateName = `${rs.metadata.name}-`;
         const created = createAdmitted(this.ctx, 'pods', pod);
-        this.ctx.events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, 'replicaset-controller');
+        this.ctx.events.record(
+          rs,
+          'Normal',
+          'SuccessfulCreate',
+          `Created pod: ${created.metadata.name}`,
+          'replicaset-controller',
+        );
       }
     } else if (diff > 0) {
       const victims = [...active].sort(deletionOrder).slice(0, Math.min(diff, BURST_REPLICAS));
       for (const p of victims) {
         deletePod(this.ctx.store, p, this.ctx.clock.now());
-        this.ctx.events.record(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${p.metadata.name}`, 'replicaset-controller');
+        this.ctx.events.record(
+          rs,
+          'Normal',
+          'SuccessfulDelete',
+          `Deleted pod: ${p.metadata.name}`,
+          'replicaset-controller',
+        );
       }
     }
   }
@@ -119,7 +131,10 @@ function deletionOrder(a: KubeObject, b: KubeObject): number {
     if (since(a) !== since(b)) return since(b) - since(a);
   }
   const restarts = (p: KubeObject): number =>
-    ((p.status?.containerStatuses ?? []) as { restartCount?: number }[]).reduce((n, c) => Math.max(n, c.restartCount ?? 0), 0);
+    ((p.status?.containerStatuses ?? []) as { restartCount?: number }[]).reduce(
+      (n, c) => Math.max(n, c.restartCount ?? 0),
+      0,
+    );
   if (restarts(a) !== restarts(b)) return restarts(b) - restarts(a);
   const created = (p: KubeObject): number => Date.parse(p.metadata.creationTimestamp ?? '') || 0;
   if (created(a) !== created(b)) return created(b) - created(a);

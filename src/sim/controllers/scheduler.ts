@@ -78,7 +78,8 @@ export class Scheduler extends BaseController {
     for (const n of this.ctx.store.list('nodes')) this.nodeSignatures.set(n.metadata.name, nodeSignature(n));
     for (const p of this.ctx.store.list('pods')) {
       if (this.isPending(p)) this.enqueue(podKey(p));
-      else if (p.spec?.nodeName && !isTerminal(p) && requiredAntiAffinityTerms(p).length) this.antiAffinityPods.set(podKey(p), p);
+      else if (p.spec?.nodeName && !isTerminal(p) && requiredAntiAffinityTerms(p).length)
+        this.antiAffinityPods.set(podKey(p), p);
     }
   }
 
@@ -130,7 +131,8 @@ export class Scheduler extends BaseController {
     if (e.type !== 'DELETED' && this.isPending(pod)) {
       const failed = this.unschedulable.get(key);
       if (!failed) this.enqueue(key);
-      else if (old && JSON.stringify(old.spec) !== JSON.stringify(pod.spec)) this.enqueue(key, this.backoffLeft(failed));
+      else if (old && JSON.stringify(old.spec) !== JSON.stringify(pod.spec))
+        this.enqueue(key, this.backoffLeft(failed));
       return;
     }
     this.unschedulable.delete(key);
@@ -175,7 +177,8 @@ export class Scheduler extends BaseController {
       this.unschedulable.delete(key);
       return;
     }
-    const message = table.size === 0 ? 'no nodes available to schedule pods' : this.fitError(pod, table.size, result.rejections);
+    const message =
+      table.size === 0 ? 'no nodes available to schedule pods' : this.fitError(pod, table.size, result.rejections);
     // Recorded before the status write, whose change event must not look like a new pending pod.
     const prev = this.unschedulable.get(key);
     this.unschedulable.set(key, { attempts: (prev?.attempts ?? 0) + 1, lastAttempt: this.ctx.clock.now() });
@@ -319,7 +322,11 @@ export class Scheduler extends BaseController {
   private nodes(): NodeTable {
     const store = this.ctx.store;
     if (!this.table || this.table.size !== store.count('nodes')) {
-      this.table = new NodeTable(store.list('nodes'), (p) => this.requests(p), (node) => store.podsOnNode(node));
+      this.table = new NodeTable(
+        store.list('nodes'),
+        (p) => this.requests(p),
+        (node) => store.podsOnNode(node),
+      );
     }
     return this.table;
   }
@@ -332,7 +339,10 @@ export class Scheduler extends BaseController {
     );
     if (affinityTerms.length === 0 && antiTerms.length === 0 && existingAnti.length === 0) return undefined;
     const byName = new Map(nodes.map((n) => [n.metadata.name, n]));
-    const assigned = affinityTerms.length || antiTerms.length ? this.ctx.store.list('pods').filter((p) => p.spec?.nodeName && !isTerminal(p)) : [];
+    const assigned =
+      affinityTerms.length || antiTerms.length
+        ? this.ctx.store.list('pods').filter((p) => p.spec?.nodeName && !isTerminal(p))
+        : [];
     const domains = (terms: typeof antiTerms): Set<string>[] =>
       terms.map((t) => {
         const s = new Set<string>();
@@ -353,7 +363,10 @@ export class Scheduler extends BaseController {
     }
     const affinityDomains = domains(affinityTerms);
     // A pod may be the first of a group that wants to be together: allowed anywhere if it matches its own terms.
-    const selfMatch = affinityTerms.length > 0 && affinityDomains.every((d) => d.size === 0) && affinityTerms.every((t) => termSelects(t, pod.metadata.namespace, pod));
+    const selfMatch =
+      affinityTerms.length > 0 &&
+      affinityDomains.every((d) => d.size === 0) &&
+      affinityTerms.every((t) => termSelects(t, pod.metadata.namespace, pod));
     return { affinityTerms, affinityDomains, selfMatch, antiTerms, antiDomains: domains(antiTerms), forbidden };
   }
 
@@ -362,7 +375,9 @@ export class Scheduler extends BaseController {
     // A new object sharing the unchanged parts (containers, volumes, metadata) with the pending pod.
     const bound = this.ctx.store.transform('pods', pod.metadata.namespace, pod.metadata.name, (p) => {
       const conditions = ((p.status?.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'PodScheduled');
-      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now } as { type: string });
+      conditions.push({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: now } as {
+        type: string;
+      });
       return { ...p, spec: { ...p.spec, nodeName: node.metadata.name }, status: { ...p.status, conditions } };
     });
     if (bound) {
@@ -390,16 +405,23 @@ export class Scheduler extends BaseController {
   }
 
   private markUnschedulable(pod: KubeObject, message: string): void {
-    const cond = ((pod.status?.conditions ?? []) as { type: string; status: string; reason?: string; message?: string }[]).find(
-      (c) => c.type === 'PodScheduled',
-    );
+    const cond = (
+      (pod.status?.conditions ?? []) as { type: string; status: string; reason?: string; message?: string }[]
+    ).find((c) => c.type === 'PodScheduled');
     if (!(cond && cond.status === 'False' && cond.reason === 'Unschedulable' && cond.message === message)) {
       const now = rfc3339(this.ctx.clock.now());
       this.ctx.store.mutate('pods', pod.metadata.namespace, pod.metadata.name, (p) => {
         p.status ??= {};
         p.status.phase ??= 'Pending';
         const conditions = ((p.status.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'PodScheduled');
-        conditions.push({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: now } as {
+        conditions.push({
+          type: 'PodScheduled',
+          status: 'False',
+          reason: 'Unschedulable',
+          message,
+          lastProbeTime: null,
+          lastTransitionTime: now,
+        } as {
           type: string;
         });
         p.status.conditions = conditions;
@@ -442,7 +464,8 @@ function interPodAffinity(a: AffinityContext, node: KubeObject): Rejection | und
   if (!a.selfMatch) {
     for (let i = 0; i < a.affinityTerms.length; i++) {
       const v = topologyValue(node, a.affinityTerms[i]!.topologyKey);
-      if (v === undefined || !a.affinityDomains[i]!.has(v)) return { reasons: [REASON_POD_AFFINITY], resolvable: false };
+      if (v === undefined || !a.affinityDomains[i]!.has(v))
+        return { reasons: [REASON_POD_AFFINITY], resolvable: false };
     }
   }
   for (let i = 0; i < a.antiTerms.length; i++) {
@@ -467,7 +490,12 @@ export function histogram(reasons: string[]): string {
 
 /** What can change a scheduling decision about a node (not its heartbeat times). */
 function nodeSignature(node: KubeObject): string {
-  return JSON.stringify([node.spec?.unschedulable ?? false, node.status?.allocatable, node.metadata.labels, effectiveTaints(node)]);
+  return JSON.stringify([
+    node.spec?.unschedulable ?? false,
+    node.status?.allocatable,
+    node.metadata.labels,
+    effectiveTaints(node),
+  ]);
 }
 
 /** percentageOfNodesToScore's adaptive default: all nodes below 100, else 50% - n/125, at least 5% and 100 nodes. */

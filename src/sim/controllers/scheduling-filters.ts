@@ -64,7 +64,12 @@ export function effectiveTaints(node: KubeObject): Taint[] {
 
 export function nodeUnschedulable(pod: KubeObject, node: KubeObject): Rejection | undefined {
   if (!node.spec?.unschedulable) return undefined;
-  if (tolerates(pod.spec?.tolerations as Toleration[] | undefined, { key: 'node.kubernetes.io/unschedulable', effect: 'NoSchedule' })) {
+  if (
+    tolerates(pod.spec?.tolerations as Toleration[] | undefined, {
+      key: 'node.kubernetes.io/unschedulable',
+      effect: 'NoSchedule',
+    })
+  ) {
     return undefined;
   }
   return { reasons: [REASON_UNSCHEDULABLE], resolvable: false };
@@ -105,20 +110,25 @@ function matchRequirement(value: string | undefined, r: SelectorRequirement): bo
   }
 }
 
-export function nodeMatchesTerm(node: KubeObject, term: { matchExpressions?: SelectorRequirement[]; matchFields?: SelectorRequirement[] }): boolean {
+export function nodeMatchesTerm(
+  node: KubeObject,
+  term: { matchExpressions?: SelectorRequirement[]; matchFields?: SelectorRequirement[] },
+): boolean {
   const exprs = term.matchExpressions ?? [];
   const fields = term.matchFields ?? [];
   if (exprs.length === 0 && fields.length === 0) return false;
   const labels = node.metadata.labels ?? {};
   for (const e of exprs) if (!matchRequirement(labels[e.key], e)) return false;
-  for (const f of fields) if (!matchRequirement(f.key === 'metadata.name' ? node.metadata.name : undefined, f)) return false;
+  for (const f of fields)
+    if (!matchRequirement(f.key === 'metadata.name' ? node.metadata.name : undefined, f)) return false;
   return true;
 }
 
 /** nodeSelector and requiredDuringSchedulingIgnoredDuringExecution node affinity. */
 export function nodeAffinityMatches(pod: KubeObject, node: KubeObject): boolean {
   const labels = node.metadata.labels ?? {};
-  for (const [k, v] of Object.entries((pod.spec?.nodeSelector ?? {}) as Record<string, string>)) if (labels[k] !== v) return false;
+  for (const [k, v] of Object.entries((pod.spec?.nodeSelector ?? {}) as Record<string, string>))
+    if (labels[k] !== v) return false;
   const required = pod.spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution;
   const terms = (required?.nodeSelectorTerms ?? []) as any[];
   if (required && !terms.some((t) => nodeMatchesTerm(node, t))) return false;

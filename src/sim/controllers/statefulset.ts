@@ -59,7 +59,9 @@ export class StatefulSetController extends BaseController {
     const ns = set.metadata.namespace;
     const hash = templateHash(set.spec?.template);
     const updateName = `${set.metadata.name}-${hash}`;
-    const owned = this.ctx.store.list('controllerrevisions', { namespace: ns }).filter((r) => controllerOf(r)?.uid === set.metadata.uid);
+    const owned = this.ctx.store
+      .list('controllerrevisions', { namespace: ns })
+      .filter((r) => controllerOf(r)?.uid === set.metadata.uid);
     let updateRev = owned.find((r) => r.metadata.name === updateName);
     if (!updateRev) {
       updateRev = createAdmitted(this.ctx, 'controllerrevisions', {
@@ -70,7 +72,14 @@ export class StatefulSetController extends BaseController {
           namespace: ns ?? 'default',
           labels: { ...set.spec?.selector?.matchLabels, [REVISION_LABEL]: hash },
           ownerReferences: [
-            { apiVersion: 'apps/v1', kind: 'StatefulSet', name: set.metadata.name, uid: set.metadata.uid ?? '', controller: true, blockOwnerDeletion: true },
+            {
+              apiVersion: 'apps/v1',
+              kind: 'StatefulSet',
+              name: set.metadata.name,
+              uid: set.metadata.uid ?? '',
+              controller: true,
+              blockOwnerDeletion: true,
+            },
           ],
         },
         data: { spec: { template: structuredClone(set.spec?.template ?? {}) } },
@@ -88,9 +97,12 @@ export class StatefulSetController extends BaseController {
     const limit = (set.spec?.revisionHistoryLimit as number | undefined) ?? 10;
     const inUse = new Set(live);
     for (const p of this.ctx.store.list('pods', { namespace: set.metadata.namespace })) {
-      if (controllerOf(p)?.uid === set.metadata.uid) inUse.add(`${set.metadata.name}-${p.metadata.labels?.[REVISION_LABEL] ?? ''}`);
+      if (controllerOf(p)?.uid === set.metadata.uid)
+        inUse.add(`${set.metadata.name}-${p.metadata.labels?.[REVISION_LABEL] ?? ''}`);
     }
-    const old = owned.filter((r) => !inUse.has(r.metadata.name)).sort((a, b) => ((a.revision as number) ?? 0) - ((b.revision as number) ?? 0));
+    const old = owned
+      .filter((r) => !inUse.has(r.metadata.name))
+      .sort((a, b) => ((a.revision as number) ?? 0) - ((b.revision as number) ?? 0));
     for (const r of old.slice(0, Math.max(0, old.length - limit))) {
       this.ctx.store.remove('controllerrevisions', r.metadata.namespace, r.metadata.name);
     }
@@ -116,7 +128,11 @@ export class StatefulSetController extends BaseController {
       if (pod && isTerminal(pod) && !isTerminating(pod)) {
         // A failed pod is deleted and recreated (terminal pods go at once).
         pod = deletePod(this.ctx.store, pod, this.ctx.clock.now());
-        this.event(set, 'SuccessfulDelete', `delete Pod ${podName(set, i)} in StatefulSet ${set.metadata.name} successful`);
+        this.event(
+          set,
+          'SuccessfulDelete',
+          `delete Pod ${podName(set, i)} in StatefulSet ${set.metadata.name} successful`,
+        );
         replicas[i] = pod;
       }
       if (!pod) {
@@ -138,7 +154,11 @@ export class StatefulSetController extends BaseController {
       }
       if (!isRunningAndReady(pod) && monotonic && pod !== firstUnhealthy) return;
       deletePod(this.ctx.store, pod, this.ctx.clock.now());
-      this.event(set, 'SuccessfulDelete', `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`);
+      this.event(
+        set,
+        'SuccessfulDelete',
+        `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`,
+      );
       if (monotonic) return;
     }
     if (!rolling) return;
@@ -147,7 +167,11 @@ export class StatefulSetController extends BaseController {
       if (!pod) continue;
       if (pod.metadata.labels?.[REVISION_LABEL] !== update.hash && !isTerminating(pod)) {
         deletePod(this.ctx.store, pod, this.ctx.clock.now());
-        this.event(set, 'SuccessfulDelete', `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`);
+        this.event(
+          set,
+          'SuccessfulDelete',
+          `delete Pod ${pod.metadata.name} in StatefulSet ${set.metadata.name} successful`,
+        );
         return;
       }
       if (!isHealthy(pod)) return;
@@ -158,7 +182,12 @@ export class StatefulSetController extends BaseController {
     const name = podName(set, ord);
     const pod = podFromTemplate(set, 'StatefulSet', 'apps/v1', rev.template);
     pod.metadata.name = name;
-    pod.metadata.labels = { ...pod.metadata.labels, [REVISION_LABEL]: rev.hash, [POD_NAME_LABEL]: name, [POD_INDEX_LABEL]: String(ord) };
+    pod.metadata.labels = {
+      ...pod.metadata.labels,
+      [REVISION_LABEL]: rev.hash,
+      [POD_NAME_LABEL]: name,
+      [POD_INDEX_LABEL]: String(ord),
+    };
     pod.spec.hostname = name;
     if (set.spec?.serviceName) pod.spec.subdomain = set.spec.serviceName;
     const created = createAdmitted(this.ctx, 'pods', pod);
@@ -174,7 +203,9 @@ export class StatefulSetController extends BaseController {
     const ns = set.metadata.namespace;
     const now = this.ctx.clock.now();
     const minReady = (set.spec?.minReadySeconds as number | undefined) ?? 0;
-    const pods = this.ctx.store.list('pods', { namespace: ns }).filter((p) => controllerOf(p)?.uid === set.metadata.uid);
+    const pods = this.ctx.store
+      .list('pods', { namespace: ns })
+      .filter((p) => controllerOf(p)?.uid === set.metadata.uid);
     const status = {
       observedGeneration: set.metadata.generation ?? 1,
       replicas: 0,

@@ -61,10 +61,13 @@ export class SimEtcd implements EtcdOps {
     this.scheme = opts.scheme ?? 'http';
     const nodes = opts.members ?? hosts.masterNodes();
     if (nodes.length === 0) {
-      throw new InvalidInputError(`Cluster "${ctx.cluster}" has no masters to run etcd members on: list etcdMembers in the topology.`);
+      throw new InvalidInputError(
+        `Cluster "${ctx.cluster}" has no masters to run etcd members on: list etcdMembers in the topology.`,
+      );
     }
     for (const n of nodes) {
-      if (!hosts.has(n)) throw new InvalidInputError(`etcd member node "${n}" is not a node of cluster "${ctx.cluster}".`);
+      if (!hosts.has(n))
+        throw new InvalidInputError(`etcd member node "${n}" is not a node of cluster "${ctx.cluster}".`);
     }
     for (const m of hosts.masterNodes()) if (!nodes.includes(m)) hosts.setManifest(m, 'etcd', false);
     for (const n of nodes) hosts.setManifest(n, 'etcd', true);
@@ -117,7 +120,8 @@ export class SimEtcd implements EtcdOps {
       this.ctx.params.etcdElectionTimeout,
       () => {
         this.election = undefined;
-        if (!this.leader && this.quorum()) this.leader = this.ctx.random.pick(this.list.filter((m) => this.alive(m)))?.id;
+        if (!this.leader && this.quorum())
+          this.leader = this.ctx.random.pick(this.list.filter((m) => this.alive(m)))?.id;
         this.recheck();
       },
       'etcd election',
@@ -191,13 +195,22 @@ export class SimEtcd implements EtcdOps {
 
   async snapshotSave(label?: string): Promise<EtcdSnapshot> {
     // `snapshot save` streams one member's backend: it needs a running member, not quorum.
-    if (!this.list.some((m) => m.proc === 'running' && this.hosts.componentRunning(m.node, 'etcd') && this.hosts.hostReachable(m.node))) {
-      throw new InfrastructureError('etcdctl snapshot save failed: context deadline exceeded (no etcd member is running).');
+    if (
+      !this.list.some(
+        (m) => m.proc === 'running' && this.hosts.componentRunning(m.node, 'etcd') && this.hosts.hostReachable(m.node),
+      )
+    ) {
+      throw new InfrastructureError(
+        'etcdctl snapshot save failed: context deadline exceeded (no etcd member is running).',
+      );
     }
     const now = this.ctx.clock.now();
     const state = this.ctx.store.exportState();
     const keys = Object.values(state.objects).reduce((n, items) => n + items.length, 0) + this.kv.size;
-    const stamp = new Date(now).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+    const stamp = new Date(now)
+      .toISOString()
+      .replace(/[-:]/g, '')
+      .replace(/\.\d{3}Z$/, 'Z');
     const path = `/var/lib/etcd-backup/${label ?? 'snapshot'}-${stamp}.db`;
     const info: EtcdSnapshot = { path, revision: state.revision, keys, takenAt: now };
     this.snapshots.set(path, { state, kv: new Map(this.kv), info });
@@ -209,7 +222,10 @@ export class SimEtcd implements EtcdOps {
     if (!data) throw new InvalidInputError(`No snapshot at ${snapshot.path}: take one with snapshotSave first.`);
     const target = this.list.find((m) => m.name === member || m.node === member || m.id === member);
     const node = target?.node ?? (this.hosts.has(member) ? member : undefined);
-    if (!node) throw new InvalidInputError(`Cannot restore onto "${member}": it is neither an etcd member nor a node of cluster "${this.ctx.cluster}".`);
+    if (!node)
+      throw new InvalidInputError(
+        `Cannot restore onto "${member}": it is neither an etcd member nor a node of cluster "${this.ctx.cluster}".`,
+      );
     // Stop every other member and move its data directory (and manifest) aside.
     for (const m of this.list) {
       if (m.node === node) continue;
@@ -246,7 +262,9 @@ export class SimEtcd implements EtcdOps {
   async memberAdd(name: string, node?: string): Promise<EtcdMember> {
     const host = node ?? name;
     if (!this.hosts.has(host)) {
-      throw new InvalidInputError(`Cannot add etcd member "${name}": "${host}" is not a node of cluster "${this.ctx.cluster}".`);
+      throw new InvalidInputError(
+        `Cannot add etcd member "${name}": "${host}" is not a node of cluster "${this.ctx.cluster}".`,
+      );
     }
     this.requireQuorum(`member add ${name}`);
     if (this.list.some((m) => m.node === host)) {
@@ -299,7 +317,9 @@ export class SimEtcd implements EtcdOps {
   private member(name: string): Member {
     const m = this.list.find((x) => x.name === name || x.node === name || x.id === name);
     if (!m) {
-      throw new InvalidInputError(`No etcd member "${name}" in cluster "${this.ctx.cluster}". Members: ${this.list.map((x) => x.name).join(', ') || '(none)'}.`);
+      throw new InvalidInputError(
+        `No etcd member "${name}" in cluster "${this.ctx.cluster}". Members: ${this.list.map((x) => x.name).join(', ') || '(none)'}.`,
+      );
     }
     return m;
   }

@@ -1,6 +1,16 @@
 import type { KubeObject } from '../../kube/objects.js';
 
-const CNI_APPS = new Set(['calico-node', 'flannel', 'kube-flannel', 'kube-flannel-ds', 'cilium', 'weave-net', 'canal', 'kube-router', 'kindnet']);
+const CNI_APPS = new Set([
+  'calico-node',
+  'flannel',
+  'kube-flannel',
+  'kube-flannel-ds',
+  'cilium',
+  'weave-net',
+  'canal',
+  'kube-router',
+  'kindnet',
+]);
 
 /**
  * Whether a pod is the node's CNI agent (its DaemonSet pod): marked with annotation
@@ -10,5 +20,7 @@ const CNI_APPS = new Set(['calico-node', 'flannel', 'kube-flannel', 'kube-flanne
 export function isCniPod(pod: KubeObject): boolean {
   if (pod.metadata.annotations?.['sim.gameday.io/cni'] === 'true') return true;
   const l = pod.metadata.labels ?? {};
-  return CNI_APPS.has(l['k8s-app'] ?? '') || CNI_APPS.has(l.app ?? '') || CNI_APPS.has(l['app.kubernetes.io/name'] ?? '');
+  return (
+    CNI_APPS.has(l['k8s-app'] ?? '') || CNI_APPS.has(l.app ?? '') || CNI_APPS.has(l['app.kubernetes.io/name'] ?? '')
+  );
 }

@@ -25,7 +25,11 @@ export interface ContainerSpec {
   imagePullPolicy?: string;
   command?: string[];
   args?: string[];
-  env?: { name: string; value?: string; valueFrom?: Record<string, { name?: string; key?: string; optional?: boolean }> }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: Record<string, { name?: string; key?: string; optional?: boolean }>;
+  }[];
   envFrom?: { configMapRef?: { name: string; optional?: boolean }; secretRef?: { name: string; optional?: boolean } }[];
   resources?: { requests?: Record<string, string | number>; limits?: Record<string, string | number> };
   livenessProbe?: ProbeSpec;

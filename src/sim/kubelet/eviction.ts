@@ -14,7 +14,8 @@ export function podMemoryUsage(pod: KubeObject): number {
 
 export function podMemoryRequest(pod: KubeObject): number {
   let sum = 0;
-  for (const c of (pod.spec?.containers ?? []) as ContainerSpec[]) sum += bytes(c.resources?.requests?.memory ?? c.resources?.limits?.memory);
+  for (const c of (pod.spec?.containers ?? []) as ContainerSpec[])
+    sum += bytes(c.resources?.requests?.memory ?? c.resources?.limits?.memory);
   return sum;
 }
 

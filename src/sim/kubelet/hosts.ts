@@ -52,14 +52,21 @@ export class Hosts implements ControlPlaneHosts {
         if (e.resource === 'pods') {
           const ns = e.object.metadata.namespace ?? 'default';
           const name = e.object.metadata.name;
-          const nodes = new Set([e.object.spec?.nodeName as string | undefined, e.old?.spec?.nodeName as string | undefined]);
+          const nodes = new Set([
+            e.object.spec?.nodeName as string | undefined,
+            e.old?.spec?.nodeName as string | undefined,
+          ]);
           for (const n of nodes) {
             const k = n ? this.kubelets.get(n) : undefined;
             if (k) ctx.queue.add(`kubelet/${n}/pod/${ns}/${name}`, () => k.podChanged(ns, name));
           }
-          const nodeOf = (o: typeof e.old): string | undefined => (o?.spec as { nodeName?: string } | undefined)?.nodeName;
+          const nodeOf = (o: typeof e.old): string | undefined =>
+            (o?.spec as { nodeName?: string } | undefined)?.nodeName;
           const from = nodeOf(e.old);
-          const left = e.type === 'DELETED' || (e.object.metadata.deletionTimestamp && !e.old?.metadata.deletionTimestamp) || from !== nodeOf(e.object);
+          const left =
+            e.type === 'DELETED' ||
+            (e.object.metadata.deletionTimestamp && !e.old?.metadata.deletionTimestamp) ||
+            from !== nodeOf(e.object);
           if (from && left) this.podLeftOverloaded(from, `${ns}/${name}`);
         } else if (e.resource === 'configmaps' || e.resource === 'secrets') {
           const ns = e.object.metadata.namespace ?? 'default';
@@ -79,11 +86,14 @@ export class Hosts implements ControlPlaneHosts {
 
   /** Register a node of the topology: its Node object and Lease, and its kubelet running. */
   addNode(spec: TopologyNode, opts: AddNodeOptions = {}): void {
-    if (this.hosts.has(spec.name)) throw new InvalidInputError(`Node "${spec.name}" is already part of cluster "${this.ctx.cluster}".`);
+    if (this.hosts.has(spec.name))
+      throw new InvalidInputError(`Node "${spec.name}" is already part of cluster "${this.ctx.cluster}".`);
     const index = this.nextIndex++;
     const ip = IPV4.test(spec.name) ? spec.name : `172.18.0.${(index % 250) + 2}`;
     const host = new HostState(spec, index, ip, this.uuid());
-    if (spec.role === 'master') for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const) host.manifests.add(c);
+    if (spec.role === 'master')
+      for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const)
+        host.manifests.add(c);
     host.images.add('k8s.gcr.io/pause:3.1');
     host.joining = opts.joining === true;
     this.hosts.set(spec.name, host);
@@ -106,7 +116,15 @@ export class Hosts implements ControlPlaneHosts {
     if (store.get('nodes', undefined, host.name)) return;
     const now = this.ctx.clock.now();
     const node = nodeObject(host, this.ctx.params);
-    node.status.conditions = mergeConditions([], desiredConditions({ runtimeDownSince: undefined, joining: false, memoryPressure: false, diskPressure: false }, now, this.ctx.params), rfc3339(now)).conditions;
+    node.status.conditions = mergeConditions(
+      [],
+      desiredConditions(
+        { runtimeDownSince: undefined, joining: false, memoryPressure: false, diskPressure: false },
+        now,
+        this.ctx.params,
+      ),
+      rfc3339(now),
+    ).conditions;
     const created = store.create('nodes', node);
     store.create('leases', {
       apiVersion: 'coordination.k8s.io/v1',
@@ -116,7 +134,11 @@ export class Hosts implements ControlPlaneHosts {
         namespace: 'kube-node-lease',
         ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name: host.name, uid: created.metadata.uid ?? '' }],
       },
-      spec: { holderIdentity: host.name, leaseDurationSeconds: this.ctx.params.nodeLeaseDuration / 1000, renewTime: rfc3339micro(now) },
+      spec: {
+        holderIdentity: host.name,
+        leaseDurationSeconds: this.ctx.params.nodeLeaseDuration / 1000,
+        renewTime: rfc3339micro(now),
+      },
     });
   }
 
@@ -140,7 +162,9 @@ export class Hosts implements ControlPlaneHosts {
     if (!host || !kubelet) {
       const known = [...this.hosts.keys()];
       const list = known.length > 12 ? `${known.slice(0, 12).join(', ')}, ...` : known.join(', ');
-      throw new InvalidInputError(`Node "${node}" is not part of cluster "${this.ctx.cluster}". Its nodes: ${list || '(none)'}.`);
+      throw new InvalidInputError(
+        `Node "${node}" is not part of cluster "${this.ctx.cluster}". Its nodes: ${list || '(none)'}.`,
+      );
     }
     return { host, kubelet };
   }

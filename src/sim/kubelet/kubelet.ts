@@ -5,7 +5,13 @@ import type { SimContext } from '../context.js';
 import { rfc3339 } from '../controllers/pods.js';
 import { sameJson, StoreError } from '../store/store.js';
 import { isCniPod } from './cni.js';
-import { evictionMessage, podDiskUsage, podMemoryUsage, rankForDiskEviction, rankForMemoryEviction } from './eviction.js';
+import {
+  evictionMessage,
+  podDiskUsage,
+  podMemoryUsage,
+  rankForDiskEviction,
+  rankForMemoryEviction,
+} from './eviction.js';
 import { STATIC_COMPONENTS, type HostState } from './host.js';
 import { capacityOf, desiredConditions, mergeConditions, nodeObject, threshold } from './node-object.js';
 import { PodRuntime, type ContainerOverride, type RuntimeEnv } from './pod-runtime.js';
@@ -249,7 +255,10 @@ export class Kubelet {
     const wasCniReady = isCniPod(rt.pod) ? rt.ready() : undefined;
     const ts = rt.pod.metadata.deletionTimestamp;
     if (ts && this.runtimeUp && this.kubeletActive) {
-      const grace = rt.pod.metadata.deletionGracePeriodSeconds ?? (rt.pod.spec?.terminationGracePeriodSeconds as number | undefined) ?? 30;
+      const grace =
+        rt.pod.metadata.deletionGracePeriodSeconds ??
+        (rt.pod.spec?.terminationGracePeriodSeconds as number | undefined) ??
+        30;
       rt.beginTermination(grace);
     }
     const next = rt.sync();
@@ -258,7 +267,8 @@ export class Kubelet {
     this.flush(key);
     if (rt.terminating && rt.stopped() && next === undefined) this.finishTermination(key, rt);
     if (wasCniReady !== undefined && rt.ready() !== wasCniReady) {
-      for (const [k, other] of this.pods) if (other.blocked === 'sandbox') this.schedule(k, this.ctx.clock.now(), () => this.syncPod(k));
+      for (const [k, other] of this.pods)
+        if (other.blocked === 'sandbox') this.schedule(k, this.ctx.clock.now(), () => this.syncPod(k));
     }
   }
 
@@ -267,7 +277,7 @@ export class Kubelet {
     if (!this.apiReachable) return;
     const [ns, name] = splitKey(key);
     const pod = this.ctx.store.get('pods', ns, name);
-    if (pod?.metadata.deletionTimestamp && pod.spec?.nodeName === this.name && !(pod.metadata.finalizers?.length)) {
+    if (pod?.metadata.deletionTimestamp && pod.spec?.nodeName === this.name && !pod.metadata.finalizers?.length) {
       this.tryWrite(() => this.ctx.store.remove('pods', ns, name));
     }
   }
@@ -309,7 +319,8 @@ export class Kubelet {
       return;
     }
     // Only the status changes: the new version shares the rest of the pod with the current one.
-    if (this.tryWrite(() => this.ctx.store.transform('pods', ns, name, (p) => ({ ...p, status })))) this.dirty.delete(key);
+    if (this.tryWrite(() => this.ctx.store.transform('pods', ns, name, (p) => ({ ...p, status }))))
+      this.dirty.delete(key);
   }
 
   private schedule(key: string, at: number | undefined, fn: () => void): void {
@@ -318,10 +329,14 @@ export class Kubelet {
     if (at === undefined) return;
     this.timers.set(
       key,
-      this.ctx.clock.setTimer(at - this.ctx.clock.now(), () => {
-        this.timers.delete(key);
-        fn();
-      }, `kubelet ${this.name} ${key}`),
+      this.ctx.clock.setTimer(
+        at - this.ctx.clock.now(),
+        () => {
+          this.timers.delete(key);
+          fn();
+        },
+        `kubelet ${this.name} ${key}`,
+      ),
     );
   }
 
@@ -422,15 +437,30 @@ export class Kubelet {
     if (store.get('nodes', undefined, this.name)) return;
     const now = this.ctx.clock.now();
     const node = nodeObject(this.host, this.ctx.params);
-    node.status.conditions = mergeConditions([], desiredConditions(this.health(now), now, this.ctx.params), rfc3339(now)).conditions;
+    node.status.conditions = mergeConditions(
+      [],
+      desiredConditions(this.health(now), now, this.ctx.params),
+      rfc3339(now),
+    ).conditions;
     if (this.tryWrite(() => store.create('nodes', node))) {
       this.lastStatusPost = now;
-      this.ctx.events.record(store.get('nodes', undefined, this.name) ?? node, 'Normal', 'Starting', 'Starting kubelet.', 'kubelet', this.name);
+      this.ctx.events.record(
+        store.get('nodes', undefined, this.name) ?? node,
+        'Normal',
+        'Starting',
+        'Starting kubelet.',
+        'kubelet',
+        this.name,
+      );
       if (this.host.joining) {
-        this.ctx.clock.setTimer(this.ctx.params.nodeStatusUpdateFrequency, () => {
-          this.host.joining = false;
-          this.postStatus(false);
-        }, `kubelet ${this.name} first status`);
+        this.ctx.clock.setTimer(
+          this.ctx.params.nodeStatusUpdateFrequency,
+          () => {
+            this.host.joining = false;
+            this.postStatus(false);
+          },
+          `kubelet ${this.name} first status`,
+        );
       }
     }
   }
@@ -445,7 +475,12 @@ export class Kubelet {
     this.tryWrite(() => {
       if (existing) {
         store.mutate('leases', 'kube-node-lease', this.name, (l) => {
-          l.spec = { ...l.spec, holderIdentity: this.name, leaseDurationSeconds: this.ctx.params.nodeLeaseDuration / 1000, renewTime: now };
+          l.spec = {
+            ...l.spec,
+            holderIdentity: this.name,
+            leaseDurationSeconds: this.ctx.params.nodeLeaseDuration / 1000,
+            renewTime: now,
+          };
         });
       } else {
         store.create('leases', nodeLease(this.name, node.metadata.uid, this.ctx.params.nodeLeaseDuration, now));
@@ -453,7 +488,12 @@ export class Kubelet {
     });
   }
 
-  private health(now: number): { runtimeDownSince: number | undefined; joining: boolean; memoryPressure: boolean; diskPressure: boolean } {
+  private health(now: number): {
+    runtimeDownSince: number | undefined;
+    joining: boolean;
+    memoryPressure: boolean;
+    diskPressure: boolean;
+  } {
     const period = this.ctx.params.evictionPressureTransitionPeriod;
     return {
       runtimeDownSince: this.host.runtime === 'stopped' ? (this.host.runtimeDownSince ?? now) : undefined,
@@ -480,7 +520,8 @@ export class Kubelet {
       iso,
     );
     const bootChanged = node.status?.nodeInfo?.bootID !== this.host.bootId;
-    if (!force && !changed && !bootChanged && now - this.lastStatusPost < this.ctx.params.nodeStatusReportFrequency) return;
+    if (!force && !changed && !bootChanged && now - this.lastStatusPost < this.ctx.params.nodeStatusReportFrequency)
+      return;
     const wasReady = (node.status?.conditions as Condition[] | undefined)?.find((c) => c.type === 'Ready')?.status;
     const ok = this.tryWrite(() =>
       store.mutate('nodes', undefined, this.name, (n) => {
@@ -492,10 +533,24 @@ export class Kubelet {
     const ready = conditions.find((c) => c.type === 'Ready')?.status;
     if (ready !== wasReady) {
       const reason = ready === 'True' ? 'NodeReady' : 'NodeNotReady';
-      this.ctx.events.record(node, 'Normal', reason, `Node ${this.name} status is now: ${reason}`, 'kubelet', this.name);
+      this.ctx.events.record(
+        node,
+        'Normal',
+        reason,
+        `Node ${this.name} status is now: ${reason}`,
+        'kubelet',
+        this.name,
+      );
     }
     if (bootChanged && node.status?.nodeInfo?.bootID) {
-      this.ctx.events.record(node, 'Warning', 'Rebooted', `Node ${this.name} has been rebooted, boot id: ${this.host.bootId}`, 'kubelet', this.name);
+      this.ctx.events.record(
+        node,
+        'Warning',
+        'Rebooted',
+        `Node ${this.name} has been rebooted, boot id: ${this.host.bootId}`,
+        'kubelet',
+        this.name,
+      );
     }
   }
 
@@ -505,7 +560,8 @@ export class Kubelet {
     const before = this.health(now);
     this.evictIfNeeded(now);
     const after = this.health(now);
-    if (before.memoryPressure !== after.memoryPressure || before.diskPressure !== after.diskPressure) this.postStatus(false);
+    if (before.memoryPressure !== after.memoryPressure || before.diskPressure !== after.diskPressure)
+      this.postStatus(false);
     for (const key of [...this.dirty]) this.flush(key);
     for (const [key, rt] of [...this.pods]) if (rt.terminating && rt.stopped()) this.finishTermination(key, rt);
     if (this.apiReachable) for (const c of STATIC_COMPONENTS) this.ensureMirror(c);

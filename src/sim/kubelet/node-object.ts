@@ -76,7 +76,9 @@ export function nodeObject(host: HostState, params: SimParams): KubeObject {
         cpu: cap.cpu,
         memory: ki(cap.memoryBytes - threshold(params.evictionHardMemoryAvailable, cap.memoryBytes)),
         pods: String(cap.pods),
-        'ephemeral-storage': String(Math.floor(cap.diskBytes - threshold(params.evictionHardNodefsAvailable, cap.diskBytes))),
+        'ephemeral-storage': String(
+          Math.floor(cap.diskBytes - threshold(params.evictionHardNodefsAvailable, cap.diskBytes)),
+        ),
         'hugepages-1Gi': '0',
         'hugepages-2Mi': '0',
       },
@@ -127,7 +129,12 @@ type Desired = Pick<Condition, 'type' | 'status' | 'reason' | 'message'>;
 
 /** The conditions the kubelet reports, with the reasons and messages it uses. */
 export function desiredConditions(h: NodeHealth, now: number, params: SimParams): Desired[] {
-  let ready: Desired = { type: 'Ready', status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' };
+  let ready: Desired = {
+    type: 'Ready',
+    status: 'True',
+    reason: 'KubeletReady',
+    message: 'kubelet is posting ready status',
+  };
   if (h.runtimeDownSince !== undefined) {
     const down = now - h.runtimeDownSince;
     const pleg =
@@ -140,17 +147,38 @@ export function desiredConditions(h: NodeHealth, now: number, params: SimParams)
       type: 'Ready',
       status: 'False',
       reason: 'KubeletNotReady',
-      message: 'container runtime status check may not have completed yet, PLEG is not healthy: pleg has yet to be successful',
+      message:
+        'container runtime status check may not have completed yet, PLEG is not healthy: pleg has yet to be successful',
     };
   }
   return [
     h.memoryPressure
-      ? { type: 'MemoryPressure', status: 'True', reason: 'KubeletHasInsufficientMemory', message: 'kubelet has insufficient memory available' }
-      : { type: 'MemoryPressure', status: 'False', reason: 'KubeletHasSufficientMemory', message: 'kubelet has sufficient memory available' },
+      ? {
+          type: 'MemoryPressure',
+          status: 'True',
+          reason: 'KubeletHasInsufficientMemory',
+          message: 'kubelet has insufficient memory available',
+        }
+      : {
+          type: 'MemoryPressure',
+          status: 'False',
+          reason: 'KubeletHasSufficientMemory',
+          message: 'kubelet has sufficient memory available',
+        },
     h.diskPressure
       ? { type: 'DiskPressure', status: 'True', reason: 'KubeletHasDiskPressure', message: 'kubelet has disk pressure' }
-      : { type: 'DiskPressure', status: 'False', reason: 'KubeletHasNoDiskPressure', message: 'kubelet has no disk pressure' },
-    { type: 'PIDPressure', status: 'False', reason: 'KubeletHasSufficientPID', message: 'kubelet has sufficient PID available' },
+      : {
+          type: 'DiskPressure',
+          status: 'False',
+          reason: 'KubeletHasNoDiskPressure',
+          message: 'kubelet has no disk pressure',
+        },
+    {
+      type: 'PIDPressure',
+      status: 'False',
+      reason: 'KubeletHasSufficientPID',
+      message: 'kubelet has sufficient PID available',
+    },
     ready,
   ];
 }
@@ -159,7 +187,11 @@ export function desiredConditions(h: NodeHealth, now: number, params: SimParams)
  * Merge desired conditions into the node's current ones: heartbeat now, transition time kept unless the
  * status changed. Returns whether anything but heartbeats changed.
  */
-export function mergeConditions(current: Condition[], desired: Desired[], nowIso: string): { conditions: Condition[]; changed: boolean } {
+export function mergeConditions(
+  current: Condition[],
+  desired: Desired[],
+  nowIso: string,
+): { conditions: Condition[]; changed: boolean } {
   let changed = false;
   const out: Condition[] = [];
   for (const d of desired) {

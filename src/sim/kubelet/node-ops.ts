@@ -108,7 +108,9 @@ export class SimNodeOps implements NodeOps {
   async manifest(node: string, component: ControlPlaneComponent, action: 'out' | 'in'): Promise<void> {
     const { host } = this.hosts.entry(node);
     if (!host.isMaster) {
-      throw new InvalidInputError(`Node "${node}" is not a master: it has no /etc/kubernetes/manifests/${component}.yaml.`);
+      throw new InvalidInputError(
+        `Node "${node}" is not a master: it has no /etc/kubernetes/manifests/${component}.yaml.`,
+      );
     }
     this.hosts.setManifest(node, component, action === 'in');
   }
@@ -120,7 +122,9 @@ export class SimNodeOps implements NodeOps {
     const pct = /^(\d+(?:\.\d+)?)%$/.exec(amount.trim());
     const used = pct ? (Number(pct[1]) / 100) * total : tryParseQuantity(amount);
     if (used === undefined || used < 0) {
-      throw new InvalidInputError(`pressure amount: expected a Kubernetes quantity ("30Gi") or a percentage of capacity ("95%"), got ${JSON.stringify(amount)}.`);
+      throw new InvalidInputError(
+        `pressure amount: expected a Kubernetes quantity ("30Gi") or a percentage of capacity ("95%"), got ${JSON.stringify(amount)}.`,
+      );
     }
     if (resource === 'memory') host.memoryPressureBytes = Math.min(used, total);
     else host.diskPressureBytes = Math.min(used, total);
@@ -140,7 +144,10 @@ export class SimNodeOps implements NodeOps {
     if (want) {
       const own = this.hosts.ctx.store
         .podsOnNode(node)
-        .filter((p) => !p.metadata.deletionTimestamp && !isMirrorPod(p) && p.metadata.ownerReferences?.[0]?.kind !== 'DaemonSet');
+        .filter(
+          (p) =>
+            !p.metadata.deletionTimestamp && !isMirrorPod(p) && p.metadata.ownerReferences?.[0]?.kind !== 'DaemonSet',
+        );
       host.overloadPods = new Set(own.map((p) => `${p.metadata.namespace ?? 'default'}/${p.metadata.name}`));
       host.overloadPodsAtStart = host.overloadPods.size;
     } else {
@@ -176,7 +183,9 @@ export class SimNodeOps implements NodeOps {
       if (store.get('nodes', undefined, node)) store.remove('nodes', undefined, node);
     } catch (err) {
       if (err instanceof StoreError && err.reason === 'Unavailable') {
-        throw new InfrastructureError(`Cannot remove node "${node}": the apiserver cannot write (${err.message}).`, { cause: err });
+        throw new InfrastructureError(`Cannot remove node "${node}": the apiserver cannot write (${err.message}).`, {
+          cause: err,
+        });
       }
       throw err;
     }

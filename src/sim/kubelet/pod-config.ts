@@ -2,13 +2,19 @@ import type { KubeObject } from '../../kube/objects.js';
 import type { ContainerSpec } from './container-behaviour.js';
 
 /** Looks up a ConfigMap or Secret as the kubelet sees it through the apiserver. */
-export type ConfigLookup = (resource: 'configmaps' | 'secrets', namespace: string, name: string) => KubeObject | undefined;
+export type ConfigLookup = (
+  resource: 'configmaps' | 'secrets',
+  namespace: string,
+  name: string,
+) => KubeObject | undefined;
 
 interface VolumeSpec {
   name: string;
   configMap?: { name?: string; optional?: boolean };
   secret?: { secretName?: string; optional?: boolean };
-  projected?: { sources?: { configMap?: { name?: string; optional?: boolean }; secret?: { name?: string; optional?: boolean } }[] };
+  projected?: {
+    sources?: { configMap?: { name?: string; optional?: boolean }; secret?: { name?: string; optional?: boolean } }[];
+  };
 }
 
 /** The first volume that cannot be mounted, worded as the kubelet's FailedMount event words it. */
@@ -24,7 +30,10 @@ export function missingVolume(pod: KubeObject, lookup: ConfigLookup): { volume: 
     }
     for (const r of refs) {
       if (!lookup(r.kind === 'configmap' ? 'configmaps' : 'secrets', ns, r.name)) {
-        return { volume: v.name, message: `MountVolume.SetUp failed for volume "${v.name}" : ${r.kind} "${r.name}" not found` };
+        return {
+          volume: v.name,
+          message: `MountVolume.SetUp failed for volume "${v.name}" : ${r.kind} "${r.name}" not found`,
+        };
       }
     }
   }
@@ -47,14 +56,20 @@ export function missingEnv(pod: KubeObject, c: ContainerSpec, lookup: ConfigLook
     if (cm?.name && !cm.optional) {
       const obj = lookup('configmaps', ns, cm.name);
       if (!obj) return `configmap "${cm.name}" not found`;
-      const data = { ...(obj.data as Record<string, string> | undefined), ...(obj.binaryData as Record<string, string> | undefined) };
+      const data = {
+        ...(obj.data as Record<string, string> | undefined),
+        ...(obj.binaryData as Record<string, string> | undefined),
+      };
       if (cm.key && !(cm.key in data)) return `couldn't find key ${cm.key} in ConfigMap ${ns}/${cm.name}`;
     }
     const sec = e.valueFrom?.secretKeyRef;
     if (sec?.name && !sec.optional) {
       const obj = lookup('secrets', ns, sec.name);
       if (!obj) return `secret "${sec.name}" not found`;
-      const data = { ...(obj.data as Record<string, string> | undefined), ...(obj.stringData as Record<string, string> | undefined) };
+      const data = {
+        ...(obj.data as Record<string, string> | undefined),
+        ...(obj.stringData as Record<string, string> | undefined),
+      };
       if (sec.key && !(sec.key in data)) return `couldn't find key ${sec.key} in Secret ${ns}/${sec.name}`;
     }
   }

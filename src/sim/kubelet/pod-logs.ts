@@ -18,7 +18,8 @@ function klogTime(ms: number, level = 'I'): string {
 }
 
 function startupLines(pod: KubeObject, container: string, startedAt: number): string[] {
-  const image = ((pod.spec?.containers ?? []) as { name: string; image?: string }[]).find((c) => c.name === container)?.image ?? '';
+  const image =
+    ((pod.spec?.containers ?? []) as { name: string; image?: string }[]).find((c) => c.name === container)?.image ?? '';
   const component = pod.metadata.labels?.component;
   if (component && pod.metadata.namespace === 'kube-system') {
     return [
@@ -35,7 +36,8 @@ function startupLines(pod: KubeObject, container: string, startedAt: number): st
     `${t(980)} INFO [main] org.apache.catalina.core.StandardService.startInternal Starting service [Catalina]`,
     `${t(1020)} INFO [localhost-startStop-1] org.apache.catalina.startup.HostConfig.deployWAR Deploying web application archive [/usr/local/tomcat/webapps/ROOT.war]`,
   ];
-  if (image) lines.unshift(`${t(100)} INFO [main] org.apache.catalina.startup.VersionLoggerListener.log Image: ${image}`);
+  if (image)
+    lines.unshift(`${t(100)} INFO [main] org.apache.catalina.startup.VersionLoggerListener.log Image: ${image}`);
   return lines;
 }
 
@@ -43,7 +45,12 @@ function startupLines(pod: KubeObject, container: string, startedAt: number): st
  * What `kubectl logs <pod> -c <container> [--previous]` prints for a simulated container: Tomcat-style startup
  * lines, and for a crashed container its last words. Undefined when there is no such container to read.
  */
-export function renderLogs(pod: KubeObject, rt: PodRuntime | undefined, container: string, previous = false): string[] | undefined {
+export function renderLogs(
+  pod: KubeObject,
+  rt: PodRuntime | undefined,
+  container: string,
+  previous = false,
+): string[] | undefined {
   const state = rt?.logState(container);
   if (!state) return undefined;
   const s = previous ? state.last : state.current;
@@ -51,11 +58,15 @@ export function renderLogs(pod: KubeObject, rt: PodRuntime | undefined, containe
   if (s.kind === 'waiting') return [];
   const lines = startupLines(pod, container, s.startedAt);
   if (s.kind === 'running') {
-    lines.push(`${tomcatTime(s.startedAt + 2861)} INFO [main] org.apache.catalina.startup.Catalina.start Server startup in 2861 ms`);
+    lines.push(
+      `${tomcatTime(s.startedAt + 2861)} INFO [main] org.apache.catalina.startup.Catalina.start Server startup in 2861 ms`,
+    );
     return lines;
   }
   if (s.reason === 'OOMKilled') {
-    lines.push(`${tomcatTime(s.finishedAt - 200)} SEVERE [http-nio-8080-exec-7] java.lang.OutOfMemoryError: Java heap space`);
+    lines.push(
+      `${tomcatTime(s.finishedAt - 200)} SEVERE [http-nio-8080-exec-7] java.lang.OutOfMemoryError: Java heap space`,
+    );
   } else if (s.message) {
     lines.push(`${tomcatTime(s.finishedAt)} SEVERE [main] org.apache.catalina.startup.Catalina.start ${s.message}`);
   }

@@ -338,12 +338,16 @@ export class PodRuntime {
         return undefined;
       }
       const s = c.state;
-      return earliestOf([s.readyAt !== undefined && s.readyAt > now ? s.readyAt : undefined, s.endAt, s.livenessKillAt], now);
+      return earliestOf(
+        [s.readyAt !== undefined && s.readyAt > now ? s.readyAt : undefined, s.endAt, s.livenessKillAt],
+        now,
+      );
     }
     if (override?.kind === 'down') return undefined;
     if (c.started) {
       if (this.restartPolicy === 'Never') return undefined;
-      if (this.restartPolicy === 'OnFailure' && c.state.kind === 'terminated' && c.state.exitCode === 0) return undefined;
+      if (this.restartPolicy === 'OnFailure' && c.state.kind === 'terminated' && c.state.exitCode === 0)
+        return undefined;
     }
     if (c.restartAt !== undefined && c.restartAt > now) {
       const delay = goDuration(c.crashBackoff.current);
@@ -352,12 +356,20 @@ export class PodRuntime {
         reason: 'CrashLoopBackOff',
         message: `back-off ${delay} restarting failed container=${c.name} pod=${this.podRef()}`,
       });
-      this.throttledEvent(c, 'Warning', 'BackOff', `Back-off restarting failed container ${c.name} in pod ${this.podRef()}`, now, c.restartAt);
+      this.throttledEvent(
+        c,
+        'Warning',
+        'BackOff',
+        `Back-off restarting failed container ${c.name} in pod ${this.podRef()}`,
+        now,
+        c.restartAt,
+      );
       return c.restartAt;
     }
 
     // Image.
-    const pullPolicy = spec.imagePullPolicy ?? (image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent');
+    const pullPolicy =
+      spec.imagePullPolicy ?? (image.endsWith(':latest') || !image.includes(':') ? 'Always' : 'IfNotPresent');
     const needPull = !env.imageCached(image) || (pullPolicy === 'Always' && !c.imageID);
     if (needPull && pullPolicy !== 'Never') {
       if (c.pull) {
@@ -401,7 +413,11 @@ export class PodRuntime {
         return c.pull.until;
       }
     } else if (needPull) {
-      this.setState(c, { kind: 'waiting', reason: 'ErrImageNeverPull', message: `Container image "${image}" is not present with pull policy of Never` });
+      this.setState(c, {
+        kind: 'waiting',
+        reason: 'ErrImageNeverPull',
+        message: `Container image "${image}" is not present with pull policy of Never`,
+      });
       return undefined;
     } else if (!c.imageID || c.started) {
       env.event(this.pod, 'Normal', 'Pulled', `Container image "${image}" already present on machine`);
@@ -437,7 +453,11 @@ export class PodRuntime {
     const readyAt = b.readinessFails ? undefined : now + startup;
     const running: ContainerState = { kind: 'running', startedAt: now, containerID, readyAt };
     const ends: { at: number; end: { exitCode: number; reason: string; message?: string } }[] = [];
-    if (b.crash) ends.push({ at: now + p.crashingContainerRunTime, end: { exitCode: b.exitCode, reason: 'Error', message: b.crashMessage } });
+    if (b.crash)
+      ends.push({
+        at: now + p.crashingContainerRunTime,
+        end: { exitCode: b.exitCode, reason: 'Error', message: b.crashMessage },
+      });
     if (b.oom) ends.push({ at: now + p.oomKillAfter, end: { exitCode: 137, reason: 'OOMKilled' } });
     ends.sort((x, y) => x.at - y.at);
     const first = ends[0];
@@ -456,7 +476,10 @@ export class PodRuntime {
     return earliestOf([readyAt, running.endAt, running.livenessKillAt], now);
   }
 
-  private probe(container: string, kind: 'livenessProbe' | 'readinessProbe'): { initialDelay: number; period: number; failureThreshold: number } {
+  private probe(
+    container: string,
+    kind: 'livenessProbe' | 'readinessProbe',
+  ): { initialDelay: number; period: number; failureThreshold: number } {
     const spec = this.specs.find((s) => s.name === container)?.[kind];
     return {
       initialDelay: (spec?.initialDelaySeconds ?? 0) * 1000,
@@ -506,7 +529,14 @@ export class PodRuntime {
   }
 
   /** Record once per back-off window (the kubelet records on each sync attempt; this keeps counts sane). */
-  private throttledEvent(c: ContainerRuntime, type: 'Normal' | 'Warning', reason: string, message: string, now: number, until: number): void {
+  private throttledEvent(
+    c: ContainerRuntime,
+    type: 'Normal' | 'Warning',
+    reason: string,
+    message: string,
+    now: number,
+    until: number,
+  ): void {
     const key = `${reason}/${message}`;
     const next = c.lastEvents.get(key);
     if (next !== undefined && now < next) return;
@@ -525,7 +555,11 @@ export class PodRuntime {
     const rts = specs.map((s) => this.containers.get(s.name));
     if (this.evicted) phase = 'Failed';
     else if (rts.some((c) => c?.state.kind === 'running')) phase = 'Running';
-    else if (rts.length > 0 && rts.every((c) => c?.started && c.state.kind === 'terminated') && this.restartPolicy !== 'Always') {
+    else if (
+      rts.length > 0 &&
+      rts.every((c) => c?.started && c.state.kind === 'terminated') &&
+      this.restartPolicy !== 'Always'
+    ) {
       phase = rts.every((c) => c?.state.kind === 'terminated' && c.state.exitCode === 0) ? 'Succeeded' : 'Failed';
     } else if (rts.some((c) => c?.started)) phase = 'Running';
     const conditions: Record<string, unknown>[] = [];
@@ -551,7 +585,12 @@ export class PodRuntime {
       (c) => !['Initialized', 'Ready', 'ContainersReady'].includes(c.type as string),
     );
     if (!kept.some((c) => c.type === 'PodScheduled')) {
-      kept.unshift({ type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: this.pod.metadata.creationTimestamp ?? rfc3339(now) });
+      kept.unshift({
+        type: 'PodScheduled',
+        status: 'True',
+        lastProbeTime: null,
+        lastTransitionTime: this.pod.metadata.creationTimestamp ?? rfc3339(now),
+      });
     }
     const out: Record<string, unknown> = {
       phase,

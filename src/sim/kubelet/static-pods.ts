@@ -30,7 +30,12 @@ function command(component: ControlPlaneComponent, ip: string, node: string): st
         `--name=${node}`,
       ];
     case 'kube-apiserver':
-      return ['kube-apiserver', `--advertise-address=${ip}`, '--etcd-servers=https://127.0.0.1:2379', '--secure-port=6443'];
+      return [
+        'kube-apiserver',
+        `--advertise-address=${ip}`,
+        '--etcd-servers=https://127.0.0.1:2379',
+        '--secure-port=6443',
+      ];
     case 'kube-controller-manager':
       return ['kube-controller-manager', '--leader-elect=true', '--kubeconfig=/etc/kubernetes/controller-manager.conf'];
     case 'kube-scheduler':
@@ -86,7 +91,12 @@ export function staticPod(component: ControlPlaneComponent, node: string, ip: st
             initialDelaySeconds: 15,
             timeoutSeconds: 15,
             periodSeconds: 10,
-            httpGet: { host: component === 'etcd' ? '127.0.0.1' : ip, path: '/healthz', port: portOf(component), scheme: 'HTTPS' },
+            httpGet: {
+              host: component === 'etcd' ? '127.0.0.1' : ip,
+              path: '/healthz',
+              port: portOf(component),
+              scheme: 'HTTPS',
+            },
           },
           terminationMessagePath: '/dev/termination-log',
           terminationMessagePolicy: 'File',
@@ -113,9 +123,14 @@ function portOf(component: ControlPlaneComponent): number {
 export function mirrorPod(pod: KubeObject, nodeUid: string | undefined): KubeObject {
   const m = structuredClone(pod);
   delete m.metadata.uid;
-  m.metadata.annotations = { ...m.metadata.annotations, [MIRROR_ANNOTATION]: m.metadata.annotations?.['kubernetes.io/config.hash'] ?? '' };
+  m.metadata.annotations = {
+    ...m.metadata.annotations,
+    [MIRROR_ANNOTATION]: m.metadata.annotations?.['kubernetes.io/config.hash'] ?? '',
+  };
   if (nodeUid) {
-    m.metadata.ownerReferences = [{ apiVersion: 'v1', kind: 'Node', name: String(pod.spec?.nodeName), uid: nodeUid, controller: true }];
+    m.metadata.ownerReferences = [
+      { apiVersion: 'v1', kind: 'Node', name: String(pod.spec?.nodeName), uid: nodeUid, controller: true },
+    ];
   }
   return m;
 }

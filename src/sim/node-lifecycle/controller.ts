@@ -58,18 +58,33 @@ export class NodeLifecycleController implements Controller {
           const before = JSON.stringify((e.old?.spec?.taints ?? []) as Taint[]);
           const after = JSON.stringify((e.object.spec?.taints ?? []) as Taint[]);
           if (e.type === 'MODIFIED' && before === after) return;
-          ctx.queue.add(`taint-manager/node/${e.object.metadata.name}`, () => taints.nodeChanged(e.object.metadata.name));
+          ctx.queue.add(`taint-manager/node/${e.object.metadata.name}`, () =>
+            taints.nodeChanged(e.object.metadata.name),
+          );
         } else if (e.resource === 'pods') {
           const ns = e.object.metadata.namespace ?? 'default';
           const name = e.object.metadata.name;
           // Status writes share the spec with the version before: tolerations and binding are as they were.
-          if (e.type === 'MODIFIED' && e.old !== undefined && e.old.spec === e.object.spec && e.old.metadata.deletionTimestamp === e.object.metadata.deletionTimestamp) return;
-          if (e.type === 'MODIFIED' && e.old?.spec?.nodeName === e.object.spec?.nodeName && !!e.old?.metadata.deletionTimestamp === !!e.object.metadata.deletionTimestamp && JSON.stringify(e.old?.spec?.tolerations) === JSON.stringify(e.object.spec?.tolerations)) return;
+          if (
+            e.type === 'MODIFIED' &&
+            e.old !== undefined &&
+            e.old.spec === e.object.spec &&
+            e.old.metadata.deletionTimestamp === e.object.metadata.deletionTimestamp
+          )
+            return;
+          if (
+            e.type === 'MODIFIED' &&
+            e.old?.spec?.nodeName === e.object.spec?.nodeName &&
+            !!e.old?.metadata.deletionTimestamp === !!e.object.metadata.deletionTimestamp &&
+            JSON.stringify(e.old?.spec?.tolerations) === JSON.stringify(e.object.spec?.tolerations)
+          )
+            return;
           ctx.queue.add(`taint-manager/pod/${ns}/${name}`, () => taints.podChanged(ns, name));
         }
       }),
       ctx.controlPlane.onChange((c) => {
-        if (c === 'kube-controller-manager' || c === 'kube-apiserver') ctx.queue.add('node-lifecycle/leadership', () => this.leadershipChanged());
+        if (c === 'kube-controller-manager' || c === 'kube-apiserver')
+          ctx.queue.add('node-lifecycle/leadership', () => this.leadershipChanged());
       }),
     );
     this.wasActive = this.active();
@@ -104,7 +119,8 @@ export class NodeLifecycleController implements Controller {
     this.taints?.reset();
     if (now && this.ctx) {
       const ctx = this.ctx;
-      for (const n of ctx.store.list('nodes')) ctx.queue.add(`taint-manager/node/${n.metadata.name}`, () => this.taints?.nodeChanged(n.metadata.name));
+      for (const n of ctx.store.list('nodes'))
+        ctx.queue.add(`taint-manager/node/${n.metadata.name}`, () => this.taints?.nodeChanged(n.metadata.name));
     }
   }
 
@@ -157,7 +173,10 @@ export class NodeLifecycleController implements Controller {
       if (needs) {
         const written = this.write(() =>
           ctx.store.mutate('nodes', undefined, name, (n) => {
-            n.status = { ...n.status, conditions: unknownConditions((n.status?.conditions ?? []) as Condition[], n, now) };
+            n.status = {
+              ...n.status,
+              conditions: unknownConditions((n.status?.conditions ?? []) as Condition[], n, now),
+            };
           }),
         );
         if (written) status = 'Unknown';
@@ -200,7 +219,9 @@ export class NodeLifecycleController implements Controller {
     if (conditionOf(node, 'NetworkUnavailable')?.status === 'True') want.add(NETWORK_UNAVAILABLE);
     if (node.spec?.unschedulable === true) want.add(UNSCHEDULABLE);
     const taints = taintsOf(node);
-    const keep = taints.filter((t) => t.effect !== 'NoSchedule' || !CONDITION_TAINTS.includes(t.key) || want.has(t.key));
+    const keep = taints.filter(
+      (t) => t.effect !== 'NoSchedule' || !CONDITION_TAINTS.includes(t.key) || want.has(t.key),
+    );
     const have = new Set(keep.filter((t) => t.effect === 'NoSchedule').map((t) => t.key));
     const add = [...want].filter((k) => !have.has(k)).map((key): Taint => ({ key, effect: 'NoSchedule' }));
     if (add.length === 0 && keep.length === taints.length) return;
@@ -216,7 +237,10 @@ export class NodeLifecycleController implements Controller {
     if (ready === 'True' || ready === undefined || this.allDisrupted) {
       this.dequeue(name);
       if (has(NOT_READY) || has(UNREACHABLE)) {
-        this.setTaints(name, taints.filter((t) => !(t.effect === 'NoExecute' && (t.key === NOT_READY || t.key === UNREACHABLE))));
+        this.setTaints(
+          name,
+          taints.filter((t) => !(t.effect === 'NoExecute' && (t.key === NOT_READY || t.key === UNREACHABLE))),
+        );
       }
       return;
     }
@@ -285,7 +309,9 @@ export class NodeLifecycleController implements Controller {
         const ready = node ? conditionOf(node, 'Ready')?.status : undefined;
         if (!node || ready === 'True' || ready === undefined) continue;
         const key = ready === 'False' ? NOT_READY : UNREACHABLE;
-        const taints = taintsOf(node).filter((t) => !(t.effect === 'NoExecute' && (t.key === NOT_READY || t.key === UNREACHABLE)));
+        const taints = taintsOf(node).filter(
+          (t) => !(t.effect === 'NoExecute' && (t.key === NOT_READY || t.key === UNREACHABLE)),
+        );
         if (!this.setTaints(name, [...taints, { key, effect: 'NoExecute', timeAdded: rfc3339(now) }])) q.unshift(name);
       }
       if (q.length > 0) {
@@ -294,7 +320,11 @@ export class NodeLifecycleController implements Controller {
       }
     }
     if (wait !== undefined) {
-      this.queueTimer = ctx.clock.setTimer(Math.max(1, wait), () => this.processQueues(ctx.clock.now()), 'node-lifecycle eviction queue');
+      this.queueTimer = ctx.clock.setTimer(
+        Math.max(1, wait),
+        () => this.processQueues(ctx.clock.now()),
+        'node-lifecycle eviction queue',
+      );
     }
   }
 
@@ -328,7 +358,13 @@ function unknownConditions(current: Condition[], node: KubeObject, now: number):
   const iso = rfc3339(now);
   const out = current.map((c) => {
     if (!MONITORED.includes(c.type) || c.status === 'Unknown') return c;
-    return { ...c, status: 'Unknown' as const, reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: iso };
+    return {
+      ...c,
+      status: 'Unknown' as const,
+      reason: 'NodeStatusUnknown',
+      message: 'Kubelet stopped posting node status.',
+      lastTransitionTime: iso,
+    };
   });
   for (const type of MONITORED) {
     if (out.some((c) => c.type === type)) continue;

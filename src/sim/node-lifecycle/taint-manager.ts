@@ -57,7 +57,9 @@ export class TaintManager {
       this.cancel(key);
       return;
     }
-    const tolerations = ((pod.spec?.tolerations ?? []) as Toleration[]).filter((t) => !t.effect || t.effect === 'NoExecute');
+    const tolerations = ((pod.spec?.tolerations ?? []) as Toleration[]).filter(
+      (t) => !t.effect || t.effect === 'NoExecute',
+    );
     const used: Toleration[] = [];
     for (const taint of taints) {
       const matching = tolerations.filter((t) => toleratesTaint(t, taint));
@@ -117,9 +119,17 @@ export class TaintManager {
     const node = store.get('nodes', undefined, nodeName);
     const lost = node !== undefined && conditionOf(node, 'Ready')?.status === 'Unknown';
     try {
-      this.ctx.events.record(pod, 'Normal', 'TaintManagerEviction', `Marking for deletion Pod ${ns}/${pod.metadata.name}`, 'taint-controller');
+      this.ctx.events.record(
+        pod,
+        'Normal',
+        'TaintManagerEviction',
+        `Marking for deletion Pod ${ns}/${pod.metadata.name}`,
+        'taint-controller',
+      );
       store.mutate('pods', ns, pod.metadata.name, (p) => {
-        const conds = ((p.status?.conditions ?? []) as Record<string, unknown>[]).filter((c) => c.type !== 'DisruptionTarget');
+        const conds = ((p.status?.conditions ?? []) as Record<string, unknown>[]).filter(
+          (c) => c.type !== 'DisruptionTarget',
+        );
         conds.push({
           type: 'DisruptionTarget',
           status: 'True',

@@ -9,7 +9,15 @@ export const NETWORK_UNAVAILABLE = 'node.kubernetes.io/network-unavailable';
 export const UNSCHEDULABLE = 'node.kubernetes.io/unschedulable';
 
 /** NoSchedule taints the node controller manages from conditions (TaintNodesByCondition). */
-export const CONDITION_TAINTS = [NOT_READY, UNREACHABLE, MEMORY_PRESSURE, DISK_PRESSURE, PID_PRESSURE, NETWORK_UNAVAILABLE, UNSCHEDULABLE];
+export const CONDITION_TAINTS = [
+  NOT_READY,
+  UNREACHABLE,
+  MEMORY_PRESSURE,
+  DISK_PRESSURE,
+  PID_PRESSURE,
+  NETWORK_UNAVAILABLE,
+  UNSCHEDULABLE,
+];
 
 export function taintsOf(node: KubeObject): Taint[] {
   return ((node.spec?.taints ?? []) as Taint[]).slice();

@@ -18,7 +18,8 @@ export function zoneState(ready: number, notReady: number, params: SimParams): Z
 
 /** The eviction (NoExecute tainting) rate of a zone, nodes per second. */
 export function zoneRate(state: ZoneState, clusterSize: number, params: SimParams): number {
-  if (state === 'PartialDisruption') return clusterSize > params.largeClusterSizeThreshold ? params.secondaryNodeEvictionRate : 0;
+  if (state === 'PartialDisruption')
+    return clusterSize > params.largeClusterSizeThreshold ? params.secondaryNodeEvictionRate : 0;
   return params.nodeEvictionRate;
 }
 

@@ -34,7 +34,10 @@ export function parseLabelSelector(text: string | undefined): Requirement[] {
       return {
         key: m[1]!,
         op: m[2] as 'in' | 'notin',
-        values: m[3]!.split(',').map((v) => v.trim()).filter(Boolean),
+        values: m[3]!
+          .split(',')
+          .map((v) => v.trim())
+          .filter(Boolean),
       };
     }
     m = /^([\w./-]+)\s*(==|=|!=)\s*([\w./-]*)$/.exec(p);
@@ -109,7 +112,12 @@ export function matchFields(obj: KubeObject, reqs: Requirement[]): boolean {
 
 /** Whether a Kubernetes LabelSelector object ({matchLabels, matchExpressions}) selects these labels. */
 export function labelSelectorMatches(
-  selector: { matchLabels?: Record<string, string>; matchExpressions?: { key: string; operator: string; values?: string[] }[] } | undefined,
+  selector:
+    | {
+        matchLabels?: Record<string, string>;
+        matchExpressions?: { key: string; operator: string; values?: string[] }[];
+      }
+    | undefined,
   labels: Record<string, string> | undefined,
 ): boolean {
   if (!selector) return false;

@@ -93,7 +93,11 @@ export class Store {
   }
 
   static parse(q: ListQuery = {}): ParsedQuery {
-    return { namespace: q.namespace, labels: parseLabelSelector(q.labelSelector), fields: parseFieldSelector(q.fieldSelector) };
+    return {
+      namespace: q.namespace,
+      labels: parseLabelSelector(q.labelSelector),
+      fields: parseFieldSelector(q.fieldSelector),
+    };
   }
 
   private table(resource: string): Map<string, KubeObject> {
@@ -158,9 +162,14 @@ export class Store {
     const obj = owned ? input : copyJson(input);
     const meta = obj.metadata;
     if (!meta.name && meta.generateName) meta.name = [meta.generateName, this.suffix()].join('');
-    if (!meta.name) throw new StoreError('Invalid', 'name or generateName is required', [
-      { field: 'metadata.name', message: 'Required value: name or generateName is required', reason: 'FieldValueRequired' },
-    ]);
+    if (!meta.name)
+      throw new StoreError('Invalid', 'name or generateName is required', [
+        {
+          field: 'metadata.name',
+          message: 'Required value: name or generateName is required',
+          reason: 'FieldValueRequired',
+        },
+      ]);
     const key = Store.key(meta.namespace, meta.name);
     const table = this.table(resource);
     if (table.has(key)) throw new StoreError('AlreadyExists', `${resource} "${meta.name}" already exists`);
@@ -188,7 +197,12 @@ export class Store {
    * parts with the current one (`{ ...cur, status }`), which a deep copy would not. Cheaper than `mutate`
    * for large objects, since stored objects are read-only. Returns undefined if the object is gone.
    */
-  transform(resource: string, namespace: string | undefined, name: string, derive: (cur: KubeObject) => KubeObject): KubeObject | undefined {
+  transform(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    derive: (cur: KubeObject) => KubeObject,
+  ): KubeObject | undefined {
     const cur = this.get(resource, namespace, name);
     if (!cur) return undefined;
     const next = derive(cur);
@@ -197,7 +211,12 @@ export class Store {
   }
 
   /** Apply `mutate` to a copy of the current object and store it. Returns undefined if the object is gone. */
-  mutate(resource: string, namespace: string | undefined, name: string, mutate: (o: KubeObject) => void): KubeObject | undefined {
+  mutate(
+    resource: string,
+    namespace: string | undefined,
+    name: string,
+    mutate: (o: KubeObject) => void,
+  ): KubeObject | undefined {
     const cur = this.get(resource, namespace, name);
     if (!cur) return undefined;
     const copy = copyJson(cur);
@@ -291,7 +310,11 @@ export class Store {
         obj.metadata.resourceVersion = String(++this.rv);
         table.set(key, obj);
         this.index(resource, old, obj);
-        this.emit(old ? { type: 'MODIFIED', resource, object: obj, old, rv: this.rv } : { type: 'ADDED', resource, object: obj, rv: this.rv });
+        this.emit(
+          old
+            ? { type: 'MODIFIED', resource, object: obj, old, rv: this.rv }
+            : { type: 'ADDED', resource, object: obj, rv: this.rv },
+        );
       }
     }
   }
@@ -344,7 +367,7 @@ export class Store {
     const h = this.history;
     let i = this.historyStart;
     // Versions only grow: find the first event after fromVersion by bisection.
-    for (let hi = h.length; i < hi; ) {
+    for (let hi = h.length; i < hi;) {
       const mid = (i + hi) >>> 1;
       if (h[mid]!.rv > fromVersion) hi = mid;
       else i = mid + 1;
@@ -402,7 +425,10 @@ export class Store {
 
   private newUid(): string {
     const n = (++this.uidSeq).toString(16).padStart(12, '0');
-    this.uidHead ??= `${this.uidPrefix.padEnd(8, '0').slice(0, 8).replace(/[^0-9a-f]/g, 'a')}-0000-4000-8000-`;
+    this.uidHead ??= `${this.uidPrefix
+      .padEnd(8, '0')
+      .slice(0, 8)
+      .replace(/[^0-9a-f]/g, 'a')}-0000-4000-8000-`;
     // Joined into one flat string: a concatenation keeps its pieces, three strings per object.
     return [this.uidHead, n].join('');
   }
@@ -468,7 +494,8 @@ export function copyJson<T>(v: T): T {
   const out: Record<string, unknown> = {};
   for (const k in v) {
     const x = copyJson((v as Record<string, unknown>)[k]);
-    if (k === '__proto__') Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+    if (k === '__proto__')
+      Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
     else out[k] = x;
   }
   return out as T;

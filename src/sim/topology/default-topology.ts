@@ -19,7 +19,15 @@ function nodes(prefix: string, from: number, to: number, masters: number): Topol
     const isMaster = i - from < masters;
     out.push(
       isMaster
-        ? { name: `${prefix}.${i}`, role: 'master', cpu: '4', memory: '16Gi', pods: 110, disk: '100Gi', taints: MASTER_TAINT }
+        ? {
+            name: `${prefix}.${i}`,
+            role: 'master',
+            cpu: '4',
+            memory: '16Gi',
+            pods: 110,
+            disk: '100Gi',
+            taints: MASTER_TAINT,
+          }
         : { name: `${prefix}.${i}`, role: 'worker', cpu: '8', memory: '32Gi', pods: 110, disk: '200Gi' },
     );
   }
@@ -82,7 +90,8 @@ function app(
   memory: string,
   extra: Partial<TopologyWorkload> = {},
 ): TopologyWorkload {
-  const limitMemory = extra.limits?.memory ?? `${Number(memory.replace(/Gi|Mi/, '')) * 2}${memory.endsWith('Gi') ? 'Gi' : 'Mi'}`;
+  const limitMemory =
+    extra.limits?.memory ?? `${Number(memory.replace(/Gi|Mi/, '')) * 2}${memory.endsWith('Gi') ? 'Gi' : 'Mi'}`;
   return {
     kind,
     namespace,
@@ -181,8 +190,16 @@ function paas(): TopologyCluster {
     nodes: nodes('10.128.39', 1, 6, 3),
     workloads: [
       ...system,
-      app('Deployment', nsf, 'apollo-admin', 1, image('apollo-admin'), '250m', '512Mi', { memoryUsage: '380Mi', ports: [8090], service: { port: 8090 } }),
-      app('Deployment', nsf, 'apollo-portal', 1, image('apollo-portal'), '250m', '512Mi', { memoryUsage: '360Mi', ports: [8070], service: { port: 8070 } }),
+      app('Deployment', nsf, 'apollo-admin', 1, image('apollo-admin'), '250m', '512Mi', {
+        memoryUsage: '380Mi',
+        ports: [8090],
+        service: { port: 8090 },
+      }),
+      app('Deployment', nsf, 'apollo-portal', 1, image('apollo-portal'), '250m', '512Mi', {
+        memoryUsage: '360Mi',
+        ports: [8070],
+        service: { port: 8070 },
+      }),
       app('Deployment', nsf, 'apollo-service', 2, image('apollo-service'), '250m', '1Gi', {
         memoryUsage: '640Mi',
         ports: [8080],
@@ -196,11 +213,29 @@ function paas(): TopologyCluster {
         logPath: TOMCAT_LOGS,
         pdb: { minAvailable: 1 },
       }),
-      app('StatefulSet', nsf, 'nsf-redis', 3, 'redis:4.0.14', '200m', '1Gi', { memoryUsage: '300Mi', ports: [6379], service: { port: 6379 }, pdb: { maxUnavailable: 1 } }),
-      app('StatefulSet', nsf, 'nsf-redis-exporter', 1, 'oliver006/redis_exporter:v1.0.3', '50m', '64Mi', { memoryUsage: '20Mi', ports: [9121] }),
-      app('StatefulSet', nsf, 'nsf-sentinel', 3, 'redis:4.0.14', '100m', '128Mi', { memoryUsage: '30Mi', ports: [26379], service: { port: 26379 } }),
-      app('StatefulSet', nsf, 'nsf-trunel-server', 1, image('nsf-trunel-server'), '250m', '512Mi', { memoryUsage: '300Mi', ports: [9000] }),
-      app('StatefulSet', nsf, 'nsf-turbine', 1, image('nsf-turbine'), '250m', '512Mi', { memoryUsage: '280Mi', ports: [8989] }),
+      app('StatefulSet', nsf, 'nsf-redis', 3, 'redis:4.0.14', '200m', '1Gi', {
+        memoryUsage: '300Mi',
+        ports: [6379],
+        service: { port: 6379 },
+        pdb: { maxUnavailable: 1 },
+      }),
+      app('StatefulSet', nsf, 'nsf-redis-exporter', 1, 'oliver006/redis_exporter:v1.0.3', '50m', '64Mi', {
+        memoryUsage: '20Mi',
+        ports: [9121],
+      }),
+      app('StatefulSet', nsf, 'nsf-sentinel', 3, 'redis:4.0.14', '100m', '128Mi', {
+        memoryUsage: '30Mi',
+        ports: [26379],
+        service: { port: 26379 },
+      }),
+      app('StatefulSet', nsf, 'nsf-trunel-server', 1, image('nsf-trunel-server'), '250m', '512Mi', {
+        memoryUsage: '300Mi',
+        ports: [9000],
+      }),
+      app('StatefulSet', nsf, 'nsf-turbine', 1, image('nsf-turbine'), '250m', '512Mi', {
+        memoryUsage: '280Mi',
+        ports: [8989],
+      }),
       app('StatefulSet', nsf, 'nsf-registry', 3, image('nsf-registry'), '250m', '1Gi', {
         memoryUsage: '600Mi',
         ports: [8761],
@@ -214,10 +249,26 @@ function paas(): TopologyCluster {
         service: { port: 3306 },
         configMaps: ['mysql-config'],
       }),
-      app('Deployment', cs, 'console', 2, 'hub.qingzhou.io/cs/console:5.1.0', '250m', '512Mi', { memoryUsage: '330Mi', ports: [8080], service: { port: 8080 } }),
-      app('Deployment', cs, 'troopers', 2, 'hub.qingzhou.io/cs/troopers:5.1.0', '250m', '512Mi', { memoryUsage: '310Mi', ports: [8080], service: { port: 8080 } }),
-      app('Deployment', cs, 'proxy', 2, 'hub.qingzhou.io/cs/proxy:5.1.0', '200m', '256Mi', { memoryUsage: '90Mi', ports: [4242, 4243], service: { port: 4242 } }),
-      app('Deployment', cs, 'monitor-server', 1, 'hub.qingzhou.io/cs/monitor-server:5.1.0', '250m', '1Gi', { memoryUsage: '500Mi', ports: [8086], service: { port: 8086 } }),
+      app('Deployment', cs, 'console', 2, 'hub.qingzhou.io/cs/console:5.1.0', '250m', '512Mi', {
+        memoryUsage: '330Mi',
+        ports: [8080],
+        service: { port: 8080 },
+      }),
+      app('Deployment', cs, 'troopers', 2, 'hub.qingzhou.io/cs/troopers:5.1.0', '250m', '512Mi', {
+        memoryUsage: '310Mi',
+        ports: [8080],
+        service: { port: 8080 },
+      }),
+      app('Deployment', cs, 'proxy', 2, 'hub.qingzhou.io/cs/proxy:5.1.0', '200m', '256Mi', {
+        memoryUsage: '90Mi',
+        ports: [4242, 4243],
+        service: { port: 4242 },
+      }),
+      app('Deployment', cs, 'monitor-server', 1, 'hub.qingzhou.io/cs/monitor-server:5.1.0', '250m', '1Gi', {
+        memoryUsage: '500Mi',
+        ports: [8086],
+        service: { port: 8086 },
+      }),
       app('Deployment', cs, 'monitor-server-backup', 1, 'hub.qingzhou.io/cs/monitor-server:5.1.0', '250m', '1Gi', {
         memoryUsage: '480Mi',
         ports: [8086],

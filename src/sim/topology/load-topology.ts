@@ -60,16 +60,28 @@ function describe(e: ErrorObject): { pointer: string; message: string } {
     case 'required':
       return { pointer: at, message: `missing required property ${JSON.stringify(params.missingProperty)}` };
     case 'additionalProperties':
-      return { pointer: `${at}/${String(params.additionalProperty)}`, message: `unknown property ${JSON.stringify(params.additionalProperty)}` };
+      return {
+        pointer: `${at}/${String(params.additionalProperty)}`,
+        message: `unknown property ${JSON.stringify(params.additionalProperty)}`,
+      };
     case 'enum':
-      return { pointer: at, message: `expected one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${found(e.data)}` };
+      return {
+        pointer: at,
+        message: `expected one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}, got ${found(e.data)}`,
+      };
     case 'type':
       return { pointer: at, message: `expected ${parent.title ?? String(params.type)}, got ${found(e.data)}` };
     case 'pattern':
-      return { pointer: at, message: `expected ${parent.title ?? `a string matching /${String(params.pattern)}/`}, got ${found(e.data)}` };
+      return {
+        pointer: at,
+        message: `expected ${parent.title ?? `a string matching /${String(params.pattern)}/`}, got ${found(e.data)}`,
+      };
     case 'minimum':
     case 'maximum':
-      return { pointer: at, message: `expected a number ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params.limit)}, got ${found(e.data)}` };
+      return {
+        pointer: at,
+        message: `expected a number ${e.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params.limit)}, got ${found(e.data)}`,
+      };
     case 'minItems':
       return { pointer: at, message: `expected at least ${String(params.limit)} item(s)` };
     case 'minProperties':
@@ -112,20 +124,33 @@ function semanticIssues(t: Topology): { pointer: string; message: string }[] {
   const out: { pointer: string; message: string }[] = [];
   const clusters = new Set<string>();
   t.clusters.forEach((c, ci) => {
-    if (clusters.has(c.name)) out.push({ pointer: `/clusters/${ci}/name`, message: `cluster "${c.name}" is defined twice` });
+    if (clusters.has(c.name))
+      out.push({ pointer: `/clusters/${ci}/name`, message: `cluster "${c.name}" is defined twice` });
     clusters.add(c.name);
     const nodes = new Set<string>();
     c.nodes.forEach((n, ni) => {
-      if (nodes.has(n.name)) out.push({ pointer: `/clusters/${ci}/nodes/${ni}/name`, message: `node "${n.name}" is defined twice in cluster "${c.name}"` });
+      if (nodes.has(n.name))
+        out.push({
+          pointer: `/clusters/${ci}/nodes/${ni}/name`,
+          message: `node "${n.name}" is defined twice in cluster "${c.name}"`,
+        });
       nodes.add(n.name);
     });
     (c.etcdMembers ?? []).forEach((m, mi) => {
-      if (!nodes.has(m)) out.push({ pointer: `/clusters/${ci}/etcdMembers/${mi}`, message: `expected the name of a node of cluster "${c.name}", got "${m}"` });
+      if (!nodes.has(m))
+        out.push({
+          pointer: `/clusters/${ci}/etcdMembers/${mi}`,
+          message: `expected the name of a node of cluster "${c.name}", got "${m}"`,
+        });
     });
     const workloads = new Set<string>();
     (c.workloads ?? []).forEach((w, wi) => {
       const k = `${w.kind}/${w.namespace}/${w.name}`;
-      if (workloads.has(k)) out.push({ pointer: `/clusters/${ci}/workloads/${wi}`, message: `${w.kind} ${w.namespace}/${w.name} is defined twice` });
+      if (workloads.has(k))
+        out.push({
+          pointer: `/clusters/${ci}/workloads/${wi}`,
+          message: `${w.kind} ${w.namespace}/${w.name} is defined twice`,
+        });
       workloads.add(k);
     });
   });
@@ -133,7 +158,10 @@ function semanticIssues(t: Topology): { pointer: string; message: string }[] {
 }
 
 /** Applies a topology's `params` to Kubernetes' defaults: durations as "40s"/"5m" (or ms), the rest as they are. */
-export function mergeParams(overrides: Record<string, unknown>, base: SimParams = DEFAULT_PARAMS): { params: SimParams; issues: { pointer: string; message: string }[] } {
+export function mergeParams(
+  overrides: Record<string, unknown>,
+  base: SimParams = DEFAULT_PARAMS,
+): { params: SimParams; issues: { pointer: string; message: string }[] } {
   const params = { ...base } as unknown as Record<string, unknown>;
   const issues: { pointer: string; message: string }[] = [];
   const known = [...Object.keys(base), ...Object.keys(OPTIONAL)];
@@ -178,7 +206,9 @@ export function loadTopology(file: string): LoadedTopology {
 export function parseTopology(text: string, file: string): LoadedTopology {
   const parsed = parseJsonSource(text);
   if (!parsed.ok) {
-    throw new InvalidInputError(`Invalid topology ${file}:\n  ${file}:${parsed.position.line}:${parsed.position.column}: ${parsed.message}`);
+    throw new InvalidInputError(
+      `Invalid topology ${file}:\n  ${file}:${parsed.position.line}:${parsed.position.column}: ${parsed.message}`,
+    );
   }
   return validateTopology(parsed.doc.data, file, parsed.doc);
 }

@@ -23,7 +23,12 @@ export function expandWorkload(w: TopologyWorkload): { resource: string; object:
   for (const cm of w.configMaps ?? []) {
     out.push({
       resource: 'configmaps',
-      object: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: cm, namespace: ns, labels: { app: w.name } }, data: { 'config.yaml': `# ${cm}\n` } },
+      object: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: cm, namespace: ns, labels: { app: w.name } },
+        data: { 'config.yaml': `# ${cm}\n` },
+      },
     });
   }
   const container: Record<string, unknown> = { name: w.name, image: w.image ?? 'busybox:1.36' };
@@ -65,14 +70,25 @@ export function expandWorkload(w: TopologyWorkload): { resource: string; object:
   const apiVersion = 'apps/v1';
   const metadata = { name: w.name, namespace: ns, labels };
   if (w.kind === 'Deployment') {
-    out.push({ resource: 'deployments', object: { apiVersion, kind: 'Deployment', metadata, spec: { replicas: w.replicas ?? 1, selector, template } } });
+    out.push({
+      resource: 'deployments',
+      object: { apiVersion, kind: 'Deployment', metadata, spec: { replicas: w.replicas ?? 1, selector, template } },
+    });
   } else if (w.kind === 'StatefulSet') {
     out.push({
       resource: 'statefulsets',
-      object: { apiVersion, kind: 'StatefulSet', metadata, spec: { replicas: w.replicas ?? 1, serviceName: w.name, selector, template } },
+      object: {
+        apiVersion,
+        kind: 'StatefulSet',
+        metadata,
+        spec: { replicas: w.replicas ?? 1, serviceName: w.name, selector, template },
+      },
     });
   } else {
-    out.push({ resource: 'daemonsets', object: { apiVersion, kind: 'DaemonSet', metadata, spec: { selector, template } } });
+    out.push({
+      resource: 'daemonsets',
+      object: { apiVersion, kind: 'DaemonSet', metadata, spec: { selector, template } },
+    });
   }
   if (w.service || w.kind === 'StatefulSet') {
     // A StatefulSet needs its governing Service; without a declared port it is headless.
@@ -81,12 +97,25 @@ export function expandWorkload(w: TopologyWorkload): { resource: string; object:
       : (w.ports ?? []).map((p) => ({ name: `tcp-${p}`, port: p, targetPort: p }));
     const spec: Record<string, unknown> = { selector: { app: w.name }, ports };
     if (!w.service) spec.clusterIP = 'None';
-    out.push({ resource: 'services', object: { apiVersion: 'v1', kind: 'Service', metadata: { name: w.name, namespace: ns, labels: { app: w.name } }, spec } });
+    out.push({
+      resource: 'services',
+      object: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: w.name, namespace: ns, labels: { app: w.name } },
+        spec,
+      },
+    });
   }
   if (w.pdb) {
     out.push({
       resource: 'poddisruptionbudgets',
-      object: { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: w.name, namespace: ns, labels: { app: w.name } }, spec: { ...w.pdb, selector } },
+      object: {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata: { name: w.name, namespace: ns, labels: { app: w.name } },
+        spec: { ...w.pdb, selector },
+      },
     });
   }
   return out;
@@ -103,13 +132,18 @@ export function seedWorkloads(ctx: SimContext, cluster: TopologyCluster): void {
   for (const m of cluster.manifests ?? []) {
     const obj = structuredClone(m) as unknown as KubeObject;
     const type = resourceByKind(String(obj.kind));
-    if (!type) throw new StoreError('Invalid', `no resource of kind "${String(obj.kind)}" in the simulator (manifest "${obj.metadata?.name}")`);
+    if (!type)
+      throw new StoreError(
+        'Invalid',
+        `no resource of kind "${String(obj.kind)}" in the simulator (manifest "${obj.metadata?.name}")`,
+      );
     if (type.namespaced) obj.metadata.namespace ??= 'default';
     objects.push({ resource: type.plural, object: obj });
   }
   const namespaces = new Set(SYSTEM_NAMESPACES);
   for (const o of objects) if (o.object.metadata.namespace) namespaces.add(o.object.metadata.namespace);
-  for (const ns of namespaces) create(ctx, 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
+  for (const ns of namespaces)
+    create(ctx, 'namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } });
   create(ctx, 'services', {
     apiVersion: 'v1',
     kind: 'Service',

@@ -4,7 +4,8 @@ import { tryParseQuantity } from '../../kube/quantity.js';
 /** A Kubernetes quantity ("512Mi", "2G", "1500m", "3") as a number of base units. */
 export function quantityValue(q: string): number {
   const v = tryParseQuantity(q);
-  if (v === undefined || v < 0) throw new InvalidInputError(`"${q}" is not a Kubernetes quantity (like 512Mi, 2Gi, 500m).`);
+  if (v === undefined || v < 0)
+    throw new InvalidInputError(`"${q}" is not a Kubernetes quantity (like 512Mi, 2Gi, 500m).`);
   return v;
 }
 

@@ -9,7 +9,9 @@ import { createLabTarget } from './lab-target.js';
  */
 export async function createLabTargetFromOptions(o: TargetOptions): Promise<CreatedTarget> {
   if (!o.profile) {
-    throw new InvalidInputError('--target lab needs --profile <lab-profile.json> (see schemas/lab-profile.schema.json).');
+    throw new InvalidInputError(
+      '--target lab needs --profile <lab-profile.json> (see schemas/lab-profile.schema.json).',
+    );
   }
   const target = createLabTarget({
     profile: o.profile,

@@ -41,7 +41,10 @@ export class AttachedSimTarget implements Target {
     const kc = new KubeConfig();
     kc.loadFromOptions({
       // client-node refuses plain http unless TLS verification is off; the simulator serves http on loopback.
-      clusters: this.config.clusters.map((c) => ({ ...c, skipTLSVerify: c.server.startsWith('http:') || c.skipTLSVerify })),
+      clusters: this.config.clusters.map((c) => ({
+        ...c,
+        skipTLSVerify: c.server.startsWith('http:') || c.skipTLSVerify,
+      })),
       users: this.config.users,
       contexts: this.config.contexts,
       currentContext: cluster,
@@ -52,7 +55,13 @@ export class AttachedSimTarget implements Target {
   kube(cluster: string): Kube {
     let k = this.kubes.get(cluster);
     if (!k) {
-      k = createKube({ cluster, config: this.contextConfig(cluster), clock: this.clock, actions: this.actions, dryRun: this.dryRun });
+      k = createKube({
+        cluster,
+        config: this.contextConfig(cluster),
+        clock: this.clock,
+        actions: this.actions,
+        dryRun: this.dryRun,
+      });
       this.kubes.set(cluster, k);
     }
     return k;

@@ -16,7 +16,8 @@ interface RecordingOptions {
 const SERVICE_UNIT = { kubelet: 'kubelet', 'container-runtime': 'docker' } as const;
 
 const NODE_WORDS: { [K in keyof NodeOps]?: (...args: never[]) => string } = {
-  service: (node: string, service: keyof typeof SERVICE_UNIT, action: string) => `ssh ${node} systemctl ${action} ${SERVICE_UNIT[service]}`,
+  service: (node: string, service: keyof typeof SERVICE_UNIT, action: string) =>
+    `ssh ${node} systemctl ${action} ${SERVICE_UNIT[service]}`,
   power: (node: string, action: string) => `power ${action} host ${node}`,
   network: (node: string, action: string) => `${action === 'disconnect' ? 'cut' : 'restore'} the network of ${node}`,
   freeze: (node: string, action: string) => `${action} host ${node}`,
@@ -24,27 +25,40 @@ const NODE_WORDS: { [K in keyof NodeOps]?: (...args: never[]) => string } = {
     action === 'out'
       ? `ssh ${node} mv /etc/kubernetes/manifests/${component}.yaml /etc/kubernetes/${component}.yaml`
       : `ssh ${node} mv /etc/kubernetes/${component}.yaml /etc/kubernetes/manifests/${component}.yaml`,
-  pressure: (node: string, resource: string, amount: string) => `consume ${amount} of ${resource} on ${node} outside Kubernetes`,
+  pressure: (node: string, resource: string, amount: string) =>
+    `consume ${amount} of ${resource} on ${node} outside Kubernetes`,
   relieve: (node: string, resource: string) =>
-    resource === 'disk' ? `ssh ${node} truncate the log files under /usr/local/tomcat/logs` : `ssh ${node} stop the memory hog`,
+    resource === 'disk'
+      ? `ssh ${node} truncate the log files under /usr/local/tomcat/logs`
+      : `ssh ${node} stop the memory hog`,
   overload: (node: string, action: string) => `${action} CPU overload on ${node}`,
-  addNode: (spec: { name?: string; role?: string }) => `join a new ${spec.role ?? 'worker'} node${spec.name ? ` ${spec.name}` : ''}`,
+  addNode: (spec: { name?: string; role?: string }) =>
+    `join a new ${spec.role ?? 'worker'} node${spec.name ? ` ${spec.name}` : ''}`,
   removeNode: (node: string) => `remove node ${node} from the cluster`,
 };
 
 const ETCD_WORDS: { [K in keyof EtcdOps]?: (...args: never[]) => string } = {
   stopMember: (name: string, how: string) =>
-    how === 'kill' ? `kill -9 etcd member ${name}` : how === 'pause' ? `kill -STOP etcd member ${name}` : `stop etcd member ${name}`,
+    how === 'kill'
+      ? `kill -9 etcd member ${name}`
+      : how === 'pause'
+        ? `kill -STOP etcd member ${name}`
+        : `stop etcd member ${name}`,
   startMember: (name: string) => `start etcd member ${name} (manifest back in /etc/kubernetes/manifests)`,
   snapshotSave: () => 'etcdctl snapshot save snapshot.db',
   restoreSingle: (member: string, snap: { path: string }) =>
     `etcdctl snapshot restore ${snap.path} --name ${member} --initial-cluster ${member}=<peer-url> --data-dir /var/lib/etcd (old data dirs moved aside)`,
   memberRemove: (name: string) => `etcdctl member remove <id of ${name}>`,
-  memberAdd: (name: string) => `etcdctl member add ${name} --peer-urls=<peer-url>; start it with initial-cluster-state=existing`,
+  memberAdd: (name: string) =>
+    `etcdctl member add ${name} --peer-urls=<peer-url>; start it with initial-cluster-state=existing`,
   pointApiserver: (members: string[]) => `set kube-apiserver --etcd-servers to ${members.join(',')}`,
 };
 
-function wrap<T extends object>(inner: T, words: Record<string, ((...args: never[]) => string) | undefined>, o: RecordingOptions): T {
+function wrap<T extends object>(
+  inner: T,
+  words: Record<string, ((...args: never[]) => string) | undefined>,
+  o: RecordingOptions,
+): T {
   return new Proxy(inner, {
     get(t, prop, receiver) {
       const value = Reflect.get(t, prop, receiver) as unknown;
@@ -52,7 +66,13 @@ function wrap<T extends object>(inner: T, words: Record<string, ((...args: never
       const describe = typeof prop === 'string' ? words[prop] : undefined;
       if (!describe) return (value as (...a: unknown[]) => unknown).bind(t);
       return (...args: unknown[]) => {
-        o.actions.record({ at: o.clock.now(), cluster: o.cluster, kind: 'sim', text: describe(...(args as never[])), dryRun: o.dryRun });
+        o.actions.record({
+          at: o.clock.now(),
+          cluster: o.cluster,
+          kind: 'sim',
+          text: describe(...(args as never[])),
+          dryRun: o.dryRun,
+        });
         if (o.dryRun) return Promise.resolve(dryRunValue(prop as string, args));
         return (value as (...a: unknown[]) => unknown).apply(t, args);
       };

@@ -52,7 +52,11 @@ export class SimTarget implements Target {
 
   static async create(o: SimTargetOptions): Promise<SimTarget> {
     const realEtcd = o.etcd === 'real';
-    const clock: Clock = realEtcd ? new RealClock(SETTLE_SPEED) : o.clock === 'real' ? new RealClock(o.speed ?? 1) : new VirtualClock();
+    const clock: Clock = realEtcd
+      ? new RealClock(SETTLE_SPEED)
+      : o.clock === 'real'
+        ? new RealClock(o.speed ?? 1)
+        : new VirtualClock();
     const tracker = clock.mode === 'virtual' ? new WatchTracker(clock) : undefined;
     const sim = await Simulator.start({
       topology: o.topology ?? defaultTopology(),
@@ -119,7 +123,12 @@ export class SimTarget implements Target {
     this.check(cluster);
     let n = this.nodeOps.get(cluster);
     if (!n) {
-      n = recordingNodeOps(this.sim.cluster(cluster).hosts.ops(), { cluster, clock: this.clock, actions: this.actions, dryRun: this.dryRun });
+      n = recordingNodeOps(this.sim.cluster(cluster).hosts.ops(), {
+        cluster,
+        clock: this.clock,
+        actions: this.actions,
+        dryRun: this.dryRun,
+      });
       this.nodeOps.set(cluster, n);
     }
     return n;
@@ -129,7 +138,12 @@ export class SimTarget implements Target {
     this.check(cluster);
     let e = this.etcdOps.get(cluster);
     if (!e) {
-      e = recordingEtcdOps(this.sim.cluster(cluster).etcdOps, { cluster, clock: this.clock, actions: this.actions, dryRun: this.dryRun });
+      e = recordingEtcdOps(this.sim.cluster(cluster).etcdOps, {
+        cluster,
+        clock: this.clock,
+        actions: this.actions,
+        dryRun: this.dryRun,
+      });
       this.etcdOps.set(cluster, e);
     }
     return e;

@@ -12,7 +12,8 @@ describe('gameday schedule', () => {
   let dir: string;
   beforeEach(async () => {
     dir = await fsp.mkdtemp(join(tmpdir(), 'gameday-schedule-'));
-    for (const l of [hostCrash, scaleOnly]) await fsp.writeFile(join(dir, `${l.experiment.id}.json`), JSON.stringify(l.experiment, null, 2));
+    for (const l of [hostCrash, scaleOnly])
+      await fsp.writeFile(join(dir, `${l.experiment.id}.json`), JSON.stringify(l.experiment, null, 2));
   });
   afterEach(async () => {
     await fsp.rm(dir, { recursive: true, force: true });
@@ -23,15 +24,32 @@ describe('gameday schedule', () => {
     const warnings: string[] = [];
     let printed = '';
     const code = await runSchedule(
-      { paths: [dir], output, cron: '0 3 * * 1', namespace: 'gameday', image: 'registry.example/gameday:0.1.0', target: 'lab', results: 'pvc' },
+      {
+        paths: [dir],
+        output,
+        cron: '0 3 * * 1',
+        namespace: 'gameday',
+        image: 'registry.example/gameday:0.1.0',
+        target: 'lab',
+        results: 'pvc',
+      },
       { out: (t) => (printed += t), warn: (l) => warnings.push(l) },
     );
     expect(code).to.equal(0);
     expect(printed).to.equal('');
     const docs = parseAllDocuments(await fsp.readFile(output, 'utf8')).map((d) => d.toJS() as Record<string, unknown>);
-    expect(docs.map((d) => d['kind'])).to.include.members(['Namespace', 'ServiceAccount', 'ClusterRole', 'ConfigMap', 'CronJob', 'PersistentVolumeClaim']);
+    expect(docs.map((d) => d['kind'])).to.include.members([
+      'Namespace',
+      'ServiceAccount',
+      'ClusterRole',
+      'ConfigMap',
+      'CronJob',
+      'PersistentVolumeClaim',
+    ]);
     expect(checkManifests(docs)).to.deep.equal([]);
-    expect(warnings.some((w) => w.includes('the Roles for gateway-system need that namespace to exist'))).to.equal(true);
+    expect(warnings.some((w) => w.includes('the Roles for gateway-system need that namespace to exist'))).to.equal(
+      true,
+    );
     expect(warnings[warnings.length - 1]).to.equal(
       `gameday: wrote ${docs.length} manifests (${docs.map((d) => String(d['kind'])).join(', ')}) for 2 experiments to ${output}; apply with: kubectl apply -f ${output}`,
     );
@@ -40,7 +58,14 @@ describe('gameday schedule', () => {
   it('prints the YAML when no -o is given', async () => {
     let printed = '';
     await runSchedule(
-      { paths: [join(dir, 'd1-host-crash.json')], cron: '@daily', namespace: 'drills', image: 'gameday:0.1.0', target: 'sim', results: 'pvc' },
+      {
+        paths: [join(dir, 'd1-host-crash.json')],
+        cron: '@daily',
+        namespace: 'drills',
+        image: 'gameday:0.1.0',
+        target: 'sim',
+        results: 'pvc',
+      },
       { out: (t) => (printed += t), warn: () => {} },
     );
     expect(printed.startsWith('apiVersion: v1\nkind: Namespace\nmetadata:\n  name: drills\n')).to.equal(true);
@@ -50,7 +75,18 @@ describe('gameday schedule', () => {
     await fsp.writeFile(join(dir, 'broken.json'), '{"id": "broken"}');
     const output = join(dir, 'out.yaml');
     try {
-      await runSchedule({ paths: [dir], output, cron: '0 3 * * 1', namespace: 'gameday', image: 'gameday:0.1.0', target: 'lab', results: 'pvc' }, { out: () => {}, warn: () => {} });
+      await runSchedule(
+        {
+          paths: [dir],
+          output,
+          cron: '0 3 * * 1',
+          namespace: 'gameday',
+          image: 'gameday:0.1.0',
+          target: 'lab',
+          results: 'pvc',
+        },
+        { out: () => {}, warn: () => {} },
+      );
       expect.fail('expected a validation error');
     } catch (err) {
       expect(err).to.be.instanceOf(ExperimentValidationError);

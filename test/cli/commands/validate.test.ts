@@ -124,10 +124,10 @@ describe('gameday validate', () => {
     const file = broken('invalid-json.json');
     const written: string[] = [];
     const write = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((chunk: string | Uint8Array) => {
+    process.stdout.write = (chunk: string | Uint8Array) => {
       written.push(String(chunk));
       return true;
-    });
+    };
     let thrown: unknown;
     try {
       await handler({ paths: [file] });

@@ -4,7 +4,16 @@ import { Random } from '../../../src/engine/random.js';
 import type { Informer, Kube, WatchEvent } from '../../../src/kube/kube.js';
 import { objectKey, type KubeObject } from '../../../src/kube/objects.js';
 import type { ResourceName } from '../../../src/kube/resources.js';
-import { ActionLog, type EtcdMember, type EtcdOps, type EtcdSnapshot, type NodeOps, type Target, type TargetKind, type WriteResult } from '../../../src/targets/target.js';
+import {
+  ActionLog,
+  type EtcdMember,
+  type EtcdOps,
+  type EtcdSnapshot,
+  type NodeOps,
+  type Target,
+  type TargetKind,
+  type WriteResult,
+} from '../../../src/targets/target.js';
 
 /**
  * A plugin context over fixed objects: reads answer from them, writes are recorded as text (and not applied),
@@ -62,12 +71,22 @@ export class FakeEtcd implements EtcdOps {
   }
   health() {
     return Promise.resolve(
-      this.members_.map((m) => ({ endpoint: m.clientURL, member: m.name, healthy: this.running_.has(m.name), message: `${m.clientURL} is ${this.running_.has(m.name) ? 'healthy' : 'unhealthy'}` })),
+      this.members_.map((m) => ({
+        endpoint: m.clientURL,
+        member: m.name,
+        healthy: this.running_.has(m.name),
+        message: `${m.clientURL} is ${this.running_.has(m.name) ? 'healthy' : 'unhealthy'}`,
+      })),
     );
   }
   snapshotSave(label?: string): Promise<EtcdSnapshot> {
     this.calls.push(`etcd snapshot ${label ?? ''}`.trim());
-    return Promise.resolve({ path: `/tmp/${label ?? 'snapshot'}.db`, revision: this.revision, keys: this.data.size, takenAt: 0 });
+    return Promise.resolve({
+      path: `/tmp/${label ?? 'snapshot'}.db`,
+      revision: this.revision,
+      keys: this.data.size,
+      takenAt: 0,
+    });
   }
   restoreSingle(member: string, snapshot: EtcdSnapshot): Promise<void> {
     this.calls.push(`etcd restore ${member} ${snapshot.path}`);
@@ -83,7 +102,13 @@ export class FakeEtcd implements EtcdOps {
   }
   memberAdd(name: string, node?: string): Promise<EtcdMember> {
     this.calls.push(`etcd member add ${name}${node ? ` on ${node}` : ''}`);
-    const m: EtcdMember = { id: `id-${name}`, name, peerURL: `https://${node ?? name}:2380`, clientURL: `https://${node ?? name}:2379`, ...(node ? { node } : {}) };
+    const m: EtcdMember = {
+      id: `id-${name}`,
+      name,
+      peerURL: `https://${node ?? name}:2380`,
+      clientURL: `https://${node ?? name}:2379`,
+      ...(node ? { node } : {}),
+    };
     this.members_.push(m);
     this.running_.add(name);
     return Promise.resolve(m);
@@ -124,7 +149,8 @@ export function fakeContext(o: FakeOptions = {}): Fake {
     if (!t) store.set(r, (t = new Map()));
     return t;
   };
-  for (const [r, items] of Object.entries(o.objects ?? {}) as [ResourceName, KubeObject[]][]) for (const obj of items) table(r).set(objectKey(obj), obj);
+  for (const [r, items] of Object.entries(o.objects ?? {}) as [ResourceName, KubeObject[]][])
+    for (const obj of items) table(r).set(objectKey(obj), obj);
   const emit = (r: ResourceName, e: WatchEvent): void => {
     for (const l of listeners.get(r) ?? []) l(e);
     clock.notify();
@@ -134,7 +160,8 @@ export function fakeContext(o: FakeOptions = {}): Fake {
     cluster: o.cluster ?? 'business',
     config: undefined as never,
     dryRun: o.dryRun ?? false,
-    list: (r, opts) => Promise.resolve({ items: [...table(r).values()].filter((x) => inNs(x, opts?.namespace)), resourceVersion: '1' }),
+    list: (r, opts) =>
+      Promise.resolve({ items: [...table(r).values()].filter((x) => inNs(x, opts?.namespace)), resourceVersion: '1' }),
     get: (r, name, ns) => Promise.resolve(table(r).get(ns ? `${ns}/${name}` : name)),
     create: (r, obj) => {
       calls.push(`create ${r} ${objectKey(obj)}`);
@@ -145,11 +172,15 @@ export function fakeContext(o: FakeOptions = {}): Fake {
       return Promise.resolve(obj);
     },
     patch: (r, name, patch, opts) => {
-      calls.push(`patch ${r} ${opts.namespace ? `${opts.namespace}/` : ''}${name} ${opts.type} ${JSON.stringify(patch)}`);
+      calls.push(
+        `patch ${r} ${opts.namespace ? `${opts.namespace}/` : ''}${name} ${opts.type} ${JSON.stringify(patch)}`,
+      );
       return Promise.resolve({ metadata: { name } });
     },
     delete: (r, name, opts) => {
-      calls.push(`delete ${r} ${opts?.namespace ? `${opts.namespace}/` : ''}${name}${opts?.gracePeriodSeconds !== undefined ? ` grace=${opts.gracePeriodSeconds}` : ''}`);
+      calls.push(
+        `delete ${r} ${opts?.namespace ? `${opts.namespace}/` : ''}${name}${opts?.gracePeriodSeconds !== undefined ? ` grace=${opts.gracePeriodSeconds}` : ''}`,
+      );
       return Promise.resolve();
     },
     evict: (ns, name) => {
@@ -244,18 +275,31 @@ export function fakeContext(o: FakeOptions = {}): Fake {
 }
 
 /** Objects as the default topology has them, small enough to read in a test. */
-export function node(name: string, o: { master?: boolean; ready?: string; memory?: string; unschedulable?: boolean; taints?: unknown[] } = {}): KubeObject {
+export function node(
+  name: string,
+  o: { master?: boolean; ready?: string; memory?: string; unschedulable?: boolean; taints?: unknown[] } = {},
+): KubeObject {
   return {
     metadata: { name, labels: o.master ? { 'node-role.kubernetes.io/master': '' } : {} },
     spec: { ...(o.unschedulable ? { unschedulable: true } : {}), ...(o.taints ? { taints: o.taints } : {}) },
     status: {
       allocatable: { memory: o.memory ?? '8Gi', cpu: '4' },
-      conditions: [{ type: 'Ready', status: o.ready ?? 'True', ...(o.ready && o.ready !== 'True' ? { reason: 'NodeStatusUnknown' } : {}) }],
+      conditions: [
+        {
+          type: 'Ready',
+          status: o.ready ?? 'True',
+          ...(o.ready && o.ready !== 'True' ? { reason: 'NodeStatusUnknown' } : {}),
+        },
+      ],
     },
   };
 }
 
-export function deployment(namespace: string, name: string, o: { replicas?: number; available?: number; containers?: unknown[]; annotations?: Record<string, string> } = {}): KubeObject {
+export function deployment(
+  namespace: string,
+  name: string,
+  o: { replicas?: number; available?: number; containers?: unknown[]; annotations?: Record<string, string> } = {},
+): KubeObject {
   return {
     metadata: { name, namespace, generation: 1 },
     spec: {
@@ -263,14 +307,44 @@ export function deployment(namespace: string, name: string, o: { replicas?: numb
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name }, ...(o.annotations ? { annotations: o.annotations } : {}) },
-        spec: { containers: o.containers ?? [{ name: name, image: `registry/${name}:1`, resources: { requests: { memory: '512Mi' }, limits: { memory: '1Gi' } } }] },
+        spec: {
+          containers: o.containers ?? [
+            {
+              name: name,
+              image: `registry/${name}:1`,
+              resources: { requests: { memory: '512Mi' }, limits: { memory: '1Gi' } },
+            },
+          ],
+        },
       },
     },
-    status: { observedGeneration: 1, replicas: o.replicas ?? 2, updatedReplicas: o.replicas ?? 2, availableReplicas: o.available ?? o.replicas ?? 2, readyReplicas: o.available ?? o.replicas ?? 2 },
+    status: {
+      observedGeneration: 1,
+      replicas: o.replicas ?? 2,
+      updatedReplicas: o.replicas ?? 2,
+      availableReplicas: o.available ?? o.replicas ?? 2,
+      readyReplicas: o.available ?? o.replicas ?? 2,
+    },
   };
 }
 
-export function pod(namespace: string, name: string, o: { app?: string; node?: string; phase?: string; ready?: boolean; memory?: string; owner?: string; terminating?: boolean; restarts?: number; waiting?: string; lastTerminated?: string; uid?: string } = {}): KubeObject {
+export function pod(
+  namespace: string,
+  name: string,
+  o: {
+    app?: string;
+    node?: string;
+    phase?: string;
+    ready?: boolean;
+    memory?: string;
+    owner?: string;
+    terminating?: boolean;
+    restarts?: number;
+    waiting?: string;
+    lastTerminated?: string;
+    uid?: string;
+  } = {},
+): KubeObject {
   const ready = o.ready ?? (o.phase ?? 'Running') === 'Running';
   return {
     metadata: {
@@ -278,10 +352,15 @@ export function pod(namespace: string, name: string, o: { app?: string; node?: s
       namespace,
       uid: o.uid ?? `uid-${name}`,
       labels: o.app ? { app: o.app } : {},
-      ...(o.owner ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: o.owner, name: 'owner', uid: 'u', controller: true }] } : {}),
+      ...(o.owner
+        ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: o.owner, name: 'owner', uid: 'u', controller: true }] }
+        : {}),
       ...(o.terminating ? { deletionTimestamp: '2026-01-01T00:00:00Z' } : {}),
     },
-    spec: { ...(o.node ? { nodeName: o.node } : {}), containers: [{ name: 'app', resources: { requests: { memory: o.memory ?? '256Mi' } } }] },
+    spec: {
+      ...(o.node ? { nodeName: o.node } : {}),
+      containers: [{ name: 'app', resources: { requests: { memory: o.memory ?? '256Mi' } } }],
+    },
     status: {
       phase: o.phase ?? 'Running',
       conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],

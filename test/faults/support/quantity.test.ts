@@ -16,7 +16,7 @@ describe('quantity arithmetic for recovery steps', () => {
     expect(adjustQuantity('memory', '512Mi', '+1000Mi')).to.equal('1512Mi');
   });
 
-  it('raises a limit by 50%, the runbook\'s rule for OOMKilled pods', () => {
+  it("raises a limit by 50%, the runbook's rule for OOMKilled pods", () => {
     expect(adjustQuantity('memory', '1Gi', '+50%')).to.equal('1536Mi');
     expect(adjustQuantity('cpu', '500m', '+50%')).to.equal('750m');
   });
@@ -32,7 +32,10 @@ describe('quantity arithmetic for recovery steps', () => {
   });
 
   it('refuses a relative change when nothing is set, saying what to give instead', () => {
-    expect(() => adjustQuantity('memory', undefined, '+500Mi', 'limits.memory')).to.throw(InvalidInputError, /none is set; give an absolute value/);
+    expect(() => adjustQuantity('memory', undefined, '+500Mi', 'limits.memory')).to.throw(
+      InvalidInputError,
+      /none is set; give an absolute value/,
+    );
     expect(() => adjustQuantity('memory', '1Gi', 'lots')).to.throw(InvalidInputError, /expected a Kubernetes quantity/);
   });
 

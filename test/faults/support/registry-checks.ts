@@ -22,7 +22,12 @@ export const SAMPLE_PARAMS: Record<string, unknown> = {
   reason: 'CrashLoopBackOff',
   path: '/readyz',
   namespace: 'container-service',
-  manifest: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'mysql-config', namespace: 'container-service' }, data: {} },
+  manifest: {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'mysql-config', namespace: 'container-service' },
+    data: {},
+  },
 };
 
 function required(schema: JsonSchema): string[] {
@@ -38,9 +43,11 @@ function checkSchema(where: string, schema: unknown, problems: string[]): void {
   if (schema === null || typeof schema !== 'object') return;
   const s = schema as Record<string, unknown>;
   if (s['properties'] && typeof s['properties'] === 'object') {
-    if (s['type'] === 'object' && s['additionalProperties'] !== false) problems.push(`${where}: object without "additionalProperties": false`);
+    if (s['type'] === 'object' && s['additionalProperties'] !== false)
+      problems.push(`${where}: object without "additionalProperties": false`);
     for (const [k, v] of Object.entries(s['properties'] as Record<string, unknown>)) {
-      if (typeof (v as Record<string, unknown>)['description'] !== 'string') problems.push(`${where}.${k}: no description`);
+      if (typeof (v as Record<string, unknown>)['description'] !== 'string')
+        problems.push(`${where}.${k}: no description`);
       checkSchema(`${where}.${k}`, v, problems);
     }
   }
@@ -52,7 +59,11 @@ function checkSchema(where: string, schema: unknown, problems: string[]): void {
  * alphabetical order, each params schema is described and closed, and an experiment using the plugin with
  * sample params validates against the composed experiment schema.
  */
-export function registryChecks(folder: string, registry: Record<string, Plugin>, kind: 'fault' | 'step' | 'probe'): void {
+export function registryChecks(
+  folder: string,
+  registry: Record<string, Plugin>,
+  kind: 'fault' | 'step' | 'probe',
+): void {
   const dir = fileURLToPath(new URL(`../../../src/${folder}/`, import.meta.url));
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
@@ -62,7 +73,10 @@ export function registryChecks(folder: string, registry: Record<string, Plugin>,
   it('registers every file of the folder under the file name', () => {
     const missing = files.filter((f) => !(f in registry));
     expect(missing, `src/${folder}/ files not in src/${folder}/index.ts`).to.deep.equal([]);
-    expect(Object.keys(registry).filter((k) => !files.includes(k)), 'registered names without a file of that name').to.deep.equal([]);
+    expect(
+      Object.keys(registry).filter((k) => !files.includes(k)),
+      'registered names without a file of that name',
+    ).to.deep.equal([]);
   });
 
   it('lists the plugins in alphabetical order, each named as its key', () => {
@@ -73,7 +87,8 @@ export function registryChecks(folder: string, registry: Record<string, Plugin>,
   it('gives each plugin a one-sentence summary and a closed, described params schema', () => {
     const problems: string[] = [];
     for (const [key, p] of Object.entries(registry)) {
-      if (!/^[A-Z].*[.)]$/.test(p.summary)) problems.push(`${key}: summary should be a sentence: ${JSON.stringify(p.summary)}`);
+      if (!/^[A-Z].*[.)]$/.test(p.summary))
+        problems.push(`${key}: summary should be a sentence: ${JSON.stringify(p.summary)}`);
       if (p.params['type'] !== 'object') problems.push(`${key}: params must be an object schema`);
       checkSchema(key, p.params, problems);
     }

@@ -1,6 +1,12 @@
- 
 import { expect } from 'chai';
-import { ApiException, AppsV1Api, CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  KubernetesObjectApi,
+  PatchStrategy,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { StoreError } from '../../../src/sim/store/store.js';
 import type { KubeObject } from '../../../src/kube/objects.js';
 import { deployment, http, pod, startFixture, type Fixture } from './fixture.js';
@@ -32,7 +38,9 @@ describe('simulated apiserver: REST API', () => {
       hooks: {
         admit: (resource, obj) => {
           if (resource === 'pods' && obj.metadata.name === 'invalid') {
-            throw new StoreError('Invalid', 'bad image', [{ field: 'spec.containers[0].image', message: 'Required value', reason: 'FieldValueRequired' }]);
+            throw new StoreError('Invalid', 'bad image', [
+              { field: 'spec.containers[0].image', message: 'Required value', reason: 'FieldValueRequired' },
+            ]);
           }
         },
         podDeleting: (p) => deleting.push(p.metadata.name),
@@ -43,7 +51,12 @@ describe('simulated apiserver: REST API', () => {
                 allowed: false,
                 status: 429,
                 message: "Cannot evict pod as it would violate the pod's disruption budget.",
-                causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget db needs 1 healthy pods and has 1 currently' }],
+                causes: [
+                  {
+                    reason: 'DisruptionBudget',
+                    message: 'The disruption budget db needs 1 healthy pods and has 1 currently',
+                  },
+                ],
               }
             : { allowed: true },
       },
@@ -57,14 +70,28 @@ describe('simulated apiserver: REST API', () => {
   });
 
   it('serves discovery with verbs, short names, the all category and subresources', async () => {
-    const v1 = (await http(f.url, '/api/v1')).body as { resources: { name: string; shortNames?: string[]; categories?: string[]; verbs: string[]; group?: string; kind: string }[] };
+    const v1 = (await http(f.url, '/api/v1')).body as {
+      resources: {
+        name: string;
+        shortNames?: string[];
+        categories?: string[];
+        verbs: string[];
+        group?: string;
+        kind: string;
+      }[];
+    };
     const pods = v1.resources.find((r) => r.name === 'pods');
     expect(pods?.shortNames).to.deep.equal(['po']);
     expect(pods?.categories).to.deep.equal(['all']);
     expect(pods?.verbs).to.include.members(['get', 'list', 'watch', 'create', 'patch', 'delete']);
     expect(v1.resources.find((r) => r.name === 'pods/eviction')).to.include({ group: 'policy', kind: 'Eviction' });
-    const appsList = (await http(f.url, '/apis/apps/v1')).body as { resources: { name: string; kind: string; group?: string }[] };
-    expect(appsList.resources.find((r) => r.name === 'deployments/scale')).to.include({ group: 'autoscaling', kind: 'Scale' });
+    const appsList = (await http(f.url, '/apis/apps/v1')).body as {
+      resources: { name: string; kind: string; group?: string }[];
+    };
+    expect(appsList.resources.find((r) => r.name === 'deployments/scale')).to.include({
+      group: 'autoscaling',
+      kind: 'Scale',
+    });
     const groups = (await http(f.url, '/apis')).body as { groups: { name: string }[] };
     expect(groups.groups.map((g) => g.name)).to.include.members(['apps', 'policy', 'coordination.k8s.io']);
     expect((await http(f.url, '/version')).body).to.include({ major: '1', minor: '32', gitVersion: 'v1.32.0' });
@@ -86,7 +113,14 @@ describe('simulated apiserver: REST API', () => {
   it('answers a missing object with a NotFound Status worded as kube-apiserver words it', async () => {
     const { code, body } = apiError(await rejects(core.readNamespacedPod({ name: 'x', namespace: 'default' })));
     expect(code).to.equal(404);
-    expect(body).to.deep.include({ kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', message: 'pods "x" not found', code: 404 });
+    expect(body).to.deep.include({
+      kind: 'Status',
+      apiVersion: 'v1',
+      status: 'Failure',
+      reason: 'NotFound',
+      message: 'pods "x" not found',
+      code: 404,
+    });
     const dep = await http(f.url, '/apis/apps/v1/namespaces/default/deployments/nope');
     expect(dep.body.message).to.equal('deployments.apps "nope" not found');
   });
@@ -96,17 +130,27 @@ describe('simulated apiserver: REST API', () => {
     expect(created.metadata?.uid).to.be.a('string');
     expect(created.metadata?.creationTimestamp).to.be.instanceOf(Date);
     expect(created.status?.phase).to.equal('Pending');
-    const dup = apiError(await rejects(core.createNamespacedPod({ namespace: 'default', body: pod('new', undefined) as never })));
+    const dup = apiError(
+      await rejects(core.createNamespacedPod({ namespace: 'default', body: pod('new', undefined) as never })),
+    );
     expect(dup.code).to.equal(409);
     expect(dup.body).to.include({ reason: 'AlreadyExists', message: 'pods "new" already exists' });
-    const noNs = apiError(await rejects(core.createNamespacedPod({ namespace: 'nowhere', body: pod('x', undefined, {}, 'nowhere') as never })));
+    const noNs = apiError(
+      await rejects(
+        core.createNamespacedPod({ namespace: 'nowhere', body: pod('x', undefined, {}, 'nowhere') as never }),
+      ),
+    );
     expect(noNs.code).to.equal(404);
     expect(noNs.body.message).to.equal('namespaces "nowhere" not found');
-    const invalid = apiError(await rejects(core.createNamespacedPod({ namespace: 'default', body: pod('invalid', undefined) as never })));
+    const invalid = apiError(
+      await rejects(core.createNamespacedPod({ namespace: 'default', body: pod('invalid', undefined) as never })),
+    );
     expect(invalid.code).to.equal(422);
     expect(invalid.body.reason).to.equal('Invalid');
     expect(invalid.body.message).to.equal('Pod "invalid" is invalid: spec.containers[0].image: Required value');
-    expect(invalid.body.details.causes).to.deep.equal([{ reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers[0].image' }]);
+    expect(invalid.body.details.causes).to.deep.equal([
+      { reason: 'FieldValueRequired', message: 'Required value', field: 'spec.containers[0].image' },
+    ]);
   });
 
   it('refuses a PUT carrying a stale resourceVersion with 409 Conflict', async () => {
@@ -116,7 +160,9 @@ describe('simulated apiserver: REST API', () => {
     const res = await http(f.url, '/apis/apps/v1/namespaces/default/deployments/web', { method: 'PUT', body: stale });
     expect(res.status).to.equal(409);
     expect(res.body.reason).to.equal('Conflict');
-    expect(res.body.message).to.match(/^Operation cannot be fulfilled on deployments.apps "web": the object has been modified/);
+    expect(res.body.message).to.match(
+      /^Operation cannot be fulfilled on deployments.apps "web": the object has been modified/,
+    );
   });
 
   it('keeps status on writes to the main resource and changes only status through /status', async () => {
@@ -139,23 +185,42 @@ describe('simulated apiserver: REST API', () => {
   });
 
   it('patches with merge, JSON and strategic merge patches', async () => {
-    await core.patchNode({ name: 'node-a', body: { spec: { unschedulable: true } } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+    await core.patchNode(
+      { name: 'node-a', body: { spec: { unschedulable: true } } },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
     expect(f.store.get('nodes', undefined, 'node-a')?.spec.unschedulable).to.equal(true);
-    await core.patchNode({ name: 'node-a', body: { metadata: { labels: { zone: 'a' } } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await core.patchNode(
+      { name: 'node-a', body: { metadata: { labels: { zone: 'a' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     expect(f.store.get('nodes', undefined, 'node-a')?.metadata.labels?.zone).to.equal('a');
     await core.patchNode(
-      { name: 'node-a', body: [{ op: 'add', path: '/spec/taints', value: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] }] },
+      {
+        name: 'node-a',
+        body: [{ op: 'add', path: '/spec/taints', value: [{ key: 'k', value: 'v', effect: 'NoSchedule' }] }],
+      },
       setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
     );
-    expect(f.store.get('nodes', undefined, 'node-a')?.spec.taints).to.deep.equal([{ key: 'k', value: 'v', effect: 'NoSchedule' }]);
+    expect(f.store.get('nodes', undefined, 'node-a')?.spec.taints).to.deep.equal([
+      { key: 'k', value: 'v', effect: 'NoSchedule' },
+    ]);
     await apps.patchNamespacedDeployment(
-      { name: 'web', namespace: 'default', body: { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.26' }] } } } } },
+      {
+        name: 'web',
+        namespace: 'default',
+        body: { spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.26' }] } } } },
+      },
       setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
     );
     const d = f.store.get('deployments', 'default', 'web')!;
     expect(d.spec.template.spec.containers).to.deep.equal([{ name: 'web', image: 'nginx:1.26' }]);
     expect(d.metadata.generation).to.equal(2);
-    const bad = await http(f.url, '/api/v1/nodes/node-a', { method: 'PATCH', contentType: 'application/merge-patch+json', body: '{not json' });
+    const bad = await http(f.url, '/api/v1/nodes/node-a', {
+      method: 'PATCH',
+      contentType: 'application/merge-patch+json',
+      body: '{not json',
+    });
     expect(bad.status).to.equal(400);
     expect(bad.body.kind).to.equal('Status');
   });
@@ -164,7 +229,10 @@ describe('simulated apiserver: REST API', () => {
     const scale = await apps.readNamespacedDeploymentScale({ name: 'web', namespace: 'default' });
     expect(scale.spec?.replicas).to.equal(2);
     expect(scale.status?.selector).to.equal('app=web');
-    await apps.patchNamespacedDeploymentScale({ name: 'web', namespace: 'default', body: { spec: { replicas: 4 } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    await apps.patchNamespacedDeploymentScale(
+      { name: 'web', namespace: 'default', body: { spec: { replicas: 4 } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
     expect(f.store.get('deployments', 'default', 'web')?.spec.replicas).to.equal(4);
   });
 
@@ -188,12 +256,24 @@ describe('simulated apiserver: REST API', () => {
     const rs = f.store.create('replicasets', {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
-      metadata: { name: 'web-abc', namespace: 'default', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: dep.metadata.uid!, controller: true }] },
+      metadata: {
+        name: 'web-abc',
+        namespace: 'default',
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: dep.metadata.uid!, controller: true },
+        ],
+      },
       spec: { replicas: 1 },
     });
     f.store.create('pods', {
       ...pod('web-abc-1', undefined),
-      metadata: { name: 'web-abc-1', namespace: 'default', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-abc', uid: rs.metadata.uid!, controller: true }] },
+      metadata: {
+        name: 'web-abc-1',
+        namespace: 'default',
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'web-abc', uid: rs.metadata.uid!, controller: true },
+        ],
+      },
     });
     await apps.deleteNamespacedDeployment({ name: 'web', namespace: 'default' });
     expect(f.store.get('replicasets', 'default', 'web-abc')).to.equal(undefined);
@@ -203,7 +283,13 @@ describe('simulated apiserver: REST API', () => {
     f.store.create('replicasets', {
       apiVersion: 'apps/v1',
       kind: 'ReplicaSet',
-      metadata: { name: 'api-x', namespace: 'default', ownerReferences: [{ apiVersion: 'apps/v1', kind: 'Deployment', name: 'api', uid: d2.metadata.uid!, controller: true }] },
+      metadata: {
+        name: 'api-x',
+        namespace: 'default',
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'Deployment', name: 'api', uid: d2.metadata.uid!, controller: true },
+        ],
+      },
       spec: { replicas: 1 },
     });
     await apps.deleteNamespacedDeployment({ name: 'api', namespace: 'default', propagationPolicy: 'Orphan' });
@@ -225,7 +311,11 @@ describe('simulated apiserver: REST API', () => {
     expect(refused.body).to.deep.include({
       reason: 'TooManyRequests',
       message: "Cannot evict pod as it would violate the pod's disruption budget.",
-      details: { causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget db needs 1 healthy pods and has 1 currently' }] },
+      details: {
+        causes: [
+          { reason: 'DisruptionBudget', message: 'The disruption budget db needs 1 healthy pods and has 1 currently' },
+        ],
+      },
     });
     expect(f.store.get('pods', 'default', 'db-1')?.metadata.deletionTimestamp).to.equal(undefined);
   });
@@ -261,7 +351,11 @@ describe('simulated apiserver: REST API', () => {
       spec: { holderIdentity: 'node-a', leaseDurationSeconds: 40 },
     })) as { metadata?: { uid?: string } };
     expect(lease.metadata?.uid).to.be.a('string');
-    const read = await objects.read({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'node-a', namespace: 'kube-system' } });
+    const read = await objects.read({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'node-a', namespace: 'kube-system' },
+    });
     expect((read as { spec: { holderIdentity: string } }).spec.holderIdentity).to.equal('node-a');
     const list = await objects.list('apps/v1', 'Deployment', 'default');
     expect(list.items.map((d) => d.metadata?.name)).to.deep.equal(['web']);
@@ -277,11 +371,14 @@ describe('simulated apiserver: REST API', () => {
     const malformed = await http(f.url, '/api/v1/namespaces/default/pods', { method: 'POST', body: '{"metadata":' });
     expect(malformed.status).to.equal(400);
     expect(malformed.body.reason).to.equal('BadRequest');
-    const wrongKind = await http(f.url, '/api/v1/namespaces/default/pods', { method: 'POST', body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } } });
+    const wrongKind = await http(f.url, '/api/v1/namespaces/default/pods', {
+      method: 'POST',
+      body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } },
+    });
     expect(wrongKind.status).to.equal(400);
   });
 
-  it('fails writes and quorum reads with etcd\'s words while the store is unavailable; resourceVersion=0 reads still answer', async () => {
+  it("fails writes and quorum reads with etcd's words while the store is unavailable; resourceVersion=0 reads still answer", async () => {
     f.store.availability = () => 'etcdserver: request timed out';
     const write = await http(f.url, '/api/v1/namespaces/default/pods', { method: 'POST', body: pod('x', undefined) });
     expect(write.status).to.equal(500);
@@ -306,9 +403,13 @@ describe('simulated apiserver: namespace deletion', () => {
       expect(res.status).to.equal(200);
       expect(res.body.status.phase).to.equal('Terminating');
       expect(f.store.get('deployments', 'default', 'web')).to.equal(undefined);
-      const created = await http(f.url, '/api/v1/namespaces/default/configmaps', { method: 'POST', body: { metadata: { name: 'late' } } });
+      const created = await http(f.url, '/api/v1/namespaces/default/configmaps', {
+        method: 'POST',
+        body: { metadata: { name: 'late' } },
+      });
       expect(created.status).to.equal(403);
-      for (let i = 0; i < 100 && f.store.get('namespaces', undefined, 'default'); i++) await new Promise((r) => setTimeout(r, 10));
+      for (let i = 0; i < 100 && f.store.get('namespaces', undefined, 'default'); i++)
+        await new Promise((r) => setTimeout(r, 10));
       expect(f.store.list('pods', { namespace: 'default' })).to.deep.equal([]);
       expect(f.store.get('namespaces', undefined, 'default')).to.equal(undefined);
       expect(f.store.get('namespaces', undefined, 'kube-system')).to.not.equal(undefined);

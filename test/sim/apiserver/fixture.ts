@@ -29,27 +29,54 @@ export function node(name: string, ready = true, labels: Record<string, string> 
     spec: {},
     status: {
       conditions: [
-        { type: 'Ready', status: ready ? 'True' : 'Unknown', reason: ready ? 'KubeletReady' : 'NodeStatusUnknown', message: '', lastHeartbeatTime: t, lastTransitionTime: t },
+        {
+          type: 'Ready',
+          status: ready ? 'True' : 'Unknown',
+          reason: ready ? 'KubeletReady' : 'NodeStatusUnknown',
+          message: '',
+          lastHeartbeatTime: t,
+          lastTransitionTime: t,
+        },
       ],
       addresses: [
         { type: 'InternalIP', address: `10.0.0.${name.length}` },
         { type: 'Hostname', address: name },
       ],
-      nodeInfo: { kubeletVersion: 'v1.32.0', osImage: 'Debian GNU/Linux 12 (bookworm)', kernelVersion: '6.1.0-18-amd64', containerRuntimeVersion: 'containerd://1.7.13' },
+      nodeInfo: {
+        kubeletVersion: 'v1.32.0',
+        osImage: 'Debian GNU/Linux 12 (bookworm)',
+        kernelVersion: '6.1.0-18-amd64',
+        containerRuntimeVersion: 'containerd://1.7.13',
+      },
       capacity: { cpu: '4', memory: '8Gi', pods: '110' },
       allocatable: { cpu: '4', memory: '8Gi', pods: '110' },
     },
   };
 }
 
-export function pod(name: string, nodeName: string | undefined, labels: Record<string, string> = { app: 'web' }, namespace = 'default'): KubeObject {
+export function pod(
+  name: string,
+  nodeName: string | undefined,
+  labels: Record<string, string> = { app: 'web' },
+  namespace = 'default',
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name, namespace, labels },
-    spec: { ...(nodeName ? { nodeName } : {}), containers: [{ name: 'web', image: 'nginx:1.25' }], terminationGracePeriodSeconds: 30 },
+    spec: {
+      ...(nodeName ? { nodeName } : {}),
+      containers: [{ name: 'web', image: 'nginx:1.25' }],
+      terminationGracePeriodSeconds: 30,
+    },
     status: nodeName
-      ? { phase: 'Running', podIP: '10.244.1.5', containerStatuses: [{ name: 'web', ready: true, restartCount: 0, state: { running: { startedAt: '2026-01-01T00:00:00Z' } } }] }
+      ? {
+          phase: 'Running',
+          podIP: '10.244.1.5',
+          containerStatuses: [
+            { name: 'web', ready: true, restartCount: 0, state: { running: { startedAt: '2026-01-01T00:00:00Z' } } },
+          ],
+        }
       : { phase: 'Pending' },
   };
 }
@@ -69,11 +96,19 @@ export function deployment(name: string, replicas = 2): KubeObject {
 }
 
 /** A server on a fresh Store with two namespaces, two Ready nodes, three pods and a Deployment. */
-export async function startFixture(options: { clock?: Clock; hooks?: ApiHooks; tracker?: WatchTracker; seed?: boolean } = {}): Promise<Fixture> {
+export async function startFixture(
+  options: { clock?: Clock; hooks?: ApiHooks; tracker?: WatchTracker; seed?: boolean } = {},
+): Promise<Fixture> {
   const clock = options.clock ?? new RealClock();
   const store = new Store(clock);
   if (options.seed !== false) {
-    for (const ns of ['default', 'kube-system']) store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns }, status: { phase: 'Active' } });
+    for (const ns of ['default', 'kube-system'])
+      store.create('namespaces', {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: ns },
+        status: { phase: 'Active' },
+      });
     store.create('nodes', node('node-a', true, { 'node-role.kubernetes.io/control-plane': '' }));
     store.create('nodes', node('node-b'));
     store.create('pods', pod('web-1', 'node-a'));

@@ -1,4 +1,3 @@
- 
 import { expect } from 'chai';
 import { execa } from 'execa';
 import { writeFile } from 'node:fs/promises';
@@ -24,10 +23,14 @@ describe('simulated apiserver: the real kubectl', function () {
   let removeAfter: ((p: KubeObject) => void) | undefined;
 
   const kubectl = (...args: string[]) =>
-    execa('kubectl', ['--kubeconfig', f.kubeconfig, '--cache-dir', join(f.dir, 'cache'), '--request-timeout=20s', ...args], {
-      reject: false,
-      timeout: 60_000,
-    });
+    execa(
+      'kubectl',
+      ['--kubeconfig', f.kubeconfig, '--cache-dir', join(f.dir, 'cache'), '--request-timeout=20s', ...args],
+      {
+        reject: false,
+        timeout: 60_000,
+      },
+    );
 
   const ok = async (...args: string[]): Promise<string> => {
     const r = await kubectl(...args);
@@ -48,14 +51,17 @@ describe('simulated apiserver: the real kubectl', function () {
       hooks: {
         admit: (resource, obj) => {
           if (resource === 'configmaps' && obj.metadata.name === 'invalid') {
-            throw new StoreError('Invalid', 'bad', [{ field: 'data', message: 'Invalid value: "x": not allowed', reason: 'FieldValueInvalid' }]);
+            throw new StoreError('Invalid', 'bad', [
+              { field: 'data', message: 'Invalid value: "x": not allowed', reason: 'FieldValueInvalid' },
+            ]);
           }
         },
         // The kubelet's side of graceful deletion: gone a moment later.
         podDeleting: (p) => {
           removeAfter?.(p);
           setTimeout(() => {
-            if (f.store.get('pods', p.metadata.namespace, p.metadata.name)) f.store.remove('pods', p.metadata.namespace, p.metadata.name);
+            if (f.store.get('pods', p.metadata.namespace, p.metadata.name))
+              f.store.remove('pods', p.metadata.namespace, p.metadata.name);
           }, 100);
         },
         evict: () => ({ allowed: true }),
@@ -65,7 +71,13 @@ describe('simulated apiserver: the real kubectl', function () {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name: 'web-1.1', namespace: 'default' },
-      involvedObject: { apiVersion: 'v1', kind: 'Pod', name: 'web-1', namespace: 'default', uid: f.store.get('pods', 'default', 'web-1')!.metadata.uid },
+      involvedObject: {
+        apiVersion: 'v1',
+        kind: 'Pod',
+        name: 'web-1',
+        namespace: 'default',
+        uid: f.store.get('pods', 'default', 'web-1')!.metadata.uid,
+      },
       reason: 'Pulled',
       message: 'Container image "nginx:1.25" already present on machine',
       type: 'Normal',
@@ -88,13 +100,17 @@ describe('simulated apiserver: the real kubectl', function () {
     expect(wide.split('\n')[0]).to.match(/INTERNAL-IP\s+EXTERNAL-IP\s+OS-IMAGE\s+KERNEL-VERSION\s+CONTAINER-RUNTIME$/);
     expect(wide).to.contain('containerd://1.7.13');
     const pods = await ok('get', 'pods', '-A', '-o', 'wide');
-    expect(pods.split('\n')[0]).to.match(/^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/);
+    expect(pods.split('\n')[0]).to.match(
+      /^NAMESPACE\s+NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE\s+NOMINATED NODE\s+READINESS GATES$/,
+    );
     expect(pods).to.match(/default\s+web-1\s+1\/1\s+Running\s+0/);
     const onB = await ok('get', 'pods', '-A', '--field-selector', 'spec.nodeName=node-b', '-o', 'name');
     expect(onB.trim().split('\n')).to.deep.equal(['pod/db-1', 'pod/web-2']);
     const labelled = await ok('get', 'po', '-l', 'app=db', '-o', 'jsonpath={.items[*].metadata.name}');
     expect(labelled).to.equal('db-1');
-    const json = JSON.parse(await ok('get', 'deploy', '-A', '-o', 'json')) as { items: { metadata: { name: string } }[] };
+    const json = JSON.parse(await ok('get', 'deploy', '-A', '-o', 'json')) as {
+      items: { metadata: { name: string } }[];
+    };
     expect(json.items.map((d) => d.metadata.name)).to.deep.equal(['web']);
     expect(await ok('get', 'deploy', 'web', '-o', 'yaml')).to.contain('kind: Deployment');
     expect(await ok('get', 'deploy')).to.match(/NAME\s+READY\s+UP-TO-DATE\s+AVAILABLE\s+AGE\nweb\s+2\/2\s+2\s+2\s+/);
@@ -119,7 +135,9 @@ describe('simulated apiserver: the real kubectl', function () {
     await ok('label', 'node', 'node-a', 'zone=east');
     expect(f.store.get('nodes', undefined, 'node-a')?.metadata.labels?.zone).to.equal('east');
     await ok('taint', 'node', 'node-a', 'dedicated=db:NoSchedule');
-    expect(f.store.get('nodes', undefined, 'node-a')?.spec.taints).to.deep.equal([{ key: 'dedicated', value: 'db', effect: 'NoSchedule' }]);
+    expect(f.store.get('nodes', undefined, 'node-a')?.spec.taints).to.deep.equal([
+      { key: 'dedicated', value: 'db', effect: 'NoSchedule' },
+    ]);
     await ok('taint', 'node', 'node-a', 'dedicated-');
     expect(f.store.get('nodes', undefined, 'node-a')?.spec.taints ?? []).to.deep.equal([]);
   });
@@ -127,16 +145,26 @@ describe('simulated apiserver: the real kubectl', function () {
   it('patches with merge, JSON and strategic patches, scales, and restarts a rollout', async () => {
     await ok('patch', 'deploy', 'web', '--type=merge', '-p', '{"metadata":{"labels":{"team":"sre"}}}');
     await ok('patch', 'deploy', 'web', '--type=json', '-p', '[{"op":"replace","path":"/spec/replicas","value":3}]');
-    await ok('patch', 'deploy', 'web', '-p', '{"spec":{"template":{"spec":{"containers":[{"name":"web","resources":{"limits":{"memory":"1Gi"}}}]}}}}');
+    await ok(
+      'patch',
+      'deploy',
+      'web',
+      '-p',
+      '{"spec":{"template":{"spec":{"containers":[{"name":"web","resources":{"limits":{"memory":"1Gi"}}}]}}}}',
+    );
     let d = f.store.get('deployments', 'default', 'web')!;
     expect(d.metadata.labels?.team).to.equal('sre');
     expect(d.spec.replicas).to.equal(3);
-    expect(d.spec.template.spec.containers).to.deep.equal([{ name: 'web', image: 'nginx:1.25', resources: { limits: { memory: '1Gi' } } }]);
+    expect(d.spec.template.spec.containers).to.deep.equal([
+      { name: 'web', image: 'nginx:1.25', resources: { limits: { memory: '1Gi' } } },
+    ]);
     await ok('scale', 'deploy', 'web', '--replicas=5');
     expect(f.store.get('deployments', 'default', 'web')?.spec.replicas).to.equal(5);
     await ok('rollout', 'restart', 'deploy/web');
     d = f.store.get('deployments', 'default', 'web')!;
-    expect(d.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
+    expect(d.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt']).to.match(
+      /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/,
+    );
   });
 
   it('applies a Deployment manifest, then applies a change to it', async () => {
@@ -166,7 +194,10 @@ spec:
     expect(await ok('apply', '-f', file)).to.equal('deployment.apps/api configured');
     const d = f.store.get('deployments', 'default', 'api')!;
     expect(d.spec.replicas).to.equal(4);
-    expect(d.spec.template.spec.containers[0]).to.deep.include({ image: 'api:2', env: [{ name: 'MODE', value: 'prod' }] });
+    expect(d.spec.template.spec.containers[0]).to.deep.include({
+      image: 'api:2',
+      env: [{ name: 'MODE', value: 'prod' }],
+    });
     expect(d.metadata.annotations?.['kubectl.kubernetes.io/last-applied-configuration']).to.contain('api:2');
     expect(await ok('apply', '-f', file)).to.equal('deployment.apps/api unchanged');
   });
@@ -194,7 +225,14 @@ spec:
   });
 
   it('drains a node through the eviction API', async () => {
-    const out = await kubectl('drain', 'node-b', '--ignore-daemonsets', '--delete-emptydir-data', '--force', '--timeout=30s');
+    const out = await kubectl(
+      'drain',
+      'node-b',
+      '--ignore-daemonsets',
+      '--delete-emptydir-data',
+      '--force',
+      '--timeout=30s',
+    );
     expect(out.exitCode, out.stderr).to.equal(0);
     expect(out.stdout).to.contain('evicting pod default/web-2').and.contain('node/node-b drained');
     expect(f.store.podsOnNode('node-b')).to.deep.equal([]);
@@ -208,7 +246,10 @@ spec:
     const dup = await kubectl('create', 'namespace', 'default');
     expect(dup.stderr).to.equal('Error from server (AlreadyExists): namespaces "default" already exists');
     const file = join(f.dir, 'invalid.yaml');
-    await writeFile(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: invalid, namespace: default}\ndata: {a: b}\n');
+    await writeFile(
+      file,
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: invalid, namespace: default}\ndata: {a: b}\n',
+    );
     const invalid = await kubectl('apply', '-f', file);
     expect(invalid.stderr).to.equal('The ConfigMap "invalid" is invalid: data: Invalid value: "x": not allowed');
     const stale = join(f.dir, 'stale.json');
@@ -217,13 +258,19 @@ spec:
       d.metadata.labels = { moved: 'on' };
     });
     const conflict = await kubectl('replace', '-f', stale);
-    expect(conflict.stderr).to.match(/^Error from server \(Conflict\): .*Operation cannot be fulfilled on deployments.apps "web": the object has been modified/);
+    expect(conflict.stderr).to.match(
+      /^Error from server \(Conflict\): .*Operation cannot be fulfilled on deployments.apps "web": the object has been modified/,
+    );
     const ready = await ok('get', '--raw', '/readyz');
     expect(ready).to.equal('ok');
   });
 
   it('follows changes with get -w', async () => {
-    const watch = execa('kubectl', ['--kubeconfig', f.kubeconfig, '--cache-dir', join(f.dir, 'cache'), 'get', 'pods', '-w'], { reject: false });
+    const watch = execa(
+      'kubectl',
+      ['--kubeconfig', f.kubeconfig, '--cache-dir', join(f.dir, 'cache'), 'get', 'pods', '-w'],
+      { reject: false },
+    );
     let out = '';
     let wake = (): void => undefined;
     watch.stdout.on('data', (c: Buffer) => {
@@ -232,7 +279,10 @@ spec:
     });
     const seen = (re: RegExp): Promise<void> =>
       new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`kubectl get -w never printed ${String(re)}; it printed:\n${out}`)), 20_000);
+        const timer = setTimeout(
+          () => reject(new Error(`kubectl get -w never printed ${String(re)}; it printed:\n${out}`)),
+          20_000,
+        );
         wake = () => {
           if (re.test(out)) {
             clearTimeout(timer);
@@ -256,7 +306,11 @@ spec:
   });
 
   it('passes the shared kubectl smoke test', async () => {
-    const r = await execa(SMOKE, [f.kubeconfig], { reject: false, timeout: 120_000, env: { KUBECACHEDIR: join(f.dir, 'cache') } });
+    const r = await execa(SMOKE, [f.kubeconfig], {
+      reject: false,
+      timeout: 120_000,
+      env: { KUBECACHEDIR: join(f.dir, 'cache') },
+    });
     expect(r.stdout, r.stdout).to.contain('10 passed, 0 failed');
     expect(r.exitCode).to.equal(0);
   });

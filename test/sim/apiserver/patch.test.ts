@@ -26,13 +26,33 @@ const deployment = {
       },
     },
   },
-  status: { conditions: [{ type: 'Available', status: 'True' }, { type: 'Progressing', status: 'True' }] },
+  status: {
+    conditions: [
+      { type: 'Available', status: 'True' },
+      { type: 'Progressing', status: 'True' },
+    ],
+  },
 };
 
 describe('strategic merge patch', () => {
   it('merges containers by name and their env by name, leaving the other entries alone', () => {
     const out = strategicMerge(deployment, {
-      spec: { template: { spec: { containers: [{ name: 'web', image: 'nginx:1.26', env: [{ name: 'B', value: '3' }, { name: 'C', value: '4' }] }] } } },
+      spec: {
+        template: {
+          spec: {
+            containers: [
+              {
+                name: 'web',
+                image: 'nginx:1.26',
+                env: [
+                  { name: 'B', value: '3' },
+                  { name: 'C', value: '4' },
+                ],
+              },
+            ],
+          },
+        },
+      },
     }) as typeof deployment;
     const [web, side] = out.spec.template.spec.containers;
     expect(web?.image).to.equal('nginx:1.26');
@@ -56,17 +76,24 @@ describe('strategic merge patch', () => {
         },
       },
     }) as typeof deployment;
-    expect(out.spec.template.spec.containers[0]?.ports).to.deep.equal([{ containerPort: 80, protocol: 'TCP', name: 'http' }, { containerPort: 443 }]);
+    expect(out.spec.template.spec.containers[0]?.ports).to.deep.equal([
+      { containerPort: 80, protocol: 'TCP', name: 'http' },
+      { containerPort: 443 },
+    ]);
     expect(out.spec.template.spec.volumes.map((v) => v.name)).to.deep.equal(['data', 'cache']);
   });
 
   it('replaces tolerations as a whole, since the list has no merge key', () => {
-    const out = strategicMerge(deployment, { spec: { template: { spec: { tolerations: [{ key: 'b', operator: 'Exists' }] } } } }) as typeof deployment;
+    const out = strategicMerge(deployment, {
+      spec: { template: { spec: { tolerations: [{ key: 'b', operator: 'Exists' }] } } },
+    }) as typeof deployment;
     expect(out.spec.template.spec.tolerations).to.deep.equal([{ key: 'b', operator: 'Exists' }]);
   });
 
   it('merges conditions by type', () => {
-    const out = strategicMerge(deployment, { status: { conditions: [{ type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable' }] } }) as typeof deployment;
+    const out = strategicMerge(deployment, {
+      status: { conditions: [{ type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable' }] },
+    }) as typeof deployment;
     expect(out.status.conditions).to.deep.equal([
       { type: 'Available', status: 'False', reason: 'MinimumReplicasUnavailable' },
       { type: 'Progressing', status: 'True' },
@@ -110,20 +137,27 @@ describe('strategic merge patch', () => {
   it('adds finalizers as a set and removes them with $deleteFromPrimitiveList', () => {
     const added = strategicMerge(deployment, { metadata: { finalizers: ['a', 'b'] } }) as typeof deployment;
     expect(added.metadata.finalizers).to.deep.equal(['a', 'b']);
-    const removed = strategicMerge(added, { metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] } }) as typeof deployment;
+    const removed = strategicMerge(added, {
+      metadata: { '$deleteFromPrimitiveList/finalizers': ['a'] },
+    }) as typeof deployment;
     expect(removed.metadata.finalizers).to.deep.equal(['b']);
   });
 
   it('never modifies its input', () => {
     const before = JSON.stringify(deployment);
-    strategicMerge(deployment, { spec: { replicas: 5, template: { spec: { containers: [{ name: 'web', image: 'x' }] } } } });
+    strategicMerge(deployment, {
+      spec: { replicas: 5, template: { spec: { containers: [{ name: 'web', image: 'x' }] } } },
+    });
     expect(JSON.stringify(deployment)).to.equal(before);
   });
 });
 
 describe('merge and JSON patches', () => {
   it('applies a JSON merge patch: objects merge, lists are replaced, null deletes', () => {
-    const out = mergePatch(deployment, { metadata: { labels: { app: null, x: 'y' } }, spec: { replicas: 3 } }) as typeof deployment;
+    const out = mergePatch(deployment, {
+      metadata: { labels: { app: null, x: 'y' } },
+      spec: { replicas: 3 },
+    }) as typeof deployment;
     expect(out.metadata.labels).to.deep.equal({ tier: 'front', x: 'y' });
     expect(out.spec.replicas).to.equal(3);
     expect(out.spec.template).to.deep.equal(deployment.spec.template);
@@ -135,7 +169,9 @@ describe('merge and JSON patches', () => {
     expect(deployment.spec.replicas).to.equal(2);
     const fail = (): unknown => jsonPatch(deployment, [{ op: 'test', path: '/spec/replicas', value: 9 }]);
     expect(fail).to.throw(ApiError).with.property('code', 422);
-    expect(() => jsonPatch(deployment, { op: 'add' })).to.throw(ApiError).with.property('code', 400);
+    expect(() => jsonPatch(deployment, { op: 'add' }))
+      .to.throw(ApiError)
+      .with.property('code', 400);
   });
 
   it('recognises the patch content types kubectl and client-node send', () => {

@@ -53,17 +53,22 @@ describe('simulated apiserver: scale', function () {
     const got = Array.from({ length: 50 }, () => [] as string[]);
     const streams = got.map((lines, i) => {
       let buf = '';
-      const req = request(`${f.url}/api/v1/pods?watch=true&resourceVersion=${rv}&labelSelector=app%3Dapp-${i}`, (res) => {
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => {
-          buf += c;
-          let n: number;
-          while ((n = buf.indexOf('\n')) >= 0) {
-            lines.push((JSON.parse(buf.slice(0, n)) as { object: { metadata: { name: string } } }).object.metadata.name);
-            buf = buf.slice(n + 1);
-          }
-        });
-      });
+      const req = request(
+        `${f.url}/api/v1/pods?watch=true&resourceVersion=${rv}&labelSelector=app%3Dapp-${i}`,
+        (res) => {
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => {
+            buf += c;
+            let n: number;
+            while ((n = buf.indexOf('\n')) >= 0) {
+              lines.push(
+                (JSON.parse(buf.slice(0, n)) as { object: { metadata: { name: string } } }).object.metadata.name,
+              );
+              buf = buf.slice(n + 1);
+            }
+          });
+        },
+      );
       req.end();
       return req;
     });

@@ -1,4 +1,3 @@
- 
 import { expect } from 'chai';
 import { humanDuration } from '../../../src/sim/apiserver/age.js';
 import { nodeStatusText, podStatusText, selectorString, table, tableRow } from '../../../src/sim/apiserver/table.js';
@@ -20,7 +19,10 @@ function pod(status: Record<string, unknown>, extra: Partial<KubeObject['metadat
 describe('table printing', () => {
   it('shows the waiting reason of a container as the pod status, as kubectl does', () => {
     for (const reason of ['CrashLoopBackOff', 'ImagePullBackOff', 'ContainerCreating', 'ErrImagePull']) {
-      const p = pod({ phase: 'Pending', containerStatuses: [{ name: 'c', ready: false, restartCount: 0, state: { waiting: { reason } } }] });
+      const p = pod({
+        phase: 'Pending',
+        containerStatuses: [{ name: 'c', ready: false, restartCount: 0, state: { waiting: { reason } } }],
+      });
       expect(podStatusText(p, NOW).reason).to.equal(reason);
     }
   });
@@ -42,18 +44,31 @@ describe('table printing', () => {
   });
 
   it('counts ready running containers and shows the phase otherwise', () => {
-    const p = pod({ phase: 'Running', containerStatuses: [{ name: 'c', ready: true, restartCount: 0, state: { running: {} } }] });
+    const p = pod({
+      phase: 'Running',
+      containerStatuses: [{ name: 'c', ready: true, restartCount: 0, state: { running: {} } }],
+    });
     expect(podStatusText(p, NOW)).to.deep.equal({ reason: 'Running', ready: '1/1', restarts: '0' });
   });
 
   it('shows Terminating while a pod is being deleted and Unknown when its node was lost', () => {
-    const running = { phase: 'Running', containerStatuses: [{ name: 'c', ready: true, restartCount: 0, state: { running: {} } }] };
+    const running = {
+      phase: 'Running',
+      containerStatuses: [{ name: 'c', ready: true, restartCount: 0, state: { running: {} } }],
+    };
     expect(podStatusText(pod(running, { deletionTimestamp: CREATED }), NOW).reason).to.equal('Terminating');
-    expect(podStatusText(pod({ ...running, reason: 'NodeLost' }, { deletionTimestamp: CREATED }), NOW).reason).to.equal('Unknown');
+    expect(podStatusText(pod({ ...running, reason: 'NodeLost' }, { deletionTimestamp: CREATED }), NOW).reason).to.equal(
+      'Unknown',
+    );
   });
 
   it('shows init container progress', () => {
-    const p = pod({ phase: 'Pending', initContainerStatuses: [{ name: 'init', ready: false, restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } }] });
+    const p = pod({
+      phase: 'Pending',
+      initContainerStatuses: [
+        { name: 'init', ready: false, restartCount: 0, state: { waiting: { reason: 'PodInitializing' } } },
+      ],
+    });
     p.spec.initContainers = [{ name: 'init', image: 'busybox' }];
     expect(podStatusText(p, NOW).reason).to.equal('Init:0/1');
   });
@@ -71,7 +86,11 @@ describe('table printing', () => {
   });
 
   it('builds a meta.k8s.io/v1 Table with wide columns at priority 1 and metadata objects in rows', () => {
-    const p = pod({ phase: 'Running', podIP: '10.0.0.5', containerStatuses: [{ name: 'c', ready: true, restartCount: 0, state: { running: {} } }] });
+    const p = pod({
+      phase: 'Running',
+      podIP: '10.0.0.5',
+      containerStatuses: [{ name: 'c', ready: true, restartCount: 0, state: { running: {} } }],
+    });
     const t = JSON.parse(table([p], { kind: 'Pod', now: NOW, includeObject: 'Metadata' }, '42')) as {
       kind: string;
       apiVersion: string;
@@ -82,7 +101,13 @@ describe('table printing', () => {
     expect(t.kind).to.equal('Table');
     expect(t.apiVersion).to.equal('meta.k8s.io/v1');
     expect(t.metadata.resourceVersion).to.equal('42');
-    expect(t.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name)).to.deep.equal(['Name', 'Ready', 'Status', 'Restarts', 'Age']);
+    expect(t.columnDefinitions.filter((c) => c.priority === 0).map((c) => c.name)).to.deep.equal([
+      'Name',
+      'Ready',
+      'Status',
+      'Restarts',
+      'Age',
+    ]);
     expect(t.rows[0]?.cells).to.deep.equal(['p', '1/1', 'Running', '0', '60m', '10.0.0.5', 'n1', '<none>', '<none>']);
     expect(t.rows[0]?.object.kind).to.equal('PartialObjectMetadata');
     expect(t.rows[0]?.object.metadata.name).to.equal('p');
@@ -115,6 +140,11 @@ describe('table printing', () => {
   });
 
   it('formats label selectors sorted by key', () => {
-    expect(selectorString({ matchLabels: { b: '2', a: '1' }, matchExpressions: [{ key: 'c', operator: 'In', values: ['y', 'x'] }] })).to.equal('a=1,b=2,c in (x,y)');
+    expect(
+      selectorString({
+        matchLabels: { b: '2', a: '1' },
+        matchExpressions: [{ key: 'c', operator: 'In', values: ['y', 'x'] }],
+      }),
+    ).to.equal('a=1,b=2,c in (x,y)');
   });
 });

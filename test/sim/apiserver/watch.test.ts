@@ -1,4 +1,3 @@
- 
 import { expect } from 'chai';
 import { request } from 'node:http';
 import { Watch } from '@kubernetes/client-node';
@@ -91,7 +90,8 @@ describe('simulated apiserver: watch', () => {
 
     // Push the start of the history past rv 1 by filling it beyond its capacity.
     f.store.create('configmaps', { metadata: { name: 'churn', namespace: 'default' }, data: { i: '0' } });
-    for (let i = 1; i <= 100_000; i++) f.store.update('configmaps', { metadata: { name: 'churn', namespace: 'default' }, data: { i: String(i) } });
+    for (let i = 1; i <= 100_000; i++)
+      f.store.update('configmaps', { metadata: { name: 'churn', namespace: 'default' }, data: { i: String(i) } });
     const gone = rawWatch(f.url, '/api/v1/pods?watch=true&resourceVersion=1');
     await gone.ended;
     expect(gone.lines).to.have.length(1);
@@ -106,12 +106,20 @@ describe('simulated apiserver: watch', () => {
     f.store.create('pods', pod('web-9', 'node-b'));
     await w.waitFor(3);
     w.close();
-    expect(w.lines.map((l) => `${l.type} ${l.object.metadata.name as string}`)).to.deep.equal(['ADDED db-1', 'ADDED web-2', 'ADDED web-9']);
+    expect(w.lines.map((l) => `${l.type} ${l.object.metadata.name as string}`)).to.deep.equal([
+      'ADDED db-1',
+      'ADDED web-2',
+      'ADDED web-9',
+    ]);
   });
 
   it('sends one-row Tables when kubectl get -w asks for them', async () => {
     f = await startFixture();
-    const w = rawWatch(f.url, `/api/v1/nodes?watch=true&resourceVersion=${f.store.resourceVersion}`, 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json');
+    const w = rawWatch(
+      f.url,
+      `/api/v1/nodes?watch=true&resourceVersion=${f.store.resourceVersion}`,
+      'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
+    );
     await new Promise((r) => setTimeout(r, 20));
     f.store.mutate('nodes', undefined, 'node-b', (n) => {
       n.spec = { unschedulable: true };
@@ -138,7 +146,10 @@ describe('simulated apiserver: watch', () => {
     for (let i = 0; i < 20; i++) f.store.create('pods', pod(`burst-${i}`, 'node-a'));
     await Promise.all(watchers.map((w) => w.waitFor(20)));
     for (const w of watchers) w.close();
-    for (const w of watchers) expect(w.lines.map((l) => l.object.metadata.name)).to.deep.equal(Array.from({ length: 20 }, (_, i) => `burst-${i}`));
+    for (const w of watchers)
+      expect(w.lines.map((l) => l.object.metadata.name)).to.deep.equal(
+        Array.from({ length: 20 }, (_, i) => `burst-${i}`),
+      );
   });
 });
 

@@ -22,7 +22,11 @@ describe('simulated control plane', () => {
     expect(p.status.phase).to.equal('Running');
     expect(p.status.podIP).to.equal('10.128.38.2');
     const names = sim.ctx.store.list('pods', { namespace: 'kube-system' }).map((x) => x.metadata.name);
-    expect(names).to.include.members(['etcd-10.128.38.1', 'kube-controller-manager-10.128.38.3', 'kube-scheduler-10.128.38.1']);
+    expect(names).to.include.members([
+      'etcd-10.128.38.1',
+      'kube-controller-manager-10.128.38.3',
+      'kube-scheduler-10.128.38.1',
+    ]);
   });
 
   it('moves controller-manager leadership when the leader manifest goes out, and recreates the mirror pod when it comes back', async () => {
@@ -64,13 +68,21 @@ describe('simulated control plane', () => {
   });
 
   it('treats a cluster without masters as having a managed control plane that always serves', async () => {
-    sim = makeSimCluster({ nodes: [{ name: 'w1', role: 'worker' }, { name: 'w2', role: 'worker' }] });
+    sim = makeSimCluster({
+      nodes: [
+        { name: 'w1', role: 'worker' },
+        { name: 'w2', role: 'worker' },
+      ],
+    });
     await sim.ctx.advance(5_000);
     expect(sim.etcd).to.equal(undefined);
     expect(sim.controlPlane.active('kube-controller-manager')).to.equal(true);
     await sim.hosts.ops().service('w1', 'kubelet', 'stop');
     await sim.ctx.advance(60_000);
-    expect(sim.ctx.store.get('nodes', undefined, 'w1')!.status.conditions.find((c: { type: string }) => c.type === 'Ready').status).to.equal('Unknown');
+    expect(
+      sim.ctx.store.get('nodes', undefined, 'w1')!.status.conditions.find((c: { type: string }) => c.type === 'Ready')
+        .status,
+    ).to.equal('Unknown');
   });
 
   it('keeps the apiserver available while one master serves it, and loses it when none does', async () => {

@@ -12,7 +12,10 @@ function ds(name: string, tolerations?: unknown[]): KubeObject {
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { containers: [{ name, image: 'calico/node:v3.26.1', resources: { requests: { cpu: '250m' } } }], ...(tolerations ? { tolerations } : {}) },
+        spec: {
+          containers: [{ name, image: 'calico/node:v3.26.1', resources: { requests: { cpu: '250m' } } }],
+          ...(tolerations ? { tolerations } : {}),
+        },
       },
     },
   };
@@ -22,7 +25,10 @@ describe('DaemonSetController', () => {
   let sim: TestSim;
   beforeEach(() => {
     sim = testSim();
-    sim.store.create('nodes', node('m1', { taints: [{ key: 'node-role.kubernetes.io/master', effect: 'NoSchedule' }] }));
+    sim.store.create(
+      'nodes',
+      node('m1', { taints: [{ key: 'node-role.kubernetes.io/master', effect: 'NoSchedule' }] }),
+    );
     for (let i = 1; i <= 3; i++) sim.store.create('nodes', node(`w${i}`));
     sim.start(new Scheduler(), new DaemonSetController(), new FakeKubelet(3_000, 1_000));
   });
@@ -30,7 +36,8 @@ describe('DaemonSetController', () => {
 
   const podsByNode = (): Record<string, number> => {
     const out: Record<string, number> = {};
-    for (const p of sim.store.list('pods', { namespace: 'kube-system' }).filter(isActive)) out[p.spec.nodeName ?? '-'] = (out[p.spec.nodeName ?? '-'] ?? 0) + 1;
+    for (const p of sim.store.list('pods', { namespace: 'kube-system' }).filter(isActive))
+      out[p.spec.nodeName ?? '-'] = (out[p.spec.nodeName ?? '-'] ?? 0) + 1;
     return out;
   };
 
@@ -48,7 +55,10 @@ describe('DaemonSetController', () => {
     });
     const pod = sim.store.list('pods', { namespace: 'kube-system' })[0]!;
     const keys = (pod.spec.tolerations as { key: string; effect: string }[]).map((t) => `${t.key}:${t.effect}`);
-    expect(keys).to.include.members(['node.kubernetes.io/unreachable:NoExecute', 'node.kubernetes.io/unschedulable:NoSchedule']);
+    expect(keys).to.include.members([
+      'node.kubernetes.io/unreachable:NoExecute',
+      'node.kubernetes.io/unschedulable:NoSchedule',
+    ]);
   });
 
   it('covers masters when it tolerates everything, and recreates a deleted pod on its node', async () => {
@@ -78,7 +88,8 @@ describe('DaemonSetController', () => {
     await sim.advance(10_000);
     let maxUnavailable = 0;
     sim.store.onChange((e) => {
-      if (e.resource === 'daemonsets') maxUnavailable = Math.max(maxUnavailable, e.object.status?.numberUnavailable ?? 0);
+      if (e.resource === 'daemonsets')
+        maxUnavailable = Math.max(maxUnavailable, e.object.status?.numberUnavailable ?? 0);
     });
     sim.store.mutate('daemonsets', 'kube-system', 'kube-proxy', (d) => {
       d.spec.template.spec.containers[0].image = 'calico/node:v3.27.0';

@@ -14,7 +14,9 @@ function deployment(name: string, replicas: number, extra: Record<string, unknow
       selector: { matchLabels: { app: name } },
       template: {
         metadata: { labels: { app: name } },
-        spec: { containers: [{ name, image: 'nginx:1.25', resources: { requests: { cpu: '100m', memory: '256Mi' } } }] },
+        spec: {
+          containers: [{ name, image: 'nginx:1.25', resources: { requests: { cpu: '100m', memory: '256Mi' } } }],
+        },
       },
       ...extra,
     },
@@ -27,7 +29,11 @@ function rolledOut(d: KubeObject): boolean {
   if ((d.metadata.generation ?? 0) > (s.observedGeneration ?? 0)) return false;
   const cond = (s.conditions ?? []).find((c: { type: string }) => c.type === 'Progressing');
   if (cond?.reason === 'ProgressDeadlineExceeded') return false;
-  return s.updatedReplicas >= d.spec.replicas && !(s.replicas > s.updatedReplicas) && !(s.availableReplicas < s.updatedReplicas);
+  return (
+    s.updatedReplicas >= d.spec.replicas &&
+    !(s.replicas > s.updatedReplicas) &&
+    !(s.availableReplicas < s.updatedReplicas)
+  );
 }
 
 describe('DeploymentController', () => {
@@ -50,9 +56,18 @@ describe('DeploymentController', () => {
     const pods = activePods();
     expect(pods).to.have.length(3);
     expect(pods.every((p) => p.spec.nodeName && isReady(p))).to.equal(true);
-    expect(pods[0]!.metadata.name).to.match(/^gateway-proxy-[bcdfghjklmnpqrstvwxz2456789]{9,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(pods[0]!.metadata.name).to.match(
+      /^gateway-proxy-[bcdfghjklmnpqrstvwxz2456789]{9,10}-[bcdfghjklmnpqrstvwxz2456789]{5}$/,
+    );
     const d = get('gateway-proxy');
-    expect(d.status).to.include({ replicas: 3, updatedReplicas: 3, readyReplicas: 3, availableReplicas: 3, unavailableReplicas: 0, observedGeneration: 1 });
+    expect(d.status).to.include({
+      replicas: 3,
+      updatedReplicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+      unavailableReplicas: 0,
+      observedGeneration: 1,
+    });
     const conds = d.status.conditions as { type: string; status: string; reason: string }[];
     expect(conds.map((c) => [c.type, c.status, c.reason])).to.deep.equal([
       ['Available', 'True', 'MinimumReplicasAvailable'],
@@ -120,7 +135,9 @@ describe('DeploymentController', () => {
       d.spec.template.spec.containers[0].image = 'nginx:broken';
     });
     await sim.advance(120_000);
-    const cond = (get('apollo-admin').status.conditions as { type: string; status: string; reason: string }[]).find((c) => c.type === 'Progressing');
+    const cond = (get('apollo-admin').status.conditions as { type: string; status: string; reason: string }[]).find(
+      (c) => c.type === 'Progressing',
+    );
     expect(cond).to.include({ status: 'False', reason: 'ProgressDeadlineExceeded' });
   });
 
@@ -146,7 +163,9 @@ describe('DeploymentController', () => {
     });
     await sim.advance(30_000);
     expect(sim.store.list('replicasets', { namespace: 'gateway-system' })).to.have.length(1);
-    const cond = (get('apigw-portal').status.conditions as { type: string; reason: string }[]).find((c) => c.type === 'Progressing');
+    const cond = (get('apigw-portal').status.conditions as { type: string; reason: string }[]).find(
+      (c) => c.type === 'Progressing',
+    );
     expect(cond?.reason).to.equal('DeploymentPaused');
     sim.store.mutate('deployments', 'gateway-system', 'apigw-portal', (d) => {
       d.spec.paused = false;

@@ -22,9 +22,18 @@ describe('DisruptionController and evaluateEviction', () => {
   beforeEach(async () => {
     sim = testSim();
     for (let i = 6; i <= 8; i++) sim.store.create('nodes', node(`10.128.38.${i}`));
-    sim.start(new Scheduler(), new ReplicaSetController(), new DeploymentController(), new DisruptionController(), new FakeKubelet());
+    sim.start(
+      new Scheduler(),
+      new ReplicaSetController(),
+      new DeploymentController(),
+      new DisruptionController(),
+      new FakeKubelet(),
+    );
     sim.create('deployments', deployment('order-service', 2));
-    sim.create('poddisruptionbudgets', { metadata: { name: 'order-service', namespace: 'business' }, spec: { minAvailable: 2, selector: { matchLabels: { app: 'order-service' } } } });
+    sim.create('poddisruptionbudgets', {
+      metadata: { name: 'order-service', namespace: 'business' },
+      spec: { minAvailable: 2, selector: { matchLabels: { app: 'order-service' } } },
+    });
     await sim.advance(10_000);
   });
   afterEach(() => sim.close());
@@ -48,7 +57,12 @@ describe('DisruptionController and evaluateEviction', () => {
       code: 429,
       reason: 'TooManyRequests',
       message: "Cannot evict pod as it would violate the pod's disruption budget.",
-      causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget order-service needs 2 healthy pods and has 2 currently' }],
+      causes: [
+        {
+          reason: 'DisruptionBudget',
+          message: 'The disruption budget order-service needs 2 healthy pods and has 2 currently',
+        },
+      ],
     });
   });
 
@@ -79,6 +93,10 @@ describe('DisruptionController and evaluateEviction', () => {
   });
 
   it('says 404 for a pod that does not exist', () => {
-    expect(evaluateEviction(sim.store, 'business', 'nope')).to.include({ allowed: false, code: 404, message: 'pods "nope" not found' });
+    expect(evaluateEviction(sim.store, 'business', 'nope')).to.include({
+      allowed: false,
+      code: 404,
+      message: 'pods "nope" not found',
+    });
   });
 });

@@ -82,7 +82,17 @@ export function testSim(seed = 1): TestSim {
   };
 }
 
-export function node(name: string, opts: { cpu?: string; memory?: string; pods?: number; taints?: KubeObject['spec']; labels?: Record<string, string>; ready?: boolean } = {}): KubeObject {
+export function node(
+  name: string,
+  opts: {
+    cpu?: string;
+    memory?: string;
+    pods?: number;
+    taints?: KubeObject['spec'];
+    labels?: Record<string, string>;
+    ready?: boolean;
+  } = {},
+): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'Node',
@@ -127,7 +137,9 @@ export class FakeKubelet implements Controller {
             const t = rfc3339(ctx.clock.now());
             o.status.phase = 'Running';
             o.status.conditions = [
-              ...((o.status.conditions ?? []) as { type: string }[]).filter((c) => c.type !== 'Ready' && c.type !== 'ContainersReady'),
+              ...((o.status.conditions ?? []) as { type: string }[]).filter(
+                (c) => c.type !== 'Ready' && c.type !== 'ContainersReady',
+              ),
               { type: 'Ready', status: 'True', lastTransitionTime: t },
               { type: 'ContainersReady', status: 'True', lastTransitionTime: t },
             ];
@@ -138,7 +150,12 @@ export class FakeKubelet implements Controller {
     this.unsubscribe = ctx.store.onChange((e) => {
       if (e.resource !== 'pods' || e.type === 'DELETED') return;
       const before = e.old;
-      if (before && before.spec?.nodeName === e.object.spec?.nodeName && !!before.metadata.deletionTimestamp === !!e.object.metadata.deletionTimestamp) return;
+      if (
+        before &&
+        before.spec?.nodeName === e.object.spec?.nodeName &&
+        !!before.metadata.deletionTimestamp === !!e.object.metadata.deletionTimestamp
+      )
+        return;
       handle(e.object);
     });
   }
@@ -155,7 +172,10 @@ export function events(store: Store, reason?: string): KubeObject[] {
   return store.list('events').filter((e) => !reason || e.reason === reason);
 }
 
-export function bare(name: string, opts: { memory?: string; cpu?: string; namespace?: string; extra?: Record<string, unknown> } = {}): KubeObject {
+export function bare(
+  name: string,
+  opts: { memory?: string; cpu?: string; namespace?: string; extra?: Record<string, unknown> } = {},
+): KubeObject {
   const requests: Record<string, string> = {};
   if (opts.memory) requests.memory = opts.memory;
   if (opts.cpu) requests.cpu = opts.cpu;

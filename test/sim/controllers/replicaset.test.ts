@@ -38,7 +38,11 @@ describe('ReplicaSetController', () => {
     const pods = active();
     expect(pods).to.have.length(2);
     expect(pods[0]!.metadata.name).to.match(/^troopers-[a-z0-9]{5}$/);
-    expect(pods[0]!.metadata.ownerReferences?.[0]).to.include({ kind: 'ReplicaSet', name: 'troopers', controller: true });
+    expect(pods[0]!.metadata.ownerReferences?.[0]).to.include({
+      kind: 'ReplicaSet',
+      name: 'troopers',
+      controller: true,
+    });
     expect(pods[0]!.spec.tolerations).to.have.length(2);
     expect(sim.store.get('replicasets', 'default', 'troopers')!.status).to.deep.equal({
       replicas: 2,
@@ -87,7 +91,10 @@ describe('ReplicaSetController', () => {
   it('counts pods available only after minReadySeconds', async () => {
     sim.create('replicasets', rs('troopers', 1, { minReadySeconds: 30 }));
     await sim.advance(5_000);
-    expect(sim.store.get('replicasets', 'default', 'troopers')!.status).to.include({ readyReplicas: 1, availableReplicas: 0 });
+    expect(sim.store.get('replicasets', 'default', 'troopers')!.status).to.include({
+      readyReplicas: 1,
+      availableReplicas: 0,
+    });
     await sim.advance(30_000);
     expect(sim.store.get('replicasets', 'default', 'troopers')!.status).to.include({ availableReplicas: 1 });
   });

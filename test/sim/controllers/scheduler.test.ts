@@ -27,7 +27,9 @@ describe('Scheduler', () => {
     expect(pod.spec.nodeName).to.equal(undefined);
     const expected =
       '0/7 nodes are available: 7 Insufficient memory. preemption: 0/7 nodes are available: 7 No preemption victims found for incoming pod.';
-    const cond = (pod.status.conditions as { type: string; reason: string; message: string }[]).find((c) => c.type === 'PodScheduled');
+    const cond = (pod.status.conditions as { type: string; reason: string; message: string }[]).find(
+      (c) => c.type === 'PodScheduled',
+    );
     expect(cond?.reason).to.equal('Unschedulable');
     expect(cond?.message).to.equal(expected);
     const ev = events(sim.store, 'FailedScheduling')[0]!;
@@ -41,7 +43,9 @@ describe('Scheduler', () => {
     sim.start(new Scheduler({ preemptionMessage: false }));
     sim.create('pods', bare('busybox', { memory: '8Gi' }));
     await sim.advance(10);
-    expect(events(sim.store, 'FailedScheduling')[0]?.message).to.equal('0/10 nodes are available: 10 Insufficient memory.');
+    expect(events(sim.store, 'FailedScheduling')[0]?.message).to.equal(
+      '0/10 nodes are available: 10 Insufficient memory.',
+    );
   });
 
   it('sorts mixed reasons as Go sort.Strings does and says when preemption cannot help', async () => {
@@ -92,7 +96,9 @@ describe('Scheduler', () => {
     const anti = {
       affinity: {
         podAntiAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: [{ labelSelector: { matchLabels: { app: 'x' } }, topologyKey: 'kubernetes.io/hostname' }],
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            { labelSelector: { matchLabels: { app: 'x' } }, topologyKey: 'kubernetes.io/hostname' },
+          ],
         },
       },
     };
@@ -103,7 +109,9 @@ describe('Scheduler', () => {
     }
     await sim.advance(10);
     expect(sim.store.get('pods', 'default', 'sel')!.spec.nodeName).to.equal('a');
-    const placed = ['x1', 'x2', 'x3'].map((n) => sim.store.get('pods', 'default', n)!.spec.nodeName as string | undefined);
+    const placed = ['x1', 'x2', 'x3'].map(
+      (n) => sim.store.get('pods', 'default', n)!.spec.nodeName as string | undefined,
+    );
     expect(placed.filter(Boolean).sort()).to.deep.equal(['a', 'b']);
     const msg = events(sim.store, 'FailedScheduling')[0]?.message;
     expect(msg).to.match(/^0\/2 nodes are available: 2 node\(s\) didn't match pod anti-affinity rules\./);

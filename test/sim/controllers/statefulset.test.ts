@@ -33,13 +33,18 @@ describe('StatefulSetController', () => {
     sim.store.onChange((e) => {
       if (e.resource !== 'pods') return;
       if (e.type === 'ADDED') created.set(e.object.metadata.name, sim.clock.now());
-      if (e.type === 'MODIFIED' && !e.old?.metadata.deletionTimestamp && e.object.metadata.deletionTimestamp) deleted.push(e.object.metadata.name);
+      if (e.type === 'MODIFIED' && !e.old?.metadata.deletionTimestamp && e.object.metadata.deletionTimestamp)
+        deleted.push(e.object.metadata.name);
     });
     sim.start(new Scheduler(), new StatefulSetController(), kubelet);
   });
   afterEach(() => sim.close());
 
-  const names = (): string[] => sim.store.list('pods', { namespace: 'skiff-nsf' }).map((p) => p.metadata.name).sort();
+  const names = (): string[] =>
+    sim.store
+      .list('pods', { namespace: 'skiff-nsf' })
+      .map((p) => p.metadata.name)
+      .sort();
   const status = (): Record<string, unknown> => sim.store.get('statefulsets', 'skiff-nsf', 'nsf-redis')!.status;
 
   it('creates <name>-0..N-1 one at a time, each after the previous is Running and Ready', async () => {
@@ -50,7 +55,13 @@ describe('StatefulSetController', () => {
     expect(created.get('nsf-redis-0')! - t0).to.equal(0);
     expect(created.get('nsf-redis-1')! - t0).to.equal(3_000);
     expect(created.get('nsf-redis-2')! - t0).to.equal(6_000);
-    expect(status()).to.include({ replicas: 3, readyReplicas: 3, availableReplicas: 3, currentReplicas: 3, updatedReplicas: 3 });
+    expect(status()).to.include({
+      replicas: 3,
+      readyReplicas: 3,
+      availableReplicas: 3,
+      currentReplicas: 3,
+      updatedReplicas: 3,
+    });
     expect(status().currentRevision).to.equal(status().updateRevision);
     const pod = sim.store.get('pods', 'skiff-nsf', 'nsf-redis-1')!;
     expect(pod.spec.hostname).to.equal('nsf-redis-1');

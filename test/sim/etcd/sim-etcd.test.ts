@@ -41,7 +41,9 @@ describe('SimEtcd', () => {
     }
     const health = await sim.etcd!.health();
     expect(health.every((h) => h.healthy)).to.equal(true);
-    expect(health[0]!.message).to.match(/^http:\/\/10\.128\.38\.1:2379 is healthy: successfully committed proposal: took = \d+\.\d+ms$/);
+    expect(health[0]!.message).to.match(
+      /^http:\/\/10\.128\.38\.1:2379 is healthy: successfully committed proposal: took = \d+\.\d+ms$/,
+    );
     expect(sim.ctx.store.get('pods', 'kube-system', 'etcd-10.128.38.2')?.status?.phase).to.equal('Running');
   });
 
@@ -65,7 +67,9 @@ describe('SimEtcd', () => {
     // The killed member's static pod shows its container dead.
     await sim.ctx.advance(1_000);
     const mirror = sim.ctx.store.get('pods', 'kube-system', `etcd-${MASTERS[2]}`)!;
-    const cs = (mirror.status.containerStatuses as { ready: boolean; state: { terminated?: { exitCode: number } } }[])[0]!;
+    const cs = (
+      mirror.status.containerStatuses as { ready: boolean; state: { terminated?: { exitCode: number } } }[]
+    )[0]!;
     expect(cs.ready).to.equal(false);
     expect(cs.state.terminated?.exitCode).to.equal(137);
     await etcd.startMember(MASTERS[2]!);
@@ -125,6 +129,8 @@ describe('SimEtcd', () => {
     sim = makeSimCluster({ nodes: NODES });
     const err = await sim.etcd!.stopMember('etcd9', 'kill').catch((e: unknown) => e);
     expect(err).to.be.instanceOf(InvalidInputError);
-    expect((err as Error).message).to.equal('No etcd member "etcd9" in cluster "sim". Members: 10.128.38.1, 10.128.38.2, 10.128.38.3.');
+    expect((err as Error).message).to.equal(
+      'No etcd member "etcd9" in cluster "sim". Members: 10.128.38.1, 10.128.38.2, 10.128.38.3.',
+    );
   });
 });

@@ -28,7 +28,15 @@ export function closeClusters(): void {
   }
 }
 
-export function pod(name: string, node: string, extra: { annotations?: Record<string, string>; container?: Record<string, unknown>; spec?: Record<string, unknown> } = {}): KubeObject {
+export function pod(
+  name: string,
+  node: string,
+  extra: {
+    annotations?: Record<string, string>;
+    container?: Record<string, unknown>;
+    spec?: Record<string, unknown>;
+  } = {},
+): KubeObject {
   const meta: KubeObject['metadata'] = { name, namespace: 'default' };
   if (extra.annotations) meta.annotations = extra.annotations;
   return {

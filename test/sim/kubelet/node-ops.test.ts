@@ -16,12 +16,19 @@ describe('simulated hosts: node operations', () => {
     const { ctx } = cluster();
     const master = ctx.store.get('nodes', undefined, '10.128.38.1')!;
     const worker = ctx.store.get('nodes', undefined, W)!;
-    expect(master.metadata.labels).to.include({ 'node-role.kubernetes.io/master': '', 'kubernetes.io/hostname': '10.128.38.1' });
+    expect(master.metadata.labels).to.include({
+      'node-role.kubernetes.io/master': '',
+      'kubernetes.io/hostname': '10.128.38.1',
+    });
     expect(worker.metadata.labels).to.include({ 'node-role.kubernetes.io/node': '' });
     expect(worker.status.addresses).to.deep.include({ type: 'InternalIP', address: W });
     expect(worker.status.capacity).to.include({ cpu: '8', memory: '33554432Ki', pods: '110' });
     expect(worker.status.nodeInfo.kubeletVersion).to.equal('v1.13.12');
-    expect(conditionOf(worker, 'Ready')).to.include({ status: 'True', reason: 'KubeletReady', message: 'kubelet is posting ready status' });
+    expect(conditionOf(worker, 'Ready')).to.include({
+      status: 'True',
+      reason: 'KubeletReady',
+      message: 'kubelet is posting ready status',
+    });
     expect(ctx.store.get('leases', 'kube-node-lease', W)?.spec.holderIdentity).to.equal(W);
   });
 
@@ -45,7 +52,12 @@ describe('simulated hosts: node operations', () => {
   });
 
   it('brings a powered-off node back Ready after boot, restarting its containers', async () => {
-    sim = makeSimCluster({ nodes: [{ name: '10.128.38.1', role: 'master' }, { name: W, role: 'worker' }] });
+    sim = makeSimCluster({
+      nodes: [
+        { name: '10.128.38.1', role: 'master' },
+        { name: W, role: 'worker' },
+      ],
+    });
     const { ctx, hosts } = sim;
     // Tolerating the unreachable taint forever keeps the taint manager from deleting the pod meanwhile.
     ctx.store.create('pods', pod('web', W, { spec: { tolerations: [{ operator: 'Exists', effect: 'NoExecute' }] } }));
@@ -59,7 +71,8 @@ describe('simulated hosts: node operations', () => {
     await hosts.ops().power(W, 'on');
     let readyAt: number | undefined;
     ctx.store.onChange((e) => {
-      if (e.resource === 'nodes' && e.object.metadata.name === W && conditionOf(e.object, 'Ready')?.status === 'True') readyAt ??= ctx.clock.now();
+      if (e.resource === 'nodes' && e.object.metadata.name === W && conditionOf(e.object, 'Ready')?.status === 'True')
+        readyAt ??= ctx.clock.now();
     });
     await ctx.advance(ctx.params.hostBootTime + 30_000);
     expect(readyAt! - onAt).to.equal(ctx.params.hostBootTime);
@@ -97,14 +110,21 @@ describe('simulated hosts: node operations', () => {
 
   it('throws InvalidInputError naming the nodes for an unknown node', async () => {
     const { hosts } = cluster();
-    const err = await hosts.ops().service('10.0.0.99', 'kubelet', 'stop').catch((e: unknown) => e);
+    const err = await hosts
+      .ops()
+      .service('10.0.0.99', 'kubelet', 'stop')
+      .catch((e: unknown) => e);
     expect(err).to.be.instanceOf(InvalidInputError);
-    expect((err as Error).message).to.equal('Node "10.0.0.99" is not part of cluster "sim". Its nodes: 10.128.38.1, 10.128.38.6, 10.128.38.7.');
+    expect((err as Error).message).to.equal(
+      'Node "10.0.0.99" is not part of cluster "sim". Its nodes: 10.128.38.1, 10.128.38.6, 10.128.38.7.',
+    );
   });
 
   it('names new nodes after the cluster naming', () => {
     expect(nextNodeName(['10.128.39.1', '10.128.39.6'], 'worker', 'paas')).to.equal('10.128.39.7');
-    expect(nextNodeName(['kind-control-plane', 'kind-worker', 'kind-worker2', 'kind-worker3'], 'worker', 'kind')).to.equal('kind-worker4');
+    expect(
+      nextNodeName(['kind-control-plane', 'kind-worker', 'kind-worker2', 'kind-worker3'], 'worker', 'kind'),
+    ).to.equal('kind-worker4');
     expect(nextNodeName(['alpha', 'beta'], 'worker', 'lab')).to.equal('lab-worker-3');
   });
 });

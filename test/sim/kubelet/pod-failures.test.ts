@@ -24,7 +24,9 @@ describe('simulated kubelet: pod failures', () => {
     const pulls = events.find((e) => e.reason === 'Pulling')!;
     // 10 + 20 + 40 s of back-off fit in two minutes after the first pull: four attempts.
     expect(pulls.count).to.equal(4);
-    expect(events.some((e) => e.message.startsWith('Failed to pull image "registry.local/app:doesnotexist": rpc error'))).to.equal(true);
+    expect(
+      events.some((e) => e.message.startsWith('Failed to pull image "registry.local/app:doesnotexist": rpc error')),
+    ).to.equal(true);
   });
 
   it('fails the pull when the imagePullSecret is missing, and succeeds once the image is fixed', async () => {
@@ -33,7 +35,12 @@ describe('simulated kubelet: pod failures', () => {
     await ctx.advance(30_000);
     expect(containerStatus(podOf(ctx, 'private'))!.state.waiting.reason).to.equal('ImagePullBackOff');
     expect(eventsFor(ctx, 'private').map((e) => e.reason)).to.include('FailedToRetrieveImagePullSecret');
-    ctx.store.create('secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'regcred', namespace: 'default' }, data: {} });
+    ctx.store.create('secrets', {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'regcred', namespace: 'default' },
+      data: {},
+    });
     await ctx.advance(60_000);
     expect(podOf(ctx, 'private')!.status.phase).to.equal('Running');
   });
@@ -52,7 +59,12 @@ describe('simulated kubelet: pod failures', () => {
     expect(containerStatus(p)!.state.waiting.reason).to.equal('ContainerCreating');
     const mount = eventsFor(ctx, 'cfg').find((e) => e.reason === 'FailedMount')!;
     expect(mount.message).to.equal('MountVolume.SetUp failed for volume "config" : configmap "app-config" not found');
-    ctx.store.create('configmaps', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app-config', namespace: 'default' }, data: {} });
+    ctx.store.create('configmaps', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'app-config', namespace: 'default' },
+      data: {},
+    });
     await ctx.advance(10_000);
     expect(conditionOf(podOf(ctx, 'cfg')!, 'Ready')?.status).to.equal('True');
   });
@@ -62,14 +74,22 @@ describe('simulated kubelet: pod failures', () => {
     ctx.store.create('pods', pod('env', W, { container: { envFrom: [{ secretRef: { name: 'db-password' } }] } }));
     await ctx.advance(20_000);
     const cs = containerStatus(podOf(ctx, 'env'))!;
-    expect(cs.state.waiting).to.deep.equal({ reason: 'CreateContainerConfigError', message: 'secret "db-password" not found' });
+    expect(cs.state.waiting).to.deep.equal({
+      reason: 'CreateContainerConfigError',
+      message: 'secret "db-password" not found',
+    });
   });
 
   it('keeps new pods in ContainerCreating with FailedCreatePodSandBox while the node CNI pod is not Ready', async () => {
     const { ctx } = cluster();
     ctx.store.create('pods', {
       ...pod('calico-node-x1', W, { annotations: { 'sim.gameday.io/readiness': 'fail' }, spec: { hostNetwork: true } }),
-      metadata: { name: 'calico-node-x1', namespace: 'kube-system', labels: { 'k8s-app': 'calico-node' }, annotations: { 'sim.gameday.io/readiness': 'fail' } },
+      metadata: {
+        name: 'calico-node-x1',
+        namespace: 'kube-system',
+        labels: { 'k8s-app': 'calico-node' },
+        annotations: { 'sim.gameday.io/readiness': 'fail' },
+      },
     });
     ctx.store.create('pods', pod('app', W));
     await ctx.advance(30_000);
@@ -106,7 +126,9 @@ describe('simulated kubelet: pod failures', () => {
       'pods',
       pod('live', W, {
         annotations: { 'sim.gameday.io/liveness': 'fail' },
-        container: { livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 5, failureThreshold: 3 } },
+        container: {
+          livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 5, failureThreshold: 3 },
+        },
       }),
     );
     let firstStart: number | undefined;
@@ -114,11 +136,14 @@ describe('simulated kubelet: pod failures', () => {
     watchPod(ctx, 'live', (p) => {
       const cs = containerStatus(p);
       if (cs?.state?.running && firstStart === undefined) firstStart = Date.parse(cs.state.running.startedAt);
-      if (cs?.lastState?.terminated && firstKill === undefined) firstKill = Date.parse(cs.lastState.terminated.finishedAt);
+      if (cs?.lastState?.terminated && firstKill === undefined)
+        firstKill = Date.parse(cs.lastState.terminated.finishedAt);
     });
     await ctx.advance(60_000);
     expect(firstKill! - firstStart!).to.equal(15_000);
-    expect(eventsFor(ctx, 'live').some((e) => e.message === 'Container app failed liveness probe, will be restarted')).to.equal(true);
+    expect(
+      eventsFor(ctx, 'live').some((e) => e.message === 'Container app failed liveness probe, will be restarted'),
+    ).to.equal(true);
   });
 
   it('keeps a container failing readiness Running but not Ready', async () => {
@@ -127,14 +152,26 @@ describe('simulated kubelet: pod failures', () => {
     await ctx.advance(60_000);
     const p = podOf(ctx, 'unready')!;
     expect(p.status.phase).to.equal('Running');
-    expect(conditionOf(p, 'Ready')).to.include({ status: 'False', reason: 'ContainersNotReady', message: 'containers with unready status: [app]' });
+    expect(conditionOf(p, 'Ready')).to.include({
+      status: 'False',
+      reason: 'ContainersNotReady',
+      message: 'containers with unready status: [app]',
+    });
     expect(containerStatus(p)!.restartCount).to.equal(0);
   });
 
   it('serves Tomcat-style logs, and the crash message of a crashed container with --previous', async () => {
     const { ctx, hosts } = cluster();
     ctx.store.create('pods', pod('web', W));
-    ctx.store.create('pods', pod('crash', W, { annotations: { 'sim.gameday.io/crash': 'true', 'sim.gameday.io/crash-message': 'Error: Communications link failure' } }));
+    ctx.store.create(
+      'pods',
+      pod('crash', W, {
+        annotations: {
+          'sim.gameday.io/crash': 'true',
+          'sim.gameday.io/crash-message': 'Error: Communications link failure',
+        },
+      }),
+    );
     await ctx.advance(30_000);
     const logs = hosts.podLogs('default', 'web', 'app')!;
     expect(logs.some((l) => l.includes('org.apache.catalina.startup.Catalina.start Server startup in'))).to.equal(true);

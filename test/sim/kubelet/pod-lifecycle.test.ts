@@ -45,7 +45,9 @@ describe('simulated kubelet: pod lifecycle', () => {
     expect(containerStatus(p)!.restartCount).to.be.greaterThanOrEqual(7);
     expect(containerStatus(p)!.lastState.terminated.exitCode).to.equal(1);
     const backoff = eventsFor(ctx, 'crasher').find((e) => e.reason === 'BackOff');
-    expect(backoff?.message).to.equal(`Back-off restarting failed container app in pod crasher_default(${p.metadata.uid})`);
+    expect(backoff?.message).to.equal(
+      `Back-off restarting failed container app in pod crasher_default(${p.metadata.uid})`,
+    );
   });
 
   it('OOM-kills a container using more memory than its limit with exit code 137', async () => {

@@ -39,7 +39,12 @@ async function stopKubeletAfterRenewal(sim: SimCluster): Promise<number> {
   const { ctx, hosts } = sim;
   let stoppedAt: number | undefined;
   const off = ctx.store.onChange((e) => {
-    if (stoppedAt === undefined && e.resource === 'leases' && e.object.metadata.name === WORKER && e.type === 'MODIFIED') {
+    if (
+      stoppedAt === undefined &&
+      e.resource === 'leases' &&
+      e.object.metadata.name === WORKER &&
+      e.type === 'MODIFIED'
+    ) {
       stoppedAt = ctx.clock.now();
       void hosts.ops().service(WORKER, 'kubelet', 'stop');
     }
@@ -69,7 +74,10 @@ describe('node-lifecycle controller', () => {
     ctx.store.create('pods', tolerating('web', 300));
     await ctx.advance(30_000);
     expect(conditionOf(ctx.store.get('pods', 'default', 'web')!, 'Ready')?.status).to.equal('True');
-    const unknown = whenTrue(sim, () => conditionOf(ctx.store.get('nodes', undefined, WORKER)!, 'Ready')?.status === 'Unknown');
+    const unknown = whenTrue(
+      sim,
+      () => conditionOf(ctx.store.get('nodes', undefined, WORKER)!, 'Ready')?.status === 'Unknown',
+    );
     const stoppedAt = await stopKubeletAfterRenewal(sim);
     await ctx.advance(60_000);
     unknown.stop();
@@ -98,7 +106,10 @@ describe('node-lifecycle controller', () => {
     ctx.store.create('pods', tolerating('web', 300));
     await ctx.advance(30_000);
     const tainted = whenTrue(sim, () => taints(sim, WORKER).some((t) => t.effect === 'NoExecute'));
-    const deleting = whenTrue(sim, () => ctx.store.get('pods', 'default', 'web')?.metadata.deletionTimestamp !== undefined);
+    const deleting = whenTrue(
+      sim,
+      () => ctx.store.get('pods', 'default', 'web')?.metadata.deletionTimestamp !== undefined,
+    );
     await sim.hosts.ops().network(WORKER, 'disconnect');
     await ctx.advance(400_000);
     tainted.stop();
@@ -124,7 +135,10 @@ describe('node-lifecycle controller', () => {
     ctx.store.create('pods', tolerating('fast', 3));
     await ctx.advance(30_000);
     const tainted = whenTrue(sim, () => taints(sim, WORKER).some((t) => t.effect === 'NoExecute'));
-    const deleting = whenTrue(sim, () => ctx.store.get('pods', 'default', 'fast')?.metadata.deletionTimestamp !== undefined);
+    const deleting = whenTrue(
+      sim,
+      () => ctx.store.get('pods', 'default', 'fast')?.metadata.deletionTimestamp !== undefined,
+    );
     await sim.hosts.ops().service(WORKER, 'kubelet', 'stop');
     await ctx.advance(120_000);
     tainted.stop();
@@ -190,12 +204,26 @@ describe('node-lifecycle controller', () => {
   it('taints a node under memory pressure and evicts its BestEffort pods first', async () => {
     sim = makeSimCluster({ nodes: NODES });
     const { ctx, hosts } = sim;
-    const best: KubeObject = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'besteffort', namespace: 'default', annotations: { 'sim.gameday.io/memory-usage': '200Mi' } }, spec: { nodeName: WORKER, containers: [{ name: 'app', image: 'busybox:1.30' }] } };
+    const best: KubeObject = {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'besteffort', namespace: 'default', annotations: { 'sim.gameday.io/memory-usage': '200Mi' } },
+      spec: { nodeName: WORKER, containers: [{ name: 'app', image: 'busybox:1.30' }] },
+    };
     const guaranteed: KubeObject = {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'guaranteed', namespace: 'default' },
-      spec: { nodeName: WORKER, containers: [{ name: 'app', image: 'tomcat:8.5', resources: { requests: { memory: '1Gi', cpu: '1' }, limits: { memory: '1Gi', cpu: '1' } } }] },
+      spec: {
+        nodeName: WORKER,
+        containers: [
+          {
+            name: 'app',
+            image: 'tomcat:8.5',
+            resources: { requests: { memory: '1Gi', cpu: '1' }, limits: { memory: '1Gi', cpu: '1' } },
+          },
+        ],
+      },
     };
     ctx.store.create('pods', best);
     ctx.store.create('pods', guaranteed);
@@ -206,7 +234,9 @@ describe('node-lifecycle controller', () => {
     const node = ctx.store.get('nodes', undefined, WORKER)!;
     expect(conditionOf(node, 'MemoryPressure')?.status).to.equal('True');
     expect(conditionOf(node, 'MemoryPressure')?.reason).to.equal('KubeletHasInsufficientMemory');
-    expect(taints(sim, WORKER).map((t) => `${t.key}:${t.effect}`)).to.include('node.kubernetes.io/memory-pressure:NoSchedule');
+    expect(taints(sim, WORKER).map((t) => `${t.key}:${t.effect}`)).to.include(
+      'node.kubernetes.io/memory-pressure:NoSchedule',
+    );
     const evicted = ctx.store.get('pods', 'default', 'besteffort')!;
     expect(evicted.status.phase).to.equal('Failed');
     expect(evicted.status.reason).to.equal('Evicted');

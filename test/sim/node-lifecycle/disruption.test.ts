@@ -8,12 +8,14 @@ function noExecuteTaintedAt(sim: SimCluster): Map<string, number> {
   const at = new Map<string, number>();
   sim.ctx.store.onChange((e) => {
     if (e.resource !== 'nodes' || at.has(e.object.metadata.name)) return;
-    if (((e.object.spec?.taints ?? []) as Taint[]).some((t) => t.effect === 'NoExecute')) at.set(e.object.metadata.name, sim.ctx.clock.now());
+    if (((e.object.spec?.taints ?? []) as Taint[]).some((t) => t.effect === 'NoExecute'))
+      at.set(e.object.metadata.name, sim.ctx.clock.now());
   });
   return at;
 }
 
-const workers = (n: number): TopologyNode[] => Array.from({ length: n }, (_, i) => ({ name: `10.128.38.${6 + i}`, role: 'worker' as const }));
+const workers = (n: number): TopologyNode[] =>
+  Array.from({ length: n }, (_, i) => ({ name: `10.128.38.${6 + i}`, role: 'worker' as const }));
 
 describe('node-lifecycle controller: rate limiting and disruption', () => {
   let sim: SimCluster;
@@ -52,7 +54,11 @@ describe('node-lifecycle controller: rate limiting and disruption', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'web', namespace: 'default' },
-      spec: { nodeName: '10.128.38.6', containers: [{ name: 'app', image: 'tomcat:8.5' }], tolerations: [{ operator: 'Exists', effect: 'NoExecute' }] },
+      spec: {
+        nodeName: '10.128.38.6',
+        containers: [{ name: 'app', image: 'tomcat:8.5' }],
+        tolerations: [{ operator: 'Exists', effect: 'NoExecute' }],
+      },
     });
     await ctx.advance(30_000);
     const all = [...masters, ...workers(3)].map((n) => n.name);
@@ -68,11 +74,13 @@ describe('node-lifecycle controller: rate limiting and disruption', () => {
     expect(sim.ctx.store.availability()).to.equal(undefined);
     for (const w of workers(3)) await hosts.ops().power(w.name, 'on');
     await ctx.advance(ctx.params.hostBootTime + 30_000);
-    for (const n of all) expect(conditionOf(ctx.store.get('nodes', undefined, n)!, 'Ready')?.status, n).to.equal('True');
+    for (const n of all)
+      expect(conditionOf(ctx.store.get('nodes', undefined, n)!, 'Ready')?.status, n).to.equal('True');
     expect(ctx.store.get('pods', 'default', 'web')!.status.phase).to.equal('Running');
     expect(conditionOf(ctx.store.get('pods', 'default', 'web')!, 'Ready')?.status).to.equal('True');
     expect(ctx.clock.now() - t0).to.be.below(15 * 60_000);
-    for (const n of all) expect((ctx.store.get('nodes', undefined, n)!.spec.taints ?? []) as Taint[], n).to.deep.equal([]);
+    for (const n of all)
+      expect((ctx.store.get('nodes', undefined, n)!.spec.taints ?? []) as Taint[], n).to.deep.equal([]);
   });
 
   it('marks an overloaded node NotReady after the grace period while its containers keep running', async () => {

@@ -31,28 +31,64 @@ describe('defaultTopology', () => {
   it('has the runbook clusters: 5, 7 and 6 nodes named by IP, 3 tainted masters each', () => {
     const t = defaultTopology();
     expect(t.clusters.map((c) => c.nodes.length)).to.deep.equal([5, 7, 6]);
-    expect(cluster('control').nodes.map((n) => n.name)).to.deep.equal(['10.128.38.1', '10.128.38.2', '10.128.38.3', '10.128.38.4', '10.128.38.5']);
+    expect(cluster('control').nodes.map((n) => n.name)).to.deep.equal([
+      '10.128.38.1',
+      '10.128.38.2',
+      '10.128.38.3',
+      '10.128.38.4',
+      '10.128.38.5',
+    ]);
     expect(cluster('business').nodes[0]!.name).to.equal('10.128.38.6');
     expect(cluster('business').nodes[6]!.name).to.equal('10.128.38.12');
     expect(cluster('paas').nodes.map((n) => n.name)[5]).to.equal('10.128.39.6');
     for (const c of t.clusters) {
       const masters = c.nodes.filter((n) => n.role === 'master');
       expect(masters).to.have.length(3);
-      expect(masters.every((m) => m.taints?.some((x) => x.key === 'node-role.kubernetes.io/master' && x.effect === 'NoSchedule'))).to.equal(true);
+      expect(
+        masters.every((m) =>
+          m.taints?.some((x) => x.key === 'node-role.kubernetes.io/master' && x.effect === 'NoSchedule'),
+        ),
+      ).to.equal(true);
       expect(c.workloads!.some((w) => w.kind === 'DaemonSet' && w.name === 'calico-node')).to.equal(true);
     }
   });
 
   it('holds the workloads the runbooks name', () => {
     const names = (c: string, kind: string, ns: string): string[] =>
-      cluster(c).workloads!.filter((w) => w.kind === kind && w.namespace === ns).map((w) => w.name);
-    expect(names('control', 'Deployment', 'gateway-system')).to.include.members(['gateway-proxy', 'apigw-portal', 'istio-pilot', 'apigw-api-plane', 'rate-limit']);
+      cluster(c)
+        .workloads!.filter((w) => w.kind === kind && w.namespace === ns)
+        .map((w) => w.name);
+    expect(names('control', 'Deployment', 'gateway-system')).to.include.members([
+      'gateway-proxy',
+      'apigw-portal',
+      'istio-pilot',
+      'apigw-api-plane',
+      'rate-limit',
+    ]);
     expect(cluster('control').workloads!.find((w) => w.name === 'gateway-proxy')!.replicas).to.equal(2);
     expect(cluster('control').workloads!.find((w) => w.name === 'prometheus')!.service).to.deep.equal({ port: 9090 });
-    expect(names('paas', 'Deployment', 'skiff-nsf')).to.deep.equal(['apollo-admin', 'apollo-portal', 'apollo-service', 'nsf-server']);
-    expect(names('paas', 'StatefulSet', 'skiff-nsf')).to.deep.equal(['nsf-redis', 'nsf-redis-exporter', 'nsf-sentinel', 'nsf-trunel-server', 'nsf-turbine', 'nsf-registry']);
+    expect(names('paas', 'Deployment', 'skiff-nsf')).to.deep.equal([
+      'apollo-admin',
+      'apollo-portal',
+      'apollo-service',
+      'nsf-server',
+    ]);
+    expect(names('paas', 'StatefulSet', 'skiff-nsf')).to.deep.equal([
+      'nsf-redis',
+      'nsf-redis-exporter',
+      'nsf-sentinel',
+      'nsf-trunel-server',
+      'nsf-turbine',
+      'nsf-registry',
+    ]);
     expect(names('paas', 'StatefulSet', 'container-service')).to.deep.equal(['mysql']);
-    expect(names('paas', 'Deployment', 'container-service')).to.include.members(['console', 'troopers', 'proxy', 'monitor-server', 'monitor-server-backup']);
+    expect(names('paas', 'Deployment', 'container-service')).to.include.members([
+      'console',
+      'troopers',
+      'proxy',
+      'monitor-server',
+      'monitor-server-backup',
+    ]);
     const tomcats = cluster('business').workloads!.filter((w) => w.namespace === 'business');
     expect(tomcats.length).to.be.at.least(3);
     expect(tomcats.every((w) => w.logPath === '/usr/local/tomcat/logs' && w.pdb)).to.equal(true);
@@ -66,7 +102,8 @@ describe('defaultTopology', () => {
       let perNodeCpu = 0;
       let perNodeMemory = 0;
       for (const w of c.workloads ?? []) {
-        const tmpl = expandWorkload(w).find((o) => ['deployments', 'statefulsets', 'daemonsets'].includes(o.resource))!.object.spec.template;
+        const tmpl = expandWorkload(w).find((o) => ['deployments', 'statefulsets', 'daemonsets'].includes(o.resource))!
+          .object.spec.template;
         const r = podRequests({ metadata: { name: 'x' }, spec: tmpl.spec });
         if (w.kind === 'DaemonSet') {
           perNodeCpu += r.cpu;
@@ -87,7 +124,11 @@ describe('defaultTopology', () => {
 
 describe('validateTopology', () => {
   it('names the file, the JSON path and what was expected', () => {
-    const text = JSON.stringify({ clusters: [{ name: 'x', nodes: [{ name: 'n1', role: 'wroker', memory: '32 GB' }] }] }, null, 2);
+    const text = JSON.stringify(
+      { clusters: [{ name: 'x', nodes: [{ name: 'n1', role: 'wroker', memory: '32 GB' }] }] },
+      null,
+      2,
+    );
     let err: unknown;
     try {
       parseTopology(text, 'my-topology.json');
@@ -97,27 +138,56 @@ describe('validateTopology', () => {
     expect(err).to.be.instanceOf(InvalidInputError);
     const msg = (err as Error).message;
     expect(msg).to.include('Invalid topology my-topology.json:');
-    expect(msg).to.match(/my-topology\.json:\d+:\d+: clusters\[0\]\.nodes\[0\]\.role: expected one of "master", "worker", got "wroker" \(string\)/);
-    expect(msg).to.include('clusters[0].nodes[0].memory: expected a Kubernetes quantity such as "8", "500m" or "32Gi", got "32 GB" (string)');
+    expect(msg).to.match(
+      /my-topology\.json:\d+:\d+: clusters\[0\]\.nodes\[0\]\.role: expected one of "master", "worker", got "wroker" \(string\)/,
+    );
+    expect(msg).to.include(
+      'clusters[0].nodes[0].memory: expected a Kubernetes quantity such as "8", "500m" or "32Gi", got "32 GB" (string)',
+    );
   });
 
   it('merges params, parsing durations, and rejects unknown ones', () => {
     const { params } = validateTopology(
-      { params: { nodeMonitorGracePeriod: '50s', defaultTolerationSeconds: 3, schedulerPreemptionMessage: false }, clusters: [{ name: 'a', nodes: [{ name: 'n', role: 'master' }] }] },
+      {
+        params: { nodeMonitorGracePeriod: '50s', defaultTolerationSeconds: 3, schedulerPreemptionMessage: false },
+        clusters: [{ name: 'a', nodes: [{ name: 'n', role: 'master' }] }],
+      },
       't.json',
     );
     expect(params.nodeMonitorGracePeriod).to.equal(50_000);
     expect(params.defaultTolerationSeconds).to.equal(3);
     expect(params.schedulerPreemptionMessage).to.equal(false);
-    expect(() => validateTopology({ params: { nodeMonitorGracePeriode: '50s' }, clusters: [{ name: 'a', nodes: [{ name: 'n', role: 'master' }] }] }, 't.json')).to.throw(
-      /t\.json: params\.nodeMonitorGracePeriode: unknown parameter/,
-    );
+    expect(() =>
+      validateTopology(
+        {
+          params: { nodeMonitorGracePeriode: '50s' },
+          clusters: [{ name: 'a', nodes: [{ name: 'n', role: 'master' }] }],
+        },
+        't.json',
+      ),
+    ).to.throw(/t\.json: params\.nodeMonitorGracePeriode: unknown parameter/);
   });
 
   it('rejects duplicate nodes and etcd members that are not nodes', () => {
     expect(() =>
-      validateTopology({ clusters: [{ name: 'a', nodes: [{ name: 'n', role: 'master' }, { name: 'n', role: 'worker' }], etcdMembers: ['m'] }] }, 't.json'),
-    ).to.throw(/clusters\[0\]\.nodes\[1\]\.name: node "n" is defined twice[\s\S]*clusters\[0\]\.etcdMembers\[0\]: expected the name of a node/);
+      validateTopology(
+        {
+          clusters: [
+            {
+              name: 'a',
+              nodes: [
+                { name: 'n', role: 'master' },
+                { name: 'n', role: 'worker' },
+              ],
+              etcdMembers: ['m'],
+            },
+          ],
+        },
+        't.json',
+      ),
+    ).to.throw(
+      /clusters\[0\]\.nodes\[1\]\.name: node "n" is defined twice[\s\S]*clusters\[0\]\.etcdMembers\[0\]: expected the name of a node/,
+    );
   });
 });
 
@@ -130,13 +200,22 @@ describe('seedWorkloads', () => {
     seedWorkloads(sim.ctx, cluster('paas'));
     seedWorkloads(sim.ctx, cluster('paas'));
     const ns = sim.store.list('namespaces').map((n) => n.metadata.name);
-    expect(ns).to.include.members(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'skiff-nsf', 'container-service']);
+    expect(ns).to.include.members([
+      'default',
+      'kube-system',
+      'kube-public',
+      'kube-node-lease',
+      'skiff-nsf',
+      'container-service',
+    ]);
     const sts = sim.store.get('statefulsets', 'skiff-nsf', 'nsf-redis')!;
     expect(sts.spec.podManagementPolicy).to.equal('OrderedReady');
     expect(sts.spec.template.metadata.labels).to.deep.equal({ app: 'nsf-redis' });
     expect(sim.store.get('services', 'container-service', 'mysql-slave')!.spec.ports[0].port).to.equal(3307);
     expect(sim.store.get('configmaps', 'container-service', 'mysql-config')).to.not.equal(undefined);
-    expect(sim.store.get('poddisruptionbudgets', 'skiff-nsf', 'nsf-registry')!.spec).to.deep.include({ minAvailable: 2 });
+    expect(sim.store.get('poddisruptionbudgets', 'skiff-nsf', 'nsf-registry')!.spec).to.deep.include({
+      minAvailable: 2,
+    });
     const nsf = sim.store.get('deployments', 'skiff-nsf', 'nsf-server')!;
     expect(nsf.spec.template.metadata.annotations['sim.gameday.io/memory-usage']).to.equal('1300Mi');
     expect(nsf.spec.template.spec.containers[0].volumeMounts[0].mountPath).to.equal('/usr/local/tomcat/logs');
@@ -171,9 +250,12 @@ describe('seedWorkloads', () => {
       sim.start(...controlPlaneControllers(), new FakeKubelet());
       seedWorkloads(sim.ctx, cluster(name));
       await sim.advance(300_000);
-      for (const d of sim.store.list('deployments')) expect(d.status.availableReplicas, d.metadata.name).to.equal(d.spec.replicas);
-      for (const s of sim.store.list('statefulsets')) expect(s.status.readyReplicas, s.metadata.name).to.equal(s.spec.replicas);
-      for (const p of sim.store.list('poddisruptionbudgets')) expect(p.status.currentHealthy, p.metadata.name).to.be.at.least(p.status.desiredHealthy);
+      for (const d of sim.store.list('deployments'))
+        expect(d.status.availableReplicas, d.metadata.name).to.equal(d.spec.replicas);
+      for (const s of sim.store.list('statefulsets'))
+        expect(s.status.readyReplicas, s.metadata.name).to.equal(s.spec.replicas);
+      for (const p of sim.store.list('poddisruptionbudgets'))
+        expect(p.status.currentHealthy, p.metadata.name).to.be.at.least(p.status.desiredHealthy);
     });
   }
 });

@@ -58,7 +58,14 @@ const KEEP_ZERO = new Set([
   'expectedPods',
   'revision',
 ]);
-const KEEP_FALSE = new Set(['ready', 'automountServiceAccountToken', 'immutable', 'started', 'controller', 'blockOwnerDeletion']);
+const KEEP_FALSE = new Set([
+  'ready',
+  'automountServiceAccountToken',
+  'immutable',
+  'started',
+  'controller',
+  'blockOwnerDeletion',
+]);
 
 function timeString(f: Map<string, unknown>, micro: boolean): string | undefined {
   const seconds = Number(f.get('seconds') ?? 0);
@@ -105,7 +112,8 @@ export function decodeMessage(message: string, buf: Uint8Array): unknown {
     case 'meta.Time':
     case 'meta.MicroTime': {
       const m = new Map<string, unknown>();
-      for (const f of fields(buf)) if (typeof f.value === 'bigint') m.set(f.num === 1 ? 'seconds' : 'nanos', signed(f.value));
+      for (const f of fields(buf))
+        if (typeof f.value === 'bigint') m.set(f.num === 1 ? 'seconds' : 'nanos', signed(f.value));
       return timeString(m, message === 'meta.MicroTime');
     }
     case 'resource.Quantity': {
@@ -196,7 +204,8 @@ const GROUP_PREFIX: Record<string, string> = {
 
 /** A Kubernetes protobuf request body as the JSON object it encodes, apiVersion and kind included. */
 export function decodeKubeProtobuf(body: Uint8Array): Record<string, unknown> {
-  if (body.length < 4 || MAGIC.some((b, i) => body[i] !== b)) throw new ProtobufError('missing the k8s protobuf magic number');
+  if (body.length < 4 || MAGIC.some((b, i) => body[i] !== b))
+    throw new ProtobufError('missing the k8s protobuf magic number');
   try {
     let apiVersion = '';
     let kind = '';
@@ -211,7 +220,8 @@ export function decodeKubeProtobuf(body: Uint8Array): Record<string, unknown> {
       if (f.num === 2 && f.value instanceof Uint8Array) raw = f.value;
     }
     const prefix = kind === 'DeleteOptions' ? 'meta.' : GROUP_PREFIX[apiVersion];
-    if (!prefix || !MESSAGES[prefix + kind]) throw new ProtobufError(`cannot decode ${kind} ${apiVersion} from protobuf`);
+    if (!prefix || !MESSAGES[prefix + kind])
+      throw new ProtobufError(`cannot decode ${kind} ${apiVersion} from protobuf`);
     const obj = decodeMessage(prefix + kind, raw ?? new Uint8Array()) as Record<string, unknown>;
     return { apiVersion, kind, ...obj };
   } catch (err) {

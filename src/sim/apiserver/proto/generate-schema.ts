@@ -27,8 +27,12 @@ const ROOTS = [
   'k8s.io.api.policy.v1.Eviction',
   'k8s.io.api.autoscaling.v1.Scale',
   'k8s.io.api.core.v1.Binding',
-  ...['Node', 'Pod', 'Event', 'Namespace', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'ServiceAccount'].map((k) => `k8s.io.api.core.v1.${k}`),
-  ...['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'ControllerRevision'].map((k) => `k8s.io.api.apps.v1.${k}`),
+  ...['Node', 'Pod', 'Event', 'Namespace', 'Service', 'Endpoints', 'ConfigMap', 'Secret', 'ServiceAccount'].map(
+    (k) => `k8s.io.api.core.v1.${k}`,
+  ),
+  ...['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'ControllerRevision'].map(
+    (k) => `k8s.io.api.apps.v1.${k}`,
+  ),
   'k8s.io.api.policy.v1.PodDisruptionBudget',
   'k8s.io.api.coordination.v1.Lease',
 ];
@@ -154,7 +158,9 @@ function main(): void {
   for (const r of ROOTS) visit(r);
   const lines = [...wanted].sort().map((name) => {
     const m = all.get(name)!;
-    const spec = m.fields.map((f) => `${f.number}:${f.name}:${typeOf(f)}${f.repeated && !all.get(f.typeName)?.mapEntry ? '*' : ''}`).join('|');
+    const spec = m.fields
+      .map((f) => `${f.number}:${f.name}:${typeOf(f)}${f.repeated && !all.get(f.typeName)?.mapEntry ? '*' : ''}`)
+      .join('|');
     return `  '${alias(name)}': '${spec}',`;
   });
   process.stdout.write(

@@ -5,18 +5,25 @@ export const MESSAGES: Record<string, string> = {
   'apps.ControllerRevision': '1:metadata:meta.ObjectMeta|2:data:runtime.RawExtension|3:revision:i',
   'apps.DaemonSet': '1:metadata:meta.ObjectMeta|2:spec:apps.DaemonSetSpec|3:status:apps.DaemonSetStatus',
   'apps.DaemonSetCondition': '1:type:s|2:status:s|3:lastTransitionTime:meta.Time|4:reason:s|5:message:s',
-  'apps.DaemonSetSpec': '1:selector:meta.LabelSelector|2:template:core.PodTemplateSpec|3:updateStrategy:apps.DaemonSetUpdateStrategy|4:minReadySeconds:i|6:revisionHistoryLimit:i',
-  'apps.DaemonSetStatus': '1:currentNumberScheduled:i|2:numberMisscheduled:i|3:desiredNumberScheduled:i|4:numberReady:i|5:observedGeneration:i|6:updatedNumberScheduled:i|7:numberAvailable:i|8:numberUnavailable:i|9:collisionCount:i|10:conditions:apps.DaemonSetCondition*',
+  'apps.DaemonSetSpec':
+    '1:selector:meta.LabelSelector|2:template:core.PodTemplateSpec|3:updateStrategy:apps.DaemonSetUpdateStrategy|4:minReadySeconds:i|6:revisionHistoryLimit:i',
+  'apps.DaemonSetStatus':
+    '1:currentNumberScheduled:i|2:numberMisscheduled:i|3:desiredNumberScheduled:i|4:numberReady:i|5:observedGeneration:i|6:updatedNumberScheduled:i|7:numberAvailable:i|8:numberUnavailable:i|9:collisionCount:i|10:conditions:apps.DaemonSetCondition*',
   'apps.DaemonSetUpdateStrategy': '1:type:s|2:rollingUpdate:apps.RollingUpdateDaemonSet',
   'apps.Deployment': '1:metadata:meta.ObjectMeta|2:spec:apps.DeploymentSpec|3:status:apps.DeploymentStatus',
-  'apps.DeploymentCondition': '1:type:s|2:status:s|6:lastUpdateTime:meta.Time|7:lastTransitionTime:meta.Time|4:reason:s|5:message:s',
-  'apps.DeploymentSpec': '1:replicas:i|2:selector:meta.LabelSelector|3:template:core.PodTemplateSpec|4:strategy:apps.DeploymentStrategy|5:minReadySeconds:i|6:revisionHistoryLimit:i|7:paused:b|9:progressDeadlineSeconds:i',
-  'apps.DeploymentStatus': '1:observedGeneration:i|2:replicas:i|3:updatedReplicas:i|7:readyReplicas:i|4:availableReplicas:i|5:unavailableReplicas:i|6:conditions:apps.DeploymentCondition*|8:collisionCount:i',
+  'apps.DeploymentCondition':
+    '1:type:s|2:status:s|6:lastUpdateTime:meta.Time|7:lastTransitionTime:meta.Time|4:reason:s|5:message:s',
+  'apps.DeploymentSpec':
+    '1:replicas:i|2:selector:meta.LabelSelector|3:template:core.PodTemplateSpec|4:strategy:apps.DeploymentStrategy|5:minReadySeconds:i|6:revisionHistoryLimit:i|7:paused:b|9:progressDeadlineSeconds:i',
+  'apps.DeploymentStatus':
+    '1:observedGeneration:i|2:replicas:i|3:updatedReplicas:i|7:readyReplicas:i|4:availableReplicas:i|5:unavailableReplicas:i|6:conditions:apps.DeploymentCondition*|8:collisionCount:i',
   'apps.DeploymentStrategy': '1:type:s|2:rollingUpdate:apps.RollingUpdateDeployment',
   'apps.ReplicaSet': '1:metadata:meta.ObjectMeta|2:spec:apps.ReplicaSetSpec|3:status:apps.ReplicaSetStatus',
   'apps.ReplicaSetCondition': '1:type:s|2:status:s|3:lastTransitionTime:meta.Time|4:reason:s|5:message:s',
-  'apps.ReplicaSetSpec': '1:replicas:i|4:minReadySeconds:i|2:selector:meta.LabelSelector|3:template:core.PodTemplateSpec',
-  'apps.ReplicaSetStatus': '1:replicas:i|2:fullyLabeledReplicas:i|4:readyReplicas:i|5:availableReplicas:i|3:observedGeneration:i|6:conditions:apps.ReplicaSetCondition*',
+  'apps.ReplicaSetSpec':
+    '1:replicas:i|4:minReadySeconds:i|2:selector:meta.LabelSelector|3:template:core.PodTemplateSpec',
+  'apps.ReplicaSetStatus':
+    '1:replicas:i|2:fullyLabeledReplicas:i|4:readyReplicas:i|5:availableReplicas:i|3:observedGeneration:i|6:conditions:apps.ReplicaSetCondition*',
   'apps.RollingUpdateDaemonSet': '1:maxUnavailable:intstr.IntOrString|2:maxSurge:intstr.IntOrString',
   'apps.RollingUpdateDeployment': '1:maxUnavailable:intstr.IntOrString|2:maxSurge:intstr.IntOrString',
   'apps.RollingUpdateStatefulSetStrategy': '1:partition:i|2:maxUnavailable:intstr.IntOrString',
@@ -24,59 +31,76 @@ export const MESSAGES: Record<string, string> = {
   'apps.StatefulSetCondition': '1:type:s|2:status:s|3:lastTransitionTime:meta.Time|4:reason:s|5:message:s',
   'apps.StatefulSetOrdinals': '1:start:i',
   'apps.StatefulSetPersistentVolumeClaimRetentionPolicy': '1:whenDeleted:s|2:whenScaled:s',
-  'apps.StatefulSetSpec': '1:replicas:i|2:selector:meta.LabelSelector|3:template:core.PodTemplateSpec|4:volumeClaimTemplates:core.PersistentVolumeClaim*|5:serviceName:s|6:podManagementPolicy:s|7:updateStrategy:apps.StatefulSetUpdateStrategy|8:revisionHistoryLimit:i|9:minReadySeconds:i|10:persistentVolumeClaimRetentionPolicy:apps.StatefulSetPersistentVolumeClaimRetentionPolicy|11:ordinals:apps.StatefulSetOrdinals',
-  'apps.StatefulSetStatus': '1:observedGeneration:i|2:replicas:i|3:readyReplicas:i|4:currentReplicas:i|5:updatedReplicas:i|6:currentRevision:s|7:updateRevision:s|9:collisionCount:i|10:conditions:apps.StatefulSetCondition*|11:availableReplicas:i',
+  'apps.StatefulSetSpec':
+    '1:replicas:i|2:selector:meta.LabelSelector|3:template:core.PodTemplateSpec|4:volumeClaimTemplates:core.PersistentVolumeClaim*|5:serviceName:s|6:podManagementPolicy:s|7:updateStrategy:apps.StatefulSetUpdateStrategy|8:revisionHistoryLimit:i|9:minReadySeconds:i|10:persistentVolumeClaimRetentionPolicy:apps.StatefulSetPersistentVolumeClaimRetentionPolicy|11:ordinals:apps.StatefulSetOrdinals',
+  'apps.StatefulSetStatus':
+    '1:observedGeneration:i|2:replicas:i|3:readyReplicas:i|4:currentReplicas:i|5:updatedReplicas:i|6:currentRevision:s|7:updateRevision:s|9:collisionCount:i|10:conditions:apps.StatefulSetCondition*|11:availableReplicas:i',
   'apps.StatefulSetUpdateStrategy': '1:type:s|2:rollingUpdate:apps.RollingUpdateStatefulSetStrategy',
   'autoscaling.Scale': '1:metadata:meta.ObjectMeta|2:spec:autoscaling.ScaleSpec|3:status:autoscaling.ScaleStatus',
   'autoscaling.ScaleSpec': '1:replicas:i',
   'autoscaling.ScaleStatus': '1:replicas:i|2:selector:s',
   'coordination.Lease': '1:metadata:meta.ObjectMeta|2:spec:coordination.LeaseSpec',
-  'coordination.LeaseSpec': '1:holderIdentity:s|2:leaseDurationSeconds:i|3:acquireTime:meta.MicroTime|4:renewTime:meta.MicroTime|5:leaseTransitions:i|6:strategy:s|7:preferredHolder:s',
+  'coordination.LeaseSpec':
+    '1:holderIdentity:s|2:leaseDurationSeconds:i|3:acquireTime:meta.MicroTime|4:renewTime:meta.MicroTime|5:leaseTransitions:i|6:strategy:s|7:preferredHolder:s',
   'core.AWSElasticBlockStoreVolumeSource': '1:volumeID:s|2:fsType:s|3:partition:i|4:readOnly:b',
-  'core.Affinity': '1:nodeAffinity:core.NodeAffinity|2:podAffinity:core.PodAffinity|3:podAntiAffinity:core.PodAntiAffinity',
+  'core.Affinity':
+    '1:nodeAffinity:core.NodeAffinity|2:podAffinity:core.PodAffinity|3:podAntiAffinity:core.PodAntiAffinity',
   'core.AppArmorProfile': '1:type:s|2:localhostProfile:s',
   'core.AttachedVolume': '1:name:s|2:devicePath:s',
   'core.AzureDiskVolumeSource': '1:diskName:s|2:diskURI:s|3:cachingMode:s|4:fsType:s|5:readOnly:b|6:kind:s',
   'core.AzureFileVolumeSource': '1:secretName:s|2:shareName:s|3:readOnly:b',
   'core.Binding': '1:metadata:meta.ObjectMeta|2:target:core.ObjectReference',
-  'core.CSIVolumeSource': '1:driver:s|2:readOnly:b|3:fsType:s|4:volumeAttributes:map<s>|5:nodePublishSecretRef:core.LocalObjectReference',
+  'core.CSIVolumeSource':
+    '1:driver:s|2:readOnly:b|3:fsType:s|4:volumeAttributes:map<s>|5:nodePublishSecretRef:core.LocalObjectReference',
   'core.Capabilities': '1:add:s*|2:drop:s*',
-  'core.CephFSVolumeSource': '1:monitors:s*|2:path:s|3:user:s|4:secretFile:s|5:secretRef:core.LocalObjectReference|6:readOnly:b',
+  'core.CephFSVolumeSource':
+    '1:monitors:s*|2:path:s|3:user:s|4:secretFile:s|5:secretRef:core.LocalObjectReference|6:readOnly:b',
   'core.CinderVolumeSource': '1:volumeID:s|2:fsType:s|3:readOnly:b|4:secretRef:core.LocalObjectReference',
   'core.ClientIPConfig': '1:timeoutSeconds:i',
-  'core.ClusterTrustBundleProjection': '1:name:s|2:signerName:s|3:labelSelector:meta.LabelSelector|5:optional:b|4:path:s',
+  'core.ClusterTrustBundleProjection':
+    '1:name:s|2:signerName:s|3:labelSelector:meta.LabelSelector|5:optional:b|4:path:s',
   'core.ConfigMap': '1:metadata:meta.ObjectMeta|4:immutable:b|2:data:map<s>|3:binaryData:map<y>',
   'core.ConfigMapEnvSource': '1:localObjectReference:core.LocalObjectReference|2:optional:b',
   'core.ConfigMapKeySelector': '1:localObjectReference:core.LocalObjectReference|2:key:s|3:optional:b',
   'core.ConfigMapNodeConfigSource': '1:namespace:s|2:name:s|3:uid:s|4:resourceVersion:s|5:kubeletConfigKey:s',
   'core.ConfigMapProjection': '1:localObjectReference:core.LocalObjectReference|2:items:core.KeyToPath*|4:optional:b',
-  'core.ConfigMapVolumeSource': '1:localObjectReference:core.LocalObjectReference|2:items:core.KeyToPath*|3:defaultMode:i|4:optional:b',
-  'core.Container': '1:name:s|2:image:s|3:command:s*|4:args:s*|5:workingDir:s|6:ports:core.ContainerPort*|19:envFrom:core.EnvFromSource*|7:env:core.EnvVar*|8:resources:core.ResourceRequirements|23:resizePolicy:core.ContainerResizePolicy*|24:restartPolicy:s|9:volumeMounts:core.VolumeMount*|21:volumeDevices:core.VolumeDevice*|10:livenessProbe:core.Probe|11:readinessProbe:core.Probe|22:startupProbe:core.Probe|12:lifecycle:core.Lifecycle|13:terminationMessagePath:s|20:terminationMessagePolicy:s|14:imagePullPolicy:s|15:securityContext:core.SecurityContext|16:stdin:b|17:stdinOnce:b|18:tty:b',
+  'core.ConfigMapVolumeSource':
+    '1:localObjectReference:core.LocalObjectReference|2:items:core.KeyToPath*|3:defaultMode:i|4:optional:b',
+  'core.Container':
+    '1:name:s|2:image:s|3:command:s*|4:args:s*|5:workingDir:s|6:ports:core.ContainerPort*|19:envFrom:core.EnvFromSource*|7:env:core.EnvVar*|8:resources:core.ResourceRequirements|23:resizePolicy:core.ContainerResizePolicy*|24:restartPolicy:s|9:volumeMounts:core.VolumeMount*|21:volumeDevices:core.VolumeDevice*|10:livenessProbe:core.Probe|11:readinessProbe:core.Probe|22:startupProbe:core.Probe|12:lifecycle:core.Lifecycle|13:terminationMessagePath:s|20:terminationMessagePolicy:s|14:imagePullPolicy:s|15:securityContext:core.SecurityContext|16:stdin:b|17:stdinOnce:b|18:tty:b',
   'core.ContainerImage': '1:names:s*|2:sizeBytes:i',
   'core.ContainerPort': '1:name:s|2:hostPort:i|3:containerPort:i|4:protocol:s|5:hostIP:s',
   'core.ContainerResizePolicy': '1:resourceName:s|2:restartPolicy:s',
-  'core.ContainerState': '1:waiting:core.ContainerStateWaiting|2:running:core.ContainerStateRunning|3:terminated:core.ContainerStateTerminated',
+  'core.ContainerState':
+    '1:waiting:core.ContainerStateWaiting|2:running:core.ContainerStateRunning|3:terminated:core.ContainerStateTerminated',
   'core.ContainerStateRunning': '1:startedAt:meta.Time',
-  'core.ContainerStateTerminated': '1:exitCode:i|2:signal:i|3:reason:s|4:message:s|5:startedAt:meta.Time|6:finishedAt:meta.Time|7:containerID:s',
+  'core.ContainerStateTerminated':
+    '1:exitCode:i|2:signal:i|3:reason:s|4:message:s|5:startedAt:meta.Time|6:finishedAt:meta.Time|7:containerID:s',
   'core.ContainerStateWaiting': '1:reason:s|2:message:s',
-  'core.ContainerStatus': '1:name:s|2:state:core.ContainerState|3:lastState:core.ContainerState|4:ready:b|5:restartCount:i|6:image:s|7:imageID:s|8:containerID:s|9:started:b|10:allocatedResources:map<resource.Quantity>|11:resources:core.ResourceRequirements|12:volumeMounts:core.VolumeMountStatus*|13:user:core.ContainerUser|14:allocatedResourcesStatus:core.ResourceStatus*',
+  'core.ContainerStatus':
+    '1:name:s|2:state:core.ContainerState|3:lastState:core.ContainerState|4:ready:b|5:restartCount:i|6:image:s|7:imageID:s|8:containerID:s|9:started:b|10:allocatedResources:map<resource.Quantity>|11:resources:core.ResourceRequirements|12:volumeMounts:core.VolumeMountStatus*|13:user:core.ContainerUser|14:allocatedResourcesStatus:core.ResourceStatus*',
   'core.ContainerUser': '1:linux:core.LinuxContainerUser',
   'core.DaemonEndpoint': '1:Port:i',
   'core.DownwardAPIProjection': '1:items:core.DownwardAPIVolumeFile*',
-  'core.DownwardAPIVolumeFile': '1:path:s|2:fieldRef:core.ObjectFieldSelector|3:resourceFieldRef:core.ResourceFieldSelector|4:mode:i',
+  'core.DownwardAPIVolumeFile':
+    '1:path:s|2:fieldRef:core.ObjectFieldSelector|3:resourceFieldRef:core.ResourceFieldSelector|4:mode:i',
   'core.DownwardAPIVolumeSource': '1:items:core.DownwardAPIVolumeFile*|2:defaultMode:i',
   'core.EmptyDirVolumeSource': '1:medium:s|2:sizeLimit:resource.Quantity',
   'core.EndpointAddress': '1:ip:s|3:hostname:s|4:nodeName:s|2:targetRef:core.ObjectReference',
   'core.EndpointPort': '1:name:s|2:port:i|3:protocol:s|4:appProtocol:s',
-  'core.EndpointSubset': '1:addresses:core.EndpointAddress*|2:notReadyAddresses:core.EndpointAddress*|3:ports:core.EndpointPort*',
+  'core.EndpointSubset':
+    '1:addresses:core.EndpointAddress*|2:notReadyAddresses:core.EndpointAddress*|3:ports:core.EndpointPort*',
   'core.Endpoints': '1:metadata:meta.ObjectMeta|2:subsets:core.EndpointSubset*',
   'core.EnvFromSource': '1:prefix:s|2:configMapRef:core.ConfigMapEnvSource|3:secretRef:core.SecretEnvSource',
   'core.EnvVar': '1:name:s|2:value:s|3:valueFrom:core.EnvVarSource',
-  'core.EnvVarSource': '1:fieldRef:core.ObjectFieldSelector|2:resourceFieldRef:core.ResourceFieldSelector|3:configMapKeyRef:core.ConfigMapKeySelector|4:secretKeyRef:core.SecretKeySelector',
+  'core.EnvVarSource':
+    '1:fieldRef:core.ObjectFieldSelector|2:resourceFieldRef:core.ResourceFieldSelector|3:configMapKeyRef:core.ConfigMapKeySelector|4:secretKeyRef:core.SecretKeySelector',
   'core.EphemeralContainer': '1:ephemeralContainerCommon:core.EphemeralContainerCommon|2:targetContainerName:s',
-  'core.EphemeralContainerCommon': '1:name:s|2:image:s|3:command:s*|4:args:s*|5:workingDir:s|6:ports:core.ContainerPort*|19:envFrom:core.EnvFromSource*|7:env:core.EnvVar*|8:resources:core.ResourceRequirements|23:resizePolicy:core.ContainerResizePolicy*|24:restartPolicy:s|9:volumeMounts:core.VolumeMount*|21:volumeDevices:core.VolumeDevice*|10:livenessProbe:core.Probe|11:readinessProbe:core.Probe|22:startupProbe:core.Probe|12:lifecycle:core.Lifecycle|13:terminationMessagePath:s|20:terminationMessagePolicy:s|14:imagePullPolicy:s|15:securityContext:core.SecurityContext|16:stdin:b|17:stdinOnce:b|18:tty:b',
+  'core.EphemeralContainerCommon':
+    '1:name:s|2:image:s|3:command:s*|4:args:s*|5:workingDir:s|6:ports:core.ContainerPort*|19:envFrom:core.EnvFromSource*|7:env:core.EnvVar*|8:resources:core.ResourceRequirements|23:resizePolicy:core.ContainerResizePolicy*|24:restartPolicy:s|9:volumeMounts:core.VolumeMount*|21:volumeDevices:core.VolumeDevice*|10:livenessProbe:core.Probe|11:readinessProbe:core.Probe|22:startupProbe:core.Probe|12:lifecycle:core.Lifecycle|13:terminationMessagePath:s|20:terminationMessagePolicy:s|14:imagePullPolicy:s|15:securityContext:core.SecurityContext|16:stdin:b|17:stdinOnce:b|18:tty:b',
   'core.EphemeralVolumeSource': '1:volumeClaimTemplate:core.PersistentVolumeClaimTemplate',
-  'core.Event': '1:metadata:meta.ObjectMeta|2:involvedObject:core.ObjectReference|3:reason:s|4:message:s|5:source:core.EventSource|6:firstTimestamp:meta.Time|7:lastTimestamp:meta.Time|8:count:i|9:type:s|10:eventTime:meta.MicroTime|11:series:core.EventSeries|12:action:s|13:related:core.ObjectReference|14:reportingComponent:s|15:reportingInstance:s',
+  'core.Event':
+    '1:metadata:meta.ObjectMeta|2:involvedObject:core.ObjectReference|3:reason:s|4:message:s|5:source:core.EventSource|6:firstTimestamp:meta.Time|7:lastTimestamp:meta.Time|8:count:i|9:type:s|10:eventTime:meta.MicroTime|11:series:core.EventSeries|12:action:s|13:related:core.ObjectReference|14:reportingComponent:s|15:reportingInstance:s',
   'core.EventSeries': '1:count:i|2:lastObservedTime:meta.MicroTime',
   'core.EventSource': '1:component:s|2:host:s',
   'core.ExecAction': '1:command:s*',
@@ -92,11 +116,13 @@ export const MESSAGES: Record<string, string> = {
   'core.HostAlias': '1:ip:s|2:hostnames:s*',
   'core.HostIP': '1:ip:s',
   'core.HostPathVolumeSource': '1:path:s|2:type:s',
-  'core.ISCSIVolumeSource': '1:targetPortal:s|2:iqn:s|3:lun:i|4:iscsiInterface:s|5:fsType:s|6:readOnly:b|7:portals:s*|8:chapAuthDiscovery:b|11:chapAuthSession:b|10:secretRef:core.LocalObjectReference|12:initiatorName:s',
+  'core.ISCSIVolumeSource':
+    '1:targetPortal:s|2:iqn:s|3:lun:i|4:iscsiInterface:s|5:fsType:s|6:readOnly:b|7:portals:s*|8:chapAuthDiscovery:b|11:chapAuthSession:b|10:secretRef:core.LocalObjectReference|12:initiatorName:s',
   'core.ImageVolumeSource': '1:reference:s|2:pullPolicy:s',
   'core.KeyToPath': '1:key:s|2:path:s|3:mode:i',
   'core.Lifecycle': '1:postStart:core.LifecycleHandler|2:preStop:core.LifecycleHandler',
-  'core.LifecycleHandler': '1:exec:core.ExecAction|2:httpGet:core.HTTPGetAction|3:tcpSocket:core.TCPSocketAction|4:sleep:core.SleepAction',
+  'core.LifecycleHandler':
+    '1:exec:core.ExecAction|2:httpGet:core.HTTPGetAction|3:tcpSocket:core.TCPSocketAction|4:sleep:core.SleepAction',
   'core.LinuxContainerUser': '1:uid:i|2:gid:i|3:supplementalGroups:i*',
   'core.LoadBalancerIngress': '1:ip:s|2:hostname:s|3:ipMode:s|4:ports:core.PortStatus*',
   'core.LoadBalancerStatus': '1:ingress:core.LoadBalancerIngress*',
@@ -109,34 +135,49 @@ export const MESSAGES: Record<string, string> = {
   'core.NamespaceStatus': '1:phase:s|2:conditions:core.NamespaceCondition*',
   'core.Node': '1:metadata:meta.ObjectMeta|2:spec:core.NodeSpec|3:status:core.NodeStatus',
   'core.NodeAddress': '1:type:s|2:address:s',
-  'core.NodeAffinity': '1:requiredDuringSchedulingIgnoredDuringExecution:core.NodeSelector|2:preferredDuringSchedulingIgnoredDuringExecution:core.PreferredSchedulingTerm*',
-  'core.NodeCondition': '1:type:s|2:status:s|3:lastHeartbeatTime:meta.Time|4:lastTransitionTime:meta.Time|5:reason:s|6:message:s',
+  'core.NodeAffinity':
+    '1:requiredDuringSchedulingIgnoredDuringExecution:core.NodeSelector|2:preferredDuringSchedulingIgnoredDuringExecution:core.PreferredSchedulingTerm*',
+  'core.NodeCondition':
+    '1:type:s|2:status:s|3:lastHeartbeatTime:meta.Time|4:lastTransitionTime:meta.Time|5:reason:s|6:message:s',
   'core.NodeConfigSource': '2:configMap:core.ConfigMapNodeConfigSource',
-  'core.NodeConfigStatus': '1:assigned:core.NodeConfigSource|2:active:core.NodeConfigSource|3:lastKnownGood:core.NodeConfigSource|4:error:s',
+  'core.NodeConfigStatus':
+    '1:assigned:core.NodeConfigSource|2:active:core.NodeConfigSource|3:lastKnownGood:core.NodeConfigSource|4:error:s',
   'core.NodeDaemonEndpoints': '1:kubeletEndpoint:core.DaemonEndpoint',
   'core.NodeFeatures': '1:supplementalGroupsPolicy:b',
   'core.NodeRuntimeHandler': '1:name:s|2:features:core.NodeRuntimeHandlerFeatures',
   'core.NodeRuntimeHandlerFeatures': '1:recursiveReadOnlyMounts:b|2:userNamespaces:b',
   'core.NodeSelector': '1:nodeSelectorTerms:core.NodeSelectorTerm*',
   'core.NodeSelectorRequirement': '1:key:s|2:operator:s|3:values:s*',
-  'core.NodeSelectorTerm': '1:matchExpressions:core.NodeSelectorRequirement*|2:matchFields:core.NodeSelectorRequirement*',
-  'core.NodeSpec': '1:podCIDR:s|7:podCIDRs:s*|3:providerID:s|4:unschedulable:b|5:taints:core.Taint*|6:configSource:core.NodeConfigSource|2:externalID:s',
-  'core.NodeStatus': '1:capacity:map<resource.Quantity>|2:allocatable:map<resource.Quantity>|3:phase:s|4:conditions:core.NodeCondition*|5:addresses:core.NodeAddress*|6:daemonEndpoints:core.NodeDaemonEndpoints|7:nodeInfo:core.NodeSystemInfo|8:images:core.ContainerImage*|9:volumesInUse:s*|10:volumesAttached:core.AttachedVolume*|11:config:core.NodeConfigStatus|12:runtimeHandlers:core.NodeRuntimeHandler*|13:features:core.NodeFeatures',
-  'core.NodeSystemInfo': '1:machineID:s|2:systemUUID:s|3:bootID:s|4:kernelVersion:s|5:osImage:s|6:containerRuntimeVersion:s|7:kubeletVersion:s|8:kubeProxyVersion:s|9:operatingSystem:s|10:architecture:s',
+  'core.NodeSelectorTerm':
+    '1:matchExpressions:core.NodeSelectorRequirement*|2:matchFields:core.NodeSelectorRequirement*',
+  'core.NodeSpec':
+    '1:podCIDR:s|7:podCIDRs:s*|3:providerID:s|4:unschedulable:b|5:taints:core.Taint*|6:configSource:core.NodeConfigSource|2:externalID:s',
+  'core.NodeStatus':
+    '1:capacity:map<resource.Quantity>|2:allocatable:map<resource.Quantity>|3:phase:s|4:conditions:core.NodeCondition*|5:addresses:core.NodeAddress*|6:daemonEndpoints:core.NodeDaemonEndpoints|7:nodeInfo:core.NodeSystemInfo|8:images:core.ContainerImage*|9:volumesInUse:s*|10:volumesAttached:core.AttachedVolume*|11:config:core.NodeConfigStatus|12:runtimeHandlers:core.NodeRuntimeHandler*|13:features:core.NodeFeatures',
+  'core.NodeSystemInfo':
+    '1:machineID:s|2:systemUUID:s|3:bootID:s|4:kernelVersion:s|5:osImage:s|6:containerRuntimeVersion:s|7:kubeletVersion:s|8:kubeProxyVersion:s|9:operatingSystem:s|10:architecture:s',
   'core.ObjectFieldSelector': '1:apiVersion:s|2:fieldPath:s',
   'core.ObjectReference': '1:kind:s|2:namespace:s|3:name:s|4:uid:s|5:apiVersion:s|6:resourceVersion:s|7:fieldPath:s',
-  'core.PersistentVolumeClaim': '1:metadata:meta.ObjectMeta|2:spec:core.PersistentVolumeClaimSpec|3:status:core.PersistentVolumeClaimStatus',
-  'core.PersistentVolumeClaimCondition': '1:type:s|2:status:s|3:lastProbeTime:meta.Time|4:lastTransitionTime:meta.Time|5:reason:s|6:message:s',
-  'core.PersistentVolumeClaimSpec': '1:accessModes:s*|4:selector:meta.LabelSelector|2:resources:core.VolumeResourceRequirements|3:volumeName:s|5:storageClassName:s|6:volumeMode:s|7:dataSource:core.TypedLocalObjectReference|8:dataSourceRef:core.TypedObjectReference|9:volumeAttributesClassName:s',
-  'core.PersistentVolumeClaimStatus': '1:phase:s|2:accessModes:s*|3:capacity:map<resource.Quantity>|4:conditions:core.PersistentVolumeClaimCondition*|5:allocatedResources:map<resource.Quantity>|7:allocatedResourceStatuses:map<s>|8:currentVolumeAttributesClassName:s|9:modifyVolumeStatus:core.ModifyVolumeStatus',
+  'core.PersistentVolumeClaim':
+    '1:metadata:meta.ObjectMeta|2:spec:core.PersistentVolumeClaimSpec|3:status:core.PersistentVolumeClaimStatus',
+  'core.PersistentVolumeClaimCondition':
+    '1:type:s|2:status:s|3:lastProbeTime:meta.Time|4:lastTransitionTime:meta.Time|5:reason:s|6:message:s',
+  'core.PersistentVolumeClaimSpec':
+    '1:accessModes:s*|4:selector:meta.LabelSelector|2:resources:core.VolumeResourceRequirements|3:volumeName:s|5:storageClassName:s|6:volumeMode:s|7:dataSource:core.TypedLocalObjectReference|8:dataSourceRef:core.TypedObjectReference|9:volumeAttributesClassName:s',
+  'core.PersistentVolumeClaimStatus':
+    '1:phase:s|2:accessModes:s*|3:capacity:map<resource.Quantity>|4:conditions:core.PersistentVolumeClaimCondition*|5:allocatedResources:map<resource.Quantity>|7:allocatedResourceStatuses:map<s>|8:currentVolumeAttributesClassName:s|9:modifyVolumeStatus:core.ModifyVolumeStatus',
   'core.PersistentVolumeClaimTemplate': '1:metadata:meta.ObjectMeta|2:spec:core.PersistentVolumeClaimSpec',
   'core.PersistentVolumeClaimVolumeSource': '1:claimName:s|2:readOnly:b',
   'core.PhotonPersistentDiskVolumeSource': '1:pdID:s|2:fsType:s',
   'core.Pod': '1:metadata:meta.ObjectMeta|2:spec:core.PodSpec|3:status:core.PodStatus',
-  'core.PodAffinity': '1:requiredDuringSchedulingIgnoredDuringExecution:core.PodAffinityTerm*|2:preferredDuringSchedulingIgnoredDuringExecution:core.WeightedPodAffinityTerm*',
-  'core.PodAffinityTerm': '1:labelSelector:meta.LabelSelector|2:namespaces:s*|3:topologyKey:s|4:namespaceSelector:meta.LabelSelector|5:matchLabelKeys:s*|6:mismatchLabelKeys:s*',
-  'core.PodAntiAffinity': '1:requiredDuringSchedulingIgnoredDuringExecution:core.PodAffinityTerm*|2:preferredDuringSchedulingIgnoredDuringExecution:core.WeightedPodAffinityTerm*',
-  'core.PodCondition': '1:type:s|2:status:s|3:lastProbeTime:meta.Time|4:lastTransitionTime:meta.Time|5:reason:s|6:message:s',
+  'core.PodAffinity':
+    '1:requiredDuringSchedulingIgnoredDuringExecution:core.PodAffinityTerm*|2:preferredDuringSchedulingIgnoredDuringExecution:core.WeightedPodAffinityTerm*',
+  'core.PodAffinityTerm':
+    '1:labelSelector:meta.LabelSelector|2:namespaces:s*|3:topologyKey:s|4:namespaceSelector:meta.LabelSelector|5:matchLabelKeys:s*|6:mismatchLabelKeys:s*',
+  'core.PodAntiAffinity':
+    '1:requiredDuringSchedulingIgnoredDuringExecution:core.PodAffinityTerm*|2:preferredDuringSchedulingIgnoredDuringExecution:core.WeightedPodAffinityTerm*',
+  'core.PodCondition':
+    '1:type:s|2:status:s|3:lastProbeTime:meta.Time|4:lastTransitionTime:meta.Time|5:reason:s|6:message:s',
   'core.PodDNSConfig': '1:nameservers:s*|2:searches:s*|3:options:core.PodDNSConfigOption*',
   'core.PodDNSConfigOption': '1:name:s|2:value:s',
   'core.PodIP': '1:ip:s',
@@ -145,71 +186,94 @@ export const MESSAGES: Record<string, string> = {
   'core.PodResourceClaim': '1:name:s|3:resourceClaimName:s|4:resourceClaimTemplateName:s',
   'core.PodResourceClaimStatus': '1:name:s|2:resourceClaimName:s',
   'core.PodSchedulingGate': '1:name:s',
-  'core.PodSecurityContext': '1:seLinuxOptions:core.SELinuxOptions|8:windowsOptions:core.WindowsSecurityContextOptions|2:runAsUser:i|6:runAsGroup:i|3:runAsNonRoot:b|4:supplementalGroups:i*|12:supplementalGroupsPolicy:s|5:fsGroup:i|7:sysctls:core.Sysctl*|9:fsGroupChangePolicy:s|10:seccompProfile:core.SeccompProfile|11:appArmorProfile:core.AppArmorProfile|13:seLinuxChangePolicy:s',
-  'core.PodSpec': '1:volumes:core.Volume*|20:initContainers:core.Container*|2:containers:core.Container*|34:ephemeralContainers:core.EphemeralContainer*|3:restartPolicy:s|4:terminationGracePeriodSeconds:i|5:activeDeadlineSeconds:i|6:dnsPolicy:s|7:nodeSelector:map<s>|8:serviceAccountName:s|9:serviceAccount:s|21:automountServiceAccountToken:b|10:nodeName:s|11:hostNetwork:b|12:hostPID:b|13:hostIPC:b|27:shareProcessNamespace:b|14:securityContext:core.PodSecurityContext|15:imagePullSecrets:core.LocalObjectReference*|16:hostname:s|17:subdomain:s|18:affinity:core.Affinity|19:schedulerName:s|22:tolerations:core.Toleration*|23:hostAliases:core.HostAlias*|24:priorityClassName:s|25:priority:i|26:dnsConfig:core.PodDNSConfig|28:readinessGates:core.PodReadinessGate*|29:runtimeClassName:s|30:enableServiceLinks:b|31:preemptionPolicy:s|32:overhead:map<resource.Quantity>|33:topologySpreadConstraints:core.TopologySpreadConstraint*|35:setHostnameAsFQDN:b|36:os:core.PodOS|37:hostUsers:b|38:schedulingGates:core.PodSchedulingGate*|39:resourceClaims:core.PodResourceClaim*|40:resources:core.ResourceRequirements',
-  'core.PodStatus': '1:phase:s|2:conditions:core.PodCondition*|3:message:s|4:reason:s|11:nominatedNodeName:s|5:hostIP:s|16:hostIPs:core.HostIP*|6:podIP:s|12:podIPs:core.PodIP*|7:startTime:meta.Time|10:initContainerStatuses:core.ContainerStatus*|8:containerStatuses:core.ContainerStatus*|9:qosClass:s|13:ephemeralContainerStatuses:core.ContainerStatus*|14:resize:s|15:resourceClaimStatuses:core.PodResourceClaimStatus*',
+  'core.PodSecurityContext':
+    '1:seLinuxOptions:core.SELinuxOptions|8:windowsOptions:core.WindowsSecurityContextOptions|2:runAsUser:i|6:runAsGroup:i|3:runAsNonRoot:b|4:supplementalGroups:i*|12:supplementalGroupsPolicy:s|5:fsGroup:i|7:sysctls:core.Sysctl*|9:fsGroupChangePolicy:s|10:seccompProfile:core.SeccompProfile|11:appArmorProfile:core.AppArmorProfile|13:seLinuxChangePolicy:s',
+  'core.PodSpec':
+    '1:volumes:core.Volume*|20:initContainers:core.Container*|2:containers:core.Container*|34:ephemeralContainers:core.EphemeralContainer*|3:restartPolicy:s|4:terminationGracePeriodSeconds:i|5:activeDeadlineSeconds:i|6:dnsPolicy:s|7:nodeSelector:map<s>|8:serviceAccountName:s|9:serviceAccount:s|21:automountServiceAccountToken:b|10:nodeName:s|11:hostNetwork:b|12:hostPID:b|13:hostIPC:b|27:shareProcessNamespace:b|14:securityContext:core.PodSecurityContext|15:imagePullSecrets:core.LocalObjectReference*|16:hostname:s|17:subdomain:s|18:affinity:core.Affinity|19:schedulerName:s|22:tolerations:core.Toleration*|23:hostAliases:core.HostAlias*|24:priorityClassName:s|25:priority:i|26:dnsConfig:core.PodDNSConfig|28:readinessGates:core.PodReadinessGate*|29:runtimeClassName:s|30:enableServiceLinks:b|31:preemptionPolicy:s|32:overhead:map<resource.Quantity>|33:topologySpreadConstraints:core.TopologySpreadConstraint*|35:setHostnameAsFQDN:b|36:os:core.PodOS|37:hostUsers:b|38:schedulingGates:core.PodSchedulingGate*|39:resourceClaims:core.PodResourceClaim*|40:resources:core.ResourceRequirements',
+  'core.PodStatus':
+    '1:phase:s|2:conditions:core.PodCondition*|3:message:s|4:reason:s|11:nominatedNodeName:s|5:hostIP:s|16:hostIPs:core.HostIP*|6:podIP:s|12:podIPs:core.PodIP*|7:startTime:meta.Time|10:initContainerStatuses:core.ContainerStatus*|8:containerStatuses:core.ContainerStatus*|9:qosClass:s|13:ephemeralContainerStatuses:core.ContainerStatus*|14:resize:s|15:resourceClaimStatuses:core.PodResourceClaimStatus*',
   'core.PodTemplateSpec': '1:metadata:meta.ObjectMeta|2:spec:core.PodSpec',
   'core.PortStatus': '1:port:i|2:protocol:s|3:error:s',
   'core.PortworxVolumeSource': '1:volumeID:s|2:fsType:s|3:readOnly:b',
   'core.PreferredSchedulingTerm': '1:weight:i|2:preference:core.NodeSelectorTerm',
-  'core.Probe': '1:handler:core.ProbeHandler|2:initialDelaySeconds:i|3:timeoutSeconds:i|4:periodSeconds:i|5:successThreshold:i|6:failureThreshold:i|7:terminationGracePeriodSeconds:i',
-  'core.ProbeHandler': '1:exec:core.ExecAction|2:httpGet:core.HTTPGetAction|3:tcpSocket:core.TCPSocketAction|4:grpc:core.GRPCAction',
+  'core.Probe':
+    '1:handler:core.ProbeHandler|2:initialDelaySeconds:i|3:timeoutSeconds:i|4:periodSeconds:i|5:successThreshold:i|6:failureThreshold:i|7:terminationGracePeriodSeconds:i',
+  'core.ProbeHandler':
+    '1:exec:core.ExecAction|2:httpGet:core.HTTPGetAction|3:tcpSocket:core.TCPSocketAction|4:grpc:core.GRPCAction',
   'core.ProjectedVolumeSource': '1:sources:core.VolumeProjection*|2:defaultMode:i',
   'core.QuobyteVolumeSource': '1:registry:s|2:volume:s|3:readOnly:b|4:user:s|5:group:s|6:tenant:s',
-  'core.RBDVolumeSource': '1:monitors:s*|2:image:s|3:fsType:s|4:pool:s|5:user:s|6:keyring:s|7:secretRef:core.LocalObjectReference|8:readOnly:b',
+  'core.RBDVolumeSource':
+    '1:monitors:s*|2:image:s|3:fsType:s|4:pool:s|5:user:s|6:keyring:s|7:secretRef:core.LocalObjectReference|8:readOnly:b',
   'core.ResourceClaim': '1:name:s|2:request:s',
   'core.ResourceFieldSelector': '1:containerName:s|2:resource:s|3:divisor:resource.Quantity',
   'core.ResourceHealth': '1:resourceID:s|2:health:s',
-  'core.ResourceRequirements': '1:limits:map<resource.Quantity>|2:requests:map<resource.Quantity>|3:claims:core.ResourceClaim*',
+  'core.ResourceRequirements':
+    '1:limits:map<resource.Quantity>|2:requests:map<resource.Quantity>|3:claims:core.ResourceClaim*',
   'core.ResourceStatus': '1:name:s|2:resources:core.ResourceHealth*',
   'core.SELinuxOptions': '1:user:s|2:role:s|3:type:s|4:level:s',
-  'core.ScaleIOVolumeSource': '1:gateway:s|2:system:s|3:secretRef:core.LocalObjectReference|4:sslEnabled:b|5:protectionDomain:s|6:storagePool:s|7:storageMode:s|8:volumeName:s|9:fsType:s|10:readOnly:b',
+  'core.ScaleIOVolumeSource':
+    '1:gateway:s|2:system:s|3:secretRef:core.LocalObjectReference|4:sslEnabled:b|5:protectionDomain:s|6:storagePool:s|7:storageMode:s|8:volumeName:s|9:fsType:s|10:readOnly:b',
   'core.SeccompProfile': '1:type:s|2:localhostProfile:s',
   'core.Secret': '1:metadata:meta.ObjectMeta|5:immutable:b|2:data:map<y>|4:stringData:map<s>|3:type:s',
   'core.SecretEnvSource': '1:localObjectReference:core.LocalObjectReference|2:optional:b',
   'core.SecretKeySelector': '1:localObjectReference:core.LocalObjectReference|2:key:s|3:optional:b',
   'core.SecretProjection': '1:localObjectReference:core.LocalObjectReference|2:items:core.KeyToPath*|4:optional:b',
   'core.SecretVolumeSource': '1:secretName:s|2:items:core.KeyToPath*|3:defaultMode:i|4:optional:b',
-  'core.SecurityContext': '1:capabilities:core.Capabilities|2:privileged:b|3:seLinuxOptions:core.SELinuxOptions|10:windowsOptions:core.WindowsSecurityContextOptions|4:runAsUser:i|8:runAsGroup:i|5:runAsNonRoot:b|6:readOnlyRootFilesystem:b|7:allowPrivilegeEscalation:b|9:procMount:s|11:seccompProfile:core.SeccompProfile|12:appArmorProfile:core.AppArmorProfile',
+  'core.SecurityContext':
+    '1:capabilities:core.Capabilities|2:privileged:b|3:seLinuxOptions:core.SELinuxOptions|10:windowsOptions:core.WindowsSecurityContextOptions|4:runAsUser:i|8:runAsGroup:i|5:runAsNonRoot:b|6:readOnlyRootFilesystem:b|7:allowPrivilegeEscalation:b|9:procMount:s|11:seccompProfile:core.SeccompProfile|12:appArmorProfile:core.AppArmorProfile',
   'core.Service': '1:metadata:meta.ObjectMeta|2:spec:core.ServiceSpec|3:status:core.ServiceStatus',
-  'core.ServiceAccount': '1:metadata:meta.ObjectMeta|2:secrets:core.ObjectReference*|3:imagePullSecrets:core.LocalObjectReference*|4:automountServiceAccountToken:b',
+  'core.ServiceAccount':
+    '1:metadata:meta.ObjectMeta|2:secrets:core.ObjectReference*|3:imagePullSecrets:core.LocalObjectReference*|4:automountServiceAccountToken:b',
   'core.ServiceAccountTokenProjection': '1:audience:s|2:expirationSeconds:i|3:path:s',
   'core.ServicePort': '1:name:s|2:protocol:s|6:appProtocol:s|3:port:i|4:targetPort:intstr.IntOrString|5:nodePort:i',
-  'core.ServiceSpec': '1:ports:core.ServicePort*|2:selector:map<s>|3:clusterIP:s|18:clusterIPs:s*|4:type:s|5:externalIPs:s*|7:sessionAffinity:s|8:loadBalancerIP:s|9:loadBalancerSourceRanges:s*|10:externalName:s|11:externalTrafficPolicy:s|12:healthCheckNodePort:i|13:publishNotReadyAddresses:b|14:sessionAffinityConfig:core.SessionAffinityConfig|19:ipFamilies:s*|17:ipFamilyPolicy:s|20:allocateLoadBalancerNodePorts:b|21:loadBalancerClass:s|22:internalTrafficPolicy:s|23:trafficDistribution:s',
+  'core.ServiceSpec':
+    '1:ports:core.ServicePort*|2:selector:map<s>|3:clusterIP:s|18:clusterIPs:s*|4:type:s|5:externalIPs:s*|7:sessionAffinity:s|8:loadBalancerIP:s|9:loadBalancerSourceRanges:s*|10:externalName:s|11:externalTrafficPolicy:s|12:healthCheckNodePort:i|13:publishNotReadyAddresses:b|14:sessionAffinityConfig:core.SessionAffinityConfig|19:ipFamilies:s*|17:ipFamilyPolicy:s|20:allocateLoadBalancerNodePorts:b|21:loadBalancerClass:s|22:internalTrafficPolicy:s|23:trafficDistribution:s',
   'core.ServiceStatus': '1:loadBalancer:core.LoadBalancerStatus|2:conditions:meta.Condition*',
   'core.SessionAffinityConfig': '1:clientIP:core.ClientIPConfig',
   'core.SleepAction': '1:seconds:i',
-  'core.StorageOSVolumeSource': '1:volumeName:s|2:volumeNamespace:s|3:fsType:s|4:readOnly:b|5:secretRef:core.LocalObjectReference',
+  'core.StorageOSVolumeSource':
+    '1:volumeName:s|2:volumeNamespace:s|3:fsType:s|4:readOnly:b|5:secretRef:core.LocalObjectReference',
   'core.Sysctl': '1:name:s|2:value:s',
   'core.TCPSocketAction': '1:port:intstr.IntOrString|2:host:s',
   'core.Taint': '1:key:s|2:value:s|3:effect:s|4:timeAdded:meta.Time',
   'core.Toleration': '1:key:s|2:operator:s|3:value:s|4:effect:s|5:tolerationSeconds:i',
-  'core.TopologySpreadConstraint': '1:maxSkew:i|2:topologyKey:s|3:whenUnsatisfiable:s|4:labelSelector:meta.LabelSelector|5:minDomains:i|6:nodeAffinityPolicy:s|7:nodeTaintsPolicy:s|8:matchLabelKeys:s*',
+  'core.TopologySpreadConstraint':
+    '1:maxSkew:i|2:topologyKey:s|3:whenUnsatisfiable:s|4:labelSelector:meta.LabelSelector|5:minDomains:i|6:nodeAffinityPolicy:s|7:nodeTaintsPolicy:s|8:matchLabelKeys:s*',
   'core.TypedLocalObjectReference': '1:apiGroup:s|2:kind:s|3:name:s',
   'core.TypedObjectReference': '1:apiGroup:s|2:kind:s|3:name:s|4:namespace:s',
   'core.Volume': '1:name:s|2:volumeSource:core.VolumeSource',
   'core.VolumeDevice': '1:name:s|2:devicePath:s',
-  'core.VolumeMount': '1:name:s|2:readOnly:b|7:recursiveReadOnly:s|3:mountPath:s|4:subPath:s|5:mountPropagation:s|6:subPathExpr:s',
+  'core.VolumeMount':
+    '1:name:s|2:readOnly:b|7:recursiveReadOnly:s|3:mountPath:s|4:subPath:s|5:mountPropagation:s|6:subPathExpr:s',
   'core.VolumeMountStatus': '1:name:s|2:mountPath:s|3:readOnly:b|4:recursiveReadOnly:s',
-  'core.VolumeProjection': '1:secret:core.SecretProjection|2:downwardAPI:core.DownwardAPIProjection|3:configMap:core.ConfigMapProjection|4:serviceAccountToken:core.ServiceAccountTokenProjection|5:clusterTrustBundle:core.ClusterTrustBundleProjection',
+  'core.VolumeProjection':
+    '1:secret:core.SecretProjection|2:downwardAPI:core.DownwardAPIProjection|3:configMap:core.ConfigMapProjection|4:serviceAccountToken:core.ServiceAccountTokenProjection|5:clusterTrustBundle:core.ClusterTrustBundleProjection',
   'core.VolumeResourceRequirements': '1:limits:map<resource.Quantity>|2:requests:map<resource.Quantity>',
-  'core.VolumeSource': '1:hostPath:core.HostPathVolumeSource|2:emptyDir:core.EmptyDirVolumeSource|3:gcePersistentDisk:core.GCEPersistentDiskVolumeSource|4:awsElasticBlockStore:core.AWSElasticBlockStoreVolumeSource|5:gitRepo:core.GitRepoVolumeSource|6:secret:core.SecretVolumeSource|7:nfs:core.NFSVolumeSource|8:iscsi:core.ISCSIVolumeSource|9:glusterfs:core.GlusterfsVolumeSource|10:persistentVolumeClaim:core.PersistentVolumeClaimVolumeSource|11:rbd:core.RBDVolumeSource|12:flexVolume:core.FlexVolumeSource|13:cinder:core.CinderVolumeSource|14:cephfs:core.CephFSVolumeSource|15:flocker:core.FlockerVolumeSource|16:downwardAPI:core.DownwardAPIVolumeSource|17:fc:core.FCVolumeSource|18:azureFile:core.AzureFileVolumeSource|19:configMap:core.ConfigMapVolumeSource|20:vsphereVolume:core.VsphereVirtualDiskVolumeSource|21:quobyte:core.QuobyteVolumeSource|22:azureDisk:core.AzureDiskVolumeSource|23:photonPersistentDisk:core.PhotonPersistentDiskVolumeSource|26:projected:core.ProjectedVolumeSource|24:portworxVolume:core.PortworxVolumeSource|25:scaleIO:core.ScaleIOVolumeSource|27:storageos:core.StorageOSVolumeSource|28:csi:core.CSIVolumeSource|29:ephemeral:core.EphemeralVolumeSource|30:image:core.ImageVolumeSource',
+  'core.VolumeSource':
+    '1:hostPath:core.HostPathVolumeSource|2:emptyDir:core.EmptyDirVolumeSource|3:gcePersistentDisk:core.GCEPersistentDiskVolumeSource|4:awsElasticBlockStore:core.AWSElasticBlockStoreVolumeSource|5:gitRepo:core.GitRepoVolumeSource|6:secret:core.SecretVolumeSource|7:nfs:core.NFSVolumeSource|8:iscsi:core.ISCSIVolumeSource|9:glusterfs:core.GlusterfsVolumeSource|10:persistentVolumeClaim:core.PersistentVolumeClaimVolumeSource|11:rbd:core.RBDVolumeSource|12:flexVolume:core.FlexVolumeSource|13:cinder:core.CinderVolumeSource|14:cephfs:core.CephFSVolumeSource|15:flocker:core.FlockerVolumeSource|16:downwardAPI:core.DownwardAPIVolumeSource|17:fc:core.FCVolumeSource|18:azureFile:core.AzureFileVolumeSource|19:configMap:core.ConfigMapVolumeSource|20:vsphereVolume:core.VsphereVirtualDiskVolumeSource|21:quobyte:core.QuobyteVolumeSource|22:azureDisk:core.AzureDiskVolumeSource|23:photonPersistentDisk:core.PhotonPersistentDiskVolumeSource|26:projected:core.ProjectedVolumeSource|24:portworxVolume:core.PortworxVolumeSource|25:scaleIO:core.ScaleIOVolumeSource|27:storageos:core.StorageOSVolumeSource|28:csi:core.CSIVolumeSource|29:ephemeral:core.EphemeralVolumeSource|30:image:core.ImageVolumeSource',
   'core.VsphereVirtualDiskVolumeSource': '1:volumePath:s|2:fsType:s|3:storagePolicyName:s|4:storagePolicyID:s',
   'core.WeightedPodAffinityTerm': '1:weight:i|2:podAffinityTerm:core.PodAffinityTerm',
-  'core.WindowsSecurityContextOptions': '1:gmsaCredentialSpecName:s|2:gmsaCredentialSpec:s|3:runAsUserName:s|4:hostProcess:b',
+  'core.WindowsSecurityContextOptions':
+    '1:gmsaCredentialSpecName:s|2:gmsaCredentialSpec:s|3:runAsUserName:s|4:hostProcess:b',
   'policy.Eviction': '1:metadata:meta.ObjectMeta|2:deleteOptions:meta.DeleteOptions',
-  'policy.PodDisruptionBudget': '1:metadata:meta.ObjectMeta|2:spec:policy.PodDisruptionBudgetSpec|3:status:policy.PodDisruptionBudgetStatus',
-  'policy.PodDisruptionBudgetSpec': '1:minAvailable:intstr.IntOrString|2:selector:meta.LabelSelector|3:maxUnavailable:intstr.IntOrString|4:unhealthyPodEvictionPolicy:s',
-  'policy.PodDisruptionBudgetStatus': '1:observedGeneration:i|2:disruptedPods:map<meta.Time>|3:disruptionsAllowed:i|4:currentHealthy:i|5:desiredHealthy:i|6:expectedPods:i|7:conditions:meta.Condition*',
+  'policy.PodDisruptionBudget':
+    '1:metadata:meta.ObjectMeta|2:spec:policy.PodDisruptionBudgetSpec|3:status:policy.PodDisruptionBudgetStatus',
+  'policy.PodDisruptionBudgetSpec':
+    '1:minAvailable:intstr.IntOrString|2:selector:meta.LabelSelector|3:maxUnavailable:intstr.IntOrString|4:unhealthyPodEvictionPolicy:s',
+  'policy.PodDisruptionBudgetStatus':
+    '1:observedGeneration:i|2:disruptedPods:map<meta.Time>|3:disruptionsAllowed:i|4:currentHealthy:i|5:desiredHealthy:i|6:expectedPods:i|7:conditions:meta.Condition*',
   'resource.Quantity': '1:string:s',
   'meta.Condition': '1:type:s|2:status:s|3:observedGeneration:i|4:lastTransitionTime:meta.Time|5:reason:s|6:message:s',
-  'meta.DeleteOptions': '1:gracePeriodSeconds:i|2:preconditions:meta.Preconditions|3:orphanDependents:b|4:propagationPolicy:s|5:dryRun:s*|6:ignoreStoreReadErrorWithClusterBreakingPotential:b',
+  'meta.DeleteOptions':
+    '1:gracePeriodSeconds:i|2:preconditions:meta.Preconditions|3:orphanDependents:b|4:propagationPolicy:s|5:dryRun:s*|6:ignoreStoreReadErrorWithClusterBreakingPotential:b',
   'meta.FieldsV1': '1:Raw:y',
   'meta.LabelSelector': '1:matchLabels:map<s>|2:matchExpressions:meta.LabelSelectorRequirement*',
   'meta.LabelSelectorRequirement': '1:key:s|2:operator:s|3:values:s*',
-  'meta.ManagedFieldsEntry': '1:manager:s|2:operation:s|3:apiVersion:s|4:time:meta.Time|6:fieldsType:s|7:fieldsV1:meta.FieldsV1|8:subresource:s',
+  'meta.ManagedFieldsEntry':
+    '1:manager:s|2:operation:s|3:apiVersion:s|4:time:meta.Time|6:fieldsType:s|7:fieldsV1:meta.FieldsV1|8:subresource:s',
   'meta.MicroTime': '1:seconds:i|2:nanos:i',
-  'meta.ObjectMeta': '1:name:s|2:generateName:s|3:namespace:s|4:selfLink:s|5:uid:s|6:resourceVersion:s|7:generation:i|8:creationTimestamp:meta.Time|9:deletionTimestamp:meta.Time|10:deletionGracePeriodSeconds:i|11:labels:map<s>|12:annotations:map<s>|13:ownerReferences:meta.OwnerReference*|14:finalizers:s*|17:managedFields:meta.ManagedFieldsEntry*',
+  'meta.ObjectMeta':
+    '1:name:s|2:generateName:s|3:namespace:s|4:selfLink:s|5:uid:s|6:resourceVersion:s|7:generation:i|8:creationTimestamp:meta.Time|9:deletionTimestamp:meta.Time|10:deletionGracePeriodSeconds:i|11:labels:map<s>|12:annotations:map<s>|13:ownerReferences:meta.OwnerReference*|14:finalizers:s*|17:managedFields:meta.ManagedFieldsEntry*',
   'meta.OwnerReference': '5:apiVersion:s|1:kind:s|3:name:s|4:uid:s|6:controller:b|7:blockOwnerDeletion:b',
   'meta.Preconditions': '1:uid:s|2:resourceVersion:s',
   'meta.Time': '1:seconds:i|2:nanos:i',
