@@ -6,7 +6,7 @@ import { InvalidInputError } from '../errors.js';
  */
 export function parseSeed(value: unknown): number | undefined {
   if (value === undefined) return undefined;
-  const n = typeof value === 'number' ? value : Number(String(value).trim());
+  const n = typeof value === 'number' ? value : typeof value === 'string' ? Number(value.trim()) : NaN;
   if (typeof value === 'string' && value.trim() === '')
     throw new InvalidInputError('--seed: expected a whole number such as 1 or 42, got an empty value.');
   if (!Number.isSafeInteger(n) || n < 0) {

@@ -6,10 +6,10 @@ import { parseSeed } from '../../src/cli/seed-option.js';
 async function cli(...argv: string[]): Promise<{ code: number; stderr: string }> {
   let stderr = '';
   const write = process.stderr.write.bind(process.stderr);
-  process.stderr.write = ((chunk: string | Uint8Array) => {
+  process.stderr.write = (chunk: string | Uint8Array) => {
     stderr += String(chunk);
     return true;
-  }) as typeof process.stderr.write;
+  };
   try {
     return { code: await main(argv), stderr };
   } finally {

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/require-await -- a fake of an async interface answers at once */
 import type { Kube, ListOptions } from '../../src/kube/kube.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import type { ResourceName } from '../../src/kube/resources.js';

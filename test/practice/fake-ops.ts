@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/require-await -- fakes of async interfaces answer at once */
 import { InvalidInputError } from '../../src/errors.js';
 import type {
   ControlPlaneComponent,
