@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { text } from '../option-text.js';
 import Table from 'cli-table3';
 import type { Argv } from 'yargs';
 import { formatDuration } from '../../engine/duration.js';
@@ -79,16 +80,6 @@ export async function runHistory(
     `${historyText(runs, { color: Boolean(process.stdout.isTTY), ...(req.last !== undefined ? { last: req.last } : {}) })}\n`,
   );
   return EXIT.ok;
-}
-
-/** A string option as yargs parsed it (numbers-looking values arrive as numbers). */
-function text(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  return typeof value === 'string'
-    ? value
-    : typeof value === 'number' || typeof value === 'boolean'
-      ? String(value)
-      : undefined;
 }
 
 export const history: CommandModule = {

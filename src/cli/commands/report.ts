@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import { text } from '../option-text.js';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import type { Argv } from 'yargs';
@@ -76,16 +77,6 @@ export async function runReport(
     }
   }
   return EXIT.ok;
-}
-
-/** A string option as yargs parsed it (numbers-looking values arrive as numbers). */
-function text(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  return typeof value === 'string'
-    ? value
-    : typeof value === 'number' || typeof value === 'boolean'
-      ? String(value)
-      : undefined;
 }
 
 export const report: CommandModule = {

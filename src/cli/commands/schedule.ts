@@ -1,4 +1,5 @@
 import { promises as fsp } from 'node:fs';
+import { text } from '../option-text.js';
 import type { Argv } from 'yargs';
 import { InvalidInputError, errorMessage } from '../../errors.js';
 import { loadExperiments } from '../../experiment/load.js';
@@ -63,16 +64,6 @@ export async function runSchedule(
     io.out(yaml);
   }
   return EXIT.ok;
-}
-
-/** A string option as yargs parsed it (numbers-looking values arrive as numbers). */
-function text(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  return typeof value === 'string'
-    ? value
-    : typeof value === 'number' || typeof value === 'boolean'
-      ? String(value)
-      : undefined;
 }
 
 export const schedule: CommandModule = {
