@@ -1,4 +1,5 @@
 import { formatDuration } from '../engine/duration.js';
+import { BASE_STYLE } from './base-style.js';
 import { checkRegression } from '../history/baseline.js';
 import { byDrill, type StoredRun } from '../history/store.js';
 import { escapeMarkup as e } from './escape.js';
@@ -24,16 +25,7 @@ const SERIES = [
   { key: 'timeToReady', label: 'time-to-Ready', colour: MARK_COLOURS.ready, check: 'timeToReady' },
 ] as const;
 
-const STYLE = `
-:root { --pass: #15803d; --fail: #dc2626; --aborted: #d97706; --error: #7c3aed; --ink: #0f172a; --muted: #64748b; --line: #e2e8f0; }
-* { box-sizing: border-box; }
-body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; color: var(--ink); background: #f8fafc; }
-main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; }
-h1 { font-size: 22px; margin: 0 0 4px; }
-h2 { font-size: 18px; margin: 0; display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
-h3 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 18px 0 6px; }
-.meta, .facts { color: var(--muted); margin: 4px 0 0; }
-code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+const STYLE = `${BASE_STYLE}code { font: 12px/1.4 ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 table { border-collapse: collapse; width: 100%; background: #fff; font-size: 13px; }
 th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-size: 12px; color: var(--muted); font-weight: 600; background: #f1f5f9; }

@@ -1,0 +1,11 @@
+/** The CSS every gameday HTML page shares (drill report, trend page): one look, written once. */
+export const BASE_STYLE = `
+:root { --pass: #15803d; --fail: #dc2626; --aborted: #d97706; --error: #7c3aed; --ink: #0f172a; --muted: #64748b; --line: #e2e8f0; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; color: var(--ink); background: #f8fafc; }
+main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; }
+h1 { font-size: 22px; margin: 0 0 4px; }
+h2 { font-size: 18px; margin: 0; display: flex; align-items: center; gap: 10px; flex-wrap: wrap; }
+h3 { font-size: 13px; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); margin: 18px 0 6px; }
+.meta, .facts { color: var(--muted); margin: 4px 0 0; }
+`;
