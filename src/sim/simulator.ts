@@ -21,12 +21,16 @@ import type { Topology, TopologyCluster } from './topology/types.js';
 import { WorkQueue } from './work-queue.js';
 import type { EtcdOps } from '../targets/target.js';
 
+/** kube-apiserver's timeout for its etcd health check (/readyz, /livez). */
+const ETCD_CHECK_TIMEOUT = 2_000;
+
 /** One simulated cluster: its store, kubelets, control loops, etcd model and HTTP apiserver. */
 export class SimCluster {
   readonly controllers: Controller[] = [];
   server: SimApiServer | undefined;
   /** Replaced by a real etcd cluster in `--etcd real` mode. */
   etcdOps: EtcdOps;
+  private etcdUnavailableSince: number | undefined;
 
   constructor(
     readonly name: string,
@@ -81,7 +85,17 @@ export class SimCluster {
           (opts.tailLines !== undefined ? lines.slice(-opts.tailLines) : lines).join('\n') + (lines.length ? '\n' : '')
         );
       },
-      health: () => ({ failing: store.availability() ? ['etcd'] : [] }),
+      health: () => {
+        // kube-apiserver's etcd check gives up after its 2 s timeout: /readyz fails that long after quorum
+        // is lost, not at once.
+        const now = this.ctx.clock.now();
+        if (!store.availability()) {
+          this.etcdUnavailableSince = undefined;
+          return { failing: [] };
+        }
+        this.etcdUnavailableSince ??= now;
+        return { failing: now - this.etcdUnavailableSince >= ETCD_CHECK_TIMEOUT ? ['etcd'] : [] };
+      },
       serving: () => this.controlPlane.active('kube-apiserver'),
     };
   }
