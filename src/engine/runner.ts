@@ -251,7 +251,7 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
       const ctx = contextFor(item.cluster);
       const params = paramsOf(item);
       const fault = faultPlugins[index]!;
-      const plan = await fault.plan(ctx, params);
+      const plan = await located(`/faults/${index}`, () => fault.plan(ctx, params));
       planned.push({ index, item, fault, ctx, plan, params });
     }
     await checkBlastRadius(
@@ -445,6 +445,18 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
 
   // ---- helpers that close over the run's state
 
+  /** An input error raised while acting on an item names the experiment file and the item's JSON path. */
+  async function located<T>(pointer: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof InvalidInputError && !err.message.startsWith(loaded.file)) {
+        throw new InvalidInputError(`${loaded.file}: ${pointer}: ${err.message}`, { cause: err });
+      }
+      throw err;
+    }
+  }
+
   async function runSteps(items: StepItem[], plugins: AnyStep[]): Promise<void> {
     for (const [i, item] of items.entries()) {
       const step = plugins[i]!;
@@ -461,7 +473,7 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
       stepRecords.push(rec);
       note('step', `${rec.name}: ${rec.description}`);
       try {
-        await step.run(ctx, params);
+        await located(`/recovery/steps/${i}`, () => step.run(ctx, params));
         rec.ok = true;
       } catch (err) {
         if (err instanceof DryRunWait) {
