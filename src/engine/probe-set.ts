@@ -24,15 +24,24 @@ export function paramsOf(item: Record<string, unknown>): Record<string, unknown>
 export async function startProbes(
   items: ProbeItem[] | undefined,
   contextFor: (cluster: string | undefined) => PluginContext,
+  /** Where the items are, for messages: e.g. "experiments/x.json: /verify". */
+  where?: string,
 ): Promise<RunningProbe[]> {
   const out: RunningProbe[] = [];
   try {
-    for (const item of items ?? []) {
+    for (const [index, item] of (items ?? []).entries()) {
       const probe = (probes as Record<string, (typeof probes)[keyof typeof probes] | undefined>)[item.type];
       if (!probe) throw new InvalidInputError(`Unknown probe type "${item.type}".`);
       const ctx = contextFor(item.cluster);
       const params = paramsOf(item);
-      const handle = await (probe as { start(c: PluginContext, p: unknown): Promise<ProbeHandle> }).start(ctx, params);
+      let handle: ProbeHandle;
+      try {
+        handle = await (probe as { start(c: PluginContext, p: unknown): Promise<ProbeHandle> }).start(ctx, params);
+      } catch (err) {
+        if (where && err instanceof InvalidInputError)
+          throw new InvalidInputError(`${where}/${index}: ${err.message}`, { cause: err });
+        throw err;
+      }
       out.push({
         item,
         name: item.name ?? item.type,

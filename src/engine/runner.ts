@@ -241,7 +241,7 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
 
     // --- steady state
     phase('steady-state');
-    steady = await startProbes(exp.steadyState, probeContextFor);
+    steady = await startProbes(exp.steadyState, probeContextFor, `${loaded.file}: /steadyState`);
     await waitProbes(steady, timeouts.steadyState, 'the steady state');
     result.probes.push(...records(steady, 'steady-state', clock.now()));
 
@@ -272,8 +272,8 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
     }
 
     // --- abort conditions and monitors watch from here to the end of verification.
-    aborts.push(...(await startProbes(exp.abortWhen, probeContextFor)));
-    monitors.push(...(await startProbes(exp.monitors, probeContextFor)));
+    aborts.push(...(await startProbes(exp.abortWhen, probeContextFor, `${loaded.file}: /abortWhen`)));
+    monitors.push(...(await startProbes(exp.monitors, probeContextFor, `${loaded.file}: /monitors`)));
     for (const m of monitors) monitorLoops.push(watchMonitor(m));
     if (aborts.length > 0) {
       clock
@@ -340,7 +340,7 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
 
     // --- detect
     phase('detect');
-    const detect = await startProbes(exp.detect, probeContextFor);
+    const detect = await startProbes(exp.detect, probeContextFor, `${loaded.file}: /detect`);
     try {
       const at = await waitProbes(detect, timeouts.detect, 'detection');
       if (exp.detect?.length) {
@@ -363,7 +363,7 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
     recoverStart = clock.now();
     // Verification probes start watching now, beside the recovery: a poll probe's first ask (etcd health
     // with members down) can take seconds and must not delay the runbook's first step.
-    const verifyStarting = startProbes(exp.verify, probeContextFor);
+    const verifyStarting = startProbes(exp.verify, probeContextFor, `${loaded.file}: /verify`);
     verifyStarting.catch(() => undefined);
     let verify: RunningProbe[] = [];
     try {
