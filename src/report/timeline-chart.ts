@@ -1,4 +1,5 @@
 import { formatDuration } from '../engine/duration.js';
+import { tickStep } from './ticks.js';
 import { escapeMarkup } from './escape.js';
 import { checkLabel, formatInstant, formatOffset, formatTarget } from './format.js';
 import { deadline, marks } from './marks.js';
@@ -45,16 +46,6 @@ const AXIS = 30;
 const CHAR_W = 6.2;
 /** Rough width of one character of the bold 11px marker labels (generous: clipping is worse than a new row). */
 const LABEL_CHAR_W = 7.2;
-
-/** Tick spacings a person reads easily, from 1 ms to 6 h. */
-const TICK_STEPS = [
-  1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000,
-  900_000, 1_800_000, 3_600_000, 7_200_000, 21_600_000,
-];
-
-function tickStep(span: number): number {
-  return TICK_STEPS.find((s) => span / s <= 10) ?? Math.ceil(span / 10 / 3_600_000) * 3_600_000;
-}
 
 const n = (x: number): string => (Math.round(x * 10) / 10).toString();
 

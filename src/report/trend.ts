@@ -1,4 +1,5 @@
 import { formatDuration } from '../engine/duration.js';
+import { tickStep } from './ticks.js';
 import { BASE_STYLE } from './base-style.js';
 import { checkRegression } from '../history/baseline.js';
 import { byDrill, type StoredRun } from '../history/store.js';
@@ -56,12 +57,6 @@ const TOP = 16;
 const PLOT_H = 220;
 const AXIS = 44;
 
-/** Tick spacings for a duration axis, 1 s to 6 h. */
-const Y_STEPS = [
-  1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000,
-  7_200_000, 21_600_000,
-];
-
 const n = (x: number): string => (Math.round(x * 10) / 10).toString();
 
 function badge(verdict: RunResult['verdict']): string {
@@ -94,7 +89,7 @@ export function trendChart(drill: string, runs: readonly StoredRun[]): string {
     }
   }
   const max = Math.max(1_000, ...values);
-  const step = Y_STEPS.find((s) => max / s <= 6) ?? Math.ceil(max / 6 / 3_600_000) * 3_600_000;
+  const step = tickStep(max, 6, 1_000);
   const top = Math.ceil((max * 1.05) / step) * step;
   const y = (ms: number): number => TOP + PLOT_H - (Math.min(ms, top) / top) * PLOT_H;
   const height = TOP + PLOT_H + AXIS;
