@@ -6,7 +6,7 @@ import { faults } from '../faults/index.js';
 import { recoverySteps } from '../recovery/index.js';
 import { AbortedError, GamedayError, InvalidInputError, TimeoutError, errorMessage } from '../errors.js';
 import { checkBlastRadius, type PlannedFault } from './blast-radius.js';
-import { clusterAliases, makeContext } from './context.js';
+import { clusterAliases, makeContext, type ContextOptions } from './context.js';
 import { DryRunClock, DryRunWait } from './dry-run-clock.js';
 import { formatDuration, parseDuration } from './duration.js';
 import { Journal, type JournalTarget } from './journal.js';
@@ -134,29 +134,22 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
     ]),
   };
   const defaultCluster = exp.clusters?.[0] ?? target.clusters()[0] ?? 'default';
-  const contexts = new Map<string, PluginContext>();
-  const contextFor = (cluster: string | undefined): PluginContext => {
-    const name = cluster ?? defaultCluster;
-    let ctx = contexts.get(name);
-    if (!ctx) {
-      ctx = makeContext(ctxOptions, name);
-      contexts.set(name, ctx);
-    }
-    return ctx;
+  /** One context per cluster, made on first use. */
+  const contextCache = (o: ContextOptions): ((cluster: string | undefined) => PluginContext) => {
+    const made = new Map<string, PluginContext>();
+    return (cluster) => {
+      const name = cluster ?? defaultCluster;
+      let ctx = made.get(name);
+      if (!ctx) {
+        ctx = makeContext(o, name);
+        made.set(name, ctx);
+      }
+      return ctx;
+    };
   };
+  const contextFor = contextCache(ctxOptions);
   // Probes only observe: in a dry run they keep the real clock, so a poll probe paces itself as usual.
-  const probeContexts = new Map<string, PluginContext>();
-  const probeContextFor = (cluster: string | undefined): PluginContext => {
-    if (!options.dryRun) return contextFor(cluster);
-    const name = cluster ?? defaultCluster;
-    let ctx = probeContexts.get(name);
-    if (!ctx) {
-      const { clock: _dry, ...observe } = ctxOptions as typeof ctxOptions & { clock?: unknown };
-      ctx = makeContext(observe, name);
-      probeContexts.set(name, ctx);
-    }
-    return ctx;
-  };
+  const probeContextFor = options.dryRun ? contextCache({ ...ctxOptions, clock }) : contextFor;
 
   let current: PhaseRecord | undefined;
   const phase = (name: PhaseName): void => {
