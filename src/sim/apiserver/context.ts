@@ -3,6 +3,8 @@ import type { Clock } from '../../engine/clock.js';
 import type { WatchTracker } from '../../engine/watch-tracker.js';
 import type { KubeObject } from '../../kube/objects.js';
 import type { Store } from '../store/store.js';
+import type { WatchEncoder } from './watch-encoding.js';
+import type { WatchFanout } from './watch-fanout.js';
 
 export interface ApiHooks {
   /**
@@ -46,6 +48,10 @@ export interface ApiContext {
   readonly hooks: ApiHooks;
   readonly tracker: WatchTracker | undefined;
   readonly gitVersion: string;
+  /** Recent objects' JSON, shared by every watch. */
+  readonly encoder: WatchEncoder;
+  /** Untracked plain-JSON watches with the same resource and selectors, fed as one. */
+  readonly fanout: WatchFanout;
   /** Next ClusterIP for a Service that asks for one. */
   nextClusterIp(): string;
 }

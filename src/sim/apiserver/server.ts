@@ -13,6 +13,8 @@ import { openApi } from './openapi.js';
 import { route } from './routes.js';
 import { ApiError, toApiError } from './status.js';
 import type { WatchStream } from './watch.js';
+import { WatchEncoder } from './watch-encoding.js';
+import { WatchFanout } from './watch-fanout.js';
 
 export type { ApiHooks } from './context.js';
 
@@ -47,7 +49,10 @@ export class SimApiServer {
   private ipSeq = 0;
 
   constructor(private readonly opts: ApiServerOptions) {
+    const encoder = new WatchEncoder();
     this.ctx = {
+      encoder,
+      fanout: new WatchFanout(opts.store, encoder),
       store: opts.store,
       clock: opts.clock,
       cluster: opts.cluster,
@@ -107,6 +112,11 @@ export class SimApiServer {
     return { url: this.address };
   }
 
+  /** Open watches, the fan-out groups feeding them, and how many objects were serialized for them. */
+  watchStats(): { watches: number; fanoutGroups: number; serialized: number } {
+    return { watches: this.watches.size, fanoutGroups: this.ctx.fanout.size, serialized: this.ctx.encoder.serialized };
+  }
+
   /** Break every open watch, as clients see when the apiserver they talk to goes away. */
   closeWatches(): void {
     for (const w of [...this.watches]) w.end();
@@ -118,6 +128,7 @@ export class SimApiServer {
     const server = this.server;
     this.server = undefined;
     this.closeWatches();
+    this.ctx.encoder.clear();
     if (!server) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     for (const s of this.sockets) s.destroy();

@@ -6,6 +6,7 @@ import type { ApiContext } from './context.js';
 import { sortByKey } from './list.js';
 import { statusOf, ApiError } from './status.js';
 import { tableHead, tableRow, type TableOptions } from './table.js';
+import type { FanoutMember } from './watch-fanout.js';
 
 export interface WatchOptions {
   resource: ResourceName;
@@ -23,19 +24,6 @@ export interface WatchOptions {
 }
 
 /**
- * The last event line encoded. The store hands one change to every watcher in turn, so one stringify serves
- * all of them; keeping only the last one retains nothing after the fan-out.
- */
-let lastLine: { type: string; obj: KubeObject; text: string } | undefined;
-
-function eventLine(type: string, obj: KubeObject): string {
-  if (lastLine?.obj !== obj || lastLine.type !== type) {
-    lastLine = { type, obj, text: `{"type":"${type}","object":${JSON.stringify(obj)}}\n` };
-  }
-  return lastLine.text;
-}
-
-/**
  * Events an untracked watcher may have waiting behind a full socket before it is closed, as kube-apiserver
  * closes a watcher whose buffer stays full ("Forcing watcher close due to unresponsiveness"): the client
  * watches again from the last version it saw. Without the bound, one slow client would hold every event
@@ -47,20 +35,28 @@ export const MAX_PENDING_EVENTS = 10_000;
 const WRITE_BATCH = 256 << 10;
 
 /**
- * One watch stream: JSON lines `{"type":..,"object":..}`, one chunk per event. Starting from a
- * resourceVersion replays the store's history after it (or sends a 410 Expired ERROR event when it is too
- * old); starting without one sends the current state as ADDED first, as kube-apiserver does.
+ * One watch stream: JSON lines `{"type":..,"object":..}`. Starting from a resourceVersion replays the
+ * store's history after it (or sends a 410 Expired ERROR event when it is too old); starting without one
+ * sends the current state as ADDED first, as kube-apiserver does.
+ *
+ * Untracked plain-JSON watches then follow the store through the shared fan-out (one encoding and one
+ * buffer per change for all of them); tracked, Table and metadata-only watches follow it one event at a
+ * time, each line written for them alone.
  */
-export class WatchStream {
+export class WatchStream implements FanoutMember {
   private sub: WatchSubscription | undefined;
+  private leave: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
   /**
-   * Lines waiting to be written (backpressure); `pendingHead` is the next. Kept as strings: they are joined
-   * into chunks anyway, and a byte buffer per line per event costs an allocation each.
+   * What waits to be written (backpressure), from `pendingHead` on: lines of this stream and chunks shared
+   * with a fan-out group, joined into chunks of up to WRITE_BATCH characters when written, with how many
+   * events each holds in `pendingCounts`.
    */
   private pending: string[] = [];
+  private pendingCounts: number[] = [];
   private pendingHead = 0;
+  private pendingEvents = 0;
   private blocked = false;
   private flushScheduled = false;
 
@@ -84,11 +80,16 @@ export class WatchStream {
     res.on('close', () => this.finish());
     const send = (e: StoreEvent): void => this.send(e.type, e.object);
     const rv = o.resourceVersion;
+    // Replayed events and the bookmark are written before the first live event, whichever way it comes.
+    const follow = (): void => {
+      if (this.closed) return;
+      if (!o.tag && !o.table && !o.partialMetadata) this.leave = ctx.fanout.join(o.resource, o.query, this);
+      else this.sub = ctx.store.watch(o.resource, o.query, 0, send);
+    };
     try {
       if (rv === undefined || rv === '' || rv === '0') {
         for (const obj of sortByKey(ctx.store.list(o.resource, o.query))) this.send('ADDED', obj);
         if (o.sendInitialEvents) this.bookmark(String(ctx.store.resourceVersion), true);
-        this.sub = ctx.store.watch(o.resource, o.query, 0, send);
       } else {
         const from = Number(rv);
         if (!Number.isFinite(from) || from < 0)
@@ -97,9 +98,10 @@ export class WatchStream {
         if (!o.tag && from > 0 && ctx.store.countSince(o.resource, o.query, from) > MAX_PENDING_EVENTS) {
           throw new StoreError('Gone', `too old resource version: ${from} (${ctx.store.resourceVersion - 1})`);
         }
-        this.sub = ctx.store.watch(o.resource, o.query, from, send);
+        if (from > 0) ctx.store.replay(o.resource, o.query, from, send);
         if (o.sendInitialEvents) this.bookmark(String(ctx.store.resourceVersion), true);
       }
+      follow();
     } catch (err) {
       if (err instanceof StoreError && err.reason === 'Gone') {
         this.writeLine({ type: 'ERROR', object: statusOf(new ApiError(410, 'Expired', err.message)) });
@@ -116,14 +118,22 @@ export class WatchStream {
     }
   }
 
+  /** Chunks of the fan-out group this stream follows. */
+  deliver(chunk: string, events: number): void {
+    if (this.closed || this.brokenByOutage()) return;
+    this.write(chunk, events);
+  }
+
+  /** The last apiserver went down: its watch connections break. */
+  private brokenByOutage(): boolean {
+    if (!this.ctx.hooks.serving || this.ctx.hooks.serving()) return false;
+    this.res.destroy();
+    this.finish();
+    return true;
+  }
+
   private send(type: string, obj: KubeObject): void {
-    if (this.closed) return;
-    if (this.ctx.hooks.serving && !this.ctx.hooks.serving()) {
-      // The last apiserver went down: its watch connections break.
-      this.res.destroy();
-      this.finish();
-      return;
-    }
+    if (this.closed || this.brokenByOutage()) return;
     let line: string;
     if (this.o.table) {
       const t = this.o.table;
@@ -135,24 +145,24 @@ export class WatchStream {
           object: { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata },
         }) + '\n';
     } else {
-      this.write(eventLine(type, obj));
-      if (this.o.tag) this.ctx.tracker?.sent(this.o.tag);
-      return;
+      line = this.ctx.encoder.line(type, obj);
     }
     this.write(line);
     if (this.o.tag) this.ctx.tracker?.sent(this.o.tag);
   }
 
   /**
-   * Queue a line; the queue goes out at the end of this turn of the loop, many lines to one chunk of up to
-   * WRITE_BATCH bytes (a write per line per watcher costs more than copying the bytes), and waits while the
-   * socket is full.
+   * Queue a line or a shared chunk; the queue goes out at the end of this turn of the loop, consecutive
+   * lines joined into chunks of up to WRITE_BATCH characters (a write per line per watcher costs more than
+   * copying the bytes), and waits while the socket is full.
    */
-  private write(line: string): void {
-    this.pending.push(line);
-    // Lines waiting behind a full socket: the client is too slow. Tracked watches hold the virtual clock
+  private write(data: string, events = 1): void {
+    this.pending.push(data);
+    this.pendingCounts.push(events);
+    this.pendingEvents += events;
+    // Events waiting behind a full socket: the client is too slow. Tracked watches hold the virtual clock
     // until handled: they never run away, and are never dropped.
-    if (!this.o.tag && this.blocked && this.pending.length - this.pendingHead > MAX_PENDING_EVENTS) {
+    if (!this.o.tag && this.blocked && this.pendingEvents > MAX_PENDING_EVENTS) {
       this.dropUnresponsive();
       return;
     }
@@ -164,24 +174,20 @@ export class WatchStream {
     });
   }
 
-  /** Write queued lines while the socket takes them. */
+  /** Write what is queued while the socket takes it. */
   private flush(): void {
     if (this.closed || this.res.writableEnded) return;
-    while (this.pendingHead < this.pending.length) {
-      let size = 0;
-      let end = this.pendingHead;
-      while (
-        end < this.pending.length &&
-        (end === this.pendingHead || size + this.pending[end]!.length <= WRITE_BATCH)
-      ) {
-        size += this.pending[end]!.length;
-        end++;
-      }
+    const pending = this.pending;
+    while (this.pendingHead < pending.length) {
+      let size = pending[this.pendingHead]!.length;
+      let end = this.pendingHead + 1;
+      while (end < pending.length && size + pending[end]!.length <= WRITE_BATCH) size += pending[end++]!.length;
       const chunk =
-        end - this.pendingHead === 1
-          ? this.pending[this.pendingHead]!
-          : this.pending.slice(this.pendingHead, end).join('');
-      for (let i = this.pendingHead; i < end; i++) this.pending[i] = '';
+        end - this.pendingHead === 1 ? pending[this.pendingHead]! : pending.slice(this.pendingHead, end).join('');
+      for (let i = this.pendingHead; i < end; i++) {
+        pending[i] = '';
+        this.pendingEvents -= this.pendingCounts[i]!;
+      }
       this.pendingHead = end;
       if (!this.res.write(chunk)) {
         this.blocked = true;
@@ -192,13 +198,19 @@ export class WatchStream {
         break;
       }
     }
-    if (this.pendingHead >= this.pending.length) {
-      this.pending = [];
-      this.pendingHead = 0;
-    } else if (this.pendingHead > 1024) {
-      this.pending = this.pending.slice(this.pendingHead);
+    if (this.pendingHead >= pending.length) this.clearPending();
+    else if (this.pendingHead > 1024) {
+      this.pending = pending.slice(this.pendingHead);
+      this.pendingCounts = this.pendingCounts.slice(this.pendingHead);
       this.pendingHead = 0;
     }
+  }
+
+  private clearPending(): void {
+    this.pending = [];
+    this.pendingCounts = [];
+    this.pendingHead = 0;
+    this.pendingEvents = 0;
   }
 
   private bookmark(rv: string, initialEventsEnd: boolean): void {
@@ -224,7 +236,7 @@ export class WatchStream {
   /** Close the stream from the server side (timeout, shutdown): what is queued still goes out first. */
   end(): void {
     if (!this.res.writableEnded) {
-      if (this.pendingHead < this.pending.length) this.res.write(this.pending.slice(this.pendingHead).join(''));
+      for (let i = this.pendingHead; i < this.pending.length; i++) this.res.write(this.pending[i]!);
       this.res.end();
     }
     this.finish();
@@ -232,17 +244,16 @@ export class WatchStream {
 
   /** A client too slow to follow: drop what waits for it and close, as kube-apiserver does. */
   private dropUnresponsive(): void {
-    this.pending = [];
-    this.pendingHead = 0;
+    this.clearPending();
     this.end();
   }
 
   private finish(): void {
     if (this.closed) return;
     this.closed = true;
-    this.pending = [];
-    this.pendingHead = 0;
+    this.clearPending();
     this.sub?.stop();
+    this.leave?.();
     if (this.timer) clearTimeout(this.timer);
     if (this.o.tag) this.ctx.tracker?.closed(this.o.tag);
     this.onClose(this);

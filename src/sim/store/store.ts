@@ -338,16 +338,20 @@ export class Store {
    */
   watch(resource: string, query: ParsedQuery, fromVersion: number, send: (e: StoreEvent) => void): WatchSubscription {
     const matches = eventMatcher(resource, query);
-    if (fromVersion > 0) {
-      const h = this.history;
-      for (let i = this.historyIndexAfter(fromVersion); i < h.length; i++) if (matches(h[i]!)) send(h[i]!);
-    }
+    if (fromVersion > 0) this.replay(resource, query, fromVersion, send);
     const listener = (e: StoreEvent): void => {
       if (matches(e)) send(e);
     };
     this.listeners.add(listener);
     this.listenerList = [...this.listeners];
     return { stop: () => this.removeListener(listener) };
+  }
+
+  /** The events after `fromVersion` matching the query, from the history (Gone as `watch` throws it). */
+  replay(resource: string, query: ParsedQuery, fromVersion: number, send: (e: StoreEvent) => void): void {
+    const matches = eventMatcher(resource, query);
+    const h = this.history;
+    for (let i = this.historyIndexAfter(fromVersion); i < h.length; i++) if (matches(h[i]!)) send(h[i]!);
   }
 
   /** How many events a watch from `fromVersion` would replay (Gone as `watch` throws it). */

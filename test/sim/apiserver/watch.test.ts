@@ -3,6 +3,7 @@ import { request } from 'node:http';
 import { Watch } from '@kubernetes/client-node';
 import { VirtualClock } from '../../../src/engine/clock.js';
 import { WatchTracker } from '../../../src/engine/watch-tracker.js';
+import { MAX_PENDING_EVENTS } from '../../../src/sim/apiserver/watch.js';
 import { pod, startFixture, type Fixture } from './fixture.js';
 
 interface Line {
@@ -15,6 +16,7 @@ function rawWatch(
   url: string,
   path: string,
   accept?: string,
+  opts: { paused?: boolean } = {},
 ): { lines: Line[]; ended: Promise<void>; waitFor(n: number): Promise<void>; close(): void } {
   const lines: Line[] = [];
   const waiters: { n: number; resolve: () => void }[] = [];
@@ -22,6 +24,12 @@ function rawWatch(
   let endResolve!: () => void;
   const ended = new Promise<void>((r) => (endResolve = r));
   const req = request(url + path, { headers: accept ? { Accept: accept } : {} }, (res) => {
+    // A client that stops reading: its socket fills and the server's queue for it grows.
+    if (opts.paused) {
+      res.pause();
+      res.on('close', endResolve);
+      return;
+    }
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => {
       buf += chunk;
@@ -142,16 +150,55 @@ describe('simulated apiserver: watch', () => {
     f = await startFixture();
     const rv = f.store.resourceVersion;
     const watchers = Array.from({ length: 50 }, () => rawWatch(f.url, `/api/v1/pods?watch=true&resourceVersion=${rv}`));
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => f.server.watchStats().watches === 50);
+    const before = f.server.watchStats().serialized;
     for (let i = 0; i < 20; i++) f.store.create('pods', pod(`burst-${i}`, 'node-a'));
     await Promise.all(watchers.map((w) => w.waitFor(20)));
+    const stats = f.server.watchStats();
     for (const w of watchers) w.close();
     for (const w of watchers)
       expect(w.lines.map((l) => l.object.metadata.name)).to.deep.equal(
         Array.from({ length: 20 }, (_, i) => `burst-${i}`),
       );
+    expect(stats.serialized - before, 'objects serialized').to.equal(20);
+    expect(stats.fanoutGroups, 'one group feeds every watcher of all pods').to.equal(1);
+  });
+
+  it('closes a watcher whose client stops reading, as kube-apiserver does, while the others go on', async () => {
+    f = await startFixture();
+    const rv = f.store.resourceVersion;
+    const stalled = rawWatch(f.url, `/api/v1/pods?watch=true&resourceVersion=${rv}`, undefined, { paused: true });
+    const reading = rawWatch(f.url, `/api/v1/pods?watch=true&resourceVersion=${rv}`);
+    await until(() => f.server.watchStats().watches === 2);
+    const total = 3 * MAX_PENDING_EVENTS;
+    // Pods of a few kilobytes, as real ones are, fill the socket's buffers well before the queue's bound.
+    const note = { 'example.com/note': 'x'.repeat(2000) };
+    // In turns of the loop, as a cluster's changes come: the stalled socket fills, then its queue grows.
+    for (let i = 0; i < total; i += 500) {
+      for (let j = i; j < i + 500; j++) {
+        const p = pod(`p-${j}`, 'node-a');
+        p.metadata.annotations = note;
+        f.store.create('pods', p);
+      }
+      await new Promise((r) => setImmediate(r));
+    }
+    await reading.waitFor(total);
+    await until(() => f.server.watchStats().watches === 1);
+    reading.close();
+    stalled.close();
+    expect(reading.lines).to.have.length(total);
+    expect(reading.lines.at(-1)?.object.metadata.name).to.equal(`p-${total - 1}`);
   });
 });
+
+/** Poll `check` each turn of the loop (up to 5 s). */
+async function until(check: () => boolean): Promise<void> {
+  const give = Date.now() + 5000;
+  while (!check()) {
+    if (Date.now() > give) throw new Error('condition not met within 5 s');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
 
 describe('simulated apiserver: virtual clock', () => {
   it('holds the clock while a request is in flight and releases it when the answer is sent', async () => {

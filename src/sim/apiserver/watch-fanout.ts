@@ -1,0 +1,112 @@
+import type { ParsedQuery, Store, StoreEvent, WatchSubscription } from '../store/store.js';
+import type { WatchEncoder } from './watch-encoding.js';
+
+/** A watch stream fed by a fan-out group: chunks of whole JSON lines, shared with the group's other members. */
+export interface FanoutMember {
+  deliver(chunk: string, events: number): void;
+}
+
+/** Characters of lines after which a group sends what it has without waiting for the end of the turn. */
+const CHUNK_CHARS = 1 << 20;
+
+/**
+ * Watchers of the same resource with the same selectors, in plain JSON, receive the same bytes. A group
+ * follows the store once for all of them, joins the lines of one turn of the loop into one string, and
+ * hands that string to every member: with fifty watchers on all pods, each change is encoded and joined
+ * once, and a watcher left behind by a slow client holds the shared chunks rather than its own copy of
+ * every line. Chunks are strings, not Buffers: a Buffer per chunk counts as external memory, whose
+ * churn makes V8 collect far more often than the copy per socket write costs.
+ */
+export class WatchFanout {
+  private readonly groups = new Map<string, FanoutGroup>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly encoder: WatchEncoder,
+  ) {}
+
+  /**
+   * Start feeding `member` every change of `resource` matching `query` from now on: changes already made
+   * are the caller's to replay. Returns the function that stops it.
+   */
+  join(resource: string, query: ParsedQuery, member: FanoutMember): () => void {
+    const key = JSON.stringify([resource, query.namespace ?? '', query.labels, query.fields]);
+    let group = this.groups.get(key);
+    if (!group) {
+      const created = new FanoutGroup(this.encoder);
+      created.subscribe(this.store, resource, query);
+      this.groups.set(key, created);
+      group = created;
+    }
+    const g = group;
+    g.add(member);
+    return () => {
+      if (g.remove(member) === 0) {
+        g.close();
+        this.groups.delete(key);
+      }
+    };
+  }
+
+  /** Groups following the store now (tests). */
+  get size(): number {
+    return this.groups.size;
+  }
+}
+
+class FanoutGroup {
+  private lines: string[] = [];
+  private chars = 0;
+  /** Members, each with the first line of this turn it receives: one that joins mid-turn replayed the rest. */
+  private readonly members = new Map<FanoutMember, number>();
+  private sub: WatchSubscription | undefined;
+  private scheduled = false;
+
+  constructor(private readonly encoder: WatchEncoder) {}
+
+  subscribe(store: Store, resource: string, query: ParsedQuery): void {
+    this.sub = store.watch(resource, query, 0, (e) => this.push(e));
+  }
+
+  add(member: FanoutMember): void {
+    this.members.set(member, this.lines.length);
+  }
+
+  remove(member: FanoutMember): number {
+    this.members.delete(member);
+    return this.members.size;
+  }
+
+  close(): void {
+    this.sub?.stop();
+    this.lines = [];
+  }
+
+  private push(e: StoreEvent): void {
+    const line = this.encoder.line(e.type, e.object);
+    this.lines.push(line);
+    this.chars += line.length;
+    if (this.chars >= CHUNK_CHARS) this.flush();
+    else if (!this.scheduled) {
+      this.scheduled = true;
+      process.nextTick(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  private flush(): void {
+    const lines = this.lines;
+    if (lines.length === 0) return;
+    this.lines = [];
+    this.chars = 0;
+    let all: string | undefined;
+    for (const [member, from] of this.members) {
+      this.members.set(member, 0);
+      if (from >= lines.length) continue;
+      const chunk = from === 0 ? (all ??= lines.join('')) : lines.slice(from).join('');
+      member.deliver(chunk, lines.length - from);
+    }
+  }
+}
