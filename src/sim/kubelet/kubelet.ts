@@ -38,6 +38,8 @@ export class Kubelet {
   private readonly timers = new Map<string, Timer>();
   private readonly tickers: Timer[] = [];
   private readonly dirty = new Set<string>();
+  /** The pod versions this kubelet's last status write made, until their change comes back to it. */
+  private readonly ownStatusWrites = new Map<string, KubeObject>();
   /** Manifests the kubelet has noticed (inotify lags the file move a little). */
   private readonly known = new Set<ControlPlaneComponent>();
   private manifestTimer: Timer | undefined;
@@ -198,6 +200,15 @@ export class Kubelet {
       this.ensureMirror(comp);
       return;
     }
+    // The kubelet's own status write coming back: as the real kubelet's pod config source ignores
+    // status-only updates, it changes nothing to sync (it synced just before writing).
+    const own = this.ownStatusWrites.get(key);
+    this.ownStatusWrites.delete(key);
+    const rt = this.pods.get(key);
+    if (rt && pod !== undefined && pod === own && rt.uid === pod.metadata.uid) {
+      rt.update(pod);
+      return;
+    }
     this.adopt(key, pod);
     this.syncPod(key);
   }
@@ -319,8 +330,11 @@ export class Kubelet {
       return;
     }
     // Only the status changes: the new version shares the rest of the pod with the current one.
-    if (this.tryWrite(() => this.ctx.store.transform('pods', ns, name, (p) => ({ ...p, status }))))
+    let written: KubeObject | undefined;
+    if (this.tryWrite(() => (written = this.ctx.store.transform('pods', ns, name, (p) => ({ ...p, status }))))) {
       this.dirty.delete(key);
+      if (written) this.ownStatusWrites.set(key, written);
+    }
   }
 
   private schedule(key: string, at: number | undefined, fn: () => void): void {
