@@ -17,7 +17,11 @@ kc.loadFromOptions({
   currentContext: 'scale',
 });
 
-const stats = { events: 0, closedByServer: 0, expired: 0, connected: 0 };
+const stats = { events: 0, closedByServer: 0, expired: 0, connected: 0, peakHeapMiB: 0 };
+// This thread's own JavaScript heap (process.memoryUsage().heapUsed is per isolate).
+setInterval(() => {
+  stats.peakHeapMiB = Math.max(stats.peakHeapMiB, Math.round(process.memoryUsage().heapUsed / 1048576));
+}, 200).unref();
 let stopping = false;
 const aborts = new Set();
 const waitingForVersion = [];

@@ -47,7 +47,12 @@ function topology(): Topology {
 }
 
 const rssPeak = { value: 0 };
-const sampler = setInterval(() => (rssPeak.value = Math.max(rssPeak.value, process.memoryUsage().rss)), 200);
+const heapPeak = { value: 0 };
+const sampler = setInterval(() => {
+  const m = process.memoryUsage();
+  rssPeak.value = Math.max(rssPeak.value, m.rss);
+  heapPeak.value = Math.max(heapPeak.value, m.heapUsed);
+}, 200);
 
 const wall0 = performance.now();
 const cpu0 = process.cpuUsage();
@@ -62,6 +67,7 @@ const releaseClock = clock.hold('bench: connecting watchers');
 
 // W watchers on all pods, as dashboards and controllers outside the cluster would hold, in a worker thread.
 interface WatchStats {
+  peakHeapMiB: number;
   events: number;
   closedByServer: number;
   expired: number;
@@ -128,6 +134,9 @@ console.log(
     setupSeconds: Number(((started - wall0) / 1000).toFixed(2)),
     virtualSeconds: (clock.advancedMs / 1000).toFixed(0),
     peakRssMiB: Math.round(rssPeak.value / 1048576),
+    // The simulator thread's JavaScript heap (the watchers' thread has its own, counted in the RSS).
+    peakHeapMiB: Math.round(heapPeak.value / 1048576),
+    watchersPeakHeapMiB: stats?.peakHeapMiB,
   }),
 );
 await worker.terminate();

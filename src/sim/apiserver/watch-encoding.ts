@@ -1,7 +1,7 @@
 import type { KubeObject } from '../../kube/objects.js';
 
-/** Recent objects whose JSON is kept: as many as the store's watch history holds. */
-export const ENCODING_CACHE = 100_000;
+/** Recent objects whose JSON is kept: enough for the replays a reconnecting watcher may ask (MAX_PENDING_EVENTS) with room to spare. */
+export const ENCODING_CACHE = 25_000;
 
 /**
  * Keeps each recent object's JSON, as kube-apiserver's watch cache keeps each object's serialization
