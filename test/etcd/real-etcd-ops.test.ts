@@ -66,8 +66,11 @@ describe('RealEtcdOps: the runbook D4 procedures on real etcd', function () {
   it('D4a: with one member killed the cluster still accepts writes, and the member restarts in place with its data', async () => {
     await ops.stopMember('etcd3', 'kill');
     expect(await ops.running()).to.deep.equal(['etcd1', 'etcd2']);
-    const w = await new RealEtcdOps(cluster, { writeTimeoutMs: 5000 }).write('/d4a/while-down', 'accepted');
-    expect(w.ok).to.equal(true);
+    // If the killed member led, the first write may meet the election ("leader changed"): a client retries.
+    const writer1 = new RealEtcdOps(cluster, { writeTimeoutMs: 5000 });
+    let w = await writer1.write('/d4a/while-down', 'accepted');
+    for (let attempt = 1; !w.ok && attempt < 3; attempt++) w = await writer1.write('/d4a/while-down', 'accepted');
+    expect(w.ok, `write with two of three members up: ${w.ok ? '' : w.error}`).to.equal(true);
     const health = await ops.health();
     expect(
       health
