@@ -1,3 +1,4 @@
+import type { KubeObject } from '../../kube/objects.js';
 import type { ParsedQuery, Store, StoreEvent, WatchSubscription } from '../store/store.js';
 import type { WatchEncoder } from './watch-encoding.js';
 
@@ -56,6 +57,9 @@ export class WatchFanout {
 
 class FanoutGroup {
   private lines: string[] = [];
+  /** The object of each line, and where its JSON starts in the line. */
+  private objects: KubeObject[] = [];
+  private starts: number[] = [];
   private chars = 0;
   /** Members, each with the first line of this turn it receives: one that joins mid-turn replayed the rest. */
   private readonly members = new Map<FanoutMember, number>();
@@ -79,12 +83,15 @@ class FanoutGroup {
 
   close(): void {
     this.sub?.stop();
-    this.lines = [];
+    this.clearTurn();
   }
 
   private push(e: StoreEvent): void {
-    const line = this.encoder.line(e.type, e.object);
+    const head = `{"type":"${e.type}","object":`;
+    const line = `${head}${this.encoder.transientJson(e.object)}}\n`;
     this.lines.push(line);
+    this.objects.push(e.object);
+    this.starts.push(head.length);
     this.chars += line.length;
     if (this.chars >= CHUNK_CHARS) this.flush();
     else if (!this.scheduled) {
@@ -97,10 +104,9 @@ class FanoutGroup {
   }
 
   private flush(): void {
-    const lines = this.lines;
+    const { lines, objects, starts } = this;
     if (lines.length === 0) return;
-    this.lines = [];
-    this.chars = 0;
+    this.clearTurn();
     let all: string | undefined;
     for (const [member, from] of this.members) {
       this.members.set(member, 0);
@@ -108,5 +114,20 @@ class FanoutGroup {
       const chunk = from === 0 ? (all ??= lines.join('')) : lines.slice(from).join('');
       member.deliver(chunk, lines.length - from);
     }
+    if (all === undefined) return;
+    // Replays to watchers that reconnect take each object's JSON from the chunk, as it was sent.
+    let pos = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const length = lines[i]!.length;
+      this.encoder.remember(objects[i]!, all, pos + starts[i]!, pos + length - 2);
+      pos += length;
+    }
+  }
+
+  private clearTurn(): void {
+    this.lines = [];
+    this.objects = [];
+    this.starts = [];
+    this.chars = 0;
   }
 }

@@ -40,6 +40,18 @@ describe('watch fan-out', () => {
     expect(fanout.size).to.equal(1);
   });
 
+  it("keeps each object's JSON as its place in the chunk sent, for replays, without serializing it again", async () => {
+    const store = new Store(new VirtualClock());
+    const encoder = new WatchEncoder();
+    const fanout = new WatchFanout(store, encoder);
+    fanout.join('pods', Store.parse(), member());
+    const created = [store.create('pods', pod('p-0', 'node-a')), store.create('pods', pod('p-1', 'node-b'))];
+    await turn();
+    expect(encoder.serialized).to.equal(2);
+    for (const obj of created) expect(encoder.objectJson(obj)).to.equal(JSON.stringify(obj));
+    expect(encoder.serialized, 'replays reuse the chunk').to.equal(2);
+  });
+
   it('gives a member that joins mid-turn only the changes after it joined (it replayed the earlier ones)', async () => {
     const store = new Store(new VirtualClock());
     const fanout = new WatchFanout(store, new WatchEncoder());
