@@ -23,6 +23,11 @@ export class EventRecorder {
    * holding the strings the Events hold anyway costs far less than one long composite key per Event.
    */
   private readonly byObject = new Map<string, Recorded[]>();
+  /**
+   * One `source` object per component and host, shared by their Events (stored objects are read-only):
+   * at 150,000 pods there are 900,000 Events and a few thousand sources.
+   */
+  private readonly sources = new Map<string, Map<string, { component: string; host?: string }>>();
 
   constructor(
     private readonly store: Store,
@@ -51,7 +56,7 @@ export class EventRecorder {
         }));
         if (updated) return;
       }
-      const name = `${obj.metadata.name}.${(Math.floor(this.clock.now()) * 1000 + ++this.seq).toString(16)}`;
+      const name = `${obj.metadata.name}.${hex(Math.floor(this.clock.now()) * 1000 + ++this.seq)}`;
       this.store.create(
         'events',
         {
@@ -69,7 +74,7 @@ export class EventRecorder {
           reason,
           message,
           type,
-          source: host ? { component, host } : { component },
+          source: this.source(component, host),
           count: 1,
           firstTimestamp: ts,
           lastTimestamp: ts,
@@ -85,4 +90,28 @@ export class EventRecorder {
       // Events are best effort in Kubernetes too: with etcd down they are dropped.
     }
   }
+
+  private source(component: string, host: string | undefined): { component: string; host?: string } {
+    let byHost = this.sources.get(component);
+    if (!byHost) {
+      byHost = new Map();
+      this.sources.set(component, byHost);
+    }
+    let s = byHost.get(host ?? '');
+    if (!s) {
+      s = host ? { component, host } : { component };
+      byHost.set(host ?? '', s);
+    }
+    return s;
+  }
+}
+
+/**
+ * `n.toString(16)` for a whole number past 2^32: in two halves, as a double's radix conversion is several
+ * times slower than an integer's, and every Event name has one.
+ */
+function hex(n: number): string {
+  const high = Math.floor(n / 16777216);
+  if (high === 0) return n.toString(16);
+  return high.toString(16) + (n - high * 16777216).toString(16).padStart(6, '0');
 }
