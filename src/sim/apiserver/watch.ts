@@ -39,9 +39,9 @@ const WRITE_BATCH = 256 << 10;
  * store's history after it (or sends a 410 Expired ERROR event when it is too old); starting without one
  * sends the current state as ADDED first, as kube-apiserver does.
  *
- * Untracked plain-JSON watches then follow the store through the shared fan-out (one encoding and one
- * buffer per change for all of them); tracked, Table and metadata-only watches follow it one event at a
- * time, each line written for them alone.
+ * Untracked plain-JSON watches then follow the store through the shared fan-out (one encoding per change
+ * and one chunk per turn of the loop for all of them); tracked, Table and metadata-only watches follow it
+ * one event at a time, each line written for them alone (a tracked event is counted as it is written).
  */
 export class WatchStream implements FanoutMember {
   private sub: WatchSubscription | undefined;
