@@ -52,11 +52,10 @@ export class Hosts implements ControlPlaneHosts {
         if (e.resource === 'pods') {
           const ns = e.object.metadata.namespace ?? 'default';
           const name = e.object.metadata.name;
-          const nodes = new Set([
-            e.object.spec?.nodeName as string | undefined,
-            e.old?.spec?.nodeName as string | undefined,
-          ]);
-          for (const n of nodes) {
+          const now = e.object.spec?.nodeName as string | undefined;
+          const before = e.old?.spec?.nodeName as string | undefined;
+          // The kubelet the pod is on, and the one it left if it moved.
+          for (const n of before !== now ? [now, before] : [now]) {
             const k = n ? this.kubelets.get(n) : undefined;
             if (k) ctx.queue.add(`kubelet/${n}/pod/${ns}/${name}`, () => k.podChanged(ns, name));
           }
