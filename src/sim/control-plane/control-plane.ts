@@ -44,7 +44,7 @@ export class ControlPlane implements ControlPlaneState {
 
   active(component: ControlPlaneComponentName): boolean {
     // Without masters (a topology of workers only) the control plane is managed elsewhere: always serving.
-    if (!this.hosts || this.hosts.masterNodes().length === 0) return true;
+    if (!this.hosts?.hasMasters()) return true;
     if (component === 'kube-apiserver') return this.apiserver;
     return this.apiserver && this.electors.get(component)?.leaderNode() !== undefined;
   }

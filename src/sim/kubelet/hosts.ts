@@ -16,6 +16,8 @@ import { staticPod } from './static-pods.js';
 /** What the control plane (leader election, apiserver VIP) and etcd need to know about the hosts. */
 export interface ControlPlaneHosts {
   masterNodes(): string[];
+  /** Whether any host is a master (asked on every store change: no list built). */
+  hasMasters(): boolean;
   /** The component's static pod container runs on `node` (`ready`: and passed its start-up). */
   componentRunning(node: string, component: ControlPlaneComponent, ready?: boolean): boolean;
   /** The host is up and can talk to the other masters. */
@@ -189,8 +191,15 @@ export class Hosts implements ControlPlaneHosts {
   private masters: string[] | undefined;
 
   masterNodes(): string[] {
-    this.masters ??= [...this.hosts.values()].filter((h) => h.isMaster).map((h) => h.name);
-    return [...this.masters];
+    return [...this.mastersCached()];
+  }
+
+  hasMasters(): boolean {
+    return this.mastersCached().length > 0;
+  }
+
+  private mastersCached(): string[] {
+    return (this.masters ??= [...this.hosts.values()].filter((h) => h.isMaster).map((h) => h.name));
   }
 
   componentRunning(node: string, component: ControlPlaneComponent, ready = false): boolean {
