@@ -1,5 +1,5 @@
 import { formatDuration } from '../engine/duration.js';
-import { BASE_STYLE } from './base-style.js';
+import { BASE_STYLE, htmlPage } from './base-style.js';
 import { escapeMarkup as e } from './escape.js';
 import {
   checkMessage,
@@ -243,29 +243,17 @@ export const html = {
     const summaryLine =
       `${passed} of ${results.length} ${results.length === 1 ? 'drill' : 'drills'} passed · generated ${e(formatInstant(meta.generatedAt))} ` +
       `by gameday ${e(meta.gamedayVersion)}${meta.seed !== undefined ? ` · seed ${e(String(meta.seed))}` : ''}`;
-    return [
-      '<!DOCTYPE html>',
-      '<html lang="en">',
-      '<head>',
-      '<meta charset="utf-8">',
-      '<meta name="viewport" content="width=device-width, initial-scale=1">',
-      // Nothing may load from elsewhere: the page is a document, not an application.
-      `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
-      `<title>Gameday report: ${passed}/${results.length} passed</title>`,
-      `<style>${STYLE}</style>`,
-      '</head>',
-      '<body><main>',
-      '<h1>Gameday report</h1>',
-      `<p class="meta">${summaryLine}</p>`,
-      meta.command ? `<pre class="command">${e(meta.command)}</pre>` : '',
-      summaryTable(results),
-      ...results.map(section),
-      `<footer>Times are offsets from each drill's start on the target's clock; hover the chart for exact instants.</footer>`,
-      '</main></body>',
-      '</html>',
-      '',
-    ]
-      .filter(Boolean)
-      .join('\n');
+    return htmlPage(
+      `Gameday report: ${passed}/${results.length} passed`,
+      STYLE,
+      [
+        '<h1>Gameday report</h1>',
+        `<p class="meta">${summaryLine}</p>`,
+        meta.command ? `<pre class="command">${e(meta.command)}</pre>` : '',
+        summaryTable(results),
+        ...results.map(section),
+        `<footer>Times are offsets from each drill's start on the target's clock; hover the chart for exact instants.</footer>`,
+      ].filter(Boolean),
+    );
   },
 } satisfies Reporter;

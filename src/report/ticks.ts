@@ -10,3 +10,6 @@ export function tickStep(span: number, maxTicks = 10, minStep = 1): number {
     TICK_STEPS.find((s) => s >= minStep && span / s <= maxTicks) ?? Math.ceil(span / maxTicks / 3_600_000) * 3_600_000
   );
 }
+
+/** An SVG coordinate or length with one decimal at most: shorter pages, no float noise in diffs. */
+export const svgNumber = (x: number): string => (Math.round(x * 10) / 10).toString();

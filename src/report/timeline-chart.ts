@@ -1,5 +1,5 @@
 import { formatDuration } from '../engine/duration.js';
-import { tickStep } from './ticks.js';
+import { svgNumber as n, tickStep } from './ticks.js';
 import { escapeMarkup } from './escape.js';
 import { checkLabel, formatInstant, formatOffset, formatTarget } from './format.js';
 import { deadline, marks } from './marks.js';
@@ -46,8 +46,6 @@ const AXIS = 30;
 const CHAR_W = 6.2;
 /** Rough width of one character of the bold 11px marker labels (generous: clipping is worse than a new row). */
 const LABEL_CHAR_W = 7.2;
-
-const n = (x: number): string => (Math.round(x * 10) / 10).toString();
 
 function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;

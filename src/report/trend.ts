@@ -1,6 +1,6 @@
 import { formatDuration } from '../engine/duration.js';
-import { tickStep } from './ticks.js';
-import { BASE_STYLE } from './base-style.js';
+import { svgNumber as n, tickStep } from './ticks.js';
+import { BASE_STYLE, htmlPage } from './base-style.js';
 import { checkRegression } from '../history/baseline.js';
 import { byDrill, type StoredRun } from '../history/store.js';
 import { escapeMarkup as e } from './escape.js';
@@ -56,8 +56,6 @@ const RIGHT = 24;
 const TOP = 16;
 const PLOT_H = 220;
 const AXIS = 44;
-
-const n = (x: number): string => (Math.round(x * 10) / 10).toString();
 
 function badge(verdict: RunResult['verdict']): string {
   return `<span class="badge ${verdict}">${e(verdictLabel(verdict))}</span>`;
@@ -253,24 +251,11 @@ export function renderTrend(runs: readonly StoredRun[], meta: TrendMeta): string
     drills.size === 0
       ? [`<p>No runs recorded in ${e(meta.resultsDir)}.</p>`]
       : [...drills].map(([d, r]) => section(d, r));
-  return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:">`,
-    `<title>Gameday trends: ${drills.size} ${drills.size === 1 ? 'drill' : 'drills'}</title>`,
-    `<style>${STYLE}</style>`,
-    '</head>',
-    '<body><main>',
+  return htmlPage(`Gameday trends: ${drills.size} ${drills.size === 1 ? 'drill' : 'drills'}`, STYLE, [
     '<h1>Gameday trends</h1>',
     `<p class="meta">${summary}</p>`,
     ...body,
     "<footer>Each chart shows a drill's runs in order, labelled with their wall-clock start (UTC); hover a point for its figures. " +
       '"Against earlier runs" compares each run with the median of up to 10 earlier comparable runs plus 20%, as <code>gameday run --baseline</code> does.</footer>',
-    '</main></body>',
-    '</html>',
-    '',
-  ].join('\n');
+  ]);
 }
