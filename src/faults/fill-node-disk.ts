@@ -1,22 +1,17 @@
 import { nodeFault, type NodeFaultParams } from './support/node-fault.js';
 import { nodeArg, nodesInWords } from './support/describe.js';
+import { amountParam } from './support/schema.js';
 
 export interface FillNodeDiskParams extends NodeFaultParams {
   amount?: string;
 }
-
-const AMOUNT = '^([0-9]+(\\.[0-9]+)?%|[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?)$';
 
 /** D3 disk variant: the log volume fills until kubelet reports DiskPressure. */
 export const fillNodeDisk = nodeFault<FillNodeDiskParams>({
   name: 'fill-node-disk',
   summary: 'Fill the node disk (the Tomcat log volume) so kubelet reports DiskPressure; revert truncates the logs.',
   params: {
-    amount: {
-      type: 'string',
-      pattern: AMOUNT,
-      description: 'How much disk to fill: a quantity ("40Gi") or a share of capacity ("95%"). Default "95%".',
-    },
+    amount: amountParam('How much disk to fill: a quantity ("40Gi") or a share of capacity ("95%"). Default "95%".'),
   },
   inject: (ctx, node, p) => ctx.nodes.pressure(node, 'disk', p.amount ?? '95%'),
   revert: (ctx, node) => ctx.nodes.relieve(node, 'disk'),

@@ -1,11 +1,10 @@
 import { nodeFault, type NodeFaultParams } from './support/node-fault.js';
 import { nodeArg, nodesInWords } from './support/describe.js';
+import { amountParam } from './support/schema.js';
 
 export interface NodeMemoryPressureParams extends NodeFaultParams {
   amount?: string;
 }
-
-const AMOUNT = '^([0-9]+(\\.[0-9]+)?%|[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?)$';
 
 /** D3: memory used outside Kubernetes' accounting, until kubelet reports MemoryPressure and evicts. */
 export const nodeMemoryPressure = nodeFault<NodeMemoryPressureParams>({
@@ -13,11 +12,7 @@ export const nodeMemoryPressure = nodeFault<NodeMemoryPressureParams>({
   summary:
     'Consume node memory outside Kubernetes (a runaway process) so kubelet reports MemoryPressure; revert frees it.',
   params: {
-    amount: {
-      type: 'string',
-      pattern: AMOUNT,
-      description: 'How much memory to take: a quantity ("6Gi") or a share of capacity ("95%"). Default "95%".',
-    },
+    amount: amountParam('How much memory to take: a quantity ("6Gi") or a share of capacity ("95%"). Default "95%".'),
   },
   inject: (ctx, node, p) => ctx.nodes.pressure(node, 'memory', p.amount ?? '95%'),
   revert: (ctx, node) => ctx.nodes.relieve(node, 'memory'),

@@ -3,7 +3,7 @@ import type { Fault } from '../engine/plugin.js';
 import type { WorkloadSelector } from '../engine/selectors.js';
 import { workloadInWords } from './support/describe.js';
 import { formatQuantity, memoryBytes, quantity } from './support/quantity.js';
-import { paramsSchema, workloadParam } from './support/schema.js';
+import { amountParam, paramsSchema, workloadParam } from './support/schema.js';
 import { SIM_MEMORY_USAGE, requireSim, scoped } from './support/sim.js';
 import { planWorkload, plannedWorkload, workloadPlan } from './support/workload-fault.js';
 import { pickContainer, setTemplateAnnotations } from './support/workloads.js';
@@ -28,11 +28,9 @@ export const setMemoryUsage: Fault<SetMemoryUsageParams> = {
   params: paramsSchema(
     {
       workload: workloadParam('The workload whose pods run out of memory.'),
-      usage: {
-        type: 'string',
-        pattern: '^[0-9]+(\\.[0-9]+)?(%|Ki|Mi|Gi|Ti|k|M|G|T)?$',
-        description: `Memory the container uses: a quantity ("900Mi") or a share of its memory limit ("120%": over the limit, OOMKilled; "99%": the runbook's alert level). Default "${DEFAULT_USAGE}".`,
-      },
+      usage: amountParam(
+        `Memory the container uses: a quantity ("900Mi") or a share of its memory limit ("120%": over the limit, OOMKilled; "99%": the runbook's alert level). Default "${DEFAULT_USAGE}".`,
+      ),
       container: { type: 'string', minLength: 1, description: 'The container. Default: the first one.' },
     },
     ['workload'],

@@ -24,6 +24,13 @@ export const QUANTITY_PATTERN = '^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P
 /** A quantity, or a change of one: "+500Mi", "-50%", "+50%". */
 export const QUANTITY_CHANGE_PATTERN = '^[+-]?[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|m|%)?$';
 
+/** A quantity or a share of a capacity or limit: "6Gi", "95%". */
+export const AMOUNT_PATTERN = '^[0-9]+(\\.[0-9]+)?(%|Ki|Mi|Gi|Ti|k|M|G|T)?$';
+
+export function amountParam(description: string): JsonSchema {
+  return { type: 'string', pattern: AMOUNT_PATTERN, description };
+}
+
 export function quantityParam(description: string): JsonSchema {
   return { type: 'string', pattern: QUANTITY_PATTERN, description };
 }
