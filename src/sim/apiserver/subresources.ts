@@ -38,6 +38,20 @@ function ctxOf(r: ResourceRequest, name: string): { resource: string; group: str
   return { resource: r.resource.plural, group: r.resource.group, name, kind: r.resource.kind };
 }
 
+/**
+ * A PUT or PATCH to a subresource, its body read now: gives the document written, the PUT's body or the
+ * PATCH applied to what the subresource shows.
+ */
+async function readWrite(s: RequestScope, method: string): Promise<(shown: unknown) => unknown> {
+  if (method === 'PUT') {
+    const payload = await readPayload(s);
+    return () => payload;
+  }
+  if (method !== 'PATCH') throw methodNotAllowed(method);
+  const text = await readBody(s.req);
+  return (shown) => patchedDocument(s, shown, text);
+}
+
 /** Writes through /status change status only (and /finalize spec.finalizers only), as the status strategies do. */
 async function status(s: RequestScope, r: ResourceRequest, name: string): Promise<void> {
   const method = s.req.method ?? 'GET';
@@ -46,12 +60,10 @@ async function status(s: RequestScope, r: ResourceRequest, name: string): Promis
     sendObject(s, r, 200, current(s, r, name));
     return;
   }
-  if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed(method);
-  const payload = method === 'PUT' ? await readPayload(s) : undefined;
-  const text = method === 'PATCH' ? await readBody(s.req) : '';
+  const written = await readWrite(s, method);
   try {
     const cur = current(s, r, name);
-    const body = (method === 'PUT' ? payload : patchedDocument(s, cur, text)) as KubeObject;
+    const body = written(cur) as KubeObject;
     if (typeof body !== 'object' || body === null) throw badRequest('the body must be an object');
     const next: KubeObject = { ...cur };
     if (r.subresource === 'finalize') next.spec = { ...(cur.spec ?? {}), finalizers: body.spec?.finalizers ?? [] };
@@ -93,12 +105,10 @@ async function scale(s: RequestScope, r: ResourceRequest, name: string): Promise
     sendJson(s.res, 200, scaleOf(current(s, r, name)));
     return;
   }
-  if (method !== 'PUT' && method !== 'PATCH') throw methodNotAllowed(method);
-  const payload = method === 'PUT' ? await readPayload(s) : undefined;
-  const text = method === 'PATCH' ? await readBody(s.req) : '';
+  const written = await readWrite(s, method);
   try {
     const cur = current(s, r, name);
-    const body = (method === 'PUT' ? payload : patchedDocument(s, scaleOf(cur), text)) as KubeObject;
+    const body = written(scaleOf(cur)) as KubeObject;
     const replicas: unknown = body?.spec?.replicas;
     if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
       throw new ApiError(
