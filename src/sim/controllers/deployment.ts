@@ -22,7 +22,7 @@ import {
   type DeploymentCondition,
 } from './deployment-util.js';
 import { templateHash } from './hash.js';
-import { controllerOf, isTerminal, rfc3339 } from './pods.js';
+import { controllerOf, isTerminal, ownerRef, rfc3339 } from './pods.js';
 import { createAdmitted } from './write.js';
 
 const COMPONENT = 'deployment-controller';
@@ -108,17 +108,7 @@ export class DeploymentController extends BaseController {
       }
       if (d.metadata.deletionTimestamp || !labelSelectorMatches(d.spec?.selector, rs.metadata.labels)) continue;
       const adopted = this.ctx.store.mutate('replicasets', rs.metadata.namespace, rs.metadata.name, (o) => {
-        o.metadata.ownerReferences = [
-          ...(o.metadata.ownerReferences ?? []),
-          {
-            apiVersion: 'apps/v1',
-            kind: 'Deployment',
-            name: d.metadata.name,
-            uid: d.metadata.uid ?? '',
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ];
+        o.metadata.ownerReferences = [...(o.metadata.ownerReferences ?? []), ownerRef(d, 'Deployment', 'apps/v1')];
       });
       if (adopted) out.push(adopted);
     }
@@ -187,16 +177,7 @@ export class DeploymentController extends BaseController {
           [DESIRED_REPLICAS]: String(replicasOf(d)),
           [MAX_REPLICAS]: String(replicasOf(d) + maxSurge(d)),
         },
-        ownerReferences: [
-          {
-            apiVersion: 'apps/v1',
-            kind: 'Deployment',
-            name: d.metadata.name,
-            uid: d.metadata.uid ?? '',
-            controller: true,
-            blockOwnerDeletion: true,
-          },
-        ],
+        ownerReferences: [ownerRef(d, 'Deployment', 'apps/v1')],
       },
       spec: { replicas, selector, template },
     };

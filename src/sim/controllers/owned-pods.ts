@@ -2,7 +2,7 @@ import type { KubeObject } from '../../kube/objects.js';
 import type { SimContext } from '../context.js';
 import { labelSelectorMatches } from '../store/selectors.js';
 import { copyJson } from '../store/store.js';
-import { controllerOf } from './pods.js';
+import { controllerOf, ownerRef } from './pods.js';
 
 /**
  * The pods a controller owns (controllerRef to it), after adopting matching orphans and releasing owned pods
@@ -35,10 +35,7 @@ export function claimPods(ctx: SimContext, owner: KubeObject, kind: string, apiV
     }
     if (!matches || owner.metadata.deletionTimestamp || p.metadata.deletionTimestamp) continue;
     const adopted = ctx.store.mutate('pods', p.metadata.namespace, p.metadata.name, (o) => {
-      o.metadata.ownerReferences = [
-        ...(o.metadata.ownerReferences ?? []),
-        { apiVersion, kind, name: owner.metadata.name, uid: uid ?? '', controller: true, blockOwnerDeletion: true },
-      ];
+      o.metadata.ownerReferences = [...(o.metadata.ownerReferences ?? []), ownerRef(owner, kind, apiVersion)];
     });
     if (adopted) out.push(adopted);
   }
@@ -66,16 +63,7 @@ export function podFromTemplate(
       name: '',
       namespace: owner.metadata.namespace ?? 'default',
       labels: { ...meta.labels },
-      ownerReferences: [
-        {
-          apiVersion,
-          kind,
-          name: owner.metadata.name,
-          uid: owner.metadata.uid ?? '',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
+      ownerReferences: [ownerRef(owner, kind, apiVersion)],
     },
     spec: copyJson(template?.spec ?? {}),
   };

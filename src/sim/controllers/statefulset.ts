@@ -5,7 +5,15 @@ import { BaseController, splitKey } from './base-controller.js';
 import { deletePod } from './delete.js';
 import { templateHash } from './hash.js';
 import { claimPods, podFromTemplate } from './owned-pods.js';
-import { controllerOf, isAvailable, isRunningAndReady, isTerminal, isTerminating, msUntilAvailable } from './pods.js';
+import {
+  controllerOf,
+  isAvailable,
+  isRunningAndReady,
+  isTerminal,
+  isTerminating,
+  msUntilAvailable,
+  ownerRef,
+} from './pods.js';
 import { createAdmitted } from './write.js';
 
 export const REVISION_LABEL = 'controller-revision-hash';
@@ -71,16 +79,7 @@ export class StatefulSetController extends BaseController {
           name: updateName,
           namespace: ns ?? 'default',
           labels: { ...set.spec?.selector?.matchLabels, [REVISION_LABEL]: hash },
-          ownerReferences: [
-            {
-              apiVersion: 'apps/v1',
-              kind: 'StatefulSet',
-              name: set.metadata.name,
-              uid: set.metadata.uid ?? '',
-              controller: true,
-              blockOwnerDeletion: true,
-            },
-          ],
+          ownerReferences: [ownerRef(set, 'StatefulSet', 'apps/v1')],
         },
         data: { spec: { template: structuredClone(set.spec?.template ?? {}) } },
         revision: Math.max(0, ...owned.map((r) => (r.revision as number | undefined) ?? 0)) + 1,
