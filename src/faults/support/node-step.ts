@@ -1,7 +1,9 @@
 import type { JsonSchema, PluginContext, RecoveryStep } from '../../engine/plugin.js';
 import { resolveNodes, type NodeSelector } from '../../engine/selectors.js';
+import type { NodeService, ServiceAction } from '../../targets/target.js';
+import { nodeArg, nodesInWords, unitOf } from './describe.js';
 import { eachNode } from './node-fault.js';
-import { nodesParam, paramsSchema } from './schema.js';
+import { nodesParam, paramsSchema, serviceParam } from './schema.js';
 
 export interface NodeStepParams {
   nodes?: NodeSelector;
@@ -35,4 +37,24 @@ export function nodeStep<P extends NodeStepParams>(spec: NodeStepSpec<P>): Recov
     },
     describe: (params) => spec.describe(params),
   };
+}
+
+export interface ServiceStepParams extends NodeStepParams {
+  service: NodeService;
+}
+
+/** A step that runs `systemctl <action>` for kubelet or the container runtime on each node. */
+export function serviceStep(
+  action: ServiceAction,
+  spec: { name: string; summary: string },
+): RecoveryStep<ServiceStepParams> {
+  const verb = action.charAt(0).toUpperCase() + action.slice(1);
+  return nodeStep<ServiceStepParams>({
+    ...spec,
+    params: { service: serviceParam },
+    required: ['service'],
+    each: (ctx, node, p) => ctx.nodes.service(node, p.service, action),
+    describe: (p) =>
+      `${verb} ${unitOf(p.service)} on ${nodesInWords(p.nodes, FROM_FAULTS)}: \`systemctl ${action} ${p.service === 'kubelet' ? 'kubelet' : 'docker'}\` on ${nodeArg(p.nodes, FROM_FAULTS)}.`,
+  });
 }
