@@ -1,5 +1,5 @@
 import type { Progress } from '../engine/runner.js';
-import { formatDuration } from '../engine/duration.js';
+import { formatDuration } from '../kit/duration.js';
 
 /**
  * Live progress for a person at a terminal: one line rewritten in place with the phase, the elapsed time

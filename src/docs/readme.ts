@@ -3,7 +3,7 @@ import { faults } from '../faults/index.js';
 import { recoverySteps } from '../recovery/index.js';
 import { probes } from '../probes/index.js';
 import type { Experiment } from '../experiment/types.js';
-import type { JsonSchema } from '../engine/plugin.js';
+import type { JsonSchema } from '../kit/plugin.js';
 
 /**
  * The README's tables are generated from the registries and the experiment files, so they cannot drift:

@@ -1,6 +1,6 @@
 import { BlastRadiusError } from '../errors.js';
 import type { BlastRadius } from '../experiment/types.js';
-import type { FaultPlan, PluginContext } from './plugin.js';
+import type { FaultPlan, PluginContext } from '../kit/plugin.js';
 
 export interface PlannedFault {
   type: string;

@@ -1,5 +1,5 @@
 import { AbortedError, TimeoutError } from '../errors.js';
-import { formatDuration } from './duration.js';
+import { formatDuration } from '../kit/duration.js';
 
 /** Cancels a scheduled timer; harmless after it fired. */
 export interface Timer {

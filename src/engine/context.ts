@@ -1,6 +1,6 @@
 import type { Clock } from './clock.js';
 import type { Random } from './random.js';
-import type { PluginContext, RunState } from './plugin.js';
+import type { PluginContext, RunState } from '../kit/plugin.js';
 import type { Target } from '../targets/target.js';
 import type { ListOptions } from '../kube/kube.js';
 import type { ResourceName } from '../kube/resources.js';

@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
-import type { FaultPlan } from './plugin.js';
+import type { FaultPlan } from '../kit/plugin.js';
 
 /**
  * What a drill is about to change, written (and fsynced) before each change, so that `gameday rollback`

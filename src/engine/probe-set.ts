@@ -2,7 +2,7 @@ import type { ProbeItem } from '../experiment/types.js';
 import type { ProbeRecord } from '../report/result.js';
 import { probes } from '../probes/index.js';
 import { InvalidInputError } from '../errors.js';
-import type { PluginContext, ProbeHandle, ProbeResult } from './plugin.js';
+import type { PluginContext, ProbeHandle, ProbeResult } from '../kit/plugin.js';
 
 export interface RunningProbe {
   item: ProbeItem;

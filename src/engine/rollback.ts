@@ -3,7 +3,7 @@ import type { Target } from '../targets/target.js';
 import { errorMessage } from '../errors.js';
 import { makeContext } from './context.js';
 import { Journal } from './journal.js';
-import { newRunState, type Fault } from './plugin.js';
+import { newRunState, type Fault } from '../kit/plugin.js';
 import { Random } from './random.js';
 
 export interface RollbackReport {

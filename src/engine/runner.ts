@@ -8,9 +8,9 @@ import { AbortedError, GamedayError, InvalidInputError, TimeoutError, errorMessa
 import { checkBlastRadius, type PlannedFault } from './blast-radius.js';
 import { clusterAliases, makeContext, type ContextOptions } from './context.js';
 import { DryRunClock, DryRunWait } from './dry-run-clock.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from '../kit/duration.js';
 import { Journal, type JournalTarget } from './journal.js';
-import { newRunState, type Fault, type FaultPlan, type PluginContext, type RecoveryStep } from './plugin.js';
+import { newRunState, type Fault, type FaultPlan, type PluginContext, type RecoveryStep } from '../kit/plugin.js';
 import {
   describeWaiting,
   evaluateAll,

@@ -1,6 +1,6 @@
 import type { Targets } from '../experiment/types.js';
 import type { RunResult, TargetCheck } from '../report/result.js';
-import { formatDuration, parseDuration } from './duration.js';
+import { formatDuration, parseDuration } from '../kit/duration.js';
 
 const LABEL: Record<Exclude<TargetCheck['name'], 'noDataLoss'>, string> = {
   timeToDetect: 'time-to-detect',

@@ -1,5 +1,5 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
-import { DURATION_PATTERN } from '../engine/duration.js';
+import { DURATION_PATTERN } from '../kit/duration.js';
 import { didYouMean, quotedList } from './did-you-mean.js';
 import { ID_PATTERN } from './schema.js';
 

@@ -1,5 +1,5 @@
-import { DURATION_PATTERN } from '../engine/duration.js';
-import type { Fault, JsonSchema } from '../engine/plugin.js';
+import { DURATION_PATTERN } from '../kit/duration.js';
+import type { Fault, JsonSchema } from '../kit/plugin.js';
 
 /** What the schema needs to know of a plugin: faults, steps and probes all carry these. */
 export type PluginInfo = Pick<Fault<any>, 'name' | 'summary' | 'params'>;

@@ -1,4 +1,4 @@
-import { tryParseDuration } from '../engine/duration.js';
+import { tryParseDuration } from '../kit/duration.js';
 import { didYouMean } from './did-you-mean.js';
 import type { PointedIssue } from './messages.js';
 import type { Experiment, ItemBase } from './types.js';

@@ -1,6 +1,6 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import * as ajvFormats from 'ajv-formats';
-import { DURATION_PATTERN, tryParseDuration } from '../engine/duration.js';
+import { DURATION_PATTERN, tryParseDuration } from '../kit/duration.js';
 import { didYouMean } from './did-you-mean.js';
 import type { ValidationIssue } from './issues.js';
 import { parseJsonSource, type SourceDocument } from './json-source.js';

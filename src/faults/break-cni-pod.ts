@@ -1,13 +1,13 @@
-import type { Fault, PluginContext } from '../engine/plugin.js';
-import { resolveNodes, workloadKey, type NodeSelector } from '../engine/selectors.js';
+import type { Fault, PluginContext } from '../kit/plugin.js';
+import { resolveNodes, workloadKey, type NodeSelector } from '../kit/selectors.js';
 import { KubeApiError } from '../kube/errors.js';
-import { findCniDaemonSet } from './support/cni.js';
-import { nodeArg, nodesInWords } from './support/describe.js';
-import { eachNode } from './support/node-fault.js';
-import { nodeOf } from './support/pods.js';
-import { nodesParam, paramsSchema } from './support/schema.js';
-import { SIM_CRASH, requireSim } from './support/sim.js';
-import { podsOf, readWorkload } from './support/workloads.js';
+import { findCniDaemonSet } from '../kit/cni.js';
+import { nodeArg, nodesInWords } from '../kit/describe.js';
+import { eachNode } from '../kit/node-fault.js';
+import { nodeOf } from '../kit/pods.js';
+import { nodesParam, paramsSchema } from '../kit/schema.js';
+import { SIM_CRASH, requireSim } from '../kit/sim.js';
+import { podsOf, readWorkload } from '../kit/workloads.js';
 
 export interface BreakCniPodParams {
   nodes?: NodeSelector;

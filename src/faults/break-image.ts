@@ -1,9 +1,9 @@
-import type { Fault, FaultPlan, PluginContext } from '../engine/plugin.js';
-import type { WorkloadSelector } from '../engine/selectors.js';
-import { kubectlWorkload, workloadInWords } from './support/describe.js';
-import { paramsSchema, workloadParam } from './support/schema.js';
-import { planWorkload, plannedWorkload, workloadPlan } from './support/workload-fault.js';
-import { pickContainer, readWorkload, setContainers, templateContainers } from './support/workloads.js';
+import type { Fault, FaultPlan, PluginContext } from '../kit/plugin.js';
+import type { WorkloadSelector } from '../kit/selectors.js';
+import { kubectlWorkload, workloadInWords } from '../kit/describe.js';
+import { paramsSchema, workloadParam } from '../kit/schema.js';
+import { planWorkload, plannedWorkload, workloadPlan } from '../kit/workload-fault.js';
+import { pickContainer, readWorkload, setContainers, templateContainers } from '../kit/workloads.js';
 
 export interface BreakImageParams {
   workload: WorkloadSelector;

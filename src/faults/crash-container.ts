@@ -1,9 +1,9 @@
-import type { Fault, FaultPlan, PluginContext } from '../engine/plugin.js';
-import type { WorkloadSelector } from '../engine/selectors.js';
-import { workloadInWords } from './support/describe.js';
-import { paramsSchema, workloadParam } from './support/schema.js';
-import { SIM_CRASH, SIM_LIVENESS, scoped } from './support/sim.js';
-import { planWorkload, plannedWorkload, workloadPlan } from './support/workload-fault.js';
+import type { Fault, FaultPlan, PluginContext } from '../kit/plugin.js';
+import type { WorkloadSelector } from '../kit/selectors.js';
+import { workloadInWords } from '../kit/describe.js';
+import { paramsSchema, workloadParam } from '../kit/schema.js';
+import { SIM_CRASH, SIM_LIVENESS, scoped } from '../kit/sim.js';
+import { planWorkload, plannedWorkload, workloadPlan } from '../kit/workload-fault.js';
 import {
   pickContainer,
   readWorkload,
@@ -11,7 +11,7 @@ import {
   setTemplateAnnotations,
   templateContainers,
   type ContainerSpec,
-} from './support/workloads.js';
+} from '../kit/workloads.js';
 
 export interface CrashContainerParams {
   workload: WorkloadSelector;

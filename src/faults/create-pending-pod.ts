@@ -1,9 +1,9 @@
-import type { Fault } from '../engine/plugin.js';
-import { workloadKey } from '../engine/selectors.js';
-import { CREATED_BY, GAMEDAY_NAMESPACE, createIfMissing, ensureNamespace } from './support/namespace.js';
-import { formatQuantity, memoryBytes } from './support/quantity.js';
-import { paramsSchema, quantityParam } from './support/schema.js';
-import { plannedWorkload } from './support/workload-fault.js';
+import type { Fault } from '../kit/plugin.js';
+import { workloadKey } from '../kit/selectors.js';
+import { CREATED_BY, GAMEDAY_NAMESPACE, createIfMissing, ensureNamespace } from '../kit/namespace.js';
+import { formatQuantity, memoryBytes } from '../kit/quantity.js';
+import { paramsSchema, quantityParam } from '../kit/schema.js';
+import { plannedWorkload } from '../kit/workload-fault.js';
 
 export interface CreatePendingPodParams {
   namespace?: string;

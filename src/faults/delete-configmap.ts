@@ -1,12 +1,12 @@
 import { InvalidInputError } from '../errors.js';
-import type { Fault } from '../engine/plugin.js';
-import type { WorkloadSelector } from '../engine/selectors.js';
+import type { Fault } from '../kit/plugin.js';
+import type { WorkloadSelector } from '../kit/selectors.js';
 import type { KubeObject } from '../kube/objects.js';
-import { workloadInWords } from './support/describe.js';
-import { createIfMissing } from './support/namespace.js';
-import { paramsSchema, workloadParam } from './support/schema.js';
-import { planWorkload, plannedWorkload, workloadPlan } from './support/workload-fault.js';
-import { setTemplateAnnotations } from './support/workloads.js';
+import { workloadInWords } from '../kit/describe.js';
+import { createIfMissing } from '../kit/namespace.js';
+import { paramsSchema, workloadParam } from '../kit/schema.js';
+import { planWorkload, plannedWorkload, workloadPlan } from '../kit/workload-fault.js';
+import { setTemplateAnnotations } from '../kit/workloads.js';
 
 export interface DeleteConfigMapParams {
   workload: WorkloadSelector;

@@ -1,11 +1,11 @@
-import type { Fault, FaultPlan, PluginContext } from '../engine/plugin.js';
-import { resolveNodes, type NodeSelector } from '../engine/selectors.js';
+import type { Fault, FaultPlan, PluginContext } from '../kit/plugin.js';
+import { resolveNodes, type NodeSelector } from '../kit/selectors.js';
 import type { KubeObject, Taint } from '../kube/objects.js';
-import { nodesInWords } from './support/describe.js';
-import { CREATED_BY, GAMEDAY_NAMESPACE, createIfMissing, ensureNamespace } from './support/namespace.js';
-import { isFinished, nodeOf, podRequest } from './support/pods.js';
-import { memoryBytes } from './support/quantity.js';
-import { nodesParam, paramsSchema, quantityParam } from './support/schema.js';
+import { nodesInWords } from '../kit/describe.js';
+import { CREATED_BY, GAMEDAY_NAMESPACE, createIfMissing, ensureNamespace } from '../kit/namespace.js';
+import { isFinished, nodeOf, podRequest } from '../kit/pods.js';
+import { memoryBytes } from '../kit/quantity.js';
+import { nodesParam, paramsSchema, quantityParam } from '../kit/schema.js';
 
 export interface FillNodeMemoryParams {
   nodes?: NodeSelector;

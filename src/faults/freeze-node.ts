@@ -1,5 +1,5 @@
-import { nodeFault, type NodeFaultParams } from './support/node-fault.js';
-import { nodeArg, nodesInWords } from './support/describe.js';
+import { nodeFault, type NodeFaultParams } from '../kit/node-fault.js';
+import { nodeArg, nodesInWords } from '../kit/describe.js';
 
 /** A hung host: every process stops without dying; revert resumes them. */
 export const freezeNode = nodeFault<NodeFaultParams>({

@@ -1,4 +1,4 @@
-import type { Fault } from '../engine/plugin.js';
+import type { Fault } from '../kit/plugin.js';
 import { breakCniPod } from './break-cni-pod.js';
 import { breakImage } from './break-image.js';
 import { crashContainer } from './crash-container.js';

@@ -1,8 +1,8 @@
-import type { Fault, FaultPlan, PluginContext } from '../engine/plugin.js';
-import { resolveMembers, type MemberSelector } from '../engine/selectors.js';
-import { membersInWords } from './support/describe.js';
-import { pushSnapshot } from './support/etcd.js';
-import { membersParam, paramsSchema } from './support/schema.js';
+import type { Fault, FaultPlan, PluginContext } from '../kit/plugin.js';
+import { resolveMembers, type MemberSelector } from '../kit/selectors.js';
+import { membersInWords } from '../kit/describe.js';
+import { pushSnapshot } from '../kit/etcd.js';
+import { membersParam, paramsSchema } from '../kit/schema.js';
 
 export interface KillEtcdMembersParams {
   members?: MemberSelector;

@@ -1,9 +1,9 @@
-import type { Fault, FaultPlan, PluginContext } from '../engine/plugin.js';
-import { resolveNodes, type NodeSelector } from '../engine/selectors.js';
+import type { Fault, FaultPlan, PluginContext } from '../kit/plugin.js';
+import { resolveNodes, type NodeSelector } from '../kit/selectors.js';
 import type { ControlPlaneComponent } from '../targets/target.js';
-import { nodeArg, nodesInWords } from './support/describe.js';
-import { eachNode } from './support/node-fault.js';
-import { componentParam, nodesParam, paramsSchema } from './support/schema.js';
+import { nodeArg, nodesInWords } from '../kit/describe.js';
+import { eachNode } from '../kit/node-fault.js';
+import { componentParam, nodesParam, paramsSchema } from '../kit/schema.js';
 
 export interface MoveStaticPodManifestParams {
   component: ControlPlaneComponent;

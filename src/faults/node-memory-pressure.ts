@@ -1,6 +1,6 @@
-import { nodeFault, type NodeFaultParams } from './support/node-fault.js';
-import { nodeArg, nodesInWords } from './support/describe.js';
-import { amountParam } from './support/schema.js';
+import { nodeFault, type NodeFaultParams } from '../kit/node-fault.js';
+import { nodeArg, nodesInWords } from '../kit/describe.js';
+import { amountParam } from '../kit/schema.js';
 
 export interface NodeMemoryPressureParams extends NodeFaultParams {
   amount?: string;

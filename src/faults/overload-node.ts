@@ -1,5 +1,5 @@
-import { nodeFault, type NodeFaultParams } from './support/node-fault.js';
-import { nodeArg, nodesInWords } from './support/describe.js';
+import { nodeFault, type NodeFaultParams } from '../kit/node-fault.js';
+import { nodeArg, nodesInWords } from '../kit/describe.js';
 
 /** D7: load starves kubelet until its heartbeats stop getting through and the node goes NotReady. */
 export const overloadNode = nodeFault<NodeFaultParams>({

@@ -1,5 +1,5 @@
-import { nodeFault, type NodeFaultParams } from './support/node-fault.js';
-import { nodeArg, nodesInWords } from './support/describe.js';
+import { nodeFault, type NodeFaultParams } from '../kit/node-fault.js';
+import { nodeArg, nodesInWords } from '../kit/describe.js';
 
 /** D5: the node cannot reach the masters nor they it; it keeps running its pods. */
 export const partitionNode = nodeFault<NodeFaultParams>({

@@ -1,5 +1,5 @@
-import { nodeFault, type NodeFaultParams } from './support/node-fault.js';
-import { nodeArg, nodesInWords } from './support/describe.js';
+import { nodeFault, type NodeFaultParams } from '../kit/node-fault.js';
+import { nodeArg, nodesInWords } from '../kit/describe.js';
 
 /** D1 host crash, D2 power loss: the host dies at once; revert powers it on and it boots. */
 export const powerOffNode = nodeFault<NodeFaultParams>({

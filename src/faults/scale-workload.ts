@@ -1,9 +1,9 @@
-import type { Fault } from '../engine/plugin.js';
-import { workloadKey, type WorkloadSelector } from '../engine/selectors.js';
-import { kubectlWorkload, workloadInWords } from './support/describe.js';
-import { paramsSchema, workloadParam } from './support/schema.js';
-import { planWorkload, plannedWorkload, workloadPlan } from './support/workload-fault.js';
-import { desiredBeforeKey, scalable } from './support/workloads.js';
+import type { Fault } from '../kit/plugin.js';
+import { workloadKey, type WorkloadSelector } from '../kit/selectors.js';
+import { kubectlWorkload, workloadInWords } from '../kit/describe.js';
+import { paramsSchema, workloadParam } from '../kit/schema.js';
+import { planWorkload, plannedWorkload, workloadPlan } from '../kit/workload-fault.js';
+import { desiredBeforeKey, scalable } from '../kit/workloads.js';
 
 export interface ScaleWorkloadParams {
   workload: WorkloadSelector;

@@ -1,12 +1,12 @@
 import { InvalidInputError } from '../errors.js';
-import type { Fault } from '../engine/plugin.js';
-import type { WorkloadSelector } from '../engine/selectors.js';
-import { workloadInWords } from './support/describe.js';
-import { formatQuantity, memoryBytes, quantity } from './support/quantity.js';
-import { amountParam, paramsSchema, workloadParam } from './support/schema.js';
-import { SIM_MEMORY_USAGE, requireSim, scoped } from './support/sim.js';
-import { planWorkload, plannedWorkload, workloadPlan } from './support/workload-fault.js';
-import { pickContainer, setTemplateAnnotations } from './support/workloads.js';
+import type { Fault } from '../kit/plugin.js';
+import type { WorkloadSelector } from '../kit/selectors.js';
+import { workloadInWords } from '../kit/describe.js';
+import { formatQuantity, memoryBytes, quantity } from '../kit/quantity.js';
+import { amountParam, paramsSchema, workloadParam } from '../kit/schema.js';
+import { SIM_MEMORY_USAGE, requireSim, scoped } from '../kit/sim.js';
+import { planWorkload, plannedWorkload, workloadPlan } from '../kit/workload-fault.js';
+import { pickContainer, setTemplateAnnotations } from '../kit/workloads.js';
 
 export interface SetMemoryUsageParams {
   workload: WorkloadSelector;

@@ -1,5 +1,5 @@
-import { nodeFault, type NodeFaultParams } from './support/node-fault.js';
-import { nodeArg, nodesInWords } from './support/describe.js';
+import { nodeFault, type NodeFaultParams } from '../kit/node-fault.js';
+import { nodeArg, nodesInWords } from '../kit/describe.js';
 
 /** D6: the container runtime stopped; containers die, kubelet reports the runtime down and the node NotReady. */
 export const stopContainerRuntime = nodeFault<NodeFaultParams>({

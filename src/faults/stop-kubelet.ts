@@ -1,5 +1,5 @@
-import { nodeFault, type NodeFaultParams } from './support/node-fault.js';
-import { nodeArg, nodesInWords } from './support/describe.js';
+import { nodeFault, type NodeFaultParams } from '../kit/node-fault.js';
+import { nodeArg, nodesInWords } from '../kit/describe.js';
 
 /** D6: kubelet stopped; the node stops posting status and goes NotReady after the grace period. */
 export const stopKubelet = nodeFault<NodeFaultParams>({

@@ -1,12 +1,12 @@
-import type { Fault, PluginContext } from '../engine/plugin.js';
-import { resolveNodes, type NodeSelector, type WorkloadSelector } from '../engine/selectors.js';
+import type { Fault, PluginContext } from '../kit/plugin.js';
+import { resolveNodes, type NodeSelector, type WorkloadSelector } from '../kit/selectors.js';
 import type { Taint } from '../kube/objects.js';
-import { nodesInWords, workloadInWords } from './support/describe.js';
-import { eachNode } from './support/node-fault.js';
-import { isFinished, nodeOf } from './support/pods.js';
-import { nodesParam, paramsSchema, workloadParam } from './support/schema.js';
-import { planWorkload, workloadPlan } from './support/workload-fault.js';
-import { podsOf } from './support/workloads.js';
+import { nodesInWords, workloadInWords } from '../kit/describe.js';
+import { eachNode } from '../kit/node-fault.js';
+import { isFinished, nodeOf } from '../kit/pods.js';
+import { nodesParam, paramsSchema, workloadParam } from '../kit/schema.js';
+import { planWorkload, workloadPlan } from '../kit/workload-fault.js';
+import { podsOf } from '../kit/workloads.js';
 
 export interface TaintNodesParams {
   workload: WorkloadSelector;

@@ -1,4 +1,4 @@
-import { formatDuration } from '../engine/duration.js';
+import { formatDuration } from '../kit/duration.js';
 import type { RunResult } from '../report/result.js';
 import { listRuns, type StoredRun } from './store.js';
 

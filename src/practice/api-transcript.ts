@@ -1,7 +1,7 @@
 import type { Clock } from '../engine/clock.js';
 import type { Informer, WatchEvent } from '../kube/kube.js';
 import { conditionOf, type KubeObject, type Taint } from '../kube/objects.js';
-import { tryParseQuantity } from '../sim/controllers/quantity.js';
+import { tryParseQuantity } from '../kube/quantity.js';
 import type { Action, ActionLog } from '../targets/target.js';
 
 /**

@@ -1,5 +1,5 @@
 import { conditionOf, type KubeObject } from '../kube/objects.js';
-import { tryParseQuantity } from '../sim/controllers/quantity.js';
+import { tryParseQuantity } from '../kube/quantity.js';
 import type { NodeService } from '../targets/target.js';
 
 /**

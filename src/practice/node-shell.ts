@@ -1,7 +1,7 @@
 import { errorMessage } from '../errors.js';
 import type { Kube } from '../kube/kube.js';
 import { conditionOf, type KubeObject } from '../kube/objects.js';
-import { tryParseQuantity } from '../sim/controllers/quantity.js';
+import { tryParseQuantity } from '../kube/quantity.js';
 import type { ControlPlaneComponent, EtcdOps, NodeOps } from '../targets/target.js';
 import { etcdctl, type CommandResult, type SnapshotBook } from './etcdctl-sim.js';
 import {

@@ -1,4 +1,4 @@
-import { formatDuration } from '../engine/duration.js';
+import { formatDuration } from '../kit/duration.js';
 import type { PracticeState } from './session-state.js';
 
 /** One measured time of the people, against its target when the drill sets one. */

@@ -1,5 +1,5 @@
 import type { LoadedExperiment } from '../experiment/types.js';
-import { parseDuration, formatDuration } from '../engine/duration.js';
+import { parseDuration, formatDuration } from '../kit/duration.js';
 import type { JournalTarget } from '../engine/journal.js';
 import { paramsOf } from '../engine/probe-set.js';
 import { RealClock } from '../engine/clock.js';

@@ -1,12 +1,12 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { RealClock } from '../engine/clock.js';
-import { formatDuration } from '../engine/duration.js';
-import { isMaster } from '../engine/selectors.js';
+import { formatDuration } from '../kit/duration.js';
+import { isMaster } from '../kit/selectors.js';
 import { InfrastructureError, InvalidInputError } from '../errors.js';
 import { createKube } from '../kube/client.js';
 import { ActionLog } from '../targets/target.js';
 import { NodeShell, emptyShellState, type ShellBackend, type ShellResult } from './node-shell.js';
-import { remoteOps } from './remote-ops.js';
+import { remoteOps } from '../sim/serve/remote-ops.js';
 import { acknowledge, diagnose, recordShell, sessionNow, sinceInjection, takeHint } from './session-state.js';
 import type { SessionStore } from './session-store.js';
 

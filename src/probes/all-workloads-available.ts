@@ -1,8 +1,8 @@
-import type { Probe } from '../engine/plugin.js';
-import type { WorkloadKind } from '../engine/selectors.js';
-import { caches, few, watchHandle } from '../faults/support/probe.js';
-import { paramsSchema } from '../faults/support/schema.js';
-import { availableOf, desiredOf } from '../faults/support/workloads.js';
+import type { Probe } from '../kit/plugin.js';
+import type { WorkloadKind } from '../kit/selectors.js';
+import { caches, few, watchHandle } from '../kit/probe.js';
+import { paramsSchema } from '../kit/schema.js';
+import { availableOf, desiredOf } from '../kit/workloads.js';
 
 export interface AllWorkloadsAvailableParams {
   namespaces?: string[];

@@ -1,7 +1,7 @@
-import type { Probe } from '../engine/plugin.js';
-import { CREATED_BY, GAMEDAY_NAMESPACE, ensureNamespace } from '../faults/support/namespace.js';
-import { paramsSchema } from '../faults/support/schema.js';
-import { pollInterval, startPolling } from '../faults/support/poll.js';
+import type { Probe } from '../kit/plugin.js';
+import { CREATED_BY, GAMEDAY_NAMESPACE, ensureNamespace } from '../kit/namespace.js';
+import { paramsSchema } from '../kit/schema.js';
+import { pollInterval, startPolling } from '../kit/poll.js';
 
 export interface ApiWritableParams {
   namespace?: string;

@@ -1,9 +1,8 @@
-import type { PluginContext, Probe } from '../engine/plugin.js';
-import type { DataSafety } from '../report/result.js';
+import type { DataSafety, PluginContext, Probe } from '../kit/plugin.js';
 import type { EtcdSnapshot } from '../targets/target.js';
-import { latestSnapshot } from '../faults/support/etcd.js';
-import { paramsSchema } from '../faults/support/schema.js';
-import { pollInterval, startPolling } from '../faults/support/poll.js';
+import { latestSnapshot } from '../kit/etcd.js';
+import { paramsSchema } from '../kit/schema.js';
+import { pollInterval, startPolling } from '../kit/poll.js';
 import { DEFAULT_WRITER_PREFIX, writerWindows } from './etcd-writer.js';
 
 export interface EtcdDataIntactParams {

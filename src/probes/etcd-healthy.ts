@@ -1,8 +1,8 @@
-import type { Probe } from '../engine/plugin.js';
-import { few } from '../faults/support/probe.js';
-import { paramsSchema } from '../faults/support/schema.js';
-import { pollInterval, startPolling } from '../faults/support/poll.js';
-import { ETCDCTL } from '../faults/support/etcd.js';
+import type { Probe } from '../kit/plugin.js';
+import { few } from '../kit/probe.js';
+import { paramsSchema } from '../kit/schema.js';
+import { pollInterval, startPolling } from '../kit/poll.js';
+import { ETCDCTL } from '../kit/etcd.js';
 
 export interface EtcdHealthyParams {
   count?: number;

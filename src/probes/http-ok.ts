@@ -1,6 +1,6 @@
-import type { Probe } from '../engine/plugin.js';
-import { paramsSchema } from '../faults/support/schema.js';
-import { pollInterval, startPolling } from '../faults/support/poll.js';
+import type { Probe } from '../kit/plugin.js';
+import { paramsSchema } from '../kit/schema.js';
+import { pollInterval, startPolling } from '../kit/poll.js';
 
 export interface HttpOkParams {
   url?: string;

@@ -1,4 +1,4 @@
-import type { Probe } from '../engine/plugin.js';
+import type { Probe } from '../kit/plugin.js';
 import { allWorkloadsAvailable } from './all-workloads-available.js';
 import { apiWritable } from './api-writable.js';
 import { etcdDataIntact } from './etcd-data-intact.js';

@@ -1,8 +1,7 @@
-import type { Probe } from '../engine/plugin.js';
-import type { Timer } from '../engine/clock.js';
+import type { Probe, Timer } from '../kit/plugin.js';
 import type { KubeObject } from '../kube/objects.js';
-import { caches, watchHandle } from '../faults/support/probe.js';
-import { paramsSchema } from '../faults/support/schema.js';
+import { caches, watchHandle } from '../kit/probe.js';
+import { paramsSchema } from '../kit/schema.js';
 
 export interface LeaderElectedParams {
   component: 'kube-controller-manager' | 'kube-scheduler';

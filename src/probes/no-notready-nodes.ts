@@ -1,7 +1,7 @@
-import type { Probe } from '../engine/plugin.js';
+import type { Probe } from '../kit/plugin.js';
 import { isNodeReady } from '../kube/objects.js';
-import { caches, few, watchHandle } from '../faults/support/probe.js';
-import { paramsSchema } from '../faults/support/schema.js';
+import { caches, few, watchHandle } from '../kit/probe.js';
+import { paramsSchema } from '../kit/schema.js';
 
 export type NoNotReadyNodesParams = Record<string, never>;
 

@@ -1,7 +1,7 @@
-import type { Probe } from '../engine/plugin.js';
-import { isTerminating, phaseOf } from '../faults/support/pods.js';
-import { caches, few, watchHandle } from '../faults/support/probe.js';
-import { paramsSchema } from '../faults/support/schema.js';
+import type { Probe } from '../kit/plugin.js';
+import { isTerminating, phaseOf } from '../kit/pods.js';
+import { caches, few, watchHandle } from '../kit/probe.js';
+import { paramsSchema } from '../kit/schema.js';
 
 export interface NoPendingPodsParams {
   namespace?: string;

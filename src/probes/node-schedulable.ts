@@ -1,9 +1,9 @@
-import type { Probe } from '../engine/plugin.js';
-import { resolveNodes, type NodeSelector } from '../engine/selectors.js';
-import { nodesInWords } from '../faults/support/describe.js';
-import { FROM_FAULTS } from '../faults/support/node-step.js';
-import { caches, watchHandle } from '../faults/support/probe.js';
-import { nodesParam, paramsSchema } from '../faults/support/schema.js';
+import type { Probe } from '../kit/plugin.js';
+import { resolveNodes, type NodeSelector } from '../kit/selectors.js';
+import { nodesInWords } from '../kit/describe.js';
+import { FROM_FAULTS } from '../kit/node-step.js';
+import { caches, watchHandle } from '../kit/probe.js';
+import { nodesParam, paramsSchema } from '../kit/schema.js';
 
 export interface NodeSchedulableParams {
   nodes?: NodeSelector;

@@ -1,13 +1,13 @@
 import { InvalidInputError } from '../errors.js';
-import type { Probe } from '../engine/plugin.js';
-import type { WorkloadSelector } from '../engine/selectors.js';
+import type { Probe } from '../kit/plugin.js';
+import type { WorkloadSelector } from '../kit/selectors.js';
 import { conditionOf, type KubeObject } from '../kube/objects.js';
-import { workloadInWords } from '../faults/support/describe.js';
-import { isTerminating, nodeOf, phaseOf } from '../faults/support/pods.js';
-import { caches, watchHandle } from '../faults/support/probe.js';
-import { paramsSchema, workloadParam } from '../faults/support/schema.js';
-import { watchWorkload } from '../faults/support/workload-probe.js';
-import { podsOf } from '../faults/support/workloads.js';
+import { workloadInWords } from '../kit/describe.js';
+import { isTerminating, nodeOf, phaseOf } from '../kit/pods.js';
+import { caches, watchHandle } from '../kit/probe.js';
+import { paramsSchema, workloadParam } from '../kit/schema.js';
+import { watchWorkload } from '../kit/workload-probe.js';
+import { podsOf } from '../kit/workloads.js';
 
 export interface PodPendingWithReasonParams {
   reason?: string;

@@ -1,12 +1,12 @@
-import type { Probe } from '../engine/plugin.js';
-import { resolveNodes, type NodeSelector, type WorkloadSelector } from '../engine/selectors.js';
-import { nodesInWords, workloadInWords } from '../faults/support/describe.js';
-import { FROM_FAULTS } from '../faults/support/node-step.js';
-import { isFinished, isRunningAndReady, kubectlStatus, nodeOf } from '../faults/support/pods.js';
-import { few, watchHandle } from '../faults/support/probe.js';
-import { nodesParam, paramsSchema, workloadParam } from '../faults/support/schema.js';
-import { watchWorkload } from '../faults/support/workload-probe.js';
-import { podsOf } from '../faults/support/workloads.js';
+import type { Probe } from '../kit/plugin.js';
+import { resolveNodes, type NodeSelector, type WorkloadSelector } from '../kit/selectors.js';
+import { nodesInWords, workloadInWords } from '../kit/describe.js';
+import { FROM_FAULTS } from '../kit/node-step.js';
+import { isFinished, isRunningAndReady, kubectlStatus, nodeOf } from '../kit/pods.js';
+import { few, watchHandle } from '../kit/probe.js';
+import { nodesParam, paramsSchema, workloadParam } from '../kit/schema.js';
+import { watchWorkload } from '../kit/workload-probe.js';
+import { podsOf } from '../kit/workloads.js';
 
 export interface PodsMovedParams {
   workload?: WorkloadSelector;

@@ -1,11 +1,11 @@
-import type { Probe } from '../engine/plugin.js';
-import type { WorkloadSelector } from '../engine/selectors.js';
-import { workloadInWords } from '../faults/support/describe.js';
-import { isFinished, isRunningAndReady, kubectlStatus, restarts } from '../faults/support/pods.js';
-import { few, watchHandle } from '../faults/support/probe.js';
-import { paramsSchema, workloadParam } from '../faults/support/schema.js';
-import { watchWorkload } from '../faults/support/workload-probe.js';
-import { podsOf } from '../faults/support/workloads.js';
+import type { Probe } from '../kit/plugin.js';
+import type { WorkloadSelector } from '../kit/selectors.js';
+import { workloadInWords } from '../kit/describe.js';
+import { isFinished, isRunningAndReady, kubectlStatus, restarts } from '../kit/pods.js';
+import { few, watchHandle } from '../kit/probe.js';
+import { paramsSchema, workloadParam } from '../kit/schema.js';
+import { watchWorkload } from '../kit/workload-probe.js';
+import { podsOf } from '../kit/workloads.js';
 
 export interface PodsRunningParams {
   workload?: WorkloadSelector;

@@ -1,12 +1,12 @@
-import type { Probe } from '../engine/plugin.js';
-import { resolveNodes, type NodeSelector } from '../engine/selectors.js';
+import type { Probe } from '../kit/plugin.js';
+import { resolveNodes, type NodeSelector } from '../kit/selectors.js';
 import type { KubeObject } from '../kube/objects.js';
 import type { ControlPlaneComponent } from '../targets/target.js';
-import { nodesInWords } from '../faults/support/describe.js';
-import { FROM_FAULTS } from '../faults/support/node-step.js';
-import { isRunningAndReady, kubectlStatus, nodeOf } from '../faults/support/pods.js';
-import { caches, watchHandle } from '../faults/support/probe.js';
-import { componentParam, nodesParam, paramsSchema } from '../faults/support/schema.js';
+import { nodesInWords } from '../kit/describe.js';
+import { FROM_FAULTS } from '../kit/node-step.js';
+import { isRunningAndReady, kubectlStatus, nodeOf } from '../kit/pods.js';
+import { caches, watchHandle } from '../kit/probe.js';
+import { componentParam, nodesParam, paramsSchema } from '../kit/schema.js';
 
 export interface StaticPodRunningParams {
   component: ControlPlaneComponent;

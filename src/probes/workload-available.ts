@@ -1,10 +1,10 @@
-import type { Probe } from '../engine/plugin.js';
-import type { WorkloadSelector } from '../engine/selectors.js';
-import { workloadInWords } from '../faults/support/describe.js';
-import { watchHandle } from '../faults/support/probe.js';
-import { paramsSchema, workloadParam } from '../faults/support/schema.js';
-import { watchWorkload } from '../faults/support/workload-probe.js';
-import { availableOf } from '../faults/support/workloads.js';
+import type { Probe } from '../kit/plugin.js';
+import type { WorkloadSelector } from '../kit/selectors.js';
+import { workloadInWords } from '../kit/describe.js';
+import { watchHandle } from '../kit/probe.js';
+import { paramsSchema, workloadParam } from '../kit/schema.js';
+import { watchWorkload } from '../kit/workload-probe.js';
+import { availableOf } from '../kit/workloads.js';
 
 export interface WorkloadAvailableParams {
   workload?: WorkloadSelector;

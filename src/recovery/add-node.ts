@@ -1,6 +1,6 @@
-import type { PluginContext, RecoveryStep } from '../engine/plugin.js';
+import type { PluginContext, RecoveryStep } from '../kit/plugin.js';
 import type { NewNodeSpec } from '../targets/target.js';
-import { paramsSchema, quantityParam } from '../faults/support/schema.js';
+import { paramsSchema, quantityParam } from '../kit/schema.js';
 
 export interface AddNodeParams {
   nodeName?: string;

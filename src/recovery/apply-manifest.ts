@@ -1,9 +1,9 @@
-import type { RecoveryStep } from '../engine/plugin.js';
+import type { RecoveryStep } from '../kit/plugin.js';
 import { InvalidInputError } from '../errors.js';
 import { KubeApiError } from '../kube/errors.js';
 import type { KubeObject } from '../kube/objects.js';
 import { RESOURCES, type ResourceName } from '../kube/resources.js';
-import { paramsSchema } from '../faults/support/schema.js';
+import { paramsSchema } from '../kit/schema.js';
 
 export interface ApplyManifestParams {
   manifest: KubeObject;

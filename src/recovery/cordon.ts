@@ -1,5 +1,5 @@
-import { nodeArg, nodesInWords } from '../faults/support/describe.js';
-import { FROM_FAULTS, nodeStep, type NodeStepParams } from '../faults/support/node-step.js';
+import { nodeArg, nodesInWords } from '../kit/describe.js';
+import { FROM_FAULTS, nodeStep, type NodeStepParams } from '../kit/node-step.js';
 
 /** D1: keep new pods off the failed node. */
 export const cordon = nodeStep<NodeStepParams>({

@@ -1,11 +1,11 @@
-import type { RecoveryStep } from '../engine/plugin.js';
-import { resolveNodes, resolveWorkload, type NodeSelector, type WorkloadSelector } from '../engine/selectors.js';
-import { findCniDaemonSet } from '../faults/support/cni.js';
-import { nodeArg, nodesInWords, workloadInWords } from '../faults/support/describe.js';
-import { FROM_FAULTS } from '../faults/support/node-step.js';
-import { nodeOf } from '../faults/support/pods.js';
-import { nodesParam, paramsSchema, workloadParam } from '../faults/support/schema.js';
-import { podsOf, readWorkload } from '../faults/support/workloads.js';
+import type { RecoveryStep } from '../kit/plugin.js';
+import { resolveNodes, resolveWorkload, type NodeSelector, type WorkloadSelector } from '../kit/selectors.js';
+import { findCniDaemonSet } from '../kit/cni.js';
+import { nodeArg, nodesInWords, workloadInWords } from '../kit/describe.js';
+import { FROM_FAULTS } from '../kit/node-step.js';
+import { nodeOf } from '../kit/pods.js';
+import { nodesParam, paramsSchema, workloadParam } from '../kit/schema.js';
+import { podsOf, readWorkload } from '../kit/workloads.js';
 
 export interface DeletePodParams {
   nodes?: NodeSelector;

@@ -1,11 +1,11 @@
-import type { PluginContext, RecoveryStep } from '../engine/plugin.js';
-import { resolveNodes, resolveWorkload, type NodeSelector, type WorkloadSelector } from '../engine/selectors.js';
+import type { PluginContext, RecoveryStep } from '../kit/plugin.js';
+import { resolveNodes, resolveWorkload, type NodeSelector, type WorkloadSelector } from '../kit/selectors.js';
 import { isNodeReady, type KubeObject } from '../kube/objects.js';
-import { nodesInWords, workloadInWords } from '../faults/support/describe.js';
-import { FROM_FAULTS } from '../faults/support/node-step.js';
-import { isDaemonSetPod, isFinished, isMirrorPod, isTerminating, nodeOf, phaseOf } from '../faults/support/pods.js';
-import { nodesParam, paramsSchema, workloadParam } from '../faults/support/schema.js';
-import { podsOf, readWorkload } from '../faults/support/workloads.js';
+import { nodesInWords, workloadInWords } from '../kit/describe.js';
+import { FROM_FAULTS } from '../kit/node-step.js';
+import { isDaemonSetPod, isFinished, isMirrorPod, isTerminating, nodeOf, phaseOf } from '../kit/pods.js';
+import { nodesParam, paramsSchema, workloadParam } from '../kit/schema.js';
+import { podsOf, readWorkload } from '../kit/workloads.js';
 
 export interface DeleteStuckPodsParams {
   nodes?: NodeSelector;

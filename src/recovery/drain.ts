@@ -1,10 +1,10 @@
 import { InvalidInputError, TimeoutError } from '../errors.js';
-import type { PluginContext, RecoveryStep } from '../engine/plugin.js';
-import { formatDuration, parseDuration } from '../engine/duration.js';
-import { resolveNodes, type NodeSelector } from '../engine/selectors.js';
+import type { PluginContext, RecoveryStep } from '../kit/plugin.js';
+import { formatDuration, parseDuration } from '../kit/duration.js';
+import { resolveNodes, type NodeSelector } from '../kit/selectors.js';
 import type { KubeObject } from '../kube/objects.js';
-import { nodeArg, nodesInWords } from '../faults/support/describe.js';
-import { FROM_FAULTS } from '../faults/support/node-step.js';
+import { nodeArg, nodesInWords } from '../kit/describe.js';
+import { FROM_FAULTS } from '../kit/node-step.js';
 import {
   hasController,
   isDaemonSetPod,
@@ -12,9 +12,9 @@ import {
   isMirrorPod,
   isTerminating,
   nodeOf,
-} from '../faults/support/pods.js';
-import { durationParam, nodesParam, paramsSchema } from '../faults/support/schema.js';
-import { cache, until } from '../faults/support/wait.js';
+} from '../kit/pods.js';
+import { durationParam, nodesParam, paramsSchema } from '../kit/schema.js';
+import { cache, until } from '../kit/wait.js';
 
 export interface DrainParams {
   nodes?: NodeSelector;

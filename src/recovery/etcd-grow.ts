@@ -1,7 +1,7 @@
-import type { PluginContext, RecoveryStep } from '../engine/plugin.js';
-import { isMaster } from '../engine/selectors.js';
-import { ETCDCTL, membersBeforeKey, untilEtcdHealthy } from '../faults/support/etcd.js';
-import { paramsSchema } from '../faults/support/schema.js';
+import type { PluginContext, RecoveryStep } from '../kit/plugin.js';
+import { isMaster } from '../kit/selectors.js';
+import { ETCDCTL, membersBeforeKey, untilEtcdHealthy } from '../kit/etcd.js';
+import { paramsSchema } from '../kit/schema.js';
 
 export interface EtcdGrowParams {
   size?: number;

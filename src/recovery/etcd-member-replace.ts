@@ -1,8 +1,8 @@
-import type { RecoveryStep } from '../engine/plugin.js';
-import { resolveMembers, type MemberSelector } from '../engine/selectors.js';
-import { membersInWords } from '../faults/support/describe.js';
-import { ETCDCTL } from '../faults/support/etcd.js';
-import { membersParam, paramsSchema } from '../faults/support/schema.js';
+import type { RecoveryStep } from '../kit/plugin.js';
+import { resolveMembers, type MemberSelector } from '../kit/selectors.js';
+import { membersInWords } from '../kit/describe.js';
+import { ETCDCTL } from '../kit/etcd.js';
+import { membersParam, paramsSchema } from '../kit/schema.js';
 
 export interface EtcdMemberReplaceParams {
   members?: MemberSelector;

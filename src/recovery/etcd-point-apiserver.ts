@@ -1,5 +1,5 @@
-import type { RecoveryStep } from '../engine/plugin.js';
-import { paramsSchema } from '../faults/support/schema.js';
+import type { RecoveryStep } from '../kit/plugin.js';
+import { paramsSchema } from '../kit/schema.js';
 
 export interface EtcdPointApiserverParams {
   members?: string[];

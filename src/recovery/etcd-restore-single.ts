@@ -1,7 +1,7 @@
 import { InvalidInputError } from '../errors.js';
-import type { PluginContext, RecoveryStep } from '../engine/plugin.js';
-import { ETCDCTL, latestSnapshot, membersBeforeKey, untilEtcdHealthy } from '../faults/support/etcd.js';
-import { paramsSchema } from '../faults/support/schema.js';
+import type { PluginContext, RecoveryStep } from '../kit/plugin.js';
+import { ETCDCTL, latestSnapshot, membersBeforeKey, untilEtcdHealthy } from '../kit/etcd.js';
+import { paramsSchema } from '../kit/schema.js';
 
 export interface EtcdRestoreSingleParams {
   member?: string;

@@ -1,6 +1,6 @@
-import type { RecoveryStep } from '../engine/plugin.js';
-import { ETCDCTL, pushSnapshot } from '../faults/support/etcd.js';
-import { paramsSchema } from '../faults/support/schema.js';
+import type { RecoveryStep } from '../kit/plugin.js';
+import { ETCDCTL, pushSnapshot } from '../kit/etcd.js';
+import { paramsSchema } from '../kit/schema.js';
 
 export interface EtcdSnapshotParams {
   label?: string;

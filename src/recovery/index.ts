@@ -1,4 +1,4 @@
-import type { RecoveryStep } from '../engine/plugin.js';
+import type { RecoveryStep } from '../kit/plugin.js';
 import { addNode } from './add-node.js';
 import { applyManifest } from './apply-manifest.js';
 import { cleanLogs } from './clean-logs.js';

@@ -1,7 +1,7 @@
 import type { ControlPlaneComponent } from '../targets/target.js';
-import { nodeArg, nodesInWords } from '../faults/support/describe.js';
-import { FROM_FAULTS, nodeStep, type NodeStepParams } from '../faults/support/node-step.js';
-import { componentParam } from '../faults/support/schema.js';
+import { nodeArg, nodesInWords } from '../kit/describe.js';
+import { FROM_FAULTS, nodeStep, type NodeStepParams } from '../kit/node-step.js';
+import { componentParam } from '../kit/schema.js';
 
 export interface MoveManifestBackParams extends NodeStepParams {
   component: ControlPlaneComponent;

@@ -1,6 +1,6 @@
-import type { RecoveryStep } from '../engine/plugin.js';
+import type { RecoveryStep } from '../kit/plugin.js';
 import { InvalidInputError } from '../errors.js';
-import { paramsSchema } from '../faults/support/schema.js';
+import { paramsSchema } from '../kit/schema.js';
 
 export interface PatchServiceParams {
   namespace: string;

@@ -1,9 +1,9 @@
-import type { RecoveryStep } from '../engine/plugin.js';
-import { resolveWorkload, type WorkloadSelector } from '../engine/selectors.js';
+import type { RecoveryStep } from '../kit/plugin.js';
+import { resolveWorkload, type WorkloadSelector } from '../kit/selectors.js';
 import type { Toleration } from '../kube/objects.js';
-import { kubectlWorkload, workloadInWords } from '../faults/support/describe.js';
-import { paramsSchema, workloadParam } from '../faults/support/schema.js';
-import { patchTemplate, readWorkload } from '../faults/support/workloads.js';
+import { kubectlWorkload, workloadInWords } from '../kit/describe.js';
+import { paramsSchema, workloadParam } from '../kit/schema.js';
+import { patchTemplate, readWorkload } from '../kit/workloads.js';
 
 export interface PatchTolerationsParams {
   workload?: WorkloadSelector;

@@ -1,8 +1,8 @@
-import type { RecoveryStep } from '../engine/plugin.js';
-import { resolveNodes } from '../engine/selectors.js';
-import { nodeArg, nodesInWords } from '../faults/support/describe.js';
-import { eachNode } from '../faults/support/node-fault.js';
-import { FROM_FAULTS, nodeStep, type NodeStepParams } from '../faults/support/node-step.js';
+import type { RecoveryStep } from '../kit/plugin.js';
+import { resolveNodes } from '../kit/selectors.js';
+import { nodeArg, nodesInWords } from '../kit/describe.js';
+import { eachNode } from '../kit/node-fault.js';
+import { FROM_FAULTS, nodeStep, type NodeStepParams } from '../kit/node-step.js';
 
 const step = nodeStep<NodeStepParams>({
   name: 'power-on-node',

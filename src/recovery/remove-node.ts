@@ -1,9 +1,9 @@
 import { InvalidInputError } from '../errors.js';
-import type { RecoveryStep } from '../engine/plugin.js';
-import { resolveNodes, type NodeSelector } from '../engine/selectors.js';
-import { nodeArg, nodesInWords } from '../faults/support/describe.js';
-import { eachNode } from '../faults/support/node-fault.js';
-import { nodesParam, paramsSchema } from '../faults/support/schema.js';
+import type { RecoveryStep } from '../kit/plugin.js';
+import { resolveNodes, type NodeSelector } from '../kit/selectors.js';
+import { nodeArg, nodesInWords } from '../kit/describe.js';
+import { eachNode } from '../kit/node-fault.js';
+import { nodesParam, paramsSchema } from '../kit/schema.js';
 import { addedNodes } from './add-node.js';
 
 export interface RemoveNodeParams {

@@ -1,4 +1,4 @@
-import { serviceStep } from '../faults/support/node-step.js';
+import { serviceStep } from '../kit/node-step.js';
 
 /** D1/D2/D6: `systemctl restart kubelet` (or docker) on the nodes. */
 export const restartService = serviceStep('restart', {

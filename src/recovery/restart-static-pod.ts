@@ -1,8 +1,8 @@
 import type { ControlPlaneComponent } from '../targets/target.js';
-import { parseDuration } from '../engine/duration.js';
-import { nodeArg, nodesInWords } from '../faults/support/describe.js';
-import { FROM_FAULTS, nodeStep, type NodeStepParams } from '../faults/support/node-step.js';
-import { componentParam, durationParam } from '../faults/support/schema.js';
+import { parseDuration } from '../kit/duration.js';
+import { nodeArg, nodesInWords } from '../kit/describe.js';
+import { FROM_FAULTS, nodeStep, type NodeStepParams } from '../kit/node-step.js';
+import { componentParam, durationParam } from '../kit/schema.js';
 
 export interface RestartStaticPodParams extends NodeStepParams {
   component: ControlPlaneComponent;

@@ -1,11 +1,11 @@
 import { InfrastructureError, TimeoutError } from '../errors.js';
-import type { RecoveryStep } from '../engine/plugin.js';
-import { formatDuration, parseDuration } from '../engine/duration.js';
-import { WORKLOAD_RESOURCE, resolveWorkload, type WorkloadKind, type WorkloadSelector } from '../engine/selectors.js';
+import type { RecoveryStep } from '../kit/plugin.js';
+import { formatDuration, parseDuration } from '../kit/duration.js';
+import { WORKLOAD_RESOURCE, resolveWorkload, type WorkloadKind, type WorkloadSelector } from '../kit/selectors.js';
 import { conditionOf, type KubeObject } from '../kube/objects.js';
-import { kubectlWorkload, workloadInWords } from '../faults/support/describe.js';
-import { durationParam, paramsSchema, workloadParam } from '../faults/support/schema.js';
-import { cache, until } from '../faults/support/wait.js';
+import { kubectlWorkload, workloadInWords } from '../kit/describe.js';
+import { durationParam, paramsSchema, workloadParam } from '../kit/schema.js';
+import { cache, until } from '../kit/wait.js';
 
 export interface RolloutStatusParams {
   workload?: WorkloadSelector;

@@ -1,10 +1,10 @@
-import type { RecoveryStep } from '../engine/plugin.js';
-import { resolveWorkload, workloadKey, type WorkloadSelector } from '../engine/selectors.js';
+import type { RecoveryStep } from '../kit/plugin.js';
+import { resolveWorkload, workloadKey, type WorkloadSelector } from '../kit/selectors.js';
 import { InvalidInputError } from '../errors.js';
 import type { KubeObject } from '../kube/objects.js';
-import { kubectlWorkload, workloadInWords } from '../faults/support/describe.js';
-import { paramsSchema, workloadParam } from '../faults/support/schema.js';
-import { readWorkload } from '../faults/support/workloads.js';
+import { kubectlWorkload, workloadInWords } from '../kit/describe.js';
+import { paramsSchema, workloadParam } from '../kit/schema.js';
+import { readWorkload } from '../kit/workloads.js';
 
 export interface RolloutUndoParams {
   workload?: WorkloadSelector;

@@ -1,8 +1,8 @@
-import type { RecoveryStep } from '../engine/plugin.js';
-import { resolveWorkload, type WorkloadSelector } from '../engine/selectors.js';
-import { kubectlWorkload, workloadInWords } from '../faults/support/describe.js';
-import { paramsSchema, workloadParam } from '../faults/support/schema.js';
-import { scalable } from '../faults/support/workloads.js';
+import type { RecoveryStep } from '../kit/plugin.js';
+import { resolveWorkload, type WorkloadSelector } from '../kit/selectors.js';
+import { kubectlWorkload, workloadInWords } from '../kit/describe.js';
+import { paramsSchema, workloadParam } from '../kit/schema.js';
+import { scalable } from '../kit/workloads.js';
 
 export interface ScaleParams {
   workload?: WorkloadSelector;

@@ -1,10 +1,10 @@
 import { InvalidInputError } from '../errors.js';
-import type { RecoveryStep } from '../engine/plugin.js';
-import { resolveWorkload, type WorkloadSelector } from '../engine/selectors.js';
-import { kubectlWorkload, workloadInWords } from '../faults/support/describe.js';
-import { adjustQuantity, cpuMillis, memoryBytes, type ResourceKind } from '../faults/support/quantity.js';
-import { QUANTITY_CHANGE_PATTERN, paramsSchema, workloadParam } from '../faults/support/schema.js';
-import { readWorkload, setContainers, templateContainers, type ContainerSpec } from '../faults/support/workloads.js';
+import type { RecoveryStep } from '../kit/plugin.js';
+import { resolveWorkload, type WorkloadSelector } from '../kit/selectors.js';
+import { kubectlWorkload, workloadInWords } from '../kit/describe.js';
+import { adjustQuantity, cpuMillis, memoryBytes, type ResourceKind } from '../kit/quantity.js';
+import { QUANTITY_CHANGE_PATTERN, paramsSchema, workloadParam } from '../kit/schema.js';
+import { readWorkload, setContainers, templateContainers, type ContainerSpec } from '../kit/workloads.js';
 
 type Amounts = { memory?: string; cpu?: string };
 

@@ -1,4 +1,4 @@
-import { serviceStep } from '../faults/support/node-step.js';
+import { serviceStep } from '../kit/node-step.js';
 
 /** D8: start kubelet again after maintenance. */
 export const startService = serviceStep('start', {

@@ -1,4 +1,4 @@
-import { serviceStep } from '../faults/support/node-step.js';
+import { serviceStep } from '../kit/node-step.js';
 
 /** D8: after draining, stop kubelet before the repair. */
 export const stopService = serviceStep('stop', {

@@ -1,6 +1,6 @@
-import type { RecoveryStep } from '../engine/plugin.js';
-import { formatDuration, parseDuration } from '../engine/duration.js';
-import { durationParam, paramsSchema } from '../faults/support/schema.js';
+import type { RecoveryStep } from '../kit/plugin.js';
+import { formatDuration, parseDuration } from '../kit/duration.js';
+import { durationParam, paramsSchema } from '../kit/schema.js';
 
 export interface WaitParams {
   duration: string;

@@ -1,4 +1,4 @@
-import { formatDuration } from '../engine/duration.js';
+import { formatDuration } from '../kit/duration.js';
 import type { RunResult, TargetCheck } from './result.js';
 
 /** How each target reads in a report: the words an SRE uses in the runbook. */

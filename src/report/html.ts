@@ -1,4 +1,4 @@
-import { formatDuration } from '../engine/duration.js';
+import { formatDuration } from '../kit/duration.js';
 import { BASE_STYLE, htmlPage } from './base-style.js';
 import { escapeMarkup as e } from './escape.js';
 import {

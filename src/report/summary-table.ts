@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import { formatDuration } from '../engine/duration.js';
+import { formatDuration } from '../kit/duration.js';
 import { describeCheck, verdictLabel } from './format.js';
 import type { RunResult } from './result.js';
 

@@ -1,4 +1,4 @@
-import { formatDuration } from '../engine/duration.js';
+import { formatDuration } from '../kit/duration.js';
 import { svgNumber as n, tickStep } from './ticks.js';
 import { escapeMarkup } from './escape.js';
 import { checkLabel, formatInstant, formatOffset, formatTarget } from './format.js';

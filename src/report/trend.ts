@@ -1,4 +1,4 @@
-import { formatDuration } from '../engine/duration.js';
+import { formatDuration } from '../kit/duration.js';
 import { svgNumber as n, tickStep } from './ticks.js';
 import { BASE_STYLE, htmlPage } from './base-style.js';
 import { checkRegression } from '../history/baseline.js';

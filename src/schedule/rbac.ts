@@ -40,7 +40,7 @@ export interface Grant {
 type Row = readonly Grant[] | ((item: ItemBase, exp: Experiment) => readonly Grant[]);
 
 const WATCH = ['list', 'watch'] as const;
-/** The namespace plugins create for their own objects (src/faults/support/namespace.ts). */
+/** The namespace plugins create for their own objects (src/kit/namespace.ts). */
 const GAMEDAY_NAMESPACE = 'gameday';
 
 const g = (group: string, resource: string, verbs: readonly string[], namespace?: string): Grant =>

@@ -3,7 +3,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import * as ajvFormats from 'ajv-formats';
 import { buildExperimentSchema, type PluginInfo, type Registries } from '../../src/experiment/schema.js';
 import { defaultRegistries } from '../../src/experiment/registries.js';
-import { DURATION_PATTERN } from '../../src/engine/duration.js';
+import { DURATION_PATTERN } from '../../src/kit/duration.js';
 import { fixtureRegistries } from './fixture-plugins.js';
 
 type Schema = Record<string, unknown>;

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { validateExperiment } from '../../src/experiment/validate.js';
 import type { Registries } from '../../src/experiment/schema.js';
-import { DURATION_PATTERN } from '../../src/engine/duration.js';
+import { DURATION_PATTERN } from '../../src/kit/duration.js';
 import { fixtureRegistries } from './fixture-plugins.js';
 
 const base = {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { fillNodeMemory, freeMemory, isSchedulable } from '../../src/faults/fill-node-memory.js';
-import { fakeContext, node, pod } from './support/fake-context.js';
+import { fakeContext, node, pod } from '../kit/fake-context.js';
 
 describe('fill-node-memory', () => {
   const nodes = [

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { killEtcdMembers } from '../../src/faults/kill-etcd-members.js';
-import { fakeContext, member } from './support/fake-context.js';
+import { fakeContext, member } from '../kit/fake-context.js';
 
 const three = () => [member('etcd1', '10.128.38.1'), member('etcd2', '10.128.38.2'), member('etcd3', '10.128.38.3')];
 

@@ -5,9 +5,9 @@ import { nodeMemoryPressure } from '../../src/faults/node-memory-pressure.js';
 import { partitionNode } from '../../src/faults/partition-node.js';
 import { powerOffNode } from '../../src/faults/power-off-node.js';
 import { stopKubelet } from '../../src/faults/stop-kubelet.js';
-import { eachNode } from '../../src/faults/support/node-fault.js';
+import { eachNode } from '../../src/kit/node-fault.js';
 import { InvalidInputError } from '../../src/errors.js';
-import { fakeContext, node } from './support/fake-context.js';
+import { fakeContext, node } from '../kit/fake-context.js';
 
 const cluster = () =>
   fakeContext({

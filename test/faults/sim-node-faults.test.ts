@@ -11,8 +11,8 @@ import { conditionOf } from '../../src/kube/objects.js';
 import { leaderElected } from '../../src/probes/leader-elected.js';
 import { nodeReady } from '../../src/probes/node-ready.js';
 import { staticPodRunning } from '../../src/probes/static-pod-running.js';
-import type { Fault } from '../../src/engine/plugin.js';
-import { simHarness, type SimHarness } from './support/sim-context.js';
+import type { Fault } from '../../src/kit/plugin.js';
+import { simHarness, type SimHarness } from '../kit/sim-context.js';
 
 const WORKER = '10.128.38.10';
 

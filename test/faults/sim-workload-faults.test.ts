@@ -16,7 +16,7 @@ import { workloadAvailable } from '../../src/probes/workload-available.js';
 import { deletePod } from '../../src/recovery/delete-pod.js';
 import { patchTolerations } from '../../src/recovery/patch-tolerations.js';
 import { setResources } from '../../src/recovery/set-resources.js';
-import { simHarness, type SimHarness } from './support/sim-context.js';
+import { simHarness, type SimHarness } from '../kit/sim-context.js';
 
 const GW = { namespace: 'gateway-system', kind: 'Deployment' as const, name: 'gateway-proxy' };
 

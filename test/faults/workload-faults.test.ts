@@ -7,7 +7,7 @@ import { scaleWorkload } from '../../src/faults/scale-workload.js';
 import { setMemoryUsage } from '../../src/faults/set-memory-usage.js';
 import { taintNodes } from '../../src/faults/taint-nodes.js';
 import { InvalidInputError } from '../../src/errors.js';
-import { deployment, fakeContext, node, pod } from './support/fake-context.js';
+import { deployment, fakeContext, node, pod } from '../kit/fake-context.js';
 
 const GW = { namespace: 'gateway-system', kind: 'Deployment' as const, name: 'gateway-proxy' };
 

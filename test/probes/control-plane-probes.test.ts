@@ -5,7 +5,7 @@ import { etcdHealthy } from '../../src/probes/etcd-healthy.js';
 import { etcdWriter } from '../../src/probes/etcd-writer.js';
 import { httpOk } from '../../src/probes/http-ok.js';
 import { leaderElected } from '../../src/probes/leader-elected.js';
-import { closeFakes, fakeContext, member } from '../faults/support/fake-context.js';
+import { closeFakes, fakeContext, member } from '../kit/fake-context.js';
 
 const three = () => [member('etcd1', '10.128.38.1'), member('etcd2', '10.128.38.2'), member('etcd3', '10.128.38.3')];
 

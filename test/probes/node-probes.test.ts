@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { noNotReadyNodes } from '../../src/probes/no-notready-nodes.js';
 import { nodeReady } from '../../src/probes/node-ready.js';
 import { nodeSchedulable } from '../../src/probes/node-schedulable.js';
-import { fakeContext, node } from '../faults/support/fake-context.js';
+import { fakeContext, node } from '../kit/fake-context.js';
 
 describe('node probes', () => {
   it('node-ready with ready: false detects the NotReady node at the event that shows it', async () => {

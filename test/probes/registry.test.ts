@@ -1,5 +1,5 @@
 import { probes } from '../../src/probes/index.js';
-import { registryChecks } from '../faults/support/registry-checks.js';
+import { registryChecks } from '../kit/registry-checks.js';
 
 describe('the probe registry', () => {
   registryChecks('probes', probes as never, 'probe');

@@ -6,7 +6,7 @@ import { podsMoved } from '../../src/probes/pods-moved.js';
 import { podsRunning } from '../../src/probes/pods-running.js';
 import { staticPodRunning } from '../../src/probes/static-pod-running.js';
 import { workloadAvailable } from '../../src/probes/workload-available.js';
-import { deployment, fakeContext, node, pod } from '../faults/support/fake-context.js';
+import { deployment, fakeContext, node, pod } from '../kit/fake-context.js';
 
 const GW = { namespace: 'gateway-system', kind: 'Deployment' as const, name: 'gateway-proxy' };
 const gwPod = (name: string, o: Parameters<typeof pod>[2] = {}) =>

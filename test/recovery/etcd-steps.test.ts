@@ -4,7 +4,7 @@ import { etcdMemberReplace } from '../../src/recovery/etcd-member-replace.js';
 import { etcdRestoreSingle } from '../../src/recovery/etcd-restore-single.js';
 import { etcdSnapshot } from '../../src/recovery/etcd-snapshot.js';
 import { InvalidInputError } from '../../src/errors.js';
-import { fakeContext, member, node } from '../faults/support/fake-context.js';
+import { fakeContext, member, node } from '../kit/fake-context.js';
 
 const masters = [
   node('10.128.38.1', { master: true }),

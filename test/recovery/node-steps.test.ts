@@ -7,7 +7,7 @@ import { restartStaticPod } from '../../src/recovery/restart-static-pod.js';
 import { uncordon } from '../../src/recovery/uncordon.js';
 import { wait } from '../../src/recovery/wait.js';
 import { InvalidInputError } from '../../src/errors.js';
-import { fakeContext, node, pod } from '../faults/support/fake-context.js';
+import { fakeContext, node, pod } from '../kit/fake-context.js';
 
 const LOST = '10.128.38.8';
 

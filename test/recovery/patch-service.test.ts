@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { PluginContext } from '../../src/engine/plugin.js';
+import type { PluginContext } from '../../src/kit/plugin.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { nextPorts, patchService } from '../../src/recovery/patch-service.js';
 import type { SimTarget } from '../../src/targets/sim/sim-target.js';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import type { PluginContext } from '../../src/engine/plugin.js';
+import type { PluginContext } from '../../src/kit/plugin.js';
 import { InvalidInputError } from '../../src/errors.js';
 import type { KubeObject } from '../../src/kube/objects.js';
 import { rolloutUndo, undoTemplate } from '../../src/recovery/rollout-undo.js';

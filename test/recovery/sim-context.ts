@@ -1,5 +1,5 @@
 import { makeContext } from '../../src/engine/context.js';
-import { newRunState, type PluginContext } from '../../src/engine/plugin.js';
+import { newRunState, type PluginContext } from '../../src/kit/plugin.js';
 import { Random } from '../../src/engine/random.js';
 import { SimTarget } from '../../src/targets/sim/sim-target.js';
 

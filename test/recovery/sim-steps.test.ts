@@ -25,8 +25,8 @@ import { rolloutRestart } from '../../src/recovery/rollout-restart.js';
 import { rolloutStatus } from '../../src/recovery/rollout-status.js';
 import { scale } from '../../src/recovery/scale.js';
 import { uncordon } from '../../src/recovery/uncordon.js';
-import { nodeOf } from '../../src/faults/support/pods.js';
-import { simHarness, type SimHarness } from '../faults/support/sim-context.js';
+import { nodeOf } from '../../src/kit/pods.js';
+import { simHarness, type SimHarness } from '../kit/sim-context.js';
 
 const GW = { namespace: 'gateway-system', kind: 'Deployment' as const, name: 'gateway-proxy' };
 

@@ -4,7 +4,7 @@ import { rfc3339, rolloutRestart } from '../../src/recovery/rollout-restart.js';
 import { rolloutState, rolloutStatus } from '../../src/recovery/rollout-status.js';
 import { nextResources, setResources } from '../../src/recovery/set-resources.js';
 import { InvalidInputError, TimeoutError } from '../../src/errors.js';
-import { deployment, fakeContext } from '../faults/support/fake-context.js';
+import { deployment, fakeContext } from '../kit/fake-context.js';
 
 const GW = { namespace: 'gateway-system', kind: 'Deployment' as const, name: 'gateway-proxy' };
 

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { text } from '../option-text.js';
 import Table from 'cli-table3';
 import type { Argv } from 'yargs';
-import { formatDuration } from '../../engine/duration.js';
+import { formatDuration } from '../../kit/duration.js';
 import { InvalidInputError } from '../../errors.js';
 import { gateResults, type GateOptions } from '../../history/baseline.js';
 import { appendToConfigMap, inClusterConfigMap, type ConfigMapAccess } from '../../history/configmap.js';

@@ -4,7 +4,7 @@ import { faults } from '../../faults/index.js';
 import { recoverySteps } from '../../recovery/index.js';
 import { probes } from '../../probes/index.js';
 import { EXIT } from '../exit-codes.js';
-import type { JsonSchema } from '../../engine/plugin.js';
+import type { JsonSchema } from '../../kit/plugin.js';
 
 interface Plugin {
   name: string;

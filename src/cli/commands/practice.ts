@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 import type { CommandModule } from '../command.js';
 import { loadExperiments } from '../../experiment/load.js';
 import { DEFAULT_JOURNAL_DIR } from '../../engine/journal.js';
-import { formatDuration, parseDuration } from '../../engine/duration.js';
+import { formatDuration, parseDuration } from '../../kit/duration.js';
 import { InvalidInputError } from '../../errors.js';
 import { createTarget, type CreatedTarget } from '../../targets/create.js';
 import type { TargetKind } from '../../targets/target.js';

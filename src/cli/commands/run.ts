@@ -4,7 +4,7 @@ import type { CommandModule } from '../command.js';
 import { loadExperiments } from '../../experiment/load.js';
 import { runExperiment } from '../../engine/runner.js';
 import { DEFAULT_JOURNAL_DIR } from '../../engine/journal.js';
-import { formatDuration } from '../../engine/duration.js';
+import { formatDuration } from '../../kit/duration.js';
 import { createTarget, type TargetOptions } from '../../targets/create.js';
 import type { RunResult } from '../../report/result.js';
 import { writeJunit, writeReports } from '../../report/write.js';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RealClock } from '../../engine/clock.js';
-import { dispatchRemoteOps } from '../../practice/remote-ops.js';
+import { dispatchRemoteOps } from './remote-ops.js';
 import type { SimCluster } from '../simulator.js';
 
 const MAX_BODY = 1 << 20;

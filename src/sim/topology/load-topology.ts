@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import schema from '../../../schemas/topology.schema.json' with { type: 'json' };
-import { tryParseDuration } from '../../engine/duration.js';
+import { tryParseDuration } from '../../kit/duration.js';
 import { InvalidInputError } from '../../errors.js';
 import { parseJsonSource, type SourceDocument } from '../../experiment/json-source.js';
 import { DEFAULT_PARAMS, type SimParams } from '../params.js';

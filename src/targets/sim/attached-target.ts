@@ -4,7 +4,7 @@ import { RealClock } from '../../engine/clock.js';
 import { createKube } from '../../kube/client.js';
 import type { Kube } from '../../kube/kube.js';
 import { InvalidInputError } from '../../errors.js';
-import { remoteOps } from '../../practice/remote-ops.js';
+import { remoteOps } from '../../sim/serve/remote-ops.js';
 import type { CreatedTarget, TargetOptions } from '../create.js';
 import { ActionLog, type EtcdOps, type NodeOps, type Target } from '../target.js';
 import { recordingEtcdOps, recordingNodeOps } from './recording.js';

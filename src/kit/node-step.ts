@@ -1,6 +1,6 @@
-import type { JsonSchema, PluginContext, RecoveryStep } from '../../engine/plugin.js';
-import { resolveNodes, type NodeSelector } from '../../engine/selectors.js';
-import type { NodeService, ServiceAction } from '../../targets/target.js';
+import type { JsonSchema, PluginContext, RecoveryStep } from './plugin.js';
+import { resolveNodes, type NodeSelector } from './selectors.js';
+import type { NodeService, ServiceAction } from '../targets/target.js';
 import { nodeArg, nodesInWords, unitOf } from './describe.js';
 import { eachNode } from './node-fault.js';
 import { nodesParam, paramsSchema, serviceParam } from './schema.js';

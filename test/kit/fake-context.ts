@@ -1,9 +1,9 @@
-import { VirtualClock } from '../../../src/engine/clock.js';
-import { newRunState, type PluginContext, type RunState } from '../../../src/engine/plugin.js';
-import { Random } from '../../../src/engine/random.js';
-import type { Informer, Kube, WatchEvent } from '../../../src/kube/kube.js';
-import { objectKey, type KubeObject } from '../../../src/kube/objects.js';
-import type { ResourceName } from '../../../src/kube/resources.js';
+import { VirtualClock } from '../../src/engine/clock.js';
+import { newRunState, type PluginContext, type RunState } from '../../src/kit/plugin.js';
+import { Random } from '../../src/engine/random.js';
+import type { Informer, Kube, WatchEvent } from '../../src/kube/kube.js';
+import { objectKey, type KubeObject } from '../../src/kube/objects.js';
+import type { ResourceName } from '../../src/kube/resources.js';
 import {
   ActionLog,
   type EtcdMember,
@@ -13,7 +13,7 @@ import {
   type Target,
   type TargetKind,
   type WriteResult,
-} from '../../../src/targets/target.js';
+} from '../../src/targets/target.js';
 
 /**
  * A plugin context over fixed objects: reads answer from them, writes are recorded as text (and not applied),

@@ -1,13 +1,13 @@
-import type { PluginContext } from '../../engine/plugin.js';
+import type { PluginContext } from './plugin.js';
 import {
   WORKLOAD_RESOURCE,
   resolveWorkload,
   workloadKey,
   type WorkloadRef,
   type WorkloadSelector,
-} from '../../engine/selectors.js';
-import type { Informer } from '../../kube/kube.js';
-import type { KubeObject } from '../../kube/objects.js';
+} from './selectors.js';
+import type { Informer } from '../kube/kube.js';
+import type { KubeObject } from '../kube/objects.js';
 import { cache } from './wait.js';
 import { desiredBeforeKey, desiredOf } from './workloads.js';
 

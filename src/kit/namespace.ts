@@ -1,5 +1,5 @@
-import type { PluginContext } from '../../engine/plugin.js';
-import { KubeApiError } from '../../kube/errors.js';
+import type { PluginContext } from './plugin.js';
+import { KubeApiError } from '../kube/errors.js';
 
 /** The namespace gameday creates its own objects in (ballast pods, probe ConfigMaps, pending pods). */
 export const GAMEDAY_NAMESPACE = 'gameday';

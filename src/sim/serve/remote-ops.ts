@@ -1,4 +1,4 @@
-import { InfrastructureError, InvalidInputError } from '../errors.js';
+import { InfrastructureError, InvalidInputError } from '../../errors.js';
 import type {
   ControlPlaneComponent,
   EtcdEndpointHealth,
@@ -10,7 +10,7 @@ import type {
   NodeService,
   ServiceAction,
   WriteResult,
-} from '../targets/target.js';
+} from '../../targets/target.js';
 
 /** The path of a running simulator's control endpoint, under each simulated cluster's server URL. */
 export const CONTROL_PATH = '/gameday/v1/ops';

@@ -1,7 +1,7 @@
-import type { PluginContext } from '../../engine/plugin.js';
-import type { Informer } from '../../kube/kube.js';
-import type { ListOptions } from '../../kube/kube.js';
-import type { ResourceName } from '../../kube/resources.js';
+import type { PluginContext } from './plugin.js';
+import type { Informer } from '../kube/kube.js';
+import type { ListOptions } from '../kube/kube.js';
+import type { ResourceName } from '../kube/resources.js';
 
 /** The drill's shared list+watch cache of `resource`, loaded. */
 export async function cache(ctx: PluginContext, resource: ResourceName, options?: ListOptions): Promise<Informer> {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
-import { adjustQuantity, cpuMillis, formatQuantity, memoryBytes } from '../../../src/faults/support/quantity.js';
-import { InvalidInputError } from '../../../src/errors.js';
+import { adjustQuantity, cpuMillis, formatQuantity, memoryBytes } from '../../src/kit/quantity.js';
+import { InvalidInputError } from '../../src/errors.js';
 
 describe('quantity arithmetic for recovery steps', () => {
   it('reads Kubernetes quantities in bytes and millicores', () => {

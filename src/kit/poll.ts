@@ -1,6 +1,6 @@
-import { errorMessage } from '../../errors.js';
-import { parseDuration } from '../../engine/duration.js';
-import type { PluginContext, ProbeHandle, ProbeResult } from '../../engine/plugin.js';
+import { errorMessage } from '../errors.js';
+import { parseDuration } from './duration.js';
+import type { PluginContext, ProbeHandle, ProbeResult } from './plugin.js';
 
 /** How often poll-mode probes ask, unless the item's `interval` says otherwise. */
 export const DEFAULT_POLL_INTERVAL = '2s';

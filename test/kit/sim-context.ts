@@ -1,7 +1,7 @@
-import { makeContext } from '../../../src/engine/context.js';
-import { newRunState, type PluginContext, type ProbeHandle } from '../../../src/engine/plugin.js';
-import { Random } from '../../../src/engine/random.js';
-import { SimTarget } from '../../../src/targets/sim/sim-target.js';
+import { makeContext } from '../../src/engine/context.js';
+import { newRunState, type PluginContext, type ProbeHandle } from '../../src/kit/plugin.js';
+import { Random } from '../../src/engine/random.js';
+import { SimTarget } from '../../src/targets/sim/sim-target.js';
 
 /** A plugin context on a fresh simulator (virtual clock), as the runner builds one, with its notes kept. */
 export interface SimHarness {

@@ -1,13 +1,13 @@
-import { InvalidInputError } from '../../errors.js';
-import type { FaultPlan, PluginContext } from '../../engine/plugin.js';
+import { InvalidInputError } from '../errors.js';
+import type { FaultPlan, PluginContext } from './plugin.js';
 import {
   parseWorkloadKey,
   resolveWorkload,
   workloadKey,
   type WorkloadRef,
   type WorkloadSelector,
-} from '../../engine/selectors.js';
-import type { KubeObject } from '../../kube/objects.js';
+} from './selectors.js';
+import type { KubeObject } from '../kube/objects.js';
 import { readWorkload } from './workloads.js';
 
 /** Resolve a fault's workload and read it, for plan(). */

@@ -1,5 +1,5 @@
-import type { MemberSelector, NodeSelector, WorkloadSelector } from '../../engine/selectors.js';
-import type { NodeService } from '../../targets/target.js';
+import type { MemberSelector, NodeSelector, WorkloadSelector } from './selectors.js';
+import type { NodeService } from '../targets/target.js';
 
 /** Selectors in plain words, for `describe`: the plan is not known yet when a drill is explained. */
 export function nodesInWords(

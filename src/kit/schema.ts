@@ -1,6 +1,6 @@
-import { DURATION_PATTERN } from '../../engine/duration.js';
-import type { JsonSchema } from '../../engine/plugin.js';
-import { memberSelectorSchema, nodeSelectorSchema, workloadSelectorSchema } from '../../engine/selectors.js';
+import { DURATION_PATTERN } from './duration.js';
+import type { JsonSchema } from './plugin.js';
+import { memberSelectorSchema, nodeSelectorSchema, workloadSelectorSchema } from './selectors.js';
 
 /**
  * Building blocks for plugin parameter schemas. The experiment schema is composed from them, so every

@@ -1,4 +1,4 @@
-import type { KubeObject } from '../../kube/objects.js';
+import type { KubeObject } from '../kube/objects.js';
 
 /** A workload's spec.selector (a LabelSelector). */
 export interface LabelSelector {

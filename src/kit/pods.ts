@@ -1,4 +1,4 @@
-import { conditionOf, type KubeObject } from '../../kube/objects.js';
+import { conditionOf, type KubeObject } from '../kube/objects.js';
 
 /** Pod facts as kubectl and the controllers read them. */
 

@@ -1,8 +1,12 @@
-import type { Clock } from './clock.js';
-import type { Random } from './random.js';
+import type { Clock, Timer } from '../engine/clock.js';
+import type { DataSafety } from '../report/result.js';
+import type { Random } from '../engine/random.js';
 import type { Kube, Informer, ListOptions } from '../kube/kube.js';
 import type { ResourceName } from '../kube/resources.js';
 import type { EtcdOps, EtcdSnapshot, NodeOps, Target } from '../targets/target.js';
+
+/** Types plugins need from the engine and the report, re-exported so plugins import only the kit. */
+export type { Clock, Timer, DataSafety };
 
 /** A JSON Schema fragment (2020-12) describing a plugin's parameters. */
 export type JsonSchema = Record<string, unknown>;

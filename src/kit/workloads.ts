@@ -1,7 +1,7 @@
-import { InfrastructureError, InvalidInputError } from '../../errors.js';
-import type { PluginContext } from '../../engine/plugin.js';
-import { WORKLOAD_RESOURCE, workloadKey, type WorkloadRef } from '../../engine/selectors.js';
-import type { KubeObject } from '../../kube/objects.js';
+import { InfrastructureError, InvalidInputError } from '../errors.js';
+import type { PluginContext } from './plugin.js';
+import { WORKLOAD_RESOURCE, workloadKey, type WorkloadRef } from './selectors.js';
+import type { KubeObject } from '../kube/objects.js';
 import { matchesSelector, selectorOf } from './labels.js';
 import { isTerminating } from './pods.js';
 

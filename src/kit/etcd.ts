@@ -1,7 +1,7 @@
-import type { PluginContext } from '../../engine/plugin.js';
-import type { EtcdSnapshot } from '../../targets/target.js';
-import { formatDuration } from '../../engine/duration.js';
-import { TimeoutError } from '../../errors.js';
+import type { PluginContext } from './plugin.js';
+import type { EtcdSnapshot } from '../targets/target.js';
+import { formatDuration } from './duration.js';
+import { TimeoutError } from '../errors.js';
 
 /** The runbook's etcdctl prefix, certificates abbreviated. */
 export const ETCDCTL =

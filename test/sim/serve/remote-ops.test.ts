@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
-import { InfrastructureError, InvalidInputError } from '../../src/errors.js';
-import { CONTROL_PATH, dispatchRemoteOps, remoteOps } from '../../src/practice/remote-ops.js';
-import { FakeEtcdOps, FakeNodeOps } from './fake-ops.js';
+import { InfrastructureError, InvalidInputError } from '../../../src/errors.js';
+import { CONTROL_PATH, dispatchRemoteOps, remoteOps } from '../../../src/sim/serve/remote-ops.js';
+import { FakeEtcdOps, FakeNodeOps } from '../../practice/fake-ops.js';
 
 describe("remote ops (the client of a running simulator's control endpoint)", () => {
   let server: Server;

@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../../errors.js';
-import { tryParseQuantity } from '../../kube/quantity.js';
+import { InvalidInputError } from '../errors.js';
+import { tryParseQuantity } from '../kube/quantity.js';
 
 /**
  * Kubernetes quantities as numbers, and the changes recovery steps make to them ("+500Mi", "+50%"). Memory

@@ -1,8 +1,8 @@
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { JsonSchema } from '../../../src/engine/plugin.js';
-import { validateExperiment } from '../../../src/experiment/validate.js';
+import type { JsonSchema } from '../../src/kit/plugin.js';
+import { validateExperiment } from '../../src/experiment/validate.js';
 
 interface Plugin {
   name: string;
@@ -64,7 +64,7 @@ export function registryChecks(
   registry: Record<string, Plugin>,
   kind: 'fault' | 'step' | 'probe',
 ): void {
-  const dir = fileURLToPath(new URL(`../../../src/${folder}/`, import.meta.url));
+  const dir = fileURLToPath(new URL(`../../src/${folder}/`, import.meta.url));
   const files = readdirSync(dir)
     .filter((f) => f.endsWith('.ts') && f !== 'index.ts')
     .map((f) => f.slice(0, -3))

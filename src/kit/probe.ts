@@ -1,6 +1,6 @@
-import type { PluginContext, ProbeHandle, ProbeResult } from '../../engine/plugin.js';
-import type { Informer, ListOptions } from '../../kube/kube.js';
-import type { ResourceName } from '../../kube/resources.js';
+import type { PluginContext, ProbeHandle, ProbeResult } from './plugin.js';
+import type { Informer, ListOptions } from '../kube/kube.js';
+import type { ResourceName } from '../kube/resources.js';
 import { cache } from './wait.js';
 
 /**

@@ -1,5 +1,5 @@
-import { InvalidInputError } from '../../errors.js';
-import type { PluginContext } from '../../engine/plugin.js';
+import { InvalidInputError } from '../errors.js';
+import type { PluginContext } from './plugin.js';
 
 /**
  * Annotations the simulated kubelet reads in place of a real process (src/sim/kubelet/container-behaviour.ts),

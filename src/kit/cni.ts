@@ -1,6 +1,6 @@
-import { InvalidInputError } from '../../errors.js';
-import type { PluginContext } from '../../engine/plugin.js';
-import type { WorkloadRef } from '../../engine/selectors.js';
+import { InvalidInputError } from '../errors.js';
+import type { PluginContext } from './plugin.js';
+import type { WorkloadRef } from './selectors.js';
 
 /** DaemonSets of the common CNI plugins, in the order they are looked for. */
 export const CNI_DAEMONSETS = [

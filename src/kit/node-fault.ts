@@ -1,6 +1,6 @@
-import { InfrastructureError, errorMessage } from '../../errors.js';
-import type { Fault, FaultPlan, JsonSchema, PluginContext } from '../../engine/plugin.js';
-import { resolveNodes, type NodeSelector } from '../../engine/selectors.js';
+import { InfrastructureError, errorMessage } from '../errors.js';
+import type { Fault, FaultPlan, JsonSchema, PluginContext } from './plugin.js';
+import { resolveNodes, type NodeSelector } from './selectors.js';
 import { nodesParam, paramsSchema } from './schema.js';
 
 export interface NodeFaultParams {
