@@ -3,7 +3,7 @@ import type { Fault } from '../kit/plugin.js';
 import type { WorkloadSelector } from '../kit/selectors.js';
 import type { KubeObject } from '../kube/objects.js';
 import { workloadInWords } from '../kit/describe.js';
-import { createIfMissing } from '../kit/namespace.js';
+import { restorable, restoreObject } from '../kit/restore.js';
 import { paramsSchema, workloadParam } from '../kit/schema.js';
 import { planWorkload, plannedWorkload, workloadPlan } from '../kit/workload-fault.js';
 import { setTemplateAnnotations } from '../kit/workloads.js';
@@ -31,27 +31,18 @@ export function configMapsOf(workload: KubeObject): string[] {
   return [...new Set([...env, ...vols])];
 }
 
-/** What is needed to create the ConfigMap again: no server-set fields. */
-function restorable(cm: KubeObject): KubeObject {
-  const { metadata, ...rest } = cm;
-  const keep: KubeObject['metadata'] = { name: metadata.name };
-  if (metadata.namespace) keep.namespace = metadata.namespace;
-  if (metadata.labels) keep.labels = metadata.labels;
-  if (metadata.annotations) keep.annotations = metadata.annotations;
-  return { ...rest, metadata: keep };
-}
-
 const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 
 /**
  * D9 "Error": a ConfigMap a workload needs is gone. Running pods keep going; new pods fail with
  * CreateContainerConfigError (env) or stay ContainerCreating (volume), so by default the workload is
- * restarted to show it. The journal keeps the ConfigMap, and revert creates it again.
+ * restarted to show it. The journal keeps the ConfigMap, and revert puts it back exactly as it was, whatever
+ * was created under its name in between.
  */
 export const deleteConfigMap: Fault<DeleteConfigMapParams> = {
   name: 'delete-configmap',
   summary:
-    'Delete a ConfigMap a workload uses and restart it, so new pods fail with CreateContainerConfigError; revert recreates the ConfigMap.',
+    'Delete a ConfigMap a workload uses and restart it, so new pods fail with CreateContainerConfigError; revert puts the recorded ConfigMap back, content and all.',
   params: paramsSchema(
     {
       workload: workloadParam('The workload that uses the ConfigMap.'),
@@ -92,7 +83,9 @@ export const deleteConfigMap: Fault<DeleteConfigMapParams> = {
       await setTemplateAnnotations(ctx, ref, { [RESTARTED_AT]: plan.data?.['restartedAt'] as string });
   },
   async revert(ctx, _p, plan) {
-    await createIfMissing(ctx, 'configmaps', plan.data?.['object'] as KubeObject);
+    // Put back the recorded content, not merely an object of that name: a recovery step (or a person) may
+    // have recreated it with other data.
+    await restoreObject(ctx, 'configmaps', plan.data?.['object'] as KubeObject);
   },
   describe: (p) => {
     const cm = p.configMap ?? '<its ConfigMap>';

@@ -29,24 +29,37 @@ function same(a: Taint, b: TaintData): boolean {
   return a.key === b.key && a.effect === b.effect;
 }
 
-async function setTaint(ctx: PluginContext, node: string, t: TaintData, present: boolean): Promise<void> {
+/**
+ * Make the node's taint with `t`'s key and effect be exactly `want` (absent when undefined). A merge patch
+ * replaces the list whole, so the other taints are sent back as they are; null removes the field when no
+ * taint is left.
+ */
+async function setTaint(ctx: PluginContext, node: string, t: TaintData, want: Taint | undefined): Promise<void> {
   const obj = await ctx.kube.get('nodes', node);
   if (!obj) return;
   const taints = (obj.spec?.taints ?? []) as Taint[];
-  const has = taints.some((x) => same(x, t));
-  if (has === present) return;
-  const next = present
-    ? [...taints, { key: t.key, value: t.value, effect: t.effect }]
-    : taints.filter((x) => !same(x, t));
-  // A merge patch replaces the list whole; null removes the field when no taint is left.
+  const has = taints.find((x) => same(x, t));
+  if (has === undefined && want === undefined) return;
+  if (has !== undefined && want !== undefined && (has.value ?? '') === (want.value ?? '')) return;
+  const next = [...taints.filter((x) => !same(x, t)), ...(want ? [want] : [])];
   await ctx.kube.patch('nodes', node, { spec: { taints: next.length > 0 ? next : null } }, { type: 'merge' });
+}
+
+/** The taint with `t`'s key and effect each node carried before the fault, or null: what revert puts back. */
+async function taintsBefore(ctx: PluginContext, nodes: string[], t: TaintData): Promise<Record<string, Taint | null>> {
+  const out: Record<string, Taint | null> = {};
+  for (const n of nodes) {
+    const obj = await ctx.kube.get('nodes', n);
+    out[n] = ((obj?.spec?.taints ?? []) as Taint[]).find((x) => same(x, t)) ?? null;
+  }
+  return out;
 }
 
 /** D11 "pods cannot restart": the nodes a workload runs on get a taint its pods do not tolerate. */
 export const taintNodes: Fault<TaintNodesParams> = {
   name: 'taint-nodes',
   summary:
-    'Taint the nodes a workload runs on so its pods are evicted and cannot be scheduled back (D11); revert removes the taint.',
+    'Taint the nodes a workload runs on so its pods are evicted and cannot be scheduled back (D11); revert removes the taint from the nodes that did not have it before, and puts back a taint that was there.',
   params: paramsSchema(
     {
       workload: workloadParam('The workload whose pods must not be able to run.'),
@@ -81,15 +94,18 @@ export const taintNodes: Fault<TaintNodesParams> = {
       value: p.value ?? DEFAULT_VALUE,
       effect: p.effect ?? 'NoExecute',
     };
-    return { ...workloadPlan(ref, { taint }), nodes };
+    return { ...workloadPlan(ref, { taint, before: await taintsBefore(ctx, nodes, taint) }), nodes };
   },
   async inject(ctx, _p, plan) {
     const t = plan.data?.['taint'] as TaintData;
-    await eachNode(plan.nodes ?? [], (n) => setTaint(ctx, n, t, true));
+    const taint: Taint = { key: t.key, value: t.value, effect: t.effect };
+    await eachNode(plan.nodes ?? [], (n) => setTaint(ctx, n, t, taint));
   },
   async revert(ctx, _p, plan) {
     const t = plan.data?.['taint'] as TaintData;
-    await eachNode(plan.nodes ?? [], (n) => setTaint(ctx, n, t, false));
+    // A node that had this taint before the drill keeps it as it was (a master's own NoSchedule taint).
+    const before = (plan.data?.['before'] ?? {}) as Record<string, Taint | null>;
+    await eachNode(plan.nodes ?? [], (n) => setTaint(ctx, n, t, before[n] ?? undefined));
   },
   describe: (p) => {
     const t = `${p.key ?? DEFAULT_TAINT_KEY}=${p.value ?? DEFAULT_VALUE}:${p.effect ?? 'NoExecute'}`;

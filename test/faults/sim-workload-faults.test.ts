@@ -143,6 +143,95 @@ describe('workload faults on the simulator', function () {
     await h.until(running);
   });
 
+  it('delete-configmap revert puts back the recorded content when recovery recreated the ConfigMap with other data', async () => {
+    const cm = {
+      metadata: { name: 'alertmanager-config', namespace: 'gateway-system', labels: { app: 'alertmanager' } },
+      data: { 'alertmanager.yml': 'route:\n  receiver: oncall\n' },
+    };
+    await h.ctx.kube.create('configmaps', cm);
+    const gw = await h.ctx.kube.get('deployments', 'gateway-proxy', 'gateway-system');
+    const volumes = [{ name: 'am', configMap: { name: 'alertmanager-config' } }];
+    await h.ctx.kube.patch(
+      'deployments',
+      'gateway-proxy',
+      { spec: { template: { spec: { ...gw!.spec.template.spec, volumes } } } },
+      { namespace: 'gateway-system', type: 'merge' },
+    );
+    const p = { workload: GW, configMap: 'alertmanager-config', restart: false };
+    const plan = await deleteConfigMap.plan(h.ctx, p);
+    await deleteConfigMap.inject(h.ctx, p, plan);
+    expect(await h.ctx.kube.get('configmaps', 'alertmanager-config', 'gateway-system')).to.equal(undefined);
+    // What the D9 recovery's apply-manifest does: an object of the same name, with placeholder content.
+    await h.ctx.kube.create('configmaps', {
+      metadata: { name: 'alertmanager-config', namespace: 'gateway-system' },
+      data: { 'alertmanager.yml': '# alertmanager-config' },
+    });
+    await deleteConfigMap.revert(h.ctx, p, JSON.parse(JSON.stringify(plan)));
+    const back = await h.ctx.kube.get('configmaps', 'alertmanager-config', 'gateway-system');
+    expect(back?.['data']).to.deep.equal(cm.data);
+    expect(back?.metadata.labels).to.deep.equal(cm.metadata.labels);
+    // Idempotent: a second revert (gameday rollback after the run's own) changes nothing.
+    const rv = back?.metadata.resourceVersion;
+    await deleteConfigMap.revert(h.ctx, p, plan);
+    expect(
+      (await h.ctx.kube.get('configmaps', 'alertmanager-config', 'gateway-system'))?.metadata.resourceVersion,
+    ).to.equal(rv);
+  });
+
+  it('delete-configmap revert replaces an immutable ConfigMap holding other data by deleting and recreating it', async () => {
+    const cm = { metadata: { name: 'frozen', namespace: 'gateway-system' }, data: { a: '1' }, immutable: true };
+    await h.ctx.kube.create('configmaps', cm);
+    const p = { workload: GW, configMap: 'frozen', restart: false };
+    const gw = await h.ctx.kube.get('deployments', 'gateway-proxy', 'gateway-system');
+    await h.ctx.kube.patch(
+      'deployments',
+      'gateway-proxy',
+      {
+        spec: {
+          template: { spec: { ...gw!.spec.template.spec, volumes: [{ name: 'f', configMap: { name: 'frozen' } }] } },
+        },
+      },
+      { namespace: 'gateway-system', type: 'merge' },
+    );
+    const plan = await deleteConfigMap.plan(h.ctx, p);
+    await deleteConfigMap.inject(h.ctx, p, plan);
+    await h.ctx.kube.create('configmaps', { ...cm, data: { a: 'placeholder' } });
+    await deleteConfigMap.revert(h.ctx, p, plan);
+    const back = await h.ctx.kube.get('configmaps', 'frozen', 'gateway-system');
+    expect(back?.['data']).to.deep.equal({ a: '1' });
+    expect(back?.['immutable']).to.equal(true);
+  });
+
+  it('taint-nodes revert keeps a taint the node already had, with its value, and removes only what it added', async () => {
+    const masters = (await h.ctx.kube.list('nodes')).items.filter((n) =>
+      ((n.spec?.taints ?? []) as { key: string }[]).some((t) => t.key === 'node-role.kubernetes.io/master'),
+    );
+    expect(masters.length, 'the control cluster has tainted masters').to.be.greaterThan(1);
+    const had = masters[0]!.metadata.name;
+    const names = masters.map((m) => m.metadata.name);
+    const fresh = (await h.ctx.kube.list('nodes')).items.find((n) => !names.includes(n.metadata.name))!.metadata.name;
+    const original = ((masters[0]!.spec.taints ?? []) as { key: string; value?: string; effect: string }[]).find(
+      (t) => t.key === 'node-role.kubernetes.io/master',
+    )!;
+    const p = {
+      workload: GW,
+      nodes: { names: [had, fresh] },
+      key: 'node-role.kubernetes.io/master',
+      value: 'drill',
+      effect: original.effect as 'NoSchedule',
+    };
+    const plan = await taintNodes.plan(h.ctx, p);
+    await taintNodes.inject(h.ctx, p, plan);
+    const taintOf = async (n: string) =>
+      ((await h.ctx.kube.get('nodes', n))?.spec?.taints ?? []).filter(
+        (t: { key: string }) => t.key === 'node-role.kubernetes.io/master',
+      );
+    expect(await taintOf(fresh)).to.have.length(1);
+    await taintNodes.revert(h.ctx, p, JSON.parse(JSON.stringify(plan)));
+    expect(await taintOf(had)).to.deep.equal([original]);
+    expect(await taintOf(fresh)).to.deep.equal([]);
+  });
+
   it('break-cni-pod crashes the CNI pod on a node; deleting it (D6) gets a healthy one', async () => {
     const p = { nodes: { names: ['10.128.38.4'] } };
     const plan = await breakCniPod.plan(h.ctx, p);

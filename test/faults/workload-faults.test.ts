@@ -166,10 +166,20 @@ describe('workload faults', () => {
       data: { A: '1' },
     });
     await deleteConfigMap.inject(f.ctx, { workload: w }, plan);
-    await deleteConfigMap.revert(f.ctx, { workload: w }, plan);
     expect(f.calls[0]).to.equal('delete configmaps skiff-nsf/nsf-env');
     expect(f.calls[1]).to.contain('kubectl.kubernetes.io/restartedAt');
-    expect(f.calls[2]).to.equal('create configmaps skiff-nsf/nsf-env');
+    // From the journal alone, on a cluster where it is gone: created again.
+    const gone = fakeContext({ objects: { deployments: [nsf] } });
+    await deleteConfigMap.revert(gone.ctx, { workload: w }, JSON.parse(JSON.stringify(plan)));
+    expect(gone.calls).to.deep.equal(['create configmaps skiff-nsf/nsf-env']);
+    // Where it holds other content: replaced with the recorded one.
+    const other = fakeContext({ objects: { deployments: [nsf], configmaps: [{ ...cm, data: { A: 'placeholder' } }] } });
+    await deleteConfigMap.revert(other.ctx, { workload: w }, plan);
+    expect(other.calls).to.deep.equal(['replace configmaps skiff-nsf/nsf-env']);
+    // Where it holds the recorded content already: nothing to do.
+    const same = fakeContext({ objects: { deployments: [nsf], configmaps: [cm] } });
+    await deleteConfigMap.revert(same.ctx, { workload: w }, plan);
+    expect(same.calls).to.deep.equal([]);
   });
 
   it('create-pending-pod asks for 1Gi more than the largest node can allocate', async () => {
