@@ -49,8 +49,13 @@ export function makeContext(o: ContextOptions, name: string): PluginContext {
     clock,
     cluster,
     kube,
-    nodes: o.target.nodes(cluster),
-    etcd: o.target.etcd(cluster),
+    // Asked for on first use: a lab cluster without an "etcd" section runs every drill that leaves etcd alone.
+    get nodes() {
+      return o.target.nodes(cluster);
+    },
+    get etcd() {
+      return o.target.etcd(cluster);
+    },
     signal: o.signal,
     dryRun: o.dryRun,
     random: o.random,

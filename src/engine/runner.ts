@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LoadedExperiment, ProbeItem, StepItem } from '../experiment/types.js';
 import type { ItemRecord, PhaseName, PhaseRecord, RunResult, TimelineEntry } from '../report/result.js';
 import type { Target } from '../targets/target.js';
+import { namedClusters } from '../experiment/clusters.js';
 import { faults } from '../faults/index.js';
 import { recoverySteps } from '../recovery/index.js';
 import { AbortedError, GamedayError, InvalidInputError, TimeoutError, errorMessage } from '../errors.js';
@@ -117,21 +118,7 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
     dryRun: options.dryRun,
     note: (cluster: string, text: string) => note('note', `${cluster}: ${text}`),
     ...(options.dryRun ? { clock: new DryRunClock(clock) } : {}),
-    aliases: clusterAliases(target, [
-      ...(exp.clusters ?? []),
-      ...[
-        exp.faults,
-        exp.recovery.steps ?? [],
-        exp.steadyState ?? [],
-        exp.detect ?? [],
-        exp.verify,
-        exp.monitors ?? [],
-        exp.abortWhen ?? [],
-      ]
-        .flat()
-        .map((i) => i.cluster)
-        .filter((c): c is string => c !== undefined),
-    ]),
+    aliases: clusterAliases(target, namedClusters(exp)),
   };
   const defaultCluster = exp.clusters?.[0] ?? target.clusters()[0] ?? 'default';
   /** One context per cluster, made on first use. */

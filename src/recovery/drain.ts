@@ -5,14 +5,7 @@ import { resolveNodes, type NodeSelector } from '../kit/selectors.js';
 import type { KubeObject } from '../kube/objects.js';
 import { nodeArg, nodesInWords } from '../kit/describe.js';
 import { FROM_FAULTS } from '../kit/node-step.js';
-import {
-  hasController,
-  isDaemonSetPod,
-  isFinished,
-  isMirrorPod,
-  isTerminating,
-  nodeOf,
-} from '../kit/pods.js';
+import { hasController, isDaemonSetPod, isFinished, isMirrorPod, isTerminating, nodeOf } from '../kit/pods.js';
 import { durationParam, nodesParam, paramsSchema } from '../kit/schema.js';
 import { cache, until } from '../kit/wait.js';
 

@@ -22,12 +22,19 @@ export interface TargetOptions {
    * ahead. Not asked with `yes` or in dry-run mode.
    */
   confirm?: (summary: string) => Promise<boolean>;
+  /**
+   * A rollback: when a lab cluster's API does not answer (the drill powered it off), a kubeconfig whose
+   * server and CA match the recorded identity is enough to go ahead.
+   */
+  offlineIdentity?: boolean;
 }
 
 export interface CreatedTarget {
   target: Target;
   /** How `gameday rollback` reaches this target again from another process. */
   journalTarget: JournalTarget;
+  /** What the CLI should tell the person (an identity recorded at first use). */
+  notices?: string[];
 }
 
 /** One place that turns `--target` and its flags into a Target. Loaded lazily: kind/lab pull in execa. */

@@ -44,11 +44,13 @@ export const rollback: CommandModule = {
         seed: 1,
         dryRun: false,
         yes: true,
+        offlineIdentity: true,
         ...(t.kubeconfig ? { kubeconfig: t.kubeconfig } : {}),
         ...(t.context ? { context: t.context } : {}),
         ...(t.kindCluster ? { kindCluster: t.kindCluster } : {}),
         ...(t.labProfile ? { profile: t.labProfile } : {}),
       });
+      for (const n of created.notices ?? []) process.stdout.write(`  ${n}\n`);
       try {
         const report = await rollbackJournal(journal, created.target, new AbortController().signal);
         for (const r of report.reverted) process.stdout.write(`  reverted ${r}\n`);

@@ -135,6 +135,7 @@ export const run: CommandModule = {
           confirm: confirmOnTerminal,
         };
         const created = await createTarget(targetOptions);
+        for (const n of created.notices ?? []) display.line(n);
         let result: RunResult;
         try {
           if (dryRun)

@@ -20,3 +20,9 @@ export class ContextNotAllowedError extends BlastRadiusError {}
 
 /** A lab profile is not valid: the message names the file, the JSON path and what was expected. */
 export class LabProfileError extends InvalidInputError {}
+
+/**
+ * An allow-listed context leads to a cluster other than the one the lab profile pinned or gameday recorded
+ * at first use (or its identity cannot be confirmed). Nothing was touched.
+ */
+export class ClusterIdentityError extends BlastRadiusError {}

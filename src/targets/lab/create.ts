@@ -4,7 +4,8 @@ import { createLabTarget } from './lab-target.js';
 
 /**
  * `--target lab --profile <lab.json> [--context <ctx>] [--kubeconfig <file>]`, for createTarget. A context
- * the profile does not list is refused here, before anything is touched. Unless it is a dry run, the
+ * the profile does not list, or one that leads to another cluster than the profile pins or gameday
+ * recorded, is refused here, before anything is touched. Unless it is a dry run, the
  * destruction summary goes to `confirm` for the CLI to show and ask about.
  */
 export async function createLabTargetFromOptions(o: TargetOptions): Promise<CreatedTarget> {
@@ -19,6 +20,13 @@ export async function createLabTargetFromOptions(o: TargetOptions): Promise<Crea
     kubeconfig: o.kubeconfig,
     dryRun: o.dryRun,
   });
+  let notices: string[];
+  try {
+    notices = await target.verifyIdentities({ offline: o.offlineIdentity === true });
+  } catch (err) {
+    await target.close();
+    throw err;
+  }
   if (!o.dryRun && !o.yes) {
     const go = o.confirm ? await o.confirm(target.describeDestruction()) : false;
     if (!go) {
@@ -28,6 +36,7 @@ export async function createLabTargetFromOptions(o: TargetOptions): Promise<Crea
   }
   return {
     target,
+    notices,
     journalTarget: {
       kind: 'lab',
       labProfile: o.profile,

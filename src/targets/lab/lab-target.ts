@@ -5,7 +5,14 @@ import { InvalidInputError } from '../../errors.js';
 import { createKube } from '../../kube/client.js';
 import type { Kube } from '../../kube/kube.js';
 import { CommandRunner, type Exec } from '../common/command-runner.js';
-import { ContextNotAllowedError } from '../common/errors.js';
+import {
+  identityDifferences,
+  kubeSystemUid,
+  kubeconfigIdentity,
+  type ClusterIdentity,
+} from '../common/cluster-identity.js';
+import { ClusterIdentityError, ContextNotAllowedError } from '../common/errors.js';
+import { KnownClusters, knownClusterKey } from '../common/known-clusters.js';
 import { RunbookEtcdOps } from '../common/runbook-etcd.js';
 import { ActionLog, type EtcdOps, type NodeOps, type Target } from '../target.js';
 import { describeDestruction } from './describe.js';
@@ -86,23 +93,38 @@ export class LabTarget implements Target {
     return c;
   }
 
+  /** The kubeconfig holding the cluster's context: --kubeconfig, else the profile's, else $KUBECONFIG / ~/.kube/config. */
+  private kubeconfigFile(c: LabCluster): string | undefined {
+    return this.o.kubeconfig ?? c.kubeconfig;
+  }
+
+  private kubeconfigInWords(c: LabCluster): string {
+    const file = this.kubeconfigFile(c);
+    if (file) return file;
+    return process.env['KUBECONFIG'] ? `$KUBECONFIG (${process.env['KUBECONFIG']})` : '~/.kube/config';
+  }
+
+  private config(c: LabCluster): KubeConfig {
+    const config = new KubeConfig();
+    const file = this.kubeconfigFile(c);
+    if (file) config.loadFromFile(expandHome(file));
+    else config.loadFromDefault();
+    if (!config.getContextObject(c.context)) {
+      throw new InvalidInputError(
+        `The kubeconfig${file ? ` ${file}` : ''} has no context "${c.context}" (the lab profile's context for cluster "${c.name}").`,
+      );
+    }
+    config.setCurrentContext(c.context);
+    return config;
+  }
+
   kube(name: string): Kube {
     const c = this.cluster(name);
     let kube = this.kubes.get(name);
     if (!kube) {
-      const config = new KubeConfig();
-      const file = this.o.kubeconfig ?? c.kubeconfig;
-      if (file) config.loadFromFile(expandHome(file));
-      else config.loadFromDefault();
-      if (!config.getContextObject(c.context)) {
-        throw new InvalidInputError(
-          `The kubeconfig${file ? ` ${file}` : ''} has no context "${c.context}" (the lab profile's context for cluster "${c.name}").`,
-        );
-      }
-      config.setCurrentContext(c.context);
       kube = (this.o.makeKube ?? createKube)({
         cluster: c.name,
-        config,
+        config: this.config(c),
         clock: this.clock,
         actions: this.actions,
         dryRun: this.o.dryRun === true,
@@ -110,6 +132,71 @@ export class LabTarget implements Target {
       this.kubes.set(name, kube);
     }
     return kube;
+  }
+
+  /**
+   * Check that every context this run may use leads to the cluster the profile pinned, or that gameday
+   * recorded at first use; record it when neither exists (not in a dry run: a dry run writes nothing).
+   * Only reads: the kubeconfig and one GET of namespace kube-system per cluster. `offline`: when the API
+   * does not answer (a rollback after a power loss), the kubeconfig's server and CA must still match a
+   * pinned or recorded identity, and that is enough. Returns what was recorded, for the CLI to say.
+   */
+  async verifyIdentities(options: { offline?: boolean; known?: KnownClusters } = {}): Promise<string[]> {
+    const known = options.known ?? KnownClusters.load();
+    const notices: string[] = [];
+    for (const c of this.selected) {
+      const where = `cluster "${c.name}" (context "${c.context}" in ${this.kubeconfigInWords(c)})`;
+      const fromConfig = kubeconfigIdentity(this.config(c), c.context, where);
+      const key = knownClusterKey(c.name, c.context);
+      const recorded = known.get(key);
+      const expectations: { what: string; fix: string; identity: Partial<ClusterIdentity> }[] = [];
+      if (c.identity)
+        expectations.push({
+          what: `the one the lab profile${this.profile.file ? ` ${this.profile.file}` : ''} pins for it`,
+          fix: 'correct the kubeconfig, or the profile\'s "identity" if the cluster was rebuilt on purpose',
+          identity: c.identity,
+        });
+      if (recorded)
+        expectations.push({
+          what: `the one gameday recorded for it on ${recorded.recordedAt} (${known.path})`,
+          fix: `correct the kubeconfig, or remove the "${key}" entry from ${known.path} if the cluster was rebuilt on purpose`,
+          identity: recorded,
+        });
+      const refuse = (e: (typeof expectations)[number], diffs: string[]): never => {
+        throw new ClusterIdentityError(
+          `Refusing ${where}: it leads to another cluster than ${e.what}: ${diffs.join('; ')}. ` +
+            `A kubeconfig can give an allow-listed context name to any cluster. Nothing was touched; ${e.fix}.`,
+        );
+      };
+      for (const e of expectations) {
+        const diffs = identityDifferences(e.identity, fromConfig);
+        if (diffs.length > 0) refuse(e, diffs);
+      }
+      let uid: string;
+      try {
+        uid = await kubeSystemUid(this.kube(c.name), where);
+      } catch (err) {
+        if (options.offline && expectations.length > 0) {
+          notices.push(
+            `${where}: the API does not answer; its server and CA match, going ahead without the namespace check.`,
+          );
+          continue;
+        }
+        throw err;
+      }
+      const actual: ClusterIdentity = { ...fromConfig, kubeSystemUid: uid };
+      for (const e of expectations) {
+        const diffs = identityDifferences(e.identity, actual);
+        if (diffs.length > 0) refuse(e, diffs);
+      }
+      if (expectations.length === 0 && this.o.dryRun !== true) {
+        known.record(key, actual, this.profile.file);
+        notices.push(
+          `First use of ${where}: recorded its identity in ${known.path} (API server ${actual.server}, CA ${actual.ca}, kube-system UID ${actual.kubeSystemUid}); later runs reaching another cluster under this name are refused. To pin it in the profile: "identity": ${JSON.stringify(actual)}`,
+        );
+      }
+    }
+    return notices;
   }
 
   private opsFor(name: string) {

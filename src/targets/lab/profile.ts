@@ -68,6 +68,8 @@ export interface LabCluster {
   name: string;
   context: string;
   kubeconfig?: string;
+  /** The cluster the context must lead to; checked before anything is touched (see cluster-identity.ts). */
+  identity?: { server?: string; ca?: string; kubeSystemUid?: string };
   nodes: { ssh: SshSettings; hosts?: Record<string, LabHost> };
   etcd?: LabEtcd;
   manifests?: Partial<Record<ControlPlaneComponent, string>>;

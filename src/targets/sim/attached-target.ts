@@ -5,6 +5,7 @@ import { createKube } from '../../kube/client.js';
 import type { Kube } from '../../kube/kube.js';
 import { InvalidInputError } from '../../errors.js';
 import { remoteOps } from '../../sim/serve/remote-ops.js';
+import { namedClusters } from '../../experiment/clusters.js';
 import type { CreatedTarget, TargetOptions } from '../create.js';
 import { ActionLog, type EtcdOps, type NodeOps, type Target } from '../target.js';
 import { recordingEtcdOps, recordingNodeOps } from './recording.js';
@@ -25,13 +26,15 @@ export class AttachedSimTarget implements Target {
     private readonly config: KubeConfig,
     private readonly dryRun: boolean,
     speed: number,
+    /** The contexts checked to lead to a simulator: the only ones this target uses. */
+    private readonly checked: readonly string[],
   ) {
     // Measure on the simulator's own time: `sim up --speed 10` runs ten simulated seconds per second.
     this.clock = new RealClock(speed);
   }
 
   clusters(): string[] {
-    return this.config.getContexts().map((c) => c.name);
+    return [...this.checked];
   }
 
   private contextConfig(cluster: string): KubeConfig {
@@ -95,25 +98,62 @@ export class AttachedSimTarget implements Target {
   }
 }
 
-export async function attachSimTarget(o: TargetOptions): Promise<CreatedTarget> {
-  const kc = new KubeConfig();
+/** The bearer token of a context's user, for the simulator's own endpoints. */
+function tokenOf(kc: KubeConfig, context: string): string | undefined {
+  const user = kc.getUser(kc.getContextObject(context)?.user ?? '');
+  return user?.token ?? undefined;
+}
+
+/**
+ * Ask a context's server whether it is a simulator served by `gameday sim up` (its /gameday/v1/info), and
+ * at what speed. Anything else (a real apiserver, nothing listening) is refused: a drill attached with
+ * --target sim must never write to a real cluster because one context of the kubeconfig leads to one.
+ */
+async function simulatorInfo(kc: KubeConfig, context: string, file: string): Promise<{ speed: number }> {
+  const ctx = kc.getContextObject(context);
+  const server = ctx ? kc.getCluster(ctx.cluster)?.server : undefined;
+  if (!server) throw new InvalidInputError(`${file}: the context "${context}" has no server.`);
+  const token = tokenOf(kc, context);
+  let info: { cluster?: unknown; speed?: unknown };
   try {
-    kc.loadFromFile(o.kubeconfig!);
-  } catch (err) {
-    throw new InvalidInputError(`${o.kubeconfig!}: cannot read the kubeconfig: ${(err as Error).message}.`);
-  }
-  const server = kc.getCurrentCluster()?.server;
-  if (!server) throw new InvalidInputError(`${o.kubeconfig!}: the current context has no server.`);
-  let speed = 1;
-  try {
-    const res = await fetch(server.replace(/\/+$/, '') + '/gameday/v1/info');
-    if (res.ok) speed = Number(((await res.json()) as { speed?: number }).speed ?? 1) || 1;
-    else throw new Error(`HTTP ${res.status}`);
+    const res = await fetch(server.replace(/\/+$/, '') + '/gameday/v1/info', {
+      headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    info = (await res.json()) as typeof info;
+    if (typeof info !== 'object' || info === null || typeof info.cluster !== 'string')
+      throw new Error('it answered, but not as a simulator');
   } catch (err) {
     throw new InvalidInputError(
-      `${server} does not answer as a simulator served by \`gameday sim up\` (${(err as Error).message}); for a real cluster use --target kind or lab.`,
+      `${file}: context "${context}" leads to ${server}, which does not answer as a simulator served by \`gameday sim up\` (${(err as Error).message}); nothing was touched. For a real cluster use --target kind or lab.`,
     );
   }
-  const target = new AttachedSimTarget(kc, o.dryRun, speed);
-  return { target, journalTarget: { kind: 'sim', embedded: false, kubeconfig: resolve(o.kubeconfig!) } };
+  return { speed: Number(info.speed ?? 1) || 1 };
+}
+
+export async function attachSimTarget(o: TargetOptions): Promise<CreatedTarget> {
+  const file = o.kubeconfig!;
+  const kc = new KubeConfig();
+  try {
+    kc.loadFromFile(file);
+  } catch (err) {
+    throw new InvalidInputError(`${file}: cannot read the kubeconfig: ${(err as Error).message}.`);
+  }
+  // Every context the drill may touch must lead to a simulator, not only the current one: the clusters the
+  // experiment names, else the current context (its default cluster); without an experiment (a rollback),
+  // every context of the file.
+  const all = kc.getContexts().map((c) => c.name);
+  const named = o.experiment ? namedClusters(o.experiment) : all;
+  const checked = named.length > 0 ? named : [kc.getCurrentContext()];
+  const missing = checked.filter((c) => !all.includes(c));
+  if (missing.length > 0) {
+    throw new InvalidInputError(
+      `${file}: the experiment names cluster(s) ${missing.map((m) => `"${m}"`).join(', ')}, which the kubeconfig has no context for; it has: ${all.join(', ')}.`,
+    );
+  }
+  let speed = 1;
+  for (const c of checked) speed = (await simulatorInfo(kc, c, file)).speed;
+  const target = new AttachedSimTarget(kc, o.dryRun, speed, checked);
+  return { target, journalTarget: { kind: 'sim', embedded: false, kubeconfig: resolve(file) } };
 }
