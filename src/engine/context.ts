@@ -66,3 +66,20 @@ export function makeContext(o: ContextOptions, name: string): PluginContext {
   };
   return ctx;
 }
+
+/** One context per cluster, made on first use; items without a cluster act on `defaultCluster`. */
+export function contextCache(
+  o: ContextOptions,
+  defaultCluster: string,
+): (cluster: string | undefined) => PluginContext {
+  const made = new Map<string, PluginContext>();
+  return (cluster) => {
+    const name = cluster ?? defaultCluster;
+    let ctx = made.get(name);
+    if (!ctx) {
+      ctx = makeContext(o, name);
+      made.set(name, ctx);
+    }
+    return ctx;
+  };
+}

@@ -1,8 +1,8 @@
 import type { ProbeItem } from '../experiment/types.js';
 import type { ProbeRecord } from '../report/result.js';
-import { probes } from '../probes/index.js';
 import { InvalidInputError } from '../errors.js';
 import type { PluginContext, ProbeHandle, ProbeResult } from '../kit/plugin.js';
+import type { AnyProbe } from './plugins.js';
 
 export interface RunningProbe {
   item: ProbeItem;
@@ -24,19 +24,20 @@ export function paramsOf(item: Record<string, unknown>): Record<string, unknown>
 export async function startProbes(
   items: ProbeItem[] | undefined,
   contextFor: (cluster: string | undefined) => PluginContext,
+  registry: Readonly<Record<string, AnyProbe>>,
   /** Where the items are, for messages: e.g. "experiments/x.json: /verify". */
   where?: string,
 ): Promise<RunningProbe[]> {
   const out: RunningProbe[] = [];
   try {
     for (const [index, item] of (items ?? []).entries()) {
-      const probe = (probes as Record<string, (typeof probes)[keyof typeof probes] | undefined>)[item.type];
+      const probe = Object.hasOwn(registry, item.type) ? registry[item.type] : undefined;
       if (!probe) throw new InvalidInputError(`Unknown probe type "${item.type}".`);
       const ctx = contextFor(item.cluster);
       const params = paramsOf(item);
       let handle: ProbeHandle;
       try {
-        handle = await (probe as { start(c: PluginContext, p: unknown): Promise<ProbeHandle> }).start(ctx, params);
+        handle = await probe.start(ctx, params);
       } catch (err) {
         if (where && err instanceof InvalidInputError)
           throw new InvalidInputError(`${where}/${index}: ${err.message}`, { cause: err });
@@ -46,7 +47,7 @@ export async function startProbes(
         item,
         name: item.name ?? item.type,
         cluster: ctx.cluster,
-        description: (probe as { describe(p: unknown): string }).describe(params),
+        description: probe.describe(params),
         handle,
       });
     }

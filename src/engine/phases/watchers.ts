@@ -1,0 +1,120 @@
+import type { Clock } from '../clock.js';
+import type { DrillRun } from '../drill-run.js';
+import { evaluateAll, startProbes, stopProbes, type RunningProbe } from '../probe-set.js';
+
+/** Watch "until the drill ends": the end comes from the signal, never from this deadline. */
+const UNTIL_STOPPED = Number.MAX_SAFE_INTEGER / 4;
+
+/**
+ * What watches the drill from injection to the end of verification: abort conditions (one failing stops
+ * the drill and rolls back) and monitors (their failing stretches are the unavailability).
+ */
+export class Watchers {
+  private readonly done = new AbortController();
+  private readonly monitors: Monitor[] = [];
+
+  private constructor(
+    private readonly aborts: RunningProbe[],
+    monitors: RunningProbe[],
+    private readonly d: DrillRun,
+  ) {
+    const signal = AbortSignal.any([d.signal, this.done.signal]);
+    for (const m of monitors) this.monitors.push(new Monitor(m, d.clock, signal));
+    if (aborts.length > 0) this.watchAborts(signal);
+  }
+
+  static async start(d: DrillRun): Promise<Watchers> {
+    const aborts = await startProbes(
+      d.experiment.abortWhen,
+      d.probeContextFor,
+      d.plugins.probes,
+      `${d.file}: /abortWhen`,
+    );
+    try {
+      const monitors = await startProbes(
+        d.experiment.monitors,
+        d.probeContextFor,
+        d.plugins.probes,
+        `${d.file}: /monitors`,
+      );
+      return new Watchers(aborts, monitors, d);
+    } catch (err) {
+      stopProbes(aborts);
+      throw err;
+    }
+  }
+
+  /**
+   * Stop watching, before the rollback: monitors must not count the rollback as unavailability. Returns
+   * each monitor's longest failing stretch, by probe name.
+   */
+  stop(): Record<string, number> {
+    const end = this.d.clock.now();
+    this.done.abort();
+    const unavailability: Record<string, number> = {};
+    for (const m of this.monitors) unavailability[m.probe.name] = m.stop(end);
+    stopProbes(this.aborts);
+    return unavailability;
+  }
+
+  private watchAborts(signal: AbortSignal): void {
+    this.d.clock
+      .waitFor(() => evaluateAll(this.aborts).results.find((r) => !r.result.ok), {
+        timeoutMs: UNTIL_STOPPED,
+        what: 'abort conditions',
+        signal,
+      })
+      .then((failing) => {
+        this.d.abort(`Abort condition failed: ${failing.probe.description} (observed: ${failing.result.observed}).`);
+      })
+      .catch(() => undefined);
+  }
+}
+
+/** A monitor's failing stretches, timed to the events that start and end them. */
+class Monitor {
+  private failingSince: number | undefined;
+  private longest = 0;
+
+  constructor(
+    readonly probe: RunningProbe,
+    private readonly clock: Clock,
+    private readonly signal: AbortSignal,
+  ) {
+    void this.watch();
+  }
+
+  stop(at: number): number {
+    this.probe.handle.stop();
+    this.closeWindow(at);
+    return this.longest;
+  }
+
+  private closeWindow(at: number): void {
+    if (this.failingSince === undefined) return;
+    this.longest = Math.max(this.longest, at - this.failingSince);
+    this.failingSince = undefined;
+  }
+
+  private async watch(): Promise<void> {
+    let last = true;
+    for (;;) {
+      try {
+        last = await this.clock
+          .waitFor(
+            () => {
+              const ok = evaluateAll([this.probe]).ok;
+              return ok !== last ? { v: ok } : undefined;
+            },
+            { timeoutMs: UNTIL_STOPPED, what: `monitor ${this.probe.name}`, signal: this.signal },
+          )
+          .then((x) => x.v);
+      } catch {
+        return;
+      }
+      if (!last) this.failingSince = this.clock.now();
+      else this.closeWindow(this.clock.now());
+      if (this.signal.aborted) return;
+    }
+  }
+}
