@@ -127,7 +127,12 @@ export class DrillRun {
     return this.current;
   }
 
+  /**
+   * Start a phase, in the report and on the terminal. After an abort no phase starts but the rollback, the
+   * one that always runs: the abort's reason is thrown instead.
+   */
   enter(name: PhaseName): void {
+    if (name !== 'rollback') this.signal.throwIfAborted();
     this.closePhase();
     this.current = { name, startedAt: this.clock.now(), ok: true };
     this.result.phases.push(this.current);

@@ -32,11 +32,11 @@ export async function startProbes(
   try {
     for (const [index, item] of (items ?? []).entries()) {
       const probe = Object.hasOwn(registry, item.type) ? registry[item.type] : undefined;
-      if (!probe) throw new InvalidInputError(`Unknown probe type "${item.type}".`);
       const ctx = contextFor(item.cluster);
       const params = paramsOf(item);
       let handle: ProbeHandle;
       try {
+        if (!probe) throw new InvalidInputError(`Unknown probe type "${item.type}".`);
         handle = await probe.start(ctx, params);
       } catch (err) {
         if (where && err instanceof InvalidInputError)

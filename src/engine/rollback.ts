@@ -1,9 +1,9 @@
-import { faults } from '../faults/index.js';
 import type { Target } from '../targets/target.js';
-import { errorMessage } from '../errors.js';
-import { makeContext } from './context.js';
-import { Journal } from './journal.js';
-import { newRunState, type Fault } from '../kit/plugin.js';
+import { InvalidInputError, errorMessage } from '../errors.js';
+import { makeContext, type ContextOptions } from './context.js';
+import type { Journal, JournalFault } from './journal.js';
+import { newRunState, type RunState } from '../kit/plugin.js';
+import { builtinPlugins, type Plugins } from './plugins.js';
 import { Random } from './random.js';
 
 export interface RollbackReport {
@@ -13,31 +13,43 @@ export interface RollbackReport {
   errors: string[];
 }
 
+/** A fault in these states may have changed something: it is reverted (again, after a failed revert). */
+const TOUCHED: readonly JournalFault['status'][] = ['injecting', 'injected', 'revert-failed'];
+
 /**
  * Undo a drill from its journal alone: every fault that was injected, or may have been half-injected, is
- * reverted in reverse order. Reverts are idempotent, so running this twice is safe.
+ * reverted in reverse order, and a revert that failed before is tried again. Reverts are idempotent, so
+ * running this twice is safe.
  */
-export async function rollbackJournal(journal: Journal, target: Target, signal: AbortSignal): Promise<RollbackReport> {
-  const report: RollbackReport = { journal: journal.path, reverted: [], skipped: [], errors: [] };
-  const state = newRunState();
-  const ctxOptions = { target, random: new Random(1), state, signal, dryRun: false, note: () => undefined };
-  for (const f of journal.data.faults) {
-    if (f.status === 'injecting' || f.status === 'injected' || f.status === 'revert-failed') {
-      for (const n of f.plan.nodes ?? [])
-        state.affectedNodes.set(f.cluster, [...(state.affectedNodes.get(f.cluster) ?? []), n]);
-      for (const m of f.plan.members ?? [])
-        state.affectedMembers.set(f.cluster, [...(state.affectedMembers.get(f.cluster) ?? []), m]);
-      for (const w of f.plan.workloads ?? [])
-        state.affectedWorkloads.set(f.cluster, [...(state.affectedWorkloads.get(f.cluster) ?? []), w]);
-    }
+export async function rollbackJournal(
+  journal: Journal,
+  target: Target,
+  signal: AbortSignal,
+  faults: Plugins['faults'] = builtinPlugins.faults,
+): Promise<RollbackReport> {
+  const written = journal.data.target.kind;
+  if (written !== target.kind) {
+    throw new InvalidInputError(
+      `${journal.path}: this journal was written by a drill on a ${written} target, not on this ${target.kind} target; nothing was changed.`,
+    );
   }
+  const report: RollbackReport = { journal: journal.path, reverted: [], skipped: [], errors: [] };
+  const state = touchedState(journal.data.faults);
+  const ctxOptions: ContextOptions = {
+    target,
+    random: new Random(1),
+    state,
+    signal,
+    dryRun: false,
+    note: () => undefined,
+  };
   for (const f of [...journal.data.faults].reverse()) {
     const label = `${f.type} on ${f.cluster}`;
-    if (f.status === 'planned' || f.status === 'reverted') {
+    if (!TOUCHED.includes(f.status)) {
       report.skipped.push(`${label} (${f.status})`);
       continue;
     }
-    const fault = (faults as unknown as Record<string, Fault<Record<string, unknown>> | undefined>)[f.type];
+    const fault = Object.hasOwn(faults, f.type) ? faults[f.type] : undefined;
     if (!fault) {
       report.errors.push(`${label}: this gameday does not know the fault type "${f.type}"`);
       continue;
@@ -54,4 +66,18 @@ export async function rollbackJournal(journal: Journal, target: Target, signal: 
   }
   journal.finish(report.errors.length ? 'rollback-incomplete' : 'rolled-back');
   return report;
+}
+
+/** What the touched faults hit, as the drill's state had it: a revert may select `"from": "faults"`. */
+function touchedState(faults: JournalFault[]): RunState {
+  const state = newRunState();
+  const add = (map: Map<string, string[]>, cluster: string, values: string[] | undefined): void => {
+    for (const v of values ?? []) map.set(cluster, [...(map.get(cluster) ?? []), v]);
+  };
+  for (const f of faults.filter((x) => TOUCHED.includes(x.status))) {
+    add(state.affectedNodes, f.cluster, f.plan.nodes);
+    add(state.affectedMembers, f.cluster, f.plan.members);
+    add(state.affectedWorkloads, f.cluster, f.plan.workloads);
+  }
+  return state;
 }

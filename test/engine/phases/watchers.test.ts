@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { closeFakes } from '../../kit/fake-context.js';
+import { fakeDrill, runFake, type World } from '../fake-drill.js';
+
+/** The service flag goes down and up at these instants (ms from the start of the run). */
+function flaps(w: World, changes: [number, boolean][]): void {
+  w.flags.set('svc', true);
+  for (const [at, up] of changes) w.fake.clock.setTimer(at, () => w.set('svc', up));
+}
+
+describe('phases/watchers: monitors and abort conditions', () => {
+  afterEach(closeFakes);
+
+  it('reports the longest stretch each monitor was failing, by probe name, in declaration order', async () => {
+    const { result } = await runFake(
+      fakeDrill({
+        monitors: [
+          { type: 'flag', flag: 'svc', name: 'service' },
+          { type: 'flag', flag: 'app', name: 'app' },
+        ],
+        targets: { maxUnavailability: '15s' },
+      }),
+      {
+        arrange: (w) =>
+          flaps(w, [
+            [2000, false],
+            [14_000, true],
+            [20_000, false],
+            [25_000, true],
+          ]),
+      },
+    );
+    expect(Object.entries(result.timings.unavailability ?? {})).to.deep.equal([
+      ['service', 12_000],
+      // app is down from 10 s (the fault) to 30 s (the step): 20 s.
+      ['app', 20_000],
+    ]);
+    expect(result.checks[0]).to.deep.include({ name: 'maxUnavailability', measured: 20_000, ok: false });
+  });
+
+  it('closes a stretch still failing when the drill ends, and does not count the rollback', async () => {
+    const { result } = await runFake(
+      fakeDrill({
+        monitors: [{ type: 'flag', flag: 'svc' }],
+        recovery: { mode: 'automatic', steps: [{ type: 'fake-step', fixes: 'app', takesMs: 40_000 }] },
+      }),
+      { arrange: (w) => flaps(w, [[5000, false]]) },
+    );
+    const verifyEnd = result.phases.find((p) => p.name === 'verify')!.endedAt!;
+    expect(result.timings.unavailability).to.deep.equal({ flag: verifyEnd - result.startedAt - 5000 });
+  });
+
+  it('stops the monitors before the rollback starts', async () => {
+    const { world } = await runFake(fakeDrill({ monitors: [{ type: 'flag', flag: 'svc' }] }), {
+      arrange: (w) => w.flags.set('svc', true),
+    });
+    expect(world.log.indexOf('probe stop svc')).to.be.lessThan(world.log.indexOf('revert a'));
+  });
+
+  it('reports no unavailability for a drill without monitors', async () => {
+    const { result } = await runFake(fakeDrill());
+    expect(result.timings).to.not.have.property('unavailability');
+  });
+
+  it('an abort condition that holds changes nothing', async () => {
+    const { result } = await runFake(fakeDrill({ abortWhen: [{ type: 'flag', flag: 'db' }] }), {
+      arrange: (w) => w.flags.set('db', true),
+    });
+    expect(result.verdict).to.equal('pass');
+  });
+
+  it('an abort condition failing during detection stops the drill there and rolls back', async () => {
+    const { result, world } = await runFake(
+      fakeDrill({ abortWhen: [{ type: 'flag', flag: 'db' }], detect: [{ type: 'flag', flag: 'never' }] }),
+      {
+        arrange: (w) => {
+          w.flags.set('db', true);
+          w.fake.clock.setTimer(3000, () => w.set('db', false));
+        },
+      },
+    );
+    expect(result.verdict).to.equal('aborted');
+    expect(result.phases.map((p) => p.name)).to.deep.equal([
+      'preflight',
+      'steady-state',
+      'journal',
+      'inject',
+      'detect',
+      'rollback',
+    ]);
+    expect(world.faultLog()).to.deep.equal(['inject a', 'revert a']);
+    expect(world.log.some((l) => l.startsWith('step'))).to.equal(false);
+  });
+});
