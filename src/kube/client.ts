@@ -12,8 +12,10 @@ import type { Clock } from '../engine/clock.js';
 import { WATCH_TAG_PARAM, type WatchTracker } from '../engine/watch-tracker.js';
 import type { ActionLog } from '../targets/target.js';
 import { KubeApiError, toKubeApiError } from './errors.js';
-import type { DeleteOptions, EvictionResult, Informer, Kube, ListOptions, PatchType, WatchEvent } from './kube.js';
-import { objectKey, type KubeObject } from './objects.js';
+import type { DeleteOptions, EvictionResult, Informer, Kube, ListOptions, PatchType } from './kube.js';
+import type { KubeObject } from './objects.js';
+import { Random } from '../engine/random.js';
+import { WatchInformer, type ListWatch } from './informer.js';
 import { RESOURCES, apiVersionOf, resourcePath, type ResourceName } from './resources.js';
 
 export interface KubeOptions {
@@ -24,6 +26,20 @@ export interface KubeOptions {
   dryRun: boolean;
   /** Set on the simulator's virtual clock: tags watches so the clock waits for their events. */
   tracker?: WatchTracker | undefined;
+  /** Jitter of the informers' reconnect back-off, in [0, 1); default: see jitterSource. */
+  random?: (() => number) | undefined;
+}
+
+/**
+ * On the virtual clock a drill must replay exactly, so each informer's jitter comes from a generator seeded
+ * with its own key (informers still spread out, as jitter is for); on a real clock, from Math.random.
+ */
+function jitterSource(clock: Clock, key: string): () => number {
+  if (clock.mode === 'real') return Math.random;
+  let seed = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) seed = Math.imul(seed ^ key.charCodeAt(i), 0x01000193);
+  const random = new Random(seed);
+  return () => random.next();
 }
 
 const PATCH_CONTENT_TYPE: Record<PatchType, string> = {
@@ -252,10 +268,37 @@ class ClientKube implements Kube {
     const key = `${resource}|${options.namespace ?? ''}|${options.labelSelector ?? ''}|${options.fieldSelector ?? ''}`;
     let inf = this.informers.get(key);
     if (!inf) {
-      inf = new WatchInformer(this, resource, options, this.o);
+      inf = new WatchInformer(resource, this.listWatch(resource, options), {
+        clock: this.o.clock,
+        tracker: this.o.tracker,
+        random: this.o.random ?? jitterSource(this.o.clock, `${this.cluster}|${key}`),
+      });
       this.informers.set(key, inf);
     }
     return inf;
+  }
+
+  private listWatch(resource: ResourceName, options: ListOptions): ListWatch {
+    const r = RESOURCES[resource];
+    return {
+      list: () => this.list(resource, options),
+      watch: (resourceVersion, tag, onEvent, done) => {
+        this.counter.watches++;
+        const query: Record<string, string | number | boolean | undefined> = {
+          resourceVersion,
+          allowWatchBookmarks: true,
+          labelSelector: options.labelSelector,
+          fieldSelector: options.fieldSelector,
+          ...(tag ? { [WATCH_TAG_PARAM]: tag } : {}),
+        };
+        return new Watch(this.o.config).watch(
+          resourcePath(r, r.namespaced ? options.namespace : undefined),
+          query,
+          onEvent,
+          done,
+        );
+      },
+    };
   }
 
   async raw(path: string): Promise<{ status: number; body: string }> {
@@ -315,147 +358,5 @@ class ClientKube implements Kube {
   close(): void {
     for (const inf of this.informers.values()) inf.stop();
     this.informers.clear();
-  }
-}
-
-/**
- * list, then watch from the list's resourceVersion; on 410 Gone or a dropped stream, list again. Every
- * handled event wakes the clock's waiters and, on the simulator, releases the clock hold its arrival took.
- */
-class WatchInformer implements Informer {
-  private readonly cache = new Map<string, KubeObject>();
-  private readonly listeners = new Set<(e: WatchEvent) => void>();
-  private rv = '';
-  private stopped = false;
-  private abort: AbortController | undefined;
-  private readonly readyPromise: Promise<void>;
-  private watchId: string | undefined;
-
-  constructor(
-    private readonly kube: ClientKube,
-    readonly resource: ResourceName,
-    private readonly options: ListOptions,
-    private readonly o: KubeOptions,
-  ) {
-    this.readyPromise = this.relist();
-    // The first list's failure is reported through ready(); avoid an unhandled rejection meanwhile.
-    this.readyPromise.catch(() => undefined);
-  }
-
-  ready(): Promise<void> {
-    return this.readyPromise;
-  }
-
-  items(): KubeObject[] {
-    return [...this.cache.values()];
-  }
-
-  get(name: string, namespace?: string): KubeObject | undefined {
-    return this.cache.get(namespace ? `${namespace}/${name}` : name);
-  }
-
-  onEvent(listener: (e: WatchEvent) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  stop(): void {
-    this.stopped = true;
-    this.abort?.abort();
-    if (this.watchId) this.o.tracker?.closed(this.watchId);
-  }
-
-  private async relist(): Promise<void> {
-    const { items, resourceVersion } = await this.kube.list(this.resource, this.options);
-    const seen = new Set<string>();
-    for (const obj of items) {
-      const k = objectKey(obj);
-      seen.add(k);
-      const old = this.cache.get(k);
-      this.cache.set(k, obj);
-      if (!old) this.emit({ type: 'ADDED', object: obj });
-      else if (old.metadata.resourceVersion !== obj.metadata.resourceVersion)
-        this.emit({ type: 'MODIFIED', object: obj });
-    }
-    for (const [k, obj] of [...this.cache]) {
-      if (!seen.has(k)) {
-        this.cache.delete(k);
-        this.emit({ type: 'DELETED', object: obj });
-      }
-    }
-    this.rv = resourceVersion;
-    this.o.clock.notify();
-    if (!this.stopped) await this.startWatch();
-  }
-
-  private async startWatch(): Promise<void> {
-    const r = RESOURCES[this.resource];
-    const id = this.o.tracker?.newId();
-    this.watchId = id;
-    this.kube.counter.watches++;
-    const query: Record<string, string | number | boolean | undefined> = {
-      resourceVersion: this.rv,
-      allowWatchBookmarks: true,
-      labelSelector: this.options.labelSelector,
-      fieldSelector: this.options.fieldSelector,
-      ...(id ? { [WATCH_TAG_PARAM]: id } : {}),
-    };
-    const watch = new Watch(this.o.config);
-    this.abort = await this.o.clock.track(
-      watch.watch(
-        resourcePath(r, r.namespaced ? this.options.namespace : undefined),
-        query,
-        (type, obj: KubeObject) => this.handle(type, obj, id),
-        (err: unknown) => this.done(err, id),
-      ),
-      `watch ${this.resource}`,
-    );
-  }
-
-  private gone = false;
-
-  private handle(type: string, obj: KubeObject, id: string | undefined): void {
-    try {
-      if (type === 'BOOKMARK') {
-        if (obj.metadata.resourceVersion) this.rv = obj.metadata.resourceVersion;
-        return;
-      }
-      if (type === 'ERROR') {
-        // 410 Gone: our resourceVersion is too old; list again when the stream closes.
-        this.gone = true;
-        return;
-      }
-      const k = objectKey(obj);
-      if (type === 'DELETED') this.cache.delete(k);
-      else this.cache.set(k, obj);
-      if (obj.metadata.resourceVersion) this.rv = obj.metadata.resourceVersion;
-      this.emit({ type: type as WatchEvent['type'], object: obj });
-      this.o.clock.notify();
-    } finally {
-      if (id) this.o.tracker?.handled(id);
-    }
-  }
-
-  private done(err: unknown, id: string | undefined): void {
-    if (id) this.o.tracker?.closed(id);
-    if (this.stopped) return;
-    const relist = this.gone || (err as { statusCode?: number } | null)?.statusCode === 410;
-    this.gone = false;
-    // Reconnect after a second, as client-go's reflector backs off; on the virtual clock this costs nothing.
-    this.o.clock.setTimer(
-      1000,
-      () => {
-        if (this.stopped) return;
-        const next = relist ? this.relist() : this.startWatch();
-        this.o.clock.track(next, `rewatch ${this.resource}`).catch(() => {
-          if (!this.stopped) this.done(new Error('rewatch failed'), undefined);
-        });
-      },
-      `rewatch ${this.resource}`,
-    );
-  }
-
-  private emit(e: WatchEvent): void {
-    for (const l of this.listeners) l(e);
   }
 }
