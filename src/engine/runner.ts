@@ -12,7 +12,7 @@ import { rollback } from './phases/rollback.js';
 import { settle } from './phases/settle.js';
 import { steadyState } from './phases/steady-state.js';
 import { verify } from './phases/verify.js';
-import { Watchers } from './phases/watchers.js';
+import { watch } from './phases/watchers.js';
 
 export type { Progress, RunOptions } from './drill-run.js';
 
@@ -46,7 +46,7 @@ async function drill(d: DrillRun): Promise<void> {
   await steadyState(d);
   // Issue 18's setup phase goes here: changes the drill needs before its faults, journalled like them.
   const ledger = await journal(d, plugins.faults);
-  d.watchers = await Watchers.start(d);
+  await watch(d);
   const injectedAt = await inject(d, ledger);
   await detect(d, injectedAt);
   const verification = await beginRecovery(d);

@@ -143,14 +143,17 @@ function flagProbe(world: World): AnyProbe {
     params: {},
     mode: 'watch',
     start: (_ctx, raw) => {
-      const { flag, want = true } = raw as { flag: string; want?: boolean };
+      const { flag, want = true, stopThrows } = raw as { flag: string; want?: boolean; stopThrows?: boolean };
       world.log.push(`probe start ${flag}`);
       return Promise.resolve({
         evaluate: () => {
           const now = world.flags.get(flag) ?? false;
           return { ok: now === want, observed: `${flag}=${now}` };
         },
-        stop: () => world.log.push(`probe stop ${flag}`),
+        stop: () => {
+          world.log.push(`probe stop ${flag}`);
+          if (stopThrows) throw new Error(`${flag}: the watch would not close`);
+        },
       });
     },
     describe: (raw) => {

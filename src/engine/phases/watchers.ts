@@ -5,6 +5,11 @@ import { evaluateAll, startProbes, stopProbes, type RunningProbe } from '../prob
 /** Watch "until the drill ends": the end comes from the signal, never from this deadline. */
 const UNTIL_STOPPED = Number.MAX_SAFE_INTEGER / 4;
 
+/** Abort conditions and monitors start watching, just before the first fault; `d.watchers` stops them. */
+export async function watch(d: DrillRun): Promise<void> {
+  d.watchers = await Watchers.start(d);
+}
+
 /**
  * What watches the drill from injection to the end of verification: abort conditions (one failing stops
  * the drill and rolls back) and monitors (their failing stretches are the unavailability).
@@ -85,7 +90,7 @@ class Monitor {
   }
 
   stop(at: number): number {
-    this.probe.handle.stop();
+    stopProbes([this.probe]);
     this.closeWindow(at);
     return this.longest;
   }

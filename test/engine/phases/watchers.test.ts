@@ -57,6 +57,17 @@ describe('phases/watchers: monitors and abort conditions', () => {
     expect(world.log.indexOf('probe stop svc')).to.be.lessThan(world.log.indexOf('revert a'));
   });
 
+  it('rolls back even when a monitor fails to stop', async () => {
+    const { result, world } = await runFake(
+      fakeDrill({ monitors: [{ type: 'flag', flag: 'svc', stopThrows: true }] }),
+      {
+        arrange: (w) => w.flags.set('svc', true),
+      },
+    );
+    expect(world.faultLog()).to.deep.equal(['inject a', 'revert a']);
+    expect(result.verdict).to.equal('pass');
+  });
+
   it('reports no unavailability for a drill without monitors', async () => {
     const { result } = await runFake(fakeDrill());
     expect(result.timings).to.not.have.property('unavailability');
