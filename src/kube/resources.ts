@@ -36,6 +36,13 @@ export const RESOURCES = {
     namespaced: true,
   },
   leases: { group: 'coordination.k8s.io', version: 'v1', plural: 'leases', kind: 'Lease', namespaced: true },
+  endpointslices: {
+    group: 'discovery.k8s.io',
+    version: 'v1',
+    plural: 'endpointslices',
+    kind: 'EndpointSlice',
+    namespaced: true,
+  },
   persistentvolumeclaims: {
     group: '',
     version: 'v1',

@@ -14,6 +14,7 @@ import { podPendingWithReason } from './pod-pending-with-reason.js';
 import { podStatus } from './pod-status.js';
 import { podsMoved } from './pods-moved.js';
 import { podsRunning } from './pods-running.js';
+import { serviceEndpoints } from './service-endpoints.js';
 import { staticPodRunning } from './static-pod-running.js';
 import { workloadAvailable } from './workload-available.js';
 
@@ -34,6 +35,7 @@ export const probes = {
   'pod-status': podStatus,
   'pods-moved': podsMoved,
   'pods-running': podsRunning,
+  'service-endpoints': serviceEndpoints,
   'static-pod-running': staticPodRunning,
   'workload-available': workloadAvailable,
 } satisfies Record<string, Probe<any>>;

@@ -9,6 +9,7 @@ import type { ApiHooks } from './apiserver/context.js';
 import { SimApiServer } from './apiserver/server.js';
 import type { Controller, SimContext } from './context.js';
 import { ControlPlane } from './control-plane/control-plane.js';
+import { KubernetesEndpointsReconciler } from './control-plane/kubernetes-endpoints.js';
 import { controlPlaneControllers, deletePod, evaluateEviction } from './controllers/index.js';
 import { SimEtcd } from './etcd/sim-etcd.js';
 import { EventRecorder } from './events.js';
@@ -167,7 +168,15 @@ export class Simulator {
     const etcd = new SimEtcd(ctx, hosts, spec.etcdMembers ? { members: spec.etcdMembers } : {});
     controlPlane.attach(ctx, hosts);
     const cluster = new SimCluster(spec.name, ctx, hosts, controlPlane, etcd);
-    const controllers: Controller[] = [new NodeLifecycleController(), ...controlPlaneControllers()];
+    const apiservers = {
+      addresses: () => controlPlane.servingApiservers().map((n) => hosts.internalIP(n)),
+      onChange: (l: () => void) => hosts.onHostChange(l),
+    };
+    const controllers: Controller[] = [
+      new NodeLifecycleController(),
+      ...controlPlaneControllers(),
+      new KubernetesEndpointsReconciler(apiservers),
+    ];
     for (const c of controllers) {
       c.start(ctx);
       cluster.controllers.push(c);

@@ -18,6 +18,7 @@ export const EXTRAS: Record<ResourceName, ResourceExtras> = {
   namespaces: { singular: 'namespace', shortNames: ['ns'], status: true },
   services: { singular: 'service', shortNames: ['svc'], all: true, status: true },
   endpoints: { singular: 'endpoints', shortNames: ['ep'] },
+  endpointslices: { singular: 'endpointslice' },
   configmaps: { singular: 'configmap', shortNames: ['cm'] },
   secrets: { singular: 'secret' },
   serviceaccounts: { singular: 'serviceaccount', shortNames: ['sa'] },

@@ -243,6 +243,12 @@ function endpointsText(o: KubeObject): string {
   return total > 3 ? `${list.join(',')} + ${total - 3} more...` : list.join(',');
 }
 
+/** printers' formatDiscoveryPorts / formatDiscoveryEndpoints: the first three, then how many more. */
+function firstThree(items: string[]): string {
+  if (items.length === 0) return '<unset>';
+  return items.length > 3 ? `${items.slice(0, 3).join(',')} + ${items.length - 3} more...` : items.join(',');
+}
+
 function intOrString(v: unknown): string {
   return typeof v === 'number' || typeof v === 'string' ? String(v) : 'N/A';
 }
@@ -541,6 +547,22 @@ const PRINTERS: Record<string, Printer> = {
   Endpoints: {
     columns: [NAME, col('Endpoints', 'string', 0, 'Endpoints of the service'), AGE],
     cells: (o, now) => [o.metadata.name, endpointsText(o), age(o, now)],
+  },
+  EndpointSlice: {
+    columns: [
+      NAME,
+      col('AddressType', 'string', 0, 'addressType specifies the type of address carried by this EndpointSlice.'),
+      col('Ports', 'string', 0, 'ports specifies the list of network ports exposed by each endpoint in this slice.'),
+      col('Endpoints', 'string', 0, 'endpoints is a list of unique endpoints in this slice.'),
+      AGE,
+    ],
+    cells: (o, now) => [
+      o.metadata.name,
+      (o.addressType as string | undefined) ?? '',
+      firstThree(((o.ports ?? []) as Any[]).map((p) => (p.port === undefined ? '<unset>' : String(p.port)))),
+      firstThree(((o.endpoints ?? []) as Any[]).flatMap((e) => (e.addresses ?? []) as string[])),
+      age(o, now),
+    ],
   },
   ConfigMap: {
     columns: [NAME, col('Data', 'integer', 0, 'Data contains the configuration data.'), AGE],

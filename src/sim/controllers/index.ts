@@ -2,6 +2,8 @@ import type { Controller } from '../context.js';
 import { DaemonSetController } from './daemonset.js';
 import { DeploymentController } from './deployment.js';
 import { DisruptionController } from './disruption.js';
+import { EndpointsController } from './endpoints.js';
+import { EndpointSliceController } from './endpointslice.js';
 import { GarbageCollector } from './garbage-collector.js';
 import { ReplicaSetController } from './replicaset.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
@@ -23,6 +25,8 @@ export function controlPlaneControllers(options: { scheduler?: SchedulerOptions 
     new StatefulSetController(),
     new DaemonSetController(),
     new DisruptionController(),
+    new EndpointsController(),
+    new EndpointSliceController(),
     new GarbageCollector(),
   ];
 }
