@@ -21,6 +21,8 @@ import {
   validateWorkload,
   type FieldError,
 } from './validation.js';
+import { validateServiceSpec } from './service-rules.js';
+import { validateUpdate } from './update-rules.js';
 
 export { qosClass } from './defaults.js';
 export type { FieldError } from './validation.js';
@@ -67,6 +69,16 @@ export function admit(resource: string, obj: KubeObject, old?: KubeObject, optio
     case 'services':
       defaultService(spec);
       if (old?.spec?.clusterIP && spec.clusterIP === undefined) spec.clusterIP = old.spec.clusterIP;
+      if (old?.spec?.clusterIPs && spec.clusterIPs === undefined && spec.clusterIP === old.spec.clusterIP)
+        spec.clusterIPs = old.spec.clusterIPs;
+      // A changed clusterIP with the old clusterIPs: the registry takes clusterIP as the primary (and then
+      // refuses the change).
+      if (
+        old?.spec?.clusterIPs &&
+        spec.clusterIP !== old.spec.clusterIP &&
+        JSON.stringify(spec.clusterIPs) === JSON.stringify(old.spec.clusterIPs)
+      )
+        spec.clusterIPs = [spec.clusterIP, ...(old.spec.clusterIPs as string[]).slice(1)];
       if (spec.type !== 'ExternalName' && spec.clusterIP === undefined)
         spec.clusterIP = allocateClusterIP(out, options.store);
       if (spec.clusterIP && spec.clusterIP !== 'None') spec.clusterIPs ??= [spec.clusterIP];
@@ -84,7 +96,7 @@ export function admit(resource: string, obj: KubeObject, old?: KubeObject, optio
       break;
   }
   if (out.spec === undefined) delete out.spec;
-  const errors = validateObject(resource, out);
+  const errors = [...validateObject(resource, out), ...(old ? validateUpdate(resource, out, old) : [])];
   if (errors.length > 0) throw invalidError(out, type, errors);
   return out;
 }
@@ -107,7 +119,7 @@ function validateObject(resource: string, obj: KubeObject): FieldError[] {
     case 'daemonsets':
       return [...validateMetadata(obj, validateSubdomain, namespaced), ...validateWorkload(obj)];
     case 'services':
-      return validateMetadata(obj, validate1035, namespaced);
+      return [...validateMetadata(obj, validate1035, namespaced), ...validateServiceSpec(obj)];
     case 'namespaces':
       return validateMetadata(obj, validateLabel, false);
     case 'poddisruptionbudgets':
@@ -122,7 +134,7 @@ function validateObject(resource: string, obj: KubeObject): FieldError[] {
 /** `Deployment.apps "x" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0` */
 export function invalidError(obj: KubeObject, type: ResourceType | undefined, errors: FieldError[]): StoreError {
   const kind = type ? (type.group ? `${type.kind}.${type.group}` : type.kind) : (obj.kind ?? 'Object');
-  const parts = errors.map((e) => `${e.field}: ${e.message}`);
+  const parts = [...new Set(errors.map((e) => `${e.field}: ${e.message}`))];
   const detail = parts.length === 1 ? parts[0]! : `[${parts.join(', ')}]`;
   const name = obj.metadata.name || obj.metadata.generateName || '';
   return new StoreError(

@@ -1,10 +1,18 @@
 import { labelSelectorMatches } from '../store/selectors.js';
 import type { KubeObject } from '../../kube/objects.js';
+import { validateAnnotations, validateLabels } from './labels.js';
+import { nonNegative, podSpecFields } from './pod-rules.js';
 
 /** One field error, worded as k8s.io/apimachinery/pkg/util/validation/field words it. */
 export interface FieldError {
   field: string;
-  reason: 'FieldValueRequired' | 'FieldValueInvalid' | 'FieldValueNotSupported';
+  reason:
+    | 'FieldValueRequired'
+    | 'FieldValueInvalid'
+    | 'FieldValueNotSupported'
+    | 'FieldValueForbidden'
+    | 'FieldValueTooLong'
+    | 'FieldValueDuplicate';
   /** The error body: `Required value`, `Invalid value: -1: must be greater than or equal to 0`. */
   message: string;
 }
@@ -31,6 +39,25 @@ export function required(field: string, detail?: string): FieldError {
 
 export function invalid(field: string, value: unknown, detail: string): FieldError {
   return { field, reason: 'FieldValueInvalid', message: `Invalid value: ${show(value)}: ${detail}` };
+}
+
+/** `Unsupported value: "Sometimes": supported values: "Always", "OnFailure", "Never"` */
+export function notSupported(field: string, value: unknown, supported: readonly string[]): FieldError {
+  return {
+    field,
+    reason: 'FieldValueNotSupported',
+    message: `Unsupported value: ${show(value)}: supported values: ${supported.map((v) => JSON.stringify(v)).join(', ')}`,
+  };
+}
+
+export function forbidden(field: string, detail: string): FieldError {
+  return { field, reason: 'FieldValueForbidden', message: `Forbidden: ${detail}` };
+}
+
+/** An enum field: absent is fine (defaulting fills it), anything outside `supported` is not. */
+export function oneOf(field: string, value: unknown, supported: readonly string[]): FieldError[] {
+  if (value === undefined || value === null) return [];
+  return typeof value === 'string' && supported.includes(value) ? [] : [notSupported(field, value, supported)];
 }
 
 const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -89,6 +116,10 @@ export function validateMetadata(
   if (!m.name && !m.generateName) errs.push(required('metadata.name', 'name or generateName is required'));
   if (m.name) errs.push(...nameCheck('metadata.name', m.name));
   if (namespaced && m.namespace) errs.push(...validateLabel('metadata.namespace', m.namespace));
+  errs.push(
+    ...validateLabels('metadata.labels', m.labels),
+    ...validateAnnotations('metadata.annotations', m.annotations),
+  );
   return errs;
 }
 
@@ -117,6 +148,7 @@ export function validatePodSpec(spec: Record<string, unknown> | undefined, path:
     }
     if (!c.image) errs.push(required(`${p}.image`));
   });
+  errs.push(...podSpecFields(spec, path));
   return errs;
 }
 
@@ -148,7 +180,23 @@ export function validateWorkload(obj: KubeObject): FieldError[] {
       ),
     );
   }
-  errs.push(...validatePodSpec(template?.spec as Record<string, unknown> | undefined, 'spec.template.spec'));
+  errs.push(
+    ...validateLabels('spec.template.metadata.labels', template?.metadata?.labels),
+    ...validateAnnotations('spec.template.metadata.annotations', template?.metadata?.annotations),
+  );
+  const podSpec = template?.spec as Record<string, unknown> | undefined;
+  errs.push(...validatePodSpec(podSpec, 'spec.template.spec'));
+  // Controllers restart their pods: only Always (ValidatePodTemplateSpecForReplicaSet and its kin).
+  if (podSpec?.restartPolicy !== undefined && podSpec.restartPolicy !== 'Always')
+    errs.push(notSupported('spec.template.spec.restartPolicy', podSpec.restartPolicy, ['Always']));
+  errs.push(...nonNegative('spec.minReadySeconds', spec.minReadySeconds));
+  errs.push(...nonNegative('spec.revisionHistoryLimit', spec.revisionHistoryLimit));
+  if (obj.kind === 'Deployment') {
+    const strategy = spec.strategy as { type?: unknown } | undefined;
+    errs.push(...oneOf('spec.strategy.type', strategy?.type, ['Recreate', 'RollingUpdate']));
+  }
+  if (obj.kind === 'StatefulSet')
+    errs.push(...oneOf('spec.podManagementPolicy', spec.podManagementPolicy, ['OrderedReady', 'Parallel']));
   if (obj.kind === 'Deployment') {
     const pd = spec.progressDeadlineSeconds;
     const mrs = (spec.minReadySeconds as number | undefined) ?? 0;

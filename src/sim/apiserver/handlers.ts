@@ -6,6 +6,7 @@ import { Store, type ParsedQuery } from '../store/store.js';
 import type { ApiContext } from './context.js';
 import { deleteObject, notFoundFor, type DeleteOptions } from './deletion.js';
 import { EXTRAS } from './discovery.js';
+import { checkFields } from './field-validation.js';
 import { parseAccept, parseJson, readBody, readBodyBytes, sendJson } from './http.js';
 import { decodeKubeProtobuf } from './proto/decode.js';
 import { sortByKey, streamList, type ListShape } from './list.js';
@@ -293,8 +294,18 @@ function prepareCreate(ctx: ApiContext, resource: ResourceName, obj: KubeObject)
   }
 }
 
+/** Unknown fields of a written object: refused, warned about or dropped, as `?fieldValidation=` asks. */
+function knownFields(
+  s: RequestScope,
+  r: ResourceRequest,
+  obj: KubeObject,
+  verb: 'create' | 'update' | 'patch',
+): KubeObject {
+  return checkFields(s.res, s.query, obj, r.resource.kind, r.resource.version, verb);
+}
+
 async function create(s: RequestScope, r: ResourceRequest): Promise<void> {
-  const obj = await bodyObject(s, r);
+  const obj = knownFields(s, r, await bodyObject(s, r), 'create');
   const name = obj.metadata.name || obj.metadata.generateName || '';
   try {
     checkNamespace(s, r, name);
@@ -348,7 +359,7 @@ export function commitUpdate(
 }
 
 async function replace(s: RequestScope, r: ResourceRequest, name: string): Promise<void> {
-  const obj = await bodyObject(s, r);
+  const obj = knownFields(s, r, await bodyObject(s, r), 'update');
   if (obj.metadata.name && obj.metadata.name !== name) {
     throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
   }
@@ -390,7 +401,7 @@ async function patch(s: RequestScope, r: ResourceRequest, name: string): Promise
   try {
     if (!cur) {
       if (patchKindOf(s.req.headers['content-type']) !== 'apply') throw notFoundFor(r.resource.name, name);
-      const obj = asObject(parseYamlBody(text), r);
+      const obj = knownFields(s, r, asObject(parseYamlBody(text), r), 'patch');
       obj.metadata.name ||= name;
       checkNamespace(s, r, name);
       prepareCreate(s.ctx, r.resource.name, obj);
@@ -398,7 +409,7 @@ async function patch(s: RequestScope, r: ResourceRequest, name: string): Promise
       sendObject(s, r, 201, isDryRun(s) ? obj : s.ctx.store.create(r.resource.name, obj));
       return;
     }
-    const obj = asObject(patchedDocument(s, cur, text), r);
+    const obj = knownFields(s, r, asObject(patchedDocument(s, cur, text), r), 'patch');
     const rv = obj.metadata.resourceVersion;
     // A patch that carries a resourceVersion is conditional on it; otherwise it applies to the latest.
     const expected = rv && rv !== cur.metadata.resourceVersion ? rv : undefined;

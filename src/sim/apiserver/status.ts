@@ -112,7 +112,8 @@ export function toApiError(
         }));
         const kind = ctx.kind ? (ctx.group ? `${ctx.kind}.${ctx.group}` : ctx.kind) : 'Object';
         const what = `${kind} "${ctx.name ?? ''}" is invalid`;
-        const listed = causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message));
+        // errs.ToAggregate(): each distinct message once.
+        const listed = [...new Set(causes.map((c) => (c.field ? `${c.field}: ${c.message}` : c.message)))];
         const msg =
           listed.length === 0
             ? `${what}: ${err.message}`
