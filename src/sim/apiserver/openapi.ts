@@ -1,13 +1,13 @@
 import { resourcePath } from '../../kube/resources.js';
 import { SERVED, groupVersions, hash } from './discovery.js';
+import { SchemaSet } from './openapi-schemas.js';
 
 /**
- * Just enough OpenAPI v3 for kubectl: `kubectl apply` (and create, replace, run) ask the v3 document of the
- * object's group version whether its PATCH operation takes the `fieldValidation` parameter. When it does,
- * validation is left to the server and kubectl never downloads the v2 schema (which it would otherwise
- * need, and fail without). The PATCH operations carry no request body description, so kubectl computes
- * strategic merge patches from its compiled-in types, exactly as for a server without schemas.
- * /openapi/v2 stays 404: `kubectl explain` is the one command that needs real schemas.
+ * OpenAPI for kubectl. `kubectl apply` (and create, replace, run) ask the v3 document of the object's group
+ * version whether its PATCH operation takes the `fieldValidation` parameter; it does, so validation is left
+ * to the server (which validates strictly, see field-validation.ts). `kubectl explain` reads the schemas of
+ * the v3 documents (`x-kubernetes-group-version-kind`, properties, descriptions); /openapi/v2 serves the
+ * same schemas as one Swagger 2.0 document, in JSON.
  */
 function gvKey(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
@@ -20,15 +20,15 @@ const QUERY_PARAMS = ['dryRun', 'fieldManager', 'fieldValidation'].map((name) =>
   schema: { type: 'string', uniqueItems: true },
 }));
 
-function gvDocument(group: string, version: string): unknown {
+function operations(group: string, version: string, withParams: (p: unknown[]) => unknown[]): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
   for (const r of SERVED) {
     if (r.group !== group || r.version !== version) continue;
     const gvk = { group, version, kind: r.kind };
-    const op = (verb: string, action: string, withParams: boolean): unknown => ({
+    const op = (verb: string, action: string, params: boolean): unknown => ({
       description: `${verb} ${r.kind}`,
       operationId: `${verb}${r.kind}`,
-      parameters: withParams ? QUERY_PARAMS : [],
+      parameters: params ? withParams(QUERY_PARAMS) : [],
       responses: { '200': { description: 'OK' } },
       'x-kubernetes-action': action,
       'x-kubernetes-group-version-kind': gvk,
@@ -47,21 +47,82 @@ function gvDocument(group: string, version: string): unknown {
       delete: op('delete', 'delete', false),
     };
   }
-  return {
+  return paths;
+}
+
+const documents = new Map<string, unknown>();
+
+/** One group version's OpenAPI v3 document: its operations and the schemas of its kinds. Built once. */
+function gvDocument(group: string, version: string): unknown {
+  const key = gvKey(group, version);
+  const cached = documents.get(key);
+  if (cached) return cached;
+  const schemas = new SchemaSet('#/components/schemas/');
+  for (const r of SERVED)
+    if (r.group === group && r.version === version) schemas.addKind({ group, version, kind: r.kind });
+  const doc = {
     openapi: '3.0.0',
     info: { title: 'Kubernetes', version: 'v1.32.0' },
-    paths,
-    components: { schemas: {} },
+    paths: operations(group, version, (p) => p),
+    components: { schemas: schemas.schemas },
   };
+  documents.set(key, doc);
+  return doc;
+}
+
+const hashes = new Map<string, string>();
+
+function documentHash(group: string, version: string): string {
+  const key = gvKey(group, version);
+  let h = hashes.get(key);
+  if (h === undefined) {
+    h = hash(JSON.stringify(gvDocument(group, version))).toUpperCase();
+    hashes.set(key, h);
+  }
+  return h;
+}
+
+/** The whole API as one Swagger 2.0 document, as /openapi/v2 serves it. */
+function v2Document(): unknown {
+  const cached = documents.get('v2');
+  if (cached) return cached;
+  const schemas = new SchemaSet('#/definitions/');
+  const paths: Record<string, unknown> = {};
+  for (const gv of groupVersions()) {
+    for (const r of SERVED)
+      if (r.group === gv.group && r.version === gv.version)
+        schemas.addKind({ group: gv.group, version: gv.version, kind: r.kind });
+    Object.assign(
+      paths,
+      operations(gv.group, gv.version, (params) =>
+        (params as { name: string; in: string; description: string }[]).map((p) => ({
+          name: p.name,
+          in: p.in,
+          description: p.description,
+          type: 'string',
+          uniqueItems: true,
+        })),
+      ),
+    );
+  }
+  const doc = {
+    swagger: '2.0',
+    info: { title: 'Kubernetes', version: 'v1.32.0' },
+    paths,
+    definitions: schemas.schemas,
+  };
+  documents.set('v2', doc);
+  return doc;
 }
 
 export function openApi(path: string, _query: URLSearchParams): unknown {
+  if (path === '/openapi/v2') return v2Document();
   if (path === '/openapi/v3') {
     const paths: Record<string, unknown> = {};
     for (const gv of groupVersions()) {
       const key = gvKey(gv.group, gv.version);
       paths[key] = {
-        serverRelativeURL: `/openapi/v3/${key}?hash=${hash(JSON.stringify(gvDocument(gv.group, gv.version))).toUpperCase()}`,
+        serverRelativeURL: `/openapi/v3/${key}?hash=${documentHash(gv.group, gv.version)}`,
       };
     }
     return { paths };

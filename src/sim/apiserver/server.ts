@@ -179,6 +179,11 @@ export class SimApiServer {
       return;
     }
     if (path.startsWith('/openapi/')) {
+      const accept = s.req.headers.accept ?? '';
+      // /openapi/v2 is served in JSON only: a client asking for the gnostic protobuf alone (kubectl apply,
+      // diff and `explain --output plaintext-openapiv2`) is told so, and falls back as for an old server.
+      if (path === '/openapi/v2' && accept.includes('protobuf') && !/json|\*\/\*/.test(accept))
+        throw new ApiError(406, 'NotAcceptable', 'only the following media types are accepted: application/json');
       const doc = openApi(path, url.searchParams);
       if (doc === undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
       sendJson(s.res, 200, doc);
