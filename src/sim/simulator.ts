@@ -13,7 +13,9 @@ import { KubernetesEndpointsReconciler } from './control-plane/kubernetes-endpoi
 import { controlPlaneControllers, deletePod, evaluateEviction } from './controllers/index.js';
 import { SimEtcd } from './etcd/sim-etcd.js';
 import { EventRecorder } from './events.js';
-import { Hosts } from './kubelet/hosts.js';
+import { Hosts, PAUSE_IMAGE } from './kubelet/hosts.js';
+import { ImageRegistry } from './kubelet/registry.js';
+import { controlPlaneImages } from './kubelet/static-pods.js';
 import { NodeLifecycleController } from './node-lifecycle/controller.js';
 import type { SimParams } from './params.js';
 import { Store } from './store/store.js';
@@ -164,6 +166,11 @@ export class Simulator {
       controlPlane,
     };
     const hosts = new Hosts(ctx);
+    const registry = this.options.topology.registry;
+    if (registry) {
+      hosts.registry = new ImageRegistry(registry.images);
+      for (const image of [...controlPlaneImages(params.kubeletVersion), PAUSE_IMAGE]) hosts.registry.add(image);
+    }
     for (const n of spec.nodes) hosts.addNode(n);
     const etcd = new SimEtcd(ctx, hosts, spec.etcdMembers ? { members: spec.etcdMembers } : {});
     controlPlane.attach(ctx, hosts);

@@ -94,11 +94,6 @@ export function behaviourOf(pod: KubeObject, c: ContainerSpec): Behaviour {
   };
 }
 
-/** Image names the simulated registry does not have. */
-export function imageExists(image: string): boolean {
-  return !/doesnotexist|invalid/i.test(image);
-}
-
 /** The repository part of an image reference, as docker names it in pull errors. */
 export function imageRepository(image: string): string {
   const at = image.indexOf('@');

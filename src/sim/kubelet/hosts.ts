@@ -11,6 +11,7 @@ import { SimNodeOps } from './node-ops.js';
 import { renderLogs } from './pod-logs.js';
 import type { ContainerOverride } from './pod-runtime.js';
 import { hex } from './pod-runtime.js';
+import { ImageRegistry } from './registry.js';
 import { staticPod } from './static-pods.js';
 
 /** What the control plane (leader election, apiserver VIP) and etcd need to know about the hosts. */
@@ -25,6 +26,9 @@ export interface ControlPlaneHosts {
   internalIP(node: string): string;
   onHostChange(listener: (node: string) => void): () => void;
 }
+
+/** The sandbox image every node has. */
+export const PAUSE_IMAGE = 'k8s.gcr.io/pause:3.1';
 
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
@@ -44,6 +48,8 @@ export class Hosts implements ControlPlaneHosts {
   private readonly listeners = new Set<(node: string) => void>();
   private readonly overrides = new Map<string, ContainerOverride>();
   private nextIndex = 0;
+  /** What the platform's registry serves (a topology's `registry.images`); every image by default. */
+  registry = new ImageRegistry();
   private readonly nodeOps: SimNodeOps;
   private readonly unsubscribe: (() => void)[] = [];
 
@@ -95,13 +101,14 @@ export class Hosts implements ControlPlaneHosts {
     if (spec.role === 'master')
       for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const)
         host.manifests.add(c);
-    host.images.add('k8s.gcr.io/pause:3.1');
+    host.images.add(PAUSE_IMAGE);
     host.joining = opts.joining === true;
     this.hosts.set(spec.name, host);
     this.masters = undefined;
     const kubelet = new Kubelet(this.ctx, host, {
       hostChanged: () => this.emitChange(spec.name),
       override: (node, container) => this.overrides.get(`${node}/${container}`),
+      inRegistry: (image) => this.registry.has(image),
     });
     this.kubelets.set(spec.name, kubelet);
     if (!opts.joining) this.seedNode(host);

@@ -21,6 +21,8 @@ export interface KubeletHooks {
   /** Static pod containers or the host's reachability changed (control plane and etcd follow). */
   hostChanged(): void;
   override(node: string, container: string): ContainerOverride | undefined;
+  /** The platform's registry has the image. */
+  inRegistry(image: string): boolean;
 }
 
 /** Whether a store write failed because etcd has no quorum (the kubelet retries on its next period). */
@@ -70,6 +72,7 @@ export class Kubelet {
       imageCached: (image) => host.images.has(image),
       cacheImage: (image) => host.images.add(image),
       registryReachable: () => host.registryReachable && host.network === 'connected',
+      imageInRegistry: (image) => hooks.inRegistry(image),
       cniReady: () => this.cniReady(),
       allocatePodIP: () => `10.244.${host.index % 256}.${(this.ipSeq++ % 253) + 2}`,
       lookup: (resource, namespace, name) => ctx.store.get(resource, namespace, name),

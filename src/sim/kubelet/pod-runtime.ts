@@ -3,7 +3,8 @@ import type { Random } from '../../engine/random.js';
 import type { SimParams } from '../params.js';
 import { rfc3339 } from '../controllers/pods.js';
 import { Backoff } from './backoff.js';
-import { behaviourOf, imageExists, imageRepository, qosClass, type ContainerSpec } from './container-behaviour.js';
+import { behaviourOf, imageRepository, qosClass, type ContainerSpec } from './container-behaviour.js';
+import { normalizeReference } from './registry.js';
 import { goDuration } from './go-duration.js';
 import { missingEnv, missingPullSecrets, missingVolume, type ConfigLookup } from './pod-config.js';
 
@@ -22,6 +23,8 @@ export interface RuntimeEnv {
   imageCached(image: string): boolean;
   cacheImage(image: string): void;
   registryReachable(): boolean;
+  /** The platform's registry has this image (ImageRegistry). */
+  imageInRegistry(image: string): boolean;
   /** The node's CNI plugin can set up pod networks. */
   cniReady(): boolean;
   allocatePodIP(): string;
@@ -402,11 +405,12 @@ export class PodRuntime {
             `Unable to retrieve some image pull secrets (${missingSecrets.join(', ')}); attempting to pull the image may not succeed.`,
           );
         }
-        const ok = imageExists(image) && env.registryReachable() && missingSecrets.length === 0;
-        const repo = imageRepository(image);
-        const message = !env.registryReachable()
-          ? `rpc error: code = Unknown desc = Error response from daemon: Get https://${registryHost(image)}/v2/: dial tcp: lookup ${registryHost(image)}: no such host`
-          : `rpc error: code = Unknown desc = Error response from daemon: pull access denied for ${repo}, repository does not exist or may require 'docker login': denied: requested access to the resource is denied`;
+        const ok = env.imageInRegistry(image) && env.registryReachable() && missingSecrets.length === 0;
+        const message = pullError(image, {
+          reachable: env.registryReachable() && !/\.invalid(\/|:|$)/i.test(registryHost(image)),
+          found: env.imageInRegistry(image),
+          authorized: missingSecrets.length === 0,
+        });
         c.pull = { until: now + env.params.imagePullTime, ok, message };
         env.event(this.pod, 'Normal', 'Pulling', `Pulling image "${image}"`);
         if (c.state.kind !== 'waiting') this.setState(c, { kind: 'waiting', reason: 'ContainerCreating' });
@@ -673,6 +677,24 @@ function earliest(times: (number | undefined)[], now: number): number | undefine
     if (best === undefined || at < best) best = at;
   }
   return best;
+}
+
+/**
+ * Why a pull failed, as the kubelet reports containerd's error (event `Failed to pull image "<image>": ...`
+ * and the ErrImagePull message): the registry cannot be reached, refuses without credentials, or has no such
+ * image.
+ */
+function pullError(image: string, why: { reachable: boolean; found: boolean; authorized: boolean }): string {
+  const ref = normalizeReference(image).reference;
+  const prefix = `failed to pull and unpack image "${ref}": failed to resolve reference "${ref}"`;
+  if (!why.reachable) {
+    const host = registryHost(image);
+    const path = ref.slice(ref.indexOf('/') + 1).replace(/[:@]([^:@/]+)$/, '/manifests/$1');
+    return `rpc error: code = Unknown desc = ${prefix}: failed to do request: Head "https://${host}/v2/${path}": dial tcp: lookup ${host}: no such host`;
+  }
+  if (!why.authorized)
+    return `rpc error: code = Unknown desc = ${prefix}: pull access denied, repository does not exist or may require authorization: server message: insufficient_scope: authorization failed`;
+  return `rpc error: code = NotFound desc = ${prefix}: ${ref}: not found`;
 }
 
 function registryHost(image: string): string {

@@ -10,6 +10,11 @@ const IMAGES: Record<ControlPlaneComponent, (version: string) => string> = {
   'kube-scheduler': (v) => `k8s.gcr.io/kube-scheduler:${v}`,
 };
 
+/** The control plane's images for a Kubernetes version: kubeadm preloads them, so every registry has them. */
+export function controlPlaneImages(version: string): string[] {
+  return Object.values(IMAGES).map((image) => image(version));
+}
+
 const CPU: Record<ControlPlaneComponent, string | undefined> = {
   etcd: undefined,
   'kube-apiserver': '250m',

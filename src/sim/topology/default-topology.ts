@@ -290,6 +290,20 @@ function paas(): TopologyCluster {
   };
 }
 
+/**
+ * What the drills pull besides the platform's workloads: the pause image of a pending pod and of a memory
+ * ballast (create-pending-pod, fill-node-memory).
+ */
+const CATALOGUE_IMAGES = ['registry.k8s.io/pause:3.9'];
+
+/**
+ * Docker Hub's official images most tried by hand (`kubectl create deployment web --image=nginx`), mirrored
+ * by the platform's registry with every tag. A typo (`ngnix:1.99`) is still not found.
+ */
+const MIRRORED = ['nginx:*', 'busybox:*', 'alpine:*', 'httpd:*', 'redis:*', 'registry.k8s.io/pause:*'];
+
 export function defaultTopology(): Topology {
-  return { clusters: [control(), business(), paas()] };
+  const clusters = [control(), business(), paas()];
+  const platform = clusters.flatMap((c) => (c.workloads ?? []).map((w) => w.image ?? 'busybox:1.36'));
+  return { registry: { images: [...new Set([...platform, ...CATALOGUE_IMAGES, ...MIRRORED])] }, clusters };
 }

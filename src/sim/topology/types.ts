@@ -6,7 +6,17 @@ export interface Topology {
   $schema?: string;
   /** Overrides of Kubernetes' defaults (see src/sim/params.ts), durations as strings ("50s"). */
   params?: Record<string, string | number | boolean>;
+  /**
+   * The platform's image registry. Without it every image pulls; with it only the images listed (and the
+   * control plane's own), and any other goes ErrImagePull then ImagePullBackOff.
+   */
+  registry?: TopologyRegistry;
   clusters: TopologyCluster[];
+}
+
+export interface TopologyRegistry {
+  /** Image references (`hub.qingzhou.io/nsf/nsf-server:3.2.0`, `redis:4.0.14`), or `<repository>:*` for every tag. */
+  images: string[];
 }
 
 export interface TopologyCluster {
