@@ -265,6 +265,15 @@ export const PROBE_RBAC: Readonly<Record<string, Row>> = {
       g('', 'events', WATCH, ns),
     ];
   },
+  // The Service's EndpointSlices, in its namespace (everywhere when the namespace comes from the faults).
+  'service-endpoints': (item) => [
+    g(
+      'discovery.k8s.io',
+      'endpointslices',
+      WATCH,
+      typeof item['namespace'] === 'string' ? item['namespace'] : undefined,
+    ),
+  ],
   'static-pod-running': (item) => [...selectNodes(true)(item), g('', 'pods', WATCH, 'kube-system')],
   'leader-elected': [g('coordination.k8s.io', 'leases', WATCH, 'kube-system')],
   // A ConfigMap created and deleted in a namespace of its own.

@@ -130,6 +130,8 @@ describe('controlPlaneControllers', () => {
       'statefulset-controller',
       'daemonset-controller',
       'disruption-controller',
+      'endpoints-controller',
+      'endpointslice-controller',
       'garbage-collector',
     ]);
   });
