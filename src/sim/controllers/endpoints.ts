@@ -2,6 +2,7 @@ import type { KubeObject } from '../../kube/objects.js';
 import { StoreError, type StoreEvent } from '../store/store.js';
 import { BaseController, splitKey } from './base-controller.js';
 import {
+  backendChanged,
   backendHostname,
   compareIp,
   inheritedLabels,
@@ -66,7 +67,7 @@ export class EndpointsController extends BaseController {
       this.enqueue(key(e.object));
       return;
     }
-    if (e.resource !== 'pods') return;
+    if (e.resource !== 'pods' || (e.type === 'MODIFIED' && !backendChanged(e.old, e.object))) return;
     for (const svc of this.ctx.store.list('services', { namespace: e.object.metadata.namespace })) {
       const sel = serviceSelector(svc);
       if (!sel) continue;

@@ -3,6 +3,7 @@ import type { StoreEvent } from '../store/store.js';
 import { BaseController, splitKey } from './base-controller.js';
 import { ownerRef } from './pods.js';
 import {
+  backendChanged,
   backendHostname,
   compareIp,
   inheritedLabels,
@@ -52,7 +53,7 @@ export class EndpointSliceController extends BaseController {
       this.enqueue(key(e.object));
       return;
     }
-    if (e.resource !== 'pods') return;
+    if (e.resource !== 'pods' || (e.type === 'MODIFIED' && !backendChanged(e.old, e.object))) return;
     for (const svc of this.ctx.store.list('services', { namespace: e.object.metadata.namespace })) {
       const sel = serviceSelector(svc);
       if (!sel) continue;

@@ -93,6 +93,20 @@ export function shouldBeInEndpoints(pod: KubeObject, includeTerminating: boolean
   return true;
 }
 
+/**
+ * Whether a pod change can change any Service's endpoints (the controllers' podEndpointsChanged): most pod
+ * updates (restart counts, container states) cannot, and skipping them keeps big clusters cheap.
+ */
+export function backendChanged(old: KubeObject | undefined, cur: KubeObject): boolean {
+  if (!old) return true;
+  if (old.metadata.deletionTimestamp !== cur.metadata.deletionTimestamp) return true;
+  if (old.status?.podIP !== cur.status?.podIP || old.status?.phase !== cur.status?.phase) return true;
+  if (isReady(old) !== isReady(cur)) return true;
+  if (old.spec?.nodeName !== cur.spec?.nodeName) return true;
+  if (JSON.stringify(old.metadata.labels ?? {}) !== JSON.stringify(cur.metadata.labels ?? {})) return true;
+  return old.spec !== cur.spec && JSON.stringify(old.spec?.containers) !== JSON.stringify(cur.spec?.containers);
+}
+
 /** The pods a Service selects, with their address, readiness and resolved ports. */
 export function serviceBackends(store: Store, svc: KubeObject, includeTerminating: boolean): Backend[] {
   const selector = serviceSelector(svc);
