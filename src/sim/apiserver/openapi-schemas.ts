@@ -1,4 +1,5 @@
 import { modelDoc } from './model-docs.js';
+import { MERGE_KEYS, PRIMITIVE_MERGE } from './patch.js';
 import { attributesOf, modelOfKind, shapeOf, type ModelAttribute } from './models.js';
 
 /**
@@ -37,11 +38,50 @@ function groupPackage(group: string): string {
   return group.replace(/\.k8s\.io$/, '').replace(/\.authorization$/, '');
 }
 
+/** Strategic-merge metadata of a list field, as k8s.io/api's patchStrategy/patchMergeKey tags give it. */
+function patchStrategy(model: string, a: ModelAttribute): Record<string, string> {
+  const shape = shapeOf(a.type);
+  if (shape.kind !== 'array') return {};
+  if (PRIMITIVE_MERGE.has(a.baseName)) return { 'x-kubernetes-patch-strategy': 'merge' };
+  let key = MERGE_KEYS[a.baseName];
+  if (a.baseName === 'ports')
+    key = /Container$/.test(model) ? 'containerPort' : model === 'V1ServiceSpec' ? 'port' : undefined;
+  const item = shapeOf(shape.of);
+  if (!key || item.kind !== 'model' || !(attributesOf(item.name) ?? []).some((x) => x.baseName === key)) return {};
+  return { 'x-kubernetes-patch-merge-key': key, 'x-kubernetes-patch-strategy': 'merge' };
+}
+
+/**
+ * A name for every type the kinds refer to, given by the first kind (in the order given: core first) that
+ * reaches it: PodSpec is `io.k8s.api.core.v1.PodSpec` in the apps/v1 document too.
+ */
+export function definitionNames(kinds: Gvk[]): ReadonlyMap<string, string> {
+  const set = new SchemaSet('#/');
+  for (const k of kinds) set.addKind(k);
+  return set.definitionNames;
+}
+
 export class SchemaSet {
   readonly schemas: Record<string, Schema> = {};
-  private readonly names = new Map<string, string>();
+  private readonly names: Map<string, string>;
 
-  constructor(private readonly refPrefix: string) {}
+  /**
+   * `v3`: a described reference is `{description, allOf: [{$ref}]}`, as Kubernetes' v3 documents have it;
+   * `v2`: a plain `{$ref}` (Swagger 2.0 allows nothing beside it, and kubectl's v2 parser reads no allOf).
+   */
+  constructor(
+    private readonly refPrefix: string,
+    private readonly style: 'v2' | 'v3' = 'v3',
+    /** Definition names decided beforehand (definitionNames), so that every document names a type alike. */
+    names?: ReadonlyMap<string, string>,
+  ) {
+    this.names = new Map(names);
+  }
+
+  /** The definition name of every model added so far. */
+  get definitionNames(): ReadonlyMap<string, string> {
+    return this.names;
+  }
 
   /** Add a served kind (and everything it refers to); returns its definition name. */
   addKind(gvk: Gvk): string | undefined {
@@ -80,8 +120,9 @@ export class SchemaSet {
     const required: string[] = [];
     for (const a of attributesOf(model) ?? []) {
       const fieldDoc = doc.fields.get(a.name) ?? doc.fields.get(a.baseName);
-      const prop = this.property(a, group, version);
-      if (fieldDoc?.description) {
+      const prop = { ...this.property(a, group, version), ...patchStrategy(model, a) };
+      if (this.style === 'v2' && '$ref' in prop) properties[a.baseName] = prop;
+      else if (fieldDoc?.description) {
         // A description next to a $ref goes beside it in allOf, as Kubernetes' v3 documents do.
         if ('$ref' in prop) properties[a.baseName] = { description: fieldDoc.description, allOf: [prop] };
         else properties[a.baseName] = { ...prop, description: fieldDoc.description };

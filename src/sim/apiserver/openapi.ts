@@ -1,13 +1,15 @@
 import { resourcePath } from '../../kube/resources.js';
 import { SERVED, groupVersions, hash } from './discovery.js';
-import { SchemaSet } from './openapi-schemas.js';
+import { SchemaSet, definitionNames } from './openapi-schemas.js';
+import { encodeOpenApiV2 } from './proto/openapi-v2.js';
 
 /**
  * OpenAPI for kubectl. `kubectl apply` (and create, replace, run) ask the v3 document of the object's group
  * version whether its PATCH operation takes the `fieldValidation` parameter; it does, so validation is left
  * to the server (which validates strictly, see field-validation.ts). `kubectl explain` reads the schemas of
  * the v3 documents (`x-kubernetes-group-version-kind`, properties, descriptions); /openapi/v2 serves the
- * same schemas as one Swagger 2.0 document, in JSON.
+ * same schemas as one Swagger 2.0 document, in JSON or in the protobuf kubectl asks for (apply and diff read
+ * the lists' patch strategies from it).
  */
 function gvKey(group: string, version: string): string {
   return group ? `apis/${group}/${version}` : `api/${version}`;
@@ -51,13 +53,19 @@ function operations(group: string, version: string, withParams: (p: unknown[]) =
 }
 
 const documents = new Map<string, unknown>();
+let names: ReadonlyMap<string, string> | undefined;
+
+function definitionNamesOfServed(): ReadonlyMap<string, string> {
+  names ??= definitionNames(SERVED.map((r) => ({ group: r.group, version: r.version, kind: r.kind })));
+  return names;
+}
 
 /** One group version's OpenAPI v3 document: its operations and the schemas of its kinds. Built once. */
 function gvDocument(group: string, version: string): unknown {
   const key = gvKey(group, version);
   const cached = documents.get(key);
   if (cached) return cached;
-  const schemas = new SchemaSet('#/components/schemas/');
+  const schemas = new SchemaSet('#/components/schemas/', 'v3', definitionNamesOfServed());
   for (const r of SERVED)
     if (r.group === group && r.version === version) schemas.addKind({ group, version, kind: r.kind });
   const doc = {
@@ -86,7 +94,7 @@ function documentHash(group: string, version: string): string {
 function v2Document(): unknown {
   const cached = documents.get('v2');
   if (cached) return cached;
-  const schemas = new SchemaSet('#/definitions/');
+  const schemas = new SchemaSet('#/definitions/', 'v2', definitionNamesOfServed());
   const paths: Record<string, unknown> = {};
   for (const gv of groupVersions()) {
     for (const r of SERVED)
@@ -113,6 +121,14 @@ function v2Document(): unknown {
   };
   documents.set('v2', doc);
   return doc;
+}
+
+let v2Protobuf: Buffer | undefined;
+
+/** /openapi/v2 as gnostic protobuf, which is how kubectl asks for it. */
+export function openApiV2Protobuf(): Buffer {
+  v2Protobuf ??= encodeOpenApiV2(v2Document() as Record<string, unknown>);
+  return v2Protobuf;
 }
 
 export function openApi(path: string, _query: URLSearchParams): unknown {

@@ -77,7 +77,7 @@ export function jsonPatch(doc: unknown, patch: unknown): unknown {
 type ListStrategy = { kind: 'merge'; key: string } | { kind: 'primitive' } | { kind: 'replace' };
 
 /** Merge keys of the list fields gameday's resources have, from the `patchMergeKey` tags of k8s.io/api. */
-const MERGE_KEYS: Record<string, string> = {
+export const MERGE_KEYS: Readonly<Record<string, string>> = {
   containers: 'name',
   initContainers: 'name',
   ephemeralContainers: 'name',
@@ -96,7 +96,7 @@ const MERGE_KEYS: Record<string, string> = {
 };
 
 /** Lists of scalars merged as sets (`patchStrategy:"merge"` on a []string). */
-const PRIMITIVE_MERGE = new Set(['finalizers']);
+export const PRIMITIVE_MERGE: ReadonlySet<string> = new Set(['finalizers']);
 
 function listStrategy(path: string[]): ListStrategy {
   const field = path[path.length - 1] ?? '';

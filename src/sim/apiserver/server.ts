@@ -9,7 +9,10 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } fro
 import { health, isHealthPath } from './health.js';
 import { sendError, sendJson, sendRaw } from './http.js';
 import { handleResource, type RequestScope } from './handlers.js';
-import { openApi } from './openapi.js';
+import { openApi, openApiV2Protobuf } from './openapi.js';
+
+/** How kubectl asks for /openapi/v2 (client-go's discovery OpenAPISchema). */
+const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
 import { route } from './routes.js';
 import { ApiError, toApiError } from './status.js';
 import type { WatchStream } from './watch.js';
@@ -179,11 +182,16 @@ export class SimApiServer {
       return;
     }
     if (path.startsWith('/openapi/')) {
-      const accept = s.req.headers.accept ?? '';
-      // /openapi/v2 is served in JSON only: a client asking for the gnostic protobuf alone (kubectl apply,
-      // diff and `explain --output plaintext-openapiv2`) is told so, and falls back as for an old server.
-      if (path === '/openapi/v2' && accept.includes('protobuf') && !/json|\*\/\*/.test(accept))
-        throw new ApiError(406, 'NotAcceptable', 'only the following media types are accepted: application/json');
+      if (path === '/openapi/v2' && (s.req.headers.accept ?? '').includes(OPENAPI_V2_PROTOBUF)) {
+        const body = openApiV2Protobuf();
+        // The answer's type is spelled without the `@` (which Go's mime parser refuses), as kube-openapi does.
+        s.res.writeHead(200, {
+          'Content-Type': 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf',
+          'Content-Length': body.length,
+        });
+        s.res.end(body);
+        return;
+      }
       const doc = openApi(path, url.searchParams);
       if (doc === undefined) throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
       sendJson(s.res, 200, doc);

@@ -161,6 +161,56 @@ describe('the served simulator answers kubectl and client-node as a cluster does
         args: ['get', '--raw', '/openapi/v2'],
         out: [/^\{"swagger":"2\.0"/, /"io\.k8s\.api\.apps\.v1\.Deployment":\{/],
       },
+      // kubectl asks /openapi/v2 as gnostic protobuf: explain's v2 output parses it.
+      {
+        args: ['explain', 'deploy.spec.replicas', '--output', 'plaintext-openapiv2'],
+        out: [/^KIND:\s+Deployment\nVERSION:\s+apps\/v1\n\nFIELD:\s+replicas <integer>/, /Number of desired pods/],
+      },
+    ]);
+  });
+
+  it('applies with the patch strategies of the served v2 schema: removed list items go, merged ones merge', async () => {
+    const manifest = (containers: string): string => `apiVersion: apps/v1
+kind: Deployment
+metadata: {name: applied, namespace: default}
+spec:
+  selector: {matchLabels: {app: applied}}
+  template:
+    metadata: {labels: {app: applied}}
+    spec:
+      containers:
+${containers}`;
+    const first = await file(
+      'applied-1.yaml',
+      manifest(`      - name: a
+        image: nginx:1.25
+        env: [{name: KEEP, value: "1"}, {name: DROP, value: "2"}]
+        ports: [{containerPort: 80}, {containerPort: 81}]
+      - name: b
+        image: busybox:1.36
+`),
+    );
+    const second = await file(
+      'applied-2.yaml',
+      manifest(`      - name: a
+        image: nginx:1.26
+        env: [{name: KEEP, value: "3"}]
+        ports: [{containerPort: 81}]
+`),
+    );
+    await check([
+      { args: ['apply', '-f', first], out: [/deployment.apps\/applied created/] },
+      { args: ['apply', '-f', second], out: [/deployment.apps\/applied configured/] },
+      {
+        args: [
+          'get',
+          'deploy',
+          'applied',
+          '-o',
+          'jsonpath={range .spec.template.spec.containers[*]}{.name} {.image} {.env} {.ports[*].containerPort};{end}',
+        ],
+        out: [/^a nginx:1\.26 \[\{"name":"KEEP","value":"3"\}\] 81;$/],
+      },
     ]);
   });
 
