@@ -14,7 +14,8 @@ export function fieldValidationOf(query: URLSearchParams): FieldValidation {
 }
 
 /**
- * Unknown fields in a written object, handled as kube-apiserver's decoder does: Strict refuses the request
+ * A field of the wrong type fails the request (400, Go's decoding error). Unknown fields in a written
+ * object are handled as kube-apiserver's decoder does: Strict refuses the request
  * (400, `strict decoding error: unknown field "spec.foo"`), Warn answers with one `Warning` header per field
  * and drops them, Ignore drops them silently. Returns the object to go on with.
  */
@@ -29,15 +30,16 @@ export function checkFields(
   const mode = fieldValidationOf(query);
   const model = modelOfKind(kind);
   if (!attributesOf(model)) return obj;
-  const { unknown, pruned } = unknownFields(model, obj);
-  if (unknown.length === 0) return obj;
-  const listed = unknown.map((f) => `unknown field "${f}"`);
-  if (mode === 'Strict') {
-    const detail = `strict decoding error: ${listed.join(', ')}`;
+  const { unknown, pruned, typeError } = unknownFields(model, obj);
+  const refuse = (detail: string): never => {
     throw badRequest(
       verb === 'patch' ? detail : `${kind} in version "${version}" cannot be handled as a ${kind}: ${detail}`,
     );
-  }
+  };
+  if (typeError) refuse(typeError);
+  if (unknown.length === 0) return obj;
+  const listed = unknown.map((f) => `unknown field "${f}"`);
+  if (mode === 'Strict') refuse(`strict decoding error: ${listed.join(', ')}`);
   if (mode === 'Warn') {
     const prior = res.getHeader('Warning');
     const headers = prior === undefined ? [] : Array.isArray(prior) ? prior : [String(prior)];

@@ -64,29 +64,59 @@ export function shapeOf(type: string): TypeShape {
 /**
  * The fields of `value` that its type does not have, as kube-apiserver's strict decoder names them
  * (`spec.template.spec.containers[0].foo`), and `value` without them (what the apiserver stores: its Go
- * types have nowhere to keep an unknown field).
+ * types have nowhere to keep an unknown field). `typeError` is the first number or boolean field holding
+ * something else, worded as Go's JSON decoder words it (it fails the request in any validation mode).
+ * String fields are not judged: quantities are strings in the models and accept numbers.
  */
-export function unknownFields(model: string, value: unknown): { unknown: string[]; pruned: unknown } {
-  const unknown: string[] = [];
-  const pruned = walk(model, value, '', unknown);
-  return { unknown, pruned };
+export function unknownFields(
+  model: string,
+  value: unknown,
+): { unknown: string[]; pruned: unknown; typeError: string | undefined } {
+  const found: Found = { unknown: [], typeError: undefined };
+  const pruned = walk(model, value, '', '', found);
+  return { unknown: found.unknown, pruned, typeError: found.typeError };
+}
+
+interface Found {
+  unknown: string[];
+  typeError: string | undefined;
 }
 
 function join(path: string, key: string): string {
   return path ? `${path}.${key}` : key;
 }
 
-function walk(type: string, value: unknown, path: string, unknown: string[]): unknown {
+function goKind(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v;
+}
+
+/** `json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32` */
+function checkType(model: string, a: ModelAttribute, v: unknown, goPath: string, found: Found): void {
+  if (found.typeError !== undefined || v === null || v === undefined) return;
+  const shape = shapeOf(a.type);
+  if (shape.kind !== 'leaf') return;
+  let goType: string | undefined;
+  if (shape.type === 'number' && typeof v !== 'number')
+    goType = a.format === 'int32' || a.format === 'int64' ? a.format : 'float64';
+  else if (shape.type === 'boolean' && typeof v !== 'boolean') goType = 'bool';
+  if (goType === undefined) return;
+  const struct = model.replace(/^(V\d+(?:(?:alpha|beta)\d+)?|CoreV1|DiscoveryV1|EventsV1|RbacV1)/, '');
+  found.typeError = `json: cannot unmarshal ${goKind(v)} into Go struct field ${struct}.${goPath} of type ${goType}`;
+}
+
+function walk(type: string, value: unknown, path: string, goPath: string, found: Found): unknown {
   if (value === null || typeof value !== 'object') return value;
   const shape = shapeOf(type);
   if (shape.kind === 'array') {
     if (!Array.isArray(value)) return value;
-    return value.map((v, i) => walk(shape.of, v, `${path}[${i}]`, unknown));
+    return value.map((v, i) => walk(shape.of, v, `${path}[${i}]`, goPath, found));
   }
   if (shape.kind === 'map') {
     if (Array.isArray(value)) return value;
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = walk(shape.of, v, `${path}[${k}]`, unknown);
+    for (const [k, v] of Object.entries(value)) out[k] = walk(shape.of, v, `${path}[${k}]`, goPath, found);
     return out;
   }
   if (shape.kind !== 'model' || Array.isArray(value)) return value;
@@ -97,11 +127,12 @@ function walk(type: string, value: unknown, path: string, unknown: string[]): un
   for (const [k, v] of Object.entries(value)) {
     const a = byName.get(k);
     if (!a) {
-      unknown.push(join(path, k));
+      found.unknown.push(join(path, k));
       changed = true;
       continue;
     }
-    const w = walk(a.type, v, join(path, k), unknown);
+    checkType(shape.name, a, v, join(goPath, k), found);
+    const w = walk(a.type, v, join(path, k), join(goPath, k), found);
     if (w !== v) changed = true;
     out[k] = w;
   }

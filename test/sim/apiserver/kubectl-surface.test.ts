@@ -251,6 +251,10 @@ ${extra}      containers: [{name: app, image: nginx:1.25}]
       'unknown.yaml',
       deploy('strict', '      foo: bar\n').replace('spec:\n  selector', 'spec:\n  bogus: 1\n  selector'),
     );
+    const wrongTypeFile = await file(
+      'wrong-type.yaml',
+      deploy('typed', '').replace('spec:\n  selector', 'spec:\n  replicas: "3"\n  selector'),
+    );
     const labelFile = await file(
       'label.yaml',
       'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: labelled, namespace: default, labels: {tier: "bad value!"}}\n',
@@ -299,6 +303,11 @@ spec:
         args: ['apply', '-f', unknownFile],
         exit: 1,
         err: `Error from server (BadRequest): error when creating "${unknownFile}": Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.bogus", unknown field "spec.template.spec.foo"`,
+      },
+      {
+        args: ['apply', '-f', wrongTypeFile],
+        exit: 1,
+        err: `Error from server (BadRequest): error when creating "${wrongTypeFile}": Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`,
       },
       {
         args: ['create', '-f', unknownFile, '--validate=warn'],
