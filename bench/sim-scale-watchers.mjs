@@ -8,11 +8,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { KubeConfig, Watch } from '@kubernetes/client-node';
 
-const { server, watchers } = workerData;
+const { server, token, watchers } = workerData;
 const kc = new KubeConfig();
 kc.loadFromOptions({
   clusters: [{ name: 'scale', server, skipTLSVerify: true }],
-  users: [{ name: 'bench' }],
+  users: [{ name: 'bench', token }],
   contexts: [{ name: 'scale', cluster: 'scale', user: 'bench' }],
   currentContext: 'scale',
 });

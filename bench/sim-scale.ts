@@ -74,7 +74,12 @@ interface WatchStats {
   connected: number;
 }
 const worker = new Worker(new URL('./sim-scale-watchers.mjs', import.meta.url), {
-  workerData: { server: cluster.server?.url, watchers, resourceVersion: String(store.resourceVersion) },
+  workerData: {
+    server: cluster.server?.url,
+    token: sim.token,
+    watchers,
+    resourceVersion: String(store.resourceVersion),
+  },
 });
 const fromWorker = (type: string): Promise<{ stats?: WatchStats }> =>
   new Promise((resolve) => {

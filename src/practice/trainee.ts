@@ -119,7 +119,7 @@ export async function remoteShellBackend(o: {
         `No node "${o.node}" in ${kc.getCurrentContext()}; its nodes are: ${names.join(', ')}.`,
       );
     }
-    const ops = remoteOps(server);
+    const ops = remoteOps(server, { kubeConfig: kc });
     return { backend: { nodes: ops.nodes, etcd: ops.etcd, kube, node: o.node, isMaster: isMaster(nodeObj) }, close };
   } catch (err) {
     close();

@@ -7,6 +7,8 @@ import { isNodeReady } from '../kube/objects.js';
 import { admit } from './admission/index.js';
 import type { ApiHooks } from './apiserver/context.js';
 import { SimApiServer } from './apiserver/server.js';
+import { checkToken, newToken, servedNames } from './apiserver/access.js';
+import { servingCertificate, type ServingCertificate } from './apiserver/certificate.js';
 import type { Controller, SimContext } from './context.js';
 import { ControlPlane } from './control-plane/control-plane.js';
 import { KubernetesEndpointsReconciler } from './control-plane/kubernetes-endpoints.js';
@@ -117,6 +119,18 @@ export interface SimulatorOptions {
   tracker?: WatchTracker;
   /** Extra /gameday/ endpoints (the control endpoint of `sim up`). */
   control?: (cluster: SimCluster) => ApiHooks['control'];
+  /**
+   * The bearer token every client must send to the served API (and the control endpoint); default: a fresh
+   * random one per start. Given when someone else hands it to the clients (the proving ground's agents).
+   */
+  token?: string;
+  /** More Host names the servers answer to besides loopback and `host` (see SimApiServer). */
+  allowedHosts?: readonly string[];
+  /**
+   * Serve HTTPS with a certificate made for this start (`ca`). kubectl sends the token only over TLS, so
+   * whatever people reach with kubectl (`sim up`, practice) is served so; in-process clients may use HTTP.
+   */
+  tls?: boolean;
 }
 
 /**
@@ -125,8 +139,17 @@ export interface SimulatorOptions {
  */
 export class Simulator {
   readonly clusters = new Map<string, SimCluster>();
+  /** The bearer token of the served API, the same for every cluster of this start. */
+  readonly token: string;
+  /** With `tls`: the serving certificate, which clients trust as the clusters' certificate authority (PEM). */
+  readonly ca: string | undefined;
+  private readonly certificate: ServingCertificate | undefined;
 
-  private constructor(readonly options: SimulatorOptions) {}
+  private constructor(readonly options: SimulatorOptions) {
+    this.token = checkToken(options.token ?? newToken());
+    this.certificate = options.tls ? servingCertificate(servedNames(options.host, options.allowedHosts)) : undefined;
+    this.ca = this.certificate?.cert;
+  }
 
   static async start(options: SimulatorOptions): Promise<Simulator> {
     const sim = new Simulator(options);
@@ -144,6 +167,9 @@ export class Simulator {
           ...(options.host ? { host: options.host } : {}),
           ...(options.tracker ? { tracker: options.tracker } : {}),
           gitVersion: 'v1.32.0',
+          token: sim.token,
+          ...(sim.certificate ? { tls: sim.certificate } : {}),
+          ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),
         });
         await c.server.start();
       }
@@ -259,8 +285,12 @@ export class Simulator {
     if (!c.server) throw new Error('the simulator is not serving its API');
     const kc = new KubeConfig();
     kc.loadFromOptions({
-      clusters: [{ name: cluster, server: c.server.url, skipTLSVerify: true }],
-      users: [{ name: 'gameday' }],
+      clusters: [
+        this.ca
+          ? { name: cluster, server: c.server.url, caData: Buffer.from(this.ca).toString('base64') }
+          : { name: cluster, server: c.server.url, skipTLSVerify: true },
+      ],
+      users: [{ name: 'gameday', token: this.token }],
       contexts: [{ name: cluster, cluster, user: 'gameday' }],
       currentContext: cluster,
     });

@@ -1,11 +1,29 @@
 import { expect } from 'chai';
 import { execa, type ResultPromise } from 'execa';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { parse } from 'yaml';
+import { KubeConfig } from '@kubernetes/client-node';
+import { remoteOps } from '../../src/sim/serve/remote-ops.js';
 import { kubeletDrill, tempDir, writeExperiment } from './support.js';
 
 const BIN = join(process.cwd(), 'bin', 'gameday.js');
+
+/** What a web page's fetch sends to create a ConfigMap without a CORS preflight: text/plain, its own Origin. */
+function pageRequest(server: string, ca: Buffer): Promise<{ status: number }> {
+  return new Promise((resolve, reject) => {
+    const req = httpsRequest(
+      `${server}/api/v1/namespaces/default/configmaps`,
+      { method: 'POST', ca, headers: { origin: 'http://evil.example', 'content-type': 'text/plain;charset=UTF-8' } },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve({ status: res.statusCode ?? 0 }));
+      },
+    );
+    req.on('error', reject);
+    req.end(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'planted' } }));
+  });
+}
 const built = existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'main.js'));
 
 function gameday(args: string[], opts: { cwd?: string } = {}) {
@@ -104,6 +122,15 @@ describe('the gameday command line', function () {
     const sim = execa('node', [BIN, 'sim', 'up', '--kubeconfig', kubeconfig, '--speed', '20'], { reject: false });
     try {
       await waitForOutput(sim, 'All nodes Ready', 60_000);
+      // The kubeconfig holds the token: the user's alone. What a web page can send is refused.
+      expect(statSync(kubeconfig).mode & 0o777).to.equal(0o600);
+      const kc = new KubeConfig();
+      kc.loadFromFile(kubeconfig);
+      const page = await pageRequest(
+        kc.getCurrentCluster()!.server,
+        Buffer.from(kc.getCurrentCluster()!.caData!, 'base64'),
+      );
+      expect(page.status).to.equal(403);
       const file = writeExperiment(dir, kubeletDrill());
       const journalDir = join(dir, 'journal');
       const run = execa('node', [BIN, 'run', file, '--kubeconfig', kubeconfig, '--journal-dir', journalDir, '-v'], {
@@ -117,17 +144,13 @@ describe('the gameday command line', function () {
       expect(journals).to.have.length(1);
       const before = JSON.parse(readFileSync(join(journalDir, journals[0]!), 'utf8')) as { state: string };
       expect(before.state).to.equal('running');
+      // Through the kubeconfig `sim up` wrote: its token, and its certificate as the authority.
       const kubelet = async (): Promise<unknown> => {
-        const config = parse(readFileSync(kubeconfig, 'utf8')) as {
-          clusters: { name: string; cluster: { server: string } }[];
-        };
-        const server = config.clusters.find((c) => c.name === 'business')!.cluster.server;
-        const res = await fetch(`${server}/gameday/v1/ops`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ target: 'nodes', method: 'serviceState', args: ['10.128.38.10', 'kubelet'] }),
-        });
-        return ((await res.json()) as { result: unknown }).result;
+        const kc = new KubeConfig();
+        kc.loadFromFile(kubeconfig);
+        kc.setCurrentContext('business');
+        const ops = remoteOps(kc.getCurrentCluster()!.server, { kubeConfig: kc });
+        return ops.nodes.serviceState('10.128.38.10', 'kubelet');
       };
       expect(await kubelet()).to.equal('inactive');
       const rb = await gameday(['rollback', '--journal-dir', journalDir]);

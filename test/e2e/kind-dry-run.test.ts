@@ -68,7 +68,9 @@ describe('the catalogue on --target kind --dry-run', function () {
     await sim.settle(600_000);
     const dir = tempDir('kind');
     const kubeconfig = join(dir, 'kubeconfig');
-    await writeKubeconfig(kubeconfig, [{ cluster: 'kind-gameday', url: sim.cluster('kind-gameday').server!.url }]);
+    await writeKubeconfig(kubeconfig, [
+      { cluster: 'kind-gameday', url: sim.cluster('kind-gameday').server!.url, token: sim.token },
+    ]);
     const ran: string[] = [];
     const exec: Exec = async (file, args) => {
       ran.push([file, ...args].join(' '));

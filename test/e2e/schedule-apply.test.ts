@@ -28,12 +28,13 @@ describe('scheduled game days on the simulator', function () {
       clock: new RealClock(20),
       seed: 1,
       serve: true,
+      tls: true,
     });
     const dir = tempDir('schedule');
     const kubeconfig = join(dir, 'kubeconfig');
     await writeKubeconfig(
       kubeconfig,
-      [...sim.clusters.values()].map((c) => ({ cluster: c.name, url: c.server!.url })),
+      [...sim.clusters.values()].map((c) => ({ cluster: c.name, url: c.server!.url, token: sim!.token, ca: sim!.ca })),
     );
     const experiments = await loadExperiments(['experiments/d6-kubelet-stopped.json']);
     const built = buildManifests(experiments, {

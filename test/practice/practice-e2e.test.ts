@@ -43,7 +43,7 @@ describe('practice mode end to end on the simulator', function () {
     loaded: LoadedExperiment,
     trainee: (o: TraineeKit) => Promise<void>,
   ): Promise<{ report: PracticeReport; traineeError: unknown }> {
-    target = await SimTarget.create({ seed: 3 });
+    target = await SimTarget.create({ seed: 3, tls: true });
     const t = target;
     const cluster = loaded.experiment.clusters![0]!;
     const kubeconfig = join(dir, 'kubeconfig');
@@ -216,7 +216,7 @@ describe('practice mode end to end on the simulator', function () {
 
   it('giving up (Ctrl-C) after the fault still rolls it back', async () => {
     const abortAfterAlert = new AbortController();
-    target = await SimTarget.create({ seed: 3 });
+    target = await SimTarget.create({ seed: 3, tls: true });
     const t = target;
     const report = await runPractice({
       loaded: d11(),

@@ -280,12 +280,18 @@ async function serveSimulator(o: {
     clock: new RealClock(o.speed),
     seed: o.seed,
     serve: true,
+    tls: true,
     control: (c) => controlEndpoint(c),
   });
   const kubeconfig = join(o.dir, 'kubeconfig');
   await writeKubeconfig(
     kubeconfig,
-    [...simulator.clusters.values()].map((c) => ({ cluster: c.name, url: c.server!.url })),
+    [...simulator.clusters.values()].map((c) => ({
+      cluster: c.name,
+      url: c.server!.url,
+      token: simulator.token,
+      ca: simulator.ca,
+    })),
   );
   o.say(
     `Simulated platform: ${simulator.clusters.size} cluster(s)${o.speed === 1 ? '' : `, ${o.speed}x real time`}; waiting for it to come up...`,

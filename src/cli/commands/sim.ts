@@ -43,13 +43,19 @@ export const sim: CommandModule = {
       clock,
       seed: Number(args.seed),
       serve: true,
+      tls: true,
       ...(port ? { ports: topology.clusters.map((_, i) => port + i) } : {}),
       control: (c) => controlEndpoint(c),
     });
     const kubeconfig = resolve(args.kubeconfig as string);
     await writeKubeconfig(
       kubeconfig,
-      [...simulator.clusters.values()].map((c) => ({ cluster: c.name, url: c.server!.url })),
+      [...simulator.clusters.values()].map((c) => ({
+        cluster: c.name,
+        url: c.server!.url,
+        token: simulator.token,
+        ca: simulator.ca,
+      })),
     );
     const out = process.stdout;
     out.write(

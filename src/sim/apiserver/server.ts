@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Clock } from '../../engine/clock.js';
 import type { WatchTracker } from '../../engine/watch-tracker.js';
@@ -15,6 +16,8 @@ import { openApi, openApiV2Protobuf } from './openapi.js';
 const OPENAPI_V2_PROTOBUF = 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf';
 import { route } from './routes.js';
 import { ApiError, toApiError } from './status.js';
+import type { ServingCertificate } from './certificate.js';
+import { allowedHosts, checkToken, newToken, refusal, type AccessPolicy } from './access.js';
 import type { WatchStream } from './watch.js';
 import { WatchEncoder } from './watch-encoding.js';
 import { WatchFanout } from './watch-fanout.js';
@@ -31,6 +34,12 @@ export interface ApiServerOptions {
   tracker?: WatchTracker;
   /** What /version reports; v1.32 keeps kubectl v1.32 quiet about version skew. */
   gitVersion?: string;
+  /** The bearer token clients must send; default: a fresh random one (see `token`). */
+  token?: string;
+  /** More Host names to answer to besides loopback and the bound address (a name containers use for the host). */
+  allowedHosts?: readonly string[];
+  /** Serve HTTPS with this certificate (kubectl sends a token only over TLS); default plain HTTP. */
+  tls?: ServingCertificate;
 }
 
 /**
@@ -50,8 +59,12 @@ export class SimApiServer {
   private readonly ctx: ApiContext;
   private unsubscribe: (() => void) | undefined;
   private ipSeq = 0;
+  private policy: AccessPolicy | undefined;
+  /** What clients send as `Authorization: Bearer <token>`; every request without it is answered 401. */
+  readonly token: string;
 
   constructor(private readonly opts: ApiServerOptions) {
+    this.token = checkToken(opts.token ?? newToken());
     const encoder = new WatchEncoder();
     this.ctx = {
       encoder,
@@ -75,7 +88,9 @@ export class SimApiServer {
 
   async start(): Promise<{ url: string }> {
     if (this.server) return { url: this.address };
-    const server = createServer((req, res) => this.handle(req, res));
+    const handler = (req: IncomingMessage, res: ServerResponse): void => this.handle(req, res);
+    const tls = this.opts.tls;
+    const server: Server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler);
     server.on('connection', (socket) => {
       this.sockets.add(socket);
       socket.on('close', () => this.sockets.delete(socket));
@@ -95,7 +110,14 @@ export class SimApiServer {
     this.server = server;
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : (this.opts.port ?? 0);
-    this.address = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    const scheme = tls ? 'https' : 'http';
+    this.address = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    this.policy = {
+      token: this.token,
+      hosts: allowedHosts(host, port, this.opts.allowedHosts),
+      url: this.address.replace(/\/\/(0\.0\.0\.0|\[::\]):/, '//127.0.0.1:'),
+      scheme,
+    };
     // A Terminating namespace goes away with its last pod, as the namespace controller finishes it.
     this.unsubscribe = this.opts.store.onChange((e) => {
       if (e.resource !== 'pods' || e.type !== 'DELETED' || !e.object.metadata.namespace) return;
@@ -146,7 +168,21 @@ export class SimApiServer {
       req.socket.destroy();
       return;
     }
-    const url = new URL(req.url ?? '/', 'http://apiserver');
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://apiserver');
+    } catch {
+      sendError(res, new ApiError(400, 'BadRequest', 'the request path is not a valid URL path'));
+      return;
+    }
+    // Refused before the clock is held or anything is read: a refusal changes nothing.
+    const refused = this.policy
+      ? refusal(req, this.policy, url.pathname)
+      : new ApiError(503, 'ServiceUnavailable', 'starting');
+    if (refused) {
+      sendError(res, refused);
+      return;
+    }
     const release = this.ctx.clock.hold(`api ${req.method ?? 'GET'} ${url.pathname}`);
     res.on('finish', release);
     res.on('close', release);
@@ -203,7 +239,7 @@ export class SimApiServer {
           sendJson(s.res, 200, versionInfo(this.ctx.gitVersion));
           return;
         case '/api':
-          sendJson(s.res, 200, apiVersions(this.address.replace(/^http:\/\//, '')));
+          sendJson(s.res, 200, apiVersions(this.address.replace(/^https?:\/\//, '')));
           return;
         case '/apis':
           sendJson(s.res, 200, apiGroupList());

@@ -1,13 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RealClock } from '../../engine/clock.js';
-import { dispatchRemoteOps } from './remote-ops.js';
+import { CONTROL_PATH, dispatchRemoteOps, INFO_PATH, type SimInfo } from './remote-ops.js';
 import type { SimCluster } from '../simulator.js';
 
 const MAX_BODY = 1 << 20;
 
 /**
  * `POST /gameday/v1/ops` on a served simulator: one NodeOps or EtcdOps call from another process (gameday
- * run attached to `sim up`, the practice node shell, `gameday rollback`). Loopback only, like the API.
+ * run attached to `sim up`, the practice node shell, `gameday rollback`). The API server lets a request
+ * through to here only as it lets one through to the Kubernetes API (src/sim/apiserver/access.ts): the
+ * bearer token, a served Host, no foreign Origin, and a JSON body.
  */
 export function controlEndpoint(cluster: SimCluster) {
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
@@ -15,18 +17,19 @@ export function controlEndpoint(cluster: SimCluster) {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (path === '/gameday/v1/info' && req.method === 'GET') {
+    if (path === INFO_PATH && req.method === 'GET') {
       const clock = cluster.ctx.clock;
-      send(200, {
+      const info: SimInfo = {
         cluster: cluster.name,
         nodes: cluster.hosts.names(),
         clock: clock.mode,
         now: clock.now(),
         speed: clock instanceof RealClock ? clock.speed : 1,
-      });
+      };
+      send(200, info);
       return;
     }
-    if (path !== '/gameday/v1/ops' || req.method !== 'POST') {
+    if (path !== CONTROL_PATH || req.method !== 'POST') {
       send(404, { error: `no gameday endpoint ${req.method ?? ''} ${path}` });
       return;
     }

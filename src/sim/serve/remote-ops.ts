@@ -1,3 +1,4 @@
+import type { KubeConfig } from '@kubernetes/client-node';
 import { InfrastructureError, InvalidInputError } from '../../errors.js';
 import type {
   ControlPlaneComponent,
@@ -14,6 +15,34 @@ import type {
 
 /** The path of a running simulator's control endpoint, under each simulated cluster's server URL. */
 export const CONTROL_PATH = '/gameday/v1/ops';
+/** What a running simulator says about itself (cluster, nodes, clock, speed). */
+export const INFO_PATH = '/gameday/v1/info';
+
+export interface RemoteOpsOptions {
+  /**
+   * The kubeconfig (current context: this cluster) whose credentials and certificate authority the calls
+   * use, as client-node's own requests do: the user's token, and the simulator's certificate over https.
+   */
+  kubeConfig?: KubeConfig;
+  /** A bearer token given directly, for a plain-http simulator reached without a kubeconfig. */
+  token?: string | undefined;
+  fetchImpl?: typeof fetch;
+}
+
+interface Answer {
+  status: number;
+  ok: boolean;
+  text(): Promise<string>;
+}
+
+/** What `GET /gameday/v1/info` answers. */
+export interface SimInfo {
+  cluster: string;
+  nodes: string[];
+  clock: string;
+  now: number;
+  speed: number;
+}
 
 export type RemoteOpsTarget = 'nodes' | 'etcd';
 
@@ -34,29 +63,91 @@ export type RemoteOpsResponse = { result?: unknown } | { error: string };
  */
 export class RemoteOpsClient {
   readonly url: string;
+  private readonly base: string;
+  private readonly fetchImpl: typeof fetch;
+  private readonly token: string | undefined;
+  private readonly kubeConfig: KubeConfig | undefined;
 
-  constructor(
-    serverUrl: string,
-    private readonly fetchImpl: typeof fetch = fetch,
-  ) {
-    this.url = serverUrl.replace(/\/+$/, '') + CONTROL_PATH;
+  constructor(serverUrl: string, options: RemoteOpsOptions = {}) {
+    this.base = serverUrl.replace(/\/+$/, '');
+    this.url = this.base + CONTROL_PATH;
+    this.fetchImpl = options.fetchImpl ?? fetch;
+    this.kubeConfig = options.kubeConfig;
+    this.token = options.token ?? options.kubeConfig?.getCurrentUser()?.token;
+  }
+
+  private async request(url: string, init: { method: string; body?: string; signal?: AbortSignal }): Promise<Answer> {
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    if (this.kubeConfig) {
+      // client-node's connection settings (the https agent trusting the simulator's certificate, the
+      // token) go with node-fetch, as in src/kube/client.ts.
+      const opts = (await this.kubeConfig.applyToFetchOptions({})) as Record<string, unknown>;
+      // client-node hands back node-fetch Headers, not a plain object.
+      const given = new Headers(opts.headers as Record<string, string> | undefined);
+      for (const [k, v] of Object.entries(headers)) given.set(k, v);
+      const nodeFetch = (await import('node-fetch')).default;
+      // node-fetch's own AbortSignal type is older than the DOM's; the object is the same.
+      return nodeFetch(url, {
+        ...(opts as object),
+        ...init,
+        headers: Object.fromEntries(given.entries()),
+      } as Parameters<typeof nodeFetch>[1]);
+    }
+    if (this.token !== undefined) headers.authorization = `Bearer ${this.token}`;
+    return this.fetchImpl(url, { ...init, headers });
+  }
+
+  private async send(url: string, init: { method: string; body?: string; signal?: AbortSignal }): Promise<Answer> {
+    let res: Answer;
+    try {
+      res = await this.request(url, init);
+    } catch (err) {
+      throw new InfrastructureError(
+        `Cannot reach the simulator's control endpoint ${url}: ${causeOf(err)}. Is \`gameday sim up\` still running?`,
+        { cause: err },
+      );
+    }
+    if (res.status === 401) {
+      throw new InvalidInputError(
+        `${this.base} refused the credentials (401 Unauthorized): ${
+          this.token === undefined
+            ? 'the kubeconfig user has no token'
+            : "the kubeconfig user's token is not the simulator's"
+        }. Each start of \`gameday sim up\` writes a new token into its kubeconfig: use the kubeconfig of the running simulator (for a real cluster, use --target kind or lab).`,
+      );
+    }
+    return res;
+  }
+
+  /**
+   * What the simulator says about itself. An InfrastructureError when the server does not answer as a
+   * simulator; an InvalidInputError when it refuses the credentials.
+   */
+  async info(): Promise<SimInfo> {
+    const url = this.base + INFO_PATH;
+    const res = await this.send(url, { method: 'GET', signal: AbortSignal.timeout(10_000) });
+    const text = await res.text();
+    let parsed: Partial<SimInfo> | undefined;
+    try {
+      parsed = JSON.parse(text) as Partial<SimInfo>;
+    } catch {
+      parsed = undefined;
+    }
+    if (!res.ok) throw new InfrastructureError(`GET ${INFO_PATH}: HTTP ${res.status}`);
+    if (!parsed || typeof parsed !== 'object' || typeof parsed.cluster !== 'string')
+      throw new InfrastructureError(`GET ${INFO_PATH}: it answered, but not as a simulator`);
+    return {
+      cluster: String(parsed.cluster ?? ''),
+      nodes: Array.isArray(parsed.nodes) ? parsed.nodes.map(String) : [],
+      clock: String(parsed.clock ?? ''),
+      now: Number(parsed.now ?? 0),
+      speed: Number(parsed.speed ?? 1) || 1,
+    };
   }
 
   async call<T>(target: RemoteOpsTarget, method: string, args: unknown[]): Promise<T> {
     const body: RemoteOpsRequest = { target, method, args };
-    let res: Response;
-    try {
-      res = await this.fetchImpl(this.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(body),
-      });
-    } catch (err) {
-      throw new InfrastructureError(
-        `Cannot reach the simulator's control endpoint ${this.url}: ${causeOf(err)}. Is \`gameday sim up\` still running?`,
-        { cause: err },
-      );
-    }
+    const res = await this.send(this.url, { method: 'POST', body: JSON.stringify(body) });
     const text = await res.text();
     let parsed: RemoteOpsResponse | undefined;
     try {
@@ -174,9 +265,9 @@ export class RemoteEtcdOps implements EtcdOps {
 /** Both sets of operations of one simulated cluster, from its server URL (the kubeconfig's `server`). */
 export function remoteOps(
   serverUrl: string,
-  fetchImpl?: typeof fetch,
+  options: RemoteOpsOptions = {},
 ): { nodes: NodeOps; etcd: EtcdOps; client: RemoteOpsClient } {
-  const client = new RemoteOpsClient(serverUrl, fetchImpl);
+  const client = new RemoteOpsClient(serverUrl, options);
   return { nodes: new RemoteNodeOps(client), etcd: new RemoteEtcdOps(client), client };
 }
 

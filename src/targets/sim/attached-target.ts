@@ -4,7 +4,7 @@ import { RealClock } from '../../engine/clock.js';
 import { createKube } from '../../kube/client.js';
 import type { Kube } from '../../kube/kube.js';
 import { InvalidInputError } from '../../errors.js';
-import { remoteOps } from '../../sim/serve/remote-ops.js';
+import { RemoteOpsClient, remoteOps } from '../../sim/serve/remote-ops.js';
 import { namedClusters } from '../../experiment/clusters.js';
 import type { CreatedTarget, TargetOptions } from '../create.js';
 import { ActionLog, type EtcdOps, type NodeOps, type Target } from '../target.js';
@@ -75,7 +75,7 @@ export class AttachedSimTarget implements Target {
     if (!o) {
       const server = this.contextConfig(cluster).getCurrentCluster()?.server;
       if (!server) throw new InvalidInputError(`The kubeconfig context "${cluster}" has no server.`);
-      const r = remoteOps(server);
+      const r = remoteOps(server, { kubeConfig: this.contextConfig(cluster) });
       const rec = { cluster, clock: this.clock, actions: this.actions, dryRun: this.dryRun };
       o = { nodes: recordingNodeOps(r.nodes, rec), etcd: recordingEtcdOps(r.etcd, rec) };
       this.ops.set(cluster, o);
@@ -98,12 +98,6 @@ export class AttachedSimTarget implements Target {
   }
 }
 
-/** The bearer token of a context's user, for the simulator's own endpoints. */
-function tokenOf(kc: KubeConfig, context: string): string | undefined {
-  const user = kc.getUser(kc.getContextObject(context)?.user ?? '');
-  return user?.token ?? undefined;
-}
-
 /**
  * Ask a context's server whether it is a simulator served by `gameday sim up` (its /gameday/v1/info), and
  * at what speed. Anything else (a real apiserver, nothing listening) is refused: a drill attached with
@@ -113,18 +107,20 @@ async function simulatorInfo(kc: KubeConfig, context: string, file: string): Pro
   const ctx = kc.getContextObject(context);
   const server = ctx ? kc.getCluster(ctx.cluster)?.server : undefined;
   if (!server) throw new InvalidInputError(`${file}: the context "${context}" has no server.`);
-  const token = tokenOf(kc, context);
   let info: { cluster?: unknown; speed?: unknown };
   try {
-    const res = await fetch(server.replace(/\/+$/, '') + '/gameday/v1/info', {
-      headers: { accept: 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      signal: AbortSignal.timeout(10_000),
+    // Through client-node's settings for that context: its user's token, and over https the simulator's
+    // certificate as the authority.
+    const one = new KubeConfig();
+    one.loadFromOptions({
+      clusters: kc.clusters,
+      users: kc.users,
+      contexts: kc.contexts,
+      currentContext: context,
     });
-    if (!res.ok) throw new Error(`HTTP ${res.status}`);
-    info = (await res.json()) as typeof info;
-    if (typeof info !== 'object' || info === null || typeof info.cluster !== 'string')
-      throw new Error('it answered, but not as a simulator');
+    info = await new RemoteOpsClient(server, { kubeConfig: one }).info();
   } catch (err) {
+    if (err instanceof InvalidInputError) throw new InvalidInputError(`${file}: context "${context}": ${err.message}`);
     throw new InvalidInputError(
       `${file}: context "${context}" leads to ${server}, which does not answer as a simulator served by \`gameday sim up\` (${(err as Error).message}); nothing was touched. For a real cluster use --target kind or lab.`,
     );

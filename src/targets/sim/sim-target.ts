@@ -27,6 +27,11 @@ export interface SimTargetOptions {
   etcd?: 'sim' | 'real';
   /** Clusters backed by real etcd in `etcd: 'real'` mode. Default: the topology's first cluster. */
   etcdClusters?: string[];
+  /**
+   * Serve HTTPS, for a kubectl pointed at this process's simulator (kubectl sends the token only over TLS).
+   * Default: plain HTTP, which the in-process clients need; the token guards it either way.
+   */
+  tls?: boolean;
 }
 
 /** Simulated minutes to bring the platform up before a real-time drill: done at this speed. */
@@ -64,6 +69,7 @@ export class SimTarget implements Target {
       clock,
       seed: o.seed,
       serve: true,
+      ...(o.tls ? { tls: true } : {}),
       ...(tracker ? { tracker } : {}),
     });
     const target = new SimTarget(sim, clock, tracker, o.dryRun ?? false);

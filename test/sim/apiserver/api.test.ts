@@ -70,7 +70,7 @@ describe('simulated apiserver: REST API', () => {
   });
 
   it('serves discovery with verbs, short names, the all category and subresources', async () => {
-    const v1 = (await http(f.url, '/api/v1')).body as {
+    const v1 = (await http(f, '/api/v1')).body as {
       resources: {
         name: string;
         shortNames?: string[];
@@ -85,16 +85,16 @@ describe('simulated apiserver: REST API', () => {
     expect(pods?.categories).to.deep.equal(['all']);
     expect(pods?.verbs).to.include.members(['get', 'list', 'watch', 'create', 'patch', 'delete']);
     expect(v1.resources.find((r) => r.name === 'pods/eviction')).to.include({ group: 'policy', kind: 'Eviction' });
-    const appsList = (await http(f.url, '/apis/apps/v1')).body as {
+    const appsList = (await http(f, '/apis/apps/v1')).body as {
       resources: { name: string; kind: string; group?: string }[];
     };
     expect(appsList.resources.find((r) => r.name === 'deployments/scale')).to.include({
       group: 'autoscaling',
       kind: 'Scale',
     });
-    const groups = (await http(f.url, '/apis')).body as { groups: { name: string }[] };
+    const groups = (await http(f, '/apis')).body as { groups: { name: string }[] };
     expect(groups.groups.map((g) => g.name)).to.include.members(['apps', 'policy', 'coordination.k8s.io']);
-    expect((await http(f.url, '/version')).body).to.include({ major: '1', minor: '32', gitVersion: 'v1.32.0' });
+    expect((await http(f, '/version')).body).to.include({ major: '1', minor: '32', gitVersion: 'v1.32.0' });
   });
 
   it('lists across namespaces and by label and field selectors, with the list resourceVersion', async () => {
@@ -105,7 +105,7 @@ describe('simulated apiserver: REST API', () => {
     expect(web.items.map((p) => p.metadata?.name)).to.deep.equal(['web-1', 'web-2']);
     const onB = await core.listPodForAllNamespaces({ fieldSelector: 'spec.nodeName=node-b' });
     expect(onB.items.map((p) => p.metadata?.name)).to.deep.equal(['db-1', 'web-2']);
-    const bad = await http(f.url, '/api/v1/pods?labelSelector=' + encodeURIComponent('a in (b'));
+    const bad = await http(f, '/api/v1/pods?labelSelector=' + encodeURIComponent('a in (b'));
     expect(bad.status).to.equal(400);
     expect(bad.body).to.include({ kind: 'Status', status: 'Failure', reason: 'BadRequest', code: 400 });
   });
@@ -121,7 +121,7 @@ describe('simulated apiserver: REST API', () => {
       message: 'pods "x" not found',
       code: 404,
     });
-    const dep = await http(f.url, '/apis/apps/v1/namespaces/default/deployments/nope');
+    const dep = await http(f, '/apis/apps/v1/namespaces/default/deployments/nope');
     expect(dep.body.message).to.equal('deployments.apps "nope" not found');
   });
 
@@ -157,7 +157,7 @@ describe('simulated apiserver: REST API', () => {
     const cur = f.store.get('deployments', 'default', 'web')!;
     const stale = structuredClone(cur);
     f.store.update('deployments', { ...cur, metadata: { ...cur.metadata, labels: { changed: 'yes' } } });
-    const res = await http(f.url, '/apis/apps/v1/namespaces/default/deployments/web', { method: 'PUT', body: stale });
+    const res = await http(f, '/apis/apps/v1/namespaces/default/deployments/web', { method: 'PUT', body: stale });
     expect(res.status).to.equal(409);
     expect(res.body.reason).to.equal('Conflict');
     expect(res.body.message).to.match(
@@ -167,14 +167,14 @@ describe('simulated apiserver: REST API', () => {
 
   it('keeps status on writes to the main resource and changes only status through /status', async () => {
     const cur = f.store.get('deployments', 'default', 'web')!;
-    const put = await http(f.url, '/apis/apps/v1/namespaces/default/deployments/web', {
+    const put = await http(f, '/apis/apps/v1/namespaces/default/deployments/web', {
       method: 'PUT',
       body: { ...cur, spec: { ...cur.spec, replicas: 5 }, status: { replicas: 99 } },
     });
     expect(put.status).to.equal(200);
     expect(put.body.spec.replicas).to.equal(5);
     expect(put.body.status.replicas).to.equal(2);
-    const st = await http(f.url, '/apis/apps/v1/namespaces/default/deployments/web/status', {
+    const st = await http(f, '/apis/apps/v1/namespaces/default/deployments/web/status', {
       method: 'PATCH',
       contentType: 'application/merge-patch+json',
       body: { spec: { replicas: 1 }, status: { readyReplicas: 0 } },
@@ -216,7 +216,7 @@ describe('simulated apiserver: REST API', () => {
     const d = f.store.get('deployments', 'default', 'web')!;
     expect(d.spec.template.spec.containers).to.deep.equal([{ name: 'web', image: 'nginx:1.26' }]);
     expect(d.metadata.generation).to.equal(2);
-    const bad = await http(f.url, '/api/v1/nodes/node-a', {
+    const bad = await http(f, '/api/v1/nodes/node-a', {
       method: 'PATCH',
       contentType: 'application/merge-patch+json',
       body: '{not json',
@@ -297,13 +297,13 @@ describe('simulated apiserver: REST API', () => {
   });
 
   it('evicts through policy/v1 Eviction, answering a PDB refusal with 429 TooManyRequests and its cause', async () => {
-    const ok = await http(f.url, '/api/v1/namespaces/default/pods/web-2/eviction', {
+    const ok = await http(f, '/api/v1/namespaces/default/pods/web-2/eviction', {
       method: 'POST',
       body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'web-2', namespace: 'default' } },
     });
     expect(ok.status).to.equal(201);
     expect(f.store.get('pods', 'default', 'web-2')?.metadata.deletionTimestamp).to.be.a('string');
-    const refused = await http(f.url, '/api/v1/namespaces/default/pods/db-1/eviction', {
+    const refused = await http(f, '/api/v1/namespaces/default/pods/db-1/eviction', {
       method: 'POST',
       body: { apiVersion: 'policy/v1', kind: 'Eviction', metadata: { name: 'db-1', namespace: 'default' } },
     });
@@ -323,20 +323,20 @@ describe('simulated apiserver: REST API', () => {
   it('serves pod logs as text from the hook', async () => {
     const text = await core.readNamespacedPodLog({ name: 'web-1', namespace: 'default', tailLines: 5 });
     expect(text).to.equal('log of web-1/web tail=5\n');
-    const missing = await http(f.url, '/api/v1/namespaces/default/pods/web-1/log?container=nope');
+    const missing = await http(f, '/api/v1/namespaces/default/pods/web-1/log?container=nope');
     expect(missing.status).to.equal(400);
   });
 
   it('answers kubectl-style Table requests for lists and single objects', async () => {
     const accept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json';
-    const list = await http(f.url, '/api/v1/nodes', { accept });
+    const list = await http(f, '/api/v1/nodes', { accept });
     expect(list.body.kind).to.equal('Table');
     expect(list.body.rows.map((r: { cells: unknown[] }) => r.cells.slice(0, 3))).to.deep.equal([
       ['node-a', 'Ready', 'control-plane'],
       ['node-b', 'Ready', '<none>'],
     ]);
     expect(list.body.rows[0].object).to.deep.include({ kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1' });
-    const one = await http(f.url, '/apis/apps/v1/namespaces/default/deployments/web?includeObject=Object', { accept });
+    const one = await http(f, '/apis/apps/v1/namespaces/default/deployments/web?includeObject=Object', { accept });
     expect(one.body.rows).to.have.length(1);
     expect(one.body.rows[0].cells.slice(0, 4)).to.deep.equal(['web', '2/2', 2, 2]);
     expect(one.body.rows[0].object.kind).to.equal('Deployment');
@@ -362,16 +362,16 @@ describe('simulated apiserver: REST API', () => {
   });
 
   it('answers unknown paths and methods with a Status and never hangs on a malformed body', async () => {
-    const unknown = await http(f.url, '/api/v1/widgets');
+    const unknown = await http(f, '/api/v1/widgets');
     expect(unknown.status).to.equal(404);
     expect(unknown.body).to.include({ kind: 'Status', reason: 'NotFound' });
-    expect((await http(f.url, '/nothing/here')).status).to.equal(404);
-    const method = await http(f.url, '/api/v1/namespaces/default/pods/web-1', { method: 'POST', body: {} });
+    expect((await http(f, '/nothing/here')).status).to.equal(404);
+    const method = await http(f, '/api/v1/namespaces/default/pods/web-1', { method: 'POST', body: {} });
     expect(method.status).to.equal(405);
-    const malformed = await http(f.url, '/api/v1/namespaces/default/pods', { method: 'POST', body: '{"metadata":' });
+    const malformed = await http(f, '/api/v1/namespaces/default/pods', { method: 'POST', body: '{"metadata":' });
     expect(malformed.status).to.equal(400);
     expect(malformed.body.reason).to.equal('BadRequest');
-    const wrongKind = await http(f.url, '/api/v1/namespaces/default/pods', {
+    const wrongKind = await http(f, '/api/v1/namespaces/default/pods', {
       method: 'POST',
       body: { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' } },
     });
@@ -380,11 +380,11 @@ describe('simulated apiserver: REST API', () => {
 
   it("fails writes and quorum reads with etcd's words while the store is unavailable; resourceVersion=0 reads still answer", async () => {
     f.store.availability = () => 'etcdserver: request timed out';
-    const write = await http(f.url, '/api/v1/namespaces/default/pods', { method: 'POST', body: pod('x', undefined) });
+    const write = await http(f, '/api/v1/namespaces/default/pods', { method: 'POST', body: pod('x', undefined) });
     expect(write.status).to.equal(500);
     expect(write.body.message).to.equal('etcdserver: request timed out');
-    expect((await http(f.url, '/api/v1/pods')).status).to.equal(500);
-    const cached = await http(f.url, '/api/v1/pods?resourceVersion=0');
+    expect((await http(f, '/api/v1/pods')).status).to.equal(500);
+    const cached = await http(f, '/api/v1/pods?resourceVersion=0');
     expect(cached.status).to.equal(200);
     expect(cached.body.items).to.have.length(3);
   });
@@ -399,11 +399,11 @@ describe('simulated apiserver: namespace deletion', () => {
       },
     });
     try {
-      const res = await http(f.url, '/api/v1/namespaces/default', { method: 'DELETE' });
+      const res = await http(f, '/api/v1/namespaces/default', { method: 'DELETE' });
       expect(res.status).to.equal(200);
       expect(res.body.status.phase).to.equal('Terminating');
       expect(f.store.get('deployments', 'default', 'web')).to.equal(undefined);
-      const created = await http(f.url, '/api/v1/namespaces/default/configmaps', {
+      const created = await http(f, '/api/v1/namespaces/default/configmaps', {
         method: 'POST',
         body: { metadata: { name: 'late' } },
       });
@@ -424,14 +424,14 @@ describe('simulated apiserver: health and availability', () => {
     let failing: string[] = [];
     const f = await startFixture({ hooks: { health: () => ({ failing }) } });
     try {
-      expect(await http(f.url, '/readyz')).to.include({ status: 200, text: 'ok' });
-      const verbose = await http(f.url, '/livez?verbose');
+      expect(await http(f, '/readyz')).to.include({ status: 200, text: 'ok' });
+      const verbose = await http(f, '/livez?verbose');
       expect(verbose.text).to.contain('[+]etcd ok').and.contain('livez check passed');
       failing = ['etcd'];
-      const bad = await http(f.url, '/readyz');
+      const bad = await http(f, '/readyz');
       expect(bad.status).to.equal(500);
       expect(bad.text).to.contain('[-]etcd failed: reason withheld').and.contain('readyz check failed');
-      expect((await http(f.url, '/healthz')).status).to.equal(500);
+      expect((await http(f, '/healthz')).status).to.equal(500);
     } finally {
       await f.close();
     }
@@ -441,7 +441,7 @@ describe('simulated apiserver: health and availability', () => {
     let serving = true;
     const f = await startFixture({ hooks: { serving: () => serving } });
     try {
-      expect((await http(f.url, '/api/v1/nodes')).status).to.equal(200);
+      expect((await http(f, '/api/v1/nodes')).status).to.equal(200);
       serving = false;
       const err = await fetch(f.url + '/api/v1/nodes').then(
         () => undefined,
@@ -449,7 +449,7 @@ describe('simulated apiserver: health and availability', () => {
       );
       expect(err).to.be.instanceOf(Error);
       serving = true;
-      expect((await http(f.url, '/api/v1/nodes')).status).to.equal(200);
+      expect((await http(f, '/api/v1/nodes')).status).to.equal(200);
       expect(f.server.requestCount).to.equal(3);
     } finally {
       await f.close();

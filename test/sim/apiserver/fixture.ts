@@ -5,6 +5,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { RealClock, type Clock } from '../../../src/engine/clock.js';
 import type { WatchTracker } from '../../../src/engine/watch-tracker.js';
 import type { KubeObject } from '../../../src/kube/objects.js';
+import { servingCertificate } from '../../../src/sim/apiserver/certificate.js';
 import { writeKubeconfig } from '../../../src/sim/apiserver/kubeconfig.js';
 import { SimApiServer, type ApiHooks } from '../../../src/sim/apiserver/server.js';
 import { Store } from '../../../src/sim/store/store.js';
@@ -14,6 +15,8 @@ export interface Fixture {
   clock: Clock;
   server: SimApiServer;
   url: string;
+  /** The server's bearer token, as the kubeconfig's user carries it. */
+  token: string;
   kubeconfig: string;
   dir: string;
   kc: KubeConfig;
@@ -97,9 +100,10 @@ export function deployment(name: string, replicas = 2): KubeObject {
 
 /** A server on a fresh Store with two namespaces, two Ready nodes, three pods and a Deployment. */
 export async function startFixture(
-  options: { clock?: Clock; hooks?: ApiHooks; tracker?: WatchTracker; seed?: boolean } = {},
+  options: { clock?: Clock; hooks?: ApiHooks; tracker?: WatchTracker; seed?: boolean; tls?: boolean } = {},
 ): Promise<Fixture> {
   const clock = options.clock ?? new RealClock();
+  const tls = options.tls ? servingCertificate(['127.0.0.1', 'localhost']) : undefined;
   const store = new Store(clock);
   if (options.seed !== false) {
     for (const ns of ['default', 'kube-system'])
@@ -122,11 +126,13 @@ export async function startFixture(
     cluster: 'test',
     ...(options.hooks ? { hooks: options.hooks } : {}),
     ...(options.tracker ? { tracker: options.tracker } : {}),
+    // kubectl sends the token only over TLS.
+    ...(tls ? { tls } : {}),
   });
   const { url } = await server.start();
   const dir = await mkdtemp(join(tmpdir(), 'gameday-apiserver-'));
   const kubeconfig = join(dir, 'kubeconfig');
-  await writeKubeconfig(kubeconfig, [{ cluster: 'test', url }]);
+  await writeKubeconfig(kubeconfig, [{ cluster: 'test', url, token: server.token, ca: tls?.cert }]);
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   return {
@@ -134,6 +140,7 @@ export async function startFixture(
     clock,
     server,
     url,
+    token: server.token,
     kubeconfig,
     dir,
     kc,
@@ -145,16 +152,23 @@ export async function startFixture(
   };
 }
 
-/** GET/POST/... with fetch, returning status and parsed JSON (or text). */
+/** GET/POST/... with fetch and the server's token, returning status and parsed JSON (or text). */
 export async function http(
-  url: string,
+  server: { url: string; token: string },
   path: string,
-  init: { method?: string; body?: unknown; contentType?: string; accept?: string } = {},
+  init: {
+    method?: string;
+    body?: unknown;
+    contentType?: string;
+    accept?: string;
+    headers?: Record<string, string>;
+  } = {},
 ): Promise<{ status: number; body: any; text: string }> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { Authorization: `Bearer ${server.token}` };
   if (init.body !== undefined) headers['Content-Type'] = init.contentType ?? 'application/json';
   if (init.accept) headers.Accept = init.accept;
-  const res = await fetch(url + path, {
+  Object.assign(headers, init.headers ?? {});
+  const res = await fetch(server.url + path, {
     method: init.method ?? 'GET',
     headers,
     ...(init.body !== undefined ? { body: typeof init.body === 'string' ? init.body : JSON.stringify(init.body) } : {}),

@@ -48,6 +48,7 @@ describe('simulated apiserver: the real kubectl', function () {
 
   beforeEach(async () => {
     f = await startFixture({
+      tls: true,
       hooks: {
         admit: (resource, obj) => {
           if (resource === 'configmaps' && obj.metadata.name === 'invalid') {

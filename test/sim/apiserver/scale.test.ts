@@ -3,9 +3,9 @@ import { request } from 'node:http';
 import { pod, startFixture, type Fixture } from './fixture.js';
 
 /** Read a whole response as bytes, counting chunks: a streamed list arrives in many. */
-function get(url: string): Promise<{ status: number; body: Buffer; chunks: number }> {
+function get(url: string, token: string): Promise<{ status: number; body: Buffer; chunks: number }> {
   return new Promise((resolve, reject) => {
-    request(url, (res) => {
+    request(url, { headers: { Authorization: `Bearer ${token}` } }, (res) => {
       const parts: Buffer[] = [];
       res.on('data', (c: Buffer) => parts.push(c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts), chunks: parts.length }));
@@ -33,7 +33,7 @@ describe('simulated apiserver: scale', function () {
   });
 
   it('lists 150,000 pods, streaming the response', async () => {
-    const res = await get(`${f.url}/api/v1/pods`);
+    const res = await get(`${f.url}/api/v1/pods`, f.token);
     expect(res.status).to.equal(200);
     expect(res.chunks).to.be.greaterThan(10);
     const list = JSON.parse(res.body.toString('utf8')) as { kind: string; items: { metadata: { name: string } }[] };
@@ -42,7 +42,7 @@ describe('simulated apiserver: scale', function () {
   });
 
   it('lists the pods of one node from the node index', async () => {
-    const res = await get(`${f.url}/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-7`);
+    const res = await get(`${f.url}/api/v1/pods?fieldSelector=spec.nodeName%3Dnode-7`, f.token);
     const list = JSON.parse(res.body.toString('utf8')) as { items: { spec: { nodeName: string } }[] };
     expect(list.items.length).to.equal(Math.ceil((PODS - 7) / NODES));
     expect(list.items.every((p) => p.spec.nodeName === 'node-7')).to.equal(true);
@@ -55,6 +55,7 @@ describe('simulated apiserver: scale', function () {
       let buf = '';
       const req = request(
         `${f.url}/api/v1/pods?watch=true&resourceVersion=${rv}&labelSelector=app%3Dapp-${i}`,
+        { headers: { Authorization: `Bearer ${f.token}` } },
         (res) => {
           res.setEncoding('utf8');
           res.on('data', (c: string) => {

@@ -13,7 +13,7 @@ interface Line {
 
 /** Open a raw watch stream and collect its JSON lines until `until` says stop (or the stream ends). */
 function rawWatch(
-  url: string,
+  server: { url: string; token: string },
   path: string,
   accept?: string,
   opts: { paused?: boolean } = {},
@@ -23,7 +23,9 @@ function rawWatch(
   let buf = '';
   let endResolve!: () => void;
   const ended = new Promise<void>((r) => (endResolve = r));
-  const req = request(url + path, { headers: accept ? { Accept: accept } : {} }, (res) => {
+  const headers: Record<string, string> = { Authorization: `Bearer ${server.token}` };
+  if (accept) headers.Accept = accept;
+  const req = request(server.url + path, { headers }, (res) => {
     // A client that stops reading: its socket fills and the server's queue for it grows.
     if (opts.paused) {
       res.pause();
@@ -90,7 +92,7 @@ describe('simulated apiserver: watch', () => {
     f = await startFixture();
     const before = f.store.resourceVersion;
     f.store.create('pods', pod('late', 'node-a'));
-    const replay = rawWatch(f.url, `/api/v1/pods?watch=true&resourceVersion=${before}`);
+    const replay = rawWatch(f, `/api/v1/pods?watch=true&resourceVersion=${before}`);
     await replay.waitFor(1);
     replay.close();
     expect(replay.lines[0]).to.deep.include({ type: 'ADDED' });
@@ -100,7 +102,7 @@ describe('simulated apiserver: watch', () => {
     f.store.create('configmaps', { metadata: { name: 'churn', namespace: 'default' }, data: { i: '0' } });
     for (let i = 1; i <= 100_000; i++)
       f.store.update('configmaps', { metadata: { name: 'churn', namespace: 'default' }, data: { i: String(i) } });
-    const gone = rawWatch(f.url, '/api/v1/pods?watch=true&resourceVersion=1');
+    const gone = rawWatch(f, '/api/v1/pods?watch=true&resourceVersion=1');
     await gone.ended;
     expect(gone.lines).to.have.length(1);
     expect(gone.lines[0]?.type).to.equal('ERROR');
@@ -109,7 +111,7 @@ describe('simulated apiserver: watch', () => {
 
   it('starts with the current state as ADDED events when no resourceVersion is given', async () => {
     f = await startFixture();
-    const w = rawWatch(f.url, '/api/v1/namespaces/default/pods?watch=1&fieldSelector=spec.nodeName%3Dnode-b');
+    const w = rawWatch(f, '/api/v1/namespaces/default/pods?watch=1&fieldSelector=spec.nodeName%3Dnode-b');
     await w.waitFor(2);
     f.store.create('pods', pod('web-9', 'node-b'));
     await w.waitFor(3);
@@ -124,7 +126,7 @@ describe('simulated apiserver: watch', () => {
   it('sends one-row Tables when kubectl get -w asks for them', async () => {
     f = await startFixture();
     const w = rawWatch(
-      f.url,
+      f,
       `/api/v1/nodes?watch=true&resourceVersion=${f.store.resourceVersion}`,
       'application/json;as=Table;v=v1;g=meta.k8s.io,application/json',
     );
@@ -141,7 +143,7 @@ describe('simulated apiserver: watch', () => {
 
   it('closes the stream after timeoutSeconds', async () => {
     f = await startFixture();
-    const w = rawWatch(f.url, `/api/v1/pods?watch=true&resourceVersion=${f.store.resourceVersion}&timeoutSeconds=1`);
+    const w = rawWatch(f, `/api/v1/pods?watch=true&resourceVersion=${f.store.resourceVersion}&timeoutSeconds=1`);
     await w.ended;
     expect(w.lines).to.deep.equal([]);
   });
@@ -149,7 +151,7 @@ describe('simulated apiserver: watch', () => {
   it('sends 50 concurrent watchers every event, serializing each object once', async () => {
     f = await startFixture();
     const rv = f.store.resourceVersion;
-    const watchers = Array.from({ length: 50 }, () => rawWatch(f.url, `/api/v1/pods?watch=true&resourceVersion=${rv}`));
+    const watchers = Array.from({ length: 50 }, () => rawWatch(f, `/api/v1/pods?watch=true&resourceVersion=${rv}`));
     await until(() => f.server.watchStats().watches === 50);
     const before = f.server.watchStats().serialized;
     for (let i = 0; i < 20; i++) f.store.create('pods', pod(`burst-${i}`, 'node-a'));
@@ -167,8 +169,8 @@ describe('simulated apiserver: watch', () => {
   it('closes a watcher whose client stops reading, as kube-apiserver does, while the others go on', async () => {
     f = await startFixture();
     const rv = f.store.resourceVersion;
-    const stalled = rawWatch(f.url, `/api/v1/pods?watch=true&resourceVersion=${rv}`, undefined, { paused: true });
-    const reading = rawWatch(f.url, `/api/v1/pods?watch=true&resourceVersion=${rv}`);
+    const stalled = rawWatch(f, `/api/v1/pods?watch=true&resourceVersion=${rv}`, undefined, { paused: true });
+    const reading = rawWatch(f, `/api/v1/pods?watch=true&resourceVersion=${rv}`);
     await until(() => f.server.watchStats().watches === 2);
     const total = 3 * MAX_PENDING_EVENTS;
     // Pods of a few kilobytes, as real ones are, fill the socket's buffers well before the queue's bound.
@@ -214,7 +216,9 @@ describe('simulated apiserver: virtual clock', () => {
       },
     });
     try {
-      const res = await fetch(f.url + '/api/v1/namespaces/default/pods/web-1/log');
+      const res = await fetch(f.url + '/api/v1/namespaces/default/pods/web-1/log', {
+        headers: { authorization: `Bearer ${f.token}` },
+      });
       expect(await res.text()).to.equal('x');
       expect(heldDuring).to.deep.equal(['api GET /api/v1/namespaces/default/pods/web-1/log']);
       await new Promise((r) => setImmediate(r));
@@ -229,7 +233,7 @@ describe('simulated apiserver: virtual clock', () => {
     const tracker = new WatchTracker(clock);
     const f = await startFixture({ clock, tracker });
     try {
-      const w = rawWatch(f.url, `/api/v1/pods?watch=true&resourceVersion=${f.store.resourceVersion}&gamedayWatch=w7`);
+      const w = rawWatch(f, `/api/v1/pods?watch=true&resourceVersion=${f.store.resourceVersion}&gamedayWatch=w7`);
       await new Promise((r) => setTimeout(r, 50));
       expect(clock.heldBy()).to.deep.equal([]);
       f.store.create('pods', pod('tracked', 'node-a'));

@@ -10,7 +10,7 @@ describe("remote ops (the client of a running simulator's control endpoint)", ()
   let url: string;
   const nodes = new FakeNodeOps();
   const etcd = new FakeEtcdOps();
-  const seen: { path: string; body: unknown }[] = [];
+  const seen: { path: string; body: unknown; authorization?: string | undefined }[] = [];
 
   before(async () => {
     server = createServer((req, res) => {
@@ -18,7 +18,7 @@ describe("remote ops (the client of a running simulator's control endpoint)", ()
       req.on('data', (c: Buffer) => (data += c.toString()));
       req.on('end', () => {
         const body: unknown = data ? JSON.parse(data) : undefined;
-        seen.push({ path: req.url ?? '', body });
+        seen.push({ path: req.url ?? '', body, authorization: req.headers.authorization });
         if (req.url === '/garbage' + CONTROL_PATH) {
           res.writeHead(200, { 'content-type': 'text/plain' }).end('<html>');
           return;
@@ -39,9 +39,15 @@ describe("remote ops (the client of a running simulator's control endpoint)", ()
     expect(seen.at(-1)).to.deep.equal({
       path: CONTROL_PATH,
       body: { target: 'nodes', method: 'service', args: ['10.128.38.8', 'kubelet', 'stop'] },
+      authorization: undefined,
     });
     expect(nodes.calls.at(-1)).to.deep.equal(['service', '10.128.38.8', 'kubelet', 'stop']);
     expect(await ops.nodes.serviceState('10.128.38.8', 'kubelet')).to.equal('inactive');
+  });
+
+  it("sends the simulator's bearer token with every call when it has one", async () => {
+    await remoteOps(url, { token: 'the-token-of-this-start' }).nodes.power('10.128.38.8', 'on');
+    expect(seen.at(-1)?.authorization).to.equal('Bearer the-token-of-this-start');
   });
 
   it('returns results of EtcdOps calls, including a snapshot passed back for a restore', async () => {

@@ -62,7 +62,7 @@ kind: Config
 clusters:
 - {name: control, cluster: {server: "${sim.cluster('control').server!.url}", insecure-skip-tls-verify: true}}
 - {name: business, cluster: {server: "${realUrl}", insecure-skip-tls-verify: true}}
-users: [{name: u, user: {}}]
+users: [{name: u, user: {token: "${sim.token}"}}]
 contexts:
 - {name: control, context: {cluster: control, user: u}}
 - {name: business, context: {cluster: business, user: u}}
