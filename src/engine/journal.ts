@@ -1,7 +1,8 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import type { FaultPlan } from '../kit/plugin.js';
+import { ensurePrivateDirSync, writePrivateFileSync } from '../private-files.js';
 
 /**
  * What a drill is about to change, written (and fsynced) before each change, so that `gameday rollback`
@@ -51,7 +52,8 @@ export class Journal {
   ) {}
 
   static create(dir: string, data: Omit<JournalData, 'version' | 'pid' | 'state' | 'startedAt'>): Journal {
-    mkdirSync(dir, { recursive: true });
+    // It holds what the faults change, such as a deleted ConfigMap's data: the user's alone.
+    ensurePrivateDirSync(dir);
     const j = new Journal(join(dir, `${data.runId}.json`), {
       version: 1,
       pid: process.pid,
@@ -122,16 +124,8 @@ export class Journal {
     this.flush();
   }
 
-  /** Write to a temporary file, fsync, rename: the journal on disk is always whole. */
+  /** Write to a private temporary file, fsync, rename: the journal on disk is always whole, and 0600. */
   private flush(): void {
-    const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, 'w');
-    try {
-      writeSync(fd, JSON.stringify(this.data, null, 2) + '\n');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
+    writePrivateFileSync(this.path, JSON.stringify(this.data, null, 2) + '\n', { fsync: true });
   }
 }

@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError, errorMessage } from '../errors.js';
 import type { RunResult } from '../report/result.js';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../private-files.js';
 
 /**
  * The results history: one JSON file per run, `<dir>/<experiment-id>/<ISO time>-<seed>.json`. Plain files
@@ -52,10 +53,12 @@ export async function appendResult(dir: string, result: RunResult, options: { no
   const recordedAt = options.now ?? Date.now();
   const stored: StoredResult = { ...result, recordedAt };
   const drillDir = join(dir, drillDirName(result.experiment.id));
-  await fsp.mkdir(drillDir, { recursive: true });
+  // Results name the objects and nodes a drill touched: the user's alone, like the journals.
+  await ensurePrivateDir(dir);
+  await ensurePrivateDir(drillDir);
   const base = `${fileTime(wallStart(result, recordedAt))}-${result.seed}`;
   const tmp = join(drillDir, `.${base}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const handle = await fsp.open(tmp, 'wx');
+  const handle = await fsp.open(tmp, 'wx', PRIVATE_FILE_MODE);
   try {
     await handle.writeFile(`${JSON.stringify(stored, null, 2)}\n`);
     await handle.sync();

@@ -1,16 +1,7 @@
-import {
-  closeSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { closeSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InfrastructureError, InvalidInputError } from '../errors.js';
+import { ensurePrivateDirSync, writePrivateFileSync } from '../private-files.js';
 import { isActive, type PracticeState } from './session-state.js';
 
 export const DEFAULT_PRACTICE_DIR = '.gameday/practice';
@@ -35,7 +26,8 @@ export class SessionStore {
   }
 
   create(state: PracticeState): void {
-    mkdirSync(this.dir, { recursive: true });
+    // The session keeps the trainee's commands and what the API answered, next to the simulator's kubeconfig.
+    ensurePrivateDirSync(this.dir);
     this.withLock(() => this.write(state));
   }
 
@@ -66,9 +58,7 @@ export class SessionStore {
   }
 
   private write(state: PracticeState): void {
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    writeFileSync(tmp, JSON.stringify(state, null, 2) + '\n');
-    renameSync(tmp, this.path);
+    writePrivateFileSync(this.path, JSON.stringify(state, null, 2) + '\n');
   }
 
   private withLock<T>(fn: () => T): T {

@@ -1,4 +1,5 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { ensurePrivateDirSync } from '../../private-files.js';
 import { join, resolve } from 'node:path';
 import type { Argv } from 'yargs';
 import type { CommandModule } from '../command.js';
@@ -216,7 +217,8 @@ export const practice: CommandModule = {
 };
 
 function writeReport(dir: string, report: PracticeReport): string[] {
-  mkdirSync(dir, { recursive: true });
+  // A report (0644 as reports are), in the session directory, which is the user's alone.
+  ensurePrivateDirSync(dir);
   const json = join(dir, `${report.session}.report.json`);
   const md = join(dir, `${report.session}.report.md`);
   writeFileSync(json, JSON.stringify(report, null, 2) + '\n');

@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { chmod } from 'node:fs/promises';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../private-files.js';
 import { resolve } from 'node:path';
 import { InfrastructureError } from '../../errors.js';
 import type { CommandResult, CommandRunner, RunOptions } from '../common/command-runner.js';
@@ -159,8 +160,10 @@ export class KindEtcdHost implements EtcdHost {
     await this.onNode(node, ['mv', etcdctlPath, onNode]);
     // A copy outside the cluster: a lost node must not take the only snapshot with it.
     const local = resolve(this.snapshotDir, file);
-    if (!this.runner.dryRun) await mkdir(this.snapshotDir, { recursive: true });
+    // A snapshot is every object of the cluster, Secrets included: the user's alone.
+    if (!this.runner.dryRun) await ensurePrivateDir(this.snapshotDir);
     await this.runner.run(['docker', 'cp', `${node}:${onNode}`, local]);
+    if (!this.runner.dryRun) await chmod(local, PRIVATE_FILE_MODE);
     return local;
   }
 

@@ -290,6 +290,9 @@ describe('kind target on a real Docker engine', function () {
 
     const snap = await etcd.snapshotSave('docker-test');
     expect(statSync(snap.path).size).to.be.greaterThan(0);
+    // Every object of the cluster, Secrets included: the user's alone.
+    expect(statSync(snap.path).mode & 0o777).to.equal(0o600);
+    expect(statSync(dirname(snap.path)).mode & 0o777).to.equal(0o700);
     expect(snap.revision).to.be.at.least(w.ok ? w.revision : 1);
     expect(snap.keys).to.be.greaterThan(0);
 
