@@ -49,18 +49,23 @@ export class Journal {
   private constructor(
     readonly path: string,
     readonly data: JournalData,
+    /** False for a dry run: the journal is kept in memory only, since nothing changes that needs undoing. */
+    private readonly persist = true,
   ) {}
 
-  static create(dir: string, data: Omit<JournalData, 'version' | 'pid' | 'state' | 'startedAt'>): Journal {
+  static create(
+    dir: string,
+    data: Omit<JournalData, 'version' | 'pid' | 'state' | 'startedAt'>,
+    options: { dryRun?: boolean } = {},
+  ): Journal {
+    const persist = options.dryRun !== true;
     // It holds what the faults change, such as a deleted ConfigMap's data: the user's alone.
-    ensurePrivateDirSync(dir);
-    const j = new Journal(join(dir, `${data.runId}.json`), {
-      version: 1,
-      pid: process.pid,
-      state: 'running',
-      startedAt: new Date().toISOString(),
-      ...data,
-    });
+    if (persist) ensurePrivateDirSync(dir);
+    const j = new Journal(
+      join(dir, `${data.runId}.json`),
+      { version: 1, pid: process.pid, state: 'running', startedAt: new Date().toISOString(), ...data },
+      persist,
+    );
     j.flush();
     return j;
   }
@@ -126,6 +131,7 @@ export class Journal {
 
   /** Write to a private temporary file, fsync, rename: the journal on disk is always whole, and 0600. */
   private flush(): void {
+    if (!this.persist) return;
     writePrivateFileSync(this.path, JSON.stringify(this.data, null, 2) + '\n', { fsync: true });
   }
 }

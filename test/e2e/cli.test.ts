@@ -89,6 +89,27 @@ describe('the gameday command line', function () {
     expect(readFileSync(join(dir, 'junit.xml'), 'utf8')).to.contain('<testsuite');
   });
 
+  it('writes nothing on a dry run: no journal, no history, no metrics, no snapshot, no report unless asked', async () => {
+    const dir = tempDir('cli');
+    const r = await gameday(
+      [
+        'run',
+        join(process.cwd(), 'experiments', 'd9-pod-error-missing-configmap.json'),
+        join(process.cwd(), 'experiments', 'd4c-etcd-all-members-down.json'),
+        '--dry-run',
+        '--results-dir',
+        join(dir, 'results'),
+        '--metrics',
+        join(dir, 'metrics.prom'),
+      ],
+      { cwd: dir },
+    );
+    expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
+    expect(r.stdout).to.contain('PLANNED (dry run: nothing changed)');
+    // Not even the default .gameday/journal in the working directory.
+    expect(readdirSync(dir)).to.deep.equal([]);
+  });
+
   it('exits 1 when a target is missed, naming it', async () => {
     const dir = tempDir('cli');
     const file = writeExperiment(dir, kubeletDrill({ targets: { timeToDetect: '1s' } }));

@@ -195,7 +195,8 @@ export async function recordRun(results: readonly RunResult[], o: RecordOptions)
     await appendToConfigMap(cm, measured, o.now !== undefined ? { now: o.now } : {});
     lines.push(`history: ConfigMap ${cm.where}`);
   }
-  if (o.metrics !== undefined || o.pushgateway !== undefined) {
+  // A dry run measured nothing: it must not overwrite the metrics of real runs with an empty file.
+  if ((o.metrics !== undefined || o.pushgateway !== undefined) && measured.length > 0) {
     const text = renderPrometheus(measured, o.now !== undefined ? { now: o.now } : {});
     if (o.metrics !== undefined) {
       await writeMetricsFile(o.metrics, text);

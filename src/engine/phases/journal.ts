@@ -20,13 +20,18 @@ export async function journal(d: DrillRun, plugins: AnyFault[]): Promise<Ledger>
     d.contextFor,
   );
   const exp = d.experiment;
-  const j = Journal.create(d.options.journalDir, {
-    runId: `${new Date().toISOString().replace(/[:.]/g, '-')}-${exp.id}-${randomUUID().slice(0, 8)}`,
-    experimentId: exp.id,
-    experimentFile: d.file,
-    target: d.options.journalTarget,
-    faults: [],
-  });
+  // A dry run keeps its journal in memory: nothing changes that would need undoing.
+  const j = Journal.create(
+    d.options.journalDir,
+    {
+      runId: `${new Date().toISOString().replace(/[:.]/g, '-')}-${exp.id}-${randomUUID().slice(0, 8)}`,
+      experimentId: exp.id,
+      experimentFile: d.file,
+      target: d.options.journalTarget,
+      faults: [],
+    },
+    { dryRun: d.options.dryRun },
+  );
   for (const p of planned) {
     j.addFault({ index: p.index, type: p.fault.name, cluster: p.ctx.cluster, params: p.params, plan: p.plan });
   }
