@@ -30,6 +30,9 @@ export function didYouMean(word: string, candidateList: Iterable<string>): strin
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of candidates) {
+    // The distance is at least the difference in length: a word far longer than every name (a huge value)
+    // costs nothing here.
+    if (Math.abs(lower.length - candidate.length) > limit) continue;
     const distance = editDistance(lower, candidate.toLowerCase());
     if (distance < bestDistance) {
       best = candidate;

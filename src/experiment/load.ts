@@ -1,10 +1,12 @@
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { errorMessage, InvalidInputError } from '../errors.js';
+import { InvalidInputError } from '../errors.js';
 import { ExperimentValidationError } from './errors.js';
 import { glob, isGlob } from './glob.js';
 import type { ValidationIssue } from './issues.js';
+import { MAX_EXPERIMENT_BYTES, readInputFile } from './input-file.js';
 import { parseJsonSource } from './json-source.js';
+import { quoteText } from './quote.js';
 import { defaultRegistries } from './registries.js';
 import type { Registries } from './schema.js';
 import type { LoadedExperiment } from './types.js';
@@ -34,23 +36,35 @@ export async function expandPaths(paths: readonly string[]): Promise<string[]> {
   for (const p of paths) {
     if (isGlob(p)) {
       const matched = await glob(p);
-      if (matched.length === 0) throw new InvalidInputError(`No experiment files match ${JSON.stringify(p)}.`);
+      if (matched.length === 0) throw new InvalidInputError(`No experiment files match ${quoteText(p)}.`);
       matched.forEach(add);
       continue;
     }
     let stat;
     try {
       stat = await fsp.stat(p);
-    } catch {
-      throw new InvalidInputError(`No such experiment file or directory: ${JSON.stringify(p)}.`);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const dangling =
+        code === 'ENOENT' &&
+        (await fsp.lstat(p).then(
+          (l) => l.isSymbolicLink(),
+          () => false,
+        ));
+      if ((code === 'ENOENT' && !dangling) || code === 'ENOTDIR')
+        throw new InvalidInputError(`No such experiment file or directory: ${quoteText(p)}.`);
+      // A loop of symbolic links, a path too long, no permission: say which, it is not "no such file".
+      const read = readInputFile(p, { maxBytes: MAX_EXPERIMENT_BYTES, what: 'an experiment file' });
+      throw new InvalidInputError(`${quoteText(p)} ${read.ok ? `cannot be read (${code ?? 'error'})` : read.reason}.`);
     }
     if (stat.isDirectory()) {
       const names = (await fsp.readdir(p, { withFileTypes: true }))
         // A ConfigMap volume (the in-cluster CronJob) presents its files as symlinks: follow them.
-        .filter((e) => (e.isFile() || e.isSymbolicLink()) && e.name.endsWith('.json') && !e.name.startsWith('.'))
+        // Anything else named *.json (a pipe, a device) is listed too, to be refused by name rather than skipped.
+        .filter((e) => !e.isDirectory() && e.name.endsWith('.json') && !e.name.startsWith('.'))
         .map((e) => e.name)
         .sort();
-      if (names.length === 0) throw new InvalidInputError(`No *.json experiment files in ${JSON.stringify(p)}.`);
+      if (names.length === 0) throw new InvalidInputError(`No *.json experiment files in ${quoteText(p)}.`);
       for (const name of names) add(path.join(p, name));
     } else {
       add(p);
@@ -92,20 +106,19 @@ export async function validateExperimentFiles(
   // Kept only to place duplicate-id issues at the "id" they are about.
   const texts = new Map<FileValidation, string>();
   for (const file of files) {
-    let text: string;
-    try {
-      text = await fsp.readFile(file, 'utf8');
-    } catch (err) {
+    const read = readInputFile(file, { maxBytes: MAX_EXPERIMENT_BYTES, what: 'an experiment file' });
+    if (!read.ok) {
       const issue: ValidationIssue = {
         file,
-        line: 0,
-        column: 0,
+        line: read.position?.line ?? 0,
+        column: read.position?.column ?? 0,
         path: '',
-        message: `Cannot read the file: ${errorMessage(err)}`,
+        message: `The file ${read.reason}`,
       };
       results.push({ file, errors: [issue] });
       continue;
     }
+    const text = read.text;
     const result: FileValidation = { file, ...validateExperiment(file, text, registries) };
     texts.set(result, text);
     results.push(result);

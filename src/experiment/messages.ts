@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv/dist/2020.js';
 import { DURATION_PATTERN } from '../kit/duration.js';
 import { didYouMean, quotedList } from './did-you-mean.js';
+import { QUOTE_LIMIT, quoteText } from './quote.js';
 import { ID_PATTERN } from './schema.js';
 
 /** An issue before it is placed in the file: `at: 'key'` points at a property's name rather than its value. */
@@ -22,6 +23,14 @@ const ARTICLE: Record<string, string> = {
   null: 'null',
 };
 
+/** Lists and objects validation saw cut short (src/experiment/validate.ts), with their real size. */
+export const CUT_LENGTHS = new WeakMap<object, number>();
+
+function sizeOf(data: unknown): number {
+  if (data === null || typeof data !== 'object') return 0;
+  return CUT_LENGTHS.get(data) ?? (Array.isArray(data) ? data.length : Object.keys(data).length);
+}
+
 export const DURATION_EXPECTED = 'a duration such as "30s", "5m" or "PT5M"';
 
 function unescape(segment: string): string {
@@ -39,9 +48,9 @@ export function subject(pointer: string): string {
   if (last === undefined) return 'the experiment';
   if (/^\d+$/.test(last)) {
     const parent = parts[parts.length - 2];
-    return parent === undefined ? `item ${last}` : `item ${last} of ${JSON.stringify(parent)}`;
+    return parent === undefined ? `item ${last}` : `item ${last} of ${quoteText(parent)}`;
   }
-  return JSON.stringify(last);
+  return quoteText(last);
 }
 
 /** The value as a message shows what was found: `"5 minutes" (string)`, `30 (number)`, `an object`. */
@@ -49,10 +58,10 @@ export function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array';
   switch (typeof value) {
-    case 'string': {
-      const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-      return `${JSON.stringify(shown)} (string)`;
-    }
+    case 'string':
+      return value.length > QUOTE_LIMIT
+        ? quoteText(value).replace(/ characters\)$/, '-character string)')
+        : `${quoteText(value)} (string)`;
     case 'number':
     case 'boolean':
       return `${String(value)} (${typeof value})`;
@@ -69,6 +78,12 @@ function isDurationSchema(schema: unknown): boolean {
   return s['pattern'] === DURATION_PATTERN || s['gamedayDuration'] === true;
 }
 
+/** 86400000 -> "24h": the duration limit as a person writes it. */
+function formatLimit(ms: number): string {
+  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -83,7 +98,13 @@ function valueMessage(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;
   const data: unknown = error.data;
   const parent = error.parentSchema as Record<string, unknown> | undefined;
-  if (isDurationSchema(parent) && ['type', 'pattern', 'gamedayDuration'].includes(error.keyword)) {
+  if (error.keyword === 'gamedayMaxDuration') {
+    return expected(p, `at most ${formatLimit(Number(error.schema))}`, data);
+  }
+  if (error.keyword === 'gamedayMinDuration') {
+    return expected(p, `at least ${formatLimit(Number(error.schema))}`, data);
+  }
+  if (isDurationSchema(parent) && ['type', 'pattern', 'gamedayDuration', 'maxLength'].includes(error.keyword)) {
     return expected(p, DURATION_EXPECTED, data);
   }
   switch (error.keyword) {
@@ -121,17 +142,18 @@ function valueMessage(error: ErrorObject): string {
     case 'maxLength':
       return expected(p, `at most ${plural(Number(params['limit']), 'character')} long`, data);
     case 'minItems': {
-      const count = Array.isArray(data) ? data.length : 0;
+      const count = sizeOf(data);
       return `Expected ${subject(p)} to have at least ${plural(Number(params['limit']), 'item')}, got ${count}`;
     }
     case 'maxItems': {
-      const count = Array.isArray(data) ? data.length : 0;
+      const count = sizeOf(data);
       return `Expected ${subject(p)} to have at most ${plural(Number(params['limit']), 'item')}, got ${count}`;
     }
     case 'uniqueItems': {
       const [first, second] = [Number(params['i']), Number(params['j'])].sort((a, b) => a - b);
       const item: unknown = Array.isArray(data) ? data[first ?? 0] : undefined;
-      return `Expected ${subject(p)} to have no duplicates, got ${JSON.stringify(item)} twice (items ${first} and ${second})`;
+      const shown = typeof item === 'string' ? quoteText(item) : describeValue(item);
+      return `Expected ${subject(p)} to have no duplicates, got ${shown} twice (items ${first} and ${second})`;
     }
     case 'minProperties':
       return `Expected ${subject(p)} to have at least ${plural(Number(params['limit']), 'property')}`.replace(
@@ -139,7 +161,7 @@ function valueMessage(error: ErrorObject): string {
         'properties',
       );
     case 'maxProperties':
-      return `Expected ${subject(p)} to have at most ${plural(Number(params['limit']), 'property')}`.replace(
+      return `Expected ${subject(p)} to have at most ${plural(Number(params['limit']), 'property')}, got ${sizeOf(data)}`.replace(
         'propertys',
         'properties',
       );
@@ -166,9 +188,9 @@ function unknownProperty(error: ErrorObject, property: string): { message: strin
     properties && typeof properties === 'object' ? Object.keys(properties).filter((k) => k !== '$schema') : [];
   const guess = didYouMean(property, known);
   if (guess !== undefined)
-    return { message: `Unknown property ${JSON.stringify(property)}; did you mean ${JSON.stringify(guess)}?`, guess };
-  if (known.length === 0) return { message: `Unknown property ${JSON.stringify(property)}` };
-  return { message: `Unknown property ${JSON.stringify(property)}. Allowed properties: ${known.join(', ')}.` };
+    return { message: `Unknown property ${quoteText(property)}; did you mean ${JSON.stringify(guess)}?`, guess };
+  if (known.length === 0) return { message: `Unknown property ${quoteText(property)}` };
+  return { message: `Unknown property ${quoteText(property)}. Allowed properties: ${known.join(', ')}.` };
 }
 
 function child(pointer: string, key: string): string {

@@ -1,4 +1,6 @@
 import { DURATION_PATTERN } from '../kit/duration.js';
+import { LIMITS } from '../kit/limits.js';
+import { withDefaultBounds } from './bounds.js';
 import type { Fault, JsonSchema } from '../kit/plugin.js';
 
 /** What the schema needs to know of a plugin: faults, steps and probes all carry these. */
@@ -12,6 +14,26 @@ export interface Registries {
 
 export const EXPERIMENT_SCHEMA_ID = 'urn:gameday:schema:experiment';
 export const ID_PATTERN = '^[a-z0-9]+(-[a-z0-9]+)*$';
+
+/**
+ * The experiment's own bounds (the plugins' come from src/kit/limits.ts). An id names files and in-cluster
+ * objects (a CronJob's name is at most 52 characters, its Jobs add 11): 63 characters, a DNS label.
+ */
+/** Shortest interval of a polling probe. */
+export const MIN_INTERVAL_MS = 100;
+
+export const EXPERIMENT_LIMITS = {
+  idLength: 63,
+  titleLength: 200,
+  descriptionLength: 10_000,
+  runbookLength: 500,
+  tags: 50,
+  clusters: 20,
+  faults: 50,
+  steps: 200,
+  probes: 100,
+  pathLength: 4096,
+} as const;
 
 /** The three kinds of item an experiment lists, and the fields every item of a kind shares. */
 export const ITEM_KINDS = {
@@ -29,9 +51,15 @@ function commonFields(kind: ItemKind): Record<string, JsonSchema> {
     cluster: {
       type: 'string',
       minLength: 1,
+      maxLength: LIMITS.maxNameLength,
       description: `The cluster this ${noun} acts on; one of the experiment's "clusters". Default: the first of them.`,
     },
-    name: { type: 'string', minLength: 1, description: `A short label for reports. Default: the ${noun}'s type.` },
+    name: {
+      type: 'string',
+      minLength: 1,
+      maxLength: EXPERIMENT_LIMITS.titleLength,
+      description: `A short label for reports. Default: the ${noun}'s type.`,
+    },
   };
   switch (kind) {
     case 'fault':
@@ -54,7 +82,10 @@ function commonFields(kind: ItemKind): Record<string, JsonSchema> {
         timeout: duration(
           'How long the probe may take to pass: the deadline for steady-state, detect and verify probes.',
         ),
-        interval: duration('For polling probes: how often to ask.'),
+        interval: {
+          $ref: '#/$defs/interval',
+          description: 'For polling probes: how often to ask, at least 100ms.',
+        },
       };
   }
 }
@@ -190,6 +221,7 @@ const probeList = (description: string, minItems = 0): JsonSchema => ({
   description,
   items: { $ref: '#/$defs/probe' },
   ...(minItems > 0 ? { minItems } : {}),
+  maxItems: EXPERIMENT_LIMITS.probes,
 });
 
 /** The JSON Schema (2020-12) of an experiment file, composed from each plugin's own `params`. */
@@ -198,7 +230,16 @@ export function buildExperimentSchema(registries: Registries): JsonSchema {
     duration: {
       type: 'string',
       pattern: DURATION_PATTERN,
-      description: 'A duration such as "300ms", "30s", "5m", "1h30m" or ISO 8601 "PT5M".',
+      maxLength: LIMITS.maxDurationLength,
+      description: 'A duration such as "300ms", "30s", "5m", "1h30m" or ISO 8601 "PT5M", at most 24h.',
+    },
+    // Its own definition so that the validator can add its minimum (MIN_INTERVAL_MS): polling every 0ms
+    // would keep the clock from ever moving on.
+    interval: {
+      type: 'string',
+      pattern: DURATION_PATTERN,
+      maxLength: LIMITS.maxDurationLength,
+      description: 'How often to ask: a duration from "100ms" to "24h".',
     },
   };
   defs['fault'] = dispatcher('fault', registries.faults, defs);
@@ -218,40 +259,58 @@ export function buildExperimentSchema(registries: Registries): JsonSchema {
     properties: {
       $schema: {
         type: 'string',
+        maxLength: EXPERIMENT_LIMITS.pathLength,
         description: 'The JSON Schema this file follows, for editors: a path or URL to schemas/experiment.schema.json.',
       },
       id: {
         type: 'string',
         pattern: ID_PATTERN,
-        description: 'Unique id of the experiment, kebab-case; by convention the file name without ".json".',
+        maxLength: EXPERIMENT_LIMITS.idLength,
+        description:
+          'Unique id of the experiment, kebab-case, at most 63 characters; by convention the file name without ".json".',
       },
-      title: { type: 'string', minLength: 1, description: 'A one-line title for reports.' },
+      title: {
+        type: 'string',
+        minLength: 1,
+        maxLength: EXPERIMENT_LIMITS.titleLength,
+        description: 'A one-line title for reports.',
+      },
       description: {
         type: 'string',
         minLength: 1,
+        maxLength: EXPERIMENT_LIMITS.descriptionLength,
         description: 'What the drill does and why; where the runbook is vague, what this experiment chose to do.',
       },
       runbook: {
         type: 'string',
         minLength: 1,
+        maxLength: EXPERIMENT_LIMITS.runbookLength,
         description: 'The runbook section this experiment drills, e.g. "D1 操作系统宕机 (host crash)".',
       },
       tags: {
         type: 'array',
         description: 'Free-form tags for selecting experiments, e.g. "etcd", "node".',
-        items: { type: 'string', minLength: 1, description: 'A tag.' },
+        items: { type: 'string', minLength: 1, maxLength: LIMITS.maxLabelLength, description: 'A tag.' },
         uniqueItems: true,
+        maxItems: EXPERIMENT_LIMITS.tags,
       },
       clusters: {
         type: 'array',
         description: 'The clusters the drill needs; the first is the default for items without "cluster".',
-        items: { type: 'string', minLength: 1, description: 'A cluster name, as the target knows it.' },
+        items: {
+          type: 'string',
+          minLength: 1,
+          maxLength: LIMITS.maxNameLength,
+          description: 'A cluster name, as the target knows it.',
+        },
         minItems: 1,
+        maxItems: EXPERIMENT_LIMITS.clusters,
         uniqueItems: true,
       },
       topology: {
         type: 'string',
         minLength: 1,
+        maxLength: EXPERIMENT_LIMITS.pathLength,
         description: 'A simulator topology to load instead of the default, as a path relative to this file.',
       },
       steadyState: probeList(
@@ -262,6 +321,7 @@ export function buildExperimentSchema(registries: Registries): JsonSchema {
         description: 'The faults to inject.',
         items: { $ref: '#/$defs/fault' },
         minItems: 1,
+        maxItems: EXPERIMENT_LIMITS.faults,
       },
       faultMode: {
         enum: ['parallel', 'sequence'],
@@ -276,11 +336,13 @@ export function buildExperimentSchema(registries: Registries): JsonSchema {
           maxNodes: {
             type: 'integer',
             minimum: 0,
+            maximum: LIMITS.maxSelected,
             description: 'Most nodes the faults may touch, per cluster. Default 1.',
           },
           maxEtcdMembers: {
             type: 'integer',
             minimum: 0,
+            maximum: 9,
             description: 'Most etcd members the faults may touch. Default: a minority, never quorum.',
           },
           allowQuorumLoss: {
@@ -291,7 +353,12 @@ export function buildExperimentSchema(registries: Registries): JsonSchema {
             type: 'boolean',
             description: 'Let the faults take down a majority of control-plane nodes (D2). Default false.',
           },
-          maxWorkloads: { type: 'integer', minimum: 0, description: 'Most workloads the faults may touch. Default 1.' },
+          maxWorkloads: {
+            type: 'integer',
+            minimum: 0,
+            maximum: LIMITS.maxSelected,
+            description: 'Most workloads the faults may touch. Default 1.',
+          },
         },
       },
       detect: probeList('Probes that show the fault was noticed; the first time all pass is the time to detect.'),
@@ -310,6 +377,7 @@ export function buildExperimentSchema(registries: Registries): JsonSchema {
             type: 'array',
             description: 'The recovery steps, in order.',
             items: { $ref: '#/$defs/step' },
+            maxItems: EXPERIMENT_LIMITS.steps,
           },
           delay: duration(
             'Wait this long after detection before recovering (e.g. the runbook\'s "wait for the host to reboot").',
@@ -361,5 +429,5 @@ export function buildExperimentSchema(registries: Registries): JsonSchema {
     },
     $defs: defs,
   };
-  return schema;
+  return withDefaultBounds(schema) as JsonSchema;
 }

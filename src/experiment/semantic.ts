@@ -1,5 +1,8 @@
-import { tryParseDuration } from '../kit/duration.js';
+import { DURATION_PATTERN, formatDuration, tryParseDuration } from '../kit/duration.js';
+import { LIMITS } from '../kit/limits.js';
+import type { Registries } from './schema.js';
 import { didYouMean } from './did-you-mean.js';
+import { quoteText } from './quote.js';
 import type { PointedIssue } from './messages.js';
 import type { Experiment, ItemBase } from './types.js';
 
@@ -17,6 +20,38 @@ export function itemLists(e: Experiment): { pointer: string; items: readonly Ite
   return lists.filter((l): l is { pointer: string; items: readonly ItemBase[] } => l.items !== undefined);
 }
 
+/**
+ * Each wait is at most 24h, but 200 steps of 24h would still keep a run going for months: the waits a drill
+ * declares (its recovery "delay", the faults' "after", and every duration parameter of its recovery steps,
+ * such as a "wait" step's) may add up to 24h at most.
+ */
+function waitIssues(e: Experiment, registries: Registries): PointedIssue[] {
+  let total = 0;
+  let last = '';
+  const add = (text: unknown, pointer: string): void => {
+    const v = typeof text === 'string' ? tryParseDuration(text) : undefined;
+    if (v === undefined || v === 0) return;
+    total += v;
+    last = pointer;
+  };
+  add(e.recovery.delay, '/recovery/delay');
+  e.faults.forEach((f, i) => add(f['after'], `/faults/${i}/after`));
+  (e.recovery.steps ?? []).forEach((step, i) => {
+    const params = registries.recoverySteps[step.type]?.params['properties'];
+    if (params === null || typeof params !== 'object') return;
+    for (const [key, schema] of Object.entries(params as Record<string, Record<string, unknown>>))
+      if (schema['pattern'] === DURATION_PATTERN) add(step[key], `/recovery/steps/${i}/${key}`);
+  });
+  if (total <= LIMITS.maxDurationMs) return [];
+  return [
+    issue(
+      last,
+      `The drill's waits add up to ${formatDuration(total)} (its recovery "delay", the faults' "after" and the ` +
+        "recovery steps' durations); they may add up to 24h at most",
+    ),
+  ];
+}
+
 const ms = (text: string | undefined): number | undefined => (text === undefined ? undefined : tryParseDuration(text));
 
 function issue(path: string, message: string): PointedIssue {
@@ -27,8 +62,9 @@ function issue(path: string, message: string): PointedIssue {
  * Rules the schema cannot say: fields that contradict each other. Run only on a document the schema accepted,
  * so every field has its declared type.
  */
-export function semanticIssues(e: Experiment): PointedIssue[] {
+export function semanticIssues(e: Experiment, registries?: Registries): PointedIssue[] {
   const issues: PointedIssue[] = [];
+  if (registries) issues.push(...waitIssues(e, registries));
 
   const t = e.targets ?? {};
   const detect = ms(t.timeToDetect);
@@ -122,7 +158,7 @@ export function semanticIssues(e: Experiment): PointedIssue[] {
         issues.push(
           issue(
             `${at}/cluster`,
-            `Unknown cluster ${JSON.stringify(item.cluster)}` +
+            `Unknown cluster ${quoteText(item.cluster)}` +
               (guess === undefined ? '.' : `; did you mean ${JSON.stringify(guess)}?`) +
               ` This experiment's clusters: ${e.clusters.join(', ')}.`,
           ),

@@ -1,7 +1,7 @@
 import type { Fault } from '../kit/plugin.js';
 import { workloadKey, type WorkloadSelector } from '../kit/selectors.js';
 import { kubectlWorkload, workloadInWords } from '../kit/describe.js';
-import { paramsSchema, workloadParam } from '../kit/schema.js';
+import { paramsSchema, replicasParam, workloadParam } from '../kit/schema.js';
 import { planWorkload, plannedWorkload, workloadPlan } from '../kit/workload-fault.js';
 import { desiredBeforeKey, scalable } from '../kit/workloads.js';
 
@@ -18,7 +18,7 @@ export const scaleWorkload: Fault<ScaleWorkloadParams> = {
   params: paramsSchema(
     {
       workload: workloadParam('The Deployment or StatefulSet to scale.'),
-      replicas: { type: 'integer', minimum: 0, description: 'Replicas to scale to. Default 0.' },
+      replicas: replicasParam('Replicas to scale to. Default 0.'),
     },
     ['workload'],
   ),

@@ -1,6 +1,29 @@
 import { DURATION_PATTERN } from './duration.js';
 import type { JsonSchema } from './plugin.js';
+import { LIMITS } from './limits.js';
 import { memberSelectorSchema, nodeSelectorSchema, workloadSelectorSchema } from './selectors.js';
+
+export { LIMITS } from './limits.js';
+
+/** A Kubernetes object name (DNS subdomain, 253 characters at most). */
+export function nameParam(description: string): JsonSchema {
+  return { type: 'string', minLength: 1, maxLength: LIMITS.maxNameLength, description };
+}
+
+/** A namespace (a DNS label, 63 characters at most). */
+export function namespaceParam(description: string): JsonSchema {
+  return { type: 'string', minLength: 1, maxLength: LIMITS.maxLabelLength, description };
+}
+
+/** A replica count: Kubernetes takes an int32; a drill has no use for more than LIMITS.maxReplicas. */
+export function replicasParam(description: string): JsonSchema {
+  return { type: 'integer', minimum: 0, maximum: LIMITS.maxReplicas, description };
+}
+
+/** A regular expression, checked to compile when the experiment is validated rather than mid-drill. */
+export function patternParam(description: string): JsonSchema {
+  return { type: 'string', minLength: 1, maxLength: 256, format: 'regex', description };
+}
 
 /**
  * Building blocks for plugin parameter schemas. The experiment schema is composed from them, so every
@@ -15,8 +38,9 @@ export function paramsSchema(properties: Record<string, JsonSchema>, required: s
   };
 }
 
+/** A duration of at most LIMITS.maxDurationMs (24h); the validator checks the value, the pattern the form. */
 export function durationParam(description: string): JsonSchema {
-  return { type: 'string', pattern: DURATION_PATTERN, description };
+  return { type: 'string', pattern: DURATION_PATTERN, maxLength: LIMITS.maxDurationLength, description };
 }
 
 /** A Kubernetes quantity such as "512Mi" or "500m". */
@@ -28,11 +52,11 @@ export const QUANTITY_CHANGE_PATTERN = '^[+-]?[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|
 export const AMOUNT_PATTERN = '^[0-9]+(\\.[0-9]+)?(%|Ki|Mi|Gi|Ti|k|M|G|T)?$';
 
 export function amountParam(description: string): JsonSchema {
-  return { type: 'string', pattern: AMOUNT_PATTERN, description };
+  return { type: 'string', pattern: AMOUNT_PATTERN, maxLength: 32, description };
 }
 
 export function quantityParam(description: string): JsonSchema {
-  return { type: 'string', pattern: QUANTITY_PATTERN, description };
+  return { type: 'string', pattern: QUANTITY_PATTERN, maxLength: 32, description };
 }
 
 export function nodesParam(description: string): JsonSchema {

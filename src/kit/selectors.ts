@@ -1,6 +1,7 @@
 import { InvalidInputError } from '../errors.js';
 import type { KubeObject } from '../kube/objects.js';
 import type { JsonSchema, PluginContext } from './plugin.js';
+import { LIMITS } from './limits.js';
 
 /**
  * How experiments pick what a fault or step acts on. Resolution is deterministic for a seed: candidates
@@ -23,6 +24,17 @@ export type WorkloadSelector = { namespace: string; kind: WorkloadKind; name: st
 export type MemberSelector =
   { names: string[] } | { count: number; pick?: 'first' | 'random' } | { all: true } | { from: 'faults' };
 
+/** Kubernetes labels: keys and values as long as Kubernetes allows them, and not more of them than a selector needs. */
+export function labelsSchema(description: string): JsonSchema {
+  return {
+    type: 'object',
+    propertyNames: { maxLength: LIMITS.maxLabelKeyLength },
+    additionalProperties: { type: 'string', maxLength: LIMITS.maxLabelLength },
+    maxProperties: LIMITS.maxLabels,
+    description,
+  };
+}
+
 export const nodeSelectorSchema: JsonSchema = {
   description:
     'Which nodes: {"names": [...]}, {"role": "worker", "count": 1} (picked with the run seed), {"role": "master", "all": true}, or {"from": "faults"} for the nodes the faults hit.',
@@ -30,7 +42,13 @@ export const nodeSelectorSchema: JsonSchema = {
     {
       type: 'object',
       properties: {
-        names: { type: 'array', items: { type: 'string', minLength: 1 }, minItems: 1, description: 'Node names.' },
+        names: {
+          type: 'array',
+          items: { type: 'string', minLength: 1, maxLength: LIMITS.maxNameLength },
+          minItems: 1,
+          maxItems: LIMITS.maxSelected,
+          description: 'Node names.',
+        },
       },
       required: ['names'],
       additionalProperties: false,
@@ -42,13 +60,9 @@ export const nodeSelectorSchema: JsonSchema = {
           enum: ['master', 'worker', 'any'],
           description: 'Control-plane (master) or worker nodes. Default worker.',
         },
-        count: { type: 'integer', minimum: 1, description: 'How many nodes. Default 1.' },
+        count: { type: 'integer', minimum: 1, maximum: LIMITS.maxSelected, description: 'How many nodes. Default 1.' },
         all: { type: 'boolean', description: 'Every node of the role.' },
-        labels: {
-          type: 'object',
-          additionalProperties: { type: 'string' },
-          description: 'Only nodes with these labels.',
-        },
+        labels: labelsSchema('Only nodes with these labels.'),
         pick: { enum: ['first', 'random'], description: 'first by name, or random with the run seed (default).' },
       },
       additionalProperties: false,
@@ -68,9 +82,9 @@ export const workloadSelectorSchema: JsonSchema = {
     {
       type: 'object',
       properties: {
-        namespace: { type: 'string', minLength: 1, description: 'Namespace.' },
+        namespace: { type: 'string', minLength: 1, maxLength: LIMITS.maxLabelLength, description: 'Namespace.' },
         kind: { enum: ['Deployment', 'StatefulSet', 'DaemonSet'], description: 'Workload kind.' },
-        name: { type: 'string', minLength: 1, description: 'Workload name.' },
+        name: { type: 'string', minLength: 1, maxLength: LIMITS.maxNameLength, description: 'Workload name.' },
       },
       required: ['namespace', 'kind', 'name'],
       additionalProperties: false,
@@ -92,8 +106,9 @@ export const memberSelectorSchema: JsonSchema = {
       properties: {
         names: {
           type: 'array',
-          items: { type: 'string' },
+          items: { type: 'string', minLength: 1, maxLength: LIMITS.maxNameLength },
           minItems: 1,
+          maxItems: LIMITS.maxSelected,
           description: 'etcd member names, as `etcdctl member list` shows them.',
         },
       },
@@ -103,7 +118,7 @@ export const memberSelectorSchema: JsonSchema = {
     {
       type: 'object',
       properties: {
-        count: { type: 'integer', minimum: 1, description: 'How many members.' },
+        count: { type: 'integer', minimum: 1, maximum: LIMITS.maxSelected, description: 'How many members.' },
         pick: { enum: ['first', 'random'], description: 'first by name, or random with the run seed (default).' },
       },
       required: ['count'],

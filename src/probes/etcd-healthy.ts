@@ -19,7 +19,8 @@ export const etcdHealthy: Probe<EtcdHealthyParams> = {
     count: {
       type: 'integer',
       minimum: 1,
-      description: 'Members expected. Default: as many as when the probe started.',
+      maximum: 9,
+      description: 'Members expected (etcd runs 1 to 9). Default: as many as when the probe started.',
     },
   }),
   async start(ctx, p) {

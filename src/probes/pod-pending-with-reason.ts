@@ -5,7 +5,7 @@ import { conditionOf, type KubeObject } from '../kube/objects.js';
 import { workloadInWords } from '../kit/describe.js';
 import { isTerminating, nodeOf, phaseOf } from '../kit/pods.js';
 import { caches, watchHandle } from '../kit/probe.js';
-import { paramsSchema, workloadParam } from '../kit/schema.js';
+import { paramsSchema, patternParam, workloadParam } from '../kit/schema.js';
 import { watchWorkload } from '../kit/workload-probe.js';
 import { podsOf } from '../kit/workloads.js';
 
@@ -40,11 +40,7 @@ export const podPendingWithReason: Probe<PodPendingWithReasonParams> = {
     'A pod is Pending, unscheduled, with a FailedScheduling message matching a pattern (e.g. "Insufficient memory").',
   mode: 'watch',
   params: paramsSchema({
-    reason: {
-      type: 'string',
-      minLength: 1,
-      description: `A regular expression the scheduler's message must match. Default "${DEFAULT_REASON}".`,
-    },
+    reason: patternParam(`A regular expression the scheduler's message must match. Default "${DEFAULT_REASON}".`),
     namespace: {
       type: 'string',
       minLength: 1,

@@ -4,7 +4,7 @@ import type { WorkloadSelector } from '../kit/selectors.js';
 import { workloadInWords } from '../kit/describe.js';
 import { containerReasons, isFinished, kubectlStatus } from '../kit/pods.js';
 import { few, watchHandle } from '../kit/probe.js';
-import { paramsSchema, workloadParam } from '../kit/schema.js';
+import { LIMITS, paramsSchema, patternParam, workloadParam } from '../kit/schema.js';
 import { watchWorkload } from '../kit/workload-probe.js';
 import { podsOf } from '../kit/workloads.js';
 
@@ -23,13 +23,15 @@ export const podStatus: Probe<PodStatusParams> = {
   params: paramsSchema(
     {
       workload: workloadParam('The workload. Default: the workload the faults hit.'),
-      reason: {
-        type: 'string',
-        minLength: 1,
-        description:
-          'The reason, or a regular expression matching whole reasons, e.g. "CrashLoopBackOff" or "ErrImagePull|ImagePullBackOff".',
+      reason: patternParam(
+        'The reason, or a regular expression matching whole reasons, e.g. "CrashLoopBackOff" or "ErrImagePull|ImagePullBackOff".',
+      ),
+      count: {
+        type: 'integer',
+        minimum: 1,
+        maximum: LIMITS.maxReplicas,
+        description: 'At least this many pods must show it. Default 1.',
       },
-      count: { type: 'integer', minimum: 1, description: 'At least this many pods must show it. Default 1.' },
     },
     ['reason'],
   ),

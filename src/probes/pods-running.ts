@@ -3,7 +3,7 @@ import type { WorkloadSelector } from '../kit/selectors.js';
 import { workloadInWords } from '../kit/describe.js';
 import { isFinished, isRunningAndReady, kubectlStatus, restarts } from '../kit/pods.js';
 import { few, watchHandle } from '../kit/probe.js';
-import { paramsSchema, workloadParam } from '../kit/schema.js';
+import { paramsSchema, replicasParam, workloadParam } from '../kit/schema.js';
 import { watchWorkload } from '../kit/workload-probe.js';
 import { podsOf } from '../kit/workloads.js';
 
@@ -28,7 +28,7 @@ export const podsRunning: Probe<PodsRunningParams> = {
       type: 'boolean',
       description: 'Also require that no container restarted since the probe started. Default false.',
     },
-    min: { type: 'integer', minimum: 0, description: 'At least this many Running pods. Default: the desired count.' },
+    min: replicasParam('At least this many Running pods. Default: the desired count.'),
   }),
   async start(ctx, p) {
     const view = await watchWorkload(ctx, p.workload);

@@ -2,7 +2,7 @@ import type { Probe } from '../kit/plugin.js';
 import type { WorkloadSelector } from '../kit/selectors.js';
 import { workloadInWords } from '../kit/describe.js';
 import { watchHandle } from '../kit/probe.js';
-import { paramsSchema, workloadParam } from '../kit/schema.js';
+import { paramsSchema, replicasParam, workloadParam } from '../kit/schema.js';
 import { watchWorkload } from '../kit/workload-probe.js';
 import { availableOf } from '../kit/workloads.js';
 
@@ -20,14 +20,9 @@ export const workloadAvailable: Probe<WorkloadAvailableParams> = {
   mode: 'watch',
   params: paramsSchema({
     workload: workloadParam('The workload. Default: the workload the faults hit.'),
-    min: {
-      type: 'integer',
-      minimum: 0,
-      description: 'Pass with at least this many available (a tolerance). Default: the desired count.',
-    },
+    min: replicasParam('Pass with at least this many available (a tolerance). Default: the desired count.'),
     desired: {
-      type: 'integer',
-      minimum: 0,
+      ...replicasParam(''),
       description:
         'The desired count. Default: the count before a fault scaled the workload, else its spec (DaemonSet: nodes it should run on).',
     },

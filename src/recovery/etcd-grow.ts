@@ -58,7 +58,9 @@ function freeName(taken: Set<string>, base: string): string {
 export const etcdGrow: RecoveryStep<EtcdGrowParams> = {
   name: 'etcd-grow',
   summary: 'Grow etcd back to N members, one member add at a time (default 3), on the hosts the restore left.',
-  params: paramsSchema({ size: { type: 'integer', minimum: 1, description: 'Members wanted. Default 3.' } }),
+  params: paramsSchema({
+    size: { type: 'integer', minimum: 1, maximum: 9, description: 'Members wanted (etcd runs 1 to 9). Default 3.' },
+  }),
   async run(ctx, p) {
     for (const slot of await growPlan(ctx, p.size ?? 3)) {
       const added = await ctx.etcd.memberAdd(slot.name, slot.node);

@@ -1,7 +1,7 @@
 import type { RecoveryStep } from '../kit/plugin.js';
 import { resolveWorkload, type WorkloadSelector } from '../kit/selectors.js';
 import { kubectlWorkload, workloadInWords } from '../kit/describe.js';
-import { paramsSchema, workloadParam } from '../kit/schema.js';
+import { paramsSchema, replicasParam, workloadParam } from '../kit/schema.js';
 import { scalable } from '../kit/workloads.js';
 
 export interface ScaleParams {
@@ -16,7 +16,7 @@ export const scale: RecoveryStep<ScaleParams> = {
   params: paramsSchema(
     {
       workload: workloadParam('The workload. Default: the workload the faults hit.'),
-      replicas: { type: 'integer', minimum: 0, description: 'The replica count.' },
+      replicas: replicasParam('The replica count.'),
     },
     ['replicas'],
   ),

@@ -67,8 +67,10 @@ describe('buildExperimentSchema', () => {
     expect(step['continueOnError']?.['type']).to.equal('boolean');
     const probe = (defs(schema)['probe.nodes-ready'] as Schema)['properties'] as Record<string, Schema>;
     expect(probe['timeout']?.['$ref']).to.equal('#/$defs/duration');
-    expect(probe['interval']?.['$ref']).to.equal('#/$defs/duration');
+    // The interval is a duration of its own, which the validator gives a minimum.
+    expect(probe['interval']?.['$ref']).to.equal('#/$defs/interval');
     expect(defs(schema)['duration']?.['pattern']).to.equal(DURATION_PATTERN);
+    expect(defs(schema)['interval']?.['pattern']).to.equal(DURATION_PATTERN);
   });
 
   it('dispatches items on "type" with if/then, one branch per plugin', () => {

@@ -24,7 +24,7 @@ function report(results: readonly FileValidation[], out: (line: string) => void)
 
 function summary(results: readonly FileValidation[]): string {
   const invalid = results.filter((r) => r.errors.length > 0).length;
-  const problems = results.reduce((n, r) => n + r.errors.length, 0);
+  const problems = results.reduce((n, r) => n + r.errors.reduce((m, e) => m + (e.hidden ?? 1), 0), 0);
   return `${invalid} of ${results.length} experiment file${results.length === 1 ? ' is' : 's are'} invalid (${problems} problem${problems === 1 ? '' : 's'}).`;
 }
 

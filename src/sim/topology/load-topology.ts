@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import schema from '../../../schemas/topology.schema.json' with { type: 'json' };
 import { tryParseDuration } from '../../kit/duration.js';
 import { InvalidInputError } from '../../errors.js';
+import { MAX_TOPOLOGY_BYTES, readInputFile } from '../../experiment/input-file.js';
 import { parseJsonSource, type SourceDocument } from '../../experiment/json-source.js';
+import { quoteText } from '../../experiment/quote.js';
+import { LIMITS } from '../../kit/limits.js';
 import { DEFAULT_PARAMS, type SimParams } from '../params.js';
 import type { Topology } from './types.js';
 
@@ -47,8 +49,9 @@ export function jsonPath(pointer: string): string {
 function found(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
+  if (Array.isArray(v)) return `an array of ${v.length}`;
   if (typeof v === 'object') return 'an object';
+  if (typeof v === 'string') return `${quoteText(v)} (string)`;
   return `${JSON.stringify(v)} (${typeof v})`;
 }
 
@@ -61,8 +64,8 @@ function describe(e: ErrorObject): { pointer: string; message: string } {
       return { pointer: at, message: `missing required property ${JSON.stringify(params.missingProperty)}` };
     case 'additionalProperties':
       return {
-        pointer: `${at}/${String(params.additionalProperty)}`,
-        message: `unknown property ${JSON.stringify(params.additionalProperty)}`,
+        pointer: `${at}/${String(params.additionalProperty).replace(/~/g, '~0').replace(/\//g, '~1')}`,
+        message: `unknown property ${quoteText(String(params.additionalProperty))}`,
       };
     case 'enum':
       return {
@@ -84,11 +87,24 @@ function describe(e: ErrorObject): { pointer: string; message: string } {
       };
     case 'minItems':
       return { pointer: at, message: `expected at least ${String(params.limit)} item(s)` };
+    case 'maxItems':
+      return { pointer: at, message: `expected at most ${String(params.limit)} items, got ${found(e.data)}` };
+    case 'minLength':
+      return { pointer: at, message: `expected a non-empty string, got ${found(e.data)}` };
+    case 'maxLength':
+      return { pointer: at, message: `expected at most ${String(params.limit)} characters, got ${found(e.data)}` };
     case 'minProperties':
-    case 'maxProperties':
-      return { pointer: at, message: 'expected exactly one of "minAvailable" or "maxUnavailable"' };
+    case 'maxProperties': {
+      const props = (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {};
+      if ('minAvailable' in props)
+        return { pointer: at, message: 'expected exactly one of "minAvailable" or "maxUnavailable"' };
+      const count = e.data && typeof e.data === 'object' ? Object.keys(e.data).length : 0;
+      return { pointer: at, message: `expected at most ${String(params.limit)} entries, got ${count}` };
+    }
+    case 'propertyNames':
+      return { pointer: at, message: 'a name in this object is too long' };
     default:
-      return { pointer: at, message: e.message ?? e.keyword };
+      return { pointer: at, message: e.message ?? `does not satisfy "${e.keyword}"` };
   }
 }
 
@@ -185,8 +201,12 @@ export function mergeParams(
       else issues.push({ pointer, message: `expected a non-negative number, got ${found(value)}` });
     } else {
       const ms = typeof value === 'number' ? value : typeof value === 'string' ? tryParseDuration(value) : undefined;
-      if (ms !== undefined && ms >= 0) params[key] = ms;
-      else issues.push({ pointer, message: `expected a duration such as "40s" or "5m", got ${found(value)}` });
+      if (ms !== undefined && ms >= 0 && ms <= LIMITS.maxDurationMs) params[key] = ms;
+      else
+        issues.push({
+          pointer,
+          message: `expected a duration such as "40s" or "5m", at most 24h, got ${found(value)}`,
+        });
     }
   }
   return { params: params as unknown as SimParams, issues };
@@ -194,13 +214,12 @@ export function mergeParams(
 
 /** Reads, parses and validates a topology file. */
 export function loadTopology(file: string): LoadedTopology {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new InvalidInputError(`Cannot read topology ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  const read = readInputFile(file, { maxBytes: MAX_TOPOLOGY_BYTES, what: 'a topology file' });
+  if (!read.ok) {
+    const at = read.position ? `:${read.position.line}:${read.position.column}` : '';
+    throw new InvalidInputError(`Invalid topology ${file}:\n  ${file}${at}: the file ${read.reason}`);
   }
-  return parseTopology(text, file);
+  return parseTopology(read.text, file);
 }
 
 export function parseTopology(text: string, file: string): LoadedTopology {

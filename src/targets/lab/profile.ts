@@ -1,7 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import schema from '../../../schemas/lab-profile.schema.json' with { type: 'json' };
+import { withDefaultBounds } from '../../experiment/bounds.js';
+import { MAX_PROFILE_BYTES, readInputFile } from '../../experiment/input-file.js';
 import { parseJsonSource } from '../../experiment/json-source.js';
+import { quoteText } from '../../experiment/quote.js';
 import { LabProfileError } from '../common/errors.js';
 import type { ControlPlaneComponent } from '../target.js';
 
@@ -128,7 +130,8 @@ let validator: ReturnType<Ajv2020['compile']> | undefined;
 function validate(data: unknown): ErrorObject[] {
   if (!validator) {
     const ajv = new Ajv2020({ allErrors: true, strict: true, logger: false });
-    validator = ajv.compile(schema as object);
+    // The written schema leaves sizes open; the validator bounds every string, list and number.
+    validator = ajv.compile(withDefaultBounds(schema) as object);
   }
   return validator(data) ? [] : [...(validator.errors ?? [])];
 }
@@ -140,7 +143,15 @@ function expected(e: ErrorObject): string {
     case 'required':
       return `a property "${String(p['missingProperty'])}" (required)`;
     case 'additionalProperties':
-      return `no property "${String(p['additionalProperty'])}" (not a lab-profile field)`;
+      return `no property ${quoteText(String(p['additionalProperty']))} (not a lab-profile field)`;
+    case 'maxLength':
+      return `at most ${String(p['limit'])} characters`;
+    case 'minLength':
+      return 'a non-empty string';
+    case 'maxItems':
+      return `at most ${String(p['limit'])} items`;
+    case 'maximum':
+      return `a number at most ${String(p['limit'])}`;
     case 'type':
       return /^[aeiou]/.test(String(p['type'])) ? `an ${String(p['type'])}` : `a ${String(p['type'])}`;
     case 'enum':
@@ -207,12 +218,12 @@ export function checkLabProfile(data: unknown, file: string, locate?: (pointer: 
 
 /** Read, parse and validate a lab profile file. */
 export function loadLabProfile(path: string): LabProfile {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new LabProfileError(`Cannot read the lab profile ${path}: ${(err as Error).message}`);
+  const read = readInputFile(path, { maxBytes: MAX_PROFILE_BYTES, what: 'a lab profile' });
+  if (!read.ok) {
+    const at = read.position ? `:${read.position.line}:${read.position.column}` : '';
+    throw new LabProfileError(`Cannot read the lab profile ${path}${at}: the file ${read.reason}.`);
   }
+  const text = read.text;
   const parsed = parseJsonSource(text);
   if (!parsed.ok) {
     throw new LabProfileError(

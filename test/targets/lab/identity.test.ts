@@ -14,6 +14,9 @@ import { createLabTarget } from '../../../src/targets/lab/lab-target.js';
 import type { LabProfile } from '../../../src/targets/lab/profile.js';
 import { ActionLog } from '../../../src/targets/target.js';
 
+/** Both simulators take the same token: what tells the clusters apart must be their identity. */
+const TOKEN = 'identity-test-token-0123456789';
+
 /** A kubeconfig whose context `name` leads to `server` (a simulator served on loopback). */
 function kubeconfigFor(dir: string, file: string, name: string, server: string): string {
   const path = join(dir, file);
@@ -22,7 +25,7 @@ function kubeconfigFor(dir: string, file: string, name: string, server: string):
     `apiVersion: v1
 kind: Config
 clusters: [{name: c, cluster: {server: "${server}", insecure-skip-tls-verify: true}}]
-users: [{name: u, user: {token: x}}]
+users: [{name: u, user: {token: ${TOKEN}}}]
 contexts: [{name: ${name}, context: {cluster: c, user: u}}]
 current-context: ${name}
 `,
@@ -49,6 +52,7 @@ describe('lab allow-list bound to cluster identity', function () {
         clock: new VirtualClock(),
         seed,
         serve: true,
+        token: TOKEN,
       });
       await sim.settle();
       return sim;
