@@ -1,7 +1,8 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import type { FaultPlan } from '../kit/plugin.js';
+import { MAX_STATE_BYTES, readInputFile } from '../input-file.js';
 import { ensurePrivateDirSync, writePrivateFileSync } from '../private-files.js';
 
 /**
@@ -71,12 +72,10 @@ export class Journal {
   }
 
   static read(path: string): Journal {
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      throw new InvalidInputError(`${path}: cannot read the journal: ${(err as Error).message}.`);
-    }
+    // Not readFileSync: a FIFO or a device named like a journal must not block `gameday rollback`.
+    const read = readInputFile(path, { maxBytes: MAX_STATE_BYTES, what: 'a journal' });
+    if (!read.ok) throw new InvalidInputError(`${path}: cannot read the journal: the file ${read.reason}.`);
+    const text = read.text;
     let data: JournalData;
     try {
       data = JSON.parse(text) as JournalData;

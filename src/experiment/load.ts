@@ -4,7 +4,7 @@ import { InvalidInputError } from '../errors.js';
 import { ExperimentValidationError } from './errors.js';
 import { glob, isGlob } from './glob.js';
 import type { ValidationIssue } from './issues.js';
-import { MAX_EXPERIMENT_BYTES, readInputFile } from './input-file.js';
+import { MAX_EXPERIMENT_BYTES, readInputFile } from '../input-file.js';
 import { parseJsonSource } from './json-source.js';
 import { quoteText } from './quote.js';
 import { defaultRegistries } from './registries.js';

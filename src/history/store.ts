@@ -3,6 +3,7 @@ import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidInputError, errorMessage } from '../errors.js';
 import type { RunResult } from '../report/result.js';
+import { MAX_STATE_BYTES, readInputFile } from '../input-file.js';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../private-files.js';
 
 /**
@@ -128,9 +129,15 @@ export async function listRuns(dir: string, options: ListOptions = {}): Promise<
     if (!stat?.isDirectory()) continue;
     for (const name of (await readDir(drillDir)).filter((n) => n.endsWith('.json') && !n.startsWith('.')).sort()) {
       const file = join(drillDir, name);
+      // Not fsp.readFile: a FIFO named like a result would hold `gameday history` forever.
+      const read = readInputFile(file, { maxBytes: MAX_STATE_BYTES, what: 'a stored result' });
+      if (!read.ok) {
+        options.onSkip?.(file, `the file ${read.reason}`);
+        continue;
+      }
       let parsed: unknown;
       try {
-        parsed = JSON.parse(await fsp.readFile(file, 'utf8'));
+        parsed = JSON.parse(read.text);
       } catch (err) {
         options.onSkip?.(file, `not JSON: ${errorMessage(err)}`);
         continue;

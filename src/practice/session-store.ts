@@ -1,6 +1,7 @@
-import { closeSync, openSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { InfrastructureError, InvalidInputError } from '../errors.js';
+import { MAX_STATE_BYTES, readInputFile } from '../input-file.js';
 import { ensurePrivateDirSync, writePrivateFileSync } from '../private-files.js';
 import { isActive, type PracticeState } from './session-state.js';
 
@@ -32,14 +33,10 @@ export class SessionStore {
   }
 
   read(): PracticeState {
-    let text: string;
-    try {
-      text = readFileSync(this.path, 'utf8');
-    } catch (err) {
-      throw new InvalidInputError(
-        `No practice session "${this.id}" in ${this.dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}.`,
-      );
-    }
+    const read = readInputFile(this.path, { maxBytes: MAX_STATE_BYTES, what: 'a practice session' });
+    if (!read.ok)
+      throw new InvalidInputError(`No practice session "${this.id}" in ${this.dir}: the file ${read.reason}.`);
+    const text = read.text;
     try {
       return JSON.parse(text) as PracticeState;
     } catch {

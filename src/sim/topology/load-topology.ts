@@ -2,7 +2,7 @@ import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import schema from '../../../schemas/topology.schema.json' with { type: 'json' };
 import { tryParseDuration } from '../../kit/duration.js';
 import { InvalidInputError } from '../../errors.js';
-import { MAX_TOPOLOGY_BYTES, readInputFile } from '../../experiment/input-file.js';
+import { MAX_TOPOLOGY_BYTES, readInputFile } from '../../input-file.js';
 import { parseJsonSource, type SourceDocument } from '../../experiment/json-source.js';
 import { quoteText } from '../../experiment/quote.js';
 import { LIMITS } from '../../kit/limits.js';

@@ -1,7 +1,7 @@
 import { Ajv2020, type ErrorObject } from 'ajv/dist/2020.js';
 import schema from '../../../schemas/lab-profile.schema.json' with { type: 'json' };
 import { withDefaultBounds } from '../../experiment/bounds.js';
-import { MAX_PROFILE_BYTES, readInputFile } from '../../experiment/input-file.js';
+import { MAX_PROFILE_BYTES, readInputFile } from '../../input-file.js';
 import { parseJsonSource } from '../../experiment/json-source.js';
 import { quoteText } from '../../experiment/quote.js';
 import { LabProfileError } from '../common/errors.js';

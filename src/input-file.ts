@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
-import type { Position } from './json-source.js';
+import type { Position } from './experiment/json-source.js';
 
 /** Largest experiment file read: the catalogue's largest is a few kilobytes. */
 export const MAX_EXPERIMENT_BYTES = 1024 * 1024;
@@ -7,11 +7,14 @@ export const MAX_EXPERIMENT_BYTES = 1024 * 1024;
 export const MAX_TOPOLOGY_BYTES = 16 * 1024 * 1024;
 /** Largest lab profile. */
 export const MAX_PROFILE_BYTES = 1024 * 1024;
+/** Largest journal, stored result or practice session gameday reads back: its own files, of a few kilobytes. */
+export const MAX_STATE_BYTES = 16 * 1024 * 1024;
 
 export type InputFile = { ok: true; text: string } | { ok: false; reason: string; position?: Position };
 
 function mib(bytes: number): string {
-  return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  return bytes % 1024 === 0 ? `${bytes / 1024} KiB` : `${bytes} bytes`;
 }
 
 /** What a failed open says, in words: errno codes mean little to the person who named the file. */
