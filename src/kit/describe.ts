@@ -1,3 +1,4 @@
+import { few } from './probe.js';
 import type { MemberSelector, NodeSelector, WorkloadSelector } from './selectors.js';
 import type { NodeService } from '../targets/target.js';
 
@@ -8,7 +9,7 @@ export function nodesInWords(
 ): string {
   const s = sel ?? fallback;
   if ('from' in s) return 'the nodes the faults hit';
-  if ('names' in s) return s.names.join(', ');
+  if ('names' in s) return few(s.names, 10);
   const role = s.role ?? 'worker';
   const noun = role === 'any' ? 'node' : `${role} node`;
   const labels =
@@ -41,7 +42,7 @@ export function kubectlWorkload(sel: WorkloadSelector): string {
 export function membersInWords(sel: MemberSelector | undefined, fallback: MemberSelector = { count: 1 }): string {
   const s = sel ?? fallback;
   if ('from' in s) return 'the etcd members the faults hit';
-  if ('names' in s) return `etcd member${s.names.length === 1 ? '' : 's'} ${s.names.join(', ')}`;
+  if ('names' in s) return `etcd member${s.names.length === 1 ? '' : 's'} ${few(s.names, 10)}`;
   if ('all' in s) return 'every etcd member';
   return `${s.count} etcd member${s.count === 1 ? '' : 's'} (${s.pick === 'first' ? 'the first by name' : 'picked with the run seed'})`;
 }

@@ -2,6 +2,7 @@ import { InvalidInputError } from '../errors.js';
 import type { KubeObject } from '../kube/objects.js';
 import type { JsonSchema, PluginContext } from './plugin.js';
 import { LIMITS } from './limits.js';
+import { few } from './probe.js';
 
 /**
  * How experiments pick what a fault or step acts on. Resolution is deterministic for a seed: candidates
@@ -160,7 +161,8 @@ export async function resolveNodes(ctx: PluginContext, sel: NodeSelector | undef
   if ('names' in s) {
     const missing = s.names.filter((n) => !all.includes(n));
     if (missing.length) {
-      throw new InvalidInputError(`${ctx.cluster}: no node named ${missing.join(', ')}; nodes are: ${all.join(', ')}.`);
+      // At most a few names of each: a selector may name a thousand nodes, a cluster have ten thousand.
+      throw new InvalidInputError(`${ctx.cluster}: no node named ${few(missing, 10)}; nodes are: ${few(all, 20)}.`);
     }
     return [...s.names];
   }
@@ -227,7 +229,7 @@ export async function resolveMembers(ctx: PluginContext, sel: MemberSelector): P
     const missing = sel.names.filter((n) => !members.includes(n));
     if (missing.length)
       throw new InvalidInputError(
-        `${ctx.cluster}: no etcd member named ${missing.join(', ')}; members are: ${members.join(', ')}.`,
+        `${ctx.cluster}: no etcd member named ${few(missing, 10)}; members are: ${few(members, 20)}.`,
       );
     return [...sel.names];
   }
