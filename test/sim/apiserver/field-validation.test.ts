@@ -16,7 +16,7 @@ async function post(
 ): Promise<{ status: number; warnings: string | null; body: any }> {
   const res = await fetch(`${f.url}/api/v1/namespaces/default/configmaps${query}`, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${f.token}` },
     body: JSON.stringify(body),
   });
   return { status: res.status, warnings: res.headers.get('warning'), body: await res.json() };

@@ -394,26 +394,21 @@ spec:
       req.abort();
     }
 
-    const url = `${s.sim.cluster(s.cluster).server!.url}/apis/apps/v1/namespaces/default/deployments`;
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        apiVersion: 'apps/v1',
-        kind: 'Deployment',
-        metadata: { name: 'neg' },
-        spec: {
-          replicas: -1,
-          selector: { matchLabels: { app: 'neg' } },
-          template: {
-            metadata: { labels: { app: 'neg' } },
-            spec: { containers: [{ name: 'a', image: 'nginx:1.25' }] },
-          },
+    const res = await s.request('POST', '/apis/apps/v1/namespaces/default/deployments', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'neg' },
+      spec: {
+        replicas: -1,
+        selector: { matchLabels: { app: 'neg' } },
+        template: {
+          metadata: { labels: { app: 'neg' } },
+          spec: { containers: [{ name: 'a', image: 'nginx:1.25' }] },
         },
-      }),
+      },
     });
     expect(res.status).to.equal(422);
-    expect(await res.json()).to.deep.equal({
+    expect(res.body).to.deep.equal({
       kind: 'Status',
       apiVersion: 'v1',
       metadata: {},

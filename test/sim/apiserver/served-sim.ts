@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -15,6 +16,8 @@ export interface ServedSim {
   kubeconfig: string;
   dir: string;
   kubectl(...args: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }>;
+  /** A raw JSON request with the kubeconfig's token, trusting the simulator's certificate as kubectl does. */
+  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
   close(): Promise<void>;
 }
 
@@ -36,11 +39,13 @@ export async function serveSim(cluster = 'control', speed = 20): Promise<ServedS
     clock: new RealClock(speed),
     seed: 1,
     serve: true,
+    // kubectl sends the token only over TLS.
+    tls: true,
   });
   await sim.settle(600_000);
   const dir = await mkdtemp(join(tmpdir(), 'gameday-served-sim-'));
   const kubeconfig = join(dir, 'kubeconfig');
-  await writeKubeconfig(kubeconfig, [{ cluster, url: sim.cluster(cluster).server!.url }]);
+  await writeKubeconfig(kubeconfig, [{ cluster, url: sim.cluster(cluster).server!.url, token: sim.token, ca: sim.ca }]);
   return {
     sim,
     cluster,
@@ -54,6 +59,24 @@ export async function serveSim(cluster = 'control', speed = 20): Promise<ServedS
       );
       return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
     },
+    request: (method, path, body) =>
+      new Promise((resolve, reject) => {
+        const req = httpsRequest(
+          `${sim.cluster(cluster).server!.url}${path}`,
+          {
+            method,
+            ca: sim.ca,
+            headers: { authorization: `Bearer ${sim.token}`, 'content-type': 'application/json' },
+          },
+          (res) => {
+            let text = '';
+            res.on('data', (c: Buffer) => (text += c.toString()));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
+          },
+        );
+        req.on('error', reject);
+        req.end(body === undefined ? undefined : JSON.stringify(body));
+      }),
     close: async () => {
       await sim.close();
       await rm(dir, { recursive: true, force: true });
