@@ -1,7 +1,8 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { errorMessage } from '../../errors.js';
+import { ensurePrivateDirSync, writePrivateFileSync } from '../../private-files.js';
 import type { ClusterIdentity } from './cluster-identity.js';
 import { ClusterIdentityError } from './errors.js';
 
@@ -62,15 +63,7 @@ export class KnownClusters {
   /** Add a record and write the file at once (0600 in a 0700 directory: it names the lab's clusters). */
   record(key: string, identity: ClusterIdentity, profile: string | undefined, now = new Date()): void {
     this.entries[key] = { ...identity, ...(profile ? { profile } : {}), recordedAt: now.toISOString() };
-    mkdirSync(dirname(this.path), { recursive: true, mode: 0o700 });
-    const tmp = `${this.path}.${process.pid}.tmp`;
-    const fd = openSync(tmp, 'w', 0o600);
-    try {
-      writeSync(fd, JSON.stringify({ clusters: this.entries }, null, 2) + '\n');
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
+    ensurePrivateDirSync(dirname(this.path));
+    writePrivateFileSync(this.path, JSON.stringify({ clusters: this.entries }, null, 2) + '\n', { fsync: true });
   }
 }
