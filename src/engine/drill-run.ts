@@ -8,7 +8,7 @@ import { newRunState, type PluginContext, type RunState } from '../kit/plugin.js
 import type { Clock } from './clock.js';
 import { clusterAliases, contextCache, type ContextOptions } from './context.js';
 import { DryRunClock } from './dry-run-clock.js';
-import type { JournalTarget } from './journal.js';
+import type { Journal, JournalTarget } from './journal.js';
 import type { Ledger } from './ledger.js';
 import { builtinPlugins, type Plugins } from './plugins.js';
 import type { RunningProbe } from './probe-set.js';
@@ -28,6 +28,8 @@ export interface RunOptions {
   signal: AbortSignal;
   journalDir: string;
   journalTarget: JournalTarget;
+  /** A journal opened before the target was made (it may already list resources the target created). */
+  journal?: Journal;
   onProgress?: (p: Progress) => void;
   /** Where item types are looked up; default the built-in registries (tests bring their own). */
   plugins?: Plugins;

@@ -1,9 +1,11 @@
 import { readdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import type { FaultPlan } from '../kit/plugin.js';
 import { MAX_STATE_BYTES, readInputFile } from '../input-file.js';
 import { ensurePrivateDirSync, writePrivateFileSync } from '../private-files.js';
+import type { TrackedResource } from './resources.js';
 
 /**
  * What a drill is about to change, written (and fsynced) before each change, so that `gameday rollback`
@@ -42,9 +44,19 @@ export interface JournalData {
   startedAt: string;
   state: 'running' | 'rolled-back' | 'rollback-incomplete';
   faults: JournalFault[];
+  /**
+   * Processes and directories the target created outside this process (a real etcd's members and data),
+   * each written before it exists or right as it starts; emptied once they are gone.
+   */
+  resources?: TrackedResource[];
 }
 
 export const DEFAULT_JOURNAL_DIR = '.gameday/journal';
+
+/** A journal's name: sortable by time, then the experiment. */
+export function newRunId(experimentId: string): string {
+  return `${new Date().toISOString().replace(/[:.]/g, '-')}-${experimentId}-${randomUUID().slice(0, 8)}`;
+}
 
 export class Journal {
   private constructor(
@@ -88,7 +100,7 @@ export class Journal {
     return new Journal(path, data);
   }
 
-  /** Journals of drills that did not finish their rollback, newest first. */
+  /** Journals of drills that did not finish their rollback or left resources behind, newest first. */
   static pending(dir: string): string[] {
     let names: string[];
     try {
@@ -100,7 +112,8 @@ export class Journal {
       .map((n) => join(dir, n))
       .filter((p) => {
         try {
-          return Journal.read(p).data.state !== 'rolled-back';
+          const d = Journal.read(p).data;
+          return d.state !== 'rolled-back' || (d.resources?.length ?? 0) > 0;
         } catch {
           return false;
         }
@@ -120,6 +133,24 @@ export class Journal {
     f.status = status;
     if (error) f.error = error;
     else delete f.error;
+    this.flush();
+  }
+
+  /** How `gameday rollback` reaches the target, once it exists (the journal is written before it is made). */
+  setTarget(target: JournalTarget): void {
+    this.data.target = target;
+    this.flush();
+  }
+
+  addResource(r: TrackedResource): void {
+    (this.data.resources ??= []).push(r);
+    this.flush();
+  }
+
+  /** Everything recorded is gone (stopped, removed). */
+  clearResources(): void {
+    if (!this.data.resources?.length) return;
+    this.data.resources = [];
     this.flush();
   }
 

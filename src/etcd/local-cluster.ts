@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { accessSync, constants, rmSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { execa } from 'execa';
 import { RealClock, type Clock } from '../engine/clock.js';
+import { MARKER_FILE, trackProcess, type TrackedResource } from '../engine/resources.js';
 import { errorMessage } from '../errors.js';
 import { ETCD_PACKAGES_HINT, Etcdctl, shellQuote } from './etcdctl.js';
 import { EtcdMemberError, EtcdMissingError } from './errors.js';
@@ -26,6 +27,12 @@ export interface LocalEtcdClusterOptions {
   /** How long start() and member starts wait for health. Default 20 s. */
   startTimeoutMs?: number;
   clock?: Clock;
+  /**
+   * Told of the temp root before it is created and of each member process as it starts (synchronously, before
+   * anything waits): what a drill's journal records so that `gameday rollback` can remove them if this
+   * process dies without stopping them.
+   */
+  onResource?: (r: TrackedResource) => void;
 }
 
 /** running: process up; paused: SIGSTOPped; stopped: no process, data kept; removed: no longer a member here. */
@@ -78,6 +85,18 @@ function installExitHook(): void {
   process.on('exit', () => {
     for (const c of live) c.killAllSync();
   });
+}
+
+/**
+ * util-linux's setpriv (Essential in Debian, so in every install, minbase included) sets PR_SET_PDEATHSIG and
+ * then execs etcd in the same process: the kernel SIGKILLs the member the moment this process dies, even by
+ * SIGKILL, which no exit handler sees. Node cannot call prctl itself. Absent (not Linux), the members are
+ * still stopped on a normal exit and by `gameday rollback` from the journal.
+ */
+let setpriv: string | null | undefined;
+function pdeathsigWrapper(): string | undefined {
+  if (setpriv === undefined) setpriv = (process.platform === 'linux' && findOnPath('setpriv')) || null;
+  return setpriv ?? undefined;
 }
 
 export function findOnPath(binary: string): string | undefined {
@@ -162,6 +181,7 @@ export class LocalEtcdCluster {
   private readonly tmpParent: string;
   private readonly startTimeoutMs: number;
   private readonly onCommand: ((line: string) => void) | undefined;
+  private readonly onResource: ((r: TrackedResource) => void) | undefined;
   private readonly children = new Map<string, Child>();
   private readonly memberTable = new Map<string, LocalMember>();
   private rootDir: string | undefined;
@@ -178,6 +198,7 @@ export class LocalEtcdCluster {
     this.tmpParent = options.tmpParent ?? tmpdir();
     this.startTimeoutMs = options.startTimeoutMs ?? 20_000;
     this.onCommand = options.onCommand;
+    this.onResource = options.onResource;
     this.clock = options.clock ?? new RealClock();
   }
 
@@ -230,9 +251,16 @@ export class LocalEtcdCluster {
   async start(): Promise<void> {
     assertEtcdInstalled(this.etcdBinary, this.etcdctlBinary);
     if (this.rootDir !== undefined) throw new EtcdMemberError('The local etcd cluster is already started.');
-    this.rootDir = await mkdtemp(join(this.tmpParent, 'gameday-etcd-'));
+    const root = join(this.tmpParent, `gameday-etcd-${randomUUID().slice(0, 12)}`);
+    const marker = randomUUID();
+    // Journalled before it exists: a crash from here on leaves a record of it.
+    this.onResource?.({ kind: 'dir', path: root, marker, what: 'etcd data, logs and snapshots' });
+    await mkdir(this.tmpParent, { recursive: true });
+    await mkdir(root);
+    this.rootDir = root;
     live.add(this);
     installExitHook();
+    await writeFile(join(root, MARKER_FILE), `${marker}\n`);
     await mkdir(join(this.rootDir, 'data'), { recursive: true });
     await mkdir(join(this.rootDir, 'logs'), { recursive: true });
     this.currentToken = `gameday-${randomUUID().slice(0, 8)}`;
@@ -456,16 +484,27 @@ export class LocalEtcdCluster {
       '--log-outputs=stderr',
     ];
     this.onCommand?.([this.etcdBinary, ...args].map(shellQuote).join(' '));
-    const proc = execa(this.etcdBinary, args, {
+    const wrapper = pdeathsigWrapper();
+    const [file, argv] = wrapper
+      ? [wrapper, ['--pdeathsig', 'KILL', '--', this.etcdBinary, ...args]]
+      : [this.etcdBinary, args];
+    const proc = execa(file, argv, {
       reject: false,
       stdin: 'ignore',
       stdout: { file: m.logFile, append: true },
       stderr: { file: m.logFile, append: true },
-      // execa's cleanup sends SIGTERM on exit, which a paused member would not act on: the exit hook above
-      // sends SIGKILL as well. Grace periods are ours (stopMember), not execa's.
-      cleanup: true,
+      // Its own process group: Ctrl-C at the terminal reaches gameday alone, which rolls the drill back in
+      // order and then stops the members; SIGINT straight to them would take the survivors down mid-drill.
+      // Exits are covered by the exit hook (SIGKILL, which a paused member acts on too), a death by the
+      // parent-death signal, a lost process by the journal. Grace periods are ours (stopMember).
+      detached: true,
+      cleanup: false,
       forceKillAfterDelay: false,
     });
+    if (proc.pid !== undefined) {
+      const tracked = trackProcess(proc.pid, `etcd member ${m.name}`);
+      if (tracked) this.onResource?.(tracked);
+    }
     const child: Child = { process: proc, exited: Promise.resolve(), done: false };
     child.exited = proc
       .then(

@@ -1,5 +1,6 @@
 import type { Experiment } from '../experiment/types.js';
 import type { JournalTarget } from '../engine/journal.js';
+import type { TrackedResource } from '../engine/resources.js';
 import type { Target, TargetKind } from './target.js';
 import { InvalidInputError } from '../errors.js';
 
@@ -27,6 +28,8 @@ export interface TargetOptions {
    * server and CA match the recorded identity is enough to go ahead.
    */
   offlineIdentity?: boolean;
+  /** Told of processes and directories the target creates outside this process, for the drill's journal. */
+  onResource?: (r: TrackedResource) => void;
 }
 
 export interface CreatedTarget {

@@ -1,5 +1,7 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect } from 'chai';
+import { MARKER_FILE, stillRunning, type TrackedResource } from '../../src/engine/resources.js';
 import { Etcdctl } from '../../src/etcd/etcdctl.js';
 import { EtcdMissingError } from '../../src/etcd/errors.js';
 import { LocalEtcdCluster } from '../../src/etcd/local-cluster.js';
@@ -44,6 +46,31 @@ describe('LocalEtcdCluster (real etcd)', function () {
     await cluster.close(); // safe twice
     expect(pids.filter(processAlive)).to.deep.equal([]);
     expect(existsSync(root)).to.equal(false);
+  });
+
+  it('journals its data root before creating it and each member as it starts; members run in their own process group', async () => {
+    const told: { r: TrackedResource; existed: boolean }[] = [];
+    cluster = new LocalEtcdCluster({
+      onResource: (r) => told.push({ r, existed: r.kind === 'dir' && existsSync(r.path) }),
+    });
+    await cluster.start();
+    const [dir, ...procs] = told;
+    expect(dir?.r.kind).to.equal('dir');
+    expect(dir?.existed, 'the directory was journalled before it was made').to.equal(false);
+    if (dir?.r.kind !== 'dir') throw new Error('no dir');
+    expect(dir.r.path).to.equal(cluster.root);
+    expect(readFileSync(join(cluster.root, MARKER_FILE), 'utf8').trim()).to.equal(dir.r.marker);
+    const pids = cluster.memberRecords().map((m) => m.pid);
+    expect(procs.map((p) => (p.r.kind === 'process' ? p.r.pid : 0))).to.deep.equal(pids);
+    for (const p of procs) if (p.r.kind === 'process') expect(stillRunning(p.r)).to.equal(true);
+    // A group of its own: Ctrl-C at the terminal reaches gameday, not the members behind its back.
+    const pgid = Number(readFileSync(`/proc/${pids[0]}/stat`, 'utf8').split(') ')[1]!.split(' ')[2]);
+    expect(pgid).to.equal(pids[0]);
+
+    await cluster.killMember('etcd2');
+    await cluster.restartMember('etcd2');
+    const restarted = told.at(-1)!.r;
+    expect(restarted.kind === 'process' && restarted.pid).to.equal(cluster.member('etcd2').pid);
   });
 
   it('kills, pauses, resumes, stops and restarts members in place with their data', async () => {

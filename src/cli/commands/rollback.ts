@@ -2,6 +2,7 @@ import type { Argv } from 'yargs';
 import type { CommandModule } from '../command.js';
 import { DEFAULT_JOURNAL_DIR, Journal } from '../../engine/journal.js';
 import { rollbackJournal } from '../../engine/rollback.js';
+import { releaseJournalResources } from '../../engine/journal-resources.js';
 import { createTarget } from '../../targets/create.js';
 import { InvalidInputError } from '../../errors.js';
 import { EXIT } from '../exit-codes.js';
@@ -28,13 +29,27 @@ export const rollback: CommandModule = {
       const journal = Journal.read(path);
       const t = journal.data.target;
       process.stdout.write(`${path}: ${journal.data.experimentId} (${journal.data.state}) on ${t.kind}\n`);
+      if (journal.data.resources?.length) {
+        // What the target created outside the drill's process (a real etcd's members and data) outlives it.
+        const released = await releaseJournalResources(journal);
+        for (const r of released.released) process.stdout.write(`  ${r}\n`);
+        for (const g of released.gone) process.stdout.write(`  ${g}\n`);
+        for (const e of released.errors) process.stdout.write(`  FAILED ${e}\n`);
+        failed ||= released.errors.length > 0;
+      }
       if (journal.data.state === 'rolled-back') {
         process.stdout.write('  already rolled back.\n');
         continue;
       }
+      if (journal.data.faults.every((f) => f.status === 'planned' || f.status === 'reverted')) {
+        // Stopped before its first fault (or while making the target): nothing was changed in a cluster.
+        process.stdout.write('  no fault had been injected: nothing to revert.\n');
+        if (!journal.data.resources?.length) journal.finish('rolled-back');
+        continue;
+      }
       if (t.kind === 'sim' && t.embedded) {
         process.stdout.write('  the embedded simulator ended with its process: there is no cluster left to repair.\n');
-        journal.finish('rolled-back');
+        if (!journal.data.resources?.length) journal.finish('rolled-back');
         continue;
       }
       if (t.kind === 'lab' && !t.labProfile)

@@ -3,9 +3,10 @@ import type { Argv } from 'yargs';
 import type { CommandModule } from '../command.js';
 import { loadExperiments } from '../../experiment/load.js';
 import { runExperiment } from '../../engine/runner.js';
-import { DEFAULT_JOURNAL_DIR } from '../../engine/journal.js';
+import { DEFAULT_JOURNAL_DIR, Journal, newRunId } from '../../engine/journal.js';
+import { releaseJournalResources } from '../../engine/journal-resources.js';
 import { formatDuration } from '../../kit/duration.js';
-import { createTarget, type TargetOptions } from '../../targets/create.js';
+import { createTarget, type CreatedTarget, type TargetOptions } from '../../targets/create.js';
 import type { RunResult } from '../../report/result.js';
 import { writeJunit, writeReports } from '../../report/write.js';
 import { summaryTable } from '../../report/summary-table.js';
@@ -134,7 +135,28 @@ export const run: CommandModule = {
           experiment: l.experiment,
           confirm: confirmOnTerminal,
         };
-        const created = await createTarget(targetOptions);
+        // Opened before the target exists: a target that starts processes (a real etcd) journals them as it
+        // goes, so that `gameday rollback` can stop them if this process dies.
+        const journal = Journal.create(
+          args.journalDir as string,
+          {
+            runId: newRunId(l.experiment.id),
+            experimentId: l.experiment.id,
+            experimentFile: l.file,
+            target: { kind },
+            faults: [],
+          },
+          // A dry run writes nothing: its journal stays in memory.
+          { dryRun },
+        );
+        let created: CreatedTarget;
+        try {
+          created = await createTarget({ ...targetOptions, onResource: (r) => journal.addResource(r) });
+        } catch (err) {
+          await settle(journal);
+          throw err;
+        }
+        journal.setTarget(created.journalTarget);
         for (const n of created.notices ?? []) display.line(n);
         let result: RunResult;
         try {
@@ -148,10 +170,15 @@ export const run: CommandModule = {
             signal: stop.signal,
             journalDir: args.journalDir as string,
             journalTarget: created.journalTarget,
+            journal,
             onProgress: (p) => display.handle(p),
           });
         } finally {
-          await created.target.close();
+          try {
+            await created.target.close();
+          } finally {
+            await settle(journal);
+          }
         }
         display.endExperiment();
         results.push(result);
@@ -189,6 +216,18 @@ export const run: CommandModule = {
     return code === EXIT.ok && !rec.gateOk ? EXIT.targetMissed : code;
   },
 };
+
+/**
+ * After the target closed: make sure nothing it journalled is left (closing stops and removes it; this checks
+ * and clears the record), and close a journal the drill never got to (it stopped before its first fault).
+ */
+async function settle(journal: Journal): Promise<void> {
+  const report = await releaseJournalResources(journal);
+  for (const line of report.released) process.stderr.write(`gameday: left behind by the target, now ${line}\n`);
+  for (const line of report.errors)
+    process.stderr.write(`gameday: could not clean up ${line}; run \`gameday rollback ${journal.path}\`\n`);
+  if (journal.data.state === 'running') journal.finish('rolled-back');
+}
 
 function failureText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

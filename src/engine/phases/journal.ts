@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { checkBlastRadius } from '../blast-radius.js';
 import type { DrillRun } from '../drill-run.js';
-import { Journal } from '../journal.js';
+import { Journal, newRunId } from '../journal.js';
 import { Ledger, type PlannedFault } from '../ledger.js';
 import type { AnyFault } from '../plugins.js';
 import { paramsOf } from '../probe-set.js';
@@ -21,17 +20,19 @@ export async function journal(d: DrillRun, plugins: AnyFault[]): Promise<Ledger>
   );
   const exp = d.experiment;
   // A dry run keeps its journal in memory: nothing changes that would need undoing.
-  const j = Journal.create(
-    d.options.journalDir,
-    {
-      runId: `${new Date().toISOString().replace(/[:.]/g, '-')}-${exp.id}-${randomUUID().slice(0, 8)}`,
-      experimentId: exp.id,
-      experimentFile: d.file,
-      target: d.options.journalTarget,
-      faults: [],
-    },
-    { dryRun: d.options.dryRun },
-  );
+  const j =
+    d.options.journal ??
+    Journal.create(
+      d.options.journalDir,
+      {
+        runId: newRunId(exp.id),
+        experimentId: exp.id,
+        experimentFile: d.file,
+        target: d.options.journalTarget,
+        faults: [],
+      },
+      { dryRun: d.options.dryRun },
+    );
   for (const p of planned) {
     j.addFault({ index: p.index, type: p.fault.name, cluster: p.ctx.cluster, params: p.params, plan: p.plan });
   }

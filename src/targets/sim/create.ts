@@ -16,6 +16,7 @@ export async function createSimTargetFromOptions(o: TargetOptions): Promise<Crea
     ...(o.etcd === 'real' ? { etcd: 'real' as const } : {}),
     ...(o.etcd === 'real' && o.experiment?.clusters?.[0] ? { etcdClusters: [o.experiment.clusters[0]] } : {}),
     ...(loaded ? { topology: loaded.topology, params: loaded.params } : {}),
+    ...(o.onResource ? { onResource: o.onResource } : {}),
   });
   return { target, journalTarget: { kind: 'sim', embedded: true } };
 }

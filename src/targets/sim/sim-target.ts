@@ -7,6 +7,7 @@ import { DEFAULT_PARAMS, type SimParams } from '../../sim/params.js';
 import { Simulator } from '../../sim/simulator.js';
 import { defaultTopology } from '../../sim/topology/default-topology.js';
 import type { Topology } from '../../sim/topology/types.js';
+import type { TrackedResource } from '../../engine/resources.js';
 import { ActionLog, type EtcdOps, type NodeOps, type Target } from '../target.js';
 import { recordingEtcdOps, recordingNodeOps } from './recording.js';
 
@@ -32,6 +33,8 @@ export interface SimTargetOptions {
    * Default: plain HTTP, which the in-process clients need; the token guards it either way.
    */
   tls?: boolean;
+  /** Told of the real etcd's processes and directories as they are created (the drill's journal records them). */
+  onResource?: (r: TrackedResource) => void;
 }
 
 /** Simulated minutes to bring the platform up before a real-time drill: done at this speed. */
@@ -76,7 +79,7 @@ export class SimTarget implements Target {
     try {
       if (o.settle !== false || realEtcd) await sim.settle();
       if (realEtcd) {
-        for (const name of o.etcdClusters ?? [target.clusters()[0]!]) await target.backWithRealEtcd(name);
+        for (const name of o.etcdClusters ?? [target.clusters()[0]!]) await target.backWithRealEtcd(name, o.onResource);
         (clock as RealClock).setSpeed(o.speed ?? 1);
       }
     } catch (err) {
@@ -88,12 +91,15 @@ export class SimTarget implements Target {
 
   private readonly closers: (() => Promise<void>)[] = [];
 
-  private async backWithRealEtcd(cluster: string): Promise<void> {
+  private async backWithRealEtcd(cluster: string, onResource?: (r: TrackedResource) => void): Promise<void> {
     this.check(cluster);
     const { startEtcdBackedSim } = await import('../../sim/etcd-backed/etcd-backed-sim.js');
     const record = (text: string): void =>
       this.actions.record({ at: this.clock.now(), cluster, kind: 'command', text, dryRun: this.dryRun });
-    const backed = await startEtcdBackedSim(this.sim.cluster(cluster).ctx.store, { onCommand: record });
+    const backed = await startEtcdBackedSim(this.sim.cluster(cluster).ctx.store, {
+      onCommand: record,
+      ...(onResource ? { cluster: { onResource } } : {}),
+    });
     this.closers.push(() => backed.close());
     this.sim.cluster(cluster).etcdOps = backed.etcdOps;
   }
