@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       results.push(r);
       const healthy = r.health.filter((h) => h.healthy).length;
       say(
-        `run ${i}: wall ${sec(r.wallMs)}, writes unavailable ${sec(r.data.writeUnavailableMs)}, ` +
+        `run ${i}: wall ${sec(r.wallMs)}, writes unavailable ${sec(r.writeUnavailableMs)}, ` +
           `${healthy}/${r.health.length} healthy, ${r.members.length} members, ` +
           `keys before snapshot ${r.data.keysBeforeSnapshot} lost ${r.data.lostBeforeSnapshot}, refusal "${r.refusal}"`,
       );
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     }
   }
   const wall = stats(results.map((r) => r.wallMs));
-  const unavailable = stats(results.map((r) => r.data.writeUnavailableMs));
+  const unavailable = stats(results.map((r) => r.writeUnavailableMs));
   say('');
   say(`wall time          min ${sec(wall.min)}  median ${sec(wall.median)}  max ${sec(wall.max)}  (target < 15 s)`);
   say(`writes unavailable min ${sec(unavailable.min)}  median ${sec(unavailable.median)}  max ${sec(unavailable.max)}`);

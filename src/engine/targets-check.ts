@@ -39,18 +39,22 @@ export function evaluateTargets(targets: Targets | undefined, result: RunResult)
     timed('maxUnavailability', targets.maxUnavailability, result.verdict === 'error' ? undefined : (worst ?? 0));
   }
   if (targets.noDataLoss) {
-    const lost = result.data ? result.data.lostBeforeSnapshot : undefined;
+    const d = result.data;
+    const lost = d ? d.lostBeforeSnapshot : undefined;
+    const enough = d !== undefined && d.keysBeforeSnapshot >= d.minKeys;
+    const named = d?.lostKeys.map((k) => `${k.key} (${k.why})`).join(', ') ?? '';
     checks.push({
       name: 'noDataLoss',
       allowed: true,
       measured: lost,
-      ok: lost === 0,
-      message:
-        lost === undefined
-          ? 'data safety was not measured (no snapshot and writer in this drill)'
-          : lost === 0
-            ? `no key acknowledged before the snapshot was lost (${result.data!.lostAfterSnapshot} written after it lost by design)`
-            : `${lost} keys acknowledged before the snapshot are missing after recovery`,
+      ok: lost === 0 && enough,
+      message: !d
+        ? 'data safety was not measured (no snapshot and writer in this drill)'
+        : lost !== 0
+          ? `${lost} of ${d.keysBeforeSnapshot} keys acknowledged before the snapshot are missing or changed after recovery: ${named}${lost! > d.lostKeys.length ? ', ...' : ''}`
+          : !enough
+            ? `only ${d.keysBeforeSnapshot} ${d.keysBeforeSnapshot === 1 ? 'key' : 'keys'} acknowledged before the snapshot checked, fewer than the ${d.minKeys} declared`
+            : `all ${d.keysBeforeSnapshot} keys acknowledged before the snapshot hold their values (${d.lostAfterSnapshot} written after it lost by design)`,
     });
   }
   return checks;

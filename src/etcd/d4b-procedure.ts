@@ -1,7 +1,7 @@
 import { TimeoutError } from '../errors.js';
+import { SteadyWriter, type DataCheck } from '../kit/etcd-writer.js';
 import type { EtcdEndpointHealth, EtcdMember, EtcdSnapshot } from '../targets/target.js';
 import type { RealEtcdOps } from './real-etcd-ops.js';
-import { SteadyWriter, type DataSafetyDetail } from './steady-writer.js';
 
 export interface D4bOptions {
   /** The member that stays up. Default etcd1. */
@@ -10,8 +10,8 @@ export interface D4bOptions {
   lost?: [string, string];
   /** Steady writer pace. Default 100 ms. */
   writerIntervalMs?: number;
-  /** Acknowledged writes to collect before the fault. Default 5. */
-  warmupWrites?: number;
+  /** Keys acknowledged before the fault. Default 100. */
+  seedKeys?: number;
   /** Give up on any single wait after this long. Default 30 s. */
   stepTimeoutMs?: number;
 }
@@ -23,10 +23,12 @@ export interface D4bResult {
   steps: { name: string; ms: number }[];
   /** etcd's words for the first refused write. */
   refusal: string;
+  /** The longest run of refused writes: first refused write sent to the next acknowledged one. */
+  writeUnavailableMs: number;
   snapshot: EtcdSnapshot;
   health: EtcdEndpointHealth[];
   members: EtcdMember[];
-  data: DataSafetyDetail;
+  data: DataCheck;
   writer: SteadyWriter;
 }
 
@@ -41,7 +43,10 @@ export async function runD4b(ops: RealEtcdOps, options: D4bOptions = {}): Promis
   const lost = options.lost ?? ['etcd2', 'etcd3'];
   const stepTimeoutMs = options.stepTimeoutMs ?? 30_000;
   const clock = ops.clock;
-  const writer = new SteadyWriter(ops, clock, { intervalMs: options.writerIntervalMs ?? 100 });
+  const writer = new SteadyWriter(ops, clock, {
+    intervalMs: options.writerIntervalMs ?? 100,
+    ...(options.seedKeys !== undefined ? { seedKeys: options.seedKeys } : {}),
+  });
   const steps: { name: string; ms: number }[] = [];
   let mark = performance.now();
   const step = (name: string): void => {
@@ -58,23 +63,22 @@ export async function runD4b(ops: RealEtcdOps, options: D4bOptions = {}): Promis
     }
   };
 
-  writer.start();
   try {
-    const warmup = options.warmupWrites ?? 5;
-    await until(`${warmup} acknowledged writes before the fault`, () => writer.acked.length >= warmup);
+    await writer.seed();
+    writer.start();
 
     const t0 = performance.now();
     mark = t0;
     await Promise.all(lost.map((m) => ops.stopMember(m, 'kill')));
     step(`kill ${lost.join(', ')}`);
-    await until('the first refused write', () => writer.firstRefusal !== undefined);
+    await until('the first refused write', () => writer.refused.length > 0);
     step('writes refused (quorum lost)');
     const snapshot = await ops.snapshotSave('d4b-survivor');
     step(`snapshot save from ${survivor}`);
     await ops.restoreSingle(survivor, snapshot);
     await ops.pointApiserver([survivor]);
     step(`restore ${survivor} as a one-member cluster`);
-    await until('writes accepted again', () => writer.firstAcceptedAfterRefusal !== undefined);
+    await until('writes accepted again', () => !writer.refusing());
     step('writes accepted again');
     for (const m of lost) {
       await ops.memberAdd(m);
@@ -88,8 +92,18 @@ export async function runD4b(ops: RealEtcdOps, options: D4bOptions = {}): Promis
 
     await writer.stop();
     const data = await writer.verify(ops, snapshot);
-    const refusal = writer.firstRefusal?.error ?? '';
-    return { wallMs, steps, refusal, snapshot, health, members, data, writer };
+    const refusal = writer.refused[0]?.error ?? '';
+    return {
+      wallMs,
+      steps,
+      refusal,
+      writeUnavailableMs: writer.longestOutageMs(),
+      snapshot,
+      health,
+      members,
+      data,
+      writer,
+    };
   } finally {
     await writer.stop();
   }

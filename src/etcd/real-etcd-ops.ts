@@ -5,15 +5,14 @@ import { errorMessage } from '../errors.js';
 import type { EtcdEndpointHealth, EtcdMember, EtcdOps, EtcdSnapshot, WriteResult } from '../targets/target.js';
 import { Etcdctl, type HealthReport } from './etcdctl.js';
 import { EtcdctlError, EtcdMemberError, EtcdRestoreError } from './errors.js';
+import { EtcdGateway, EtcdGatewayError, prefixRangeEnd } from './gateway.js';
 import type { LocalEtcdCluster } from './local-cluster.js';
 
 export interface RealEtcdOpsOptions {
   /** Every command run: etcdctl lines, signals sent to members, the apiserver repointing. */
   onCommand?: (line: string) => void;
-  /** Also report the steady writer's puts and reads (one every few hundred ms: noisy). Default false. */
-  reportDataCommands?: boolean;
   clock?: Clock;
-  /** --command-timeout of a write: short, so that an outage shows as refused writes quickly. Default 1 s. */
+  /** Time a data write may take, every endpoint tried: short, so that an outage shows as refused writes quickly. Default 1 s. */
   writeTimeoutMs?: number;
   /** --command-timeout of each endpoint's health check. Default 1 s. */
   healthTimeoutMs?: number;
@@ -47,7 +46,8 @@ export class RealEtcdOps implements EtcdOps {
   readonly movedAside: { from: string; to: string }[] = [];
   lastRestore: RestoreRecord | undefined;
   private readonly ctl: Etcdctl;
-  private readonly dataCtl: Etcdctl;
+  /** Data reads and writes go as kube-apiserver's do, through etcd's client API, not an etcdctl process each. */
+  private readonly data: EtcdGateway;
   private readonly onCommand: ((line: string) => void) | undefined;
   private readonly writeTimeoutMs: number;
   private readonly healthTimeoutMs: number;
@@ -77,7 +77,7 @@ export class RealEtcdOps implements EtcdOps {
       dialTimeoutMs: this.dialTimeoutMs,
     };
     this.ctl = new Etcdctl({ ...base, ...(this.onCommand ? { onCommand: this.onCommand } : {}) });
-    this.dataCtl = options.reportDataCommands && this.onCommand ? this.ctl : new Etcdctl(base);
+    this.data = new EtcdGateway(() => this.clientEndpoints(), this.writeTimeoutMs);
   }
 
   async members(): Promise<EtcdMember[]> {
@@ -178,6 +178,8 @@ export class RealEtcdOps implements EtcdOps {
     await mkdir(dir, { recursive: true });
     const path = join(dir, `${label}-${stamp(this.clock.now())}-${++this.snapshotSeq}.db`);
     const endpoints = this.answering();
+    // Taken "at" the moment the save starts: every write acknowledged before then must be in it.
+    const takenAt = this.clock.now();
     let lastError: unknown;
     for (const endpoint of endpoints) {
       try {
@@ -187,7 +189,7 @@ export class RealEtcdOps implements EtcdOps {
           commandTimeoutMs: this.commandTimeoutMs,
         });
         const status = await this.ctl.snapshotStatus(path);
-        return { path, revision: status.revision, keys: status.totalKey, takenAt: this.clock.now() };
+        return { path, revision: status.revision, keys: status.totalKey, takenAt };
       } catch (err) {
         lastError = err;
       }
@@ -369,25 +371,16 @@ export class RealEtcdOps implements EtcdOps {
 
   async write(key: string, value: string): Promise<WriteResult> {
     try {
-      const revision = await this.dataCtl.put(key, value, {
-        endpoints: this.clientEndpoints(),
-        commandTimeoutMs: this.writeTimeoutMs,
-        dialTimeoutMs: this.dialTimeoutMs,
-      });
+      const revision = await this.data.txn([{ put: key, value }], this.writeTimeoutMs);
       return { ok: true, revision };
     } catch (err) {
-      if (err instanceof EtcdctlError) return { ok: false, error: err.reason };
+      if (err instanceof EtcdGatewayError) return { ok: false, error: err.message };
       throw err;
     }
   }
 
   async read(prefix: string): Promise<Map<string, string>> {
-    const r = await this.dataCtl.get(prefix, {
-      prefix: true,
-      endpoints: this.clientEndpoints(),
-      commandTimeoutMs: this.commandTimeoutMs,
-      dialTimeoutMs: this.dialTimeoutMs,
-    });
+    const r = await this.data.range(prefix, prefixRangeEnd(prefix), {}, this.commandTimeoutMs);
     return new Map(r.kvs.map((kv) => [kv.key, kv.value]));
   }
 

@@ -4,6 +4,7 @@ import type { Random } from '../engine/random.js';
 import type { Kube, Informer, ListOptions } from '../kube/kube.js';
 import type { ResourceName } from '../kube/resources.js';
 import type { EtcdOps, EtcdSnapshot, NodeOps, Target } from '../targets/target.js';
+import type { AckedWrite } from './etcd-writer.js';
 
 /** Types plugins need from the engine and the report, re-exported so plugins import only the kit. */
 export type { Clock, Timer, DataSafety };
@@ -43,8 +44,8 @@ export interface RunState {
   affectedWorkloads: Map<string, string[]>;
   /** Snapshots taken by recovery steps, latest last, per cluster. */
   snapshots: Map<string, EtcdSnapshot[]>;
-  /** Keys written by the steady writer, for the data-safety check (revision: etcd's, when the target gives it). */
-  writes: Map<string, { key: string; at: number; revision?: number }[]>;
+  /** Writes etcd acknowledged to the steady writer, per cluster, for the data-safety check. */
+  writes: Map<string, AckedWrite[]>;
   /** Free-form values a step leaves for a later one (e.g. the name of a node added). */
   values: Map<string, unknown>;
 }
@@ -104,6 +105,12 @@ export interface ProbeResult {
 export interface ProbeHandle {
   evaluate(): ProbeResult;
   stop(): void;
+  /**
+   * A monitor that times its own outages from the requests it sent (the etcd writer: first refused write
+   * to the next acknowledged one): the longest, in ms. The report gives this figure instead of timing the
+   * probe's answers, which arrive a request timeout late.
+   */
+  unavailableMs?(): number;
 }
 
 export interface Probe<P = Record<string, unknown>> extends PluginBase {

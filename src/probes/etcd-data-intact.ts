@@ -1,54 +1,27 @@
-import type { DataSafety, PluginContext, Probe } from '../kit/plugin.js';
-import type { EtcdSnapshot } from '../targets/target.js';
+import type { DataSafety, Probe } from '../kit/plugin.js';
 import { latestSnapshot } from '../kit/etcd.js';
+import { checkData, DEFAULT_SEED_KEYS, DEFAULT_WRITER_PREFIX } from '../kit/etcd-writer.js';
 import { paramsSchema } from '../kit/schema.js';
 import { pollInterval, startPolling } from '../kit/poll.js';
-import { DEFAULT_WRITER_PREFIX, writerWindows } from './etcd-writer.js';
 
 export interface EtcdDataIntactParams {
   prefix?: string;
   interval?: string;
+  minKeys?: number;
 }
 
-type Write = { key: string; at: number; revision?: number };
-
-/** In the snapshot: committed at or before its revision (or, without revisions, acknowledged before it was taken). */
-export function inSnapshot(w: Write, snap: EtcdSnapshot | undefined): boolean {
-  if (!snap) return true;
-  return w.revision !== undefined ? w.revision <= snap.revision : w.at <= snap.takenAt;
-}
-
-/** Data safety from the writer's acknowledged keys and what etcd holds now. */
-export function dataSafety(
-  writes: Write[],
-  present: Map<string, string>,
-  snap: EtcdSnapshot | undefined,
-  unavailableMs: number,
-): DataSafety {
-  const before = writes.filter((w) => inSnapshot(w, snap));
-  const after = writes.filter((w) => !inSnapshot(w, snap));
-  return {
-    keysBeforeSnapshot: before.length,
-    lostBeforeSnapshot: before.filter((w) => !present.has(w.key)).length,
-    writtenAfterSnapshot: after.length,
-    lostAfterSnapshot: after.filter((w) => !present.has(w.key)).length,
-    writeUnavailableMs: unavailableMs,
-  };
-}
-
-function currentUnavailable(ctx: PluginContext): number {
-  const w = writerWindows(ctx);
-  return w.unavailableMs + (w.refusedSince !== undefined ? ctx.clock.now() - w.refusedSince : 0);
-}
+/** Lost keys the result names (the count says how many in all). */
+const NAMED_LOST_KEYS = 20;
 
 /**
- * D4 verify: every key the steady writer had acknowledged before the latest snapshot reads back. Leaves a
- * DataSafety in the run state ("dataSafety") for the report and the noDataLoss target.
+ * D4 verify: every key the etcd-writer had acknowledged before the latest snapshot reads back with the value
+ * written, and at least `minKeys` of them were compared (a check of one key, or of none, proves nothing).
+ * Leaves a DataSafety in the run state ("dataSafety") for the report and the noDataLoss target.
  */
 export const etcdDataIntact: Probe<EtcdDataIntactParams> = {
   name: 'etcd-data-intact',
   summary:
-    "Every key the etcd-writer had acknowledged before the latest snapshot reads back (no loss of snapshotted data); records the drill's data safety.",
+    "Every key the etcd-writer had acknowledged before the latest snapshot reads back with the value written, and at least minKeys were compared; records the drill's data safety.",
   mode: 'poll',
   params: paramsSchema({
     prefix: {
@@ -56,22 +29,51 @@ export const etcdDataIntact: Probe<EtcdDataIntactParams> = {
       pattern: '^/',
       description: `Key prefix the etcd-writer uses. Default "${DEFAULT_WRITER_PREFIX}".`,
     },
+    minKeys: {
+      type: 'integer',
+      minimum: 1,
+      description: `Fewest snapshotted keys to compare: fewer fails the check. Default ${DEFAULT_SEED_KEYS} (what the etcd-writer seeds).`,
+    },
   }),
   async start(ctx, p) {
     const prefix = p.prefix ?? DEFAULT_WRITER_PREFIX;
+    const minKeys = p.minKeys ?? DEFAULT_SEED_KEYS;
     return startPolling(ctx, pollInterval(p), async () => {
       const writes = (ctx.state.writes.get(ctx.cluster) ?? []).filter((w) => w.key.startsWith(prefix));
       const snap = latestSnapshot(ctx);
-      const present = await ctx.etcd.read(prefix);
-      const ds = dataSafety(writes, present, snap, currentUnavailable(ctx));
+      const c = checkData(writes, await ctx.etcd.read(prefix), snap);
+      const ds: DataSafety = {
+        keysBeforeSnapshot: c.keysBeforeSnapshot,
+        minKeys,
+        lostBeforeSnapshot: c.lostBeforeSnapshot,
+        writtenAfterSnapshot: c.writtenAfterSnapshot,
+        lostAfterSnapshot: c.lostAfterSnapshot,
+        lostKeys: c.lost.slice(0, NAMED_LOST_KEYS),
+      };
       ctx.state.values.set('dataSafety', ds);
       const what = snap ? `before the snapshot at revision ${snap.revision}` : 'so far (no snapshot taken)';
-      const observed =
-        `${ds.keysBeforeSnapshot - ds.lostBeforeSnapshot}/${ds.keysBeforeSnapshot} keys acknowledged ${what} present` +
-        (ds.writtenAfterSnapshot ? `; ${ds.lostAfterSnapshot}/${ds.writtenAfterSnapshot} written after it lost` : '');
-      return { ok: ds.lostBeforeSnapshot === 0, observed };
+      const after = ds.writtenAfterSnapshot
+        ? `; ${ds.lostAfterSnapshot}/${ds.writtenAfterSnapshot} written after it lost`
+        : '';
+      if (ds.lostBeforeSnapshot > 0) {
+        const named = ds.lostKeys.map((k) => `${k.key} (${k.why})`).join(', ');
+        return {
+          ok: false,
+          observed: `${ds.lostBeforeSnapshot}/${ds.keysBeforeSnapshot} keys acknowledged ${what} lost: ${named}${ds.lostBeforeSnapshot > ds.lostKeys.length ? ', ...' : ''}${after}`,
+        };
+      }
+      if (ds.keysBeforeSnapshot < minKeys) {
+        return {
+          ok: false,
+          observed: `only ${ds.keysBeforeSnapshot} keys acknowledged ${what} to compare, fewer than the ${minKeys} declared (minKeys)`,
+        };
+      }
+      return {
+        ok: true,
+        observed: `${ds.keysBeforeSnapshot}/${ds.keysBeforeSnapshot} keys acknowledged ${what} hold their values${after}`,
+      };
     });
   },
   describe: (p) =>
-    `every key under ${p.prefix ?? DEFAULT_WRITER_PREFIX} acknowledged before the latest etcd snapshot reads back (\`etcdctl get --prefix\`)`,
+    `every key under ${p.prefix ?? DEFAULT_WRITER_PREFIX} acknowledged before the latest etcd snapshot reads back with its value, at least ${p.minKeys ?? DEFAULT_SEED_KEYS} of them (\`etcdctl get --prefix\`)`,
 };

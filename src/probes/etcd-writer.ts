@@ -1,44 +1,38 @@
-import type { PluginContext, Probe } from '../kit/plugin.js';
+import type { PluginContext, Probe, ProbeHandle } from '../kit/plugin.js';
 import { paramsSchema } from '../kit/schema.js';
-import { pollInterval, startPolling } from '../kit/poll.js';
+import { parseDuration } from '../kit/duration.js';
+import { DEFAULT_SEED_KEYS, DEFAULT_WRITER_PREFIX, SteadyWriter } from '../kit/etcd-writer.js';
+
+export { DEFAULT_WRITER_PREFIX };
 
 export interface EtcdWriterParams {
   prefix?: string;
   interval?: string;
+  seedKeys?: number;
 }
 
-export const DEFAULT_WRITER_PREFIX = '/gameday/writer/';
+const DEFAULT_INTERVAL = '100ms';
 
-/** Refused-write windows of the steady writer, for the report's writeUnavailableMs. */
-export interface WriterWindows {
-  /** When the current run of refused writes began (the first refused write was issued); undefined while writes go through. */
-  refusedSince?: number;
-  /** Sum of the closed windows: first refused write to the first accepted write after it. */
-  unavailableMs: number;
-}
-
-export function writerWindowsKey(cluster: string): string {
-  return `etcdWriter:${cluster}`;
-}
-
-export function writerWindows(ctx: PluginContext): WriterWindows {
-  let w = ctx.state.values.get(writerWindowsKey(ctx.cluster)) as WriterWindows | undefined;
-  if (!w) {
-    w = { unavailableMs: 0 };
-    ctx.state.values.set(writerWindowsKey(ctx.cluster), w);
+function writesOf(ctx: PluginContext): NonNullable<ReturnType<PluginContext['state']['writes']['get']>> {
+  let list = ctx.state.writes.get(ctx.cluster);
+  if (!list) {
+    list = [];
+    ctx.state.writes.set(ctx.cluster, list);
   }
-  return w;
+  return list;
 }
 
 /**
- * D4: a steady writer putting one key per interval through etcd. Passing while writes are accepted; as a
- * monitor its failing time is the write-unavailability window. Acknowledged keys go to the run state for
- * etcd-data-intact.
+ * D4: a steady writer putting keys into etcd, like an apiserver taking writes. Before the drill goes on it
+ * gets `seedKeys` keys acknowledged (so a snapshot taken at once holds enough to check), then sends one every
+ * interval whatever is still in flight. Passing while writes are accepted; as a monitor its unavailability
+ * is the longest run of refused writes, timed from the writes themselves. Acknowledged keys (with a hash of
+ * their value) go to the run state for etcd-data-intact.
  */
 export const etcdWriter: Probe<EtcdWriterParams> = {
   name: 'etcd-writer',
   summary:
-    'A steady writer puts a key into etcd every interval; passes while writes are accepted (as a monitor: the write-unavailability window).',
+    'A steady writer: seeds keys, then puts one into etcd every interval (default 100ms); passes while writes are accepted (as a monitor: the longest run of refused writes, first refused to next acknowledged).',
   mode: 'poll',
   params: paramsSchema({
     prefix: {
@@ -46,31 +40,54 @@ export const etcdWriter: Probe<EtcdWriterParams> = {
       pattern: '^/',
       description: `Key prefix of the writes. Default "${DEFAULT_WRITER_PREFIX}".`,
     },
+    seedKeys: {
+      type: 'integer',
+      minimum: 0,
+      description: `Keys written (and acknowledged) before the drill goes on, so that a snapshot taken at once has enough to check. Default ${DEFAULT_SEED_KEYS}.`,
+    },
   }),
-  async start(ctx, p) {
-    const prefix = p.prefix ?? DEFAULT_WRITER_PREFIX;
-    const windows = writerWindows(ctx);
-    let seq = ctx.state.writes.get(ctx.cluster)?.length ?? 0;
-    return startPolling(ctx, pollInterval(p), async () => {
-      if (ctx.dryRun) return { ok: true, observed: 'dry run: nothing written' };
-      const key = `${prefix}${String(++seq).padStart(8, '0')}`;
-      const issued = ctx.clock.now();
-      const r = await ctx.etcd.write(key, String(issued));
-      const at = ctx.clock.now();
-      if (!r.ok) {
-        windows.refusedSince ??= issued;
-        return { ok: false, observed: `write ${key} refused: ${r.error}` };
-      }
-      ctx.state.writes.set(ctx.cluster, [
-        ...(ctx.state.writes.get(ctx.cluster) ?? []),
-        { key, at, revision: r.revision },
-      ]);
-      if (windows.refusedSince !== undefined) {
-        windows.unavailableMs += at - windows.refusedSince;
-        delete windows.refusedSince;
-      }
-      return { ok: true, observed: `write ${key} accepted at revision ${r.revision}` };
+  async start(ctx, p): Promise<ProbeHandle> {
+    if (ctx.dryRun) {
+      return { evaluate: () => ({ ok: true, observed: 'dry run: nothing written' }), stop: () => undefined };
+    }
+    const list = writesOf(ctx);
+    const writer = new SteadyWriter(ctx.etcd, ctx.clock, {
+      intervalMs: parseDuration(p.interval ?? DEFAULT_INTERVAL, 'interval'),
+      prefix: p.prefix ?? DEFAULT_WRITER_PREFIX,
+      seedKeys: p.seedKeys ?? DEFAULT_SEED_KEYS,
+      onAck: (w) => list.push(w),
+      onChange: () => ctx.clock.notify(),
     });
+    const stop = (): void => void writer.stop();
+    ctx.signal.addEventListener('abort', stop, { once: true });
+    try {
+      await writer.seed();
+    } catch (err) {
+      stop();
+      throw err;
+    }
+    writer.start();
+    return {
+      evaluate: () => {
+        if (writer.refusing()) {
+          const last = writer.refused.at(-1)!;
+          return { ok: false, observed: `write ${last.key} refused: ${last.error}` };
+        }
+        const ack = writer.acked.at(-1);
+        return {
+          ok: true,
+          observed: ack
+            ? `write ${ack.key} accepted${ack.revision !== undefined ? ` at revision ${ack.revision}` : ''} (${writer.acked.length} so far)`
+            : 'no write answered yet',
+        };
+      },
+      stop: () => {
+        ctx.signal.removeEventListener('abort', stop);
+        stop();
+      },
+      unavailableMs: () => writer.longestOutageMs(),
+    };
   },
-  describe: (p) => `etcd accepts writes (a key under ${p.prefix ?? DEFAULT_WRITER_PREFIX} every ${p.interval ?? '2s'})`,
+  describe: (p) =>
+    `etcd accepts writes (${p.seedKeys ?? DEFAULT_SEED_KEYS} keys under ${p.prefix ?? DEFAULT_WRITER_PREFIX} first, then one every ${p.interval ?? DEFAULT_INTERVAL})`,
 };

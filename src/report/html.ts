@@ -167,12 +167,13 @@ function itemsTable(title: string, items: ItemRecord[], start: number): string {
 function dataSafety(r: RunResult): string {
   if (!r.data) return '';
   const d = r.data;
-  const cls = d.lostBeforeSnapshot === 0 ? 'ok-text' : 'missed-text';
+  const cls = d.lostBeforeSnapshot === 0 && d.keysBeforeSnapshot >= d.minKeys ? 'ok-text' : 'missed-text';
   return (
     '<h3>etcd data</h3><p>' +
-    `<span class="${cls}">${d.lostBeforeSnapshot} of ${d.keysBeforeSnapshot}</span> keys written before the snapshot lost; ` +
-    `${d.lostAfterSnapshot} of ${d.writtenAfterSnapshot} written after it lost (expected with a snapshot restore); ` +
-    `writes refused for ${e(formatDuration(d.writeUnavailableMs))}.</p>`
+    `<span class="${cls}">${d.lostBeforeSnapshot} of ${d.keysBeforeSnapshot}</span> keys written before the snapshot lost or changed ` +
+    `(each read back and compared; at least ${d.minKeys} required)` +
+    (d.lostKeys.length ? `: ${e(d.lostKeys.map((k) => `${k.key} ${k.why}`).join(', '))}` : '') +
+    `; ${d.lostAfterSnapshot} of ${d.writtenAfterSnapshot} written after it lost (expected with a snapshot restore).</p>`
   );
 }
 

@@ -125,7 +125,9 @@ function section(r: RunResult): string[] {
   if (r.data) {
     const d = r.data;
     out.push(
-      `**etcd data**: ${d.lostBeforeSnapshot} of ${d.keysBeforeSnapshot} snapshotted keys lost; ${d.lostAfterSnapshot} of ${d.writtenAfterSnapshot} later keys lost (expected with a snapshot restore); writes refused for ${formatDuration(d.writeUnavailableMs)}.`,
+      `**etcd data**: ${d.lostBeforeSnapshot} of ${d.keysBeforeSnapshot} snapshotted keys lost or changed (each read back and compared; at least ${d.minKeys} required)` +
+        (d.lostKeys.length ? ` (${inline(d.lostKeys.map((k) => `${k.key} ${k.why}`).join(', '))})` : '') +
+        `; ${d.lostAfterSnapshot} of ${d.writtenAfterSnapshot} later keys lost (expected with a snapshot restore).`,
       '',
     );
   }

@@ -99,13 +99,15 @@ export interface TimelineEntry {
 }
 
 export interface DataSafety {
-  /** Keys acknowledged before the snapshot the recovery restored from. */
+  /** Keys acknowledged before the snapshot the recovery restored from: each read back and compared. */
   keysBeforeSnapshot: number;
-  /** Of those, missing after recovery: must be 0. */
+  /** The fewest snapshotted keys the check must compare (etcd-data-intact's minKeys); fewer fails it. */
+  minKeys: number;
+  /** Of those, missing or holding another value after recovery: must be 0. */
   lostBeforeSnapshot: number;
-  /** Acknowledged after the snapshot, before the failure: lost by design of a snapshot restore. */
+  /** Acknowledged after the snapshot was started, before the failure: lost by design of a snapshot restore. */
   writtenAfterSnapshot: number;
   lostAfterSnapshot: number;
-  /** First refused write to first accepted write again, ms; 0 if no write was refused. */
-  writeUnavailableMs: number;
+  /** The lost snapshotted keys (at most 20), each missing or changed. */
+  lostKeys: { key: string; why: 'missing' | 'changed' }[];
 }

@@ -93,20 +93,33 @@ describe('evaluateTargets', () => {
       message: 'data safety was not measured (no snapshot and writer in this drill)',
     });
     const data = {
-      keysBeforeSnapshot: 10,
+      keysBeforeSnapshot: 100,
+      minKeys: 100,
       lostBeforeSnapshot: 0,
       writtenAfterSnapshot: 2,
       lostAfterSnapshot: 2,
-      writeUnavailableMs: 0,
+      lostKeys: [],
     };
     const safe = evaluateTargets({ noDataLoss: true }, result({ data }));
     expect(safe[0]).to.deep.include({ ok: true, measured: 0 });
     expect(safe[0]?.message).to.contain('(2 written after it lost by design)');
-    const lost = evaluateTargets({ noDataLoss: true }, result({ data: { ...data, lostBeforeSnapshot: 3 } }));
+    const lostKeys = [
+      { key: '/gameday/writer/00000007-a', why: 'changed' as const },
+      { key: '/gameday/writer/00000009-a', why: 'missing' as const },
+    ];
+    const lost = evaluateTargets({ noDataLoss: true }, result({ data: { ...data, lostBeforeSnapshot: 2, lostKeys } }));
     expect(lost[0]).to.deep.include({
       ok: false,
-      measured: 3,
-      message: '3 keys acknowledged before the snapshot are missing after recovery',
+      measured: 2,
+      message:
+        '2 of 100 keys acknowledged before the snapshot are missing or changed after recovery: /gameday/writer/00000007-a (changed), /gameday/writer/00000009-a (missing)',
+    });
+    // A check of fewer keys than declared proves nothing: it fails even with none lost.
+    const few = evaluateTargets({ noDataLoss: true }, result({ data: { ...data, keysBeforeSnapshot: 1 } }));
+    expect(few[0]).to.deep.include({
+      ok: false,
+      measured: 0,
+      message: 'only 1 key acknowledged before the snapshot checked, fewer than the 100 declared',
     });
   });
 

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { apiWritable } from '../../src/probes/api-writable.js';
-import { etcdDataIntact, dataSafety } from '../../src/probes/etcd-data-intact.js';
+import { etcdDataIntact } from '../../src/probes/etcd-data-intact.js';
 import { etcdHealthy } from '../../src/probes/etcd-healthy.js';
 import { etcdWriter } from '../../src/probes/etcd-writer.js';
 import { httpOk } from '../../src/probes/http-ok.js';
@@ -32,64 +32,79 @@ describe('control-plane and etcd probes', () => {
     h.stop();
   });
 
-  it('etcd-writer records acknowledged writes and measures the refused window; data-intact finds nothing lost', async () => {
+  it('etcd-writer seeds 100 keys, then writes every 100 ms and times refused writes from the writes themselves', async () => {
     const f = fakeContext({ members: three() });
+    const t0 = f.clock.now();
     const writer = await etcdWriter.start(f.ctx, {});
+    const writes = f.state.writes.get('business')!;
+    expect(writes).to.have.length(100);
+    expect(f.clock.now()).to.equal(t0);
     expect(writer.evaluate().ok).to.equal(true);
-    // Writes every 2 s from t=0; refused from t=9 s to t=19 s: the first refused one is issued at 10 s, the
-    // first accepted one after it at 20 s.
-    await f.clock.sleep(9_000);
+    await f.clock.sleep(9_050);
     f.etcd.refuseWrites = true;
     await f.clock.sleep(10_000);
-    expect(writer.evaluate()).to.deep.equal({
-      ok: false,
-      observed: 'write /gameday/writer/00000010 refused: etcdserver: request timed out',
-    });
+    const refused = writer.evaluate();
+    expect(refused.ok).to.equal(false);
+    expect(refused.observed).to.match(/^write \/gameday\/writer\/\d{8}-\w{8} refused: etcdserver: request timed out$/);
     f.etcd.refuseWrites = false;
-    await f.clock.sleep(2_000);
+    await f.clock.sleep(200);
     expect(writer.evaluate().ok).to.equal(true);
     writer.stop();
-    const writes = f.state.writes.get('business') ?? [];
-    expect(writes.map((w) => w.key.slice(-2))).to.deep.equal(['01', '02', '03', '04', '05', '11']);
-    expect(f.state.values.get('etcdWriter:business')).to.deep.equal({ unavailableMs: 10_000 });
+    // Refused from the write sent at +9100 to the one acknowledged at +19100.
+    expect(writer.unavailableMs?.()).to.equal(10_000);
+    expect(writes.length).to.equal(100 + 91 + 2);
+    for (const w of writes) expect(f.etcd.data.has(w.key)).to.equal(true);
+  });
+
+  it('etcd-data-intact compares every snapshotted key with the value written and names a changed or deleted one', async () => {
+    const f = fakeContext({ members: three() });
+    const writer = await etcdWriter.start(f.ctx, {});
+    await f.clock.sleep(1_000);
+    writer.stop();
+    const writes = f.state.writes.get('business')!;
+    f.state.snapshots.set('business', [{ path: 's.db', revision: f.etcd.revision, keys: 0, takenAt: f.clock.now() }]);
     const intact = await etcdDataIntact.start(f.ctx, {});
     expect(intact.evaluate()).to.deep.equal({
       ok: true,
-      observed: '6/6 keys acknowledged so far (no snapshot taken) present',
-    });
-    expect(f.state.values.get('dataSafety')).to.deep.include({
-      keysBeforeSnapshot: 6,
-      lostBeforeSnapshot: 0,
-      writeUnavailableMs: 10_000,
+      observed: `${writes.length}/${writes.length} keys acknowledged before the snapshot at revision ${f.etcd.revision} hold their values`,
     });
     intact.stop();
+    const [first, second] = writes;
+    f.etcd.data.set(first!.key, 'overwritten');
+    f.etcd.data.delete(second!.key);
+    const check = await etcdDataIntact.start(f.ctx, {});
+    expect(check.evaluate()).to.deep.equal({
+      ok: false,
+      observed: `2/${writes.length} keys acknowledged before the snapshot at revision ${f.etcd.revision} lost: ${first!.key} (changed), ${second!.key} (missing)`,
+    });
+    expect(f.state.values.get('dataSafety')).to.deep.equal({
+      keysBeforeSnapshot: writes.length,
+      minKeys: 100,
+      lostBeforeSnapshot: 2,
+      writtenAfterSnapshot: 0,
+      lostAfterSnapshot: 0,
+      lostKeys: [
+        { key: first!.key, why: 'changed' },
+        { key: second!.key, why: 'missing' },
+      ],
+    });
+    check.stop();
   });
 
-  it('data safety counts keys written after the snapshot as lost by design, and keys before it as real loss', () => {
-    const writes = [
-      { key: 'k1', at: 1, revision: 2 },
-      { key: 'k2', at: 2, revision: 3 },
-      { key: 'k3', at: 3, revision: 4 },
-    ];
-    const snap = { path: 's.db', revision: 3, keys: 2, takenAt: 2 };
-    expect(
-      dataSafety(
-        writes,
-        new Map([
-          ['k1', ''],
-          ['k2', ''],
-        ]),
-        snap,
-        0,
-      ),
-    ).to.deep.equal({
-      keysBeforeSnapshot: 2,
-      lostBeforeSnapshot: 0,
-      writtenAfterSnapshot: 1,
-      lostAfterSnapshot: 1,
-      writeUnavailableMs: 0,
+  it('etcd-data-intact fails when fewer snapshotted keys were compared than declared', async () => {
+    const f = fakeContext({ members: three() });
+    const writer = await etcdWriter.start(f.ctx, { seedKeys: 3 });
+    writer.stop();
+    f.state.snapshots.set('business', [{ path: 's.db', revision: f.etcd.revision, keys: 0, takenAt: f.clock.now() }]);
+    const intact = await etcdDataIntact.start(f.ctx, {});
+    expect(intact.evaluate()).to.deep.equal({
+      ok: false,
+      observed: `only 3 keys acknowledged before the snapshot at revision ${f.etcd.revision} to compare, fewer than the 100 declared (minKeys)`,
     });
-    expect(dataSafety(writes, new Map([['k1', '']]), snap, 0).lostBeforeSnapshot).to.equal(1);
+    intact.stop();
+    const fewer = await etcdDataIntact.start(f.ctx, { minKeys: 3 });
+    expect(fewer.evaluate().ok).to.equal(true);
+    fewer.stop();
   });
 
   it('etcd-healthy wants every endpoint healthy and the member count it started with', async () => {

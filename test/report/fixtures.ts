@@ -400,10 +400,11 @@ export function hostileChinese(): RunResult {
     ],
     data: {
       keysBeforeSnapshot: 1200,
+      minKeys: 100,
       lostBeforeSnapshot: 0,
       writtenAfterSnapshot: 35,
       lostAfterSnapshot: 0,
-      writeUnavailableMs: 0,
+      lostKeys: [],
     },
     steps: [
       {

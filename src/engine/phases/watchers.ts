@@ -89,10 +89,12 @@ class Monitor {
     void this.watch();
   }
 
+  /** The longest failing stretch; a monitor that times its own outages gives its figure (see ProbeHandle). */
   stop(at: number): number {
+    const own = this.probe.handle.unavailableMs?.();
     stopProbes([this.probe]);
     this.closeWindow(at);
-    return this.longest;
+    return own ?? this.longest;
   }
 
   private closeWindow(at: number): void {

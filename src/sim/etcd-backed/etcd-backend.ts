@@ -48,7 +48,7 @@
 import { InfrastructureError, errorMessage } from '../../errors.js';
 import type { KubeObject } from '../../kube/objects.js';
 import type { Store, StoreEvent } from '../store/store.js';
-import { EtcdGateway, EtcdGatewayError, type GatewayKv, type GatewayOp } from './etcd-gateway.js';
+import { EtcdGateway, EtcdGatewayError, type GatewayKv, type GatewayOp } from '../../etcd/gateway.js';
 import { REGISTRY_PREFIX, parseRegistryKey, prefixRangeEnd, registryKey } from './registry-keys.js';
 
 /** etcd's words when a proposal cannot commit, as kube-apiserver passes them on. */

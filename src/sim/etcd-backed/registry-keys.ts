@@ -50,16 +50,4 @@ export function parseRegistryKey(key: string): ParsedRegistryKey | undefined {
   return undefined;
 }
 
-/** The end of etcd's range for every key under `prefix` (the prefix with its last byte plus one). */
-export function prefixRangeEnd(prefix: string): Buffer {
-  const bytes = Buffer.from(prefix, 'utf8');
-  for (let i = bytes.length - 1; i >= 0; i--) {
-    if (bytes[i]! < 0xff) {
-      const end = Buffer.from(bytes.subarray(0, i + 1));
-      end[i] = bytes[i]! + 1;
-      return end;
-    }
-  }
-  // All 0xff: etcd reads range_end "\0" as "every key from `key` on".
-  return Buffer.from([0]);
-}
+export { prefixRangeEnd } from '../../etcd/gateway.js';

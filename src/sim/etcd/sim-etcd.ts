@@ -212,7 +212,8 @@ export class SimEtcd implements EtcdOps {
       .replace(/[-:]/g, '')
       .replace(/\.\d{3}Z$/, 'Z');
     const path = `/var/lib/etcd-backup/${label ?? 'snapshot'}-${stamp}.db`;
-    const info: EtcdSnapshot = { path, revision: state.revision, keys, takenAt: now };
+    // Its revision covers everything it holds: the objects and the keys written through write().
+    const info: EtcdSnapshot = { path, revision: Math.max(state.revision, this.kvRevision), keys, takenAt: now };
     this.snapshots.set(path, { state, kv: new Map(this.kv), info });
     return { ...info };
   }

@@ -1,4 +1,4 @@
-import { InfrastructureError, errorMessage } from '../../errors.js';
+import { InfrastructureError, errorMessage } from '../errors.js';
 
 /**
  * etcd's v3 JSON gateway (grpc-gateway in front of the KV service, served on every member's client port):
@@ -187,7 +187,7 @@ export class EtcdGateway {
     const signal = timeout.signal;
     const errors: string[] = [];
     try {
-      for (const ep of order) {
+      for (const [i, ep] of order.entries()) {
         if (signal.aborted) break;
         try {
           const r = await this.post(ep, method, body, signal);
@@ -197,8 +197,9 @@ export class EtcdGateway {
         } catch (err) {
           if (err instanceof EtcdGatewayError && err.failure === 'rejected') throw err;
           errors.push(errorMessage(err));
-          // The next request starts elsewhere: a hung member would otherwise eat every request's budget.
-          if (this.preferred === ep) this.preferred = undefined;
+          // The next request starts with the next member: a hung one would otherwise eat every request's
+          // budget, the first of the list included.
+          if (this.preferred === ep || this.preferred === undefined) this.preferred = order[(i + 1) % order.length];
         }
       }
     } finally {
@@ -248,4 +249,18 @@ export class EtcdGateway {
   private noteHeader(header: Header | undefined): void {
     if (header?.cluster_id) this.lastClusterId = header.cluster_id;
   }
+}
+
+/** The end of etcd's range for every key under `prefix` (the prefix with its last byte plus one). */
+export function prefixRangeEnd(prefix: string): Buffer {
+  const bytes = Buffer.from(prefix, 'utf8');
+  for (let i = bytes.length - 1; i >= 0; i--) {
+    if (bytes[i]! < 0xff) {
+      const end = Buffer.from(bytes.subarray(0, i + 1));
+      end[i] = bytes[i]! + 1;
+      return end;
+    }
+  }
+  // All 0xff: etcd reads range_end "\0" as "every key from `key` on".
+  return Buffer.from([0]);
 }
