@@ -6,7 +6,9 @@
  *    compared between a 15-minute and a 60-minute drill of the same shape;
  *  - start-up: wall time from the start of the run to the first fault.
  *
- *   npx tsx bench/drill-speed.ts [runs=5]
+ *   npx tsx bench/drill-speed.ts [runs=5] [--record]
+ *
+ * Prints its figures; --record also writes them to bench/results/drill-speed.txt.
  */
 import type { Experiment } from '../src/experiment/types.js';
 import { runExperiment } from '../src/engine/runner.js';
@@ -14,8 +16,10 @@ import { SimTarget } from '../src/targets/sim/sim-target.js';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { benchArgs, benchOutput } from './record.js';
 
-const runs = Number(process.argv[2] ?? 5);
+const runs = Number(benchArgs[0] ?? 5);
+const out = benchOutput('drill-speed');
 
 /** D1 host crash, the host repaired after `repair`: detection ~40 s, then the repair, then Ready. */
 function hostCrash(repair: string): Experiment {
@@ -90,11 +94,12 @@ for (const repair of ['13m', '58m']) {
   const samples: Sample[] = [];
   await once(hostCrash(repair)); // warm-up
   for (let i = 0; i < runs; i++) samples.push(await once(hostCrash(repair)));
-  console.log(`host crash repaired after ${repair} (${samples[0]!.virtualS.toFixed(0)} s simulated), ${runs} runs:`);
-  console.log(`  drill wall time ms      ${stat(samples.map((s) => s.wallMs))}`);
-  console.log(`  speed-up over real time ${stat(samples.map((s) => s.speedup))} x`);
-  console.log(`  API requests per drill  ${stat(samples.map((s) => s.requests))}`);
-  console.log(`  start-up to first fault ${stat(samples.map((s) => s.startupMs))} ms (after the simulator is up)`);
-  console.log(`  simulator start + settle ${stat(samples.map((s) => s.setupMs))} ms`);
+  out.say(`host crash repaired after ${repair} (${samples[0]!.virtualS.toFixed(0)} s simulated), ${runs} runs:`);
+  out.say(`  drill wall time ms      ${stat(samples.map((s) => s.wallMs))}`);
+  out.say(`  speed-up over real time ${stat(samples.map((s) => s.speedup))} x`);
+  out.say(`  API requests per drill  ${stat(samples.map((s) => s.requests))}`);
+  out.say(`  start-up to first fault ${stat(samples.map((s) => s.startupMs))} ms (after the simulator is up)`);
+  out.say(`  simulator start + settle ${stat(samples.map((s) => s.setupMs))} ms`);
 }
+await out.done();
 process.exit(0);

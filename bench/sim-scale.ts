@@ -2,7 +2,9 @@
  * Scale of the simulator: N nodes with P pods each brought to Ready and Running, with W concurrent
  * watchers on the pods API, on the virtual clock. Reports wall time, virtual time and peak RSS.
  *
- *   npx tsx bench/sim-scale.ts [nodes=5000] [podsPerNode=30] [watchers=50]
+ *   npx tsx bench/sim-scale.ts [nodes=5000] [podsPerNode=30] [watchers=50] [--record]
+ *
+ * Prints its figures; --record also writes them to bench/results/sim-scale.txt.
  *
  * Target (issue 3): 5,000 nodes x 30 pods Ready and Running within 60 s of wall time, under 4 GiB, with 50
  * watchers served (KWOK's CI asks 5,000 nodes Ready in 60 s of a real apiserver).
@@ -13,10 +15,12 @@ import { isNodeReady } from '../src/kube/objects.js';
 import { DEFAULT_PARAMS } from '../src/sim/params.js';
 import { Simulator } from '../src/sim/simulator.js';
 import type { Topology, TopologyNode, TopologyWorkload } from '../src/sim/topology/types.js';
+import { benchArgs, benchOutput } from './record.js';
 
-const nodes = Number(process.argv[2] ?? 5000);
-const podsPerNode = Number(process.argv[3] ?? 30);
-const watchers = Number(process.argv[4] ?? 50);
+const nodes = Number(benchArgs[0] ?? 5000);
+const podsPerNode = Number(benchArgs[1] ?? 30);
+const watchers = Number(benchArgs[2] ?? 50);
+const out = benchOutput('sim-scale');
 
 function topology(): Topology {
   const list: TopologyNode[] = [];
@@ -123,7 +127,7 @@ await fromWorker('stopped');
 const cpu = process.cpuUsage(cpu0);
 clearInterval(sampler);
 rssPeak.value = Math.max(rssPeak.value, process.memoryUsage().rss);
-console.log(
+out.say(
   JSON.stringify({
     nodes,
     podsPerNode,
@@ -148,4 +152,5 @@ console.log(
 );
 await worker.terminate();
 await sim.close();
+await out.done();
 process.exit(0);
