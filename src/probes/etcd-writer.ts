@@ -1,9 +1,7 @@
 import type { PluginContext, Probe, ProbeHandle } from '../kit/plugin.js';
 import { paramsSchema } from '../kit/schema.js';
 import { parseDuration } from '../kit/duration.js';
-import { DEFAULT_SEED_KEYS, DEFAULT_WRITER_PREFIX, SteadyWriter } from '../kit/etcd-writer.js';
-
-export { DEFAULT_WRITER_PREFIX };
+import { DEFAULT_SEED_KEYS, DEFAULT_WRITER_PREFIX, SteadyWriter, type AckedWrite } from '../kit/etcd-writer.js';
 
 export interface EtcdWriterParams {
   prefix?: string;
@@ -13,7 +11,7 @@ export interface EtcdWriterParams {
 
 const DEFAULT_INTERVAL = '100ms';
 
-function writesOf(ctx: PluginContext): NonNullable<ReturnType<PluginContext['state']['writes']['get']>> {
+function writesOf(ctx: PluginContext): AckedWrite[] {
   let list = ctx.state.writes.get(ctx.cluster);
   if (!list) {
     list = [];
