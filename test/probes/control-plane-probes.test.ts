@@ -61,6 +61,8 @@ describe('control-plane and etcd probes', () => {
     const writer = await etcdWriter.start(f.ctx, {});
     await f.clock.sleep(1_000);
     writer.stop();
+    // A write sent just before the stop is answered after it.
+    await f.clock.sleep(100);
     const writes = f.state.writes.get('business')!;
     f.state.snapshots.set('business', [{ path: 's.db', revision: f.etcd.revision, keys: 0, takenAt: f.clock.now() }]);
     const intact = await etcdDataIntact.start(f.ctx, {});

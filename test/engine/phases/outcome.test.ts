@@ -49,11 +49,12 @@ describe('phases/outcome: the verdict', () => {
 
   it('takes the data-safety measure a plugin left in the drill state', async () => {
     const dataSafety = {
-      keysBeforeSnapshot: 5,
+      keysBeforeSnapshot: 100,
+      minKeys: 100,
       lostBeforeSnapshot: 0,
       writtenAfterSnapshot: 1,
       lostAfterSnapshot: 1,
-      writeUnavailableMs: 0,
+      lostKeys: [],
     };
     const steps = [{ type: 'fake-step', fixes: 'app', dataSafety }];
     const { result } = await runFake(
