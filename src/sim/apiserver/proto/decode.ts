@@ -57,6 +57,16 @@ const KEEP_ZERO = new Set([
   'desiredHealthy',
   'expectedPods',
   'revision',
+  // batch/v1 Job and CronJob: pointers where 0 is a choice (no retries, no parallel pods, clean up at once).
+  'parallelism',
+  'completions',
+  'backoffLimit',
+  'backoffLimitPerIndex',
+  'ttlSecondsAfterFinished',
+  'startingDeadlineSeconds',
+  'successfulJobsHistoryLimit',
+  'failedJobsHistoryLimit',
+  'expirationSeconds',
 ]);
 const KEEP_FALSE = new Set([
   'ready',
@@ -65,6 +75,8 @@ const KEEP_FALSE = new Set([
   'started',
   'controller',
   'blockOwnerDeletion',
+  'suspend',
+  'allowed',
 ]);
 
 function timeString(f: Map<string, unknown>, micro: boolean): string | undefined {
@@ -200,6 +212,10 @@ const GROUP_PREFIX: Record<string, string> = {
   'coordination.k8s.io/v1': 'coordination.',
   'autoscaling/v1': 'autoscaling.',
   'meta.k8s.io/v1': 'meta.',
+  'batch/v1': 'batch.',
+  'rbac.authorization.k8s.io/v1': 'rbac.',
+  'authorization.k8s.io/v1': 'authorization.',
+  'authentication.k8s.io/v1': 'authentication.',
 };
 
 /** A Kubernetes protobuf request body as the JSON object it encodes, apiVersion and kind included. */

@@ -35,6 +35,14 @@ const ROOTS = [
   ),
   'k8s.io.api.policy.v1.PodDisruptionBudget',
   'k8s.io.api.coordination.v1.Lease',
+  ...['PersistentVolumeClaim'].map((k) => `k8s.io.api.core.v1.${k}`),
+  ...['Job', 'CronJob'].map((k) => `k8s.io.api.batch.v1.${k}`),
+  ...['Role', 'RoleBinding', 'ClusterRole', 'ClusterRoleBinding'].map((k) => `k8s.io.api.rbac.v1.${k}`),
+  ...['SelfSubjectAccessReview', 'SelfSubjectRulesReview', 'SubjectAccessReview', 'LocalSubjectAccessReview'].map(
+    (k) => `k8s.io.api.authorization.v1.${k}`,
+  ),
+  'k8s.io.api.authentication.v1.SelfSubjectReview',
+  'k8s.io.api.authentication.v1.TokenRequest',
 ];
 
 const ALIASES: [string, string][] = [
@@ -43,6 +51,10 @@ const ALIASES: [string, string][] = [
   ['k8s.io.api.policy.v1.', 'policy.'],
   ['k8s.io.api.coordination.v1.', 'coordination.'],
   ['k8s.io.api.autoscaling.v1.', 'autoscaling.'],
+  ['k8s.io.api.batch.v1.', 'batch.'],
+  ['k8s.io.api.rbac.v1.', 'rbac.'],
+  ['k8s.io.api.authorization.v1.', 'authorization.'],
+  ['k8s.io.api.authentication.v1.', 'authentication.'],
   ['k8s.io.apimachinery.pkg.apis.meta.v1.', 'meta.'],
   ['k8s.io.apimachinery.pkg.api.resource.', 'resource.'],
   ['k8s.io.apimachinery.pkg.util.intstr.', 'intstr.'],

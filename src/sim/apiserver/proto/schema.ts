@@ -36,9 +36,63 @@ export const MESSAGES: Record<string, string> = {
   'apps.StatefulSetStatus':
     '1:observedGeneration:i|2:replicas:i|3:readyReplicas:i|4:currentReplicas:i|5:updatedReplicas:i|6:currentRevision:s|7:updateRevision:s|9:collisionCount:i|10:conditions:apps.StatefulSetCondition*|11:availableReplicas:i',
   'apps.StatefulSetUpdateStrategy': '1:type:s|2:rollingUpdate:apps.RollingUpdateStatefulSetStrategy',
+  'authentication.BoundObjectReference': '1:kind:s|2:apiVersion:s|3:name:s|4:uID:s',
+  'authentication.ExtraValue': '1:items:s*',
+  'authentication.SelfSubjectReview': '1:metadata:meta.ObjectMeta|2:status:authentication.SelfSubjectReviewStatus',
+  'authentication.SelfSubjectReviewStatus': '1:userInfo:authentication.UserInfo',
+  'authentication.TokenRequest':
+    '1:metadata:meta.ObjectMeta|2:spec:authentication.TokenRequestSpec|3:status:authentication.TokenRequestStatus',
+  'authentication.TokenRequestSpec':
+    '1:audiences:s*|4:expirationSeconds:i|3:boundObjectRef:authentication.BoundObjectReference',
+  'authentication.TokenRequestStatus': '1:token:s|2:expirationTimestamp:meta.Time',
+  'authentication.UserInfo': '1:username:s|2:uid:s|3:groups:s*|4:extra:map<authentication.ExtraValue>',
+  'authorization.ExtraValue': '1:items:s*',
+  'authorization.FieldSelectorAttributes': '1:rawSelector:s|2:requirements:meta.FieldSelectorRequirement*',
+  'authorization.LabelSelectorAttributes': '1:rawSelector:s|2:requirements:meta.LabelSelectorRequirement*',
+  'authorization.LocalSubjectAccessReview':
+    '1:metadata:meta.ObjectMeta|2:spec:authorization.SubjectAccessReviewSpec|3:status:authorization.SubjectAccessReviewStatus',
+  'authorization.NonResourceAttributes': '1:path:s|2:verb:s',
+  'authorization.NonResourceRule': '1:verbs:s*|2:nonResourceURLs:s*',
+  'authorization.ResourceAttributes':
+    '1:namespace:s|2:verb:s|3:group:s|4:version:s|5:resource:s|6:subresource:s|7:name:s|8:fieldSelector:authorization.FieldSelectorAttributes|9:labelSelector:authorization.LabelSelectorAttributes',
+  'authorization.ResourceRule': '1:verbs:s*|2:apiGroups:s*|3:resources:s*|4:resourceNames:s*',
+  'authorization.SelfSubjectAccessReview':
+    '1:metadata:meta.ObjectMeta|2:spec:authorization.SelfSubjectAccessReviewSpec|3:status:authorization.SubjectAccessReviewStatus',
+  'authorization.SelfSubjectAccessReviewSpec':
+    '1:resourceAttributes:authorization.ResourceAttributes|2:nonResourceAttributes:authorization.NonResourceAttributes',
+  'authorization.SelfSubjectRulesReview':
+    '1:metadata:meta.ObjectMeta|2:spec:authorization.SelfSubjectRulesReviewSpec|3:status:authorization.SubjectRulesReviewStatus',
+  'authorization.SelfSubjectRulesReviewSpec': '1:namespace:s',
+  'authorization.SubjectAccessReview':
+    '1:metadata:meta.ObjectMeta|2:spec:authorization.SubjectAccessReviewSpec|3:status:authorization.SubjectAccessReviewStatus',
+  'authorization.SubjectAccessReviewSpec':
+    '1:resourceAttributes:authorization.ResourceAttributes|2:nonResourceAttributes:authorization.NonResourceAttributes|3:user:s|4:groups:s*|5:extra:map<authorization.ExtraValue>|6:uid:s',
+  'authorization.SubjectAccessReviewStatus': '1:allowed:b|4:denied:b|2:reason:s|3:evaluationError:s',
+  'authorization.SubjectRulesReviewStatus':
+    '1:resourceRules:authorization.ResourceRule*|2:nonResourceRules:authorization.NonResourceRule*|3:incomplete:b|4:evaluationError:s',
   'autoscaling.Scale': '1:metadata:meta.ObjectMeta|2:spec:autoscaling.ScaleSpec|3:status:autoscaling.ScaleStatus',
   'autoscaling.ScaleSpec': '1:replicas:i',
   'autoscaling.ScaleStatus': '1:replicas:i|2:selector:s',
+  'batch.CronJob': '1:metadata:meta.ObjectMeta|2:spec:batch.CronJobSpec|3:status:batch.CronJobStatus',
+  'batch.CronJobSpec':
+    '1:schedule:s|8:timeZone:s|2:startingDeadlineSeconds:i|3:concurrencyPolicy:s|4:suspend:b|5:jobTemplate:batch.JobTemplateSpec|6:successfulJobsHistoryLimit:i|7:failedJobsHistoryLimit:i',
+  'batch.CronJobStatus': '1:active:core.ObjectReference*|4:lastScheduleTime:meta.Time|5:lastSuccessfulTime:meta.Time',
+  'batch.Job': '1:metadata:meta.ObjectMeta|2:spec:batch.JobSpec|3:status:batch.JobStatus',
+  'batch.JobCondition':
+    '1:type:s|2:status:s|3:lastProbeTime:meta.Time|4:lastTransitionTime:meta.Time|5:reason:s|6:message:s',
+  'batch.JobSpec':
+    '1:parallelism:i|2:completions:i|3:activeDeadlineSeconds:i|11:podFailurePolicy:batch.PodFailurePolicy|16:successPolicy:batch.SuccessPolicy|7:backoffLimit:i|12:backoffLimitPerIndex:i|13:maxFailedIndexes:i|4:selector:meta.LabelSelector|5:manualSelector:b|6:template:core.PodTemplateSpec|8:ttlSecondsAfterFinished:i|9:completionMode:s|10:suspend:b|14:podReplacementPolicy:s|15:managedBy:s',
+  'batch.JobStatus':
+    '1:conditions:batch.JobCondition*|2:startTime:meta.Time|3:completionTime:meta.Time|4:active:i|5:succeeded:i|6:failed:i|11:terminating:i|7:completedIndexes:s|10:failedIndexes:s|8:uncountedTerminatedPods:batch.UncountedTerminatedPods|9:ready:i',
+  'batch.JobTemplateSpec': '1:metadata:meta.ObjectMeta|2:spec:batch.JobSpec',
+  'batch.PodFailurePolicy': '1:rules:batch.PodFailurePolicyRule*',
+  'batch.PodFailurePolicyOnExitCodesRequirement': '1:containerName:s|2:operator:s|3:values:i*',
+  'batch.PodFailurePolicyOnPodConditionsPattern': '1:type:s|2:status:s',
+  'batch.PodFailurePolicyRule':
+    '1:action:s|2:onExitCodes:batch.PodFailurePolicyOnExitCodesRequirement|3:onPodConditions:batch.PodFailurePolicyOnPodConditionsPattern*',
+  'batch.SuccessPolicy': '1:rules:batch.SuccessPolicyRule*',
+  'batch.SuccessPolicyRule': '1:succeededIndexes:s|2:succeededCount:i',
+  'batch.UncountedTerminatedPods': '1:succeeded:s*|2:failed:s*',
   'coordination.Lease': '1:metadata:meta.ObjectMeta|2:spec:coordination.LeaseSpec',
   'coordination.LeaseSpec':
     '1:holderIdentity:s|2:leaseDurationSeconds:i|3:acquireTime:meta.MicroTime|4:renewTime:meta.MicroTime|5:leaseTransitions:i|6:strategy:s|7:preferredHolder:s',
@@ -262,10 +316,19 @@ export const MESSAGES: Record<string, string> = {
     '1:minAvailable:intstr.IntOrString|2:selector:meta.LabelSelector|3:maxUnavailable:intstr.IntOrString|4:unhealthyPodEvictionPolicy:s',
   'policy.PodDisruptionBudgetStatus':
     '1:observedGeneration:i|2:disruptedPods:map<meta.Time>|3:disruptionsAllowed:i|4:currentHealthy:i|5:desiredHealthy:i|6:expectedPods:i|7:conditions:meta.Condition*',
+  'rbac.AggregationRule': '1:clusterRoleSelectors:meta.LabelSelector*',
+  'rbac.ClusterRole': '1:metadata:meta.ObjectMeta|2:rules:rbac.PolicyRule*|3:aggregationRule:rbac.AggregationRule',
+  'rbac.ClusterRoleBinding': '1:metadata:meta.ObjectMeta|2:subjects:rbac.Subject*|3:roleRef:rbac.RoleRef',
+  'rbac.PolicyRule': '1:verbs:s*|2:apiGroups:s*|3:resources:s*|4:resourceNames:s*|5:nonResourceURLs:s*',
+  'rbac.Role': '1:metadata:meta.ObjectMeta|2:rules:rbac.PolicyRule*',
+  'rbac.RoleBinding': '1:metadata:meta.ObjectMeta|2:subjects:rbac.Subject*|3:roleRef:rbac.RoleRef',
+  'rbac.RoleRef': '1:apiGroup:s|2:kind:s|3:name:s',
+  'rbac.Subject': '1:kind:s|2:apiGroup:s|3:name:s|4:namespace:s',
   'resource.Quantity': '1:string:s',
   'meta.Condition': '1:type:s|2:status:s|3:observedGeneration:i|4:lastTransitionTime:meta.Time|5:reason:s|6:message:s',
   'meta.DeleteOptions':
     '1:gracePeriodSeconds:i|2:preconditions:meta.Preconditions|3:orphanDependents:b|4:propagationPolicy:s|5:dryRun:s*|6:ignoreStoreReadErrorWithClusterBreakingPotential:b',
+  'meta.FieldSelectorRequirement': '1:key:s|2:operator:s|3:values:s*',
   'meta.FieldsV1': '1:Raw:y',
   'meta.LabelSelector': '1:matchLabels:map<s>|2:matchExpressions:meta.LabelSelectorRequirement*',
   'meta.LabelSelectorRequirement': '1:key:s|2:operator:s|3:values:s*',
