@@ -4,6 +4,7 @@ import { recoverySteps } from '../recovery/index.js';
 import { probes } from '../probes/index.js';
 import type { Experiment } from '../experiment/types.js';
 import type { JsonSchema } from '../kit/plugin.js';
+import { KUBERNETES_VERSION } from '../sim/kubernetes-version.js';
 
 /**
  * The README's tables are generated from the registries and the experiment files, so they cannot drift:
@@ -49,6 +50,8 @@ export function generatedSections(experiments: { file: string; experiment: Exper
     faults: pluginTable(faults),
     steps: pluginTable(recoverySteps),
     probes: pluginTable(probes),
+    // The release the simulator behaves as, from the one constant /version and node status use too.
+    'kubernetes-version': `The simulator behaves as Kubernetes ${KUBERNETES_VERSION} (\`src/sim/kubernetes-version.ts\`): \`/version\` and every node's kubelet and kube-proxy version say so, and its defaults are that release's (node-monitor grace 40 s; 50 s from v1.32 on).`,
   };
 }
 

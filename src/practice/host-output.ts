@@ -1,6 +1,7 @@
 import { conditionOf, type KubeObject } from '../kube/objects.js';
 import { tryParseQuantity } from '../kube/quantity.js';
 import type { NodeService } from '../targets/target.js';
+import { KUBERNETES_VERSION } from '../sim/kubernetes-version.js';
 
 /**
  * Output shaped like the real host tools (systemd, journald, docker, crictl, procps, coreutils), made from
@@ -169,7 +170,7 @@ export function kubeletJournal(f: JournalFacts): string[] {
     return out;
   }
   out.push(sys(started, 'Started kubelet: The Kubernetes Node Agent.'));
-  out.push(line(started, `I${klogTime(started)}    ${pid} server.go:487] "Kubelet version" kubeletVersion="v1.32.0"`));
+  out.push(line(started, `I${klogTime(started)}    ${pid} server.go:487] "Kubelet version" kubeletVersion="${KUBERNETES_VERSION}"`));
   out.push(
     line(
       started,

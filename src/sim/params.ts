@@ -1,3 +1,5 @@
+import { KUBERNETES_VERSION } from './kubernetes-version.js';
+
 /**
  * Kubernetes' defaults, as `../shared/reference/kubernetes-behaviour.md` records them with their sources.
  * A topology file may override any of them (e.g. nodeMonitorGracePeriod "50s" for v1.32+ behaviour).
@@ -46,7 +48,7 @@ export interface SimParams {
   /** etcd */
   etcdElectionTimeout: number;
   etcdRequestTimeout: number;
-  /** Kubernetes version nodes report. */
+  /** Kubernetes version nodes report and /version answers (default: KUBERNETES_VERSION). */
   kubeletVersion: string;
   /** kubelet hard eviction thresholds (--eviction-hard defaults). */
   evictionHardMemoryAvailable: string;
@@ -104,7 +106,7 @@ export const DEFAULT_PARAMS: SimParams = {
   leaderRetryPeriod: 2_000,
   etcdElectionTimeout: 1_000,
   etcdRequestTimeout: 7_000,
-  kubeletVersion: 'v1.13.12',
+  kubeletVersion: KUBERNETES_VERSION,
   evictionHardMemoryAvailable: '100Mi',
   evictionHardNodefsAvailable: '10%',
   evictionPressureTransitionPeriod: 300_000,

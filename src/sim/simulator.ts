@@ -166,7 +166,7 @@ export class Simulator {
           ...(options.ports?.[i] !== undefined ? { port: options.ports[i] } : {}),
           ...(options.host ? { host: options.host } : {}),
           ...(options.tracker ? { tracker: options.tracker } : {}),
-          gitVersion: 'v1.32.0',
+          gitVersion: options.params.kubeletVersion,
           token: sim.token,
           ...(sim.certificate ? { tls: sim.certificate } : {}),
           ...(options.allowedHosts ? { allowedHosts: options.allowedHosts } : {}),

@@ -3,6 +3,7 @@ import { createServer as createTlsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import type { Clock } from '../../engine/clock.js';
 import type { WatchTracker } from '../../engine/watch-tracker.js';
+import { KUBERNETES_VERSION } from '../kubernetes-version.js';
 import type { Store } from '../store/store.js';
 import type { ApiContext, ApiHooks } from './context.js';
 import { finishNamespace } from './deletion.js';
@@ -32,7 +33,7 @@ export interface ApiServerOptions {
   port?: number;
   host?: string;
   tracker?: WatchTracker;
-  /** What /version reports; v1.32 keeps kubectl v1.32 quiet about version skew. */
+  /** What /version reports (default KUBERNETES_VERSION, the release the simulator behaves as). */
   gitVersion?: string;
   /** The bearer token clients must send; default: a fresh random one (see `token`). */
   token?: string;
@@ -74,7 +75,7 @@ export class SimApiServer {
       cluster: opts.cluster,
       hooks: opts.hooks ?? {},
       tracker: opts.tracker,
-      gitVersion: opts.gitVersion ?? 'v1.32.0',
+      gitVersion: opts.gitVersion ?? KUBERNETES_VERSION,
       nextClusterIp: () => {
         const n = ++this.ipSeq;
         return `10.96.${Math.floor(n / 254) % 256}.${(n % 254) + 1}`;

@@ -1,13 +1,14 @@
 import type { KubeObject } from '../../kube/objects.js';
 import type { ControlPlaneComponent } from '../../targets/target.js';
+import { ETCD_VERSION } from '../kubernetes-version.js';
 
 export const MIRROR_ANNOTATION = 'kubernetes.io/config.mirror';
 
 const IMAGES: Record<ControlPlaneComponent, (version: string) => string> = {
-  etcd: () => 'k8s.gcr.io/etcd:3.2.24',
-  'kube-apiserver': (v) => `k8s.gcr.io/kube-apiserver:${v}`,
-  'kube-controller-manager': (v) => `k8s.gcr.io/kube-controller-manager:${v}`,
-  'kube-scheduler': (v) => `k8s.gcr.io/kube-scheduler:${v}`,
+  etcd: () => `registry.k8s.io/etcd:${ETCD_VERSION}-0`,
+  'kube-apiserver': (v) => `registry.k8s.io/kube-apiserver:${v}`,
+  'kube-controller-manager': (v) => `registry.k8s.io/kube-controller-manager:${v}`,
+  'kube-scheduler': (v) => `registry.k8s.io/kube-scheduler:${v}`,
 };
 
 /** The control plane's images for a Kubernetes version: kubeadm preloads them, so every registry has them. */

@@ -1,3 +1,4 @@
+import { KUBERNETES_VERSION } from '../kubernetes-version.js';
 import type { Topology, TopologyCluster, TopologyNode, TopologyWorkload } from './types.js';
 
 /**
@@ -53,7 +54,7 @@ const kubeProxy: TopologyWorkload = {
   kind: 'DaemonSet',
   namespace: 'kube-system',
   name: 'kube-proxy',
-  image: 'k8s.gcr.io/kube-proxy:v1.13.12',
+  image: `registry.k8s.io/kube-proxy:${KUBERNETES_VERSION}`,
   requests: { cpu: '100m', memory: '64Mi' },
   memoryUsage: '40Mi',
   labels: { 'k8s-app': 'kube-proxy' },
