@@ -60,8 +60,13 @@ export function maxSurge(d: KubeObject): number {
 }
 
 function withoutHash(template: KubeObject | undefined): unknown {
-  const t = structuredClone(template ?? {}) as { metadata?: { labels?: Record<string, string> } };
+  const t = structuredClone(template ?? {}) as {
+    metadata?: { labels?: Record<string, string>; creationTimestamp?: unknown };
+  };
   if (t.metadata?.labels) delete t.metadata.labels[HASH_LABEL];
+  // kubectl sends a template's zero metav1.Time as `creationTimestamp: null` (rollout undo copies the
+  // ReplicaSet's template back that way); in Go it is the same zero value as no timestamp at all.
+  if (t.metadata?.creationTimestamp === null) delete t.metadata.creationTimestamp;
   return t;
 }
 

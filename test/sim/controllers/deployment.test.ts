@@ -174,4 +174,44 @@ describe('DeploymentController', () => {
     expect(sim.store.list('replicasets', { namespace: 'gateway-system' })).to.have.length(2);
     expect(rolledOut(get('apigw-portal'))).to.equal(true);
   });
+
+  it('rolls back to an old ReplicaSet by reusing it, as kubectl rollout undo does (history 1,3,4)', async () => {
+    sim.create('deployments', deployment('web', 2));
+    await sim.advance(30_000);
+    const setImage = (image: string): void => {
+      sim.store.mutate('deployments', 'gateway-system', 'web', (d) => {
+        d.spec.template.spec.containers[0].image = image;
+      });
+    };
+    setImage('nginx:1.26');
+    await sim.advance(60_000);
+    setImage('nginx:1.27');
+    await sim.advance(60_000);
+    const revisions = (): Record<string, string> =>
+      Object.fromEntries(
+        sim.store
+          .list('replicasets', { namespace: 'gateway-system' })
+          .map((rs) => [
+            rs.spec.template.spec.containers[0].image as string,
+            rs.metadata.annotations?.['deployment.kubernetes.io/revision'] ?? '',
+          ]),
+      );
+    expect(revisions()).to.deep.equal({ 'nginx:1.25': '1', 'nginx:1.26': '2', 'nginx:1.27': '3' });
+    // kubectl rollout undo: the template of revision 2 without its hash label, with the zero creation
+    // timestamp Go writes as null.
+    const rev2 = sim.store
+      .list('replicasets', { namespace: 'gateway-system' })
+      .find((rs) => rs.metadata.annotations?.['deployment.kubernetes.io/revision'] === '2')!;
+    const template = structuredClone(rev2.spec.template) as KubeObject;
+    delete template.metadata.labels!['pod-template-hash'];
+    template.metadata.creationTimestamp = null as unknown as string;
+    sim.store.mutate('deployments', 'gateway-system', 'web', (d) => {
+      d.spec.template = template;
+    });
+    await sim.advance(60_000);
+    expect(sim.store.list('replicasets', { namespace: 'gateway-system' })).to.have.length(3);
+    expect(revisions()).to.deep.equal({ 'nginx:1.25': '1', 'nginx:1.26': '4', 'nginx:1.27': '3' });
+    expect(get('web').metadata.annotations?.['deployment.kubernetes.io/revision']).to.equal('4');
+    expect(rolledOut(get('web'))).to.equal(true);
+  });
 });
