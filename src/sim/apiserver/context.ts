@@ -20,13 +20,11 @@ export interface ApiHooks {
   ):
     | { allowed: true }
     | { allowed: false; status: number; message: string; causes?: { reason?: string; message: string }[] };
-  /** GET pods/<name>/log */
-  podLogs?(
-    namespace: string,
-    name: string,
-    container: string | undefined,
-    opts: { tailLines?: number; previous?: boolean },
-  ): string;
+  /**
+   * GET pods/<name>/log: the container's log through the kubelet of the pod's node (undefined: the pod is on
+   * no node the simulator runs, so there is nothing to read).
+   */
+  podLogs?(namespace: string, name: string, container: string, previous: boolean): ContainerLogResult | undefined;
   /** Graceful pod deletion: called after deletionTimestamp is set; the kubelet side removes the pod later. */
   podDeleting?(pod: KubeObject): void;
   /** /readyz, /livez, /healthz: return failing check names, e.g. ['etcd'] when etcd has no quorum. */
@@ -39,6 +37,22 @@ export interface ApiHooks {
   /** False while every kube-apiserver of the cluster is down: requests then get their connection reset. */
   serving?(): boolean;
 }
+
+export interface LogLine {
+  at: number;
+  text: string;
+}
+
+/** One run of a container as the kubelet serves its log. */
+export interface ContainerLog {
+  /** The lines printed up to `now`. */
+  lines(now: number): LogLine[];
+  /** The run ended (or its pod is gone): `kubectl logs -f` stops after the last line. */
+  ended(): boolean;
+}
+
+/** A log to stream, or the kubelet's (or the proxy's) error and HTTP code. */
+export type ContainerLogResult = { log: ContainerLog } | { error: { code: number; message: string } };
 
 /** What every handler of one simulated apiserver shares. */
 export interface ApiContext {

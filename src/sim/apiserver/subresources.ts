@@ -1,7 +1,8 @@
 import type { KubeObject } from '../../kube/objects.js';
 import { deleteObject, notFoundFor } from './deletion.js';
 import { EXTRAS } from './discovery.js';
-import { readBody, sendJson, sendRaw } from './http.js';
+import { readBody, sendJson } from './http.js';
+import { podLog } from './log-stream.js';
 import {
   checkReadable,
   commitUpdate,
@@ -23,7 +24,7 @@ export async function handleSubresource(s: RequestScope, r: ResourceRequest): Pr
   if (sub === 'finalize' && res === 'namespaces') return status(s, r, name);
   if (sub === 'scale' && EXTRAS[res].scale) return scale(s, r, name);
   if (res === 'pods' && sub === 'eviction') return evict(s, r, name);
-  if (res === 'pods' && sub === 'log') return logs(s, r, name);
+  if (res === 'pods' && sub === 'log') return podLog(s, r, name);
   if (res === 'pods' && sub === 'binding') return bind(s, r, name);
   throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 }
@@ -179,29 +180,6 @@ async function evict(s: RequestScope, r: ResourceRequest, name: string): Promise
   } catch (err) {
     throw toApiError(err, ctxOf(r, name));
   }
-}
-
-function logs(s: RequestScope, r: ResourceRequest, name: string): void {
-  if ((s.req.method ?? 'GET') !== 'GET') throw methodNotAllowed(s.req.method ?? '');
-  checkReadable(s);
-  const pod = current(s, r, name);
-  const container = s.query.get('container') ?? undefined;
-  const names = [
-    ...((pod.spec?.containers ?? []) as { name: string }[]),
-    ...((pod.spec?.initContainers ?? []) as { name: string }[]),
-  ].map((c) => c.name);
-  if (container !== undefined && !names.includes(container)) {
-    throw badRequest(`container ${container} is not valid for pod ${name}`);
-  }
-  if (container === undefined && ((pod.spec?.containers ?? []) as unknown[]).length > 1) {
-    throw badRequest(`a container name must be specified for pod ${name}, choose one of: [${names.join(' ')}]`);
-  }
-  const tail = s.query.get('tailLines');
-  const opts: { tailLines?: number; previous?: boolean } = {};
-  if (tail !== null && tail !== '') opts.tailLines = Number(tail);
-  if (s.query.get('previous') === 'true') opts.previous = true;
-  const text = s.ctx.hooks.podLogs?.(r.namespace ?? 'default', name, container ?? names[0], opts) ?? '';
-  sendRaw(s.res, 200, text, 'text/plain');
 }
 
 /** pods/binding: what a scheduler posts to place a pod. */

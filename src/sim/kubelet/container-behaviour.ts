@@ -48,6 +48,8 @@ export interface ProbeSpec {
 
 export interface Behaviour {
   crash: boolean;
+  /** The crash comes from sim.gameday.io/crash or SIM_CRASH, not from the command line. */
+  crashSetting: boolean;
   crashMessage: string;
   exitCode: number;
   /** Working-set bytes, when given. */
@@ -81,6 +83,7 @@ export function behaviourOf(pod: KubeObject, c: ContainerSpec): Behaviour {
   const memoryLimit = limit === undefined ? undefined : bytes(limit);
   return {
     crash,
+    crashSetting: crashSetting === 'true',
     crashMessage:
       setting(pod, c, 'crash-message', 'SIM_CRASH_MESSAGE') ??
       'Error: failed to start application: connection refused (exit status 1)',

@@ -8,7 +8,7 @@ import { HostState } from './host.js';
 import { Kubelet, rfc3339micro } from './kubelet.js';
 import { desiredConditions, mergeConditions, nodeObject } from './node-object.js';
 import { SimNodeOps } from './node-ops.js';
-import { renderLogs } from './pod-logs.js';
+import { containerLog, type ContainerLogResult } from './pod-logs.js';
 import type { ContainerOverride } from './pod-runtime.js';
 import { hex } from './pod-runtime.js';
 import { ImageRegistry } from './registry.js';
@@ -261,14 +261,22 @@ export class Hosts implements ControlPlaneHosts {
     kubelet.manifestsChanged();
   }
 
-  /** `kubectl logs`: lines of a container of a pod, or undefined if the kubelet has no such container. */
-  podLogs(namespace: string, name: string, container?: string, previous = false): string[] | undefined {
+  /**
+   * `kubectl logs`: a container's log through the kubelet of the pod's node, or undefined when the pod is
+   * not bound to a node of this cluster (kube-apiserver then has no kubelet to ask).
+   */
+  podLogs(namespace: string, name: string, container?: string, previous = false): ContainerLogResult | undefined {
     const pod: KubeObject | undefined = this.ctx.store.get('pods', namespace, name);
     const node = pod?.spec?.nodeName as string | undefined;
-    if (!pod || !node) return undefined;
-    const rt = this.kubelets.get(node)?.runtimeOf(namespace, name);
+    const host = node ? this.hosts.get(node) : undefined;
+    const kubelet = node ? this.kubelets.get(node) : undefined;
+    if (!pod || !host || !kubelet) return undefined;
     const c = container ?? String(pod.spec?.containers?.[0]?.name ?? '');
-    return renderLogs(pod, rt, c, previous);
+    return containerLog(pod, kubelet.runtimeOf(namespace, name), c, previous, {
+      ip: host.ip,
+      reachable: host.alive && host.network === 'connected',
+      kubeletRunning: kubelet.kubeletActive,
+    });
   }
 
   /** The static pod spec a component would run on `node` (for faults that need the manifest's content). */

@@ -6,6 +6,7 @@ import { Backoff } from './backoff.js';
 import { behaviourOf, imageRepository, qosClass, type ContainerSpec } from './container-behaviour.js';
 import { normalizeReference } from './registry.js';
 import { goDuration } from './go-duration.js';
+import { containerExit } from './image-process.js';
 import { missingEnv, missingPullSecrets, missingVolume, type ConfigLookup } from './pod-config.js';
 
 /** What a pod's containers need from their host and kubelet. */
@@ -83,6 +84,9 @@ export interface ContainerRuntime {
 }
 
 type Blocked = 'volume' | 'sandbox' | 'config' | undefined;
+
+/** The shortest a container's process runs (exec, dynamic loading): `echo hi` still takes a moment. */
+const PROCESS_MIN_RUN = 100;
 
 /**
  * The containers of one pod on one host, as the container runtime holds them and the kubelet drives them
@@ -202,15 +206,22 @@ export class PodRuntime {
       if (c?.state.kind !== 'running') continue;
       const s = c.state;
       const b = behaviourOf(pod, spec);
-      if (b.crash && s.end?.reason !== 'Error') {
+      if (b.crashSetting && s.end?.reason !== 'Error') {
         s.endAt = Math.min(s.endAt ?? Number.POSITIVE_INFINITY, now + p.crashingContainerRunTime);
         s.end = { exitCode: b.exitCode, reason: 'Error', message: b.crashMessage };
-      } else if (b.oom && !b.crash && s.end?.reason !== 'OOMKilled') {
+      } else if (b.oom && !b.crashSetting && s.end?.reason !== 'OOMKilled') {
         s.endAt = now + p.oomKillAfter;
         s.end = { exitCode: 137, reason: 'OOMKilled' };
-      } else if (!b.crash && !b.oom) {
-        delete s.endAt;
-        delete s.end;
+      } else if (!b.crashSetting && !b.oom) {
+        // Back to how the process ends by itself (its command's exit), if it does.
+        const own = this.ownEnd(spec, b, s.startedAt);
+        if (own) {
+          s.endAt = Math.max(own.at, now);
+          s.end = own.end;
+        } else {
+          delete s.endAt;
+          delete s.end;
+        }
       }
       if (b.livenessFails && s.livenessKillAt === undefined) {
         const live = this.probe(c.name, 'livenessProbe');
@@ -457,11 +468,8 @@ export class PodRuntime {
     const readyAt = b.readinessFails ? undefined : now + startup;
     const running: ContainerState = { kind: 'running', startedAt: now, containerID, readyAt };
     const ends: { at: number; end: { exitCode: number; reason: string; message?: string } }[] = [];
-    if (b.crash)
-      ends.push({
-        at: now + p.crashingContainerRunTime,
-        end: { exitCode: b.exitCode, reason: 'Error', message: b.crashMessage },
-      });
+    const own = this.ownEnd(spec, b, now);
+    if (own) ends.push(own);
     if (b.oom) ends.push({ at: now + p.oomKillAfter, end: { exitCode: 137, reason: 'OOMKilled' } });
     ends.sort((x, y) => x.at - y.at);
     const first = ends[0];
@@ -478,6 +486,32 @@ export class PodRuntime {
     }
     this.setState(c, running);
     return earliestOf([readyAt, running.endAt, running.livenessKillAt], now);
+  }
+
+  /**
+   * How a container's process started at `startedAt` ends by itself, if it does: the crash it is set up for
+   * (sim.gameday.io/crash), else what its command does (a Job's `echo done`, `sleep 30`, `exit 3`, busybox
+   * without a command), else a command-line `exit N` this simulator cannot follow.
+   */
+  private ownEnd(
+    spec: ContainerSpec,
+    b: ReturnType<typeof behaviourOf>,
+    startedAt: number,
+  ): { at: number; end: { exitCode: number; reason: string; message?: string } } | undefined {
+    const p = this.env.params;
+    const exit = b.crashSetting ? undefined : containerExit(this.pod, spec);
+    if (exit) {
+      // A process that fails at once still runs a moment (crashingContainerRunTime); `echo` a little less.
+      const runFor = exit.after > 0 ? exit.after : exit.code !== 0 ? p.crashingContainerRunTime : PROCESS_MIN_RUN;
+      return { at: startedAt + runFor, end: { exitCode: exit.code, reason: exit.code === 0 ? 'Completed' : 'Error' } };
+    }
+    if (b.crash) {
+      return {
+        at: startedAt + p.crashingContainerRunTime,
+        end: { exitCode: b.exitCode, reason: 'Error', message: b.crashMessage },
+      };
+    }
+    return undefined;
   }
 
   private probe(
@@ -645,12 +679,47 @@ export class PodRuntime {
     return st;
   }
 
-  /** What `kubectl logs` shows, rendered by pod-logs.ts. */
-  logState(container: string): { current?: ContainerState; last?: Terminated } | undefined {
+  /**
+   * A container's runs as `kubectl logs` sees them (pod-logs.ts): the current state and the last terminated
+   * run, each a run with its id, start and, once ended, its end.
+   */
+  logState(container: string): { current: ContainerLogState; last?: ContainerRun } | undefined {
     const c = this.containers.get(container);
     if (!c) return undefined;
-    return c.last ? { current: c.state, last: c.last } : { current: c.state };
+    const s = c.state;
+    const current: ContainerLogState =
+      s.kind === 'waiting'
+        ? { kind: 'waiting', reason: s.reason }
+        : s.kind === 'running'
+          ? { kind: 'running', run: { containerID: s.containerID, startedAt: s.startedAt } }
+          : { kind: 'terminated', run: runOf(s) };
+    return c.last ? { current, last: runOf(c.last) } : { current };
   }
+}
+
+/** One run of a container: from its start until it ended (finishedAt), or on. */
+export interface ContainerRun {
+  containerID: string;
+  startedAt: number;
+  finishedAt?: number;
+  exitCode?: number;
+  reason?: string;
+  message?: string;
+}
+
+export type ContainerLogState =
+  { kind: 'waiting'; reason: string } | { kind: 'running' | 'terminated'; run: ContainerRun };
+
+function runOf(t: Terminated): ContainerRun {
+  const run: ContainerRun = {
+    containerID: t.containerID,
+    startedAt: t.startedAt,
+    finishedAt: t.finishedAt,
+    exitCode: t.exitCode,
+    reason: t.reason,
+  };
+  if (t.message !== undefined) run.message = t.message;
+  return run;
 }
 
 function terminatedJson(t: Terminated): Record<string, unknown> {

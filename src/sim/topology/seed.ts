@@ -1,3 +1,4 @@
+import { isShellImage } from '../kubelet/image-output.js';
 import type { KubeObject } from '../../kube/objects.js';
 import { resourceByKind } from '../../kube/resources.js';
 import type { SimContext } from '../context.js';
@@ -32,6 +33,8 @@ export function expandWorkload(w: TopologyWorkload): { resource: string; object:
     });
   }
   const container: Record<string, unknown> = { name: w.name, image: w.image ?? 'busybox:1.36' };
+  // A platform workload serves until stopped; a shell image without a command would exit at once.
+  if (isShellImage(container.image as string)) container.command = ['sleep', 'infinity'];
   if (w.ports?.length) container.ports = w.ports.map((p) => ({ containerPort: p, protocol: 'TCP' }));
   const resources: Record<string, unknown> = {};
   if (w.requests) resources.requests = { ...w.requests };

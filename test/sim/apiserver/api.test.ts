@@ -1,3 +1,4 @@
+import { KUBERNETES_VERSION } from '../../../src/sim/kubernetes-version.js';
 import { expect } from 'chai';
 import {
   ApiException,
@@ -44,7 +45,24 @@ describe('simulated apiserver: REST API', () => {
           }
         },
         podDeleting: (p) => deleting.push(p.metadata.name),
-        podLogs: (_ns, name, container, opts) => `log of ${name}/${container ?? ''} tail=${opts.tailLines ?? '-'}\n`,
+        podLogs: (_ns, name, container, previous) =>
+          previous
+            ? {
+                error: {
+                  code: 400,
+                  message: `previous terminated container "${container}" in pod "${name}" not found`,
+                },
+              }
+            : {
+                log: {
+                  lines: () =>
+                    [1, 2, 3, 4, 5, 6, 7].map((n) => ({
+                      at: Date.UTC(2026, 0, 1, 0, 0, n),
+                      text: `${name}/${container} line ${n}`,
+                    })),
+                  ended: () => true,
+                },
+              },
         evict: (_ns, name) =>
           name === 'db-1'
             ? {
@@ -94,7 +112,11 @@ describe('simulated apiserver: REST API', () => {
     });
     const groups = (await http(f, '/apis')).body as { groups: { name: string }[] };
     expect(groups.groups.map((g) => g.name)).to.include.members(['apps', 'policy', 'coordination.k8s.io']);
-    expect((await http(f, '/version')).body).to.include({ major: '1', minor: '32', gitVersion: 'v1.32.0' });
+    expect((await http(f, '/version')).body).to.include({
+      major: '1',
+      minor: '31',
+      gitVersion: KUBERNETES_VERSION,
+    });
   });
 
   it('lists across namespaces and by label and field selectors, with the list resourceVersion', async () => {
@@ -320,11 +342,29 @@ describe('simulated apiserver: REST API', () => {
     expect(f.store.get('pods', 'default', 'db-1')?.metadata.deletionTimestamp).to.equal(undefined);
   });
 
-  it('serves pod logs as text from the hook', async () => {
-    const text = await core.readNamespacedPodLog({ name: 'web-1', namespace: 'default', tailLines: 5 });
-    expect(text).to.equal('log of web-1/web tail=5\n');
+  it('serves pod logs as text from the hook, cut by tailLines, sinceTime and limitBytes, with timestamps', async () => {
+    const text = await core.readNamespacedPodLog({ name: 'web-1', namespace: 'default', tailLines: 2 });
+    expect(text).to.equal('web-1/web line 6\nweb-1/web line 7\n');
+    const stamped = await http(f, '/api/v1/namespaces/default/pods/web-1/log?timestamps=true&tailLines=1');
+    expect(stamped.text).to.equal('2026-01-01T00:00:07.000000000Z web-1/web line 7\n');
+    const since = await http(f, '/api/v1/namespaces/default/pods/web-1/log?sinceTime=2026-01-01T00:00:06Z');
+    expect(since.text).to.equal('web-1/web line 6\nweb-1/web line 7\n');
+    const limited = await http(f, '/api/v1/namespaces/default/pods/web-1/log?limitBytes=20');
+    expect(limited.text).to.equal('web-1/web line 1\nweb');
     const missing = await http(f, '/api/v1/namespaces/default/pods/web-1/log?container=nope');
     expect(missing.status).to.equal(400);
+    expect(missing.body.message).to.equal('container nope is not valid for pod web-1');
+    const previous = await http(f, '/api/v1/namespaces/default/pods/web-1/log?previous=true');
+    expect(previous.status).to.equal(400);
+    expect(previous.body).to.include({
+      reason: 'BadRequest',
+      message: 'previous terminated container "web" in pod "web-1" not found',
+    });
+    const negative = await http(f, '/api/v1/namespaces/default/pods/web-1/log?tailLines=-1');
+    expect(negative.status).to.equal(422);
+    expect(negative.body.message).to.equal(
+      'PodLogOptions "web-1" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0',
+    );
   });
 
   it('answers kubectl-style Table requests for lists and single objects', async () => {

@@ -211,7 +211,7 @@ describe('simulated apiserver: virtual clock', () => {
       hooks: {
         podLogs: () => {
           heldDuring = clock.heldBy();
-          return 'x';
+          return { log: { lines: () => [{ at: 0, text: 'x' }], ended: () => true } };
         },
       },
     });
@@ -219,7 +219,7 @@ describe('simulated apiserver: virtual clock', () => {
       const res = await fetch(f.url + '/api/v1/namespaces/default/pods/web-1/log', {
         headers: { authorization: `Bearer ${f.token}` },
       });
-      expect(await res.text()).to.equal('x');
+      expect(await res.text()).to.equal('x\n');
       expect(heldDuring).to.deep.equal(['api GET /api/v1/namespaces/default/pods/web-1/log']);
       await new Promise((r) => setImmediate(r));
       expect(clock.heldBy()).to.deep.equal([]);

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { InvalidInputError } from '../../../src/errors.js';
 import { conditionOf } from '../../../src/kube/objects.js';
+import { KUBERNETES_VERSION } from '../../../src/sim/kubernetes-version.js';
 import { nextNodeName } from '../../../src/sim/kubelet/node-naming.js';
 import { makeSimCluster, type SimCluster } from '../../../src/sim/testing/sim-cluster.js';
 import { cluster, containerStatus, pod, podOf, closeClusters } from './helpers.js';
@@ -12,7 +13,7 @@ describe('simulated hosts: node operations', () => {
   let sim: SimCluster | undefined;
   afterEach(() => sim?.close());
 
-  it('registers nodes as kubectl shows them in v1.13, with capacity, addresses and a Lease', () => {
+  it('registers nodes with the simulated release as their kubelet version, capacity, addresses and a Lease', () => {
     const { ctx } = cluster();
     const master = ctx.store.get('nodes', undefined, '10.128.38.1')!;
     const worker = ctx.store.get('nodes', undefined, W)!;
@@ -23,7 +24,8 @@ describe('simulated hosts: node operations', () => {
     expect(worker.metadata.labels).to.include({ 'node-role.kubernetes.io/node': '' });
     expect(worker.status.addresses).to.deep.include({ type: 'InternalIP', address: W });
     expect(worker.status.capacity).to.include({ cpu: '8', memory: '33554432Ki', pods: '110' });
-    expect(worker.status.nodeInfo.kubeletVersion).to.equal('v1.13.12');
+    expect(worker.status.nodeInfo.kubeletVersion).to.equal(KUBERNETES_VERSION);
+    expect(worker.status.nodeInfo.kubeProxyVersion).to.equal(KUBERNETES_VERSION);
     expect(conditionOf(worker, 'Ready')).to.include({
       status: 'True',
       reason: 'KubeletReady',

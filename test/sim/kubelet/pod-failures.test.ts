@@ -159,24 +159,4 @@ describe('simulated kubelet: pod failures', () => {
     });
     expect(containerStatus(p)!.restartCount).to.equal(0);
   });
-
-  it('serves Tomcat-style logs, and the crash message of a crashed container with --previous', async () => {
-    const { ctx, hosts } = cluster();
-    ctx.store.create('pods', pod('web', W));
-    ctx.store.create(
-      'pods',
-      pod('crash', W, {
-        annotations: {
-          'sim.gameday.io/crash': 'true',
-          'sim.gameday.io/crash-message': 'Error: Communications link failure',
-        },
-      }),
-    );
-    await ctx.advance(30_000);
-    const logs = hosts.podLogs('default', 'web', 'app')!;
-    expect(logs.some((l) => l.includes('org.apache.catalina.startup.Catalina.start Server startup in'))).to.equal(true);
-    const crashed = hosts.podLogs('default', 'crash', 'app', true)!;
-    expect(crashed[crashed.length - 1]).to.include('Error: Communications link failure');
-    expect(hosts.podLogs('default', 'nope')).to.equal(undefined);
-  });
 });
