@@ -208,7 +208,8 @@ describe('node-lifecycle controller', () => {
       apiVersion: 'v1',
       kind: 'Pod',
       metadata: { name: 'besteffort', namespace: 'default', annotations: { 'sim.gameday.io/memory-usage': '200Mi' } },
-      spec: { nodeName: WORKER, containers: [{ name: 'app', image: 'busybox:1.30' }] },
+      // busybox runs what it is told: without a command its shell would exit at once.
+      spec: { nodeName: WORKER, containers: [{ name: 'app', image: 'busybox:1.30', command: ['sleep', '3600'] }] },
     };
     const guaranteed: KubeObject = {
       apiVersion: 'v1',
