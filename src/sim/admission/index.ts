@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { defaultCronJob, defaultJob } from './batch-defaults.js';
 import type { KubeObject } from '../../kube/objects.js';
 import { RESOURCES, type ResourceType } from '../../kube/resources.js';
 import { DEFAULT_PARAMS } from '../params.js';
@@ -91,6 +93,15 @@ export function admit(resource: string, obj: KubeObject, old?: KubeObject, optio
       out.spec.finalizers ??= ['kubernetes'];
       out.status ??= { phase: 'Active' };
       out.metadata.labels = { ...out.metadata.labels, 'kubernetes.io/metadata.name': out.metadata.name };
+      break;
+    case 'jobs':
+      defaultJob(out, !old, () => options.store?.newUid() ?? randomUUID());
+      break;
+    case 'cronjobs':
+      defaultCronJob(out);
+      break;
+    case 'secrets':
+      out.type ??= 'Opaque';
       break;
     default:
       break;

@@ -1,5 +1,5 @@
 import type { KubeObject } from '../../kube/objects.js';
-import { since } from './age.js';
+import { humanDuration, since } from './age.js';
 
 /**
  * Server-side printing: the meta.k8s.io/v1 Table kube-apiserver returns when kubectl asks for
@@ -37,6 +37,14 @@ const AGE = col(
   0,
   'CreationTimestamp is a timestamp representing the server time when this object was created.',
 );
+
+const CREATED_AT = {
+  name: 'Created At',
+  type: 'date' as const,
+  format: '',
+  description: 'CreationTimestamp is a timestamp representing the server time when this object was created.',
+  priority: 0,
+};
 
 type Any = any;
 
@@ -634,7 +642,125 @@ const PRINTERS: Record<string, Printer> = {
       return [o.metadata.name, controller, num(o.revision), age(o, now)];
     },
   },
+  Job: {
+    columns: [
+      NAME,
+      col('Status', 'string', 0, 'Status of the job.'),
+      col('Completions', 'string', 0, 'The completion status of the job as <succeeded>/<desired>.'),
+      col('Duration', 'string', 0, 'Time required to complete the job.'),
+      AGE,
+      col('Containers', 'string', 1, 'Names of each container in the template.'),
+      col('Images', 'string', 1, 'Images referenced by each container in the template.'),
+      col('Selector', 'string', 1, 'A label query over pods that should match the pod count.'),
+    ],
+    cells: (o, now) => {
+      const [names, images] = containerCells(o.spec?.template?.spec);
+      return [
+        o.metadata.name,
+        jobStatusText(o),
+        jobCompletions(o),
+        jobDuration(o, now),
+        age(o, now),
+        names,
+        images,
+        selectorString(o.spec?.selector),
+      ];
+    },
+  },
+  CronJob: {
+    columns: [
+      NAME,
+      col('Schedule', 'string', 0, 'The schedule in Cron format.'),
+      col('Timezone', 'string', 0, 'The time zone name for the given schedule.'),
+      col('Suspend', 'boolean', 0, 'This flag tells the controller to suspend subsequent executions.'),
+      col('Active', 'integer', 0, 'A list of pointers to currently running jobs.'),
+      col('Last Schedule', 'string', 0, 'Information when was the last time the job was successfully scheduled.'),
+      AGE,
+      col('Containers', 'string', 1, 'Names of each container in the template.'),
+      col('Images', 'string', 1, 'Images referenced by each container in the template.'),
+      col('Selector', 'string', 1, 'A label query over pods that should match the pod count.'),
+    ],
+    cells: (o, now) => {
+      const [names, images] = containerCells(o.spec?.jobTemplate?.spec?.template?.spec);
+      const last = o.status?.lastScheduleTime as string | undefined;
+      return [
+        o.metadata.name,
+        String(o.spec?.schedule ?? ''),
+        String(o.spec?.timeZone ?? '<none>'),
+        o.spec?.suspend === true,
+        ((o.status?.active as unknown[] | undefined) ?? []).length,
+        last ? since(last, now) : '<none>',
+        age(o, now),
+        names,
+        images,
+        selectorString(o.spec?.jobTemplate?.spec?.selector),
+      ];
+    },
+  },
+  Role: { columns: [NAME, CREATED_AT], cells: (o) => [o.metadata.name, o.metadata.creationTimestamp ?? ''] },
+  ClusterRole: { columns: [NAME, CREATED_AT], cells: (o) => [o.metadata.name, o.metadata.creationTimestamp ?? ''] },
+  RoleBinding: bindingPrinter(),
+  ClusterRoleBinding: bindingPrinter(),
 };
+
+/** kubectl get job's STATUS (printers.go printJob): the first of these conditions the Job has. */
+function jobStatusText(o: KubeObject): string {
+  const has = (type: string): boolean =>
+    ((o.status?.conditions ?? []) as { type: string; status: string }[]).some(
+      (c) => c.type === type && c.status === 'True',
+    );
+  if (has('Complete')) return 'Complete';
+  if (has('Failed')) return 'Failed';
+  if (o.metadata.deletionTimestamp) return 'Terminating';
+  if (has('Suspended')) return 'Suspended';
+  if (has('FailureTarget')) return 'FailureTarget';
+  if (has('SuccessCriteriaMet')) return 'SuccessCriteriaMet';
+  return 'Running';
+}
+
+function jobCompletions(o: KubeObject): string {
+  const succeeded = num(o.status?.succeeded);
+  if (typeof o.spec?.completions === 'number') return `${succeeded}/${o.spec.completions as number}`;
+  const parallelism = num(o.spec?.parallelism);
+  return parallelism > 1 ? `${succeeded}/1 of ${parallelism}` : `${succeeded}/1`;
+}
+
+function jobDuration(o: KubeObject, now: number): string {
+  const start = Date.parse((o.status?.startTime as string | undefined) ?? '');
+  if (Number.isNaN(start)) return '';
+  const end = Date.parse((o.status?.completionTime as string | undefined) ?? '');
+  return humanDuration((Number.isNaN(end) ? now : end) - start);
+}
+
+/** RoleBinding and ClusterRoleBinding: the role, and with -o wide who it binds. */
+function bindingPrinter(): Printer {
+  const subjects = (o: KubeObject, kind: string): string =>
+    ((o.subjects ?? []) as { kind: string; name: string; namespace?: string }[])
+      .filter((x) => x.kind === kind)
+      .map((x) => (kind === 'ServiceAccount' ? `${x.namespace ?? ''}/${x.name}` : x.name))
+      .join(', ');
+  return {
+    columns: [
+      NAME,
+      col('Role', 'string', 0, 'RoleRef is the reference to the role the binding refers to.'),
+      AGE,
+      col('Users', 'string', 1, 'Users in the roleBinding'),
+      col('Groups', 'string', 1, 'Groups in the roleBinding'),
+      col('ServiceAccounts', 'string', 1, 'ServiceAccounts in the roleBinding'),
+    ],
+    cells: (o, now) => {
+      const ref = (o.roleRef ?? {}) as { kind?: string; name?: string };
+      return [
+        o.metadata.name,
+        `${ref.kind ?? ''}/${ref.name ?? ''}`,
+        age(o, now),
+        subjects(o, 'User'),
+        subjects(o, 'Group'),
+        subjects(o, 'ServiceAccount'),
+      ];
+    },
+  };
+}
 
 const DEFAULT_PRINTER: Printer = { columns: [NAME, AGE], cells: (o, now) => [o.metadata.name, age(o, now)] };
 

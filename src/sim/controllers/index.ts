@@ -5,6 +5,8 @@ import { DisruptionController } from './disruption.js';
 import { EndpointsController } from './endpoints.js';
 import { EndpointSliceController } from './endpointslice.js';
 import { GarbageCollector } from './garbage-collector.js';
+import { JobController } from './job.js';
+import { NamespaceDefaultsController } from './namespace-defaults.js';
 import { ReplicaSetController } from './replicaset.js';
 import { Scheduler, type SchedulerOptions } from './scheduler.js';
 import { StatefulSetController } from './statefulset.js';
@@ -28,5 +30,7 @@ export function controlPlaneControllers(options: { scheduler?: SchedulerOptions 
     new EndpointsController(),
     new EndpointSliceController(),
     new GarbageCollector(),
+    new JobController(),
+    new NamespaceDefaultsController(),
   ];
 }

@@ -427,7 +427,8 @@ export class Store {
 
   private uidHead: string | undefined;
 
-  private newUid(): string {
+  /** A uid for an object about to be created (a Job's selector names its uid before it is stored). */
+  newUid(): string {
     const n = (++this.uidSeq).toString(16).padStart(12, '0');
     this.uidHead ??= `${this.uidPrefix
       .padEnd(8, '0')
