@@ -209,7 +209,7 @@ spec:
     await ok('create', 'deployment', 'cache', '--image=redis:7', '--replicas=0', '-n', 'team-a');
     const d = f.store.get('deployments', 'team-a', 'cache')!;
     expect(d.spec.replicas).to.equal(0);
-    expect(d.spec.template.spec.containers).to.deep.include({ name: 'redis', image: 'redis:7' });
+    expect(d.spec.template.spec.containers[0]).to.deep.include({ name: 'redis', image: 'redis:7' });
     await ok('run', 'tmp', '--image=busybox', '--restart=Never', '--labels=x=y', '--', 'sleep', '5');
     const p = f.store.get('pods', 'default', 'tmp')!;
     expect(p.spec.containers[0]).to.deep.include({ image: 'busybox', args: ['sleep', '5'] });

@@ -133,6 +133,8 @@ describe('controlPlaneControllers', () => {
       'endpoints-controller',
       'endpointslice-controller',
       'garbage-collector',
+      'job-controller',
+      'serviceaccount-controller',
     ]);
   });
 });
