@@ -85,6 +85,7 @@ export class SimCluster {
         return { allowed: true };
       },
       podLogs: (namespace, name, container, previous) => this.hosts.podLogs(namespace, name, container, previous),
+      metrics: () => this.hosts.resourceMetrics(),
       health: () => {
         // kube-apiserver's etcd check gives up after its 2 s timeout: /readyz fails that long after quorum
         // is lost, not at once.

@@ -25,6 +25,8 @@ export interface ApiHooks {
    * no node the simulator runs, so there is nothing to read).
    */
   podLogs?(namespace: string, name: string, container: string, previous: boolean): ContainerLogResult | undefined;
+  /** metrics.k8s.io: what metrics-server would report for the nodes and pods now. */
+  metrics?(): { nodes: KubeObject[]; pods: KubeObject[] };
   /** Graceful pod deletion: called after deletionTimestamp is set; the kubelet side removes the pod later. */
   podDeleting?(pod: KubeObject): void;
   /** /readyz, /livez, /healthz: return failing check names, e.g. ['etcd'] when etcd has no quorum. */

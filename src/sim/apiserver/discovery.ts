@@ -1,3 +1,4 @@
+import { EXTRA_GROUPS } from './extra-groups.js';
 import { RESOURCES, apiVersionOf, type ResourceName, type ResourceType } from '../../kube/resources.js';
 
 /** What discovery says about a resource beyond src/kube/resources.ts: how kubectl names and groups it. */
@@ -41,6 +42,7 @@ export const EXTRAS: Record<ResourceName, ResourceExtras> = {
 };
 
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+const PROXY_VERBS = ['create', 'delete', 'get', 'patch', 'update'];
 
 export interface ServedResource extends ResourceType {
   name: ResourceName;
@@ -75,7 +77,7 @@ export function apiVersions(serverAddress: string): unknown {
 }
 
 export function apiGroupList(): unknown {
-  const groups = groupVersions()
+  const groups = [...groupVersions(), ...EXTRA_GROUPS]
     .filter((gv) => gv.group !== '')
     .map((gv) => {
       const v = { groupVersion: `${gv.group}/${gv.version}`, version: gv.version };
@@ -85,7 +87,7 @@ export function apiGroupList(): unknown {
 }
 
 export function apiGroup(group: string): unknown {
-  const gv = groupVersions().find((g) => g.group === group && group !== '');
+  const gv = [...groupVersions(), ...EXTRA_GROUPS].find((g) => g.group === group && group !== '');
   if (!gv) return undefined;
   const v = { groupVersion: `${gv.group}/${gv.version}`, version: gv.version };
   return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: [v], preferredVersion: v };
@@ -141,7 +143,28 @@ export function apiResourceList(group: string, version: string): unknown {
           verbs: ['create'],
         },
         { name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] },
+        // Connect subresources: listed as kube-apiserver lists them; the simulator refuses them (connect.ts).
+        { name: 'pods/attach', singularName: '', namespaced: true, kind: 'PodAttachOptions', verbs: ['create', 'get'] },
+        { name: 'pods/exec', singularName: '', namespaced: true, kind: 'PodExecOptions', verbs: ['create', 'get'] },
+        {
+          name: 'pods/portforward',
+          singularName: '',
+          namespaced: true,
+          kind: 'PodPortForwardOptions',
+          verbs: ['create', 'get'],
+        },
+        { name: 'pods/proxy', singularName: '', namespaced: true, kind: 'PodProxyOptions', verbs: PROXY_VERBS },
       );
+    }
+    if (r.name === 'services' || r.name === 'nodes') {
+      const kind = r.name === 'services' ? 'ServiceProxyOptions' : 'NodeProxyOptions';
+      resources.push({
+        name: `${r.plural}/proxy`,
+        singularName: '',
+        namespaced: r.namespaced,
+        kind,
+        verbs: PROXY_VERBS,
+      });
     }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: gv, resources };

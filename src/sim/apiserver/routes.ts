@@ -48,6 +48,8 @@ export function route(pathname: string): Route {
       rest = rest.slice(2);
     }
   }
+  // A proxy subresource carries the path to proxy to after it (services/<name>/proxy/<path>).
+  if (rest[2] === 'proxy' && rest.length > 3) rest = rest.slice(0, 3);
   if (rest.length === 0 || rest.length > 3) return { kind: 'unknown' };
   const resource = findResource(group, version, rest[0]!);
   if (!resource) return { kind: 'unknown' };

@@ -11,6 +11,8 @@ import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } fro
 import { health, isHealthPath } from './health.js';
 import { sendError, sendJson, sendRaw } from './http.js';
 import { handleResource, type RequestScope } from './handlers.js';
+import { ApiMetrics } from './metrics-endpoint.js';
+import { handleExtraApi } from './extra-apis.js';
 import { openApi, openApiV2Protobuf } from './openapi.js';
 
 /** How kubectl asks for /openapi/v2 (client-go's discovery OpenAPISchema). */
@@ -63,6 +65,7 @@ export class SimApiServer {
   private policy: AccessPolicy | undefined;
   /** What clients send as `Authorization: Bearer <token>`; every request without it is answered 401. */
   readonly token: string;
+  private readonly metrics = new ApiMetrics();
 
   constructor(private readonly opts: ApiServerOptions) {
     this.token = checkToken(opts.token ?? newToken());
@@ -187,6 +190,14 @@ export class SimApiServer {
     const release = this.ctx.clock.hold(`api ${req.method ?? 'GET'} ${url.pathname}`);
     res.on('finish', release);
     res.on('close', release);
+    res.on('finish', () =>
+      this.metrics.record(
+        req.method ?? 'GET',
+        route(url.pathname.replace(/\/+$/, '') || '/'),
+        url.searchParams,
+        res.statusCode,
+      ),
+    );
     const scope: RequestScope = {
       ctx: this.ctx,
       req,
@@ -210,6 +221,15 @@ export class SimApiServer {
     const method = s.req.method ?? 'GET';
     if (path.startsWith('/gameday/') && this.ctx.hooks.control) {
       await this.ctx.hooks.control(s.req, s.res, path);
+      return;
+    }
+    if (path === '/metrics' && method === 'GET') {
+      sendRaw(
+        s.res,
+        200,
+        this.metrics.render(this.ctx.store, this.watches.size),
+        'text/plain; version=0.0.4; charset=utf-8',
+      );
       return;
     }
     if (isHealthPath(path)) {
@@ -257,6 +277,7 @@ export class SimApiServer {
         return;
       }
     }
+    if (await handleExtraApi(s, path)) return;
     const r = route(path);
     if (r.kind === 'groupVersion' && method === 'GET') {
       sendJson(s.res, 200, apiResourceList(r.group, r.version));

@@ -3,6 +3,7 @@ import { deleteObject, notFoundFor } from './deletion.js';
 import { EXTRAS } from './discovery.js';
 import { readBody, sendJson } from './http.js';
 import { podLog } from './log-stream.js';
+import { isConnect, refuseConnect } from './connect.js';
 import {
   checkReadable,
   commitUpdate,
@@ -26,6 +27,7 @@ export async function handleSubresource(s: RequestScope, r: ResourceRequest): Pr
   if (res === 'pods' && sub === 'eviction') return evict(s, r, name);
   if (res === 'pods' && sub === 'log') return podLog(s, r, name);
   if (res === 'pods' && sub === 'binding') return bind(s, r, name);
+  if (isConnect(r)) refuseConnect(s, r);
   throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 }
 

@@ -9,6 +9,7 @@ import { Kubelet, rfc3339micro } from './kubelet.js';
 import { desiredConditions, mergeConditions, nodeObject } from './node-object.js';
 import { SimNodeOps } from './node-ops.js';
 import { containerLog, type ContainerLogResult } from './pod-logs.js';
+import { nodeMetrics, podMetrics } from './resource-metrics.js';
 import type { ContainerOverride } from './pod-runtime.js';
 import { hex } from './pod-runtime.js';
 import { ImageRegistry } from './registry.js';
@@ -277,6 +278,27 @@ export class Hosts implements ControlPlaneHosts {
       reachable: host.alive && host.network === 'connected',
       kubeletRunning: kubelet.kubeletActive,
     });
+  }
+
+  /**
+   * metrics.k8s.io as metrics-server would serve it: a NodeMetrics per node whose kubelet answers, and a
+   * PodMetrics per pod with a running container on it.
+   */
+  resourceMetrics(): { nodes: KubeObject[]; pods: KubeObject[] } {
+    const now = this.ctx.clock.now();
+    const nodes: KubeObject[] = [];
+    const pods: KubeObject[] = [];
+    for (const [name, host] of this.hosts) {
+      const kubelet = this.kubelets.get(name);
+      if (!kubelet || !host.alive || host.network !== 'connected' || !kubelet.kubeletActive) continue;
+      const runtimes = kubelet.runtimes();
+      nodes.push(nodeMetrics(host, runtimes, now));
+      for (const rt of runtimes) {
+        const m = podMetrics(rt, now);
+        if (m) pods.push(m);
+      }
+    }
+    return { nodes, pods };
   }
 
   /** The static pod spec a component would run on `node` (for faults that need the manifest's content). */

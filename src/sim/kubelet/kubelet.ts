@@ -623,6 +623,11 @@ export class Kubelet {
     }
   }
 
+  /** The pods (and static pods) this kubelet runs, for its resource metrics. */
+  runtimes(): PodRuntime[] {
+    return [...this.pods.values(), ...this.statics.values()];
+  }
+
   /** What the runtime knows of a pod's container, for `kubectl logs`. */
   runtimeOf(namespace: string, name: string): PodRuntime | undefined {
     const rt = this.pods.get(`${namespace}/${name}`);
