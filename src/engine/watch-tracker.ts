@@ -8,14 +8,56 @@ import type { Clock } from './clock.js';
  */
 export const WATCH_TAG_PARAM = 'gamedayWatch';
 
+/**
+ * The header naming a request of the in-process client: while the simulated apiserver parks the request
+ * in a clock wait (a write waiting for etcd quorum), it lifts the client's hold on the clock too, or
+ * neither side could ever let time reach the answer.
+ */
+export const REQUEST_HEADER = 'x-gameday-request';
+
 export class WatchTracker {
   private readonly pending = new Map<string, (() => void)[]>();
+  private readonly requests = new Map<string, { label: string; release: (() => void) | undefined }>();
   private seq = 0;
 
   constructor(private readonly clock: Clock) {}
 
   newId(): string {
     return `w${++this.seq}`;
+  }
+
+  /** Run a request holding the clock until it settles; `send` gets the id to pass in REQUEST_HEADER. */
+  request<T>(label: string, send: (id: string) => Promise<T>): Promise<T> {
+    const id = `r${++this.seq}`;
+    const entry = { label, release: this.clock.hold(label) as (() => void) | undefined };
+    this.requests.set(id, entry);
+    const done = (): void => {
+      entry.release?.();
+      entry.release = undefined;
+      this.requests.delete(id);
+    };
+    let sent: Promise<T>;
+    try {
+      sent = send(id);
+    } catch (err) {
+      done();
+      throw err;
+    }
+    return sent.finally(done);
+  }
+
+  /**
+   * The server parks request `id` in a clock wait: its client's hold is lifted until the returned function
+   * puts it back (before the answer is written, so that time cannot move while it is on its way).
+   */
+  park(id: string): () => void {
+    const entry = this.requests.get(id);
+    if (!entry?.release) return () => undefined;
+    entry.release();
+    entry.release = undefined;
+    return () => {
+      if (this.requests.get(id) === entry && !entry.release) entry.release = this.clock.hold(entry.label);
+    };
   }
 
   /** The server wrote one event on watch `id`. */

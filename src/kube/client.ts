@@ -1,15 +1,20 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   AppsV1Api,
   CoreV1Api,
   KubernetesObjectApi,
   PatchStrategy,
+  ServerConfiguration,
   Watch,
+  createConfiguration,
   setHeaderOptions,
+  type ApiConstructor,
+  type ApiType,
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import type { Clock } from '../engine/clock.js';
-import { WATCH_TAG_PARAM, type WatchTracker } from '../engine/watch-tracker.js';
+import { REQUEST_HEADER, WATCH_TAG_PARAM, type WatchTracker } from '../engine/watch-tracker.js';
 import type { ActionLog } from '../targets/target.js';
 import { KubeApiError, toKubeApiError } from './errors.js';
 import type { DeleteOptions, EvictionResult, Informer, Kube, ListOptions, PatchType } from './kube.js';
@@ -53,8 +58,45 @@ function plain<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
+/** The id of the request being made, for the REQUEST_HEADER of whatever client-node sends meanwhile. */
+const requestId = new AsyncLocalStorage<string>();
+
+/**
+ * client-node's API clients, which on the simulator's virtual clock name each request (REQUEST_HEADER) so
+ * that the apiserver can lift the request's hold on the clock while it parks it in a clock wait.
+ */
+function apiClient<T extends ApiType>(kc: KubeConfig, type: ApiConstructor<T>, tracked: boolean): T {
+  if (!tracked) return kc.makeApiClient(type);
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('No active cluster!');
+  return new type(
+    createConfiguration({
+      baseServer: new ServerConfiguration(cluster.server, {}),
+      authMethods: { default: kc },
+      promiseMiddleware: [
+        {
+          pre: async (ctx) => {
+            const id = requestId.getStore();
+            if (id) ctx.setHeaderParam(REQUEST_HEADER, id);
+            return ctx;
+          },
+          post: async (res) => res,
+        },
+      ],
+    }),
+  );
+}
+
 export function createKube(options: KubeOptions): Kube {
   return new ClientKube(options);
+}
+
+/** KubernetesObjectApi on a configuration of our own, with the kubeconfig's default namespace as makeApiClient sets it. */
+class ObjectApi extends KubernetesObjectApi {
+  static withNamespaceOf(kc: KubeConfig, api: ObjectApi): ObjectApi {
+    api.setDefaultNamespace(kc);
+    return api;
+  }
 }
 
 /** Counts requests per cluster, for the benchmark of API requests per drill. */
@@ -77,15 +119,25 @@ class ClientKube implements Kube {
     this.cluster = o.cluster;
     this.config = o.config;
     this.dryRun = o.dryRun;
-    this.objects = KubernetesObjectApi.makeApiClient(o.config);
-    this.core = o.config.makeApiClient(CoreV1Api);
-    this.apps = o.config.makeApiClient(AppsV1Api);
+    const tracked = o.tracker !== undefined;
+    this.objects = tracked
+      ? ObjectApi.withNamespaceOf(o.config, apiClient(o.config, ObjectApi, true))
+      : KubernetesObjectApi.makeApiClient(o.config);
+    this.core = apiClient(o.config, CoreV1Api, tracked);
+    this.apps = apiClient(o.config, AppsV1Api, tracked);
+  }
+
+  /** Run a request holding the clock (through the tracker, which the apiserver may ask to lift the hold). */
+  private hold<T>(label: string, fn: () => Promise<T>): Promise<T> {
+    const tracker = this.o.tracker;
+    if (!tracker) return this.o.clock.track(fn(), label);
+    return tracker.request(label, (id) => requestId.run(id, fn));
   }
 
   private async call<T>(label: string, fn: () => Promise<T>): Promise<T> {
     this.counter.requests++;
     try {
-      return await this.o.clock.track(fn(), `api ${label}`);
+      return await this.hold(`api ${label}`, fn);
     } catch (err) {
       throw toKubeApiError(err, `${this.cluster}: ${label}`);
     }
@@ -303,7 +355,7 @@ class ClientKube implements Kube {
 
   async raw(path: string): Promise<{ status: number; body: string }> {
     this.counter.requests++;
-    const { status, text } = await this.o.clock.track(this.fetch('GET', path), `api GET ${path}`);
+    const { status, text } = await this.hold(`api GET ${path}`, () => this.fetch('GET', path));
     return { status, body: text };
   }
 
@@ -316,7 +368,7 @@ class ClientKube implements Kube {
     label: string,
   ): Promise<unknown> {
     this.counter.requests++;
-    const { status, text } = await this.o.clock.track(this.fetch(method, path, body, contentType), `api ${label}`);
+    const { status, text } = await this.hold(`api ${label}`, () => this.fetch(method, path, body, contentType));
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -341,6 +393,8 @@ class ClientKube implements Kube {
     const init = (await this.config.applyToFetchOptions({})) as Record<string, unknown>;
     const headers = new Headers(init.headers as Record<string, string> | undefined);
     if (contentType) headers.set('Content-Type', contentType);
+    const id = requestId.getStore();
+    if (id) headers.set(REQUEST_HEADER, id);
     const fetchImpl = (await import('node-fetch')).default;
     try {
       const res = await fetchImpl(cluster.server + path, {

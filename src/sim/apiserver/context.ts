@@ -5,6 +5,7 @@ import type { KubeObject } from '../../kube/objects.js';
 import type { Store } from '../store/store.js';
 import type { WatchEncoder } from './watch-encoding.js';
 import type { WatchFanout } from './watch-fanout.js';
+import type { Bookmarks } from './bookmarks.js';
 
 export interface ApiHooks {
   /**
@@ -68,6 +69,8 @@ export interface ApiContext {
   readonly encoder: WatchEncoder;
   /** Untracked plain-JSON watches with the same resource and selectors, fed as one. */
   readonly fanout: WatchFanout;
+  /** The periodic bookmarks of watches that allow them. */
+  readonly bookmarks: Bookmarks;
   /** Next ClusterIP for a Service that asks for one. */
   nextClusterIp(): string;
 }

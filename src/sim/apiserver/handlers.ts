@@ -17,6 +17,9 @@ import { handleSubresource } from './subresources.js';
 import { tableHead, tableRow, type IncludeObject, type TableOptions } from './table.js';
 import { WatchStream } from './watch.js';
 import { WATCH_TAG_PARAM } from '../../engine/watch-tracker.js';
+import { awaitQuorum } from './park.js';
+import { listOptions } from './list-options.js';
+import { listPage } from './paging.js';
 
 export interface RequestScope {
   ctx: ApiContext;
@@ -25,6 +28,8 @@ export interface RequestScope {
   query: URLSearchParams;
   /** Release the clock hold of this request early (watches, once their initial events are written). */
   release: () => void;
+  /** Hold the clock again after `release`, until the answer is written (a request back from a clock wait). */
+  hold: () => void;
   addWatch: (w: WatchStream) => void;
   removeWatch: (w: WatchStream) => void;
 }
@@ -75,16 +80,13 @@ function parsedQuery(s: RequestScope, r: ResourceRequest, extraField?: string): 
   }
 }
 
-/** Reads not served from the watch cache (no resourceVersion=0) are quorum reads: they fail without etcd quorum. */
-export function checkReadable(s: RequestScope): void {
+/**
+ * Reads not served from the watch cache (no resourceVersion=0) are quorum reads: without etcd quorum they
+ * wait for it until the request's deadline, as writes do.
+ */
+export async function checkReadable(s: RequestScope): Promise<void> {
   if (s.query.get('resourceVersion') === '0') return;
-  const why = s.ctx.store.availability();
-  if (why) throw unavailable(why);
-}
-
-function unavailable(why: string): ApiError {
-  if (/time allotted/.test(why)) return new ApiError(504, 'Timeout', why, { retryAfterSeconds: 1 });
-  return new ApiError(500, '', why);
+  await awaitQuorum(s);
 }
 
 function tableOptions(s: RequestScope, r: ResourceRequest): TableOptions | undefined {
@@ -99,20 +101,20 @@ function errCtx(r: ResourceRequest, name?: string): { resource: string; group: s
 }
 
 async function list(s: RequestScope, r: ResourceRequest): Promise<void> {
-  checkReadable(s);
   const q = parsedQuery(s, r);
-  const items = sortByKey(s.ctx.store.list(r.resource.name, q));
-  const rv = String(s.ctx.store.resourceVersion);
+  const page = await listPage(s, r.resource.name, q, listOptions(s.query, false));
+  const { items } = page;
+  const rv = page.resourceVersion;
   const t = tableOptions(s, r);
   let shape: ListShape;
   if (t) shape = { kind: 'table', table: t };
   else if (parseAccept(s.req.headers.accept).partialMetadata) shape = { kind: 'partial' };
   else shape = { kind: 'list', listKind: `${r.resource.kind}List`, apiVersion: apiVersionOf(r.resource) };
-  await streamList(s.res, items, rv, shape);
+  await streamList(s.res, items, rv, shape, { continue: page.continue, remainingItemCount: page.remainingItemCount });
 }
 
-function get(s: RequestScope, r: ResourceRequest, name: string): void {
-  checkReadable(s);
+async function get(s: RequestScope, r: ResourceRequest, name: string): Promise<void> {
+  await checkReadable(s);
   const obj = s.ctx.store.get(r.resource.name, r.namespace, name);
   if (!obj) throw notFoundFor(r.resource.name, name);
   sendObject(s, r, 200, obj);
@@ -135,6 +137,7 @@ export function sendObject(s: RequestScope, r: ResourceRequest, code: number, ob
 }
 
 function watch(s: RequestScope, r: ResourceRequest): void {
+  listOptions(s.query, true);
   const q = parsedQuery(s, r, r.name ? `metadata.name=${r.name}` : undefined);
   const t = tableOptions(s, r);
   const timeout = s.query.get('timeoutSeconds');
@@ -151,6 +154,7 @@ function watch(s: RequestScope, r: ResourceRequest): void {
       table: t,
       partialMetadata: !t && parseAccept(s.req.headers.accept).partialMetadata,
       timeoutSeconds: timeout ? Number(timeout) : undefined,
+      allowBookmarks: truthy(s.query.get('allowWatchBookmarks')),
       tag: s.query.get(WATCH_TAG_PARAM) ?? undefined,
     },
     (x) => s.removeWatch(x),
@@ -307,6 +311,7 @@ function knownFields(
 async function create(s: RequestScope, r: ResourceRequest): Promise<void> {
   const obj = knownFields(s, r, await bodyObject(s, r), 'create');
   const name = obj.metadata.name || obj.metadata.generateName || '';
+  await awaitQuorum(s);
   try {
     checkNamespace(s, r, name);
     prepareCreate(s.ctx, r.resource.name, obj);
@@ -363,6 +368,7 @@ async function replace(s: RequestScope, r: ResourceRequest, name: string): Promi
   if (obj.metadata.name && obj.metadata.name !== name) {
     throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
   }
+  await awaitQuorum(s);
   try {
     const old = s.ctx.store.get(r.resource.name, r.namespace, name);
     if (!old) throw notFoundFor(r.resource.name, name);
@@ -397,6 +403,7 @@ export function patchedDocument(s: RequestScope, current: unknown, text: string)
 async function patch(s: RequestScope, r: ResourceRequest, name: string): Promise<void> {
   // Read the body first: from here on everything is synchronous, so the patch applies to what is stored.
   const text = await readBody(s.req);
+  await awaitQuorum(s);
   const cur = s.ctx.store.get(r.resource.name, r.namespace, name);
   try {
     if (!cur) {
@@ -451,6 +458,7 @@ export async function deleteOptions(s: RequestScope): Promise<DeleteOptions> {
 
 async function remove(s: RequestScope, r: ResourceRequest, name: string): Promise<void> {
   const opts = await deleteOptions(s);
+  await awaitQuorum(s);
   try {
     const out = deleteObject(s.ctx, r.resource.name, r.namespace, name, opts);
     sendObject(s, r, 200, out);
@@ -461,6 +469,7 @@ async function remove(s: RequestScope, r: ResourceRequest, name: string): Promis
 
 async function deleteCollection(s: RequestScope, r: ResourceRequest): Promise<void> {
   const opts = await deleteOptions(s);
+  await awaitQuorum(s);
   const q = parsedQuery(s, r);
   const items = sortByKey(s.ctx.store.list(r.resource.name, q));
   try {

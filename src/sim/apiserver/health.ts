@@ -3,6 +3,9 @@
  * HTTP 500 and the list of checks with `[-]etcd failed: reason withheld`, which is what `kubectl get
  * --raw /readyz?verbose` shows while etcd has no quorum.
  */
+/** kube-apiserver's --etcd-healthcheck-timeout (and readiness check timeout): 2 s. */
+export const ETCD_CHECK_TIMEOUT = 2_000;
+
 const COMMON = [
   'ping',
   'log',

@@ -26,9 +26,9 @@ interface LogOptions {
  * filtered by `sinceSeconds`/`sinceTime`, cut to `tailLines` and `limitBytes`, each prefixed with its
  * RFC 3339 time under `timestamps`; with `follow`, kept open and fed until the run ends.
  */
-export function podLog(s: RequestScope, r: ResourceRequest, name: string): void {
+export async function podLog(s: RequestScope, r: ResourceRequest, name: string): Promise<void> {
   if ((s.req.method ?? 'GET') !== 'GET') throw methodNotAllowed(s.req.method ?? '');
-  checkReadable(s);
+  await checkReadable(s);
   const pod = s.ctx.store.get('pods', r.namespace, name);
   if (!pod) throw notFoundFor('pods', name);
   const opts = logOptions(s.query, name);

@@ -8,7 +8,8 @@ import type { Store } from '../store/store.js';
 import type { ApiContext, ApiHooks } from './context.js';
 import { finishNamespace } from './deletion.js';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, versionInfo } from './discovery.js';
-import { health, isHealthPath } from './health.js';
+import { ETCD_CHECK_TIMEOUT, health, isHealthPath } from './health.js';
+import { parkUntil } from './park.js';
 import { sendError, sendJson, sendRaw } from './http.js';
 import { handleResource, type RequestScope } from './handlers.js';
 import { ApiMetrics } from './metrics-endpoint.js';
@@ -24,6 +25,7 @@ import { allowedHosts, checkToken, newToken, refusal, type AccessPolicy } from '
 import type { WatchStream } from './watch.js';
 import { WatchEncoder } from './watch-encoding.js';
 import { WatchFanout } from './watch-fanout.js';
+import { Bookmarks } from './bookmarks.js';
 
 export type { ApiHooks } from './context.js';
 
@@ -70,9 +72,11 @@ export class SimApiServer {
   constructor(private readonly opts: ApiServerOptions) {
     this.token = checkToken(opts.token ?? newToken());
     const encoder = new WatchEncoder();
+    const fanout = new WatchFanout(opts.store, encoder);
     this.ctx = {
       encoder,
-      fanout: new WatchFanout(opts.store, encoder),
+      fanout,
+      bookmarks: new Bookmarks(opts.clock, () => fanout.flushAll()),
       store: opts.store,
       clock: opts.clock,
       cluster: opts.cluster,
@@ -157,6 +161,7 @@ export class SimApiServer {
     const server = this.server;
     this.server = undefined;
     this.closeWatches();
+    this.ctx.bookmarks.close();
     this.ctx.encoder.clear();
     if (!server) return;
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -187,7 +192,16 @@ export class SimApiServer {
       sendError(res, refused);
       return;
     }
-    const release = this.ctx.clock.hold(`api ${req.method ?? 'GET'} ${url.pathname}`);
+    const label = `api ${req.method ?? 'GET'} ${url.pathname}`;
+    let releaseHold: (() => void) | undefined = this.ctx.clock.hold(label);
+    const release = (): void => {
+      releaseHold?.();
+      releaseHold = undefined;
+    };
+    const hold = (): void => {
+      if (releaseHold || res.writableEnded || res.destroyed) return;
+      releaseHold = this.ctx.clock.hold(label);
+    };
     res.on('finish', release);
     res.on('close', release);
     res.on('finish', () =>
@@ -204,6 +218,7 @@ export class SimApiServer {
       res,
       query: url.searchParams,
       release,
+      hold,
       addWatch: (w) => this.watches.add(w),
       removeWatch: (w) => this.watches.delete(w),
     };
@@ -233,7 +248,14 @@ export class SimApiServer {
       return;
     }
     if (isHealthPath(path)) {
-      const failing = this.ctx.hooks.health?.().failing ?? [];
+      const failingNow = (): string[] => this.ctx.hooks.health?.().failing ?? [];
+      let failing = failingNow();
+      if (failing.includes('etcd') && !/^\/(healthz|livez|readyz)\/(?!etcd)/.test(path)) {
+        // kube-apiserver's etcd check reads from etcd with a 2 s timeout: without quorum the answer takes
+        // that long, and fails unless quorum came back meanwhile.
+        await parkUntil(s, () => (failingNow().includes('etcd') ? undefined : true), ETCD_CHECK_TIMEOUT);
+        failing = failingNow();
+      }
       const { code, body } = health(path, url.searchParams.has('verbose'), failing);
       sendRaw(s.res, code, body, 'text/plain; charset=utf-8');
       return;

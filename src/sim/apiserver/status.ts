@@ -27,6 +27,8 @@ export class ApiError extends Error {
     readonly reason: string,
     message: string,
     readonly details?: StatusDetails,
+    /** The Status' list metadata: a 410 for an expired continue token carries the token to go on with. */
+    readonly listMeta?: { continue?: string },
   ) {
     super(message);
   }
@@ -35,7 +37,7 @@ export class ApiError extends Error {
 export interface KubeStatus {
   kind: 'Status';
   apiVersion: 'v1';
-  metadata: Record<string, never>;
+  metadata: { continue?: string };
   status: 'Failure' | 'Success';
   message?: string;
   reason?: string;
@@ -47,7 +49,7 @@ export function statusOf(err: ApiError): KubeStatus {
   const s: KubeStatus = {
     kind: 'Status',
     apiVersion: 'v1',
-    metadata: {},
+    metadata: err.listMeta ? { ...err.listMeta } : {},
     status: 'Failure',
     message: err.message,
     code: err.code,

@@ -3,6 +3,7 @@ import { deleteObject, notFoundFor } from './deletion.js';
 import { EXTRAS } from './discovery.js';
 import { readBody, sendJson } from './http.js';
 import { podLog } from './log-stream.js';
+import { awaitQuorum } from './park.js';
 import { isConnect, refuseConnect } from './connect.js';
 import {
   checkReadable,
@@ -59,11 +60,12 @@ async function readWrite(s: RequestScope, method: string): Promise<(shown: unkno
 async function status(s: RequestScope, r: ResourceRequest, name: string): Promise<void> {
   const method = s.req.method ?? 'GET';
   if (method === 'GET') {
-    checkReadable(s);
+    await checkReadable(s);
     sendObject(s, r, 200, current(s, r, name));
     return;
   }
   const written = await readWrite(s, method);
+  await awaitQuorum(s);
   try {
     const cur = current(s, r, name);
     const body = written(cur) as KubeObject;
@@ -104,11 +106,12 @@ function scaleOf(obj: KubeObject): KubeObject {
 async function scale(s: RequestScope, r: ResourceRequest, name: string): Promise<void> {
   const method = s.req.method ?? 'GET';
   if (method === 'GET') {
-    checkReadable(s);
+    await checkReadable(s);
     sendJson(s.res, 200, scaleOf(current(s, r, name)));
     return;
   }
   const written = await readWrite(s, method);
+  await awaitQuorum(s);
   try {
     const cur = current(s, r, name);
     const body = written(scaleOf(cur)) as KubeObject;
@@ -154,6 +157,7 @@ async function evict(s: RequestScope, r: ResourceRequest, name: string): Promise
     throw badRequest(`name in URL does not match name in Eviction object`);
   }
   const ns = r.namespace ?? 'default';
+  await awaitQuorum(s);
   try {
     current(s, r, name);
     const verdict = s.ctx.hooks.evict?.(ns, name) ?? { allowed: true as const };
@@ -190,6 +194,7 @@ async function bind(s: RequestScope, r: ResourceRequest, name: string): Promise<
   const body = ((await readPayload(s)) ?? {}) as { target?: { name?: string } };
   const node = body.target?.name;
   if (!node) throw badRequest('Binding.target.name is required');
+  await awaitQuorum(s);
   try {
     const pod = current(s, r, name);
     if (pod.spec?.nodeName) {

@@ -804,11 +804,19 @@ export function tableRow(o: KubeObject, opts: TableOptions): unknown {
 }
 
 /** The opening of a Table up to its rows array, so that large lists can stream their rows. */
-export function tableHead(opts: TableOptions, resourceVersion: string): string {
+export function tableHead(
+  opts: TableOptions,
+  resourceVersion: string,
+  more: { continue?: string | undefined; remainingItemCount?: number | undefined } = {},
+): string {
   const head = {
     kind: 'Table',
     apiVersion: 'meta.k8s.io/v1',
-    metadata: { resourceVersion },
+    metadata: {
+      resourceVersion,
+      ...(more.continue !== undefined ? { continue: more.continue } : {}),
+      ...(more.remainingItemCount !== undefined ? { remainingItemCount: more.remainingItemCount } : {}),
+    },
     columnDefinitions: opts.noHeaders ? [] : printerFor(opts.kind).columns,
   };
   return JSON.stringify(head).slice(0, -1) + ',"rows":[';

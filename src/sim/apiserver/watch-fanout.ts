@@ -49,6 +49,11 @@ export class WatchFanout {
     };
   }
 
+  /** Write out what every group has gathered this turn (before a bookmark, which must not overtake it). */
+  flushAll(): void {
+    for (const g of this.groups.values()) g.flushNow();
+  }
+
   /** Groups following the store now (tests). */
   get size(): number {
     return this.groups.size;
@@ -101,6 +106,10 @@ class FanoutGroup {
         this.flush();
       });
     }
+  }
+
+  flushNow(): void {
+    this.flush();
   }
 
   private flush(): void {

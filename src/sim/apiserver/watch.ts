@@ -7,6 +7,7 @@ import { sortByKey } from './list.js';
 import { statusOf, ApiError } from './status.js';
 import { tableHead, tableRow, type TableOptions } from './table.js';
 import type { FanoutMember } from './watch-fanout.js';
+import type { BookmarkTarget } from './bookmarks.js';
 
 export interface WatchOptions {
   resource: ResourceName;
@@ -19,6 +20,8 @@ export interface WatchOptions {
   table: TableOptions | undefined;
   partialMetadata: boolean;
   timeoutSeconds: number | undefined;
+  /** allowWatchBookmarks: a BOOKMARK about once a minute. */
+  allowBookmarks: boolean;
   /** gamedayWatch tag: events are counted on the WatchTracker while in flight. */
   tag: string | undefined;
 }
@@ -43,7 +46,7 @@ const WRITE_BATCH = 256 << 10;
  * and one chunk per turn of the loop for all of them); tracked, Table and metadata-only watches follow it
  * one event at a time, each line written for them alone (a tracked event is counted as it is written).
  */
-export class WatchStream implements FanoutMember {
+export class WatchStream implements FanoutMember, BookmarkTarget {
   private sub: WatchSubscription | undefined;
   private leave: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -89,7 +92,7 @@ export class WatchStream implements FanoutMember {
     try {
       if (rv === undefined || rv === '' || rv === '0') {
         for (const obj of sortByKey(ctx.store.list(o.resource, o.query))) this.send('ADDED', obj);
-        if (o.sendInitialEvents) this.bookmark(String(ctx.store.resourceVersion), true);
+        if (o.sendInitialEvents) this.writeBookmark(String(ctx.store.resourceVersion), true);
       } else {
         const from = Number(rv);
         if (!Number.isFinite(from) || from < 0)
@@ -99,7 +102,7 @@ export class WatchStream implements FanoutMember {
           throw new StoreError('Gone', `too old resource version: ${from} (${ctx.store.resourceVersion - 1})`);
         }
         if (from > 0) ctx.store.replay(o.resource, o.query, from, send);
-        if (o.sendInitialEvents) this.bookmark(String(ctx.store.resourceVersion), true);
+        if (o.sendInitialEvents) this.writeBookmark(String(ctx.store.resourceVersion), true);
       }
       follow();
     } catch (err) {
@@ -111,6 +114,7 @@ export class WatchStream implements FanoutMember {
       this.end();
       return;
     }
+    if (o.allowBookmarks) ctx.bookmarks.add(this);
     if (o.timeoutSeconds !== undefined && o.timeoutSeconds > 0) {
       // Socket timeouts are real time on every clock: they protect connections, not simulated behaviour.
       this.timer = setTimeout(() => this.end(), o.timeoutSeconds * 1000);
@@ -213,7 +217,13 @@ export class WatchStream implements FanoutMember {
     this.pendingEvents = 0;
   }
 
-  private bookmark(rv: string, initialEventsEnd: boolean): void {
+  /** A periodic BOOKMARK at the current resourceVersion: every change up to it was written before it. */
+  bookmark(): void {
+    if (this.closed || this.brokenByOutage()) return;
+    this.writeBookmark(String(this.ctx.store.resourceVersion), false);
+  }
+
+  private writeBookmark(rv: string, initialEventsEnd: boolean): void {
     this.writeLine({
       type: 'BOOKMARK',
       object: {
@@ -254,6 +264,7 @@ export class WatchStream implements FanoutMember {
     this.clearPending();
     this.sub?.stop();
     this.leave?.();
+    this.ctx.bookmarks.remove(this);
     if (this.timer) clearTimeout(this.timer);
     if (this.o.tag) this.ctx.tracker?.closed(this.o.tag);
     this.onClose(this);

@@ -354,6 +354,51 @@ export class Store {
     for (let i = this.historyIndexAfter(fromVersion); i < h.length; i++) if (matches(h[i]!)) send(h[i]!);
   }
 
+  /**
+   * The objects matching the query as they were at resourceVersion `at` (etcd's range at a revision), from
+   * the current state and the watch history: each object changed since is taken back to its last version
+   * at or before `at`. Undefined when that needs history no longer kept (etcd would say compacted).
+   */
+  listAt(resource: string, query: ParsedQuery, at: number): KubeObject[] | undefined {
+    if (at < this.oldestWatchableVersion - 1 || at > this.rv) return undefined;
+    const h = this.history;
+    const from = this.historyIndexAfter(at);
+    const state = new Map<string, KubeObject | undefined>();
+    for (const o of this.objects.get(resource)?.values() ?? [])
+      state.set(Store.key(o.metadata.namespace, o.metadata.name), o);
+    const keyOf = (e: StoreEvent): string => Store.key(e.object.metadata.namespace, e.object.metadata.name);
+    // The first change of each object after `at`...
+    const firstAfter = new Map<string, StoreEvent>();
+    for (let i = from; i < h.length; i++) {
+      const e = h[i]!;
+      if (e.resource !== resource) continue;
+      const k = keyOf(e);
+      if (!firstAfter.has(k)) firstAfter.set(k, e);
+    }
+    // ... undone by its last change at or before `at`, when the history still has it.
+    const unresolved = new Set(firstAfter.keys());
+    for (let i = from - 1; i >= this.historyStart && unresolved.size > 0; i--) {
+      const e = h[i]!;
+      if (e.resource !== resource) continue;
+      const k = keyOf(e);
+      if (!unresolved.delete(k)) continue;
+      state.set(k, e.type === 'DELETED' ? undefined : e.object);
+    }
+    for (const k of unresolved) {
+      // Created after `at`: it did not exist then. Otherwise its version then is older than the history.
+      if (firstAfter.get(k)?.type !== 'ADDED') return undefined;
+      state.set(k, undefined);
+    }
+    const out: KubeObject[] = [];
+    for (const o of state.values()) {
+      if (!o) continue;
+      if (query.namespace && o.metadata.namespace !== query.namespace) continue;
+      if (!matchLabels(o, query.labels) || !matchFields(o, query.fields)) continue;
+      out.push(o);
+    }
+    return out;
+  }
+
   /** How many events a watch from `fromVersion` would replay (Gone as `watch` throws it). */
   countSince(resource: string, query: ParsedQuery, fromVersion: number): number {
     const matches = eventMatcher(resource, query);

@@ -1,4 +1,5 @@
 import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -181,4 +182,53 @@ export async function http(
     // plain text (logs, health)
   }
   return { status: res.status, body, text };
+}
+
+export interface Line {
+  type: string;
+  object: any;
+}
+
+/** Open a raw watch stream and collect its JSON lines until `until` says stop (or the stream ends). */
+export function rawWatch(
+  server: { url: string; token: string },
+  path: string,
+  accept?: string,
+  opts: { paused?: boolean } = {},
+): { lines: Line[]; ended: Promise<void>; waitFor(n: number): Promise<void>; close(): void } {
+  const lines: Line[] = [];
+  const waiters: { n: number; resolve: () => void }[] = [];
+  let buf = '';
+  let endResolve!: () => void;
+  const ended = new Promise<void>((r) => (endResolve = r));
+  const headers: Record<string, string> = { Authorization: `Bearer ${server.token}` };
+  if (accept) headers.Accept = accept;
+  const req = request(server.url + path, { headers }, (res) => {
+    // A client that stops reading: its socket fills and the server's queue for it grows.
+    if (opts.paused) {
+      res.pause();
+      res.on('close', endResolve);
+      return;
+    }
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      buf += chunk;
+      let i: number;
+      while ((i = buf.indexOf('\n')) >= 0) {
+        lines.push(JSON.parse(buf.slice(0, i)) as Line);
+        buf = buf.slice(i + 1);
+      }
+      for (const w of [...waiters]) if (lines.length >= w.n) w.resolve();
+    });
+    res.on('end', endResolve);
+    res.on('close', endResolve);
+  });
+  req.on('error', () => endResolve());
+  req.end();
+  return {
+    lines,
+    ended,
+    waitFor: (n) => (lines.length >= n ? Promise.resolve() : new Promise((resolve) => waiters.push({ n, resolve }))),
+    close: () => req.destroy(),
+  };
 }
