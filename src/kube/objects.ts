@@ -17,6 +17,8 @@ export interface ObjectMeta {
   ownerReferences?: OwnerReference[];
   finalizers?: string[];
   generateName?: string;
+  /** Which manager set which fields (server-side apply's bookkeeping); opaque to gameday. */
+  managedFields?: unknown[];
 }
 
 export interface OwnerReference {

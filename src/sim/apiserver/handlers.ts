@@ -20,6 +20,7 @@ import { WATCH_TAG_PARAM } from '../../engine/watch-tracker.js';
 import { awaitQuorum } from './park.js';
 import { listOptions } from './list-options.js';
 import { listPage } from './paging.js';
+import { checkPatchOptions, managerOf, recordUpdate, serverSideApply } from './managed-fields.js';
 
 export interface RequestScope {
   ctx: ApiContext;
@@ -316,6 +317,7 @@ async function create(s: RequestScope, r: ResourceRequest): Promise<void> {
     checkNamespace(s, r, name);
     prepareCreate(s.ctx, r.resource.name, obj);
     s.ctx.hooks.admit?.(r.resource.name, obj, undefined);
+    recordUpdate(undefined, obj, managerOf(s, r));
     if (isDryRun(s)) {
       sendObject(s, r, 201, obj);
       return;
@@ -347,10 +349,13 @@ export function commitUpdate(
   old: KubeObject,
   expectedVersion: string | undefined,
   admitAs: string,
+  applied = false,
 ): KubeObject {
   obj.metadata.name = old.metadata.name;
   if (old.metadata.namespace) obj.metadata.namespace = old.metadata.namespace;
   s.ctx.hooks.admit?.(admitAs, obj, old);
+  // An apply has recorded its fields already; any other write is an Update by its manager.
+  if (!applied) recordUpdate(old, obj, managerOf(s, r));
   if (isDryRun(s)) return obj;
   const updated = s.ctx.store.update(r.resource.name, obj, expectedVersion);
   if (
@@ -380,6 +385,18 @@ async function replace(s: RequestScope, r: ResourceRequest, name: string): Promi
   }
 }
 
+/** An apply patch's configuration: an object of this resource named as the URL names it. */
+function applyBody(text: string, r: ResourceRequest, name: string): Record<string, unknown> {
+  const body = parseYamlBody(text);
+  if (typeof body !== 'object' || body === null || Array.isArray(body))
+    throw badRequest('apply patch must be an object');
+  const obj = body as KubeObject;
+  if (obj.metadata?.name && obj.metadata.name !== name)
+    throw badRequest(`the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`);
+  asObject(structuredClone(obj), r);
+  return { ...obj, metadata: { ...(obj.metadata ?? {}), name, ...(r.namespace ? { namespace: r.namespace } : {}) } };
+}
+
 /** Apply a PATCH body of any supported type to `current`; returns the patched document. */
 export function patchedDocument(s: RequestScope, current: unknown, text: string): unknown {
   const kind = patchKindOf(s.req.headers['content-type']);
@@ -405,17 +422,30 @@ async function patch(s: RequestScope, r: ResourceRequest, name: string): Promise
   const text = await readBody(s.req);
   await awaitQuorum(s);
   const cur = s.ctx.store.get(r.resource.name, r.namespace, name);
+  const apply = patchKindOf(s.req.headers['content-type']) === 'apply';
+  checkPatchOptions(s, apply);
   try {
-    if (!cur) {
-      if (patchKindOf(s.req.headers['content-type']) !== 'apply') throw notFoundFor(r.resource.name, name);
-      const obj = knownFields(s, r, asObject(parseYamlBody(text), r), 'patch');
-      obj.metadata.name ||= name;
-      checkNamespace(s, r, name);
-      prepareCreate(s.ctx, r.resource.name, obj);
-      s.ctx.hooks.admit?.(r.resource.name, obj, undefined);
-      sendObject(s, r, 201, isDryRun(s) ? obj : s.ctx.store.create(r.resource.name, obj));
+    if (apply) {
+      // The applied configuration is checked for unknown fields as any patch is.
+      const body = knownFields(s, r, asObject(applyBody(text, r, name), r), 'patch');
+      const force = truthy(s.query.get('force'));
+      const merged = serverSideApply(cur, body, managerOf(s, r), force);
+      if (!cur) {
+        const obj = asObject(merged, r);
+        checkNamespace(s, r, name);
+        const managed = obj.metadata.managedFields;
+        prepareCreate(s.ctx, r.resource.name, obj);
+        s.ctx.hooks.admit?.(r.resource.name, obj, undefined);
+        if (managed) obj.metadata.managedFields = managed;
+        sendObject(s, r, 201, isDryRun(s) ? obj : s.ctx.store.create(r.resource.name, obj));
+        return;
+      }
+      const obj = asObject(merged, r);
+      const updated = commitUpdate(s, r, keepStatus(r, obj, cur), cur, undefined, r.resource.name, true);
+      sendObject(s, r, 200, updated);
       return;
     }
+    if (!cur) throw notFoundFor(r.resource.name, name);
     const obj = knownFields(s, r, asObject(patchedDocument(s, cur, text), r), 'patch');
     const rv = obj.metadata.resourceVersion;
     // A patch that carries a resourceVersion is conditional on it; otherwise it applies to the latest.

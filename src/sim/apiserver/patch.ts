@@ -74,7 +74,7 @@ export function jsonPatch(doc: unknown, patch: unknown): unknown {
   }
 }
 
-type ListStrategy = { kind: 'merge'; key: string } | { kind: 'primitive' } | { kind: 'replace' };
+export type ListStrategy = { kind: 'merge'; key: string } | { kind: 'primitive' } | { kind: 'replace' };
 
 /** Merge keys of the list fields gameday's resources have, from the `patchMergeKey` tags of k8s.io/api. */
 export const MERGE_KEYS: Readonly<Record<string, string>> = {
@@ -98,7 +98,7 @@ export const MERGE_KEYS: Readonly<Record<string, string>> = {
 /** Lists of scalars merged as sets (`patchStrategy:"merge"` on a []string). */
 export const PRIMITIVE_MERGE: ReadonlySet<string> = new Set(['finalizers']);
 
-function listStrategy(path: string[]): ListStrategy {
+export function listStrategy(path: string[]): ListStrategy {
   const field = path[path.length - 1] ?? '';
   if (field === 'ports') {
     const parent = path[path.length - 2] ?? '';
