@@ -81,7 +81,11 @@ export class JobController extends BaseController {
       this.scheduleTtl(job, now);
       return;
     }
-    if (job.metadata.deletionTimestamp) return;
+    if (job.metadata.deletionTimestamp) {
+      // Going away (foreground deletion waits for its pods): its pods need no more counting.
+      for (const p of pods) this.removeFinalizer(p);
+      return;
+    }
     const counts = this.count(job, pods, now);
     const current = this.ctx.store.get('jobs', ns, name) ?? job;
     const live = pods
@@ -303,7 +307,7 @@ export class JobController extends BaseController {
     if (!pod || !hasFinalizer(pod)) return;
     const ref = controllerOf(pod);
     const job = ref ? this.ctx.store.get('jobs', ns, ref.name) : undefined;
-    if (!job || job.metadata.uid !== ref?.uid) this.removeFinalizer(pod);
+    if (!job || job.metadata.uid !== ref?.uid || job.metadata.deletionTimestamp) this.removeFinalizer(pod);
   }
 
   /** ttl-after-finished-controller: a finished Job goes ttlSecondsAfterFinished after it finished. */

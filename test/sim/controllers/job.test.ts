@@ -142,6 +142,16 @@ describe('Job controller', () => {
     expect(podsOf('forever')).to.deep.equal([]);
   });
 
+  it('lets a Job deleted in the foreground go once its pods are gone', async () => {
+    sim.ctx.store.create('jobs', job('fg', ['sleep', 'infinity'], {}, sim));
+    await sim.ctx.advance(20_000);
+    expect(podsOf('fg')).to.have.length(1);
+    deleteObject(sim.ctx.store, 'jobs', 'default', 'fg', sim.ctx.clock.now(), { propagationPolicy: 'Foreground' });
+    await sim.ctx.advance(60_000);
+    expect(podsOf('fg')).to.deep.equal([]);
+    expect(sim.ctx.store.get('jobs', 'default', 'fg')).to.equal(undefined);
+  });
+
   it("gives every namespace its default ServiceAccount and the cluster's root CA, and puts them back", async () => {
     sim.ctx.store.create('namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a' } });
     await sim.ctx.advance(1_000);
