@@ -143,4 +143,33 @@ describe('simulated kubelet: container logs', () => {
     expect(year).to.have.length(MAX_LOG_LINES);
     expect(year.every((l) => l === 'tick')).to.equal(true);
   });
+
+  it('exits at once for a shell image without a command, as busybox does without a terminal', async () => {
+    const { ctx } = cluster();
+    ctx.store.create('pods', pod('shell', W, { container: { image: 'busybox:1.36' } }));
+    await ctx.advance(20_000);
+    const cs = containerStatus(podOf(ctx, 'shell'))!;
+    expect(cs.lastState.terminated).to.include({ exitCode: 0, reason: 'Completed' });
+    expect(cs.state.waiting?.reason ?? 'running').to.be.oneOf(['CrashLoopBackOff', 'running']);
+    expect(cs.restartCount).to.be.greaterThan(0);
+  });
+
+  it('reports resource metrics for running containers: the simulated working set, a third of the CPU request', async () => {
+    const { ctx, hosts } = cluster();
+    ctx.store.create(
+      'pods',
+      pod('hungry', W, {
+        annotations: { 'sim.gameday.io/memory-usage': '300Mi' },
+        container: { resources: { requests: { cpu: '300m', memory: '256Mi' } } },
+      }),
+    );
+    await ctx.advance(30_000);
+    const { nodes, pods } = hosts.resourceMetrics();
+    const m = pods.find((p) => p.metadata.name === 'hungry')!;
+    const usage = (m.containers as { usage: { cpu: string; memory: string } }[])[0]!.usage;
+    expect(usage.memory).to.equal(`${300 * 1024}Ki`);
+    const cpu = Number(usage.cpu.replace(/n$/, '')) / 1e6;
+    expect(cpu).to.be.within(90, 110);
+    expect(nodes.map((n) => n.metadata.name)).to.include(W);
+  });
 });
