@@ -70,6 +70,19 @@ export class WatchTracker {
     q.push(this.clock.hold(`watch event in flight (${id})`));
   }
 
+  /**
+   * The server wrote on watch `id` a line no wait can depend on (a periodic BOOKMARK): counted, so that the
+   * client's handling of it releases nothing else, but not holding the clock.
+   */
+  sentUnheld(id: string): void {
+    let q = this.pending.get(id);
+    if (!q) {
+      q = [];
+      this.pending.set(id, q);
+    }
+    q.push(() => undefined);
+  }
+
   /** The client handled one event of watch `id`. */
   handled(id: string): void {
     this.pending.get(id)?.shift()?.();

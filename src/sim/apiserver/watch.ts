@@ -220,11 +220,17 @@ export class WatchStream implements FanoutMember, BookmarkTarget {
   /** A periodic BOOKMARK at the current resourceVersion: every change up to it was written before it. */
   bookmark(): void {
     if (this.closed || this.brokenByOutage()) return;
-    this.writeBookmark(String(this.ctx.store.resourceVersion), false);
+    // Only an informer's resourceVersion moves with it: no wait depends on it, so it holds no clock.
+    this.write(JSON.stringify(this.bookmarkEvent(String(this.ctx.store.resourceVersion), false)) + '\n');
+    if (this.o.tag) this.ctx.tracker?.sentUnheld(this.o.tag);
   }
 
   private writeBookmark(rv: string, initialEventsEnd: boolean): void {
-    this.writeLine({
+    this.writeLine(this.bookmarkEvent(rv, initialEventsEnd));
+  }
+
+  private bookmarkEvent(rv: string, initialEventsEnd: boolean): unknown {
+    return {
       type: 'BOOKMARK',
       object: {
         kind: this.o.kind,
@@ -234,7 +240,7 @@ export class WatchStream implements FanoutMember, BookmarkTarget {
           ...(initialEventsEnd ? { annotations: { 'k8s.io/initial-events-end': 'true' } } : {}),
         },
       },
-    });
+    };
   }
 
   private writeLine(v: unknown): void {

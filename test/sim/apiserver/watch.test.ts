@@ -202,4 +202,37 @@ describe('simulated apiserver: virtual clock', () => {
       await f.close();
     }
   });
+
+  it('sends a tagged watch its periodic bookmarks without holding the clock, and keeps the count of events in order', async () => {
+    const clock = new VirtualClock();
+    const tracker = new WatchTracker(clock);
+    const f = await startFixture({ clock, tracker });
+    let hold = clock.hold('test');
+    try {
+      const w = rawWatch(
+        f.url,
+        `/api/v1/pods?watch=true&allowWatchBookmarks=true&resourceVersion=${f.store.resourceVersion}&gamedayWatch=w9`,
+      );
+      await new Promise((r) => setTimeout(r, 50));
+      hold();
+      await clock.sleep(61_000);
+      hold = clock.hold('test');
+      await w.waitFor(1);
+      expect(w.lines[0]!.type).to.equal('BOOKMARK');
+      expect(clock.heldBy()).to.deep.equal(['test']);
+      f.store.create('pods', pod('after-bookmark', 'node-a'));
+      await w.waitFor(2);
+      expect(clock.heldBy()).to.deep.equal(['test', 'watch event in flight (w9)']);
+      // The client handles the bookmark first: that releases nothing; then the event's hold goes.
+      tracker.handled('w9');
+      expect(clock.heldBy()).to.deep.equal(['test', 'watch event in flight (w9)']);
+      tracker.handled('w9');
+      expect(clock.heldBy()).to.deep.equal(['test']);
+      w.close();
+      await w.ended;
+    } finally {
+      hold();
+      await f.close();
+    }
+  });
 });
