@@ -107,6 +107,12 @@ function hasBody(req: IncomingMessage): boolean {
 
 const WRITES = new Set(['POST', 'PUT', 'PATCH']);
 
+/**
+ * kubectl exec, attach and port-forward open their stream with a POST that has no body (SPDY): with
+ * nothing to decode there is no media type to check, and the connect handler answers them.
+ */
+const CONNECT_PATH = /^\/api\/v1\/(namespaces\/[^/]+\/)?(pods|services|nodes)\/[^/]+\/(exec|attach|portforward|proxy)(\/|$)/;
+
 function quoted(value: string): string {
   return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
 }
@@ -138,7 +144,8 @@ export function refusal(req: IncomingMessage, policy: AccessPolicy, path: string
     return new ApiError(401, 'Unauthorized', 'Unauthorized');
   }
   const method = req.method ?? 'GET';
-  if (WRITES.has(method) || (method === 'DELETE' && hasBody(req))) {
+  const bodilessConnect = !hasBody(req) && CONNECT_PATH.test(path);
+  if ((WRITES.has(method) && !bodilessConnect) || (method === 'DELETE' && hasBody(req))) {
     const accepted = path.startsWith('/gameday/') ? CONTROL_MEDIA_TYPES : API_MEDIA_TYPES;
     if (!accepted.includes(mediaType(req.headers['content-type']))) {
       return new ApiError(

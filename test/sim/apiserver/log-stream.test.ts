@@ -26,7 +26,9 @@ describe('simulated apiserver: kubectl logs -f', () => {
         }),
       },
     });
-    const res = await fetch(`${f.url}/api/v1/namespaces/default/pods/web-1/log?follow=true&timestamps=true`);
+    const res = await fetch(`${f.url}/api/v1/namespaces/default/pods/web-1/log?follow=true&timestamps=true`, {
+      headers: { authorization: `Bearer ${f.token}` },
+    });
     const text = await res.text();
     expect(text.trim().split('\n')).to.deep.equal([
       '2026-01-01T00:00:00.000000000Z line 0',

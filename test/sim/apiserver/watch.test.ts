@@ -210,7 +210,7 @@ describe('simulated apiserver: virtual clock', () => {
     let hold = clock.hold('test');
     try {
       const w = rawWatch(
-        f.url,
+        f,
         `/api/v1/pods?watch=true&allowWatchBookmarks=true&resourceVersion=${f.store.resourceVersion}&gamedayWatch=w9`,
       );
       await new Promise((r) => setTimeout(r, 50));

@@ -1,65 +1,39 @@
 import { expect } from 'chai';
-import { execa } from 'execa';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CoreV1Api, Watch } from '@kubernetes/client-node';
-import { RealClock } from '../../src/engine/clock.js';
-import { writeKubeconfig } from '../../src/sim/apiserver/kubeconfig.js';
 import { KUBERNETES_VERSION } from '../../src/sim/kubernetes-version.js';
-import { DEFAULT_PARAMS } from '../../src/sim/params.js';
-import { Simulator } from '../../src/sim/simulator.js';
-import { defaultTopology } from '../../src/sim/topology/default-topology.js';
-import { tempDir } from './support.js';
+import { hasKubectl, serveSim, type ServedSim } from '../sim/apiserver/served-sim.js';
 
 /**
  * The everyday kubectl surface against a served simulator, as a person practising on it uses it: every
  * command here must work as on a cluster, and the refusals must carry kube-apiserver's (or the kubelet's)
  * own words. Real kubectl, real client-node; the simulator at 20x real time.
  */
-describe('the real kubectl and client-node against a served simulator', function () {
+describe('the real kubectl and client-node against a served simulator: the everyday surface', function () {
   this.timeout(180_000);
-  let sim: Simulator | undefined;
-  let kubeconfig = '';
+  let served: ServedSim | undefined;
   let dir = '';
 
   before(async function () {
-    const v = await execa('kubectl', ['version', '--client'], { reject: false });
-    if (v.exitCode !== 0) {
+    if (!(await hasKubectl())) {
       console.log('      skipped: kubectl is not installed');
       this.skip();
     }
-    sim = await Simulator.start({
-      topology: defaultTopology(),
-      params: DEFAULT_PARAMS,
-      clock: new RealClock(20),
-      seed: 1,
-      serve: true,
-    });
-    dir = tempDir('kubectl-surface');
-    kubeconfig = join(dir, 'kubeconfig');
-    await writeKubeconfig(
-      kubeconfig,
-      [...sim.clusters.values()].map((c) => ({ cluster: c.name, url: c.server!.url })),
-    );
-    await sim.settle(600_000);
+    served = await serveSim('business', 20);
+    dir = served.dir;
   });
-  after(async () => sim?.close());
+  after(async () => served?.close());
 
-  const kubectl = (...args: string[]) =>
-    execa(
-      'kubectl',
-      ['--kubeconfig', kubeconfig, '--context', 'business', '--cache-dir', join(dir, 'cache'), ...args],
-      { reject: false, timeout: 90_000 },
-    );
   /** A command that must succeed; its stdout. */
   const ok = async (...args: string[]): Promise<string> => {
-    const r = await kubectl(...args);
+    const r = await served!.kubectl(...args);
     expect(r.exitCode, `kubectl ${args.join(' ')}: ${r.stderr}`).to.equal(0);
     return r.stdout;
   };
   /** A command that must fail; its stderr. */
   const fails = async (...args: string[]): Promise<string> => {
-    const r = await kubectl(...args);
+    const r = await served!.kubectl(...args);
     expect(r.exitCode, `kubectl ${args.join(' ')} should fail: ${r.stdout}`).to.not.equal(0);
     return r.stderr;
   };
@@ -101,7 +75,8 @@ describe('the real kubectl and client-node against a served simulator', function
       '--',
       'sh',
       '-c',
-      'for i in 1 2 3; do echo tick $i; sleep 2; done',
+      // A minute of simulated time (3 s here): long enough to be caught Ready, short enough to follow.
+      'for i in 1 2 3; do echo tick $i; sleep 20; done',
     );
     await ok('wait', '--for=condition=Ready', 'pod/counter', '--timeout=60s');
     expect(await ok('logs', '-f', 'counter')).to.equal('tick 1\ntick 2\ntick 3');
@@ -221,7 +196,7 @@ spec:
   });
 
   it('client-node: pages with limit/continue, and a watch allowing bookmarks gets one within a simulated minute', async () => {
-    const kc = sim!.kubeConfig('business');
+    const kc = served!.sim.kubeConfig('business');
     const core = kc.makeApiClient(CoreV1Api);
     const first = await core.listPodForAllNamespaces({ limit: 5 });
     expect(first.items).to.have.length(5);
