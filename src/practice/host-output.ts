@@ -170,7 +170,12 @@ export function kubeletJournal(f: JournalFacts): string[] {
     return out;
   }
   out.push(sys(started, 'Started kubelet: The Kubernetes Node Agent.'));
-  out.push(line(started, `I${klogTime(started)}    ${pid} server.go:487] "Kubelet version" kubeletVersion="${KUBERNETES_VERSION}"`));
+  out.push(
+    line(
+      started,
+      `I${klogTime(started)}    ${pid} server.go:487] "Kubelet version" kubeletVersion="${KUBERNETES_VERSION}"`,
+    ),
+  );
   out.push(
     line(
       started,

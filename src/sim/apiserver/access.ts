@@ -111,7 +111,8 @@ const WRITES = new Set(['POST', 'PUT', 'PATCH']);
  * kubectl exec, attach and port-forward open their stream with a POST that has no body (SPDY): with
  * nothing to decode there is no media type to check, and the connect handler answers them.
  */
-const CONNECT_PATH = /^\/api\/v1\/(namespaces\/[^/]+\/)?(pods|services|nodes)\/[^/]+\/(exec|attach|portforward|proxy)(\/|$)/;
+const CONNECT_PATH =
+  /^\/api\/v1\/(namespaces\/[^/]+\/)?(pods|services|nodes)\/[^/]+\/(exec|attach|portforward|proxy)(\/|$)/;
 
 function quoted(value: string): string {
   return JSON.stringify(value.length > 100 ? `${value.slice(0, 100)}…` : value);
