@@ -53,23 +53,10 @@ async function injectOne(d: DrillRun, ledger: Ledger, p: PlannedFault): Promise<
     }
     rec.ok = true;
     ledger.mark(p, 'injected');
-    recordHit(d, p);
   } catch (err) {
     rec.error = errorMessage(err);
     throw err;
   } finally {
     rec.endedAt = d.clock.now();
   }
-}
-
-/** What the fault hit, for selectors of later items (`"from": "faults"`). */
-function recordHit(d: DrillRun, p: PlannedFault): void {
-  const add = (map: Map<string, string[]>, value: string): void => {
-    const list = map.get(p.ctx.cluster) ?? [];
-    if (!list.includes(value)) list.push(value);
-    map.set(p.ctx.cluster, list);
-  };
-  for (const n of p.plan.nodes ?? []) add(d.state.affectedNodes, n);
-  for (const m of p.plan.members ?? []) add(d.state.affectedMembers, m);
-  for (const w of p.plan.workloads ?? []) add(d.state.affectedWorkloads, w);
 }

@@ -4,6 +4,7 @@ import { Journal, newRunId } from '../journal.js';
 import { Ledger, type PlannedFault } from '../ledger.js';
 import type { AnyFault } from '../plugins.js';
 import { paramsOf } from '../probe-set.js';
+import { recordHits } from '../run-state.js';
 
 /**
  * Resolve every selector into exactly what will change, refuse a blast radius larger than declared, and
@@ -48,6 +49,7 @@ export async function planFaults(d: DrillRun, plugins: AnyFault[]): Promise<Plan
     const params = paramsOf(item);
     const fault = plugins[index]!;
     const plan = await d.located(`/faults/${index}`, () => fault.plan(ctx, params));
+    recordHits(d.state, ctx.cluster, plan);
     planned.push({ index, item, fault, ctx, plan, params });
   }
   return planned;

@@ -71,4 +71,17 @@ describe('phases/journal: the plan is checked and written down before the first 
     expect(plans[1]).to.equal(plans[0]);
     expect(new Set(plans).size).to.equal(2);
   });
+
+  it('a later fault may act on the nodes an earlier one hits: "from": "faults" names the planned nodes', async () => {
+    const { journal } = await runFake(
+      fakeDrill({
+        faults: [
+          { type: 'fake-fault', id: 'a', nodes: ['w2'] },
+          { type: 'stop-kubelet', nodes: { from: 'faults' } },
+        ],
+      }),
+      { objects: nodes },
+    );
+    expect(journal?.data.faults.map((f) => f.plan.nodes)).to.deep.equal([['w2'], ['w2']]);
+  });
 });

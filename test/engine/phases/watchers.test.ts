@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { closeFakes } from '../../kit/fake-context.js';
+import { closeFakes, node } from '../../kit/fake-context.js';
 import { fakeDrill, runFake, type World } from '../fake-drill.js';
 
 /** The service flag goes down and up at these instants (ms from the start of the run). */
@@ -101,5 +101,23 @@ describe('phases/watchers: monitors and abort conditions', () => {
     ]);
     expect(world.faultLog()).to.deep.equal(['inject a', 'revert a']);
     expect(world.log.some((l) => l.startsWith('step'))).to.equal(false);
+  });
+
+  it('a monitor and an abort condition defaulting to "the nodes the faults hit" watch the planned nodes (issue 18)', async () => {
+    const { result } = await runFake(
+      fakeDrill({
+        faults: [{ type: 'fake-fault', id: 'a', breaks: 'app', lowerAfterMs: 10_000, nodes: ['w2'] }],
+        monitors: [{ type: 'node-ready' }],
+        abortWhen: [{ type: 'node-schedulable', nodes: { from: 'faults' } }],
+        targets: { maxUnavailability: '0s' },
+      }),
+      {
+        objects: { nodes: [node('w1'), node('w2', { ready: 'Unknown' })] },
+        arrange: (w) => w.fake.clock.setTimer(15_000, () => w.fake.put('nodes', node('w2'))),
+      },
+    );
+    expect(result.verdict, result.error).to.equal('fail');
+    // w2 (the node the fault hit, not w1) is NotReady from the start of the watch until 15 s.
+    expect(result.timings.unavailability).to.deep.equal({ 'node-ready': 15_000 });
   });
 });
