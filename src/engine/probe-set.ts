@@ -17,8 +17,29 @@ export interface RunningProbe {
  * stays: the probe itself paces its asks.
  */
 export function paramsOf(item: Record<string, unknown>): Record<string, unknown> {
-  const { type: _t, cluster: _c, name: _n, timeout: _to, after: _a, continueOnError: _e, ...rest } = item;
+  const { type: _t, cluster: _c, name: _n, timeout: _to, after: _a, continueOnError: _e, expect: _x, ...rest } = item;
   return rest;
+}
+
+/** A probe item in plain words: its plugin's description, turned round when the item expects it to fail. */
+export function describeProbe(probe: AnyProbe, item: ProbeItem): string {
+  const words = probe.describe(paramsOf(item));
+  return item.expect === false ? `NOT ${words}` : words;
+}
+
+/**
+ * `"expect": false`: the probe passes while its condition does not hold, so any probe can detect the fault
+ * it watches for (etcd not healthy, a static pod not running). What it observed is reported unchanged.
+ */
+function expecting(item: ProbeItem, handle: ProbeHandle): ProbeHandle {
+  if (item.expect !== false) return handle;
+  return {
+    evaluate: () => {
+      const r = handle.evaluate();
+      return { ok: !r.ok, observed: r.observed };
+    },
+    stop: () => handle.stop(),
+  };
 }
 
 export async function startProbes(
@@ -47,8 +68,8 @@ export async function startProbes(
         item,
         name: item.name ?? item.type,
         cluster: ctx.cluster,
-        description: probe.describe(params),
-        handle,
+        description: describeProbe(probe, item),
+        handle: expecting(item, handle),
       });
     }
   } catch (err) {

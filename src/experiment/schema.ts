@@ -86,6 +86,12 @@ function commonFields(kind: ItemKind): Record<string, JsonSchema> {
           $ref: '#/$defs/interval',
           description: 'For polling probes: how often to ask, at least 100ms.',
         },
+        expect: {
+          type: 'boolean',
+          description:
+            'false: the probe passes while its condition does NOT hold, e.g. {"type": "etcd-healthy", "expect": false} ' +
+            'in "detect" passes once etcd is unhealthy or a member is missing. Works on every probe. Default true.',
+        },
       };
   }
 }

@@ -54,6 +54,8 @@ export type ProbeItem = ItemBase & {
   timeout?: string;
   /** For poll probes: how often to ask. */
   interval?: string;
+  /** false: the probe passes while its condition does not hold (detection of the fault it watches for). */
+  expect?: boolean;
 };
 
 export interface Recovery {

@@ -20,7 +20,8 @@ export const nodeReady: Probe<NodeReadyParams> = {
     nodes: nodesParam('The nodes. Default: the nodes the faults hit.'),
     ready: {
       type: 'boolean',
-      description: 'true (default): every node Ready; false: every node NotReady (for detection).',
+      description:
+        'true (default): every node Ready; false: every node NotReady (D2: all down). For one node the same as "expect": false, which passes once any of the nodes is not Ready.',
     },
   }),
   async start(ctx, p) {

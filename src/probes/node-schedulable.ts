@@ -19,7 +19,8 @@ export const nodeSchedulable: Probe<NodeSchedulableParams> = {
     nodes: nodesParam('The nodes. Default: the nodes the faults hit.'),
     schedulable: {
       type: 'boolean',
-      description: 'true (default): not cordoned; false: cordoned (SchedulingDisabled).',
+      description:
+        'true (default): every node not cordoned; false: every node cordoned (SchedulingDisabled). For one node the same as "expect": false.',
     },
   }),
   async start(ctx, p) {

@@ -26,7 +26,11 @@ export const workloadAvailable: Probe<WorkloadAvailableParams> = {
       description:
         'The desired count. Default: the count before a fault scaled the workload, else its spec (DaemonSet: nodes it should run on).',
     },
-    below: { type: 'boolean', description: 'Invert for detection: pass while fewer than desired are available.' },
+    below: {
+      type: 'boolean',
+      description:
+        'Pass while fewer than desired are available (for detection). Deprecated: "expect": false, which every probe takes, means the same.',
+    },
   }),
   async start(ctx, p) {
     const view = await watchWorkload(ctx, p.workload);

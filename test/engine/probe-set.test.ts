@@ -38,6 +38,7 @@ describe('probe-set', () => {
         after: '5s',
         continueOnError: true,
         interval: '2s',
+        expect: false,
         x: 1,
       }),
     ).to.deep.equal({ interval: '2s', x: 1 });
@@ -69,5 +70,38 @@ describe('probe-set', () => {
     const all = evaluateAll(running);
     expect(all.ok).to.equal(false);
     expect(all.results[0]?.result).to.deep.equal({ ok: false, observed: 'probe failed: the API is gone' });
+  });
+
+  it('"expect": false turns any probe round: it passes while the condition does not hold, and says so', async () => {
+    const ctx = fakeContext().ctx;
+    let up = true;
+    const flag: AnyProbe = {
+      ...probe([]),
+      start: () =>
+        Promise.resolve({ evaluate: () => ({ ok: up, observed: up ? 'up' : 'down' }), stop: () => undefined }),
+      describe: () => 'the service is up',
+    };
+    const [plain, negated] = await startProbes(
+      [
+        { type: 'flag', name: 'plain' },
+        { type: 'flag', name: 'negated', expect: false },
+      ],
+      () => ctx,
+      { flag },
+    );
+    expect(negated!.description).to.equal('NOT the service is up');
+    expect(plain!.description).to.equal('the service is up');
+    expect(evaluateAll([negated!]).results[0]!.result).to.deep.equal({ ok: false, observed: 'up' });
+    up = false;
+    expect(evaluateAll([negated!]).results[0]!.result).to.deep.equal({ ok: true, observed: 'down' });
+    expect(evaluateAll([plain!]).ok).to.equal(false);
+  });
+
+  it('a probe that throws still fails with "expect": false: a broken probe is no detection', async () => {
+    const ctx = fakeContext().ctx;
+    const running = await startProbes([{ type: 'p', id: 1, expect: false }], () => ctx, {
+      p: probe([], { throws: true }),
+    });
+    expect(evaluateAll(running).ok).to.equal(false);
   });
 });

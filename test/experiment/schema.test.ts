@@ -73,6 +73,13 @@ describe('buildExperimentSchema', () => {
     expect(defs(schema)['interval']?.['pattern']).to.equal(DURATION_PATTERN);
   });
 
+  it('gives every probe, and only probes, the common "expect" (false: expected to fail)', () => {
+    const probe = (defs(schema)['probe.nodes-ready'] as Schema)['properties'] as Record<string, Schema>;
+    expect(probe['expect']?.['type']).to.equal('boolean');
+    const step = (defs(schema)['step.cordon-node'] as Schema)['properties'] as Record<string, Schema>;
+    expect(step).to.not.have.property('expect');
+  });
+
   it('dispatches items on "type" with if/then, one branch per plugin', () => {
     const allOf = (defs(schema)['fault'] as Schema)['allOf'] as Schema[];
     expect(allOf).to.have.length(3);
