@@ -1,6 +1,7 @@
 import { few } from './probe.js';
 import type { MemberSelector, NodeSelector, WorkloadSelector } from './selectors.js';
 import type { NodeService } from '../targets/target.js';
+import type { ServiceName } from './schema.js';
 
 /** Selectors in plain words, for `describe`: the plan is not known yet when a drill is explained. */
 export function nodesInWords(
@@ -47,7 +48,18 @@ export function membersInWords(sel: MemberSelector | undefined, fallback: Member
   return `${s.count} etcd member${s.count === 1 ? '' : 's'} (${s.pick === 'first' ? 'the first by name' : 'picked with the run seed'})`;
 }
 
-/** The unit an SRE names in systemctl: the runbook's clusters run docker. */
-export function unitOf(service: NodeService): string {
-  return service === 'kubelet' ? 'kubelet' : 'docker (or containerd)';
+/** The unit an SRE names in systemctl: as the experiment named it, else docker (the runbook's clusters run docker). */
+export function unitOf(service: NodeService | ServiceName): string {
+  if (service === 'container-runtime') return 'docker (or containerd)';
+  return service;
+}
+
+/** The systemctl unit of a command line: the runtime's own name when the experiment gave one. */
+export function systemdUnit(service: NodeService | ServiceName): string {
+  return service === 'container-runtime' ? 'docker' : service;
+}
+
+/** docker and containerd are the node's container runtime, whichever it runs. */
+export function nodeService(service: NodeService | ServiceName): NodeService {
+  return service === 'kubelet' ? 'kubelet' : 'container-runtime';
 }

@@ -1,9 +1,9 @@
 import type { JsonSchema, PluginContext, RecoveryStep } from './plugin.js';
 import { resolveNodes, type NodeSelector } from './selectors.js';
-import type { NodeService, ServiceAction } from '../targets/target.js';
-import { nodeArg, nodesInWords, unitOf } from './describe.js';
+import type { ServiceAction } from '../targets/target.js';
+import { nodeArg, nodeService, nodesInWords, systemdUnit, unitOf } from './describe.js';
 import { eachNode } from './node-fault.js';
-import { nodesParam, paramsSchema, serviceParam } from './schema.js';
+import { nodesParam, paramsSchema, serviceParam, type ServiceName } from './schema.js';
 
 export interface NodeStepParams {
   nodes?: NodeSelector;
@@ -40,7 +40,7 @@ export function nodeStep<P extends NodeStepParams>(spec: NodeStepSpec<P>): Recov
 }
 
 export interface ServiceStepParams extends NodeStepParams {
-  service: NodeService;
+  service: ServiceName;
 }
 
 /** A step that runs `systemctl <action>` for kubelet or the container runtime on each node. */
@@ -53,8 +53,8 @@ export function serviceStep(
     ...spec,
     params: { service: serviceParam },
     required: ['service'],
-    each: (ctx, node, p) => ctx.nodes.service(node, p.service, action),
+    each: (ctx, node, p) => ctx.nodes.service(node, nodeService(p.service), action),
     describe: (p) =>
-      `${verb} ${unitOf(p.service)} on ${nodesInWords(p.nodes, FROM_FAULTS)}: \`systemctl ${action} ${p.service === 'kubelet' ? 'kubelet' : 'docker'}\` on ${nodeArg(p.nodes, FROM_FAULTS)}.`,
+      `${verb} ${unitOf(p.service)} on ${nodesInWords(p.nodes, FROM_FAULTS)}: \`systemctl ${action} ${systemdUnit(p.service)}\` on ${nodeArg(p.nodes, FROM_FAULTS)}.`,
   });
 }

@@ -71,9 +71,14 @@ export function membersParam(description: string): JsonSchema {
   return { ...memberSelectorSchema, description: `${description} ${String(memberSelectorSchema['description'])}` };
 }
 
+/** How an experiment may name a node service: the runtime by its role or by its systemd unit. */
+export const SERVICE_NAMES = ['kubelet', 'container-runtime', 'docker', 'containerd'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
 export const serviceParam: JsonSchema = {
-  enum: ['kubelet', 'container-runtime'],
-  description: 'The node service: kubelet, or the container runtime (docker / containerd).',
+  enum: [...SERVICE_NAMES],
+  description:
+    'The node service: "kubelet", or the container runtime as "container-runtime", "docker" or "containerd" (the three name the same thing: whichever runtime the node runs).',
 };
 
 export const componentParam: JsonSchema = {

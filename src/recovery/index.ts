@@ -11,11 +11,13 @@ import { etcdMemberReplace } from './etcd-member-replace.js';
 import { etcdPointApiserver } from './etcd-point-apiserver.js';
 import { etcdRestartMembers } from './etcd-restart-members.js';
 import { etcdRestoreSingle } from './etcd-restore-single.js';
+import { etcdStartMembers } from './etcd-start-members.js';
 import { etcdSnapshot } from './etcd-snapshot.js';
 import { moveManifestBack } from './move-manifest-back.js';
 import { patchService } from './patch-service.js';
 import { patchTolerations } from './patch-tolerations.js';
 import { powerOnNode } from './power-on-node.js';
+import { reconnectNode } from './reconnect-node.js';
 import { relievePressure } from './relieve-pressure.js';
 import { removeNode } from './remove-node.js';
 import { restartService } from './restart-service.js';
@@ -45,10 +47,12 @@ export const recoverySteps = {
   'etcd-restart-members': etcdRestartMembers,
   'etcd-restore-single': etcdRestoreSingle,
   'etcd-snapshot': etcdSnapshot,
+  'etcd-start-members': etcdStartMembers,
   'move-manifest-back': moveManifestBack,
   'patch-service': patchService,
   'patch-tolerations': patchTolerations,
   'power-on-node': powerOnNode,
+  'reconnect-node': reconnectNode,
   'relieve-pressure': relievePressure,
   'remove-node': removeNode,
   'restart-service': restartService,

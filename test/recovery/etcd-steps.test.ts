@@ -3,6 +3,7 @@ import { etcdGrow, growPlan } from '../../src/recovery/etcd-grow.js';
 import { etcdMemberReplace } from '../../src/recovery/etcd-member-replace.js';
 import { etcdRestoreSingle } from '../../src/recovery/etcd-restore-single.js';
 import { etcdSnapshot } from '../../src/recovery/etcd-snapshot.js';
+import { etcdStartMembers } from '../../src/recovery/etcd-start-members.js';
 import { InvalidInputError } from '../../src/errors.js';
 import { fakeContext, member, node } from '../kit/fake-context.js';
 
@@ -14,6 +15,15 @@ const masters = [
 const three = () => [member('etcd1', '10.128.38.1'), member('etcd2', '10.128.38.2'), member('etcd3', '10.128.38.3')];
 
 describe('etcd recovery steps', () => {
+  it('start-members starts a stopped member by name and leaves a running one alone (issue 18)', async () => {
+    const f = fakeContext({ members: three(), running: ['etcd1', 'etcd3'] });
+    await etcdStartMembers.run(f.ctx, { members: { names: ['etcd2', 'etcd3'] } });
+    expect(f.calls).to.deep.equal(['etcd start etcd2', 'note etcd member etcd3 is already running; left alone']);
+    expect(await f.etcd.running()).to.have.members(['etcd1', 'etcd2', 'etcd3']);
+    const err = await etcdStartMembers.run(f.ctx, { members: { names: ['etcd9'] } }).catch((e: unknown) => e);
+    expect((err as Error).message).to.contain('no etcd member named etcd9; members are: etcd1, etcd2, etcd3');
+  });
+
   it('restore-single refuses to run without a snapshot, saying how to get one', async () => {
     const f = fakeContext({ members: three() });
     try {

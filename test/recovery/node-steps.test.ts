@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { cordon } from '../../src/recovery/cordon.js';
 import { deleteStuckPods, podsToDelete } from '../../src/recovery/delete-stuck-pods.js';
 import { drain, drainable } from '../../src/recovery/drain.js';
+import { reconnectNode } from '../../src/recovery/reconnect-node.js';
 import { restartService } from '../../src/recovery/restart-service.js';
 import { restartStaticPod } from '../../src/recovery/restart-static-pod.js';
 import { uncordon } from '../../src/recovery/uncordon.js';
@@ -45,6 +46,35 @@ describe('node recovery steps', () => {
       `Restart kubelet on ${LOST}: \`systemctl restart kubelet\` on ${LOST}.`,
     );
     expect(cordon.describe({ nodes: { names: [LOST] } })).to.contain(`\`kubectl cordon ${LOST}\``);
+  });
+
+  it('restart the container runtime by the name the docs give it: docker and containerd (issue 18)', async () => {
+    const f = lostNode();
+    await restartService.run(f.ctx, { service: 'docker' });
+    await restartService.run(f.ctx, { service: 'containerd' });
+    await restartService.run(f.ctx, { service: 'container-runtime' });
+    expect(f.calls).to.deep.equal([
+      `restart container-runtime on ${LOST}`,
+      `restart container-runtime on ${LOST}`,
+      `restart container-runtime on ${LOST}`,
+    ]);
+    expect(restartService.describe({ service: 'containerd', nodes: { names: [LOST] } })).to.equal(
+      `Restart containerd on ${LOST}: \`systemctl restart containerd\` on ${LOST}.`,
+    );
+    expect(restartService.describe({ service: 'container-runtime' })).to.contain('`systemctl restart docker`');
+    expect((restartService.params['properties'] as Record<string, { enum: string[] }>)['service']!.enum).to.deep.equal([
+      'kubelet',
+      'container-runtime',
+      'docker',
+      'containerd',
+    ]);
+  });
+
+  it('reconnect the partitioned nodes the faults hit (issue 18)', async () => {
+    const f = lostNode();
+    await reconnectNode.run(f.ctx, {});
+    expect(f.calls).to.deep.equal([`network connect ${LOST}`]);
+    expect(reconnectNode.describe({})).to.contain('docker network connect kind <node>');
   });
 
   it('refuse "from faults" when no fault hit a node', async () => {

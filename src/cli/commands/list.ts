@@ -19,7 +19,9 @@ export function paramLines(schema: JsonSchema): string[] {
   return Object.entries(props).map(([name, s]) => {
     const desc = typeof s.description === 'string' ? s.description : '';
     const def = s.default !== undefined ? ` Default ${JSON.stringify(s.default)}.` : '';
-    return `${name}${required.has(name) ? ' (required)' : ''}: ${desc}${def}`;
+    // What validation accepts, so the words of a description never promise more than the schema takes.
+    const accepted = Array.isArray(s.enum) ? ` Accepted: ${s.enum.map((v) => JSON.stringify(v)).join(', ')}.` : '';
+    return `${name}${required.has(name) ? ' (required)' : ''}: ${desc}${def}${accepted}`;
   });
 }
 
