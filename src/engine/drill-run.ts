@@ -2,7 +2,7 @@ import { namedClusters } from '../experiment/clusters.js';
 import type { Experiment, LoadedExperiment } from '../experiment/types.js';
 import type { PhaseName, PhaseRecord, RunResult, TimelineEntry } from '../report/result.js';
 import type { Target } from '../targets/target.js';
-import { AbortedError, InvalidInputError } from '../errors.js';
+import { AbortedError, InvalidInputError, type TimeoutError } from '../errors.js';
 import { parseDuration } from '../kit/duration.js';
 import { newRunState, type PluginContext, type RunState } from '../kit/plugin.js';
 import type { Clock } from './clock.js';
@@ -117,6 +117,11 @@ export class DrillRun {
 
   abort(message: string): void {
     this.abortController.abort(new AbortedError(message));
+  }
+
+  /** A phase ran past its deadline: the drill stops as it does on an abort, but the verdict is a failure. */
+  expire(err: TimeoutError): void {
+    this.abortController.abort(err);
   }
 
   /** The caller's signal no longer concerns this drill: its rollback is under way. */

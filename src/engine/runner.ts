@@ -12,7 +12,7 @@ import { rollback } from './phases/rollback.js';
 import { settle } from './phases/settle.js';
 import { steadyState } from './phases/steady-state.js';
 import { verify } from './phases/verify.js';
-import { watch } from './phases/watchers.js';
+import { watch, type Unavailability } from './phases/watchers.js';
 
 export type { Progress, RunOptions } from './drill-run.js';
 
@@ -23,7 +23,7 @@ export type { Progress, RunOptions } from './drill-run.js';
  */
 export async function runExperiment(loaded: LoadedExperiment, target: Target, options: RunOptions): Promise<RunResult> {
   const d = new DrillRun(loaded, target, options);
-  let unavailability: Record<string, number> = {};
+  let unavailability: Unavailability = { longest: {}, stillFailing: [] };
   try {
     await drill(d);
     d.result.verdict = 'pass'; // provisional: the targets decide in conclude()
@@ -32,7 +32,7 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
   } finally {
     d.detach();
     // Stop watching before rolling back: monitors must not count the rollback as unavailability.
-    unavailability = d.watchers?.stop() ?? {};
+    unavailability = d.watchers?.stop() ?? unavailability;
     await rollback(d);
     await settle(d);
     d.closePhase();

@@ -34,9 +34,25 @@ export function evaluateTargets(targets: Targets | undefined, result: RunResult)
   timed('timeToReady', targets.timeToReady, result.timings.timeToReady);
   timed('timeToRecover', targets.timeToRecover, result.timings.timeToRecover);
   if (targets.maxUnavailability !== undefined) {
-    const values = Object.values(result.timings.unavailability ?? {});
-    const worst = values.length ? Math.max(...values) : undefined;
-    timed('maxUnavailability', targets.maxUnavailability, result.verdict === 'error' ? undefined : (worst ?? 0));
+    const all = result.timings.unavailability ?? {};
+    const open = (result.timings.stillUnavailable ?? []).filter((name) => all[name] !== undefined);
+    if (open.length > 0 && result.verdict !== 'error') {
+      // Unavailability that had not ended when the drill did is within no target, however short it was.
+      const allowed = parseDuration(targets.maxUnavailability, 'targets.maxUnavailability');
+      const measured = Math.max(...open.map((name) => all[name]!));
+      checks.push({
+        name: 'maxUnavailability',
+        allowed,
+        measured,
+        atLeast: true,
+        ok: false,
+        message: `unavailability at least ${formatDuration(measured)}, still failing when the drill ended (${open.join(', ')}; target ${formatDuration(allowed)})`,
+      });
+    } else {
+      const values = Object.values(all);
+      const worst = values.length ? Math.max(...values) : undefined;
+      timed('maxUnavailability', targets.maxUnavailability, result.verdict === 'error' ? undefined : (worst ?? 0));
+    }
   }
   if (targets.noDataLoss) {
     const d = result.data;

@@ -428,8 +428,14 @@ export function buildExperimentSchema(registries: Registries): JsonSchema {
         properties: {
           steadyState: duration('Deadline for the steady-state probes to pass.'),
           detect: duration('Deadline for the detect probes to pass after the first fault.'),
-          recover: duration('Deadline for the recovery steps to finish.'),
-          verify: duration('Deadline for the verify probes to pass after recovery.'),
+          recover: duration(
+            'Deadline for the recovery: automatic steps must all have finished by then (default 20m). In manual and ' +
+              'self-heal modes, how long the person or Kubernetes has to bring the verify probes to pass ("verify" is added when set).',
+          ),
+          verify: duration(
+            'Deadline for the verify probes to pass after the recovery steps (default 15m). In manual and self-heal ' +
+              'modes, without "recover", the whole wait for Ready.',
+          ),
         },
       },
     },

@@ -38,7 +38,7 @@ export function describeAllowed(check: TargetCheck): string {
 export function describeMeasured(check: TargetCheck): string {
   if (check.measured === undefined) return 'not reached';
   if (check.name === 'noDataLoss') return `${check.measured} ${check.measured === 1 ? 'key' : 'keys'} lost`;
-  return formatDuration(check.measured);
+  return check.atLeast ? `at least ${formatDuration(check.measured)}, still failing` : formatDuration(check.measured);
 }
 
 /** The run's own words for a check, or ours when the runner left the message empty. */

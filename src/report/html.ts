@@ -99,19 +99,24 @@ function summaryTable(results: RunResult[]): string {
 }
 
 function cards(r: RunResult): string {
-  const card = (key: string, ms: number | undefined, checkName: string): string => {
+  const card = (key: string, ms: number | undefined, checkName: string, atLeast = false): string => {
     const check = r.checks.find((c) => c.name === checkName);
     const cls = check ? (check.ok ? ' ok' : ' missed') : '';
     const target = check ? `<div class="t">target ${e(describeAllowed(check))}</div>` : '';
-    return `<div class="card${cls}"><div class="k">${e(key)}</div><div class="v">${e(formatDuration(ms))}</div>${target}</div>`;
+    const value = `${atLeast ? '≥ ' : ''}${formatDuration(ms)}`;
+    return `<div class="card${cls}"><div class="k">${e(key)}</div><div class="v">${e(value)}</div>${target}</div>`;
   };
   const out = [
     card('time-to-detect', r.timings.timeToDetect, 'timeToDetect'),
     card('time-to-Ready', r.timings.timeToReady, 'timeToReady'),
     card('time-to-recover', r.timings.timeToRecover, 'timeToRecover'),
   ];
-  const unavailability = Object.values(r.timings.unavailability ?? {});
-  if (unavailability.length) out.push(card('longest unavailability', Math.max(...unavailability), 'maxUnavailability'));
+  const unavailability = Object.entries(r.timings.unavailability ?? {});
+  if (unavailability.length) {
+    const worst = Math.max(...unavailability.map(([, ms]) => ms));
+    const open = unavailability.some(([name, ms]) => ms === worst && r.timings.stillUnavailable?.includes(name));
+    out.push(card(open ? 'unavailability, still failing' : 'longest unavailability', worst, 'maxUnavailability', open));
+  }
   return `<div class="cards">${out.join('')}</div>`;
 }
 

@@ -118,7 +118,13 @@ function section(r: RunResult): string[] {
   if (unavailable.length) {
     out.push(
       '**Unavailability** (longest failing stretch per monitor): ' +
-        unavailable.map(([probe, ms]) => `${inline(probe)} ${formatDuration(ms)}`).join(', '),
+        unavailable
+          .map(([probe, ms]) =>
+            (r.timings.stillUnavailable ?? []).includes(probe)
+              ? `${inline(probe)} at least ${formatDuration(ms)} (still failing when the drill ended)`
+              : `${inline(probe)} ${formatDuration(ms)}`,
+          )
+          .join(', '),
       '',
     );
   }

@@ -43,6 +43,11 @@ export interface Timings {
   timeToRecover?: number;
   /** Longest failing stretch of each monitor probe, by probe name. */
   unavailability?: Record<string, number>;
+  /**
+   * Monitors still failing when the drill ended: their stretch had not closed, so their unavailability is
+   * at least the figure in `unavailability`, and counts against the target whatever its length.
+   */
+  stillUnavailable?: string[];
   /** Wall-clock ms from start to the first fault, for the start-up benchmark. */
   startupWallMs?: number;
 }
@@ -54,6 +59,8 @@ export interface TargetCheck {
   /** Measured: milliseconds, or the number of lost keys for noDataLoss; undefined when never reached. */
   measured: number | undefined;
   ok: boolean;
+  /** The measure is a lower bound: what it measures had not ended when the drill did (a monitor still failing). */
+  atLeast?: boolean;
   /** "time-to-Ready 6m12s exceeds the target 5m" */
   message: string;
 }

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { InvalidInputError } from '../../src/errors.js';
 import { evaluateTargets } from '../../src/engine/targets-check.js';
+import { describeMeasured } from '../../src/report/format.js';
 import type { RunResult } from '../../src/report/result.js';
 
 function result(o: Partial<RunResult> = {}): RunResult {
@@ -79,6 +80,22 @@ describe('evaluateTargets', () => {
     expect(worst[0]).to.deep.include({ measured: 12_000, ok: false });
     const none = evaluateTargets({ maxUnavailability: '0ms' }, result({ timings: {} }));
     expect(none[0]).to.deep.include({ measured: 0, ok: true, message: 'unavailability 0ms within the target 0ms' });
+  });
+
+  it('counts a monitor still failing at the end against the target, as "at least", however short (issue 18)', () => {
+    const [check] = evaluateTargets(
+      { maxUnavailability: '5m' },
+      result({ verdict: 'fail', timings: { unavailability: { api: 40_000, db: 90_000 }, stillUnavailable: ['api'] } }),
+    );
+    expect(check).to.deep.equal({
+      name: 'maxUnavailability',
+      allowed: 300_000,
+      measured: 40_000,
+      atLeast: true,
+      ok: false,
+      message: 'unavailability at least 40s, still failing when the drill ended (api; target 5m00s)',
+    });
+    expect(describeMeasured(check!)).to.equal('at least 40s, still failing');
   });
 
   it('does not call unavailability measured when the run ended in error', () => {

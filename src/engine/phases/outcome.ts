@@ -2,6 +2,7 @@ import { AbortedError, GamedayError, TimeoutError, errorMessage } from '../../er
 import type { RunResult } from '../../report/result.js';
 import type { DrillRun } from '../drill-run.js';
 import { evaluateTargets } from '../targets-check.js';
+import type { Unavailability } from './watchers.js';
 
 /**
  * Why the drill stopped early, as a verdict: aborted (a signal or an abort condition: the abort's reason
@@ -13,7 +14,7 @@ export function stopped(d: DrillRun, err: unknown): void {
   const aborted = d.signal.aborted;
   const e: unknown = aborted && d.signal.reason instanceof Error ? d.signal.reason : err;
   r.error = errorMessage(e);
-  r.verdict = aborted || e instanceof AbortedError ? 'aborted' : e instanceof TimeoutError ? 'fail' : 'error';
+  r.verdict = e instanceof TimeoutError ? 'fail' : aborted || e instanceof AbortedError ? 'aborted' : 'error';
   if (e instanceof GamedayError && e.exitCode === 2) {
     r.verdict = 'error';
     r.errorKind = 'invalid-input';
@@ -28,9 +29,10 @@ export function stopped(d: DrillRun, err: unknown): void {
  * The result once everything is undone: measurements, the targets checked against them, and the verdict
  * (a passing drill whose rollback is incomplete is an error: something was left broken).
  */
-export function conclude(d: DrillRun, unavailability: Record<string, number>): RunResult {
+export function conclude(d: DrillRun, unavailability: Unavailability): RunResult {
   const r = d.result;
-  if (Object.keys(unavailability).length > 0) r.timings.unavailability = unavailability;
+  if (Object.keys(unavailability.longest).length > 0) r.timings.unavailability = unavailability.longest;
+  if (unavailability.stillFailing.length > 0) r.timings.stillUnavailable = unavailability.stillFailing;
   // Data safety is measured by the etcd writer probe and the verification that reads the keys back.
   const data = d.state.values.get('dataSafety');
   if (data) r.data = data as NonNullable<RunResult['data']>;

@@ -1,5 +1,5 @@
-import { errorMessage } from '../../errors.js';
-import { parseDuration } from '../../kit/duration.js';
+import { TimeoutError, errorMessage } from '../../errors.js';
+import { formatDuration, parseDuration } from '../../kit/duration.js';
 import type { ItemRecord } from '../../report/result.js';
 import type { DrillRun } from '../drill-run.js';
 import { DryRunWait } from '../dry-run-clock.js';
@@ -19,7 +19,21 @@ export async function beginRecovery(d: DrillRun): Promise<Verification> {
 export async function recover(d: DrillRun, steps: AnyStep[]): Promise<void> {
   const recovery = d.experiment.recovery;
   if (recovery.mode === 'automatic') {
-    for (const [i, step] of steps.entries()) await runStep(d, step, i);
+    // timeouts.recover bounds the steps: past it the drill stops (a failure, not an abort) and rolls back.
+    const limit = d.timeouts.recover;
+    const deadline = d.clock.setTimer(
+      limit,
+      () =>
+        d.expire(
+          new TimeoutError(`the recovery steps did not finish within ${formatDuration(limit)} (timeouts.recover).`),
+        ),
+      'timeouts.recover',
+    );
+    try {
+      for (const [i, step] of steps.entries()) await runStep(d, step, i);
+    } finally {
+      deadline.cancel();
+    }
   } else if (recovery.mode === 'manual') {
     const lines = (recovery.steps ?? []).map((s, i) => `${i + 1}. ${steps[i]!.describe(paramsOf(s))}`);
     d.progress({ type: 'manual', experiment: d.experiment.id, steps: lines });

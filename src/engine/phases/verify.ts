@@ -32,14 +32,23 @@ export class Verification {
   }
 }
 
+/**
+ * How long the verify probes may take. After automatic steps, `timeouts.verify`. In manual and self-heal
+ * modes a person or Kubernetes recovers within this same wait: `recover` and then `verify` when both are
+ * set, else whichever is (default: recover's 20 minutes).
+ */
+export function readyBudget(d: DrillRun): number {
+  if (d.experiment.recovery.mode === 'automatic') return d.timeouts.verify;
+  const t = d.experiment.timeouts ?? {};
+  if (t.recover !== undefined && t.verify !== undefined) return d.timeouts.recover + d.timeouts.verify;
+  return t.verify !== undefined ? d.timeouts.verify : d.timeouts.recover;
+}
+
 /** Time until every verify probe passes: time-to-Ready from the recovery's start, time-to-recover from the fault. */
 export async function verify(d: DrillRun, v: Verification, injectedAt: number): Promise<void> {
   const running = await v.probes();
   d.enter('verify');
-  const exp = d.experiment;
-  // Automatic steps already ran; a person (manual) or Kubernetes (self-heal) recovers within this wait.
-  const budget = exp.recovery.mode === 'automatic' ? d.timeouts.verify : d.timeouts.recover;
-  const readyAt = await waitProbes(d, running, budget, 'Ready');
+  const readyAt = await waitProbes(d, running, readyBudget(d), 'Ready');
   d.result.timings.timeToReady = readyAt - v.recoverStart;
   d.result.timings.timeToRecover = readyAt - injectedAt;
   d.note('probe', `Ready ${formatDuration(readyAt - v.recoverStart)} after recovery started`);

@@ -2,6 +2,12 @@ import type { Clock } from '../clock.js';
 import type { DrillRun } from '../drill-run.js';
 import { evaluateAll, startProbes, stopProbes, type RunningProbe } from '../probe-set.js';
 
+/** What the monitors measured: each one's longest failing stretch, and those still failing at the end. */
+export interface Unavailability {
+  longest: Record<string, number>;
+  stillFailing: string[];
+}
+
 /** Watch "until the drill ends": the end comes from the signal, never from this deadline. */
 const UNTIL_STOPPED = Number.MAX_SAFE_INTEGER / 4;
 
@@ -51,15 +57,18 @@ export class Watchers {
 
   /**
    * Stop watching, before the rollback: monitors must not count the rollback as unavailability. Returns
-   * each monitor's longest failing stretch, by probe name.
+   * each monitor's longest failing stretch, by probe name, and the monitors still failing at the end.
    */
-  stop(): Record<string, number> {
+  stop(): Unavailability {
     const end = this.d.clock.now();
     this.done.abort();
-    const unavailability: Record<string, number> = {};
-    for (const m of this.monitors) unavailability[m.probe.name] = m.stop(end);
+    const out: Unavailability = { longest: {}, stillFailing: [] };
+    for (const m of this.monitors) {
+      if (m.failing) out.stillFailing.push(m.probe.name);
+      out.longest[m.probe.name] = m.stop(end);
+    }
     stopProbes(this.aborts);
-    return unavailability;
+    return out;
   }
 
   private watchAborts(signal: AbortSignal): void {
@@ -87,6 +96,11 @@ class Monitor {
     private readonly signal: AbortSignal,
   ) {
     void this.watch();
+  }
+
+  /** Failing now: a stretch has started and not ended. */
+  get failing(): boolean {
+    return this.failingSince !== undefined;
   }
 
   /** The longest failing stretch; a monitor that times its own outages gives its figure (see ProbeHandle). */

@@ -84,4 +84,24 @@ describe('phases/recover', () => {
     expect(world.log.some((l) => l.startsWith('step'))).to.equal(false);
     expect(result.timings.timeToReady).to.equal(90_000);
   });
+
+  it('stops automatic steps that run past timeouts.recover: a failure, rolled back (issue 18)', async () => {
+    const { result, world } = await runFake(
+      fakeDrill({
+        timeouts: { recover: '1m' },
+        recovery: { mode: 'automatic', steps: [{ type: 'fake-step', fixes: 'app', takesMs: 120_000 }] },
+      }),
+    );
+    expect(result.verdict).to.equal('fail');
+    expect(result.error).to.equal('the recovery steps did not finish within 1m00s (timeouts.recover).');
+    expect(result.phases.find((p) => p.name === 'recover')).to.deep.include({ ok: false });
+    expect(world.faultLog()).to.deep.equal(['inject a', 'revert a']);
+    expect(world.flags.get('app')).to.equal(true);
+  });
+
+  it('lets automatic steps that finish in time run as before: the deadline leaves no trace', async () => {
+    const { result } = await runFake(fakeDrill({ timeouts: { recover: '1m' } }));
+    expect(result.verdict).to.equal('pass');
+    expect(result.timings.timeToReady).to.equal(20_000);
+  });
 });

@@ -46,4 +46,42 @@ describe('phases/verify', () => {
     expect(result.error).to.equal('fake.json: /verify/1: Unknown probe type "nope".');
     expect(world.faultLog()).to.deep.equal(['inject a', 'revert a']);
   });
+
+  describe('timeouts mean what they say in manual and self-heal modes (issue 18)', () => {
+    const upAt = (ms: number) => (w: World) => {
+      w.fake.clock.setTimer(ms, () => w.set('app', true));
+    };
+    const drill = (mode: 'manual' | 'self-heal', timeouts: Record<string, string>) =>
+      fakeDrill({
+        timeouts,
+        targets: {},
+        recovery: mode === 'manual' ? { mode, steps: [{ type: 'fake-step' }] } : { mode },
+      });
+
+    it('timeouts.verify alone is the whole wait for Ready', async () => {
+      for (const mode of ['manual', 'self-heal'] as const) {
+        const { result } = await runFake(drill(mode, { verify: '40s' }), { arrange: upAt(5 * 60_000) });
+        expect(result.verdict, mode).to.equal('fail');
+        expect(result.error, mode).to.match(/^Ready not reached within 40s:/);
+      }
+    });
+
+    it("without timeouts the wait is recover's default, 20 minutes", async () => {
+      const inTime = await runFake(drill('self-heal', {}), { arrange: upAt(19 * 60_000) });
+      expect(inTime.result.verdict).to.equal('pass');
+      const late = await runFake(drill('self-heal', {}), { arrange: upAt(21 * 60_000) });
+      expect(late.result.error).to.match(/^Ready not reached within 20m00s/);
+    });
+
+    it('recover and verify together: the person has recover, then the cluster has verify', async () => {
+      const { result } = await runFake(drill('manual', { recover: '10m', verify: '1m' }), {
+        arrange: upAt(10 * 60_000 + 30_000),
+      });
+      expect(result.verdict).to.equal('pass');
+      const late = await runFake(drill('manual', { recover: '10m', verify: '1m' }), {
+        arrange: upAt(11 * 60_000 + 30_000),
+      });
+      expect(late.result.error).to.match(/^Ready not reached within 11m00s/);
+    });
+  });
 });

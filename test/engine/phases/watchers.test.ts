@@ -48,6 +48,30 @@ describe('phases/watchers: monitors and abort conditions', () => {
     );
     const verifyEnd = result.phases.find((p) => p.name === 'verify')!.endedAt!;
     expect(result.timings.unavailability).to.deep.equal({ flag: verifyEnd - result.startedAt - 5000 });
+    expect(result.timings.stillUnavailable).to.deep.equal(['flag']);
+  });
+
+  it('a monitor still failing when the drill ends misses the target, reported as "at least" (issue 18)', async () => {
+    const { result } = await runFake(
+      fakeDrill({ monitors: [{ type: 'flag', flag: 'svc', name: 'svc' }], targets: { maxUnavailability: '5m' } }),
+      { arrange: (w) => flaps(w, [[5000, false]]) },
+    );
+    expect(result.verdict).to.equal('fail');
+    expect(result.checks[0]).to.deep.include({ name: 'maxUnavailability', measured: 25_000, atLeast: true, ok: false });
+    expect(result.checks[0]!.message).to.equal(
+      'unavailability at least 25s, still failing when the drill ended (svc; target 5m00s)',
+    );
+  });
+
+  it('a monitor that recovered before the end is not "still failing"', async () => {
+    const { result } = await runFake(fakeDrill({ monitors: [{ type: 'flag', flag: 'svc' }] }), {
+      arrange: (w) =>
+        flaps(w, [
+          [5000, false],
+          [8000, true],
+        ]),
+    });
+    expect(result.timings).to.not.have.property('stillUnavailable');
   });
 
   it('stops the monitors before the rollback starts', async () => {
