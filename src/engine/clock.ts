@@ -24,6 +24,8 @@ export interface WaitOptions {
  */
 export interface Clock {
   readonly mode: 'virtual' | 'real';
+  /** A real clock sped up (`sim up --speed N`): how many of its milliseconds pass per real one. */
+  readonly speed?: number;
   /** Milliseconds since the epoch on this clock. */
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;

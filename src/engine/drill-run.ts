@@ -223,6 +223,7 @@ function emptyResult(loaded: LoadedExperiment, target: Target, options: RunOptio
     dryRun: options.dryRun,
     verdict: 'error',
     clock: target.clock.mode,
+    ...(target.clock.speed !== undefined && target.clock.speed !== 1 ? { clockSpeed: target.clock.speed } : {}),
     startedAt,
     endedAt: startedAt,
     wallMs: 0,

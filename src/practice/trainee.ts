@@ -74,10 +74,14 @@ export async function runInSession(
 /**
  * The node shell's backend for a simulator served by another process (`gameday sim up` or `gameday
  * practice`): the API through the kubeconfig, host and etcd operations through the control endpoint.
+ * Without a context, the node is looked for in every cluster of the kubeconfig (the current one first):
+ * node names are unique across a platform, and a person types the node, not its cluster.
  */
 export async function remoteShellBackend(o: {
   kubeconfig: string;
   context?: string | undefined;
+  /** Without a context: the cluster to look in first (a practice session's). */
+  prefer?: string | undefined;
   node: string;
 }): Promise<{ backend: ShellBackend; close: () => void }> {
   const kc = new KubeConfig();
@@ -86,49 +90,49 @@ export async function remoteShellBackend(o: {
   } catch (err) {
     throw new InvalidInputError(`${o.kubeconfig}: cannot read the kubeconfig: ${(err as Error).message}.`);
   }
-  if (o.context) {
-    if (!kc.getContexts().some((c) => c.name === o.context)) {
-      throw new InvalidInputError(
-        `The kubeconfig has no context "${o.context}"; it has: ${kc
-          .getContexts()
-          .map((c) => c.name)
-          .join(', ')}.`,
-      );
-    }
-    kc.setCurrentContext(o.context);
+  const contexts = kc.getContexts().map((c) => c.name);
+  if (o.context && !contexts.includes(o.context)) {
+    throw new InvalidInputError(`The kubeconfig has no context "${o.context}"; it has: ${contexts.join(', ')}.`);
   }
-  const server = kc.getCurrentCluster()?.server;
-  if (!server) throw new InvalidInputError(`${o.kubeconfig}: the current context has no cluster server.`);
-  const clock = new RealClock(1);
-  const kube = createKube({
-    cluster: kc.getCurrentContext(),
-    config: kc,
-    clock,
-    actions: new ActionLog(),
-    dryRun: false,
-  });
-  const close = (): void => {
-    kube.close();
-    clock.close();
-  };
-  try {
-    const nodeObj = await kube.get('nodes', o.node);
-    if (!nodeObj) {
-      const names = (await kube.list('nodes')).items.map((n) => n.metadata.name);
-      throw new InvalidInputError(
-        `No node "${o.node}" in ${kc.getCurrentContext()}; its nodes are: ${names.join(', ')}.`,
-      );
+  const first = o.prefer !== undefined && contexts.includes(o.prefer) ? o.prefer : kc.getCurrentContext();
+  const order = o.context
+    ? [o.context]
+    : [...contexts.filter((c) => c === first), ...contexts.filter((c) => c !== first)];
+  const seen: string[] = [];
+  for (const context of order) {
+    kc.setCurrentContext(context);
+    const server = kc.getCurrentCluster()?.server;
+    if (!server) throw new InvalidInputError(`${o.kubeconfig}: context "${context}" has no cluster server.`);
+    const clock = new RealClock(1);
+    const kube = createKube({ cluster: context, config: kc, clock, actions: new ActionLog(), dryRun: false });
+    const close = (): void => {
+      kube.close();
+      clock.close();
+    };
+    try {
+      const nodeObj = await kube.get('nodes', o.node);
+      if (!nodeObj) {
+        const names = (await kube.list('nodes')).items.map((n) => n.metadata.name);
+        seen.push(`${context}: ${names.join(', ')}`);
+        close();
+        continue;
+      }
+      const ops = remoteOps(server, { kubeConfig: kc });
+      return { backend: { nodes: ops.nodes, etcd: ops.etcd, kube, node: o.node, isMaster: isMaster(nodeObj) }, close };
+    } catch (err) {
+      close();
+      if ((err as { reason?: string }).reason === 'ConnectionRefused') {
+        throw new InfrastructureError(
+          `Nothing answers at ${server} (from ${o.kubeconfig}): the simulator has stopped. Start \`gameday practice <experiment>\` or \`gameday sim up\` again.`,
+          { cause: err },
+        );
+      }
+      throw err;
     }
-    const ops = remoteOps(server, { kubeConfig: kc });
-    return { backend: { nodes: ops.nodes, etcd: ops.etcd, kube, node: o.node, isMaster: isMaster(nodeObj) }, close };
-  } catch (err) {
-    close();
-    if ((err as { reason?: string }).reason === 'ConnectionRefused') {
-      throw new InfrastructureError(
-        `Nothing answers at ${server} (from ${o.kubeconfig}): the simulator has stopped. Start \`gameday practice <experiment>\` or \`gameday sim up\` again.`,
-        { cause: err },
-      );
-    }
-    throw err;
   }
+  throw new InvalidInputError(
+    o.context
+      ? `No node "${o.node}" in ${o.context}; its nodes are: ${seen[0]?.slice(o.context.length + 2) ?? ''}.`
+      : `No node "${o.node}" in any cluster of ${o.kubeconfig}; the nodes are: ${seen.join('; ')}.`,
+  );
 }

@@ -7,11 +7,28 @@ import { few, watchHandle } from '../kit/probe.js';
 import { LIMITS, paramsSchema, patternParam, workloadParam } from '../kit/schema.js';
 import { watchWorkload } from '../kit/workload-probe.js';
 import { podsOf } from '../kit/workloads.js';
+import type { KubeObject } from '../kube/objects.js';
 
 export interface PodStatusParams {
   workload?: WorkloadSelector;
   reason: string;
   count?: number;
+}
+
+/**
+ * What the probe saw, the pods showing the reason first: the evidence of a detection names the crashing pod
+ * even when the workload's healthy pods outnumber it.
+ */
+function evidence(pods: KubeObject[], hit: KubeObject[]): string {
+  if (pods.length === 0) return 'no pod';
+  const status = (x: KubeObject): string => `${x.metadata.name} ${kubectlStatus(x)}`;
+  const rest = pods.filter((x) => !hit.includes(x));
+  if (hit.length === 0) return few(rest.map(status).sort());
+  const others =
+    rest.length === 0
+      ? ''
+      : `; ${rest.length} other pod${rest.length === 1 ? '' : 's'}: ${few(rest.map(status).sort(), 2)}`;
+  return `${few(hit.map(status).sort())}${others}`;
 }
 
 /** D9 detect: the pods show the failure's reason (CrashLoopBackOff, ImagePullBackOff, OOMKilled...). */
@@ -49,9 +66,7 @@ export const podStatus: Probe<PodStatusParams> = {
       if (!obj) return { ok: false, observed: `${view.key} not found` };
       const pods = podsOf(obj, view.pods()).filter((x) => !isFinished(x));
       const hit = pods.filter((x) => containerReasons(x).some((r) => pattern.test(r)));
-      const observed =
-        pods.length === 0 ? 'no pod' : few(pods.map((x) => `${x.metadata.name} ${kubectlStatus(x)}`).sort());
-      return { ok: hit.length >= want, observed };
+      return { ok: hit.length >= want, observed: evidence(pods, hit) };
     });
   },
   describe: (p) =>

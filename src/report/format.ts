@@ -14,6 +14,12 @@ export function checkLabel(name: TargetCheck['name']): string {
   return CHECK_LABELS[name];
 }
 
+/** Which clock a run's times are on: "virtual clock", "real clock", "simulated clock (60x real time)". */
+export function clockWords(r: Pick<RunResult, 'clock' | 'clockSpeed'>): string {
+  if (r.clockSpeed !== undefined && r.clockSpeed !== 1) return `simulated clock (${r.clockSpeed}x real time)`;
+  return `${r.clock} clock`;
+}
+
 /** A target as written in an experiment: "5m" rather than "5m00s", "1h" rather than "1h00m00s". */
 export function formatTarget(ms: number): string {
   return formatDuration(ms)

@@ -2,6 +2,7 @@ import { formatDuration } from '../kit/duration.js';
 import { BASE_STYLE, htmlPage } from './base-style.js';
 import { escapeMarkup as e } from './escape.js';
 import {
+  clockWords,
   checkMessage,
   describeAllowed,
   describeCheck,
@@ -212,7 +213,7 @@ function rollback(r: RunResult): string {
 
 function section(r: RunResult, index: number): string {
   const facts =
-    `target <b>${e(r.target)}</b> · seed ${e(String(r.seed))} · ${e(r.clock)} clock · ` +
+    `target <b>${e(r.target)}</b> · seed ${e(String(r.seed))} · ${e(clockWords(r))} · ` +
     `${e(formatDuration(r.endedAt - r.startedAt))} on the drill's clock, ${e(formatDuration(r.wallMs))} wall · ` +
     `started ${e(formatInstant(r.startedAt))}`;
   return [

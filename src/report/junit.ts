@@ -1,5 +1,5 @@
 import { escapeMarkup, escapeXmlAttribute } from './escape.js';
-import { checkMessage, describeAllowed, describeCheck, describeMeasured, formatOffset } from './format.js';
+import { checkMessage, clockWords, describeAllowed, describeCheck, describeMeasured, formatOffset } from './format.js';
 import type { ReportMeta, Reporter } from './reporter.js';
 import type { RunResult, TargetCheck } from './result.js';
 
@@ -82,7 +82,7 @@ function cases(result: RunResult): Case[] {
 function systemOut(result: RunResult): string {
   const lines = [
     `${result.experiment.title} (${result.experiment.id})`,
-    `target ${result.target}, seed ${result.seed}, ${result.clock} clock, verdict ${result.verdict}${result.dryRun ? ' (dry run)' : ''}`,
+    `target ${result.target}, seed ${result.seed}, ${clockWords(result)}, verdict ${result.verdict}${result.dryRun ? ' (dry run)' : ''}`,
     `runbook: ${result.experiment.runbook}`,
     '',
     ...result.timeline.map((e) => `${formatOffset(e.at - result.startedAt)}  ${e.kind.padEnd(8)} ${e.text}`),

@@ -1,5 +1,6 @@
 import { formatDuration } from '../kit/duration.js';
 import {
+  clockWords,
   checkMessage,
   describeAllowed,
   describeCheck,
@@ -96,7 +97,7 @@ function section(r: RunResult): string[] {
   const out: string[] = [
     `## ${verdictCell(r)} ${inline(r.experiment.title)}`,
     '',
-    `\`${r.experiment.id.replace(/`/g, "'")}\` · target \`${r.target}\` · seed ${r.seed} · ${r.clock} clock · ` +
+    `\`${r.experiment.id.replace(/`/g, "'")}\` · target \`${r.target}\` · seed ${r.seed} · ${clockWords(r)} · ` +
       `${formatDuration(r.endedAt - r.startedAt)} on the drill's clock (${formatDuration(r.wallMs)} wall) · ` +
       `started ${formatInstant(r.startedAt)}`,
     '',

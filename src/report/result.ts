@@ -10,6 +10,11 @@ export interface RunResult {
   verdict: 'pass' | 'fail' | 'aborted' | 'error';
   /** Clock mode the times were measured on. */
   clock: 'virtual' | 'real';
+  /**
+   * A real clock running N times faster than real time (a run attached to `gameday sim up --speed N`):
+   * every time of the run is simulated time. Absent at real speed and on the virtual clock.
+   */
+  clockSpeed?: number;
   /** Start and end on the target's clock (ms since epoch). */
   startedAt: number;
   endedAt: number;

@@ -19,6 +19,7 @@ describe('the node shell against a served simulator', function () {
   let sim: Simulator | undefined;
   let dir: string;
   let kubeconfig: string;
+  let platformKubeconfig: string;
 
   before(async function () {
     const endpoint = await import('../../src/sim/serve/control-endpoint.js').catch(() => undefined);
@@ -39,6 +40,22 @@ describe('the node shell against a served simulator', function () {
     dir = mkdtempSync(join(tmpdir(), 'gameday-remote-shell-'));
     kubeconfig = join(dir, 'kubeconfig');
     writeFileSync(kubeconfig, sim.kubeConfig('business').exportConfig());
+    // The three clusters in one kubeconfig, current context control, as `gameday sim up` writes it.
+    const all = ['control', 'business', 'paas'].map(
+      (c) => JSON.parse(sim!.kubeConfig(c).exportConfig()) as Record<string, unknown[]>,
+    );
+    platformKubeconfig = join(dir, 'platform-kubeconfig');
+    writeFileSync(
+      platformKubeconfig,
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: all.flatMap((k) => k['clusters']),
+        users: all.flatMap((k) => k['users']),
+        contexts: all.flatMap((k) => k['contexts']),
+        'current-context': 'control',
+      }),
+    );
   });
   after(async () => {
     await sim?.close();
@@ -79,5 +96,19 @@ describe('the node shell against a served simulator', function () {
     );
     expect(err).to.be.instanceOf(InvalidInputError);
     expect((err as Error).message).to.match(/^No node "10\.0\.0\.1" in business; its nodes are: .*10\.128\.38\.9/);
+  });
+
+  it('finds the node in whichever cluster has it when no context is given (issue 18)', async () => {
+    const { backend, close } = await remoteShellBackend({ kubeconfig: platformKubeconfig, node: '10.128.39.2' });
+    try {
+      expect(backend.kube.cluster).to.equal('paas');
+      expect((await new NodeShell(backend, () => Date.now()).run('hostname')).stdout).to.contain('10.128.39.2');
+    } finally {
+      close();
+    }
+    const err = await remoteShellBackend({ kubeconfig: platformKubeconfig, node: '10.9.9.9' }).catch((e: unknown) => e);
+    expect((err as Error).message).to.match(
+      /^No node "10\.9\.9\.9" in any cluster of .*; the nodes are: control: 10\.128\.38\.1.*; business: .*; paas: .*10\.128\.39\.6/,
+    );
   });
 });

@@ -100,8 +100,28 @@ describe('workload and pod probes', () => {
     });
     const crash = await podStatus.start(f.ctx, { workload: GW, reason: 'CrashLoopBackOff' });
     const oom = await podStatus.start(f.ctx, { workload: GW, reason: 'OOMKilled', count: 2 });
-    expect(crash.evaluate()).to.deep.equal({ ok: true, observed: 'gw-a Running, gw-b CrashLoopBackOff' });
+    expect(crash.evaluate()).to.deep.equal({ ok: true, observed: 'gw-b CrashLoopBackOff; 1 other pod: gw-a Running' });
     expect(oom.evaluate().ok).to.equal(false);
+  });
+
+  it('pod-status names the crashing pod first, however many healthy ones sort before it (issue 18)', async () => {
+    const f = fakeContext({
+      objects: {
+        deployments: [deployment('gateway-system', 'gateway-proxy')],
+        pods: [
+          gwPod('gw-a'),
+          gwPod('gw-b'),
+          gwPod('gw-c'),
+          gwPod('gw-d'),
+          gwPod('gw-z', { phase: 'Running', ready: false, waiting: 'CrashLoopBackOff', restarts: 3 }),
+        ],
+      },
+    });
+    const crash = await podStatus.start(f.ctx, { workload: GW, reason: 'CrashLoopBackOff' });
+    expect(crash.evaluate()).to.deep.equal({
+      ok: true,
+      observed: 'gw-z CrashLoopBackOff; 4 other pods: gw-a Running, gw-b Running and 2 more',
+    });
   });
 
   it('pods-running wants every pod Running and ready, as many as desired, and optionally no new restart', async () => {

@@ -30,7 +30,8 @@ export const node: CommandModule = {
       })
       .option('context', {
         type: 'string',
-        describe: "The cluster (kubeconfig context) the node is in (default: the session's cluster)",
+        describe:
+          "The cluster (kubeconfig context) the node is in (default: whichever cluster has it, the session's first)",
       })
       .option('session', {
         type: 'string',
@@ -51,8 +52,12 @@ export const node: CommandModule = {
         "No simulator to log in to: start `gameday practice <experiment>` or `gameday sim up`, or pass --kubeconfig with the simulator's kubeconfig. (On kind and lab clusters, use docker exec or ssh.)",
       );
     }
-    const context = (args.context as string | undefined) ?? state?.cluster;
-    const { backend, close } = await remoteShellBackend({ kubeconfig, context, node: name });
+    const { backend, close } = await remoteShellBackend({
+      kubeconfig,
+      context: args.context as string | undefined,
+      prefer: state?.cluster,
+      node: name,
+    });
     try {
       if (args.action === 'exec') {
         const words = [

@@ -3,9 +3,11 @@ import type { Argv } from 'yargs';
 import type { CommandModule } from '../command.js';
 import { loadExperiments } from '../../experiment/load.js';
 import { runExperiment } from '../../engine/runner.js';
-import { DEFAULT_JOURNAL_DIR, Journal, newRunId } from '../../engine/journal.js';
+import { DEFAULT_JOURNAL_DIR, Journal, newRunId, type JournalTarget } from '../../engine/journal.js';
 import { releaseJournalResources } from '../../engine/journal-resources.js';
+import type { LoadedExperiment } from '../../experiment/types.js';
 import { formatDuration } from '../../kit/duration.js';
+import { clockWords } from '../../report/format.js';
 import { createTarget, type CreatedTarget, type TargetOptions } from '../../targets/create.js';
 import type { RunResult } from '../../report/result.js';
 import { writeJunit, writeReports } from '../../report/write.js';
@@ -158,6 +160,8 @@ export const run: CommandModule = {
         }
         journal.setTarget(created.journalTarget);
         for (const n of created.notices ?? []) display.line(n);
+        const nobody = nobodyCanAct(l, created.journalTarget, dryRun);
+        if (nobody) display.line(nobody);
         let result: RunResult;
         try {
           if (dryRun)
@@ -229,6 +233,20 @@ async function settle(journal: Journal): Promise<void> {
   if (journal.data.state === 'running') journal.finish('rolled-back');
 }
 
+/**
+ * A manual drill on the simulator inside this process: nobody can reach it to carry out the steps, so the
+ * run only times what Kubernetes heals by itself. Says so, and how to run it so that a person can act.
+ */
+export function nobodyCanAct(l: LoadedExperiment, target: JournalTarget, dryRun: boolean): string | undefined {
+  if (dryRun || l.experiment.recovery.mode !== 'manual' || target.kind !== 'sim' || target.embedded !== true) return;
+  return (
+    `  warning: ${l.experiment.id} is a manual drill, but this simulator runs inside this process, where nobody ` +
+    'can carry out its steps: only what Kubernetes heals by itself is timed. To act on it, start ' +
+    `\`gameday sim up\` in another terminal and run \`gameday run ${l.file} --kubeconfig .gameday/sim/kubeconfig\` ` +
+    `(or practise it with \`gameday practice ${l.file}\`).`
+  );
+}
+
 function failureText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
@@ -241,7 +259,7 @@ function verdictLine(r: RunResult): string {
   const parts = r.checks.map((c) => `${c.ok ? '✓' : '✗'} ${c.message}`);
   if (r.error) parts.push(r.error);
   if (!r.rollback.ok) parts.push(`ROLLBACK INCOMPLETE: ${r.rollback.errors.join('; ')}`);
-  const wall = `${formatDuration(r.endedAt - r.startedAt)} on the ${r.clock} clock, ${formatDuration(r.wallMs)} wall`;
+  const wall = `${formatDuration(r.endedAt - r.startedAt)} on the ${clockWords(r)}, ${formatDuration(r.wallMs)} wall`;
   return `  ${word}  (${wall})\n${parts.map((p) => `    ${p}`).join('\n')}`;
 }
 
