@@ -5,6 +5,7 @@ import type { Target } from '../targets/target.js';
 import type { ListOptions } from '../kube/kube.js';
 import type { ResourceName } from '../kube/resources.js';
 import { InvalidInputError } from '../errors.js';
+import type { DryRunWorld } from './dry-run-world.js';
 
 export interface ContextOptions {
   target: Target;
@@ -17,6 +18,8 @@ export interface ContextOptions {
   aliases?: Map<string, string>;
   /** The clock plugins see (a DryRunClock in dry runs); default the target's. */
   clock?: Clock;
+  /** In a dry run: what the drill would have changed, laid over what plugins read. */
+  world?: DryRunWorld;
 }
 
 /**
@@ -43,7 +46,7 @@ export function makeContext(o: ContextOptions, name: string): PluginContext {
     );
   }
   const clock: Clock = o.clock ?? o.target.clock;
-  const kube = o.target.kube(cluster);
+  const kube = o.world ? o.world.kube(o.target.kube(cluster)) : o.target.kube(cluster);
   const ctx: PluginContext = {
     target: o.target,
     clock,
@@ -51,7 +54,7 @@ export function makeContext(o: ContextOptions, name: string): PluginContext {
     kube,
     // Asked for on first use: a lab cluster without an "etcd" section runs every drill that leaves etcd alone.
     get nodes() {
-      return o.target.nodes(cluster);
+      return o.world ? o.world.nodes(o.target.nodes(cluster), kube) : o.target.nodes(cluster);
     },
     get etcd() {
       return o.target.etcd(cluster);

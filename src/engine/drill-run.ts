@@ -8,6 +8,7 @@ import { newRunState, type PluginContext, type RunState } from '../kit/plugin.js
 import type { Clock } from './clock.js';
 import { clusterAliases, contextCache, type ContextOptions } from './context.js';
 import { DryRunClock } from './dry-run-clock.js';
+import { DryRunWorld } from './dry-run-world.js';
 import type { Journal, JournalTarget } from './journal.js';
 import type { Ledger } from './ledger.js';
 import { builtinPlugins, type Plugins } from './plugins.js';
@@ -101,7 +102,7 @@ export class DrillRun {
       dryRun: options.dryRun,
       note: (cluster, text) => this.note('note', `${cluster}: ${text}`),
       aliases: this.aliases,
-      ...(options.dryRun ? { clock: new DryRunClock(this.clock) } : {}),
+      ...(options.dryRun ? { clock: new DryRunClock(this.clock), world: new DryRunWorld() } : {}),
     };
     const defaultCluster = exp.clusters?.[0] ?? target.clusters()[0] ?? 'default';
     this.contextFor = contextCache(ctxOptions, defaultCluster);

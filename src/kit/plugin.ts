@@ -48,6 +48,11 @@ export interface RunState {
   writes: Map<string, AckedWrite[]>;
   /** Free-form values a step leaves for a later one (e.g. the name of a node added). */
   values: Map<string, unknown>;
+  /**
+   * Nodes a step of this drill will join (add-node's nodeName), per cluster, known before the drill starts:
+   * a probe or a later step may name them before they exist.
+   */
+  expectedNodes: Map<string, string[]>;
 }
 
 export function newRunState(): RunState {
@@ -58,6 +63,7 @@ export function newRunState(): RunState {
     snapshots: new Map(),
     writes: new Map(),
     values: new Map(),
+    expectedNodes: new Map(),
   };
 }
 
@@ -91,6 +97,8 @@ export interface Fault<P = Record<string, unknown>> extends PluginBase {
 
 export interface RecoveryStep<P = Record<string, unknown>> extends PluginBase {
   run(ctx: PluginContext, params: P): Promise<void>;
+  /** What the step will add to the cluster, when its parameters say it before it runs (a node's name). */
+  willAdd?(params: P): { nodes?: string[] };
   /** The step in plain words, and the runbook's commands, shown in manual mode and by `explain`. */
   describe(params: P): string;
 }

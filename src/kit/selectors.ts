@@ -159,7 +159,9 @@ export async function resolveNodes(ctx: PluginContext, sel: NodeSelector | undef
   const { items } = await ctx.kube.list('nodes');
   const all = items.map((n) => n.metadata.name).sort();
   if ('names' in s) {
-    const missing = s.names.filter((n) => !all.includes(n));
+    // A node a step of this drill joins is named before it exists: until then it is simply not Ready.
+    const expected = ctx.state.expectedNodes.get(ctx.cluster) ?? [];
+    const missing = s.names.filter((n) => !all.includes(n) && !expected.includes(n));
     if (missing.length) {
       // At most a few names of each: a selector may name a thousand nodes, a cluster have ten thousand.
       throw new InvalidInputError(`${ctx.cluster}: no node named ${few(missing, 10)}; nodes are: ${few(all, 20)}.`);

@@ -41,6 +41,7 @@ export const addNode: RecoveryStep<AddNodeParams> = {
     ctx.state.values.set(addedNodesKey(ctx.cluster), [...addedNodes(ctx), name]);
     ctx.note(`added node ${name}`);
   },
+  willAdd: (p) => (p.nodeName ? { nodes: [p.nodeName] } : {}),
   describe: (p) =>
     `Add a ${p.role ?? 'worker'} node${p.nodeName ? ` ${p.nodeName}` : ''}${p.memory ? ` with ${p.memory} memory` : ''}: provision the host, then \`kubeadm join <apiserver> --token <token> --discovery-token-ca-cert-hash <hash>\`${p.role === 'master' ? ' --control-plane' : ''}.`,
 };

@@ -57,6 +57,14 @@ describe('selectors', () => {
       );
     });
 
+    it('accepts the name of a node a step of this drill will join, before it exists (issue 18)', async () => {
+      const f = cluster();
+      f.state.expectedNodes.set('business', ['w9']);
+      expect(await resolveNodes(f.ctx, { names: ['w1', 'w9'] })).to.deep.equal(['w1', 'w9']);
+      const err = await resolveNodes(f.ctx, { names: ['w8'] }).catch((e: unknown) => e);
+      expect((err as Error).message).to.contain('no node named w8');
+    });
+
     it('selects by role: masters, workers or any, first by name', async () => {
       const ctx = cluster().ctx;
       expect(await resolveNodes(ctx, { role: 'master', count: 2, pick: 'first' })).to.deep.equal(['m1', 'm2']);

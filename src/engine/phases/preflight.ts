@@ -1,6 +1,8 @@
 import { InvalidInputError } from '../../errors.js';
 import type { DrillRun } from '../drill-run.js';
+import type { StepItem } from '../../experiment/types.js';
 import { lookup, type AnyFault, type AnyStep } from '../plugins.js';
+import { paramsOf } from '../probe-set.js';
 
 /** The plugins an experiment's items name, in the order of its faults and recovery steps. */
 export interface DrillPlugins {
@@ -20,8 +22,17 @@ export function preflight(d: DrillRun): DrillPlugins {
       );
     }
   }
-  return {
-    faults: exp.faults.map((f) => lookup(d.plugins.faults, f.type, 'fault')),
-    steps: (exp.recovery.steps ?? []).map((s) => lookup(d.plugins.steps, s.type, 'recovery step')),
-  };
+  const steps = (exp.recovery.steps ?? []).map((s) => lookup(d.plugins.steps, s.type, 'recovery step'));
+  expectNodes(d, exp.recovery.steps ?? [], steps);
+  return { faults: exp.faults.map((f) => lookup(d.plugins.faults, f.type, 'fault')), steps };
+}
+
+/** The nodes the drill's steps will join, by name, so that probes started before them may name them. */
+export function expectNodes(d: DrillRun, items: readonly StepItem[], steps: readonly AnyStep[]): void {
+  items.forEach((item, i) => {
+    const nodes = steps[i]?.willAdd?.(paramsOf(item)).nodes ?? [];
+    if (nodes.length === 0) return;
+    const cluster = d.contextFor(item.cluster).cluster;
+    d.state.expectedNodes.set(cluster, [...(d.state.expectedNodes.get(cluster) ?? []), ...nodes]);
+  });
 }
