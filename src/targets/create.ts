@@ -3,6 +3,7 @@ import type { JournalTarget } from '../engine/journal.js';
 import type { TrackedResource } from '../engine/resources.js';
 import type { Target, TargetKind } from './target.js';
 import { InvalidInputError } from '../errors.js';
+import { topologyNotices, withNotices } from './topology-notice.js';
 
 export interface TargetOptions {
   kind: TargetKind;
@@ -49,11 +50,11 @@ export async function createTarget(o: TargetOptions): Promise<CreatedTarget> {
     }
     case 'kind': {
       const { createKindTargetFromOptions } = await import('./kind/create.js');
-      return createKindTargetFromOptions(o);
+      return withNotices(await createKindTargetFromOptions(o), topologyNotices(o, false));
     }
     case 'lab': {
       const { createLabTargetFromOptions } = await import('./lab/create.js');
-      return createLabTargetFromOptions(o);
+      return withNotices(await createLabTargetFromOptions(o), topologyNotices(o, false));
     }
     default:
       throw new InvalidInputError(`Unknown target "${String(o.kind)}"; expected sim, kind or lab.`);

@@ -12,6 +12,7 @@ import { list } from './list.js';
 import { rollback } from './rollback.js';
 import { run } from './run.js';
 import { sim } from './sim.js';
+import { topology } from './topology.js';
 import { validate } from './validate.js';
 
 export const commands: CommandModule[] = [
@@ -20,6 +21,7 @@ export const commands: CommandModule[] = [
   list,
   explain,
   sim,
+  topology,
   rollback,
   schedule,
   history,

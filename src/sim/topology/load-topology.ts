@@ -7,6 +7,7 @@ import { parseJsonSource, type SourceDocument } from '../../experiment/json-sour
 import { quoteText } from '../../experiment/quote.js';
 import { LIMITS } from '../../kit/limits.js';
 import { DEFAULT_PARAMS, type SimParams } from '../params.js';
+import { simParamsSchema } from '../param-docs.js';
 import type { Topology } from './types.js';
 
 export interface LoadedTopology {
@@ -16,7 +17,7 @@ export interface LoadedTopology {
 }
 
 /** Parameters that are plain numbers (counts, rates, seconds); every other numeric parameter is a duration in ms. */
-const UNITLESS = new Set<string>([
+export const UNITLESS = new Set<string>([
   'nodeEvictionRate',
   'secondaryNodeEvictionRate',
   'largeClusterSizeThreshold',
@@ -30,7 +31,13 @@ const OPTIONAL: Record<string, 'boolean' | 'number' | 'string'> = { schedulerPre
 
 let validator: ReturnType<Ajv2020['compile']> | undefined;
 function validateSchema(value: unknown): ErrorObject[] {
-  validator ??= new Ajv2020({ allErrors: true, verbose: true, strict: false }).compile(schema);
+  // An unknown parameter is left to mergeParams, whose message lists the known ones.
+  const params = {
+    ...simParamsSchema(),
+    maxProperties: 100,
+    additionalProperties: { type: ['string', 'number', 'boolean'], maxLength: 32 },
+  };
+  validator ??= new Ajv2020({ allErrors: true, verbose: true, strict: false }).addSchema(params).compile(schema);
   return validator(value) ? [] : [...(validator.errors ?? [])];
 }
 

@@ -71,7 +71,7 @@ const EXPECTED: Record<string, string[]> = {
     '5:14: /runbook: Expected "runbook" to be a non-empty string, got "" (string)',
     '6:60: /faults/0/nodes/count: Expected "count" to be an integer, got "1" (string)',
     '7:47: /recovery/delay: Expected "delay" to be a duration such as "30s", "5m" or "PT5M", got "PT" (string)',
-    '8:56: /verify/0: Unknown property "extra". Allowed properties: type, cluster, name, timeout, interval.',
+    '8:56: /verify/0: Unknown property "extra". Allowed properties: type, cluster, name, timeout, interval, expect.',
   ],
 };
 
