@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Experiment, LoadedExperiment } from '../../src/experiment/types.js';
 import { runExperiment, type RunOptions } from '../../src/engine/runner.js';
 import { SimTarget } from '../../src/targets/sim/sim-target.js';
+import { loadTopology } from '../../src/sim/topology/load-topology.js';
 import type { RunResult } from '../../src/report/result.js';
 
 export function tempDir(prefix: string): string {
@@ -40,10 +41,16 @@ export function writeExperiment(dir: string, e: Experiment): string {
 /** Run one experiment on a fresh simulator; returns the result and the (closed) target. */
 export async function runOnSim(
   e: Experiment,
-  options: Partial<RunOptions> & { keepOpen?: boolean } = {},
+  options: Partial<RunOptions> & { keepOpen?: boolean; topology?: string; file?: string } = {},
 ): Promise<{ result: RunResult; target: SimTarget }> {
-  const target = await SimTarget.create({ seed: options.seed ?? 1, dryRun: options.dryRun ?? false });
-  const loaded: LoadedExperiment = { file: `${e.id}.json`, experiment: e };
+  const { keepOpen, topology: topologyFile, file, ...runOptions } = options;
+  const topology = topologyFile ? loadTopology(topologyFile) : undefined;
+  const target = await SimTarget.create({
+    seed: options.seed ?? 1,
+    dryRun: options.dryRun ?? false,
+    ...(topology ? { topology: topology.topology, params: topology.params } : {}),
+  });
+  const loaded: LoadedExperiment = { file: file ?? `${e.id}.json`, experiment: e };
   try {
     const result = await runExperiment(loaded, target, {
       seed: 1,
@@ -51,10 +58,10 @@ export async function runOnSim(
       signal: new AbortController().signal,
       journalDir: tempDir('journal'),
       journalTarget: { kind: 'sim', embedded: true },
-      ...options,
+      ...runOptions,
     });
     return { result, target };
   } finally {
-    if (!options.keepOpen) await target.close();
+    if (!keepOpen) await target.close();
   }
 }
