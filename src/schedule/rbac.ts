@@ -179,6 +179,7 @@ export const STEP_RBAC: Readonly<Record<string, Row>> = {
   'start-service': nodeStep,
   'stop-service': nodeStep,
   'power-on-node': nodeStep,
+  'reconnect-node': nodeStep,
   'clean-logs': nodeStep,
   'relieve-pressure': nodeStep,
   'move-manifest-back': nodeStep,
@@ -233,6 +234,7 @@ export const STEP_RBAC: Readonly<Record<string, Row>> = {
   // etcd recovery runs etcdctl and edits manifests over ssh; growing it back lists nodes to find masters.
   'etcd-snapshot': [],
   'etcd-restart-members': [],
+  'etcd-start-members': [],
   'etcd-restore-single': [],
   'etcd-member-replace': [],
   'etcd-point-apiserver': [],
