@@ -33,6 +33,8 @@ export function describeProbe(probe: AnyProbe, item: ProbeItem): string {
  */
 function expecting(item: ProbeItem, handle: ProbeHandle): ProbeHandle {
   if (item.expect !== false) return handle;
+  // Not its own outage figure (unavailableMs): turned round, the probe fails while the other one passed, and
+  // the monitor times those stretches from its answers.
   return {
     evaluate: () => {
       const r = handle.evaluate();
