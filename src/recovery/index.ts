@@ -13,6 +13,7 @@ import { etcdRestartMembers } from './etcd-restart-members.js';
 import { etcdRestoreSingle } from './etcd-restore-single.js';
 import { etcdStartMembers } from './etcd-start-members.js';
 import { etcdSnapshot } from './etcd-snapshot.js';
+import { labelNodes } from './label-nodes.js';
 import { moveManifestBack } from './move-manifest-back.js';
 import { patchService } from './patch-service.js';
 import { patchTolerations } from './patch-tolerations.js';
@@ -48,6 +49,7 @@ export const recoverySteps = {
   'etcd-restore-single': etcdRestoreSingle,
   'etcd-snapshot': etcdSnapshot,
   'etcd-start-members': etcdStartMembers,
+  'label-nodes': labelNodes,
   'move-manifest-back': moveManifestBack,
   'patch-service': patchService,
   'patch-tolerations': patchTolerations,

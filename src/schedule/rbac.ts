@@ -168,6 +168,7 @@ export const FAULT_RBAC: Readonly<Record<string, Row>> = {
 export const STEP_RBAC: Readonly<Record<string, Row>> = {
   cordon: (item) => [...nodeStep(item), g('', 'nodes', ['patch'])],
   uncordon: (item) => [...nodeStep(item), g('', 'nodes', ['patch'])],
+  'label-nodes': (item) => [...nodeStep(item), g('', 'nodes', ['patch'])],
   // kubectl drain: cordon, watch the pods, evict through PodDisruptionBudgets; with force, delete pods no controller owns.
   drain: (item) => [
     ...nodeStep(item),
