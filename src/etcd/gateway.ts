@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:https';
 import { InfrastructureError, errorMessage } from '../errors.js';
 
 /**
@@ -9,6 +10,16 @@ import { InfrastructureError, errorMessage } from '../errors.js';
 export const GATEWAY_PATH = '/v3/kv';
 
 export type GatewayOp = { put: string; value: string } | { delete: string };
+
+/**
+ * A client certificate for members that require one (kubeadm's etcd: --client-cert-auth, the apiserver
+ * connecting with apiserver-etcd-client.crt), and the CA their server certificates are checked against.
+ */
+export interface EtcdTls {
+  ca: string | Buffer;
+  cert: string | Buffer;
+  key: string | Buffer;
+}
 
 /**
  * unavailable: nothing committed (no quorum, no leader, nobody listening, our timeout): retry later.
@@ -103,10 +114,15 @@ export class EtcdGateway {
   lastClusterId: string | undefined;
   private preferred: string | undefined;
 
+  private readonly agent: Agent | undefined;
+
   constructor(
     private readonly endpoints: () => string[],
     private readonly timeoutMs: number,
-  ) {}
+    tls?: EtcdTls,
+  ) {
+    this.agent = tls ? new Agent({ ca: tls.ca, cert: tls.cert, key: tls.key, keepAlive: true }) : undefined;
+  }
 
   /** All ops in one transaction: atomic, one Raft round trip. Keys must be distinct (etcd refuses duplicates). */
   async txn(ops: GatewayOp[], timeoutMs = this.timeoutMs): Promise<number> {
@@ -217,14 +233,19 @@ export class EtcdGateway {
     let text: string;
     let status: number;
     try {
-      const res = await fetch(`${endpoint}${GATEWAY_PATH}/${method}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal,
-      });
-      status = res.status;
-      text = await res.text();
+      const url = `${endpoint}${GATEWAY_PATH}/${method}`;
+      if (this.agent && url.startsWith('https:')) {
+        ({ status, text } = await httpsPost(url, JSON.stringify(body), this.agent, signal));
+      } else {
+        const res = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+          signal,
+        });
+        status = res.status;
+        text = await res.text();
+      }
     } catch (err) {
       const e = err as { name?: string; cause?: { code?: string; message?: string } };
       if (e.name === 'TimeoutError' || e.name === 'AbortError') {
@@ -249,6 +270,41 @@ export class EtcdGateway {
   private noteHeader(header: Header | undefined): void {
     if (header?.cluster_id) this.lastClusterId = header.cluster_id;
   }
+
+  /** Let go of kept-alive TLS connections. */
+  close(): void {
+    this.agent?.destroy();
+  }
+}
+
+/** fetch cannot present a client certificate: a POST through node's https with the gateway's agent. */
+function httpsPost(
+  url: string,
+  body: string,
+  agent: Agent,
+  signal: AbortSignal,
+): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        agent,
+        signal,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', (err) =>
+      reject(signal.aborted ? Object.assign(new Error('timed out'), { name: 'TimeoutError' }) : err),
+    );
+    req.end(body);
+  });
 }
 
 /** The end of etcd's range for every key under `prefix` (the prefix with its last byte plus one). */

@@ -58,6 +58,8 @@ export interface ApiServerOptions {
 export class SimApiServer {
   requestCount = 0;
   private server: Server | undefined;
+  /** Listeners on other addresses (listenAlso): the same API, for clients that cannot reach loopback. */
+  private readonly extra: Server[] = [];
   private address = '';
   private readonly sockets = new Set<Socket>();
   private readonly watches = new Set<WatchStream>();
@@ -94,8 +96,7 @@ export class SimApiServer {
     return this.address;
   }
 
-  async start(): Promise<{ url: string }> {
-    if (this.server) return { url: this.address };
+  private createHttpServer(): Server {
     const handler = (req: IncomingMessage, res: ServerResponse): void => this.handle(req, res);
     const tls = this.opts.tls;
     const server: Server = tls ? createTlsServer({ cert: tls.cert, key: tls.key }, handler) : createServer(handler);
@@ -107,18 +108,18 @@ export class SimApiServer {
     server.keepAliveTimeout = 60_000;
     server.requestTimeout = 0;
     server.headersTimeout = 60_000;
+    return server;
+  }
+
+  async start(): Promise<{ url: string }> {
+    if (this.server) return { url: this.address };
+    const server = this.createHttpServer();
     const host = this.opts.host ?? '127.0.0.1';
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.opts.port ?? 0, host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listen(server, this.opts.port ?? 0, host);
     this.server = server;
     const addr = server.address();
     const port = typeof addr === 'object' && addr ? addr.port : (this.opts.port ?? 0);
-    const scheme = tls ? 'https' : 'http';
+    const scheme = this.opts.tls ? 'https' : 'http';
     this.address = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
     this.policy = {
       token: this.token,
@@ -145,6 +146,20 @@ export class SimApiServer {
     return { url: this.address };
   }
 
+  /**
+   * Serve the same API on another address too (the proving ground's bridge gateway, where its hosts'
+   * kubelet agents reach it), on the same port, so that the Host the clients send is one the access policy
+   * allows (give the address in `allowedHosts`; with TLS the certificate names it too). Returns its URL.
+   */
+  async listenAlso(host: string): Promise<string> {
+    if (!this.server) throw new Error('start the apiserver before listening on another address');
+    const url = new URL(this.address);
+    const server = this.createHttpServer();
+    await listen(server, Number(url.port), host);
+    this.extra.push(server);
+    return `${url.protocol}//${host.includes(':') ? `[${host}]` : host}:${url.port}`;
+  }
+
   /** Open watches, the fan-out groups feeding them, and how many objects were serialized for them. */
   watchStats(): { watches: number; fanoutGroups: number; serialized: number } {
     return { watches: this.watches.size, fanoutGroups: this.ctx.fanout.size, serialized: this.ctx.encoder.serialized };
@@ -164,7 +179,8 @@ export class SimApiServer {
     this.ctx.bookmarks.close();
     this.ctx.encoder.clear();
     if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const servers = [server, ...this.extra.splice(0)];
+    const closed = Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
     await closed;
@@ -311,4 +327,14 @@ export class SimApiServer {
     }
     throw new ApiError(404, 'NotFound', 'the server could not find the requested resource');
   }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

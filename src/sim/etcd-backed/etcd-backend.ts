@@ -48,7 +48,7 @@
 import { InfrastructureError, errorMessage } from '../../errors.js';
 import type { KubeObject } from '../../kube/objects.js';
 import type { Store, StoreEvent } from '../store/store.js';
-import { EtcdGateway, EtcdGatewayError, type GatewayKv, type GatewayOp } from '../../etcd/gateway.js';
+import { EtcdGateway, EtcdGatewayError, type EtcdTls, type GatewayKv, type GatewayOp } from '../../etcd/gateway.js';
 import { REGISTRY_PREFIX, parseRegistryKey, prefixRangeEnd, registryKey } from './registry-keys.js';
 
 /** etcd's words when a proposal cannot commit, as kube-apiserver passes them on. */
@@ -62,6 +62,8 @@ export class EtcdBackendError extends InfrastructureError {}
 export interface EtcdBackendOptions {
   /** kube-apiserver's --etcd-servers. A function, so that repointing the apiserver is seen at once. */
   endpoints: string[] | (() => string[]);
+  /** Client certificate and CA for https endpoints that require them (kubeadm's etcd). */
+  tls?: EtcdTls;
   /** Timeout of one write-through transaction and of one health probe. Default 1 s. */
   requestTimeoutMs?: number;
   /** Pause between health probes (real time). Default 500 ms. */
@@ -203,7 +205,7 @@ export class EtcdBackedStore {
     this.maxTxnOps = options.maxTxnOps ?? 128;
     this.maxTxnBytes = options.maxTxnBytes ?? 1024 * 1024;
     this.onEvent = options.onEvent;
-    this.gateway = new EtcdGateway(endpoints, this.requestTimeoutMs);
+    this.gateway = new EtcdGateway(endpoints, this.requestTimeoutMs, options.tls);
   }
 
   /** Writes are accepted (etcd commits, no restore under way). */
@@ -341,6 +343,7 @@ export class EtcdBackedStore {
     this.pending.clear();
     this.notifyDrain();
     await Promise.allSettled([this.inFlight, this.probing, this.reloading]);
+    this.gateway.close();
   }
 
   private refusal(): string | undefined {

@@ -40,6 +40,11 @@ export class HostState {
   runtimeDownSince: number | undefined;
   /** A node that joins the cluster reports NotReady until its first full status sync. */
   joining = false;
+  /**
+   * A real host's kubelet agent renews this node's Lease and posts its status (the proving ground): the
+   * model then writes neither, and its `kubelet` state follows the agent (see sim/host-binding).
+   */
+  agentBound = false;
 
   constructor(
     readonly spec: TopologyNode,

@@ -97,7 +97,7 @@ export class Hosts implements ControlPlaneHosts {
     if (this.hosts.has(spec.name))
       throw new InvalidInputError(`Node "${spec.name}" is already part of cluster "${this.ctx.cluster}".`);
     const index = this.nextIndex++;
-    const ip = IPV4.test(spec.name) ? spec.name : `172.18.0.${(index % 250) + 2}`;
+    const ip = spec.ip ?? (IPV4.test(spec.name) ? spec.name : `172.18.0.${(index % 250) + 2}`);
     const host = new HostState(spec, index, ip, this.uuid());
     if (spec.role === 'master')
       for (const c of ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const)

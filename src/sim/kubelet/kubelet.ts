@@ -450,6 +450,7 @@ export class Kubelet {
   // ---- node: registration, lease, status, eviction ----------------------------------------------------
 
   private register(): void {
+    if (this.host.agentBound) return;
     const store = this.ctx.store;
     if (store.get('nodes', undefined, this.name)) return;
     const now = this.ctx.clock.now();
@@ -483,7 +484,7 @@ export class Kubelet {
   }
 
   renewLease(): void {
-    if (!this.apiReachable) return;
+    if (!this.apiReachable || this.host.agentBound) return;
     const store = this.ctx.store;
     const node = store.get('nodes', undefined, this.name);
     if (!node) return;
@@ -522,7 +523,7 @@ export class Kubelet {
 
   /** Post node status when it changed, or when nodeStatusReportFrequency has passed (`force`: now). */
   postStatus(force: boolean): void {
-    if (!this.apiReachable) return;
+    if (!this.apiReachable || this.host.agentBound) return;
     const store = this.ctx.store;
     const node = store.get('nodes', undefined, this.name);
     if (!node) {

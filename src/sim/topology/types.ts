@@ -39,6 +39,8 @@ export interface TopologyNode {
   pods?: number;
   disk?: string;
   zone?: string;
+  /** The node's InternalIP; default: its name when that is an IPv4 address, else 172.18.0.x. */
+  ip?: string;
   labels?: Record<string, string>;
   taints?: { key: string; value?: string; effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute' }[];
 }

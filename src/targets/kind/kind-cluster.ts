@@ -9,6 +9,8 @@ export interface KindNode {
   /** Container name, which is also the Kubernetes node name ("gameday-control-plane2"). */
   name: string;
   role: 'control-plane' | 'worker';
+  /** The docker networks the container is attached to (kind's own is "kind"). */
+  networks?: string[];
 }
 
 /**
@@ -24,16 +26,18 @@ export async function findKindNodes(runner: CommandRunner, cluster: string): Pro
       '--filter',
       `label=${KIND_CLUSTER_LABEL}=${cluster}`,
       '--format',
-      `{{.Names}}\t{{.Label "${KIND_ROLE_LABEL}"}}`,
+      `{{.Names}}\t{{.Label "${KIND_ROLE_LABEL}"}}\t{{.Networks}}`,
     ],
     { readOnly: true },
   );
   const nodes: KindNode[] = [];
   for (const line of r.stdout.split('\n')) {
-    const [name, role] = line.trim().split('\t');
+    const [name, role, networks] = line.trim().split('\t');
     if (!name) continue;
     // kind's external-load-balancer container (HA clusters) is not a Kubernetes node.
-    if (role === 'control-plane' || role === 'worker') nodes.push({ name, role });
+    if (role === 'control-plane' || role === 'worker') {
+      nodes.push({ name, role, ...(networks ? { networks: networks.split(',').filter(Boolean) } : {}) });
+    }
   }
   if (nodes.length === 0) {
     throw new InfrastructureError(
@@ -52,4 +56,16 @@ export function requireNode(nodes: readonly KindNode[], name: string): KindNode 
     );
   }
   return n;
+}
+
+/**
+ * The docker network the nodes are on: kind's "kind", or the one KIND_EXPERIMENTAL_DOCKER_NETWORK named
+ * when the cluster was made (the nodes then share that one network instead).
+ */
+export function nodesNetwork(nodes: readonly KindNode[]): string {
+  const env = process.env['KIND_EXPERIMENTAL_DOCKER_NETWORK'];
+  if (env) return env;
+  const lists = nodes.map((n) => n.networks ?? []);
+  const shared = lists.reduce((a, b) => a.filter((x) => b.includes(x)), lists[0] ?? []);
+  return shared.includes('kind') || shared.length !== 1 ? 'kind' : shared[0]!;
 }

@@ -6,7 +6,7 @@ import type { Kube } from '../../kube/kube.js';
 import { CommandRunner, type Exec } from '../common/command-runner.js';
 import { RunbookEtcdOps } from '../common/runbook-etcd.js';
 import { ActionLog, type EtcdOps, type NodeOps, type Target } from '../target.js';
-import { findKindNodes, type KindNode } from './kind-cluster.js';
+import { findKindNodes, nodesNetwork, type KindNode } from './kind-cluster.js';
 import { KindEtcdHost } from './kind-etcd-host.js';
 import { KindNodeOps } from './kind-node-ops.js';
 
@@ -161,5 +161,6 @@ export async function createKindTarget(options: KindTargetOptions = {}): Promise
     );
   }
   config.setCurrentContext(context);
-  return new KindTarget({ ...options, name, clock, actions }, nodes, config, runner);
+  const network = options.network ?? nodesNetwork(nodes);
+  return new KindTarget({ ...options, name, clock, actions, network }, nodes, config, runner);
 }

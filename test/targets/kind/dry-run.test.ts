@@ -66,7 +66,7 @@ describe('kind target in dry-run mode', () => {
       'gameday-worker3',
     ]);
     expect(actions.entries[0]).to.include({
-      text: 'docker ps -a --filter label=io.x-k8s.kind.cluster=gameday --format \'{{.Names}}\t{{.Label "io.x-k8s.kind.role"}}\'',
+      text: 'docker ps -a --filter label=io.x-k8s.kind.cluster=gameday --format \'{{.Names}}\t{{.Label "io.x-k8s.kind.role"}}\t{{.Networks}}\'',
       readOnly: true,
       dryRun: false,
     });
