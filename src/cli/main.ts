@@ -32,7 +32,7 @@ export async function main(argv: string[]): Promise<number> {
     .recommendCommands()
     .demandCommand(
       1,
-      'Name a command: run, validate, list, explain, sim, rollback, schedule, history, report, practice, node, ack, diagnose, hint.',
+      'Name a command: run, validate, list, explain, sim, proving-ground, rollback, schedule, history, report, practice, node, ack, diagnose, hint.',
     )
     .help()
     .version()

@@ -5,6 +5,7 @@ import { explain } from './explain.js';
 import { hint } from './hint.js';
 import { node } from './node.js';
 import { practice } from './practice.js';
+import { provingGround } from './proving-ground.js';
 import { history } from './history.js';
 import { report } from './report.js';
 import { schedule } from './schedule.js';
@@ -22,6 +23,7 @@ export const commands: CommandModule[] = [
   explain,
   sim,
   topology,
+  provingGround,
   rollback,
   schedule,
   history,
