@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -200,6 +201,9 @@ export async function provingGroundUp(o: UpOptions): Promise<UpResult> {
     // --- the hosts.
     t = Date.now();
     const sshPublicKey = readFileSync(`${paths.sshKey}.pub`, 'utf8');
+    // Fixed ports: docker would pick a new one at every `docker start`, and the lab profile names them.
+    const ports = await freePorts(state.hosts.length);
+    state.hosts.forEach((h, i) => (h.sshPort = ports[i]!));
     for (const host of state.hosts) {
       const staging = join(o.dir, 'staging', host.name);
       writeHostFiles(staging, {
@@ -229,7 +233,7 @@ export async function provingGroundUp(o: UpOptions): Promise<UpResult> {
         '--ip',
         host.ip,
         '--publish',
-        '127.0.0.1::22',
+        `127.0.0.1:${host.sshPort}:22`,
         '--tmpfs',
         '/run:rw,nosuid,nodev,mode=755',
         '--volume',
@@ -250,11 +254,6 @@ export async function provingGroundUp(o: UpOptions): Promise<UpResult> {
     }
     rmSync(join(o.dir, 'staging'), { recursive: true, force: true });
     await Promise.all(state.hosts.map((h) => docker(['start', h.name])));
-    for (const host of state.hosts) {
-      const r = await docker(['port', host.name, '22/tcp']);
-      host.sshPort = Number(/:(\d+)\s*$/m.exec(r.stdout)?.[1]);
-    }
-    saveState(state);
     lap('hosts started', t);
 
     // --- one BMC per host.
@@ -385,4 +384,22 @@ function tail(file: string): string {
   } catch {
     return '';
   }
+}
+
+/** TCP ports free on 127.0.0.1 now (held together while picking, so they differ). */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const s = createServer();
+          s.once('error', reject);
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
 }

@@ -48,7 +48,8 @@ export function parseManifest(file: string, text: string): StaticPodManifest | s
   const c = doc?.spec?.containers?.[0];
   const name = doc?.metadata?.name;
   if (!name || !c?.name || !c.image) return `${file}: not a pod with a named container and an image`;
-  const argv = [...(c.command ?? []), ...(c.args ?? [])];
+  // YAML reads `- 999` as a number; the container's command line is words.
+  const argv = [...(c.command ?? []), ...(c.args ?? [])].map(String);
   if (argv.length === 0) return `${file}: the container has no command`;
   const env: Record<string, string> = {};
   for (const e of c.env ?? []) if (e.name) env[e.name] = e.value ?? '';
