@@ -40,9 +40,12 @@ export function writeHypervisorScript(path: string, network: string, hosts: read
     path,
     `#!/bin/sh
 # hypervisor pause|unpause|disconnect|connect <host>: freeze or thaw a proving-ground host, or cut it off its
-# network and plug it back in.
+# network and plug it back in. hypervisor refuse <why>: an operation this ground cannot do, refused.
 set -e
-${dockerHost ? `export DOCKER_HOST='${dockerHost}'\n` : ''}case "$2" in
+${dockerHost ? `export DOCKER_HOST='${dockerHost}'\n` : ''}if [ "$1" = refuse ]; then
+  shift; echo "$*" >&2; exit 1
+fi
+case "$2" in
 ${cases}
   *) echo "no host $2 on this proving ground" >&2; exit 2 ;;
 esac
@@ -56,6 +59,9 @@ esac
   );
   chmodSync(path, 0o755);
 }
+
+// No quotes or shell characters: a local template runs without a shell.
+const SHARED = 'The hosts of a proving ground are containers sharing one machine:';
 
 export interface ProfileInput {
   name: string;
@@ -121,6 +127,15 @@ export function groundProfile(o: ProfileInput): LabProfile {
           unfreeze: local(`${o.hypervisor} unpause {node}`),
           networkDisconnect: local(`${o.hypervisor} disconnect {node}`),
           networkConnect: local(`${o.hypervisor} connect {node}`),
+          // The hosts share this machine's kernel, memory, CPUs and disk: real pressure would press on the
+          // machine itself (a 95% disk fill writes tens of gigabytes to the shared disk).
+          memoryPressure: local(
+            `${o.hypervisor} refuse ${SHARED} memory pressure would take the memory of that machine.`,
+          ),
+          diskPressure: local(
+            `${o.hypervisor} refuse ${SHARED} filling the disk of a host fills the disk of that machine.`,
+          ),
+          overloadStart: local(`${o.hypervisor} refuse ${SHARED} a CPU burner would load that machine, not one host.`),
         },
       },
     ],

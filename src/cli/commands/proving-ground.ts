@@ -34,9 +34,9 @@ export const provingGround: CommandModule = {
   builder: (y: Argv) =>
     y
       .positional('action', {
-        choices: ['up', 'down', 'status', 'serve'] as const,
+        choices: ['up', 'down', 'status', 'image', 'serve'] as const,
         describe:
-          'up: bring a ground up and return; down: remove it; status: what runs; serve: the background simulator (started by up)',
+          'up: bring a ground up and return; down: remove it; status: what runs; image: build (or import from the cache) the host image only; serve: the background simulator (started by up)',
       })
       .option('name', {
         type: 'string',
@@ -101,6 +101,14 @@ export const provingGround: CommandModule = {
         }
         if (s.healthError) out.write(`  API: ${s.healthError}\n`);
         out.write(`  kubeconfig ${s.kubeconfig}\n  lab profile ${s.profile}\n`);
+        return EXIT.ok;
+      }
+      case 'image': {
+        const { requireDocker } = await import('../../proving-ground/tools.js');
+        const { ensureImage } = await import('../../proving-ground/image.js');
+        await requireDocker();
+        const r = await ensureImage(progress);
+        process.stdout.write(`${r.tag} ${r.how} in ${(r.ms / 1000).toFixed(1)} s\n`);
         return EXIT.ok;
       }
       case 'serve': {
