@@ -8,6 +8,7 @@ export interface FillNodeDiskParams extends NodeFaultParams {
 
 /** D3 disk variant: the log volume fills until kubelet reports DiskPressure. */
 export const fillNodeDisk = nodeFault<FillNodeDiskParams>({
+  needs: ['disk-pressure'],
   name: 'fill-node-disk',
   summary: 'Fill the node disk (the Tomcat log volume) so kubelet reports DiskPressure; revert truncates the logs.',
   params: {

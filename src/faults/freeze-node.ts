@@ -3,6 +3,7 @@ import { nodeArg, nodesInWords } from '../kit/describe.js';
 
 /** A hung host: every process stops without dying; revert resumes them. */
 export const freezeNode = nodeFault<NodeFaultParams>({
+  needs: ['freeze'],
   name: 'freeze-node',
   summary: 'Freeze nodes (a hung host: every process paused); revert resumes them.',
   inject: (ctx, node) => ctx.nodes.freeze(node, 'pause'),

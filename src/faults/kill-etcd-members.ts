@@ -17,6 +17,7 @@ const HOW = { kill: 'SIGKILL', stop: 'a graceful stop', pause: 'SIGSTOP (a hung 
 export const killEtcdMembers: Fault<KillEtcdMembersParams> = {
   name: 'kill-etcd-members',
   summary: 'Kill, stop or freeze etcd members (D4); revert starts the ones that are still members of the cluster.',
+  needs: ['etcd'],
   params: paramsSchema({
     members: membersParam('The members to take down. Default: one, picked with the run seed.'),
     how: {

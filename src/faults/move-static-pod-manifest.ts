@@ -17,6 +17,7 @@ export const moveStaticPodManifest: Fault<MoveStaticPodManifestParams> = {
   name: 'move-static-pod-manifest',
   summary:
     'Move a control-plane static-pod manifest out of /etc/kubernetes/manifests so the kubelet stops it; revert moves it back.',
+  needs: ['manifest'],
   params: paramsSchema(
     {
       component: componentParam,

@@ -8,6 +8,7 @@ export interface NodeMemoryPressureParams extends NodeFaultParams {
 
 /** D3: memory used outside Kubernetes' accounting, until kubelet reports MemoryPressure and evicts. */
 export const nodeMemoryPressure = nodeFault<NodeMemoryPressureParams>({
+  needs: ['memory-pressure'],
   name: 'node-memory-pressure',
   summary:
     'Consume node memory outside Kubernetes (a runaway process) so kubelet reports MemoryPressure; revert frees it.',

@@ -3,6 +3,7 @@ import { nodeArg, nodesInWords } from '../kit/describe.js';
 
 /** D7: load starves kubelet until its heartbeats stop getting through and the node goes NotReady. */
 export const overloadNode = nodeFault<NodeFaultParams>({
+  needs: ['overload'],
   name: 'overload-node',
   summary: 'Load nodes until kubelet is starved and stops posting status (D7); revert ends the load.',
   inject: (ctx, node) => ctx.nodes.overload(node, 'start'),

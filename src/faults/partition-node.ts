@@ -3,6 +3,7 @@ import { nodeArg, nodesInWords } from '../kit/describe.js';
 
 /** D5: the node cannot reach the masters nor they it; it keeps running its pods. */
 export const partitionNode = nodeFault<NodeFaultParams>({
+  needs: ['network'],
   name: 'partition-node',
   summary: 'Cut nodes off the network to the control plane; revert reconnects them.',
   inject: (ctx, node) => ctx.nodes.network(node, 'disconnect'),

@@ -3,6 +3,7 @@ import { nodeArg, nodesInWords } from '../kit/describe.js';
 
 /** D1 host crash, D2 power loss: the host dies at once; revert powers it on and it boots. */
 export const powerOffNode = nodeFault<NodeFaultParams>({
+  needs: ['power'],
   name: 'power-off-node',
   summary: 'Power nodes off at once, as a host crash or power loss does; revert powers them on.',
   inject: (ctx, node) => ctx.nodes.power(node, 'off'),

@@ -3,6 +3,7 @@ import { nodeArg, nodesInWords } from '../kit/describe.js';
 
 /** D6: the container runtime stopped; containers die, kubelet reports the runtime down and the node NotReady. */
 export const stopContainerRuntime = nodeFault<NodeFaultParams>({
+  needs: ['service'],
   name: 'stop-container-runtime',
   summary: 'Stop the container runtime on nodes (systemctl stop docker / containerd); revert starts it again.',
   inject: (ctx, node) => ctx.nodes.service(node, 'container-runtime', 'stop'),

@@ -1,5 +1,5 @@
 import { InfrastructureError, errorMessage } from '../errors.js';
-import type { Fault, FaultPlan, JsonSchema, PluginContext } from './plugin.js';
+import type { Capability, Fault, FaultPlan, JsonSchema, PluginContext } from './plugin.js';
 import { resolveNodes, type NodeSelector } from './selectors.js';
 import { nodesParam, paramsSchema } from './schema.js';
 
@@ -13,6 +13,7 @@ interface NodeFaultSpec<P extends NodeFaultParams> {
   /** Extra parameters besides `nodes`. */
   params?: Record<string, JsonSchema>;
   required?: string[];
+  needs: readonly Capability[];
   inject(ctx: PluginContext, node: string, params: P): Promise<void>;
   revert(ctx: PluginContext, node: string, params: P): Promise<void>;
   describe(params: P): string;
@@ -26,6 +27,7 @@ export function nodeFault<P extends NodeFaultParams>(spec: NodeFaultSpec<P>): Fa
   return {
     name: spec.name,
     summary: spec.summary,
+    needs: spec.needs,
     params: paramsSchema(
       { nodes: nodesParam('The nodes to hit. Default: one worker picked with the run seed.'), ...spec.params },
       spec.required,

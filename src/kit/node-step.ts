@@ -1,4 +1,4 @@
-import type { JsonSchema, PluginContext, RecoveryStep } from './plugin.js';
+import type { Capability, JsonSchema, PluginContext, RecoveryStep } from './plugin.js';
 import { resolveNodes, type NodeSelector } from './selectors.js';
 import type { ServiceAction } from '../targets/target.js';
 import { nodeArg, nodeService, nodesInWords, systemdUnit, unitOf } from './describe.js';
@@ -17,6 +17,7 @@ interface NodeStepSpec<P extends NodeStepParams> {
   summary: string;
   params?: Record<string, JsonSchema>;
   required?: string[];
+  needs?: readonly Capability[];
   /** Runs on every chosen node at once. */
   each(ctx: PluginContext, node: string, params: P): Promise<void>;
   describe(params: P): string;
@@ -27,6 +28,7 @@ export function nodeStep<P extends NodeStepParams>(spec: NodeStepSpec<P>): Recov
   return {
     name: spec.name,
     summary: spec.summary,
+    ...(spec.needs ? { needs: spec.needs } : {}),
     params: paramsSchema(
       { nodes: nodesParam('The nodes. Default: the nodes the faults hit.'), ...spec.params },
       spec.required,
@@ -53,6 +55,7 @@ export function serviceStep(
     ...spec,
     params: { service: serviceParam },
     required: ['service'],
+    needs: ['service'],
     each: (ctx, node, p) => ctx.nodes.service(node, nodeService(p.service), action),
     describe: (p) =>
       `${verb} ${unitOf(p.service)} on ${nodesInWords(p.nodes, FROM_FAULTS)}: \`systemctl ${action} ${systemdUnit(p.service)}\` on ${nodeArg(p.nodes, FROM_FAULTS)}.`,

@@ -3,11 +3,11 @@ import type { DataSafety } from '../report/result.js';
 import type { Random } from '../engine/random.js';
 import type { Kube, Informer, ListOptions } from '../kube/kube.js';
 import type { ResourceName } from '../kube/resources.js';
-import type { EtcdOps, EtcdSnapshot, NodeOps, Target } from '../targets/target.js';
+import type { Capability, EtcdOps, EtcdSnapshot, NodeOps, Target } from '../targets/target.js';
 import type { AckedWrite } from './etcd-writer.js';
 
 /** Types plugins need from the engine and the report, re-exported so plugins import only the kit. */
-export type { Clock, Timer, DataSafety };
+export type { Capability, Clock, Timer, DataSafety };
 
 /** A JSON Schema fragment (2020-12) describing a plugin's parameters. */
 export type JsonSchema = Record<string, unknown>;
@@ -83,6 +83,11 @@ interface PluginBase {
   readonly summary: string;
   /** JSON Schema of the item's own parameters (the common fields are added by the experiment schema). */
   readonly params: JsonSchema;
+  /**
+   * The host and etcd operations it asks of the target (none: it only uses the Kubernetes API), so that a
+   * target that cannot do one refuses the drill before anything changes.
+   */
+  readonly needs?: readonly Capability[];
 }
 
 export interface Fault<P = Record<string, unknown>> extends PluginBase {

@@ -40,12 +40,9 @@ export function writeHypervisorScript(path: string, network: string, hosts: read
     path,
     `#!/bin/sh
 # hypervisor pause|unpause|disconnect|connect <host>: freeze or thaw a proving-ground host, or cut it off its
-# network and plug it back in. hypervisor refuse <why>: an operation this ground cannot do, refused.
+# network and plug it back in.
 set -e
-${dockerHost ? `export DOCKER_HOST='${dockerHost}'\n` : ''}if [ "$1" = refuse ]; then
-  shift; echo "$*" >&2; exit 1
-fi
-case "$2" in
+${dockerHost ? `export DOCKER_HOST='${dockerHost}'\n` : ''}case "$2" in
 ${cases}
   *) echo "no host $2 on this proving ground" >&2; exit 2 ;;
 esac
@@ -60,8 +57,7 @@ esac
   chmodSync(path, 0o755);
 }
 
-// No quotes or shell characters: a local template runs without a shell.
-const SHARED = 'The hosts of a proving ground are containers sharing one machine:';
+const SHARED = "the proving ground's hosts are containers sharing one machine:";
 
 export interface ProfileInput {
   name: string;
@@ -129,13 +125,11 @@ export function groundProfile(o: ProfileInput): LabProfile {
           networkConnect: local(`${o.hypervisor} connect {node}`),
           // The hosts share this machine's kernel, memory, CPUs and disk: real pressure would press on the
           // machine itself (a 95% disk fill writes tens of gigabytes to the shared disk).
-          memoryPressure: local(
-            `${o.hypervisor} refuse ${SHARED} memory pressure would take the memory of that machine.`,
-          ),
-          diskPressure: local(
-            `${o.hypervisor} refuse ${SHARED} filling the disk of a host fills the disk of that machine.`,
-          ),
-          overloadStart: local(`${o.hypervisor} refuse ${SHARED} a CPU burner would load that machine, not one host.`),
+          memoryPressure: { unsupported: `${SHARED} memory pressure would take the memory of that machine` },
+          diskPressure: { unsupported: `${SHARED} filling the disk of a host fills the disk of that machine` },
+          overloadStart: { unsupported: `${SHARED} a CPU burner would load that machine, not one host` },
+          addNode: { unsupported: 'a proving ground has no spare host to join' },
+          removeNode: { unsupported: 'a proving ground has no node removal (power a host off instead)' },
         },
       },
     ],

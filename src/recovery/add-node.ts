@@ -23,6 +23,7 @@ export function addedNodes(ctx: PluginContext): string[] {
 export const addNode: RecoveryStep<AddNodeParams> = {
   name: 'add-node',
   summary: 'Join a new node to the cluster (more capacity, or a replacement).',
+  needs: ['add-node'],
   params: paramsSchema({
     nodeName: { type: 'string', minLength: 1, description: 'Name of the new node. Default: chosen by the target.' },
     role: { enum: ['worker', 'master'], description: 'Default worker.' },

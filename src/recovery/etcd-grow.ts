@@ -58,6 +58,7 @@ function freeName(taken: Set<string>, base: string): string {
 export const etcdGrow: RecoveryStep<EtcdGrowParams> = {
   name: 'etcd-grow',
   summary: 'Grow etcd back to N members, one member add at a time (default 3), on the hosts the restore left.',
+  needs: ['etcd'],
   params: paramsSchema({
     size: { type: 'integer', minimum: 1, maximum: 9, description: 'Members wanted (etcd runs 1 to 9). Default 3.' },
   }),

@@ -16,6 +16,7 @@ export const etcdMemberReplace: RecoveryStep<EtcdMemberReplaceParams> = {
   name: 'etcd-member-replace',
   summary:
     'Replace etcd members: member remove, then member add and start a fresh member (initial-cluster-state=existing).',
+  needs: ['etcd'],
   params: paramsSchema({
     members: membersParam('The members to replace. Default: the members the faults hit.'),
     node: {

@@ -9,6 +9,7 @@ export interface EtcdPointApiserverParams {
 export const etcdPointApiserver: RecoveryStep<EtcdPointApiserverParams> = {
   name: 'etcd-point-apiserver',
   summary: "Point kube-apiserver's --etcd-servers at the etcd members (after a restore).",
+  needs: ['etcd'],
   params: paramsSchema({
     members: {
       type: 'array',

@@ -13,6 +13,7 @@ const FROM_FAULTS: MemberSelector = { from: 'faults' };
 export const etcdRestartMembers: RecoveryStep<EtcdRestartMembersParams> = {
   name: 'etcd-restart-members',
   summary: 'Restart etcd members in place with their data (their static-pod manifest moved out and back).',
+  needs: ['etcd'],
   params: paramsSchema({ members: membersParam('The members. Default: the members the faults hit.') }),
   async run(ctx, p) {
     const names = await resolveMembers(ctx, p.members ?? FROM_FAULTS);

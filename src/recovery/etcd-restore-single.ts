@@ -29,6 +29,7 @@ export const etcdRestoreSingle: RecoveryStep<EtcdRestoreSingleParams> = {
   name: 'etcd-restore-single',
   summary:
     'Restore etcd as a new single-member cluster from the latest snapshot, on a surviving member (etcdctl snapshot restore).',
+  needs: ['etcd'],
   params: paramsSchema({
     member: {
       type: 'string',

@@ -10,6 +10,7 @@ export interface EtcdSnapshotParams {
 export const etcdSnapshot: RecoveryStep<EtcdSnapshotParams> = {
   name: 'etcd-snapshot',
   summary: 'Take an etcd snapshot (etcdctl snapshot save); later restore steps use the latest one.',
+  needs: ['etcd'],
   params: paramsSchema({
     label: { type: 'string', pattern: '^[A-Za-z0-9._-]+$', description: 'A label for the snapshot file name.' },
   }),

@@ -9,6 +9,7 @@ export interface MoveManifestBackParams extends NodeStepParams {
 
 /** D10/D4a: the kubelet starts the static pod again once its manifest is back. */
 export const moveManifestBack = nodeStep<MoveManifestBackParams>({
+  needs: ['manifest'],
   name: 'move-manifest-back',
   summary: 'Move a static-pod manifest back into /etc/kubernetes/manifests so the kubelet starts the component again.',
   params: { component: componentParam },

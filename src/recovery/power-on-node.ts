@@ -7,6 +7,7 @@ import { FROM_FAULTS, nodeStep, type NodeStepParams } from '../kit/node-step.js'
 const step = nodeStep<NodeStepParams>({
   name: 'power-on-node',
   summary: 'Power nodes on (restart the host); they boot and start kubelet.',
+  needs: ['power'],
   each: (ctx, node) => ctx.nodes.power(node, 'on'),
   describe: (p) =>
     `Power on ${nodesInWords(p.nodes, FROM_FAULTS)} (IPMI / the console; on kind \`docker start ${nodeArg(p.nodes, FROM_FAULTS)}\`) and let it boot.`,

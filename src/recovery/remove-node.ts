@@ -14,6 +14,7 @@ export interface RemoveNodeParams {
 export const removeNode: RecoveryStep<RemoveNodeParams> = {
   name: 'remove-node',
   summary: 'Remove nodes from the cluster for good (kubectl delete node, host decommissioned).',
+  needs: ['remove-node'],
   params: paramsSchema({ nodes: nodesParam('The nodes to remove. Default: the nodes add-node added in this drill.') }),
   async run(ctx, p) {
     let nodes: string[];

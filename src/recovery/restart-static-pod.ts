@@ -11,6 +11,7 @@ export interface RestartStaticPodParams extends NodeStepParams {
 
 /** D10 and D4a's in-place restart: move the manifest out, let the kubelet stop the pod, move it back. */
 export const restartStaticPod = nodeStep<RestartStaticPodParams>({
+  needs: ['manifest'],
   name: 'restart-static-pod',
   summary:
     'Restart a control-plane static pod the runbook way: move its manifest out of /etc/kubernetes/manifests and back.',

@@ -16,10 +16,29 @@ export interface Target {
   etcd(cluster: string): EtcdOps;
   /** Every action performed (or, in dry-run, planned), in order. */
   readonly actions: ActionLog;
+  /**
+   * Why this target cannot do `capability` on `cluster`, or undefined when it can. The runner asks before
+   * anything changes, for every capability an experiment's faults and steps need, and refuses the drill.
+   */
+  cannot?(cluster: string, capability: Capability): string | undefined;
   close(): Promise<void>;
 }
 
 export type TargetKind = 'sim' | 'kind' | 'lab';
+
+/** A kind of host or etcd operation a fault or recovery step needs from the target. */
+export type Capability =
+  | 'service'
+  | 'power'
+  | 'network'
+  | 'freeze'
+  | 'manifest'
+  | 'memory-pressure'
+  | 'disk-pressure'
+  | 'overload'
+  | 'add-node'
+  | 'remove-node'
+  | 'etcd';
 
 /** One API call, command or simulator operation a target performed or would perform. */
 export interface Action {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
@@ -6,6 +6,16 @@ import { imageTag, cacheDir } from '../../src/proving-ground/image.js';
 import { which } from '../../src/proving-ground/tools.js';
 
 const REPO = join(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Set when groundUnavailable started the engine: stopEngineIfStarted stops it again. */
+let startedEnginePidFile: string | undefined;
+
+export function stopEngineIfStarted(): void {
+  if (!startedEnginePidFile || !existsSync(startedEnginePidFile)) return;
+  const pid = Number(readFileSync(startedEnginePidFile, 'utf8').trim());
+  if (pid > 0) process.kill(pid, 'SIGTERM');
+  startedEnginePidFile = undefined;
+}
 
 async function dockerAnswers(): Promise<boolean> {
   const r = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, timeout: 15_000 });
@@ -29,6 +39,7 @@ export async function groundUnavailable(): Promise<string | undefined> {
     });
     const host = /export DOCKER_HOST=(\S+)/.exec(r.stdout)?.[1];
     if (!host) return `could not start a Docker engine: ${r.stderr.trim().split('\n').pop() ?? ''}`;
+    if (r.stderr.includes('answers on')) startedEnginePidFile = join(dirname(host.replace(/^unix:\/\//, '')), 'docker.pid');
     process.env['DOCKER_HOST'] = host;
     if (!(await dockerAnswers())) return `the Docker engine at ${host} does not answer`;
   }

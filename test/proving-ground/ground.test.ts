@@ -19,7 +19,7 @@ import { createLabTarget } from '../../src/targets/lab/lab-target.js';
 import { loadLabProfile } from '../../src/targets/lab/profile.js';
 import type { Target } from '../../src/targets/target.js';
 import { describeTargetContract } from '../targets/contract.js';
-import { groundUnavailable } from './engine.js';
+import { groundUnavailable, stopEngineIfStarted } from './engine.js';
 
 const NAME = `pg${randomBytes(2).toString('hex')}`;
 const DIR = join(tmpdir(), `gameday-proving-ground-${NAME}`);
@@ -135,6 +135,7 @@ describe('the proving ground: real hosts under the simulated API', function () {
   after(async function () {
     this.timeout(120_000);
     if (ground && existsSync(DIR)) await provingGroundDown({ dir: DIR, progress: () => undefined });
+    stopEngineIfStarted();
   });
 
   describe('hosts', function () {

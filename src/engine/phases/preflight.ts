@@ -1,4 +1,5 @@
 import { InvalidInputError } from '../../errors.js';
+import type { Capability } from '../../targets/target.js';
 import type { DrillRun } from '../drill-run.js';
 import type { StepItem } from '../../experiment/types.js';
 import { lookup, type AnyFault, type AnyStep } from '../plugins.js';
@@ -10,7 +11,10 @@ export interface DrillPlugins {
   steps: AnyStep[];
 }
 
-/** Everything the experiment names exists on this target and in this gameday, before anything is touched. */
+/**
+ * Everything the experiment names exists on this target and in this gameday, and the target can do what
+ * its faults and recovery steps need, before anything is touched.
+ */
 export function preflight(d: DrillRun): DrillPlugins {
   d.enter('preflight');
   const exp = d.experiment;
@@ -22,9 +26,41 @@ export function preflight(d: DrillRun): DrillPlugins {
       );
     }
   }
-  const steps = (exp.recovery.steps ?? []).map((s) => lookup(d.plugins.steps, s.type, 'recovery step'));
-  expectNodes(d, exp.recovery.steps ?? [], steps);
-  return { faults: exp.faults.map((f) => lookup(d.plugins.faults, f.type, 'fault')), steps };
+  const plugins = {
+    faults: exp.faults.map((f) => lookup(d.plugins.faults, f.type, 'fault')),
+    steps: (exp.recovery.steps ?? []).map((s) => lookup(d.plugins.steps, s.type, 'recovery step')),
+  };
+  expectNodes(d, exp.recovery.steps ?? [], plugins.steps);
+  // A person carries out manual steps: only gameday's own steps count.
+  const steps = exp.recovery.mode === 'automatic' ? (exp.recovery.steps ?? []) : [];
+  const items: { pointer: string; cluster: string | undefined; type: string; needs: readonly Capability[] }[] = [
+    ...exp.faults.map((f, i) => ({
+      pointer: `/faults/${i}`,
+      cluster: f.cluster,
+      type: f.type,
+      needs: plugins.faults[i]!.needs ?? [],
+    })),
+    ...steps.map((s, i) => ({
+      pointer: `/recovery/steps/${i}`,
+      cluster: s.cluster,
+      type: s.type,
+      needs: plugins.steps[i]!.needs ?? [],
+    })),
+  ];
+  const defaultCluster = exp.clusters?.[0] ?? own[0] ?? 'default';
+  for (const item of items) {
+    const name = item.cluster ?? defaultCluster;
+    const cluster = d.aliases.get(name) ?? name;
+    for (const need of item.needs) {
+      const why = d.target.cannot?.(cluster, need);
+      if (why) {
+        throw new InvalidInputError(
+          `${d.file}: ${item.pointer} (${item.type}): this ${d.target.kind} target cannot do it: ${why} Nothing was changed.`,
+        );
+      }
+    }
+  }
+  return plugins;
 }
 
 /** The nodes the drill's steps will join, by name, so that probes started before them may name them. */

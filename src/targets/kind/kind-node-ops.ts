@@ -7,6 +7,17 @@ import { ballastSize, quantityValue } from '../common/quantity.js';
 import type { ControlPlaneComponent, NewNodeSpec, NodeOps, NodeService, ServiceAction } from '../target.js';
 import { requireNode, type KindNode } from './kind-cluster.js';
 
+export const KIND_CANNOT_ADD =
+  'kind cannot add a node to a running cluster: its nodes are fixed by kind-config.yaml at `kind create cluster`. ' +
+  'Run this drill on the simulator or a lab cluster, or add the node to kind-config.yaml and recreate the cluster.';
+
+export function kindCannotRemove(node: string): string {
+  return (
+    `kind cannot remove node ${node} for good (kind has no node removal). Power it off instead (docker stop ${node}), ` +
+    'or run this drill on the simulator or a lab cluster.'
+  );
+}
+
 /** The file `pressure(node, 'disk', ...)` fills inside the node container. */
 export const DISK_BALLAST = '/var/lib/gameday-ballast';
 
@@ -161,21 +172,11 @@ export class KindNodeOps implements NodeOps {
   }
 
   addNode(_spec: NewNodeSpec): Promise<string> {
-    return Promise.reject(
-      new UnsupportedOperationError(
-        'kind cannot add a node to a running cluster: its nodes are fixed by kind-config.yaml at `kind create cluster`. ' +
-          'Run this drill on the simulator or a lab cluster, or add the node to kind-config.yaml and recreate the cluster.',
-      ),
-    );
+    return Promise.reject(new UnsupportedOperationError(KIND_CANNOT_ADD));
   }
 
   removeNode(node: string): Promise<void> {
-    return Promise.reject(
-      new UnsupportedOperationError(
-        `kind cannot remove node ${node} for good (kind has no node removal). Power it off instead (docker stop ${node}), ` +
-          'or run this drill on the simulator or a lab cluster.',
-      ),
-    );
+    return Promise.reject(new UnsupportedOperationError(kindCannotRemove(node)));
   }
 
   async serviceState(node: string, service: NodeService): Promise<'active' | 'inactive' | 'unknown'> {

@@ -5,10 +5,10 @@ import { createKube } from '../../kube/client.js';
 import type { Kube } from '../../kube/kube.js';
 import { CommandRunner, type Exec } from '../common/command-runner.js';
 import { RunbookEtcdOps } from '../common/runbook-etcd.js';
-import { ActionLog, type EtcdOps, type NodeOps, type Target } from '../target.js';
+import { ActionLog, type Capability, type EtcdOps, type NodeOps, type Target } from '../target.js';
 import { findKindNodes, nodesNetwork, type KindNode } from './kind-cluster.js';
 import { KindEtcdHost } from './kind-etcd-host.js';
-import { KindNodeOps } from './kind-node-ops.js';
+import { KIND_CANNOT_ADD, kindCannotRemove, KindNodeOps } from './kind-node-ops.js';
 
 /** Options of `createKindTarget`; every one has a default that fits `kind create cluster --config kind-config.yaml`. */
 export interface KindTargetOptions {
@@ -116,6 +116,16 @@ export class KindTarget implements Target {
   etcd(cluster: string): EtcdOps {
     this.check(cluster);
     return this.etcdOps;
+  }
+
+  cannot(_cluster: string, capability: Capability): string | undefined {
+    if (capability === 'add-node') return KIND_CANNOT_ADD;
+    if (capability === 'remove-node') return kindCannotRemove('<node>');
+    if (capability === 'disk-pressure') {
+      // And the ballast would fill the disk of the machine running every node.
+      return "kind's kubeadm config turns disk-based eviction off (nodefs.available 0%), so DiskPressure cannot happen on kind.";
+    }
+    return undefined;
   }
 
   close(): Promise<void> {

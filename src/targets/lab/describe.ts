@@ -43,6 +43,10 @@ export function describeDestruction(profile: LabProfile, clusters?: readonly str
     );
     for (const [name, label] of SHOWN) {
       const t = commandFor(profile, c, name);
+      if (typeof t === 'object' && 'unsupported' in t) {
+        lines.push(`  ${`${label}:`.padEnd(24)}not possible here (${t.unsupported}): drills that need it are refused`);
+        continue;
+      }
       const where = t === undefined ? '' : typeof t === 'string' ? ' (over ssh)' : ' (on this machine)';
       let line = t === undefined ? undefined : typeof t === 'string' ? t : t.local;
       if (line && name === 'serviceStop') line = line.replace(/\{unit\}/g, unitFor(profile, c, 'kubelet'));

@@ -101,8 +101,20 @@ export class LabHosts {
 
   template(name: CommandName): { where: 'ssh' | 'local'; line: string } | undefined {
     const t = commandFor(this.profile, this.cluster, name);
-    if (t === undefined) return undefined;
+    if (t === undefined || (typeof t === 'object' && 'unsupported' in t)) return undefined;
     return typeof t === 'string' ? { where: 'ssh', line: t } : { where: 'local', line: t.local };
+  }
+
+  /** Why the profile's `name` command cannot run here, or undefined when it can. */
+  lacks(name: CommandName): string | undefined {
+    const t = commandFor(this.profile, this.cluster, name);
+    if (typeof t === 'object' && 'unsupported' in t)
+      return `The lab profile says it cannot ${DOES[name]}: ${t.unsupported}`;
+    if (t !== undefined) return undefined;
+    return (
+      `The lab profile${this.profile.file ? ` ${this.profile.file}` : ''} has no "${name}" command to ${DOES[name]} ` +
+      `on cluster "${this.cluster.name}": add one under "commands" (for example {"local": "ipmitool -H {bmc} power on"}).`
+    );
   }
 
   /** Fill and run the profile's template for `name` on (or, for a local template, about) the node. */
@@ -113,12 +125,7 @@ export class LabHosts {
     options: RunOptions = {},
   ): Promise<CommandResult & { where: 'ssh' | 'local' }> {
     const t = this.template(name);
-    if (!t) {
-      throw new UnsupportedOperationError(
-        `The lab profile${this.profile.file ? ` ${this.profile.file}` : ''} has no "${name}" command to ${DOES[name]} ` +
-          `on cluster "${this.cluster.name}": add one under "commands" (for example {"local": "ipmitool -H {bmc} power on"}).`,
-      );
-    }
+    if (!t) throw new UnsupportedOperationError(this.lacks(name) ?? `no "${name}" command`);
     let line: string;
     try {
       line = fillTemplate(t.line, {

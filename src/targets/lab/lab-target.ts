@@ -14,12 +14,12 @@ import {
 import { ClusterIdentityError, ContextNotAllowedError } from '../common/errors.js';
 import { KnownClusters, knownClusterKey } from '../common/known-clusters.js';
 import { RunbookEtcdOps } from '../common/runbook-etcd.js';
-import { ActionLog, type EtcdOps, type NodeOps, type Target } from '../target.js';
+import { ActionLog, type Capability, type EtcdOps, type NodeOps, type Target } from '../target.js';
 import { describeDestruction } from './describe.js';
 import { LabEtcdHost } from './lab-etcd-host.js';
 import { LabHosts } from './lab-hosts.js';
 import { LabNodeOps } from './lab-node-ops.js';
-import { checkLabProfile, loadLabProfile, type LabCluster, type LabProfile } from './profile.js';
+import { checkLabProfile, loadLabProfile, type CommandName, type LabCluster, type LabProfile } from './profile.js';
 
 /** Options of `createLabTarget`. */
 export interface LabTargetOptions {
@@ -44,6 +44,20 @@ export interface LabTargetOptions {
   exec?: Exec | undefined;
   makeKube?: ((o: Parameters<typeof createKube>[0]) => Kube) | undefined;
 }
+
+/** The profile's commands each capability runs (the undo included: a fault must be able to revert). */
+const NEEDED_COMMANDS: Record<Exclude<Capability, 'etcd'>, readonly CommandName[]> = {
+  service: ['serviceStop', 'serviceStart', 'serviceRestart'],
+  power: ['powerOff', 'powerOn'],
+  network: ['networkDisconnect', 'networkConnect'],
+  freeze: ['freeze', 'unfreeze'],
+  manifest: ['manifestOut', 'manifestIn'],
+  'memory-pressure': ['memoryPressure', 'memoryRelieve'],
+  'disk-pressure': ['diskPressure', 'diskRelieve'],
+  overload: ['overloadStart', 'overloadStop'],
+  'add-node': ['addNode'],
+  'remove-node': ['removeNode'],
+};
 
 function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
@@ -223,6 +237,22 @@ export class LabTarget implements Target {
       );
     }
     return etcd;
+  }
+
+  cannot(cluster: string, capability: Capability): string | undefined {
+    const c = this.selected.find((x) => x.name === cluster);
+    if (!c) return undefined;
+    if (capability === 'etcd') {
+      return c.etcd
+        ? undefined
+        : `The lab profile${this.profile.file ? ` ${this.profile.file}` : ''} has no "etcd" section for cluster "${cluster}".`;
+    }
+    const hosts = this.opsFor(cluster).hosts;
+    for (const name of NEEDED_COMMANDS[capability]) {
+      const why = hosts.lacks(name);
+      if (why) return why;
+    }
+    return undefined;
   }
 
   /** What this target may do to which hosts, in words, for the CLI to show before a destructive drill. */

@@ -7,8 +7,11 @@ import { quoteText } from '../../experiment/quote.js';
 import { LabProfileError } from '../common/errors.js';
 import type { ControlPlaneComponent } from '../target.js';
 
-/** A string runs on the node over ssh; `{ local }` runs on the machine running gameday. */
-export type CommandTemplate = string | { local: string };
+/**
+ * A string runs on the node over ssh; `{ local }` runs on the machine running gameday; `{ unsupported }`
+ * says the lab cannot do it, and why: a drill that needs it is refused before anything changes.
+ */
+export type CommandTemplate = string | { local: string } | { unsupported: string };
 
 export type CommandName =
   | 'serviceStop'
@@ -157,7 +160,7 @@ function expected(e: ErrorObject): string {
     case 'enum':
       return `one of ${(p['allowedValues'] as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'oneOf':
-      return 'a command line string, or {"local": "<command line>"}';
+      return 'a command line string, {"local": "<command line>"} or {"unsupported": "<why>"}';
     default:
       return e.message ?? e.keyword;
   }

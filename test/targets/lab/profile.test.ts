@@ -55,7 +55,7 @@ describe('lab profile', () => {
       `  ${file}:3:5: /clusters/0: expected no property "colour" (not a lab-profile field)`,
       `  ${file}:5:18: /clusters/0/context: expected a string`,
       `  ${file}:6:25: /clusters/0/nodes/ssh: expected a property "user" (required)`,
-      `  ${file}:7:32: /clusters/0/commands/powerOn: expected a command line string, or {"local": "<command line>"}`,
+      `  ${file}:7:32: /clusters/0/commands/powerOn: expected a command line string, {"local": "<command line>"} or {"unsupported": "<why>"}`,
     ]);
   });
 
