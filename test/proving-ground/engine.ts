@@ -39,7 +39,8 @@ export async function groundUnavailable(): Promise<string | undefined> {
     });
     const host = /export DOCKER_HOST=(\S+)/.exec(r.stdout)?.[1];
     if (!host) return `could not start a Docker engine: ${r.stderr.trim().split('\n').pop() ?? ''}`;
-    if (r.stderr.includes('answers on')) startedEnginePidFile = join(dirname(host.replace(/^unix:\/\//, '')), 'docker.pid');
+    if (r.stderr.includes('answers on'))
+      startedEnginePidFile = join(dirname(host.replace(/^unix:\/\//, '')), 'docker.pid');
     process.env['DOCKER_HOST'] = host;
     if (!(await dockerAnswers())) return `the Docker engine at ${host} does not answer`;
   }
