@@ -61,6 +61,9 @@ const SHARED = "the proving ground's hosts are containers sharing one machine:";
 
 export interface ProfileInput {
   name: string;
+  /** The API's URL and its kube-system namespace's UID: the profile pins the cluster its context leads to. */
+  apiUrl: string;
+  kubeSystemUid: string;
   dir: string;
   kubeconfig: string;
   hosts: readonly GroundHost[];
@@ -87,6 +90,7 @@ export function groundProfile(o: ProfileInput): LabProfile {
         name: o.name,
         context: contextName(o.name),
         kubeconfig: o.kubeconfig,
+        identity: { server: o.apiUrl, ca: 'none', kubeSystemUid: o.kubeSystemUid },
         nodes: {
           ssh: {
             user: SSH_USER,

@@ -326,6 +326,8 @@ export async function provingGroundUp(o: UpOptions): Promise<UpResult> {
       paths.profile,
       groundProfile({
         name,
+        apiUrl: serve.apiUrl!,
+        kubeSystemUid: await kubeSystemUid(serve.apiUrl!, state.token),
         dir: o.dir,
         kubeconfig: paths.kubeconfig,
         hosts: state.hosts,
@@ -402,4 +404,13 @@ async function freePorts(n: number): Promise<number[]> {
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
   return ports;
+}
+
+/** The kube-system namespace's UID: what makes this cluster this one (the lab profile pins it). */
+async function kubeSystemUid(api: string, token: string): Promise<string> {
+  const res = await fetch(`${api}/api/v1/namespaces/kube-system`, { headers: { authorization: `Bearer ${token}` } });
+  const uid = ((await res.json()) as { metadata?: { uid?: string } }).metadata?.uid;
+  if (!res.ok || !uid)
+    throw new InfrastructureError(`The simulated API at ${api} gave no kube-system namespace (HTTP ${res.status}).`);
+  return uid;
 }
