@@ -42,7 +42,7 @@ export async function runExperiment(loaded: LoadedExperiment, target: Target, op
 
 /** The drill up to its verdict. Each phase enters itself in the report; any throw ends the drill here. */
 async function drill(d: DrillRun): Promise<void> {
-  const plugins = preflight(d);
+  const plugins = await preflight(d);
   await steadyState(d);
   // Issue 18's setup phase goes here: changes the drill needs before its faults, journalled like them.
   const ledger = await journal(d, plugins.faults);

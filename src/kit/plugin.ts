@@ -101,6 +101,11 @@ export interface Fault<P = Record<string, unknown>> extends PluginBase {
 }
 
 export interface RecoveryStep<P = Record<string, unknown>> extends PluginBase {
+  /**
+   * Read-only, before the first fault: what the step will need exists (a node it names). A throw refuses
+   * the drill while nothing has changed, as a fault's plan does.
+   */
+  check?(ctx: PluginContext, params: P): Promise<void>;
   run(ctx: PluginContext, params: P): Promise<void>;
   /** What the step will add to the cluster, when its parameters say it before it runs (a node's name). */
   willAdd?(params: P): { nodes?: string[] };

@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../errors.js';
 import type { RecoveryStep } from '../kit/plugin.js';
 import { resolveMembers, type MemberSelector } from '../kit/selectors.js';
 import { membersInWords } from '../kit/describe.js';
@@ -25,6 +26,13 @@ export const etcdMemberReplace: RecoveryStep<EtcdMemberReplaceParams> = {
       description: 'Host for the new member (one member only). Default: the host of the member it replaces.',
     },
   }),
+  async check(ctx, p) {
+    if (p.node === undefined || (await ctx.kube.get('nodes', p.node))) return;
+    const { items } = await ctx.kube.list('nodes');
+    throw new InvalidInputError(
+      `${ctx.cluster}: no node named ${p.node} to move the member to; nodes are: ${items.map((n) => n.metadata.name).join(', ')}.`,
+    );
+  },
   async run(ctx, p) {
     const names = await resolveMembers(ctx, p.members ?? FROM_FAULTS);
     // One at a time: each replacement must rejoin before the next removal, or quorum could be lost.

@@ -44,6 +44,28 @@ describe('a target that cannot do what a drill needs', function () {
     }
   });
 
+  it("refuses a step that names a node the cluster does not have (D4a's migrate target) before the fault", async () => {
+    const [loaded] = await loadExperiments(['experiments/d4a-etcd-member-migrate.json']);
+    const exp = structuredClone(loaded!.experiment);
+    (exp.recovery.steps![0] as { node?: string }).node = '10.9.9.9';
+    const target = await SimTarget.create({ seed: 1 });
+    try {
+      const r = await runExperiment({ ...loaded!, experiment: exp }, target, {
+        seed: 1,
+        dryRun: false,
+        signal: new AbortController().signal,
+        journalDir: tempDir('journal'),
+        journalTarget: { kind: 'sim', embedded: true },
+      });
+      expect(r.verdict).to.equal('error');
+      expect(r.error).to.match(/\/recovery\/steps\/0: control: no node named 10\.9\.9\.9 to move the member to/);
+      expect(r.faults).to.deep.equal([]);
+      expect((await target.etcd('control').running()).length).to.equal(3);
+    } finally {
+      await target.close();
+    }
+  });
+
   it('on a lab profile: a missing power-on command, or one the profile calls unsupported, is a reason', () => {
     const profile: LabProfile = {
       clusters: [

@@ -15,7 +15,7 @@ export interface DrillPlugins {
  * Everything the experiment names exists on this target and in this gameday, and the target can do what
  * its faults and recovery steps need, before anything is touched.
  */
-export function preflight(d: DrillRun): DrillPlugins {
+export async function preflight(d: DrillRun): Promise<DrillPlugins> {
   d.enter('preflight');
   const exp = d.experiment;
   const own = d.target.clusters();
@@ -59,6 +59,12 @@ export function preflight(d: DrillRun): DrillPlugins {
         );
       }
     }
+  }
+  for (const [i, s] of steps.entries()) {
+    const step = plugins.steps[i]!;
+    if (!step.check) continue;
+    const params = paramsOf(s);
+    await d.located(`/recovery/steps/${i}`, () => step.check!(d.contextFor(s.cluster), params));
   }
   return plugins;
 }
