@@ -274,9 +274,12 @@ export class RunbookEtcdOps implements EtcdOps {
 
   async read(prefix: string): Promise<Map<string, string>> {
     const r = await this.host.etcdctl(['get', '--prefix', gamedayKey(prefix), '-w', 'json'], { readOnly: true });
+    // Keys come back as the caller wrote them: the steady writer uses full keys (/gameday/writer/...), and
+    // its loss check compares them with what it wrote.
+    const full = prefix.startsWith(GAMEDAY_PREFIX);
     const out = new Map<string, string>();
     for (const [k, v] of parseGetJson(r.stdout))
-      out.set(k.startsWith(GAMEDAY_PREFIX) ? k.slice(GAMEDAY_PREFIX.length) : k, v);
+      out.set(!full && k.startsWith(GAMEDAY_PREFIX) ? k.slice(GAMEDAY_PREFIX.length) : k, v);
     return out;
   }
 

@@ -309,5 +309,10 @@ describe('kind target in dry-run mode', () => {
         readOnly: true,
       });
     });
+
+    it('reads a full /gameday/ prefix back with full keys, as the steady writer wrote and checks them', async () => {
+      const got = await target.etcd('gameday').read('/gameday/w/');
+      expect([...got.keys()]).to.deep.equal(['/gameday/w/1', '/gameday/w/2']);
+    });
   });
 });
