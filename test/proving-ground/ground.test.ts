@@ -30,10 +30,17 @@ const W2 = `${NAME}-worker2`;
 const BLOCKED: Record<string, string> = {
   'd1-host-crash':
     'blocked on issue 13 item 5: power-on returns before the host has booted, so the next step (`systemctl restart kubelet`) fails ("Failed to connect to bus" on kind, ssh exit 255 on lab)',
+  'd4c-etcd-all-members-down':
+    'blocked on issue 13 item 1: with every member down, etcd-restore-single (and the revert) start with `etcdctl member list`, which no member can answer',
 };
 
 /** The lab-capable drills run here: those that act on hosts or etcd (the others only touch the API). */
-const LAB_DRILLS = ['d6-kubelet-stopped', 'd4a-etcd-one-member-down', 'd10-scheduler-down'];
+const LAB_DRILLS = [
+  'd6-kubelet-stopped',
+  'd4a-etcd-one-member-down',
+  'd4b-etcd-two-members-down',
+  'd4c-etcd-all-members-down',
+];
 
 let ground: UpResult | undefined;
 const progress: string[] = [];
@@ -178,16 +185,18 @@ describe('the proving ground: real hosts under the simulated API', function () {
       expect(keys.stdout).to.include(`/registry/minions/${W2}`);
     });
 
-    it('systemctl stop kubelet over ssh ends the agent process and the node goes NotReady; start brings it back Ready', async () => {
+    it('systemctl stop kubelet over ssh ends the agent process (its PID is gone); start runs a new one', async () => {
       const pid = (await ssh(W2, 'pgrep -x kubelet')).stdout.trim();
       expect(pid).to.match(/^\d+$/);
       const stop = await ssh(W2, 'sudo -n systemctl stop kubelet');
       expect(stop.exitCode, stop.stderr).to.equal(0);
       const after = await ssh(W2, `systemctl is-active kubelet; kill -0 ${pid} 2>/dev/null && echo alive || echo gone`);
       expect(after.stdout.split('\n')).to.deep.equal(['inactive', 'gone']);
-      const ms = await until(`${W2} NotReady`, async () => (await nodeReady(W2)) !== 'True', 90_000);
-      console.log(`      (${W2} NotReady ${(ms / 1000).toFixed(1)} s after systemctl stop kubelet)`);
+      // The node going NotReady after this is timed in bench/proving-ground.ts and drilled by D6 below.
       expect((await ssh(W2, 'sudo -n systemctl start kubelet')).exitCode).to.equal(0);
+      const again = (await ssh(W2, 'pgrep -x kubelet')).stdout.trim();
+      expect(again).to.match(/^\d+$/);
+      expect(again).to.not.equal(pid);
       await until(`${W2} Ready`, async () => (await nodeReady(W2)) === 'True', 60_000);
     });
 

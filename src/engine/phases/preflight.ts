@@ -55,7 +55,7 @@ export async function preflight(d: DrillRun): Promise<DrillPlugins> {
       const why = d.target.cannot?.(cluster, need);
       if (why) {
         throw new InvalidInputError(
-          `${d.file}: ${item.pointer} (${item.type}): this ${d.target.kind} target cannot do it: ${why} Nothing was changed.`,
+          `${d.file}: ${item.pointer} (${item.type}): this ${d.target.kind} target cannot do it: ${why.replace(/[.\s]*$/, '.')} Nothing was changed.`,
         );
       }
     }
