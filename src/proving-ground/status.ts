@@ -21,7 +21,15 @@ export async function provingGroundStatus(dir: string): Promise<GroundStatus | u
   const serve = readServe(dir);
   const sim = state.created.pids.find((p) => p.what === 'simulator');
   const hosts: GroundStatus['hosts'] = [];
+  const engine = await docker(['version', '--format', '{{.Server.Version}}'], {
+    allowFailure: true,
+    timeoutMs: 15_000,
+  });
   for (const h of state.hosts) {
+    if (engine.exitCode !== 0) {
+      hosts.push({ ...h, container: 'unknown: no Docker engine answers (is DOCKER_HOST set?)' });
+      continue;
+    }
     const r = await docker(['inspect', '-f', '{{.State.Status}}', h.name], { allowFailure: true });
     hosts.push({ ...h, container: r.exitCode === 0 ? r.stdout.trim() : 'absent' });
   }
