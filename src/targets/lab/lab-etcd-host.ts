@@ -138,6 +138,16 @@ export class LabEtcdHost implements EtcdHost {
   }
 
   async snapshotTarget(file: string): Promise<{ node: string; etcdctlPath: string }> {
+    // `snapshot save` asks the member on the host it runs on: pick a host whose member runs (D4b's survivor),
+    // or etcdctl waits on a dead one until the command's time limit.
+    const nodes = this.etcdConfig.nodes;
+    for (let k = 0; k < nodes.length; k++) {
+      const i = (this.preferred + k) % nodes.length;
+      if (await this.isRunning(nodes[i]!)) {
+        this.preferred = i;
+        break;
+      }
+    }
     await this.onSomeHost(() => ['mkdir', '-p', NODE_SNAPSHOT_DIR], {});
     return { node: this.etcdConfig.nodes[this.preferred]!, etcdctlPath: `${NODE_SNAPSHOT_DIR}/${file}` };
   }
