@@ -15,6 +15,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { apiGet, groundApi } from '../src/proving-ground/api-client.js';
 import { provingGroundDown } from '../src/proving-ground/down.js';
 import { GROUND_LABEL } from '../src/proving-ground/layout.js';
 import { outputPaths } from '../src/proving-ground/outputs.js';
@@ -59,10 +60,10 @@ const ssh = (host: string, command: string) => {
   );
 };
 const ready = async (node: string): Promise<string | undefined> => {
-  const r = await fetch(`${up.apiUrl}/api/v1/nodes/${node}`, {
-    headers: { authorization: `Bearer ${up.state.token}` },
-  });
-  const n = (await r.json()) as { status?: { conditions?: { type: string; status: string }[] } };
+  const n = await apiGet<{ status?: { conditions?: { type: string; status: string }[] } }>(
+    groundApi(dir, up.apiUrl, up.state.token),
+    `/api/v1/nodes/${node}`,
+  );
   return n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 };
 const waitFor = async (fn: () => Promise<boolean>): Promise<void> => {

@@ -1,4 +1,5 @@
-/** Read-only looks at a ground's API (plain fetch with the token): are the nodes Ready, the agents renewing, the workloads up. */
+/** Read-only looks at a ground's API: are the nodes Ready, the agents renewing, the workloads up. */
+import { apiGet, type GroundApi } from './api-client.js';
 
 interface Obj {
   metadata: { name: string; namespace?: string; generation?: number };
@@ -6,13 +7,8 @@ interface Obj {
   status?: Record<string, any>;
 }
 
-async function list(api: string, token: string, path: string): Promise<Obj[]> {
-  const res = await fetch(api.replace(/\/+$/, '') + path, {
-    headers: { authorization: `Bearer ${token}`, accept: 'application/json' },
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!res.ok) throw new Error(`GET ${path}: HTTP ${res.status}`);
-  return ((await res.json()) as { items?: Obj[] }).items ?? [];
+async function list(api: GroundApi, path: string): Promise<Obj[]> {
+  return (await apiGet<{ items?: Obj[] }>(api, path)).items ?? [];
 }
 
 export interface GroundHealth {
@@ -23,13 +19,13 @@ export interface GroundHealth {
   unavailable: string[];
 }
 
-export async function groundHealth(api: string, token: string, since: number): Promise<GroundHealth> {
+export async function groundHealth(api: GroundApi, since: number): Promise<GroundHealth> {
   const [nodes, leases, deployments, statefulsets, daemonsets] = await Promise.all([
-    list(api, token, '/api/v1/nodes'),
-    list(api, token, '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases'),
-    list(api, token, '/apis/apps/v1/deployments'),
-    list(api, token, '/apis/apps/v1/statefulsets'),
-    list(api, token, '/apis/apps/v1/daemonsets'),
+    list(api, '/api/v1/nodes'),
+    list(api, '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases'),
+    list(api, '/apis/apps/v1/deployments'),
+    list(api, '/apis/apps/v1/statefulsets'),
+    list(api, '/apis/apps/v1/daemonsets'),
   ]);
   const ready = (n: Obj): boolean =>
     ((n.status?.conditions ?? []) as { type: string; status: string }[]).some(

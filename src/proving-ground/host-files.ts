@@ -16,6 +16,8 @@ export interface HostFilesInput {
   channelUrl: string;
   pkiDir: string;
   sshPublicKey: string;
+  /** The CA of the simulated API's serving certificate, which the kubelet checks it against. */
+  apiCa: string;
   bootDelayMs: number;
 }
 
@@ -45,7 +47,12 @@ export function writeHostFiles(root: string, o: HostFilesInput): void {
     stringify({
       apiVersion: 'v1',
       kind: 'Config',
-      clusters: [{ name: 'kubernetes', cluster: { server: o.apiUrl } }],
+      clusters: [
+        {
+          name: 'kubernetes',
+          cluster: { server: o.apiUrl, 'certificate-authority-data': Buffer.from(o.apiCa).toString('base64') },
+        },
+      ],
       users: [{ name: `system:node:${host.name}`, user: { token: o.token } }],
       contexts: [{ name: 'default', context: { cluster: 'kubernetes', user: `system:node:${host.name}` } }],
       'current-context': 'default',

@@ -1,32 +1,11 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { stringify } from 'yaml';
 import type { LabProfile } from '../targets/lab/profile.js';
 import { ipmitoolTemplate } from './bmc.js';
 import { SSH_USER } from './image.js';
 import { contextName, type HostSpec } from './layout.js';
 import { APISERVER_ETCD_CLIENT, ETCD_PKI } from './pki.js';
 import type { GroundHost } from './state.js';
-
-/** The kubeconfig `up` writes: context kind-<name>, the API on loopback, the token as the user's. */
-export function writeGroundKubeconfig(path: string, name: string, apiUrl: string, token: string): void {
-  const ctx = contextName(name);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(
-    path,
-    stringify({
-      apiVersion: 'v1',
-      kind: 'Config',
-      preferences: {},
-      // client-node refuses plain http unless TLS verification is explicitly off.
-      clusters: [{ name: ctx, cluster: { server: apiUrl, 'insecure-skip-tls-verify': true } }],
-      users: [{ name: ctx, user: { token } }],
-      contexts: [{ name: ctx, context: { cluster: ctx, user: ctx, namespace: 'default' } }],
-      'current-context': ctx,
-    }),
-    { mode: 0o600 },
-  );
-}
 
 /**
  * A script for the lab profile's hypervisor commands, as a lab's own tooling would do them: freeze and thaw

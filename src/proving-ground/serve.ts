@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { caFile } from './api-client.js';
 import { join } from 'node:path';
 import { RealClock } from '../engine/clock.js';
 import { errorMessage, InvalidInputError } from '../errors.js';
@@ -32,7 +33,12 @@ export async function serveGround(dir: string): Promise<number> {
     clock,
     seed: 1,
     serve: true,
+    // HTTPS with the ground's token, answering on the gateway too (kubectl sends a token only over TLS).
+    tls: true,
+    token: state.token,
+    allowedHosts: [state.gateway],
   });
+  writeFileSync(caFile(dir), sim.ca ?? '', { mode: 0o644 });
   const cluster = sim.cluster(contextName(state.name));
   const server = cluster.server!;
   const gatewayApiUrl = await server.listenAlso(state.gateway);

@@ -1,4 +1,5 @@
 import { groundHealth, type GroundHealth } from './api-check.js';
+import { groundApi } from './api-client.js';
 import { docker } from './exec.js';
 import { outputPaths } from './outputs.js';
 import { loadState, pidAlive, readServe, type GroundState, type ServeStatus } from './state.js';
@@ -43,7 +44,7 @@ export async function provingGroundStatus(dir: string): Promise<GroundStatus | u
   };
   if (out.simulatorRunning && serve?.apiUrl) {
     try {
-      out.health = await groundHealth(serve.apiUrl, state.token, 0);
+      out.health = await groundHealth(groundApi(dir, serve.apiUrl, state.token), 0);
     } catch (err) {
       out.healthError = (err as Error).message;
     }

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { InfrastructureError, InvalidInputError } from '../errors.js';
 import { groundHealth } from './api-check.js';
+import { apiGet, caFile, groundApi, type GroundApi } from './api-client.js';
 import { startBmc, waitBmc, writeBmc, pickBmcAddresses } from './bmc.js';
 import { prepareHostBundle } from './bundle.js';
 import { docker, sh } from './exec.js';
@@ -13,6 +14,7 @@ import { writeHostFiles } from './host-files.js';
 import { ensureImage, type ImageResult } from './image.js';
 import {
   checkName,
+  contextName,
   gatewayOf,
   GROUND_LABEL,
   hostLayout,
@@ -21,7 +23,8 @@ import {
   networkName,
   subnetCandidates,
 } from './layout.js';
-import { groundProfile, outputPaths, writeGroundKubeconfig, writeHypervisorScript, writeProfile } from './outputs.js';
+import { writeKubeconfig } from '../sim/apiserver/kubeconfig.js';
+import { groundProfile, outputPaths, writeHypervisorScript, writeProfile } from './outputs.js';
 import { makeEtcdPki } from './pki.js';
 import { provingGroundDown } from './down.js';
 import { loadState, pidAlive, readServe, saveState, type GroundState, type ServeStatus } from './state.js';
@@ -214,6 +217,7 @@ export async function provingGroundUp(o: UpOptions): Promise<UpResult> {
         channelUrl: serve.channelUrl!,
         pkiDir: paths.pki,
         sshPublicKey,
+        apiCa: readFileSync(caFile(o.dir), 'utf8'),
         bootDelayMs: o.bootDelayMs ?? 3000,
       });
       await docker([
@@ -320,14 +324,17 @@ export async function provingGroundUp(o: UpOptions): Promise<UpResult> {
     lap('ssh', t);
 
     // --- outputs.
-    writeGroundKubeconfig(paths.kubeconfig, name, serve.apiUrl!, state.token);
+    const api = groundApi(o.dir, serve.apiUrl!, state.token);
+    await writeKubeconfig(paths.kubeconfig, [
+      { cluster: contextName(name), url: api.url, token: api.token, ca: api.ca },
+    ]);
     writeHypervisorScript(paths.hypervisor, net, state.hosts, dockerPath);
     writeProfile(
       paths.profile,
       groundProfile({
         name,
         apiUrl: serve.apiUrl!,
-        kubeSystemUid: await kubeSystemUid(serve.apiUrl!, state.token),
+        kubeSystemUid: await kubeSystemUid(api),
         dir: o.dir,
         kubeconfig: paths.kubeconfig,
         hosts: state.hosts,
@@ -354,7 +361,7 @@ export async function provingGroundUp(o: UpOptions): Promise<UpResult> {
       'every node Ready with its agent renewing, and every workload available',
       deadline,
       async () => {
-        const h = await groundHealth(serve.apiUrl!, state.token, t0);
+        const h = await groundHealth(api, t0);
         const line = [
           h.notRenewed.length ? `no lease renewal yet: ${h.notRenewed.join(', ')}` : '',
           h.notReady.length ? `not Ready: ${h.notReady.join(', ')}` : '',
@@ -407,10 +414,9 @@ async function freePorts(n: number): Promise<number[]> {
 }
 
 /** The kube-system namespace's UID: what makes this cluster this one (the lab profile pins it). */
-async function kubeSystemUid(api: string, token: string): Promise<string> {
-  const res = await fetch(`${api}/api/v1/namespaces/kube-system`, { headers: { authorization: `Bearer ${token}` } });
-  const uid = ((await res.json()) as { metadata?: { uid?: string } }).metadata?.uid;
-  if (!res.ok || !uid)
-    throw new InfrastructureError(`The simulated API at ${api} gave no kube-system namespace (HTTP ${res.status}).`);
-  return uid;
+async function kubeSystemUid(api: GroundApi): Promise<string> {
+  const ns = await apiGet<{ metadata?: { uid?: string } }>(api, '/api/v1/namespaces/kube-system');
+  if (!ns.metadata?.uid)
+    throw new InfrastructureError(`The simulated API at ${api.url} gave no kube-system namespace UID.`);
+  return ns.metadata.uid;
 }

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { runExperiment } from '../../src/engine/runner.js';
 import { loadExperiments } from '../../src/experiment/load.js';
+import { apiGet, groundApi } from '../../src/proving-ground/api-client.js';
 import { provingGroundDown } from '../../src/proving-ground/down.js';
 import { GROUND_LABEL } from '../../src/proving-ground/layout.js';
 import { outputPaths } from '../../src/proving-ground/outputs.js';
@@ -76,10 +77,10 @@ function ssh(host: string, command: string) {
 }
 
 async function nodeReady(node: string): Promise<string | undefined> {
-  const res = await fetch(`${ground!.apiUrl}/api/v1/nodes/${node}`, {
-    headers: { authorization: `Bearer ${ground!.state.token}` },
-  });
-  const n = (await res.json()) as { status?: { conditions?: { type: string; status: string }[] } };
+  const n = await apiGet<{ status?: { conditions?: { type: string; status: string }[] } }>(
+    groundApi(DIR, ground!.apiUrl, ground!.state.token),
+    `/api/v1/nodes/${node}`,
+  );
   return n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 }
 

@@ -37,12 +37,17 @@ function log(level: 'I' | 'W' | 'E', msg: string): void {
 
 function readApi(): ApiAccess {
   const kc = parse(readFileSync(KUBECONFIG, 'utf8')) as {
-    clusters?: { cluster?: { server?: string } }[];
+    clusters?: { cluster?: { server?: string; 'certificate-authority-data'?: string } }[];
     users?: { user?: { token?: string } }[];
   };
   const server = kc.clusters?.[0]?.cluster?.server;
   if (!server) throw new Error(`${KUBECONFIG} names no server`);
-  return { server, token: kc.users?.[0]?.user?.token ?? '' };
+  const ca = kc.clusters?.[0]?.cluster?.['certificate-authority-data'];
+  return {
+    server,
+    token: kc.users?.[0]?.user?.token ?? '',
+    ...(ca ? { ca: Buffer.from(ca, 'base64').toString('utf8') } : {}),
+  };
 }
 
 function runtimeAnswers(): Promise<boolean> {

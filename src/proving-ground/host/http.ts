@@ -9,7 +9,7 @@ export interface HttpAnswer {
 /** One HTTP request with a deadline; the answer's body as text. Throws on a network error or the deadline. */
 export function httpCall(
   url: string,
-  o: { method: string; token?: string; body?: unknown; contentType?: string; timeoutMs?: number },
+  o: { method: string; token?: string; ca?: string; body?: unknown; contentType?: string; timeoutMs?: number },
 ): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const u = new URL(url);
@@ -22,7 +22,8 @@ export function httpCall(
     }
     const req = (u.protocol === 'https:' ? httpsRequest : httpRequest)(
       u,
-      { method: o.method, headers, timeout: o.timeoutMs ?? 5000, rejectUnauthorized: false },
+      // With a CA the server's certificate is checked against it, as the kubelet checks the apiserver's.
+      { method: o.method, headers, timeout: o.timeoutMs ?? 5000, ...(o.ca ? { ca: o.ca } : {}) },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

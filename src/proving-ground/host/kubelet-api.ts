@@ -4,6 +4,8 @@ import { httpCall } from './http.js';
 export interface ApiAccess {
   server: string;
   token: string;
+  /** PEM of the CA the apiserver's certificate must come from. */
+  ca?: string;
 }
 
 interface Condition {
@@ -47,6 +49,7 @@ export class KubeletApi {
     const r = await httpCall(this.api.server.replace(/\/+$/, '') + path, {
       method,
       token: this.api.token,
+      ...(this.api.ca ? { ca: this.api.ca } : {}),
       ...(body !== undefined ? { body } : {}),
       ...(contentType ? { contentType } : {}),
     });
