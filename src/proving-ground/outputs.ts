@@ -40,8 +40,9 @@ const SHARED = "the proving ground's hosts are containers sharing one machine:";
 
 export interface ProfileInput {
   name: string;
-  /** The API's URL and its kube-system namespace's UID: the profile pins the cluster its context leads to. */
+  /** The API's URL, its CA's fingerprint and its kube-system namespace's UID: the profile pins the cluster. */
   apiUrl: string;
+  apiCaFingerprint: string;
   kubeSystemUid: string;
   dir: string;
   kubeconfig: string;
@@ -69,7 +70,7 @@ export function groundProfile(o: ProfileInput): LabProfile {
         name: o.name,
         context: contextName(o.name),
         kubeconfig: o.kubeconfig,
-        identity: { server: o.apiUrl, ca: 'none', kubeSystemUid: o.kubeSystemUid },
+        identity: { server: o.apiUrl, ca: o.apiCaFingerprint, kubeSystemUid: o.kubeSystemUid },
         nodes: {
           ssh: {
             user: SSH_USER,

@@ -24,6 +24,7 @@ import {
   subnetCandidates,
 } from './layout.js';
 import { writeKubeconfig } from '../sim/apiserver/kubeconfig.js';
+import { caFingerprint } from '../targets/common/cluster-identity.js';
 import { groundProfile, outputPaths, writeHypervisorScript, writeProfile } from './outputs.js';
 import { makeEtcdPki } from './pki.js';
 import { provingGroundDown } from './down.js';
@@ -334,6 +335,7 @@ export async function provingGroundUp(o: UpOptions): Promise<UpResult> {
       groundProfile({
         name,
         apiUrl: serve.apiUrl!,
+        apiCaFingerprint: caFingerprint(api.ca),
         kubeSystemUid: await kubeSystemUid(api),
         dir: o.dir,
         kubeconfig: paths.kubeconfig,
