@@ -16,7 +16,7 @@ import { pidAlive } from '../../src/proving-ground/state.js';
 import { provingGroundUp, type UpResult } from '../../src/proving-ground/up.js';
 import type { RunResult } from '../../src/report/result.js';
 import { createKindTarget } from '../../src/targets/kind/kind-target.js';
-import { createLabTarget } from '../../src/targets/lab/lab-target.js';
+import { createTarget } from '../../src/targets/create.js';
 import { loadLabProfile } from '../../src/targets/lab/profile.js';
 import type { Target } from '../../src/targets/target.js';
 import { describeTargetContract } from '../targets/contract.js';
@@ -269,7 +269,13 @@ describe('the proving ground: real hosts under the simulated API', function () {
     for (const id of LAB_DRILLS) {
       it(`${id} passes`, async function () {
         if (BLOCKED[id]) this.skip();
-        const r = await drill(id, () => createLabTarget({ profile: ground!.profile }), 'lab');
+        // As `gameday run --target lab --profile <written> --yes` makes it: the profile's identity pin is checked.
+        const r = await drill(
+          id,
+          async () =>
+            (await createTarget({ kind: 'lab', profile: ground!.profile, yes: true, seed: 1, dryRun: false })).target,
+          'lab',
+        );
         expect(r.verdict, explain(r)).to.equal('pass');
         expect(r.actions.some((a) => a.kind === 'command' && a.text.startsWith('ssh '))).to.equal(true);
       });
