@@ -15,6 +15,7 @@ const FROM_FAULTS: MemberSelector = { from: 'faults' };
  */
 export const etcdStartMembers: RecoveryStep<EtcdStartMembersParams> = {
   name: 'etcd-start-members',
+  needs: ['etcd'],
   summary:
     'Start stopped etcd members by name, with their data (their static-pod manifest moved back); running members are left alone.',
   params: paramsSchema({
