@@ -214,11 +214,14 @@ describe('kind target on a real Docker engine', function () {
     }
   });
 
-  it('finds the node containers by their kind labels, with their roles', () => {
-    expect(target.nodeList).to.deep.equal([
+  it('finds the node containers by their kind labels, with their roles and their shared network', () => {
+    expect(target.nodeList.map(({ name, role }) => ({ name, role }))).to.deep.equal([
       { name: CP, role: 'control-plane' },
       { name: W, role: 'worker' },
     ]);
+    const [cp, w] = target.nodeList;
+    expect(cp!.networks).to.have.length(1);
+    expect(w!.networks).to.deep.equal(cp!.networks);
   });
 
   it('stops and starts kubelet with docker exec systemctl, and reads it back with is-active', async () => {
