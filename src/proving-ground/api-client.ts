@@ -19,13 +19,18 @@ export function groundApi(dir: string, url: string, token: string): GroundApi {
   return { url, token, ca: readFileSync(caFile(dir), 'utf8') };
 }
 
-/** GET a path of the API and parse it (fetch cannot be told which CA to trust). */
+/**
+ * GET a path of the API and parse it (fetch cannot be told which CA to trust). A connection of its own
+ * (agent: false): Node's global agent keeps sockets alive, and one the server closes after its 5 s
+ * keep-alive just as a request reuses it ends in "socket hang up".
+ */
 export function apiGet<T>(api: GroundApi, path: string, timeoutMs = 10_000): Promise<T> {
   return new Promise((resolve, reject) => {
     const req = request(
       api.url.replace(/\/+$/, '') + path,
       {
         method: 'GET',
+        agent: false,
         ca: api.ca,
         headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' },
         timeout: timeoutMs,
