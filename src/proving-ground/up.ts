@@ -329,6 +329,17 @@ export async function provingGroundUp(o: UpOptions): Promise<UpResult> {
     await writeKubeconfig(paths.kubeconfig, [
       { cluster: contextName(name), url: api.url, token: api.token, ca: api.ca },
     ]);
+    // --- ready: etcd holds the objects, every agent renews its Lease, nodes Ready, workloads available.
+    t = Date.now();
+    await until("etcd taking the API's objects", deadline, async () => {
+      const s = readServe(o.dir);
+      if (s?.phase === 'failed') throw new InfrastructureError(`the simulator failed: ${s.error ?? ''}`);
+      if (!pidAlive(daemon.pid!)) throw new InfrastructureError(`the simulator exited:\n${tail(paths.serveLog)}`);
+      return s?.phase === 'ready' ? true : undefined;
+    });
+    lap('etcd', t);
+    // The profile pins kube-system's UID as the API serves it from etcd, once it has moved there (the
+    // simulator's listener is busy with that move before: a read then can end in 'socket hang up').
     writeHypervisorScript(paths.hypervisor, net, state.hosts, dockerPath);
     writeProfile(
       paths.profile,
@@ -336,7 +347,7 @@ export async function provingGroundUp(o: UpOptions): Promise<UpResult> {
         name,
         apiUrl: serve.apiUrl!,
         apiCaFingerprint: caFingerprint(api.ca),
-        kubeSystemUid: await kubeSystemUid(api),
+        kubeSystemUid: await until('the kube-system namespace', deadline, () => kubeSystemUid(api)),
         dir: o.dir,
         kubeconfig: paths.kubeconfig,
         hosts: state.hosts,
@@ -348,15 +359,6 @@ export async function provingGroundUp(o: UpOptions): Promise<UpResult> {
       }),
     );
 
-    // --- ready: etcd holds the objects, every agent renews its Lease, nodes Ready, workloads available.
-    t = Date.now();
-    await until("etcd taking the API's objects", deadline, async () => {
-      const s = readServe(o.dir);
-      if (s?.phase === 'failed') throw new InfrastructureError(`the simulator failed: ${s.error ?? ''}`);
-      if (!pidAlive(daemon.pid!)) throw new InfrastructureError(`the simulator exited:\n${tail(paths.serveLog)}`);
-      return s?.phase === 'ready' ? true : undefined;
-    });
-    lap('etcd', t);
     t = Date.now();
     let lastHealth = '';
     await until(
