@@ -1,5 +1,6 @@
 import { formatDuration } from '../kit/duration.js';
 import { BASE_STYLE, htmlPage } from './base-style.js';
+import { DARK_STYLE } from './dark-style.js';
 import { escapeMarkup as e } from './escape.js';
 import {
   clockWords,
@@ -121,7 +122,7 @@ function cards(r: RunResult): string {
   return `<div class="cards">${out.join('')}</div>`;
 }
 
-function legend(r: RunResult): string {
+export function legend(r: RunResult): string {
   const phases = [...new Set(r.phases.map((p) => p.name))];
   const m = marks(r);
   const swatch = (colour: string, label: string, cls = ''): string =>
@@ -211,7 +212,8 @@ function rollback(r: RunResult): string {
   return `<h3>Rollback</h3><p>${state}${reverted}</p>`;
 }
 
-function section(r: RunResult, index: number): string {
+/** One drill's part of the report: what the war room shows as each drill of a run ends. */
+export function section(r: RunResult, index: number): string {
   const facts =
     `target <b>${e(r.target)}</b> · seed ${e(String(r.seed))} · ${e(clockWords(r))} · ` +
     `${e(formatDuration(r.endedAt - r.startedAt))} on the drill's clock, ${e(formatDuration(r.wallMs))} wall · ` +
@@ -242,25 +244,37 @@ function section(r: RunResult, index: number): string {
     .join('\n');
 }
 
+/** The report's own CSS (with the base style and dark mode), for every page that shows report content. */
+export const REPORT_STYLE = `${STYLE}${DARK_STYLE}`;
+
+/**
+ * The inside of the report page, line by line: what the file holds and what the war room shows when the
+ * drills are over. One rendering, so the page left on the screen for the retrospective is the report.
+ */
+export function reportContent(results: RunResult[], meta: ReportMeta): string[] {
+  const passed = results.filter((r) => r.verdict === 'pass').length;
+  const summaryLine =
+    `${passed} of ${results.length} ${results.length === 1 ? 'drill' : 'drills'} passed · generated ${e(formatInstant(meta.generatedAt))} ` +
+    `by gameday ${e(meta.gamedayVersion)}${meta.seed !== undefined ? ` · seed ${e(String(meta.seed))}` : ''}`;
+  return [
+    '<h1>Gameday report</h1>',
+    `<p class="meta">${summaryLine}</p>`,
+    meta.command ? `<pre class="command">${e(meta.command)}</pre>` : '',
+    summaryTable(results),
+    ...results.map(section),
+    `<footer>Times are offsets from each drill's start on the target's clock; hover the chart for exact instants.</footer>`,
+  ].filter(Boolean);
+}
+
+export function reportTitle(results: RunResult[]): string {
+  const passed = results.filter((r) => r.verdict === 'pass').length;
+  return `Gameday report: ${passed}/${results.length} passed`;
+}
+
 export const html = {
   name: 'html',
   extension: 'html',
   render(results: RunResult[], meta: ReportMeta): string {
-    const passed = results.filter((r) => r.verdict === 'pass').length;
-    const summaryLine =
-      `${passed} of ${results.length} ${results.length === 1 ? 'drill' : 'drills'} passed · generated ${e(formatInstant(meta.generatedAt))} ` +
-      `by gameday ${e(meta.gamedayVersion)}${meta.seed !== undefined ? ` · seed ${e(String(meta.seed))}` : ''}`;
-    return htmlPage(
-      `Gameday report: ${passed}/${results.length} passed`,
-      STYLE,
-      [
-        '<h1>Gameday report</h1>',
-        `<p class="meta">${summaryLine}</p>`,
-        meta.command ? `<pre class="command">${e(meta.command)}</pre>` : '',
-        summaryTable(results),
-        ...results.map(section),
-        `<footer>Times are offsets from each drill's start on the target's clock; hover the chart for exact instants.</footer>`,
-      ].filter(Boolean),
-    );
+    return htmlPage(reportTitle(results), REPORT_STYLE, reportContent(results, meta));
   },
 } satisfies Reporter;

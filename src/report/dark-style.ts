@@ -1,0 +1,22 @@
+/**
+ * The report and the war room in the browser's dark mode (prefers-color-scheme): the same page, its
+ * surfaces and lines darkened and its text lightened. Verdict and chart colours stay: they carry meaning and
+ * read on both. A room projecting the war room in the dark keeps it dark.
+ */
+export const DARK_STYLE = `
+@media (prefers-color-scheme: dark) {
+  :root { --ink: #e2e8f0; --muted: #94a3b8; --line: #334155; --pass: #22c55e; --fail: #f87171; --aborted: #fbbf24; --error: #a78bfa; color-scheme: dark; }
+  body { background: #0b1120; }
+  table, .run { background: #111827; }
+  th { background: #1e293b; }
+  summary { color: #cbd5e1; }
+  .alert { background: #3b0d0d; border-color: #7f1d1d; color: #fecaca; }
+  pre.command { background: #020617; }
+  a { color: #93c5fd; }
+  svg.timeline .band { fill: #172033; }
+  svg.timeline .lane { fill: #cbd5e1; }
+  svg.timeline .grid { stroke: #1f2a3d; }
+  svg.timeline .axis { stroke: #475569; }
+  svg.timeline .mark-label { filter: brightness(1.7); }
+}
+`;
