@@ -16,8 +16,12 @@ import type { RunningProbe } from './probe-set.js';
 import { Random } from './random.js';
 import type { Watchers } from './phases/watchers.js';
 
-/** What the terminal shows while a drill runs. */
+/**
+ * What the terminal and the war room show while a drill runs. `start` hands over the result the phases fill
+ * in as they go (read it, never change it): the war room draws the report's timeline from it as it grows.
+ */
 export type Progress =
+  | { type: 'start'; experiment: string; result: Readonly<RunResult> }
   | { type: 'phase'; experiment: string; phase: PhaseName; at: number; elapsedMs: number }
   | { type: 'waiting'; experiment: string; what: string; elapsedMs: number }
   | { type: 'note'; experiment: string; text: string; elapsedMs: number }
@@ -109,6 +113,7 @@ export class DrillRun {
     this.probeContextFor = options.dryRun
       ? contextCache({ ...ctxOptions, clock: this.clock }, defaultCluster)
       : this.contextFor;
+    this.progress({ type: 'start', experiment: exp.id, result: this.result });
   }
 
   /** Aborted by the caller's signal or an abort condition; every wait of the drill listens to it. */
