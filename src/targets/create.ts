@@ -17,6 +17,8 @@ export interface TargetOptions {
   /** A topology the experiment itself names (resolved against its file). */
   experimentTopology?: string;
   etcd?: 'sim' | 'real';
+  /** sim (embedded): run on a real clock, `speed` times faster than real time, for people watching (--serve). */
+  speed?: number;
   yes?: boolean;
   experiment?: Experiment;
   /**

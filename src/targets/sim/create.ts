@@ -18,6 +18,7 @@ export async function createSimTargetFromOptions(o: TargetOptions): Promise<Crea
     ...(o.etcd === 'real' && o.experiment?.clusters?.[0] ? { etcdClusters: [o.experiment.clusters[0]] } : {}),
     ...(loaded ? { topology: loaded.topology, params: loaded.params } : {}),
     ...(o.onResource ? { onResource: o.onResource } : {}),
+    ...(o.speed !== undefined ? { clock: 'real' as const, speed: o.speed } : {}),
   });
   const notices = topologyNotices(o, true);
   return { target, journalTarget: { kind: 'sim', embedded: true }, ...(notices.length > 0 ? { notices } : {}) };
