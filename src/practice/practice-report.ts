@@ -26,6 +26,8 @@ export interface PracticeReport {
   wrongDiagnoses: number;
   hintsUsed: number;
   hintsAvailable: number;
+  /** Runbook steps marked done in the war room, in the order they were marked. */
+  stepsDone: { index: number; afterMs?: number; text: string }[];
   alerts: { afterMs?: number; type: string; text: string }[];
   transcript: {
     afterMs?: number;
@@ -95,6 +97,11 @@ export function buildReport(s: PracticeState): PracticeReport {
     wrongDiagnoses: s.diagnoses.filter((d) => !d.correct).length,
     hintsUsed: s.hintsUsed,
     hintsAvailable: s.hints.length,
+    stepsDone: (s.stepsDone ?? []).map((d) => ({
+      index: d.index,
+      ...opt('afterMs', after(d.at)),
+      text: s.hints[d.index] ?? '',
+    })),
     alerts: s.alerts.map((a) => ({ ...opt('afterMs', after(a.at)), type: a.type, text: a.text })),
     transcript: [...s.transcript]
       .sort((a, b) => a.at - b.at)
@@ -139,6 +146,10 @@ export function formatReport(r: PracticeReport): string {
   lines.push(
     `  diagnoses: ${r.diagnoses.length} (${r.wrongDiagnoses} wrong)   hints: ${r.hintsUsed}/${r.hintsAvailable}`,
   );
+  if (r.stepsDone.length)
+    lines.push(
+      `  runbook steps marked done: ${r.stepsDone.map((d) => `${d.index + 1} at ${rel(d.afterMs).trim()}`).join(', ')}`,
+    );
   lines.push(`  score: ${r.score.score}/100${r.score.deductions.length ? `  (${r.score.deductions.join(', ')})` : ''}`);
   if (r.rollback && !r.rollback.ok) lines.push(`  ROLLBACK INCOMPLETE: ${r.rollback.errors.join('; ')}`);
   if (r.error && r.status !== 'recovered') lines.push(`  ${r.error}`);

@@ -30,6 +30,8 @@ export interface PracticeState {
   /** The runbook's recovery steps in words: what `gameday hint` reveals, one at a time. */
   hints: string[];
   hintsUsed: number;
+  /** Runbook steps a person marked done in the war room (absent in sessions from before it existed). */
+  stepsDone?: { index: number; at: number }[];
   ack?: { at: number; by: 'ack' | 'shell' | 'diagnose' | 'hint' | 'api' };
   diagnoses: { at: number; guess: string; correct: boolean; matched: 'fault' | 'section' | 'none'; message: string }[];
   alerts: { at: number; type: 'firing' | 'resolved'; text: string }[];
@@ -46,7 +48,7 @@ export interface PracticeState {
 
 export interface TranscriptEntry {
   at: number;
-  kind: 'shell' | 'api' | 'alert' | 'ack' | 'diagnose' | 'hint' | 'session';
+  kind: 'shell' | 'api' | 'alert' | 'ack' | 'diagnose' | 'hint' | 'step' | 'session';
   text: string;
   node?: string;
   exitCode?: number;
@@ -164,6 +166,23 @@ export function takeHint(
   s.hintsUsed++;
   s.transcript.push({ at, kind: 'hint', text: `hint ${s.hintsUsed}/${total} taken` });
   return { hint, index: s.hintsUsed, total, message: `Runbook step ${s.hintsUsed}/${total}: ${hint}` };
+}
+
+/**
+ * A runbook step marked done on the war room's page. Only a step the hints have shown can be marked: the
+ * others are still hidden from the trainee.
+ */
+export function markStepDone(s: PracticeState, at: number, index: number): { ok: boolean; message: string } {
+  const total = s.hints.length;
+  if (s.status !== 'injected') return { ok: false, message: 'Nothing to recover from now.' };
+  if (!Number.isInteger(index) || index < 0 || index >= total)
+    return { ok: false, message: `There is no runbook step ${index + 1} (the runbook has ${total}).` };
+  if (index >= s.hintsUsed) return { ok: false, message: `Step ${index + 1} is still hidden: take a hint first.` };
+  const done = (s.stepsDone ??= []);
+  if (done.some((d) => d.index === index)) return { ok: false, message: `Step ${index + 1} is already marked done.` };
+  done.push({ index, at });
+  s.transcript.push({ at, kind: 'step', text: `runbook step ${index + 1}/${total} marked done: ${s.hints[index]!}` });
+  return { ok: true, message: `Step ${index + 1} marked done.` };
 }
 
 /** A node-shell command: in the transcript, and the first one after the alert is the acknowledgement. */

@@ -4,7 +4,7 @@ import type { JournalTarget } from '../engine/journal.js';
 import { paramsOf } from '../engine/probe-set.js';
 import { RealClock } from '../engine/clock.js';
 import { Random } from '../engine/random.js';
-import { runExperiment } from '../engine/runner.js';
+import { runExperiment, type Progress } from '../engine/runner.js';
 import { AbortedError, errorMessage } from '../errors.js';
 import { recoverySteps } from '../recovery/index.js';
 import type { RunResult } from '../report/result.js';
@@ -22,7 +22,7 @@ export type PracticeEvent =
   | { type: 'alert'; event: AlertEvent }
   | { type: 'recovered'; afterMs: number }
   | { type: 'warning'; text: string }
-  | { type: 'ended'; report: PracticeReport };
+  | { type: 'ended'; report: PracticeReport; result?: RunResult };
 
 export interface PracticeOptions {
   loaded: LoadedExperiment;
@@ -43,6 +43,8 @@ export interface PracticeOptions {
   /** Poll etcd health for the etcd alert (default: on the simulator, or when a fault touches etcd). */
   watchEtcd?: boolean;
   onEvent?: (e: PracticeEvent) => void;
+  /** The runner's own progress, once the fault comes (the war room draws the drill from it). */
+  onProgress?: (p: Progress) => void;
 }
 
 /** The experiment with its recovery made manual: the people recover; gameday injects, watches and rolls back. */
@@ -123,6 +125,7 @@ export async function runPractice(o: PracticeOptions): Promise<PracticeReport> {
     emit({ type: 'alert', event: e });
   };
   const touchesEtcd = exp.faults.some((f) => f.type.includes('etcd'));
+  let runResult: RunResult | undefined;
   const etcd = target.etcd(cluster);
   try {
     stops.push(
@@ -179,6 +182,7 @@ export async function runPractice(o: PracticeOptions): Promise<PracticeReport> {
       journalDir: o.journalDir,
       journalTarget: o.journalTarget,
       onProgress: (p) => {
+        o.onProgress?.(p);
         if (p.type === 'phase' && p.phase === 'inject') {
           store.update((s) =>
             markInjected(
@@ -194,6 +198,7 @@ export async function runPractice(o: PracticeOptions): Promise<PracticeReport> {
         }
       },
     });
+    runResult = result;
     store.update((s) => {
       s.faults = result.faults.map((f) => ({ type: f.type, ...(f.hit?.length ? { hit: f.hit } : {}) }));
       const recovered = result.timings.timeToRecover !== undefined && s.injectedAt !== undefined;
@@ -223,7 +228,7 @@ export async function runPractice(o: PracticeOptions): Promise<PracticeReport> {
   function finish(): PracticeReport {
     for (const stop of stops.splice(0)) stop();
     const report = buildReport(store.read());
-    emit({ type: 'ended', report });
+    emit({ type: 'ended', report, ...(runResult ? { result: runResult } : {}) });
     return report;
   }
 }
