@@ -58,6 +58,10 @@ describe('layering', () => {
     expect(violations(layer, (i) => !i.startsWith('sim/'))).to.deep.equal([]);
   });
 
+  it('the war room does not import the simulator: it follows any target through its Kube clients', () => {
+    expect(violations(/^warroom\//, (i) => !i.startsWith('sim/'))).to.deep.equal([]);
+  });
+
   it('the simulator does not import practice mode', () => {
     expect(violations(/^sim\//, (i) => !i.startsWith('practice/'))).to.deep.equal([]);
   });
