@@ -10,19 +10,27 @@ import { InvalidInputError } from '../../errors.js';
 import { createTarget, type CreatedTarget } from '../../targets/create.js';
 import type { TargetKind } from '../../targets/target.js';
 import { formatReport, type PracticeReport } from '../../practice/practice-report.js';
-import { runPractice, type PracticeEvent } from '../../practice/session.js';
+import { manualCopy, runPractice, type PracticeEvent } from '../../practice/session.js';
+import type { Progress } from '../../engine/runner.js';
+import { practiceContent, practiceHtml, practiceStyle } from '../../practice/practice-html.js';
+import { withPeopleRecord } from '../../warroom/people-record.js';
+import { practicePeople, practiceSide } from '../../warroom/practice-side.js';
 import { DEFAULT_PRACTICE_DIR, SessionStore } from '../../practice/session-store.js';
 import type { TranscriptEntry } from '../../practice/session-state.js';
 import { WebhookNotifier, checkWebhookUrl } from '../../practice/webhook.js';
 import { confirmOnTerminal } from '../confirm.js';
 import { EXIT } from '../exit-codes.js';
 import { parseSeed } from '../seed-option.js';
+import { openWarRoom, serveAddress, serveOption } from '../serve-option.js';
+import type { WarRoom } from '../../warroom/war-room.js';
+import type { PowerSource } from '../../warroom/power.js';
+import type { RunResult } from '../../report/result.js';
 
 export const practice: CommandModule = {
   command: 'practice <experiment>',
   describe: 'Practise a runbook by hand: a fault comes at a random moment, alerts fire, and gameday times you',
   builder: (y: Argv) =>
-    y
+    serveOption(y, 'the session for the room: nodes, alerts, runbook steps, what is typed')
       .positional('experiment', { type: 'string', describe: 'One experiment file' })
       .option('target', {
         choices: ['sim', 'kind', 'lab'] as const,
@@ -91,6 +99,7 @@ export const practice: CommandModule = {
       : undefined;
     const dir = resolve(String(args.dir));
     const speed = Number(args.speed);
+    const listen = serveAddress(args);
 
     // Ctrl-C gives up: the runner rolls the fault back before the session ends.
     const stop = new AbortController();
@@ -105,7 +114,8 @@ export const practice: CommandModule = {
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
 
-    let served: { close(): Promise<void> } | undefined;
+    let served: { close(): Promise<void>; power?: PowerSource } | undefined;
+    let room: WarRoom | undefined;
     let created: CreatedTarget | undefined;
     let kubeconfig = args.kubeconfig as string | undefined;
     let poll: NodeJS.Timeout | undefined;
@@ -118,6 +128,7 @@ export const practice: CommandModule = {
           topology: args.topology as string | undefined,
           signal: stop.signal,
           say,
+          power: listen !== undefined,
         });
         served = s;
         kubeconfig = s.kubeconfig;
@@ -135,6 +146,15 @@ export const practice: CommandModule = {
         experiment: experiment.experiment,
         confirm: confirmOnTerminal,
       });
+      if (listen)
+        room = await openWarRoom({ listen, mode: 'practice', title: 'practice', style: practiceStyle() }, say);
+      const target = room
+        ? room.beginDrill(0, experiment, created.target, {
+            dryRun: false,
+            alerts: false,
+            ...(served?.power ? { power: served.power } : {}),
+          })
+        : created.target;
       const cluster = experiment.experiment.clusters?.[0] ?? created.target.clusters()[0] ?? '';
       say(`\ngameday practice: ${experiment.experiment.title}`);
       say(`Runbook: ${experiment.experiment.runbook}`);
@@ -168,6 +188,7 @@ export const practice: CommandModule = {
             store = new SessionStore(dir, e.session);
             say(`Session ${e.session} (${e.file})`);
             poll = setInterval(echoTrainee, 1000);
+            if (room) room.attachPractice(practiceSide(store, () => created!.target.clock.now()));
             break;
           case 'armed':
             say(e.text);
@@ -187,12 +208,15 @@ export const practice: CommandModule = {
             break;
           case 'ended':
             echoTrainee();
+            runResult = e.result;
             break;
         }
       };
+      let runResult: RunResult | undefined;
       const report = await runPractice({
         loaded: experiment,
-        target: created.target,
+        target,
+        ...(room ? { onProgress: (p: Progress) => room!.progress(p) } : {}),
         journalTarget: created.journalTarget,
         journalDir: String(args.journalDir),
         dir,
@@ -204,26 +228,41 @@ export const practice: CommandModule = {
       });
       await webhook?.flush();
       say('\n' + formatReport(report));
-      for (const p of writeReport(dir, report)) say(`report: ${p}`);
+      // The drill's own result, with the steps marked done and the acknowledgement in it, as the report shows it.
+      const session = new SessionStore(dir, report.session).read();
+      const result = runResult
+        ? withPeopleRecord(runResult, manualCopy(experiment), practicePeople(session), session.hints)
+        : undefined;
+      const meta = { generatedAt: Date.now(), gamedayVersion: '0.1.0' };
+      const written = writeReport(dir, report, practiceHtml(report, result, meta));
+      for (const p of written) say(`report: ${p}`);
+      room?.finish(
+        practiceContent(report, result, meta),
+        `The session is over: this is its report, as written to ${written.find((p) => p.endsWith('.html')) ?? dir}. ` +
+          'gameday has exited; the page stays as it is (reloading it will not work).',
+      );
       return exitCode(report);
     } finally {
       if (poll) clearInterval(poll);
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      await room?.close();
       await created?.target.close();
       await served?.close();
     }
   },
 };
 
-function writeReport(dir: string, report: PracticeReport): string[] {
+function writeReport(dir: string, report: PracticeReport, html: string): string[] {
   // A report (0644 as reports are), in the session directory, which is the user's alone.
   ensurePrivateDirSync(dir);
   const json = join(dir, `${report.session}.report.json`);
   const md = join(dir, `${report.session}.report.md`);
+  const page = join(dir, `${report.session}.report.html`);
   writeFileSync(json, JSON.stringify(report, null, 2) + '\n');
   writeFileSync(md, '```\n' + formatReport(report) + '```\n');
-  return [json, md];
+  writeFileSync(page, html);
+  return [json, md, page];
 }
 
 function exitCode(r: PracticeReport): number {
@@ -255,7 +294,9 @@ async function serveSimulator(o: {
   topology: string | undefined;
   signal: AbortSignal;
   say: (text: string) => void;
-}): Promise<{ kubeconfig: string; close(): Promise<void> }> {
+  /** Also return the hosts' power, for the war room's tiles. */
+  power?: boolean;
+}): Promise<{ kubeconfig: string; close(): Promise<void>; power?: PowerSource }> {
   if (!(o.speed > 0) || o.speed > 10_000)
     throw new InvalidInputError(`--speed: expected a number between 0 and 10000, got ${o.speed}.`);
   const [
@@ -304,5 +345,6 @@ async function serveSimulator(o: {
     await simulator.close();
     throw err;
   }
-  return { kubeconfig, close: () => simulator.close() };
+  const power = o.power ? (await import('../../targets/sim/power-source.js')).simPowerSource(simulator) : undefined;
+  return { kubeconfig, close: () => simulator.close(), ...(power ? { power } : {}) };
 }

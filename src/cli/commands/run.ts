@@ -17,14 +17,24 @@ import { ProgressDisplay } from '../progress.js';
 import { confirmOnTerminal } from '../confirm.js';
 import { recordOptionsFrom, recordRun, resultsOptions } from './history.js';
 import { InvalidInputError } from '../../errors.js';
-import type { TargetKind } from '../../targets/target.js';
+import type { Target, TargetKind } from '../../targets/target.js';
+import { namedClusters } from '../../experiment/clusters.js';
 import { parseSeed } from '../seed-option.js';
+import { checkSpeed, openWarRoom, serveAddress, serveOption } from '../serve-option.js';
+import { reportContent } from '../../report/html.js';
+import type { WarRoom } from '../../warroom/war-room.js';
 
 export const run: CommandModule = {
   command: 'run <paths..>',
   describe: 'Run experiments (files, directories or globs) against a target and report the verdicts',
   builder: (y: Argv) =>
-    resultsOptions(y)
+    serveOption(resultsOptions(y), 'the drills as they run')
+      .option('speed', {
+        type: 'number',
+        describe:
+          'sim (embedded): run the simulator on a real clock N times faster than real time, for people to watch ' +
+          '(default: the virtual clock; with --serve, real time)',
+      })
       .positional('paths', { type: 'string', array: true, describe: 'Experiment files, directories or globs' })
       .option('target', {
         choices: ['sim', 'kind', 'lab'] as const,
@@ -85,6 +95,8 @@ export const run: CommandModule = {
     const kind = args.target as TargetKind;
     const dryRun = Boolean(args.dryRun);
     const seed = Number(args.seed);
+    const listen = serveAddress(args);
+    const speed = embeddedSpeed(args, kind, listen !== undefined && !dryRun);
     const out = process.stdout;
     const display = new ProgressDisplay(out, Boolean(args.verbose) || dryRun);
     out.write(
@@ -116,7 +128,15 @@ export const run: CommandModule = {
     process.on('uncaughtException', onCrash);
 
     const results: RunResult[] = [];
+    let room: WarRoom | undefined;
     try {
+      if (listen) {
+        room = await openWarRoom(
+          { listen, mode: 'run', title: `${loaded.length} ${loaded.length === 1 ? 'drill' : 'drills'} on ${kind}` },
+          (line) => out.write(line + '\n'),
+        );
+        room.setQueue(loaded);
+      }
       for (const [i, l] of loaded.entries()) {
         if (stop.signal.aborted) break;
         out.write(
@@ -134,6 +154,7 @@ export const run: CommandModule = {
           ...(args.profile ? { profile: args.profile as string } : {}),
           ...(args.topology ? { topology: args.topology as string } : {}),
           ...(l.experiment.topology ? { experimentTopology: resolve(l.file, '..', l.experiment.topology) } : {}),
+          ...(speed !== undefined ? { speed } : {}),
           experiment: l.experiment,
           confirm: confirmOnTerminal,
         };
@@ -168,15 +189,20 @@ export const run: CommandModule = {
             created.target.actions.onRecord((a) =>
               display.line(`  ${a.kind === 'command' ? '$' : '→'} [${a.cluster}] ${a.text}`),
             );
-          result = await runExperiment(l, created.target, {
+          const target = room ? await followDrill(room, i, l, created.target, dryRun) : created.target;
+          result = await runExperiment(l, target, {
             seed,
             dryRun,
             signal: stop.signal,
             journalDir: args.journalDir as string,
             journalTarget: created.journalTarget,
             journal,
-            onProgress: (p) => display.handle(p),
+            onProgress: (p) => {
+              display.handle(p);
+              room?.progress(p);
+            },
           });
+          if (room) result = room.endDrill(result);
         } finally {
           try {
             await created.target.close();
@@ -188,6 +214,9 @@ export const run: CommandModule = {
         results.push(result);
         out.write(verdictLine(result) + '\n');
       }
+    } catch (err) {
+      await room?.close();
+      throw err;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -201,12 +230,23 @@ export const run: CommandModule = {
       gamedayVersion: '0.1.0',
       seed,
     };
+    let htmlPath: string | undefined;
     if (args.reportDir) {
       const written = await writeReports(args.reportDir as string, results, meta);
       for (const p of written.paths) out.write(`report: ${p}\n`);
       for (const f of written.failures)
         process.stderr.write(`gameday: the ${f.reporter} report failed: ${failureText(f.error)}\n`);
+      htmlPath = written.paths.find((p) => p.endsWith('.html'));
     }
+    if (room) {
+      room.finish(
+        reportContent(results, meta),
+        `The drills are over: this is the report${htmlPath ? `, as written to ${htmlPath}` : ''}. ` +
+          'gameday has exited; the page stays as it is (reloading it will not work).',
+      );
+      await room.close();
+    }
+
     if (args.junit) {
       const junit = await writeJunit(args.junit as string, results, meta);
       if (junit.failures.length === 0) out.write(`junit: ${args.junit as string}\n`);
@@ -245,6 +285,38 @@ export function nobodyCanAct(l: LoadedExperiment, target: JournalTarget, dryRun:
     `\`gameday sim up\` in another terminal and run \`gameday run ${l.file} --kubeconfig .gameday/sim/kubeconfig\` ` +
     `(or practise it with \`gameday practice ${l.file}\`).`
   );
+}
+
+/**
+ * The war room follows a drill: its clusters (every one on the simulator, the drill's own elsewhere), its
+ * actions, alerts and, on a simulator in this process, its hosts' power. Returns the target to run on.
+ */
+async function followDrill(
+  room: WarRoom,
+  index: number,
+  l: LoadedExperiment,
+  target: Target,
+  dryRun: boolean,
+): Promise<Target> {
+  const { powerSourceOf } = await import('../../targets/sim/power-source.js');
+  const own = target.clusters();
+  const named = [...new Set(namedClusters(l.experiment).map((c) => (own.includes(c) ? c : own[0]!)))];
+  return room.beginDrill(index, l, target, {
+    dryRun,
+    ...(target.kind === 'sim' || named.length === 0 ? {} : { clusters: named }),
+    ...(powerSourceOf(target) ? { power: powerSourceOf(target)! } : {}),
+  });
+}
+
+/** --speed, or real time for people watching the embedded simulator; only the embedded simulator has a speed. */
+function embeddedSpeed(args: Record<string, unknown>, kind: TargetKind, serving: boolean): number | undefined {
+  const embedded = kind === 'sim' && !args.kubeconfig;
+  if (args.speed === undefined) return embedded && serving ? 1 : undefined;
+  if (!embedded)
+    throw new InvalidInputError(
+      '--speed applies to the embedded simulator; a kind or lab cluster runs in real time, and `gameday sim up --speed N` sets the speed of a simulator you attach to.',
+    );
+  return checkSpeed(args.speed);
 }
 
 function failureText(err: unknown): string {

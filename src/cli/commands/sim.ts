@@ -11,6 +11,10 @@ import { controlEndpoint } from '../../sim/serve/control-endpoint.js';
 import { InvalidInputError } from '../../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { parseSeed } from '../seed-option.js';
+import { openWarRoom, serveAddress, serveOption } from '../serve-option.js';
+import { createKube } from '../../kube/client.js';
+import { ActionLog } from '../../targets/target.js';
+import { simPowerSource } from '../../targets/sim/power-source.js';
 
 export const DEFAULT_SIM_KUBECONFIG = '.gameday/sim/kubeconfig';
 
@@ -18,7 +22,7 @@ export const sim: CommandModule = {
   command: 'sim <action>',
   describe: 'Serve the simulated platform in real time for kubectl and people (`gameday sim up`)',
   builder: (y: Argv) =>
-    y
+    serveOption(y, "the simulated platform's nodes and workloads")
       .positional('action', { choices: ['up'] as const, describe: 'up: serve the simulated clusters until Ctrl-C' })
       .option('topology', { type: 'string', describe: 'Topology file (default: the Qingzhou platform, 3 clusters)' })
       .option('kubeconfig', {
@@ -66,6 +70,33 @@ export const sim: CommandModule = {
     out.write(
       `\nexport KUBECONFIG=${kubeconfig}\nkubectl --context ${[...simulator.clusters.keys()][0] ?? ''} get nodes\n\n`,
     );
+    const listen = serveAddress(args);
+    const room = listen
+      ? await openWarRoom({ listen, mode: 'platform', title: 'simulated platform' }, (l) => out.write(l + '\n'))
+      : undefined;
+    const kubes = new Map(
+      room
+        ? [...simulator.clusters.keys()].map(
+            (name) =>
+              [
+                name,
+                createKube({
+                  cluster: name,
+                  config: simulator.kubeConfig(name),
+                  clock,
+                  actions: new ActionLog(),
+                  dryRun: false,
+                }),
+              ] as const,
+          )
+        : [],
+    );
+    room?.watchPlatform(
+      kubes,
+      clock,
+      simPowerSource(simulator),
+      `${simulator.clusters.size} clusters · ${speed === 1 ? 'real time' : `${speed}x real time`} · seed ${String(args.seed)}`,
+    );
     out.write('The platform is coming up (a minute of simulated time). Ctrl-C stops the simulator.\n');
     simulator.settle(600_000).then(
       () => out.write('All nodes Ready and every workload available.\n'),
@@ -81,6 +112,8 @@ export const sim: CommandModule = {
       process.on('SIGTERM', stop);
     });
     out.write('\nStopping the simulator.\n');
+    await room?.close();
+    for (const k of kubes.values()) k.close();
     await simulator.close();
     return EXIT.ok;
   },
