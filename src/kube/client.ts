@@ -319,7 +319,9 @@ class ClientKube implements Kube {
   informer(resource: ResourceName, options: ListOptions = {}): Informer {
     const key = `${resource}|${options.namespace ?? ''}|${options.labelSelector ?? ''}|${options.fieldSelector ?? ''}`;
     let inf = this.informers.get(key);
-    if (!inf) {
+    // One whose first list failed (the API did not answer then) is dead: whoever asks again gets a fresh one.
+    if (!inf || inf.failed) {
+      inf?.stop();
       inf = new WatchInformer(resource, this.listWatch(resource, options), {
         clock: this.o.clock,
         tracker: this.o.tracker,

@@ -56,8 +56,11 @@ export class WatchInformer implements Informer {
     this.backoff = new Backoff(o.clock, o.random);
     this.readyPromise = this.relist();
     // The first list's failure is reported through ready(); avoid an unhandled rejection meanwhile.
-    this.readyPromise.catch(() => undefined);
+    this.readyPromise.catch(() => (this.failed = true));
   }
+
+  /** The first list failed: this informer will never hold anything (the client makes a new one if asked again). */
+  failed = false;
 
   ready(): Promise<void> {
     return this.readyPromise;
