@@ -1,6 +1,7 @@
 import { errorMessage } from '../errors.js';
 import { isMaster } from '../kit/selectors.js';
 import type { Informer, Kube } from '../kube/kube.js';
+import type { ResourceName } from '../kube/resources.js';
 import { conditionOf, type KubeObject } from '../kube/objects.js';
 import type { PowerSource, PowerState } from './power.js';
 
@@ -61,6 +62,8 @@ export interface ClusterSnapshot {
   workloads: WorkloadCount[];
   /** The informers could not list (no access, the API is down): said on the page instead of tiles. */
   error?: string;
+  /** The nodes have not been listed yet: the page says so rather than "0 nodes". */
+  loading?: boolean;
 }
 
 const KINDS = [
@@ -69,36 +72,62 @@ const KINDS = [
   ['daemonsets', 'DaemonSet'],
 ] as const;
 
+/** How long after a failed first list the page asks again (the API may only have been slow to answer). */
+const RETRY_MS = 5_000;
+
 /**
  * Every node and workload of some clusters, from informers of each cluster's Kube client (the target's own:
  * a drill's probes share them, so the page costs no extra list or watch for what the drill already watches,
- * and never polls). `onChange` is called on every watch event and power change; the caller coalesces.
+ * and never polls). `onChange` is called on every watch event and power change; the caller coalesces. An
+ * informer whose first list failed is asked for again a little later, and the page says why meanwhile.
  */
 export class ClusterView {
-  private readonly informers = new Map<string, { nodes: Informer; kinds: [WorkloadCount['kind'], Informer][] }>();
+  private readonly informers = new Map<string, Map<ResourceName, Informer>>();
   private readonly errors = new Map<string, string>();
+  private readonly listed = new Set<string>();
   private readonly stops: (() => void)[] = [];
+  private readonly retries = new Set<NodeJS.Timeout>();
+  private stopped = false;
 
   constructor(
     kubes: ReadonlyMap<string, Kube>,
     private readonly power: PowerSource | undefined,
-    onChange: () => void,
+    private readonly onChange: () => void,
+    private readonly retryMs = RETRY_MS,
   ) {
     for (const [cluster, kube] of kubes) {
-      const nodes = kube.informer('nodes');
-      const kinds = KINDS.map(
-        ([resource, kind]) => [kind, kube.informer(resource)] as [WorkloadCount['kind'], Informer],
-      );
-      this.informers.set(cluster, { nodes, kinds });
-      for (const inf of [nodes, ...kinds.map(([, i]) => i)]) {
-        this.stops.push(inf.onEvent(onChange));
-        inf.ready().then(onChange, (err: unknown) => {
-          this.errors.set(cluster, `cannot watch ${inf.resource}: ${errorMessage(err)}`);
-          onChange();
-        });
-      }
+      this.informers.set(cluster, new Map());
+      for (const resource of ['nodes', ...KINDS.map(([r]) => r)] as ResourceName[])
+        this.follow(cluster, kube, resource);
     }
     if (power) this.stops.push(power.onChange(onChange));
+  }
+
+  private follow(cluster: string, kube: Kube, resource: ResourceName): void {
+    const inf = kube.informer(resource);
+    this.informers.get(cluster)!.set(resource, inf);
+    const unsubscribe = inf.onEvent(this.onChange);
+    this.stops.push(unsubscribe);
+    const key = `${cluster}/${resource}`;
+    inf.ready().then(
+      () => {
+        if (resource === 'nodes') this.listed.add(cluster);
+        this.errors.delete(key);
+        this.onChange();
+      },
+      (err: unknown) => {
+        this.errors.set(key, `cannot watch ${resource}: ${errorMessage(err)} (trying again)`);
+        this.onChange();
+        if (this.stopped) return;
+        const retry = setTimeout(() => {
+          this.retries.delete(retry);
+          unsubscribe();
+          if (!this.stopped) this.follow(cluster, kube, resource);
+        }, this.retryMs);
+        retry.unref();
+        this.retries.add(retry);
+      },
+    );
   }
 
   clusters(): string[] {
@@ -106,22 +135,28 @@ export class ClusterView {
   }
 
   snapshot(): ClusterSnapshot[] {
-    return [...this.informers].map(([cluster, { nodes, kinds }]) => {
-      const error = this.errors.get(cluster);
+    return [...this.informers].map(([cluster, byResource]) => {
+      const error = [...this.errors].find(([k]) => k.startsWith(`${cluster}/`))?.[1];
+      const nodes = byResource.get('nodes');
       return {
         cluster,
-        nodes: nodes
-          .items()
+        nodes: (nodes?.items() ?? [])
           .map((n) => nodeTile(cluster, n, this.power?.state(cluster, n.metadata.name)))
           .sort(byRoleThenName),
-        workloads: kinds.flatMap(([kind, inf]) => inf.items().map((w) => workloadCount(cluster, kind, w))),
+        workloads: KINDS.flatMap(([resource, kind]) =>
+          (byResource.get(resource)?.items() ?? []).map((w) => workloadCount(cluster, kind, w)),
+        ),
         ...(error ? { error } : {}),
+        ...(this.listed.has(cluster) ? {} : { loading: true }),
       };
     });
   }
 
   /** Stop listening; the informers belong to the Kube clients and stop with them. */
   stop(): void {
+    this.stopped = true;
+    for (const r of this.retries) clearTimeout(r);
+    this.retries.clear();
     for (const s of this.stops.splice(0)) s();
   }
 }

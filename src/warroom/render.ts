@@ -75,7 +75,9 @@ export function nodeTiles(clusters: ClusterSnapshot[]): string {
       const head =
         `<h4>${e(c.cluster)} <span class="count">${c.nodes.length} nodes` +
         `${notReady ? `, <b class="bad">${notReady} not Ready</b>` : ''}</span></h4>`;
-      if (c.error) return `<div class="cluster">${head}<p class="alert">${e(c.error)}</p></div>`;
+      const note = c.error ? `<p class="alert">${e(c.error)}</p>` : '';
+      if (c.loading)
+        return `<div class="cluster"><h4>${e(c.cluster)} <span class="count">listing the nodes…</span></h4>${note}</div>`;
       const tiles = c.nodes.map((t) => {
         const s = tileState(t);
         const flags = [t.cordoned ? 'cordoned' : '', ...t.pressure].filter(Boolean);
@@ -90,7 +92,7 @@ export function nodeTiles(clusters: ClusterSnapshot[]): string {
           '</li>'
         );
       });
-      return `<div class="cluster">${head}<ul class="tiles">${tiles.join('')}</ul></div>`;
+      return `<div class="cluster">${head}${note}<ul class="tiles">${tiles.join('')}</ul></div>`;
     })
     .join('');
 }

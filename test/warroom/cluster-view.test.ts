@@ -115,14 +115,27 @@ describe('war room: nodes and workloads', () => {
     expect(changes).to.equal(after);
   });
 
-  it('says on the page why a cluster cannot be seen, instead of showing no nodes', async () => {
+  it('says on the page why a cluster cannot be seen, and asks for the nodes again until they come', async () => {
     const failing = new FakeInformer('nodes');
     failing.ready = () => Promise.reject(new Error('nodes is forbidden: User "dev" cannot list nodes'));
-    const view = new ClusterView(new Map([['lab', fakeKube({ nodes: failing })]]), undefined, () => undefined);
-    await new Promise((r) => setImmediate(r));
-    expect(nodeTiles(view.snapshot())).to.contain(
-      'cannot watch nodes: nodes is forbidden: User &quot;dev&quot; cannot list nodes',
-    );
+    const working = new FakeInformer('nodes', undefined, [node('10.0.0.1', { ready: 'True' })]);
+    const handed: FakeInformer[] = [failing, working];
+    const kube = {
+      informer: (r: ResourceName) => (r === 'nodes' ? handed.shift()! : new FakeInformer(r)),
+    } as unknown as Kube;
+    const view = new ClusterView(new Map([['lab', kube]]), undefined, () => undefined, 10);
+    try {
+      await new Promise((r) => setImmediate(r));
+      const page = nodeTiles(view.snapshot());
+      expect(page).to.contain('cannot watch nodes: nodes is forbidden: User &quot;dev&quot; cannot list nodes');
+      expect(page).to.contain('listing the nodes…');
+      await new Promise((r) => setTimeout(r, 50));
+      expect(handed).to.deep.equal([]);
+      const after = nodeTiles(view.snapshot());
+      expect(after).to.contain('data-node="10.0.0.1"').and.not.contain('cannot watch');
+    } finally {
+      view.stop();
+    }
   });
 
   it('escapes what the cluster says: a node name is text, never markup', () => {
