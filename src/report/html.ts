@@ -1,6 +1,6 @@
 import { formatDuration } from '../kit/duration.js';
 import { BASE_STYLE, htmlPage } from './base-style.js';
-import { DARK_STYLE } from './dark-style.js';
+import { SCREEN_STYLE } from './screen-style.js';
 import { escapeMarkup as e } from './escape.js';
 import {
   clockWords,
@@ -244,8 +244,8 @@ export function section(r: RunResult, index: number): string {
     .join('\n');
 }
 
-/** The report's own CSS (with the base style and dark mode), for every page that shows report content. */
-export const REPORT_STYLE = `${STYLE}${DARK_STYLE}`;
+/** The report's own CSS (with the base style, dark mode and phones), for every page that shows report content. */
+export const REPORT_STYLE = `${STYLE}${SCREEN_STYLE}`;
 
 /**
  * The inside of the report page, line by line: what the file holds and what the war room shows when the

@@ -1,9 +1,14 @@
 /**
- * The report and the war room in the browser's dark mode (prefers-color-scheme): the same page, its
- * surfaces and lines darkened and its text lightened. Verdict and chart colours stay: they carry meaning and
- * read on both. A room projecting the war room in the dark keeps it dark.
+ * The report and the war room on whatever screen shows them. In the browser's dark mode (prefers-color-scheme)
+ * the same page, its surfaces and lines darkened and its text lightened; verdict and chart colours stay, they
+ * carry meaning and read on both. On a phone, wide tables scroll sideways instead of being cut off.
  */
-export const DARK_STYLE = `
+export const SCREEN_STYLE = `
+@media (max-width: 700px) {
+  main { padding: 12px 10px 32px; }
+  .summary, .run table { display: block; overflow-x: auto; }
+  .run { padding: 12px; }
+}
 @media (prefers-color-scheme: dark) {
   :root { --ink: #e2e8f0; --muted: #94a3b8; --line: #334155; --pass: #22c55e; --fail: #f87171; --aborted: #fbbf24; --error: #a78bfa; color-scheme: dark; }
   body { background: #0b1120; }
