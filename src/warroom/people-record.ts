@@ -11,10 +11,19 @@ export interface PeopleRecord {
   /** Manual recovery steps marked done, in the order they were marked. */
   steps: { index: number; at: number }[];
   acks: { at: number; alerts: string[] }[];
+  /** What was typed in `gameday node shell` while the drill ran (manual drills: the person's own hands). */
+  shell?: ShellLine[];
+}
+
+export interface ShellLine {
+  at: number;
+  node: string;
+  command: string;
+  exitCode: number;
 }
 
 export function emptyPeopleRecord(): PeopleRecord {
-  return { steps: [], acks: [] };
+  return { steps: [], acks: [], shell: [] };
 }
 
 /**
@@ -29,7 +38,8 @@ export function withPeopleRecord(
   /** The steps in words, as the page listed them ("restart kubelet on ..."). */
   described: readonly string[],
 ): RunResult {
-  if (record.steps.length === 0 && record.acks.length === 0) return result;
+  const shell = record.shell ?? [];
+  if (record.steps.length === 0 && record.acks.length === 0 && shell.length === 0) return result;
   const exp = loaded.experiment;
   const items = exp.recovery.steps ?? [];
   const cluster = exp.clusters?.[0] ?? '';
@@ -61,6 +71,13 @@ export function withPeopleRecord(
       at: ack.at,
       kind: 'note',
       text: `acknowledged in the war room${ack.alerts.length ? `: ${ack.alerts.join('; ')}` : ' (no alert firing)'}`,
+    });
+  }
+  for (const l of shell) {
+    timeline.push({
+      at: l.at,
+      kind: 'note',
+      text: `node shell on ${l.node}: $ ${l.command}${l.exitCode ? ` (exit ${l.exitCode})` : ''}`,
     });
   }
   return {

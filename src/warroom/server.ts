@@ -126,8 +126,8 @@ export class LiveServer {
       return refuse(403, 'refused: a request from another origin.');
     if (req.headers['sec-fetch-site'] === 'cross-site') return refuse(403, 'refused: a cross-site request.');
     const url = new URL(req.url ?? '/', `http://${host}`);
-    const token = url.searchParams.get('token') ?? header(req, 'x-gameday-token') ?? '';
-    if (!sameToken(token, this.token))
+    const headerToken = sameToken(header(req, 'x-gameday-token') ?? '', this.token);
+    if (!headerToken && !sameToken(url.searchParams.get('token') ?? '', this.token))
       return refuse(403, 'refused: open the URL gameday printed, with its token (…/?token=…).');
 
     if (req.method === 'GET' && url.pathname === '/') return this.sendPage(res);
@@ -135,8 +135,10 @@ export class LiveServer {
     const action = /^\/api\/([a-z-]+)$/.exec(url.pathname)?.[1];
     if (action !== undefined) {
       if (req.method !== 'POST') return refuse(405, 'actions are POST requests.');
-      // A page of this server always says where it is from; a request that does not is not from the page.
-      if (origin === undefined) return refuse(403, 'refused: an action without an Origin.');
+      // A browser always says where a POST comes from. One without an Origin is another program (the node
+      // shell): it must carry the token in a header, which no web page can set on a request it sends here.
+      if (origin === undefined && !headerToken)
+        return refuse(403, 'refused: an action without an Origin must carry the token in X-Gameday-Token.');
       if (!/^application\/json\b/.test(req.headers['content-type'] ?? ''))
         return refuse(415, 'actions take a JSON body.');
       const handler = Object.hasOwn(this.o.actions, action) ? this.o.actions[action] : undefined;

@@ -16,6 +16,7 @@ import { PowerCalls, firstKnown, type PowerSource } from './power.js';
 import * as render from './render.js';
 import { LiveServer, type ActionAnswer, type ActionHandler, type PatchOp } from './server.js';
 import type { ListenAddress } from './listen-address.js';
+import { announce } from './announce.js';
 
 export interface WarRoomOptions {
   listen: ListenAddress;
@@ -24,6 +25,8 @@ export interface WarRoomOptions {
   title: string;
   /** Extra CSS for content this mode ends with (the practice report's score). */
   style?: string;
+  /** Say where the page is in this file, for `gameday node shell` (see announce.ts); removed on close. */
+  announceTo?: string;
 }
 
 /** What a practice session adds: its own record of alerts, hints, steps and typing, and its own actions. */
@@ -80,6 +83,7 @@ export class WarRoom {
   private platformText = '';
   private ended = false;
   private doneSections: string[] = [];
+  private unannounce: (() => void) | undefined;
 
   private constructor(
     private readonly o: WarRoomOptions,
@@ -97,6 +101,7 @@ export class WarRoom {
       step: (body) => ref.room?.markStep(body) ?? busy,
       ack: () => ref.room?.ack() ?? busy,
       hint: () => ref.room?.hint() ?? busy,
+      shell: (body) => ref.room?.shell(body) ?? busy,
     };
     const server = await LiveServer.listen({
       listen: o.listen,
@@ -105,6 +110,8 @@ export class WarRoom {
       actions,
     });
     const room = (ref.room = new WarRoom(o, server));
+    if (o.announceTo)
+      room.unannounce = announce(o.announceTo, { url: server.url, token: server.token, pid: process.pid });
     room.flush();
     return room;
   }
@@ -240,6 +247,7 @@ export class WarRoom {
   }
 
   async close(): Promise<void> {
+    this.unannounce?.();
     clearInterval(this.ticker);
     if (this.flushTimer) clearTimeout(this.flushTimer);
     if (this.practicePoll) clearInterval(this.practicePoll);
@@ -280,6 +288,26 @@ export class WarRoom {
     this.ackedUpTo = this.alertSeq;
     this.invalidate();
     return { status: 200, message: `Acknowledged ${firing.length} alert${firing.length === 1 ? '' : 's'}.` };
+  }
+
+  /** A command typed in `gameday node shell` during a drill of `gameday run` (practice records its own). */
+  private shell(body: Record<string, unknown>): ActionAnswer {
+    const { node, command, exitCode } = body;
+    if (
+      typeof node !== 'string' ||
+      node.length > 253 ||
+      typeof command !== 'string' ||
+      command.length > 4096 ||
+      typeof exitCode !== 'number' ||
+      !Number.isInteger(exitCode)
+    )
+      return { status: 400, message: 'Expected {"node": <name>, "command": <line>, "exitCode": <integer>}.' };
+    if (this.practice) return { status: 409, message: 'A practice session records its shell itself.' };
+    const d = this.drill;
+    if (this.ended || !d?.running || !this.clock) return { status: 409, message: 'No drill is running.' };
+    (d.people.shell ??= []).push({ at: this.clock.now(), node, command, exitCode });
+    this.invalidate();
+    return { status: 200, message: 'recorded' };
   }
 
   private hint(): ActionAnswer {
@@ -413,7 +441,16 @@ export class WarRoom {
             })
           : '',
       );
-      this.setFragment('transcript', '');
+      const typed = d?.people.shell ?? [];
+      this.setFragment(
+        'transcript',
+        typed.length
+          ? render.transcript(
+              typed.map((l) => ({ at: l.at, kind: 'shell', text: l.command, node: l.node, exitCode: l.exitCode })),
+              start,
+            )
+          : '',
+      );
     }
     this.setFragment('done', this.doneSections.join('\n'));
   }

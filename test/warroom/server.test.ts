@@ -129,6 +129,10 @@ describe('war room: the HTTP server', () => {
     const post = (headers: Record<string, string>, path = '/api/step' + token()) =>
       send(base() + path, { method: 'POST', headers, body: '{"index":2}' });
     expect((await post({ 'content-type': 'application/json' })).status, 'no Origin').to.equal(403);
+    // Another program (the node shell) has no Origin: the token must come in a header no web page can set.
+    expect(
+      (await post({ 'content-type': 'application/json', 'x-gameday-token': 'wrong' }, '/api/step')).status,
+    ).to.equal(403);
     expect((await post({ origin: origin(), 'content-type': 'text/plain' })).status, 'a form').to.equal(415);
     expect((await post({ origin: origin(), 'content-type': 'application/json' }, '/api/step')).status).to.equal(403);
     expect(
@@ -140,6 +144,9 @@ describe('war room: the HTTP server', () => {
     expect(r.status).to.equal(200);
     expect(JSON.parse(r.body)).to.deep.equal({ message: 'done' });
     expect(calls).to.deep.equal([{ index: 2 }]);
+    const program = await post({ 'content-type': 'application/json', 'x-gameday-token': server.token }, '/api/step');
+    expect(program.status).to.equal(200);
+    expect(calls).to.have.length(2);
   });
 
   it('refuses a body that is not a JSON object', async () => {

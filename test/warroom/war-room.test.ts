@@ -8,6 +8,7 @@ import { SimTarget } from '../../src/targets/sim/sim-target.js';
 import { powerSourceOf } from '../../src/targets/sim/power-source.js';
 import type { PatchOp } from '../../src/warroom/server.js';
 import { WarRoom } from '../../src/warroom/war-room.js';
+import { postShellLine } from '../../src/warroom/announce.js';
 import { kubeletDrill, tempDir } from '../e2e/support.js';
 import { META } from '../report/fixtures.js';
 
@@ -130,6 +131,16 @@ describe('war room: a drill followed on the page', function () {
                 (f) => (f.get('checklist') ?? '').includes('class="done" data-step="0"'),
                 'the step done',
               );
+              // What the person types in `gameday node shell` (another process, no Origin) joins the transcript.
+              const token = new URL(room.url).searchParams.get('token')!;
+              await postShellLine(
+                { url: room.url, token, pid: process.pid },
+                { node: WORKER, command: 'systemctl start kubelet', exitCode: 0 },
+              );
+              await page.until(
+                (f) => (f.get('transcript') ?? '').includes(`<b>[${WORKER}] $</b> systemctl start kubelet`),
+                'the command typed',
+              );
               await target.nodes('business').service(WORKER, 'kubelet', 'start');
             } finally {
               release();
@@ -144,6 +155,7 @@ describe('war room: a drill followed on the page', function () {
       expect(step.description).to.contain('marked done in the war room');
       expect(step.endedAt).to.be.at.least(result.phases.find((p) => p.name === 'recover')!.startedAt);
       expect((await post(room, 'step', { index: 0 })).status, 'after the drill').to.equal(409);
+      expect(result.timeline.map((t) => t.text)).to.include(`node shell on ${WORKER}: $ systemctl start kubelet`);
 
       room.finish(reportContent([result], META), 'over');
       await page.until(() => page.ended, 'the end');

@@ -8,6 +8,7 @@ import { NodeShell, type ShellBackend, type ShellResult } from '../../practice/n
 import { isActive } from '../../practice/session-state.js';
 import { DEFAULT_PRACTICE_DIR, findSession, type SessionStore } from '../../practice/session-store.js';
 import { remoteShellBackend, runInSession } from '../../practice/trainee.js';
+import { findAnnounced, postShellLine } from '../../warroom/announce.js';
 
 /** Where `gameday sim up` writes its kubeconfig by default. */
 const SIM_UP_KUBECONFIG = '.gameday/sim/kubeconfig';
@@ -90,9 +91,13 @@ function sessionFor(dir: string, id: string | undefined): SessionStore | undefin
   }
 }
 
-function runLine(backend: ShellBackend, store: SessionStore | undefined, line: string): Promise<ShellResult> {
+async function runLine(backend: ShellBackend, store: SessionStore | undefined, line: string): Promise<ShellResult> {
   if (store) return runInSession(store, backend, line);
-  return new NodeShell(backend, () => Date.now()).run(line);
+  const r = await new NodeShell(backend, () => Date.now()).run(line);
+  // Outside practice, a `gameday run --serve` in this directory shows what is typed on its page.
+  const room = line.trim() ? findAnnounced() : undefined;
+  if (room) await postShellLine(room, { node: backend.node, command: line.trim(), exitCode: r.exitCode });
+  return r;
 }
 
 async function interactive(backend: ShellBackend, store: SessionStore | undefined): Promise<number> {

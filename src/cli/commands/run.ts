@@ -23,6 +23,7 @@ import { parseSeed } from '../seed-option.js';
 import { checkSpeed, openWarRoom, serveAddress, serveOption } from '../serve-option.js';
 import { reportContent } from '../../report/html.js';
 import type { WarRoom } from '../../warroom/war-room.js';
+import { DEFAULT_WARROOM_FILE } from '../../warroom/announce.js';
 
 export const run: CommandModule = {
   command: 'run <paths..>',
@@ -132,7 +133,12 @@ export const run: CommandModule = {
     try {
       if (listen) {
         room = await openWarRoom(
-          { listen, mode: 'run', title: `${loaded.length} ${loaded.length === 1 ? 'drill' : 'drills'} on ${kind}` },
+          {
+            listen,
+            mode: 'run',
+            title: `${loaded.length} ${loaded.length === 1 ? 'drill' : 'drills'} on ${kind}`,
+            announceTo: DEFAULT_WARROOM_FILE,
+          },
           (line) => out.write(line + '\n'),
         );
         room.setQueue(loaded);
