@@ -125,7 +125,14 @@ function scaleDrill(): Experiment {
     steadyState: [{ type: 'workload-available', workload }],
     faults: [{ type: 'scale-workload', workload, replicas: 0 }],
     detect: [{ type: 'workload-available', workload: { from: 'faults' }, below: true }],
-    recovery: { mode: 'automatic', steps: [{ type: 'scale', workload: { from: 'faults' }, replicas: 3 }] },
+    // The runbook's pause before scaling back keeps this drill on the screen long enough to see the queue.
+    recovery: {
+      mode: 'automatic',
+      steps: [
+        { type: 'wait', duration: '60s', reason: 'look before scaling back' },
+        { type: 'scale', workload: { from: 'faults' }, replicas: 3 },
+      ],
+    },
     verify: [{ type: 'workload-available', workload }],
     targets: { timeToDetect: '60s', timeToReady: '3m' },
   };
@@ -172,6 +179,9 @@ describe('the war room in a browser', function () {
     const reports = join(dir, 'reports');
     const projector = await browser!.newContext({ viewport: PROJECTOR });
     const phone = await browser!.newContext({ viewport: PHONE, isMobile: true, colorScheme: 'dark' });
+    // Offline: whatever the pages load comes from gameday itself (or the report file), never from elsewhere.
+    const loaded: string[] = [];
+    for (const c of [projector, phone]) c.on('request', (req) => loaded.push(req.url()));
 
     const simOut = await waitForOutput(sim!, 'All nodes Ready', 60_000);
     const platform = await projector.newPage();
@@ -185,20 +195,24 @@ describe('the war room in a browser', function () {
     await platform.screenshot({ path: join(shots, '0-sim-up-platform.png') });
     await platform.close();
 
-    const run = gameday([
-      'run',
-      writeExperiment(dir, manualKubeletDrill()),
-      writeExperiment(dir, scaleDrill()),
-      '--kubeconfig',
-      kubeconfig,
-      '--serve',
-      '--report-dir',
-      reports,
-      '--journal-dir',
-      join(dir, 'journal'),
-    ]);
+    const run = gameday(
+      [
+        'run',
+        writeExperiment(dir, manualKubeletDrill()),
+        writeExperiment(dir, scaleDrill()),
+        '--kubeconfig',
+        kubeconfig,
+        '--serve',
+        '--report-dir',
+        reports,
+        '--journal-dir',
+        join(dir, 'journal'),
+      ],
+      dir,
+    );
     children.push(run);
     const url = warRoomUrl(await waitForOutput(run, 'war room:', 60_000));
+    expect(new URL(url).hostname, 'the default address').to.equal('127.0.0.1');
 
     // Open the page at once: at 20x a drill's detection lasts a few seconds of wall time.
     const page = await projector.newPage();
@@ -253,27 +267,28 @@ describe('the war room in a browser', function () {
     expect((await stranger.goto(bare))?.status()).to.equal(403);
     await stranger.close();
 
-    // The person carries out the step; the verification sees the node Ready.
-    const exec = await gameday([
-      'node',
-      'exec',
-      WORKER,
-      '--kubeconfig',
-      kubeconfig,
-      '--context',
-      'business',
-      '--',
-      'systemctl',
-      'start',
-      'kubelet',
-    ]);
-    expect(exec.exitCode, exec.stdout + exec.stderr).to.equal(0);
-    // The queue shows the first verdict while the second drill runs (unless that one is over already).
-    await page.waitForSelector('li.q[data-drill="wr-manual-kubelet"] .badge.pass, body.ended', { timeout: 60_000 });
-    await page.screenshot({ path: join(shots, '4-first-verdict-in-the-queue.png') });
+    // The person works in the node shell, in the run's directory: the page shows what they type. First a
+    // look, then the fix; the verification then sees the node Ready.
+    const shell = gameday(['node', 'shell', WORKER, '--kubeconfig', kubeconfig, '--context', 'business'], dir);
+    shell.stdin.write('systemctl is-active kubelet\n');
+    await page.waitForSelector(`#transcript li:has-text("[${WORKER}] $ systemctl is-active kubelet")`, {
+      timeout: 60_000,
+    });
+    expect(await page.textContent('#transcript')).to.contain('(exit 3)');
+    await page.screenshot({ path: join(shots, '4-node-shell-in-the-transcript.png') });
+    shell.stdin.end('systemctl start kubelet\n');
+    // The queue shows the first verdict while the second drill runs, and that drill's report section below.
+    await page.waitForSelector('li.q[data-drill="wr-manual-kubelet"] .badge.pass', { timeout: 60_000 });
+    await page.waitForSelector('li.q.running[data-drill="wr-order-service-scaled"]');
+    await page.waitForSelector('#done section.run.pass');
+    await page.screenshot({ path: join(shots, '5-first-verdict-in-the-queue.png') });
+    expect((await shell).exitCode, printed.get(shell)).to.equal(0);
 
     await page.waitForSelector('body.ended', { timeout: 60_000 });
-    await page.screenshot({ path: join(shots, '5-over-the-report.png') });
+    await page.screenshot({ path: join(shots, '6-over-the-report.png') });
+    // The phone followed the same drills, in dark mode, to the same end.
+    await mobile.waitForSelector('body.ended');
+    await mobile.screenshot({ path: join(shots, '7-phone-dark-report.png') });
     const r = await run;
     expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
 
@@ -285,11 +300,21 @@ describe('the war room in a browser', function () {
     const recoverAt = result.phases.find((p) => p.name === 'recover')!.startedAt;
     expect(step!.endedAt).to.be.at.least(recoverAt);
     expect(step!.endedAt).to.be.at.most(recoverAt + result.timings.timeToReady!);
-    expect(result.timeline.map((t) => t.text).join('\n')).to.match(
+    const timeline = result.timeline.map((t) => t.text);
+    expect(timeline.join('\n')).to.match(
       /manual step 1\/1 marked done in the war room: Start kubelet on the nodes the faults hit/,
     );
+    expect(timeline).to.include.members([
+      `node shell on ${WORKER}: $ systemctl is-active kubelet (exit 3)`,
+      `node shell on ${WORKER}: $ systemctl start kubelet`,
+    ]);
     // The page left on the screen is the report, rendered once.
     expect(await liveReportHtml(page)).to.equal(await reportFileHtml(projector, join(reports, 'report.html')));
+    // The run no longer tells node shells where its page is.
+    expect(existsSync(join(dir, '.gameday', 'warroom.json'))).to.equal(false);
+    const elsewhere = loaded.filter((u) => !u.startsWith('file:') && new URL(u).hostname !== '127.0.0.1');
+    expect(elsewhere, 'requests that left the machine').to.deep.equal([]);
+    expect(loaded.length, 'the requests were seen').to.be.greaterThan(3);
 
     await projector.close();
     await phone.close();
@@ -334,10 +359,15 @@ describe('the war room in a browser', function () {
     await page.click('button[data-action="step"][data-index="0"]');
     await page.waitForSelector('li.done[data-step="0"]');
 
-    const exec = await gameday(['node', 'exec', WORKER, '--dir', sessions, '--', 'systemctl', 'start', 'kubelet'], dir);
-    expect(exec.exitCode, exec.stdout + exec.stderr).to.equal(0);
-    await page.waitForSelector(`#transcript li:has-text("[${WORKER}] $ systemctl start kubelet")`, { timeout: 10_000 });
+    // A look first, in the node shell: the page shows it. Then the fix, which soon ends the session.
+    const shell = gameday(['node', 'shell', WORKER, '--dir', sessions], dir);
+    shell.stdin.write('systemctl is-active kubelet\n');
+    await page.waitForSelector(`#transcript li:has-text("[${WORKER}] $ systemctl is-active kubelet")`, {
+      timeout: 60_000,
+    });
     await page.screenshot({ path: join(shots, 'practice-2-transcript.png') });
+    shell.stdin.end('systemctl start kubelet\n');
+    expect((await shell).exitCode, printed.get(shell)).to.equal(0);
 
     await page.waitForSelector('body.ended', { timeout: 60_000 });
     await page.screenshot({ path: join(shots, 'practice-3-report.png') });
@@ -350,6 +380,7 @@ describe('the war room in a browser', function () {
     };
     expect(json.stepsDone.map((s) => s.index)).to.deep.equal([0]);
     expect(json.transcript.filter((t) => t.kind === 'shell').map((t) => t.text)).to.deep.equal([
+      'systemctl is-active kubelet',
       'systemctl start kubelet',
     ]);
     expect(await liveReportHtml(page)).to.equal(await reportFileHtml(context, join(sessions, html)));
