@@ -45,7 +45,9 @@ describe('DrillRun', () => {
       { name: 'preflight', startedAt: fake.clock.now() - 5000, endedAt: fake.clock.now(), ok: true },
       { name: 'steady-state', startedAt: fake.clock.now(), ok: true },
     ]);
-    expect(progress.map((p) => p.type)).to.deep.equal(['phase', 'phase']);
+    // 'start' first: it hands over the result the phases fill in (the war room draws from it).
+    expect(progress.map((p) => p.type)).to.deep.equal(['start', 'phase', 'phase']);
+    expect(progress[0]?.type === 'start' && progress[0].result).to.equal(d.result);
     expect(d.result.timeline.map((t) => [t.kind, t.text])).to.deep.equal([
       ['phase', 'preflight'],
       ['phase', 'steady-state'],
