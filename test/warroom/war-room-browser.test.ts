@@ -219,6 +219,7 @@ describe('the war room in a browser', function () {
     await page.goto(url);
     await page.waitForSelector('.phase.now[data-phase="detect"]', { timeout: 60_000 });
     await page.screenshot({ path: join(shots, '1-detect-counting-down.png') });
+    expect(await page.textContent('#chart'), 'the chart before detection').not.to.contain('detected (');
 
     // The worker's tile turns NotReady while the detect countdown is still running.
     const atNotReady = await page.waitForFunction(
@@ -236,6 +237,13 @@ describe('the war room in a browser', function () {
     await page.screenshot({ path: join(shots, '2-worker-notready.png') });
 
     const measured = await (await page.waitForSelector('.cd[data-check="timeToDetect"] .measured')).textContent();
+    // The chart grew with the detection; the fault's command and the alert it raised are on the page.
+    await page.waitForFunction(
+      (m) => document.getElementById('chart')?.textContent?.includes(`detected (${m})`),
+      measured,
+    );
+    expect(await page.textContent('#actions')).to.contain(`ssh ${WORKER} systemctl stop kubelet`);
+    expect(await page.textContent('#alerts')).to.contain(`Node ${WORKER} is NotReady`);
     await page.waitForSelector('button[data-action="step"][data-index="0"]', { timeout: 30_000 });
     await page.screenshot({ path: join(shots, '3-manual-recovery-checklist.png') });
     const mobile = await phone.newPage();
