@@ -72,6 +72,12 @@ export interface FaultPlan {
   nodes?: string[];
   members?: string[];
   workloads?: string[];
+  /**
+   * The fault stops what runs on `nodes` (the host powered off, frozen or cut off, its container runtime,
+   * or etcd's own manifest): an etcd member there is lost to quorum. Faults that leave etcd running on a
+   * master (kubelet stopped, kube-apiserver's manifest moved) leave it unset.
+   */
+  stopsEtcd?: boolean;
   /** Whatever the fault needs to undo itself later, e.g. the replica count before scaling to zero. */
   data?: Record<string, unknown>;
 }
