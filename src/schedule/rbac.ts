@@ -147,7 +147,11 @@ export const FAULT_RBAC: Readonly<Record<string, Row>> = {
     g('', 'pods', ['list']),
     ...ownNamespace(item, 'pods', '', ['create', 'delete']),
   ],
-  'create-pending-pod': (item) => [...NODE_FAULT, ...ownNamespace(item, 'deployments', 'apps', ['create', 'delete'])],
+  // plan reads the Deployment's name first: one that already exists is refused, never deleted on revert.
+  'create-pending-pod': (item) => [
+    ...NODE_FAULT,
+    ...ownNamespace(item, 'deployments', 'apps', ['get', 'create', 'delete']),
+  ],
   'taint-nodes': (item, exp) => [
     g('', 'nodes', ['get', 'list', 'patch']),
     ...getWorkload(item, exp),
@@ -158,7 +162,8 @@ export const FAULT_RBAC: Readonly<Record<string, Row>> = {
   'crash-container': patchWorkload,
   'delete-configmap': (item, exp) => [
     ...patchWorkload(item, exp),
-    ...workloads(item, exp).map((w) => g('', 'configmaps', ['get', 'create', 'delete'], w.namespace)),
+    // revert replaces a ConfigMap recreated with other content (update), or recreates an immutable one.
+    ...workloads(item, exp).map((w) => g('', 'configmaps', ['get', 'create', 'update', 'delete'], w.namespace)),
   ],
   // Simulator only: they refuse any other target before calling the API.
   'set-memory-usage': [],
