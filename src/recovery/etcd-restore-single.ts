@@ -38,6 +38,10 @@ export const etcdRestoreSingle: RecoveryStep<EtcdRestoreSingleParams> = {
         'The member whose host gets the restored cluster. Default: a survivor the faults did not hit, else the first by name.',
     },
   }),
+  async impact(ctx) {
+    // The runbook's restore stops every member first.
+    return { members: (await ctx.etcd.members()).map((m) => m.name) };
+  },
   async run(ctx, p) {
     const snap = latestSnapshot(ctx);
     if (!snap) {

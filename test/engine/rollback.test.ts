@@ -2,9 +2,10 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidInputError } from '../../src/errors.js';
+import { JournalError } from '../../src/errors.js';
 import { Journal, type JournalFault } from '../../src/engine/journal.js';
 import { rollbackJournal } from '../../src/engine/rollback.js';
+import { thisProcess } from '../../src/engine/process-identity.js';
 import { closeFakes, fakeContext } from '../kit/fake-context.js';
 import { World, fakeDrill, runFake, worldPlugins } from './fake-drill.js';
 
@@ -17,6 +18,8 @@ function crashed(statuses: JournalFault['status'][]): Journal {
     target: { kind: 'sim', embedded: false, kubeconfig: '/tmp/kubeconfig' },
     faults: [],
   });
+  // The drill's process is gone (the same PID, another process).
+  j.data.process = { ...thisProcess(), startTime: 'another-start' };
   for (const [index, status] of statuses.entries()) {
     const id = 'abcd'[index]!;
     j.addFault({
@@ -35,7 +38,7 @@ describe('rollbackJournal (gameday rollback)', () => {
   afterEach(closeFakes);
   const world = (): World => new World(fakeContext());
   const undo = (j: Journal, w: World) =>
-    rollbackJournal(j, w.fake.ctx.target, new AbortController().signal, worldPlugins(w).faults);
+    rollbackJournal(j, w.fake.ctx.target, new AbortController().signal, { faults: worldPlugins(w).faults });
 
   it('reverts, newest first, every fault that was injected or may be half-injected, and skips the rest', async () => {
     const w = world();
@@ -107,7 +110,7 @@ describe('rollbackJournal (gameday rollback)', () => {
     const j = crashed(['injected']);
     j.data.target = { kind: 'kind', kindCluster: 'gameday' };
     const err = await undo(j, w).catch((e: unknown) => e);
-    expect(err).to.be.instanceOf(InvalidInputError);
+    expect(err).to.be.instanceOf(JournalError);
     expect((err as Error).message).to.equal(
       `${j.path}: this journal was written by a drill on a kind target, not on this sim target; nothing was changed.`,
     );
@@ -128,7 +131,7 @@ describe('rollbackJournal (gameday rollback)', () => {
         Promise.resolve()
       ),
     };
-    await rollbackJournal(j, w.fake.ctx.target, new AbortController().signal, { 'fake-fault': spy });
+    await rollbackJournal(j, w.fake.ctx.target, new AbortController().signal, { faults: { 'fake-fault': spy } });
     expect(seen).to.deep.equal(['n-a']);
   });
 });

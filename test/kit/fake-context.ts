@@ -28,6 +28,8 @@ export interface Fake {
   put(resource: ResourceName, obj: KubeObject): void;
   remove(resource: ResourceName, name: string, namespace?: string): void;
   etcd: FakeEtcd;
+  /** Host-level calls made from now on stay under way until this settles (an ssh that does not answer). */
+  holdHostCalls(until: Promise<void> | undefined): void;
 }
 
 export interface FakeOptions {
@@ -210,9 +212,10 @@ export function fakeContext(o: FakeOptions = {}): Fake {
     raw: (path) => Promise.resolve({ status: 200, body: `GET ${path} ok` }),
     close: () => undefined,
   };
+  let hold: Promise<void> | undefined;
   const nodeCall = (text: string): Promise<void> => {
     calls.push(text);
-    return Promise.resolve();
+    return hold ?? Promise.resolve();
   };
   const nodes: NodeOps = {
     service: (n, s, a) => nodeCall(`${a} ${s} on ${n}`),
@@ -270,6 +273,9 @@ export function fakeContext(o: FakeOptions = {}): Fake {
       const obj = table(r).get(k);
       table(r).delete(k);
       if (obj) emit(r, { type: 'DELETED', object: obj });
+    },
+    holdHostCalls(until) {
+      hold = until;
     },
   };
 }

@@ -42,6 +42,8 @@ export interface SimInfo {
   clock: string;
   now: number;
   speed: number;
+  /** New at each start: a simulator started again is another cluster (its journals do not apply). */
+  instance?: string;
 }
 
 export type RemoteOpsTarget = 'nodes' | 'etcd';
