@@ -228,7 +228,7 @@ function inspectNode(what: string, before: KubeObject, now: KubeObject, ctx: Plu
     });
   }
   if (isNodeReady(before) && !isNodeReady(now))
-    out.push({ text: `${what} is not Ready (it was Ready before the drill)` });
+    out.push({ text: `${what} is not Ready (it was Ready before the drill)`, eventual: true });
   return out;
 }
 
@@ -269,7 +269,7 @@ function inspectWorkload(
   const [a0, d0] = available(before);
   const [a1, d1] = available(now);
   if (d0 > 0 && a0 >= d0 && a1 < d1)
-    out.push({ text: `${what} has ${a1}/${d1} available (all ${d0} were before the drill)` });
+    out.push({ text: `${what} has ${a1}/${d1} available (all ${d0} were before the drill)`, eventual: true });
   return out;
 }
 
