@@ -12,6 +12,7 @@ import { DryRunClock } from './dry-run-clock.js';
 import { DryRunWorld } from './dry-run-world.js';
 import type { Journal, JournalTarget } from './journal.js';
 import type { Ledger } from './ledger.js';
+import type { DrillLease } from './lease.js';
 import type { Reconciler } from './reconcile.js';
 import { builtinPlugins, type Plugins } from './plugins.js';
 import type { RunningProbe } from './probe-set.js';
@@ -92,6 +93,8 @@ export class DrillRun {
   ledger: Ledger | undefined;
   /** Set by the rollback: compares and puts back what the drill touched; settle uses it again. */
   reconciler: Reconciler | undefined;
+  /** The leases this drill holds on clusters others can reach; released when it is over. */
+  readonly leases: DrillLease[] = [];
   /** Set when the faults are about to be injected: abort conditions and monitors. */
   watchers: Watchers | undefined;
   /** When the first fault was injected: a drill stopped before it measured nothing. */

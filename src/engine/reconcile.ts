@@ -174,7 +174,7 @@ async function inspect(rec: JournalObject, ctx: PluginContext): Promise<Finding[
   if (!before || !now) return [];
   if (rec.resource === 'nodes') return inspectNode(what, before, now, ctx);
   if (WORKLOADS.has(rec.resource)) return inspectWorkload(what, rec, before, now, ctx);
-  if (rec.resource === 'services') return inspectService(what, before, now, ctx);
+  if (rec.resource === 'services') return inspectService(what, rec, before, now, ctx);
   if (sameAsRecorded(now, withoutStatus(before))) return [];
   return [
     {
@@ -241,21 +241,38 @@ function inspectWorkload(
 ): Finding[] {
   const out: Finding[] = [];
   const daemon = rec.resource === 'daemonsets';
-  const parts: string[] = [];
-  if (!daemon && (before.spec?.replicas ?? 1) !== (now.spec?.replicas ?? 1))
-    parts.push(`has ${String(now.spec?.replicas ?? 1)} replicas (it had ${String(before.spec?.replicas ?? 1)})`);
+  const replicas = { was: Number(before.spec?.replicas ?? 1), is: Number(now.spec?.replicas ?? 1) };
+  if (!daemon && replicas.was !== replicas.is) {
+    out.push({
+      text: `${what} has ${replicas.is} replicas (it had ${replicas.was})`,
+      fix: async () => {
+        await ctx.kube.scale(
+          rec.resource as 'deployments' | 'statefulsets',
+          rec.namespace ?? '',
+          rec.name,
+          replicas.was,
+        );
+        return `put back ${what} at ${replicas.was} replicas`;
+      },
+    });
+  }
   const t0 = normalise(before.spec?.template);
   const t1 = normalise(now.spec?.template);
-  if (!isDeepStrictEqual(t0, t1)) parts.push(`has a pod template that differs at ${changedPaths(t0, t1)}`);
-  if (parts.length > 0) {
+  if (!isDeepStrictEqual(t0, t1)) {
     out.push({
-      text: `${what} ${parts.join(' and ')}`,
+      text: `${what} has a pod template that differs at ${changedPaths(t0, t1)}`,
       fix: async () => {
-        const current = (await ctx.kube.get(rec.resource, rec.name, rec.namespace)) ?? now;
-        const spec: Record<string, unknown> = { ...(current.spec as object), template: before.spec?.template };
-        if (!daemon) spec['replicas'] = before.spec?.replicas ?? 1;
-        await ctx.kube.replace(rec.resource, { ...current, spec });
-        return `put back ${what} (${daemon ? '' : `${String(before.spec?.replicas ?? 1)} replicas, `}pod template as it was)`;
+        // Only if nobody wrote to it since it was read: a JSON patch testing the resourceVersion.
+        await ctx.kube.patch(
+          rec.resource,
+          rec.name,
+          [
+            { op: 'test', path: '/metadata/resourceVersion', value: now.metadata.resourceVersion },
+            { op: 'replace', path: '/spec/template', value: before.spec?.template },
+          ],
+          { namespace: rec.namespace, type: 'json' },
+        );
+        return `put back ${what}'s pod template as it was`;
       },
     });
   }
@@ -273,18 +290,28 @@ function inspectWorkload(
   return out;
 }
 
-function inspectService(what: string, before: KubeObject, now: KubeObject, ctx: PluginContext): Finding[] {
+function inspectService(
+  what: string,
+  rec: JournalObject,
+  before: KubeObject,
+  now: KubeObject,
+  ctx: PluginContext,
+): Finding[] {
   const pick = (o: KubeObject) => normalise({ selector: o.spec?.selector, ports: o.spec?.ports });
   if (isDeepStrictEqual(pick(before), pick(now))) return [];
   return [
     {
       text: `${what} has a selector or ports that differ at ${changedPaths(pick(before), pick(now))}`,
       fix: async () => {
-        const current = (await ctx.kube.get('services', now.metadata.name, now.metadata.namespace)) ?? now;
-        await ctx.kube.replace('services', {
-          ...current,
-          spec: { ...(current.spec as object), selector: before.spec?.selector, ports: before.spec?.ports },
-        });
+        const ops: { op: string; path: string; value?: unknown }[] = [
+          { op: 'test', path: '/metadata/resourceVersion', value: now.metadata.resourceVersion },
+        ];
+        for (const f of ['selector', 'ports'] as const) {
+          const was: unknown = before.spec?.[f];
+          if (was !== undefined) ops.push({ op: 'add', path: `/spec/${f}`, value: was });
+          else if (now.spec?.[f] !== undefined) ops.push({ op: 'remove', path: `/spec/${f}` });
+        }
+        await ctx.kube.patch('services', rec.name, ops, { namespace: rec.namespace, type: 'json' });
         return `put back ${what}'s selector and ports`;
       },
     },

@@ -7,6 +7,7 @@ import { newRunState, type PluginContext, type RunState } from '../kit/plugin.js
 import { builtinPlugins, type Plugins } from './plugins.js';
 import { Random } from './random.js';
 import { Reconciler } from './reconcile.js';
+import { releaseLease } from './lease.js';
 
 export interface RollbackReport {
   journal: string;
@@ -193,6 +194,12 @@ export async function rollbackJournal(
     report.errors.push(...r.differences.map((d) => `still different: ${d}`));
   }
   journal.finish(report.errors.length ? 'rollback-incomplete' : 'rolled-back');
+  // The crashed drill's leases would expire; releasing them lets the next drill start now.
+  for (const l of journal.data.leases ?? []) {
+    if (!target.clusters().includes(l.cluster)) continue;
+    const failed = await releaseLease(target.kube(l.cluster), l.name);
+    if (failed) report.skipped.push(`lease ${l.namespace}/${l.name} on ${l.cluster} (${failed}; it expires by itself)`);
+  }
   return report;
 }
 

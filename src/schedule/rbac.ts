@@ -294,6 +294,18 @@ export const PROBE_RBAC: Readonly<Record<string, Row>> = {
   'etcd-data-intact': [],
 };
 
+/**
+ * What the runner itself needs on a cluster other processes reach: the kube-system namespace read once (its
+ * UID tells this cluster from another in the journal), and the drill's coordination Lease in kube-system
+ * (listed to find overlapping drills, created, renewed, deleted).
+ */
+export const ENGINE_GRANTS: readonly Grant[] = [
+  g('', 'namespaces', ['get']),
+  g('coordination.k8s.io', 'leases', ['list', 'create', 'patch', 'delete'], 'kube-system'),
+];
+
+const WRITES = ['create', 'update', 'patch', 'delete'];
+
 /** What an unknown type gets: reading what drills look at, never writing. */
 export const READ_ONLY_FALLBACK: readonly Grant[] = [
   g('', 'nodes', ['get', 'list', 'watch']),
@@ -422,6 +434,26 @@ export function derivePolicy(experiments: readonly Experiment[]): DerivedPolicy 
           if (grant.ownNamespace) own.add(grant.namespace);
         }
       }
+    }
+  }
+  if (experiments.length > 0) {
+    for (const grant of ENGINE_GRANTS) {
+      const key = `${grant.group}\u0000${grant.resource}`;
+      if (grant.namespace === undefined) add(cluster, key, grant.verbs);
+      else {
+        const map = perNamespace.get(grant.namespace) ?? new Map<string, Set<string>>();
+        perNamespace.set(grant.namespace, map);
+        add(map, key, grant.verbs);
+      }
+    }
+  }
+  // The journal keeps what an object was before the drill first writes to it: each write needs a read.
+  for (const map of [cluster, ...perNamespace.values()]) {
+    for (const [key, verbs] of [...map]) {
+      const [group = '', resource = ''] = key.split('\u0000');
+      const base = resource.split('/')[0] ?? resource;
+      if (base === 'pods' || base === 'leases' || !WRITES.some((v) => verbs.has(v))) continue;
+      add(map, `${group}\u0000${base}`, ['get']);
     }
   }
   const rules = toRules(cluster);

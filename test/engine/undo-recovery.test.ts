@@ -190,7 +190,8 @@ describe('recovery steps are undone too, and the cluster is compared with what i
     expect(after.spec.template.spec.containers).to.deep.equal(before!.spec.template.spec.containers);
     expect(after.spec.template.spec.tolerations ?? []).to.deep.equal(before!.spec.template.spec.tolerations ?? []);
     expect(r.result.rollback.restored).to.deep.equal([
-      'put back business: Deployment business/portal-web (2 replicas, pod template as it was)',
+      'put back business: Deployment business/portal-web at 2 replicas',
+      "put back business: Deployment business/portal-web's pod template as it was",
     ]);
     expect(r.result.rollback.ok, r.result.rollback.errors.join('\n')).to.equal(true);
   });

@@ -1,9 +1,10 @@
 import { namedClusters } from '../../experiment/clusters.js';
-import { parseWorkloadKey, WORKLOAD_RESOURCE } from '../../kit/selectors.js';
+import { isMaster, parseWorkloadKey, WORKLOAD_RESOURCE } from '../../kit/selectors.js';
 import { checkBlastRadius, type Membership } from '../blast-radius.js';
 import { identityOf } from '../cluster-identity.js';
 import type { DrillRun } from '../drill-run.js';
 import { Journal, newRunId } from '../journal.js';
+import { DrillLease, LEASE_NAMESPACE } from '../lease.js';
 import { Ledger, type PlannedFault } from '../ledger.js';
 import type { AnyFault } from '../plugins.js';
 import { paramsOf } from '../probe-set.js';
@@ -28,26 +29,43 @@ export async function journal(d: DrillRun, plugins: AnyFault[]): Promise<Ledger>
     membership,
   );
   const exp = d.experiment;
+  const runId = d.options.journal?.data.runId ?? newRunId(exp.id);
+  // Another process can reach this cluster: no other drill may touch what this one will.
+  if (!d.dryRun && !d.options.journalTarget.embedded) await takeLeases(d, runId, planned);
   // Opened by the caller before the target when the target may start processes of its own (a real etcd);
   // a dry run keeps its journal in memory: nothing changes that would need undoing.
   const j =
     d.options.journal ??
     Journal.create(
       d.options.journalDir,
-      {
-        runId: newRunId(exp.id),
-        experimentId: exp.id,
-        experimentFile: d.file,
-        target: d.options.journalTarget,
-        faults: [],
-      },
+      { runId, experimentId: exp.id, experimentFile: d.file, target: d.options.journalTarget, faults: [] },
       { dryRun: d.options.dryRun },
     );
   if (d.options.activity && !d.dryRun) d.options.activity.journal = j.path;
+  for (const l of d.leases) j.addLease({ cluster: l.cluster, namespace: LEASE_NAMESPACE, name: l.name });
   const ledger = new Ledger(j, planned);
   d.ledger = ledger;
   if (!d.dryRun) await recordBefore(d, ledger, planned, membership);
   return ledger;
+}
+
+/** One lease per cluster the faults touch, naming what they hit there. */
+async function takeLeases(d: DrillRun, runId: string, planned: PlannedFault[]): Promise<void> {
+  for (const cluster of [...new Set(planned.map((p) => p.ctx.cluster))]) {
+    const mine = planned.filter((p) => p.ctx.cluster === cluster).map((p) => p.plan);
+    const nodes = [...new Set(mine.flatMap((p) => p.nodes ?? []))];
+    const members = [...new Set(mine.flatMap((p) => p.members ?? []))];
+    const kube = d.target.kube(cluster);
+    const masters =
+      nodes.length > 0 ? (await kube.list('nodes')).items.filter(isMaster).map((n) => n.metadata.name) : [];
+    const radius = {
+      nodes,
+      workloads: [...new Set(mine.flatMap((p) => p.workloads ?? []))],
+      members,
+      controlPlane: members.length > 0 || nodes.some((n) => masters.includes(n)),
+    };
+    d.leases.push(await DrillLease.acquire(kube, { runId, experiment: d.experiment.id, radius, file: d.file }));
+  }
 }
 
 /** What the rollback compares against: recorded now, before the first change. */

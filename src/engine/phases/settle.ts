@@ -55,4 +55,6 @@ export async function settle(d: DrillRun): Promise<void> {
   }
   d.ledger?.finish(outcome.ok);
   stopProbes(d.steady);
+  // The drill is over (or its journal says what is left): another drill may start.
+  for (const l of d.leases.splice(0)) await l.release();
 }
