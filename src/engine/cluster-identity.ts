@@ -1,3 +1,4 @@
+import type { KubeConfig } from '@kubernetes/client-node';
 import { JournalError, errorMessage } from '../errors.js';
 import type { Target } from '../targets/target.js';
 import { normaliseServer } from '../targets/common/cluster-identity.js';
@@ -10,7 +11,8 @@ import type { Journal, JournalClusterIdentity } from './journal.js';
  */
 export async function identityOf(target: Target, cluster: string): Promise<JournalClusterIdentity> {
   const kube = target.kube(cluster);
-  const server = kube.config.getCurrentCluster()?.server;
+  // A target without a kubeconfig (a test's fake) is known by its UID alone.
+  const server = (kube.config as KubeConfig | undefined)?.getCurrentCluster()?.server;
   let uid: string | undefined;
   try {
     uid = target.clusterUid

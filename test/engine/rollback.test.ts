@@ -118,6 +118,33 @@ describe('rollbackJournal (gameday rollback)', () => {
     expect(Journal.read(j.path).data.state).to.equal('running');
   });
 
+  it('refuses a journal written on another cluster (another kube-system UID), changing nothing', async () => {
+    const w = new World(
+      fakeContext({ objects: { namespaces: [{ metadata: { name: 'kube-system', uid: 'uid-now' } }] } }),
+    );
+    const j = crashed(['injected']);
+    j.setIdentity('business', { kubeSystemUid: 'uid-then' });
+    const err = await undo(j, w).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(JournalError);
+    expect((err as Error).message).to.equal(
+      `${j.path}: this journal was written on another cluster: business: its UID is uid-now, the journal's was uid-then. Nothing was changed: an old journal must not overwrite what was done since. If that cluster is gone, the drill's changes went with it: delete the journal.`,
+    );
+    expect(w.faultLog()).to.deep.equal([]);
+    expect(Journal.read(j.path).data.state).to.equal('running');
+    j.setIdentity('business', { kubeSystemUid: 'uid-now' });
+    expect((await undo(j, w)).reverted).to.deep.equal(['fake-fault on business']);
+  });
+
+  it('refuses the journal of a drill whose process still runs: it rolls back by itself', async () => {
+    const w = world();
+    const j = crashed(['injected']);
+    j.data.process = thisProcess();
+    const err = await undo(j, w).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(JournalError);
+    expect((err as Error).message).to.contain(`its drill is still running (process ${process.pid})`);
+    expect(w.faultLog()).to.deep.equal([]);
+  });
+
   it('gives a revert the nodes the faults hit, as `"from": "faults"` saw them during the drill', async () => {
     const w = world();
     const j = crashed(['injected', 'planned']);
