@@ -54,7 +54,13 @@ export async function signalCase(
     run.then(() => false),
   ]).catch(() => false);
   if (at) run.kill(signal);
+  // A run that does not end within minutes of the signal is a failure of its own: it is stopped and said.
+  const hung = setTimeout(() => {
+    output += '\n[the run did not end within 5 minutes of the signal: killed]';
+    run.kill('SIGKILL');
+  }, 300_000);
   const r = await run;
+  clearTimeout(hung);
   let loud = /ROLLBACK INCOMPLETE|left different|still different/.test(output) && r.exitCode !== 0;
   if (signal === 'SIGKILL' && at) {
     const rb = await gameday(['rollback', '--journal-dir', journalDir, '--wait', '10m']);

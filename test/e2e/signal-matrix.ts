@@ -55,7 +55,8 @@ async function main(): Promise<number> {
           console.log(
             `${r.outcome.padEnd(8)} ${fault.padEnd(34)} ${signal.padEnd(7)} at ${moment.padEnd(8)} exit ${String(r.exitCode).padEnd(4)} ${r.seconds.toFixed(1)}s${r.differences.length ? `\n         ${r.differences.join('\n         ')}` : ''}`,
           );
-          if (r.outcome === 'silent')
+          const hung = signal !== 'SIGKILL' && r.exitCode === undefined;
+          if (r.outcome === 'silent' || hung)
             console.log(
               r.output
                 .split('\n')

@@ -291,7 +291,11 @@ export const run: CommandModule = {
     const rec = await recordRun(results, recordOptionsFrom(args));
     for (const l of rec.lines) out.write(l + '\n');
     const code = incomplete ? EXIT.infrastructure : exitCodeFor(results, stop.signal.aborted);
-    return code === EXIT.ok && !rec.gateOk ? EXIT.targetMissed : code;
+    const exit = code === EXIT.ok && !rec.gateOk ? EXIT.targetMissed : code;
+    // Everything is undone and reported. A request the target never answered (a phase the signal left
+    // stuck) must not keep the process alive: exit anyway a little later.
+    setTimeout(() => process.exit(exit), LINGER_MS).unref();
+    return exit;
   },
 };
 
@@ -398,6 +402,9 @@ async function unfinishedJournals(dir: string, rollbackFirst: boolean, display: 
       );
   }
 }
+
+/** How long a finished run may wait for stray connections to close before it exits anyway. */
+const LINGER_MS = 10_000;
 
 function failureText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

@@ -144,6 +144,7 @@ export class RemoteOpsClient {
       clock: String(parsed.clock ?? ''),
       now: Number(parsed.now ?? 0),
       speed: Number(parsed.speed ?? 1) || 1,
+      ...(typeof parsed.instance === 'string' ? { instance: parsed.instance } : {}),
     };
   }
 
