@@ -1,5 +1,5 @@
-import { readdirSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
+import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { JournalError } from '../errors.js';
 import { MAX_STATE_BYTES, readInputFile } from '../input-file.js';
@@ -216,6 +216,7 @@ export class Journal {
     }
     return names
       .map((n) => join(dir, n))
+      .filter(isRegularFile)
       .sort()
       .reverse()
       .map((path): JournalScan => {
@@ -336,6 +337,15 @@ export class Journal {
   private flush(): void {
     if (!this.persist) return;
     writePrivateFileSync(this.path, JSON.stringify(this.data, null, 2) + '\n', { fsync: true });
+  }
+}
+
+/** gameday writes journals as regular files: a FIFO or a device named like one is none (and never read). */
+function isRegularFile(path: string): boolean {
+  try {
+    return lstatSync(path).isFile();
+  } catch {
+    return false;
   }
 }
 
