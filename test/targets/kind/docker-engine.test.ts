@@ -7,6 +7,7 @@ import {
   statSync,
   writeFileSync,
   chmodSync,
+  rmSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -29,7 +30,7 @@ const CLUSTER = `gdtest${process.pid}`;
 const NETWORK = `gameday-test-${process.pid}`;
 const CP = `${CLUSTER}-control-plane`;
 const W = `${CLUSTER}-worker`;
-const IMAGE = 'gameday-test-kind-node:local';
+const IMAGE = `gameday-test-kind-node-${process.pid}:local`;
 
 async function dockerAnswers(): Promise<boolean> {
   const r = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, timeout: 15_000 });
@@ -181,7 +182,6 @@ describe('kind target on a real Docker engine', function () {
     }
     process.env['TESTCONTAINERS_RYUK_DISABLED'] = 'true';
     const { GenericContainer, Wait } = await import('testcontainers');
-    const dir = await buildContext();
     // The nodes need a bridge network of their own: an engine that cannot make one (no default bridge, no
     // netlink rights in a sandbox) is said so, and the test skips instead of failing on a cryptic build.
     const bridge = await execa('docker', ['network', 'inspect', 'bridge'], { reject: false });
@@ -200,7 +200,10 @@ describe('kind target on a real Docker engine', function () {
     cleanups.push(() => execa('docker', ['network', 'rm', NETWORK], { reject: false }));
     // Built without a network (its one RUN needs none), so that a missing default bridge does not matter,
     // and with docker's own words when it fails.
+    const dir = await buildContext();
     const built = await execa('docker', ['build', '--network', 'none', '-t', IMAGE, dir], { reject: false });
+    cleanups.push(() => execa('docker', ['image', 'rm', '-f', IMAGE], { reject: false }));
+    rmSync(dir, { recursive: true, force: true });
     if (built.exitCode !== 0) throw new Error(`docker build of the node image failed: ${lastLine(built.stderr)}`);
     for (const [name, role] of [
       [CP, 'control-plane'],
