@@ -1,4 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
+import { LEASE_LABEL, LEASE_NAMESPACE } from '../../src/engine/lease.js';
 import { isNodeReady, type KubeObject, type Taint } from '../../src/kube/objects.js';
 import type { ResourceName } from '../../src/kube/resources.js';
 import { createTarget } from '../../src/targets/create.js';
@@ -8,7 +9,8 @@ import type { Target } from '../../src/targets/target.js';
  * The whole of a served simulator as a person checking "is everything as it was?" would look at it, drawn
  * independently of the rollback's own records: every node (there, schedulable, its taints, Ready), every
  * Deployment, StatefulSet and DaemonSet (replicas, pod template, all available), every Service's selector
- * and ports, every ConfigMap's content, and etcd membership, in each cluster.
+ * and ports, every ConfigMap's content, and etcd membership, in each cluster; and gameday's own drill
+ * leases, since one left behind keeps every overlapping drill out.
  */
 export type ClusterState = Map<string, unknown>;
 
@@ -36,11 +38,12 @@ export async function clusterState(target: Target): Promise<ClusterState> {
 async function clusterEntries(target: Target, c: string): Promise<[string, unknown][]> {
   const kube = target.kube(c);
   const out: [string, unknown][] = [];
-  const [nodes, services, configmaps, members, ...workloads] = await Promise.all([
+  const [nodes, services, configmaps, members, leases, ...workloads] = await Promise.all([
     kube.list('nodes'),
     kube.list('services'),
     kube.list('configmaps'),
     target.etcd(c).members(),
+    kube.list('leases', { namespace: LEASE_NAMESPACE, labelSelector: LEASE_LABEL }),
     ...WORKLOADS.map((r) => kube.list(r)),
   ]);
   for (const n of nodes.items) {
@@ -77,6 +80,7 @@ async function clusterEntries(target: Target, c: string): Promise<[string, unkno
     out.push([`${c}: configmap ${m.metadata.namespace}/${m.metadata.name}`, { data: m['data'] ?? {} }]);
   }
   out.push([`${c}: etcd members`, members.map((m) => m.name).sort()]);
+  for (const l of leases.items) out.push([`${c}: drill lease ${l.metadata.name}`, { held: true }]);
   return out;
 }
 

@@ -19,8 +19,12 @@ export interface CaseResult {
   experiment: string;
   signal: Signal;
   moment: Moment;
-  /** restored: as before; loud: left different, and said so; silent: left different without a word; missed: the drill ended before the moment. */
-  outcome: 'restored' | 'loud' | 'silent' | 'missed';
+  /**
+   * restored: as before; loud: left different, and said so; silent: left different without a word; missed:
+   * the drill ran to its end (pass or fail) before the moment; refused: it ended otherwise before the moment
+   * (refused, error), so the cell tested nothing and is a failure of its own.
+   */
+  outcome: 'restored' | 'loud' | 'silent' | 'missed' | 'refused';
   exitCode: number | undefined;
   differences: string[];
   output: string;
@@ -78,7 +82,16 @@ export async function signalCase(
     experiment,
     signal,
     moment,
-    outcome: differences.length > 0 ? (loud ? 'loud' : 'silent') : at ? 'restored' : 'missed',
+    outcome:
+      differences.length > 0
+        ? loud
+          ? 'loud'
+          : 'silent'
+        : at
+          ? 'restored'
+          : r.exitCode === 0 || r.exitCode === 1
+            ? 'missed'
+            : 'refused',
     exitCode: r.exitCode,
     differences,
     output,

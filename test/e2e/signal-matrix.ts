@@ -8,7 +8,8 @@
  * moment (just after the faults are injected, during detection, during recovery, while verifying), it runs
  * the drill against one `gameday sim up` and checks that every node, workload, Service, ConfigMap and etcd
  * membership is as it was before, or that the run said what it left different. Prints one line per cell
- * and a summary; exits 1 when a cell left something different without a word.
+ * and a summary; exits 1 when a cell left something different without a word, or when a run ended before
+ * its moment without running (refused, e.g. by a lease a previous cell left: that cell tested nothing).
  */
 import { attach, clusterState } from './cluster-state.js';
 import { serveSim } from './cli-support.js';
@@ -56,7 +57,7 @@ async function main(): Promise<number> {
             `${r.outcome.padEnd(8)} ${fault.padEnd(34)} ${signal.padEnd(7)} at ${moment.padEnd(8)} exit ${String(r.exitCode).padEnd(4)} ${r.seconds.toFixed(1)}s${r.differences.length ? `\n         ${r.differences.join('\n         ')}` : ''}`,
           );
           const hung = signal !== 'SIGKILL' && r.exitCode === undefined;
-          if (r.outcome === 'silent' || hung)
+          if (r.outcome === 'silent' || r.outcome === 'refused' || hung)
             console.log(
               r.output
                 .split('\n')
@@ -80,9 +81,9 @@ async function main(): Promise<number> {
   }
   const count = (o: CaseResult['outcome']): number => results.filter((r) => r.outcome === o).length;
   console.log(
-    `\n${results.length} cells: ${count('restored')} restored, ${count('loud')} left different and said so, ${count('silent')} left different without a word, ${count('missed')} ended before the moment (and left nothing)`,
+    `\n${results.length} cells: ${count('restored')} restored, ${count('loud')} left different and said so, ${count('silent')} left different without a word, ${count('missed')} ran to their end before the moment (and left nothing), ${count('refused')} ended before the moment without running (refused or error)`,
   );
-  return count('silent') > 0 ? 1 : 0;
+  return count('silent') > 0 || count('refused') > 0 ? 1 : 0;
 }
 
 if (process.argv[1]?.endsWith('signal-matrix.ts')) {

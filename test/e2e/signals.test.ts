@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { execa } from 'execa';
 import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LEASE_LABEL, LEASE_NAMESPACE } from '../../src/engine/lease.js';
 import type { Target } from '../../src/targets/target.js';
 import { BIN, built, gameday, phaseLine, serveSim, waitForOutput, type ServedSim } from './cli-support.js';
 import { attach, clusterState, untilSame, type ClusterState } from './cluster-state.js';
@@ -87,6 +88,34 @@ describe('signals, crashed runs and journals on the command line (issue 15)', fu
     expect(rb.stdout).to.contain('everything the drill touched is as it was before');
     const none = await gameday(['rollback', '--journal-dir', dir]);
     expect(none.stdout).to.contain('Nothing to roll back');
+  });
+
+  it('SIGKILL after the lease is taken, before the first fault: gameday rollback deletes the lease, and the next drill on that node runs', async () => {
+    const dir = tempDir('lease');
+    const late = JSON.parse(readFileSync('experiments/d6-kubelet-stopped.json', 'utf8')) as {
+      faultMode?: string;
+      faults: { after?: string }[];
+    };
+    // The fault waits (virtual) minutes after the journal and the lease: the kill lands in between.
+    late.faultMode = 'sequence';
+    late.faults[0]!.after = '10m';
+    const file = join(dir, 'late-fault.json');
+    writeFileSync(file, JSON.stringify(late));
+    const child = run(file, join(dir, 'a'));
+    await waitForOutput(child, phaseLine('inject'), 120_000);
+    child.kill('SIGKILL');
+    await child;
+    const drillLeases = async (): Promise<string[]> =>
+      (
+        await target.kube('business').list('leases', { namespace: LEASE_NAMESPACE, labelSelector: LEASE_LABEL })
+      ).items.map((l) => l.metadata.name);
+    expect(await drillLeases()).to.have.length(1);
+    const rb = await gameday(['rollback', '--journal-dir', join(dir, 'a')]);
+    expect(rb.exitCode, rb.stdout + rb.stderr).to.equal(0);
+    expect(await drillLeases()).to.deep.equal([]);
+    // Same seed, same worker: the lease would have refused it for two minutes.
+    const next = await run('experiments/d6-kubelet-stopped.json', join(dir, 'b'));
+    expect(next.exitCode, next.stdout + next.stderr).to.equal(0);
   });
 
   it('a second SIGTERM says what the rollback is doing; a third exits naming the journal; gameday rollback finishes; a foreign copy is refused', async () => {

@@ -75,7 +75,9 @@ export async function rollbackOne(path: string, waitMs: number, out: (line: stri
     return released;
   }
   const touched = journal.data.faults.some((f) => f.status !== 'planned') || (journal.data.changes ?? []).length > 0;
-  if (!touched) {
+  // A drill killed between taking its lease and its first fault changed nothing, but its lease would keep
+  // every overlapping drill out until it expires: the cluster is reached to delete it.
+  if (!touched && (journal.data.leases ?? []).length === 0) {
     // Stopped before its first fault (or while making the target): nothing was changed in a cluster.
     out('  no fault had been injected: nothing to revert.');
     if (released) journal.finish('rolled-back');
