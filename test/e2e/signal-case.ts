@@ -48,6 +48,9 @@ export async function signalCase(
     {
       reject: false,
       env: { NO_COLOR: '1' },
+      // execa would follow a SIGTERM with a SIGKILL after 5 s: a rollback slower than that (a loaded
+      // machine) would be killed by the test, not by the user, and leave what SIGKILL leaves.
+      forceKillAfterDelay: false,
     },
   );
   let output = '';
