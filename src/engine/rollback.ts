@@ -3,6 +3,7 @@ import { JournalError, errorMessage } from '../errors.js';
 import { makeContext, type ContextOptions } from './context.js';
 import { checkIdentity } from './cluster-identity.js';
 import { callWords, type Journal, type JournalChange, type JournalFault } from './journal.js';
+import { SCRATCH_LABEL, sweepScratch } from '../kit/namespace.js';
 import { newRunState, type PluginContext, type RunState } from '../kit/plugin.js';
 import { builtinPlugins, type Plugins } from './plugins.js';
 import { Random } from './random.js';
@@ -192,6 +193,15 @@ export async function rollbackJournal(
         : { ...(await reconciler.pass(true)), ok: false };
     report.restored.push(...r.restored);
     report.errors.push(...r.differences.map((d) => `still different: ${d}`));
+  }
+  // A probe killed between writing its scratch object and deleting it left it behind.
+  for (const c of target.clusters()) {
+    try {
+      for (const name of await sweepScratch(target.kube(c)))
+        report.restored.push(`${c}: removed configmap ${name} a probe of the killed run had left`);
+    } catch (err) {
+      report.skipped.push(`probe scratch objects on ${c} (${errorMessage(err)}; they are labelled ${SCRATCH_LABEL})`);
+    }
   }
   journal.finish(report.errors.length ? 'rollback-incomplete' : 'rolled-back');
   // The crashed drill's leases would expire; releasing them lets the next drill start now.

@@ -188,7 +188,7 @@ class ClientKube implements Kube {
   async create(resource: ResourceName, obj: KubeObject): Promise<KubeObject> {
     const r = RESOURCES[resource];
     const body = { apiVersion: apiVersionOf(r), kind: r.kind, ...obj };
-    const label = `POST ${resourcePath(r, obj.metadata.namespace)} (${obj.metadata.name ?? obj.metadata.generateName ?? ''})`;
+    const label = `POST ${resourcePath(r, obj.metadata.namespace)} (${obj.metadata.name || obj.metadata.generateName || ''})`;
     this.record(label);
     if (this.dryRun) return body;
     const out = await this.call(label, () => this.objects.create(body as unknown as KubernetesObject));

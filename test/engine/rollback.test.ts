@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JournalError } from '../../src/errors.js';
+import { SCRATCH_LABEL } from '../../src/kit/namespace.js';
 import { Journal, type JournalFault } from '../../src/engine/journal.js';
 import { rollbackJournal } from '../../src/engine/rollback.js';
 import { thisProcess } from '../../src/engine/process-identity.js';
@@ -133,6 +134,25 @@ describe('rollbackJournal (gameday rollback)', () => {
     expect(Journal.read(j.path).data.state).to.equal('running');
     j.setIdentity('business', { kubeSystemUid: 'uid-now' });
     expect((await undo(j, w)).reverted).to.deep.equal(['fake-fault on business']);
+  });
+
+  it("removes the scratch ConfigMap a killed run's probe had written and not yet deleted, and nothing else", async () => {
+    const scratch = {
+      metadata: {
+        name: 'gameday-api-writable-x7k2p',
+        namespace: 'gameday',
+        labels: { 'app.kubernetes.io/managed-by': 'gameday', [SCRATCH_LABEL]: 'api-writable' },
+      },
+    };
+    const theirs = { metadata: { name: 'app-config', namespace: 'gameday', labels: { app: 'x' } } };
+    const w = new World(fakeContext({ objects: { configmaps: [scratch, theirs] } }));
+    const report = await undo(crashed(['injected']), w);
+    expect(w.fake.calls.filter((c) => c.includes('configmaps'))).to.deep.equal([
+      'delete configmaps gameday/gameday-api-writable-x7k2p',
+    ]);
+    expect(report.restored).to.deep.equal([
+      'business: removed configmap gameday/gameday-api-writable-x7k2p a probe of the killed run had left',
+    ]);
   });
 
   it('refuses the journal of a drill whose process still runs: it rolls back by itself', async () => {

@@ -4,6 +4,7 @@ import { Random } from '../../src/engine/random.js';
 import type { Informer, Kube, WatchEvent } from '../../src/kube/kube.js';
 import { objectKey, type KubeObject } from '../../src/kube/objects.js';
 import type { ResourceName } from '../../src/kube/resources.js';
+import { matchLabels, parseLabelSelector } from '../../src/sim/store/selectors.js';
 import {
   ActionLog,
   type EtcdMember,
@@ -158,14 +159,23 @@ export function fakeContext(o: FakeOptions = {}): Fake {
     clock.notify();
   };
   const inNs = (obj: KubeObject, ns: string | undefined): boolean => ns === undefined || obj.metadata.namespace === ns;
+  let generated = 0;
   const kube: Kube = {
     cluster: o.cluster ?? 'business',
     config: undefined as never,
     dryRun: o.dryRun ?? false,
-    list: (r, opts) =>
-      Promise.resolve({ items: [...table(r).values()].filter((x) => inNs(x, opts?.namespace)), resourceVersion: '1' }),
+    list: (r, opts) => {
+      const labels = parseLabelSelector(opts?.labelSelector);
+      return Promise.resolve({
+        items: [...table(r).values()].filter((x) => inNs(x, opts?.namespace) && matchLabels(x, labels)),
+        resourceVersion: '1',
+      });
+    },
     get: (r, name, ns) => Promise.resolve(table(r).get(ns ? `${ns}/${name}` : name)),
     create: (r, obj) => {
+      // As the apiserver does: a name made from generateName when none is given.
+      if (!obj.metadata.name && obj.metadata.generateName)
+        obj = { ...obj, metadata: { ...obj.metadata, name: `${obj.metadata.generateName}${++generated}` } };
       calls.push(`create ${r} ${objectKey(obj)}`);
       return Promise.resolve(obj);
     },
