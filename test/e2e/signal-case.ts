@@ -21,8 +21,9 @@ export interface CaseResult {
   moment: Moment;
   /**
    * restored: as before; loud: left different, and said so; silent: left different without a word; missed:
-   * the drill ran to its end (pass or fail) before the moment; refused: it ended otherwise before the moment
-   * (refused, error), so the cell tested nothing and is a failure of its own.
+   * the drill ended by itself before the moment (pass, fail, or an error after its faults) and left nothing;
+   * refused: it ended before its first fault without the signal (refused, error), so the cell tested nothing
+   * and is a failure of its own.
    */
   outcome: 'restored' | 'loud' | 'silent' | 'missed' | 'refused';
   exitCode: number | undefined;
@@ -92,7 +93,7 @@ export async function signalCase(
           : 'silent'
         : at
           ? 'restored'
-          : r.exitCode === 0 || r.exitCode === 1
+          : r.exitCode === 0 || r.exitCode === 1 || phaseLine('inject').test(output)
             ? 'missed'
             : 'refused',
     exitCode: r.exitCode,

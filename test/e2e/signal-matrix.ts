@@ -57,7 +57,7 @@ async function main(): Promise<number> {
             `${r.outcome.padEnd(8)} ${fault.padEnd(34)} ${signal.padEnd(7)} at ${moment.padEnd(8)} exit ${String(r.exitCode).padEnd(4)} ${r.seconds.toFixed(1)}s${r.differences.length ? `\n         ${r.differences.join('\n         ')}` : ''}`,
           );
           const hung = signal !== 'SIGKILL' && r.exitCode === undefined;
-          if (r.outcome === 'silent' || r.outcome === 'refused' || hung)
+          if (r.outcome !== 'restored' || hung)
             console.log(
               r.output
                 .split('\n')
@@ -81,7 +81,7 @@ async function main(): Promise<number> {
   }
   const count = (o: CaseResult['outcome']): number => results.filter((r) => r.outcome === o).length;
   console.log(
-    `\n${results.length} cells: ${count('restored')} restored, ${count('loud')} left different and said so, ${count('silent')} left different without a word, ${count('missed')} ran to their end before the moment (and left nothing), ${count('refused')} ended before the moment without running (refused or error)`,
+    `\n${results.length} cells: ${count('restored')} restored, ${count('loud')} left different and said so, ${count('silent')} left different without a word, ${count('missed')} ended by themselves before the moment (and left nothing), ${count('refused')} ended before their first fault without the signal (refused or error)`,
   );
   return count('silent') > 0 || count('refused') > 0 ? 1 : 0;
 }
