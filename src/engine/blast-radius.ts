@@ -88,8 +88,10 @@ async function assess(
     );
   }
   if (nodes.size === 0 && members.size === 0) return problems;
-  const { items } = await ctx.kube.list('nodes');
-  const masters = items.filter(isMaster).map((n) => n.metadata.name);
+  // Only nodes can be masters: a step that acts on etcd members alone (a restore while etcd has lost quorum,
+  // when the API cannot answer) is checked without asking the API.
+  const masters =
+    nodes.size === 0 ? [] : (await ctx.kube.list('nodes')).items.filter(isMaster).map((n) => n.metadata.name);
   const mastersHit = masters.filter((m) => nodes.has(m));
   if (masters.length > 0 && mastersHit.length > masters.length / 2 && !limits?.allowControlPlaneMajority) {
     problems.push(

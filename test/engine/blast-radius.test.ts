@@ -144,6 +144,17 @@ describe('checkBlastRadius', () => {
     expect(await refusal(f, [fault({ workloads: ['ns/Deployment/a'] })])).to.equal(undefined);
   });
 
+  it('checks members hit with no node through etcd alone: the API may be down with etcd (a restore step)', async () => {
+    const f = cluster();
+    f.ctx.kube.list = () => Promise.reject(new Error('must not be called'));
+    expect(await refusal(f, [fault({ members: ['etcd-m1', 'etcd-m2'] })])).to.contain(
+      'would leave 1 of 3 etcd members, below quorum (2)',
+    );
+    expect(await refusal(f, [fault({ members: ['etcd-m1', 'etcd-m2'] })], { allowQuorumLoss: true })).to.equal(
+      undefined,
+    );
+  });
+
   it('applies the limits per cluster and lists every problem in one message', async () => {
     const f = cluster();
     const planned = [fault({ nodes: ['w1'] }, 'a'), fault({ nodes: ['w2'] }, 'b'), fault({ nodes: ['w3'] }, 'b')];
