@@ -1,6 +1,7 @@
 import type { FaultItem } from '../experiment/types.js';
 import type { FaultPlan, PluginContext } from '../kit/plugin.js';
 import type { Kube } from '../kube/kube.js';
+import type { KubeObject } from '../kube/objects.js';
 import type { ResourceName } from '../kube/resources.js';
 import type { EtcdOps } from '../targets/target.js';
 import { Journal, type HostCall, type JournalChange, type JournalFault, type JournalObject } from './journal.js';
@@ -111,8 +112,30 @@ export class Ledger {
     const ref = { cluster: kube.cluster, resource, ...(namespace !== undefined ? { namespace } : {}), name };
     const had = this.journal.findObject(ref);
     if (had) return had;
-    const now = await kube.get(resource, name, namespace);
-    return this.journal.recordObject({ ...ref, before: now ? recordable(resource, now) : null, by: [] });
+    return this.recordSeen(kube.cluster, resource, namespace, name, await kube.get(resource, name, namespace));
+  }
+
+  /** Whether an object is recorded already. */
+  has(cluster: string, resource: ResourceName, namespace: string | undefined, name: string): boolean {
+    return (
+      this.journal.findObject({ cluster, resource, ...(namespace !== undefined ? { namespace } : {}), name }) !==
+      undefined
+    );
+  }
+
+  /** Record an object as it was just read (`undefined`: absent), unless it is recorded already. */
+  recordSeen(
+    cluster: string,
+    resource: ResourceName,
+    namespace: string | undefined,
+    name: string,
+    now: KubeObject | undefined,
+  ): JournalObject {
+    const ref = { cluster, resource, ...(namespace !== undefined ? { namespace } : {}), name };
+    return (
+      this.journal.findObject(ref) ??
+      this.journal.recordObject({ ...ref, before: now ? recordable(resource, now) : null, by: [] })
+    );
   }
 
   /** An object the drill created that was not there before (an added node): it is removed on rollback. */

@@ -163,6 +163,42 @@ describe('recovery steps are undone too, and the cluster is compared with what i
     expect(r.result.rollback.ok, r.result.rollback.errors.join('\n')).to.equal(true);
   });
 
+  it('a host call goes ahead on a node the API cannot show (host operations do not depend on the API), unrecorded', async () => {
+    const r = await go(
+      drill({
+        blastRadius: { maxNodes: 2 },
+        recovery: {
+          mode: 'automatic',
+          steps: [
+            { type: 'restart-service', service: 'kubelet' },
+            { type: 'stop-service', service: 'kubelet', nodes: { names: [OTHER] } },
+          ],
+        },
+        verify: [],
+      }),
+      (t) => {
+        // The apiserver cannot answer for this node (as when it is down): reads of it fail.
+        const kube = t.kube('business');
+        const get = kube.get.bind(kube);
+        kube.get = (resource, name, namespace) =>
+          resource === 'nodes' && name === OTHER
+            ? Promise.reject(new Error('connection refused'))
+            : get(resource, name, namespace);
+        return Promise.resolve();
+      },
+    );
+    expect(r.result.steps.map((s) => [s.name, s.ok, s.error])).to.deep.equal([
+      ['restart-service', true, undefined],
+      ['stop-service', true, undefined],
+    ]);
+    expect(r.journal.data.objects?.some((o) => o.resource === 'nodes' && o.name === OTHER)).to.equal(false);
+    // Its change is journalled and undone all the same.
+    expect(r.result.rollback.reverted).to.include(
+      'service 10.128.38.10 kubelet start on business (undoes /recovery/steps/1 (stop-service): service 10.128.38.10 kubelet stop)',
+    );
+    expect(await r.target.nodes('business').serviceState(OTHER, 'kubelet')).to.equal('active');
+  });
+
   it('a template and a replica count recovery changed are put back as they were before the drill', async () => {
     const w = { namespace: 'business', kind: 'Deployment' as const, name: 'portal-web' };
     let before: KubeObject | undefined;
