@@ -309,6 +309,27 @@ describe('recovery steps are undone too, and the cluster is compared with what i
     expect((await r.target.kube('business').list('nodes')).items).to.have.length(7);
   });
 
+  it('refuses an etcd restore while etcd still has quorum (it would take the whole cluster down); allows it once quorum is lost', async () => {
+    const restore = (count: number): Experiment =>
+      drill({
+        clusters: ['control'],
+        steadyState: [],
+        faults: [{ type: 'kill-etcd-members', members: { count }, snapshot: true }],
+        recovery: { mode: 'automatic', steps: [{ type: 'etcd-restore-single' }] },
+        verify: [],
+        blastRadius: { maxEtcdMembers: 2, allowQuorumLoss: true },
+      });
+    const one = await go(restore(1));
+    expect(one.result.verdict).to.equal('error');
+    expect(one.result.error).to.contain(
+      '/recovery/steps/0 (etcd-restore-single): refused before it ran, the blast radius is too large: control: with the faults, it would take down 3 etcd members',
+    );
+    const two = await go(restore(2));
+    expect(two.result.steps.map((s) => [s.name, s.ok, s.error])).to.deep.equal([
+      ['etcd-restore-single', true, undefined],
+    ]);
+  });
+
   it('lets a step act on what the faults already took down (restart the runtime the fault stopped)', async () => {
     const r = await go(
       drill({
