@@ -120,6 +120,65 @@ describe('signals, crashed runs and journals on the command line (issue 15)', fu
     expect(next.exitCode, next.stdout + next.stderr).to.equal(0);
   });
 
+  it('after ROLLBACK INCOMPLETE the batch stops, naming the journal; once fixed, gameday rollback finishes it', async () => {
+    const dir = tempDir('incomplete');
+    const slow = JSON.parse(readFileSync('experiments/d6-kubelet-stopped.json', 'utf8')) as {
+      id: string;
+      recovery: { steps: unknown[] };
+    };
+    slow.id = 'slow-kubelet';
+    slow.recovery.steps.unshift({ type: 'wait', duration: '2m', reason: 'a person acts meanwhile' });
+    const file = join(dir, 'slow-kubelet.json');
+    writeFileSync(file, JSON.stringify(slow));
+    // d12 comes after it in the batch: it must not run.
+    const batch = execa(
+      'node',
+      [
+        BIN,
+        'run',
+        file,
+        'experiments/d12-nsf-server-scaled-down.json',
+        '--kubeconfig',
+        sim.kubeconfig,
+        '--journal-dir',
+        join(dir, 'k'),
+        '-v',
+      ],
+      { reject: false, env: { NO_COLOR: '1' } },
+    );
+    const seen = await waitForOutput(batch, /wait: /, 120_000);
+    const node = /inject stop-kubelet[^\n]*\[([^\]]+)\]/.exec(seen)?.[1];
+    expect(node, seen).to.be.a('string');
+    // Someone cordons the drilled node meanwhile: not the drill's to undo, and not as it was.
+    await target.kube('business').patch('nodes', node!, { spec: { unschedulable: true } }, { type: 'merge' });
+    const r = await batch;
+    const [journal] = journalsIn(join(dir, 'k'));
+    expect(r.exitCode, r.stdout).to.equal(3);
+    expect(r.stdout).to.contain(`business: node ${node!} is SchedulingDisabled (it was schedulable)`);
+    expect(r.stdout).to.contain(
+      `ROLLBACK INCOMPLETE: stopping here (1 drill(s) not run). Finish it with \`gameday rollback ${journal!}\` once the cause is fixed.`,
+    );
+    expect(r.stdout).not.to.contain('[2/2]');
+    // The cause fixed (the person's cordon taken back), the journal is finished.
+    await target.kube('business').patch('nodes', node!, { spec: { unschedulable: false } }, { type: 'merge' });
+    const rb = await gameday(['rollback', journal!]);
+    expect(rb.exitCode, rb.stdout + rb.stderr).to.equal(0);
+  });
+
+  it('gameday run --rollback-first rolls back what a killed run left, then runs', async () => {
+    const dir = tempDir('first');
+    const child = run('experiments/d6-kubelet-stopped.json', dir);
+    await waitForOutput(child, phaseLine('detect'), 120_000);
+    child.kill('SIGKILL');
+    await child;
+    const [journal] = journalsIn(dir);
+    const r = await run('experiments/d6-kubelet-stopped.json', dir, '--rollback-first');
+    expect(r.exitCode, r.stdout + r.stderr).to.equal(0);
+    expect(r.stdout).to.contain(`--rollback-first: rolling back ${journal!}`);
+    expect(r.stdout).to.contain('reverted stop-kubelet on business');
+    expect(r.stdout.indexOf('reverted stop-kubelet on business')).to.be.lessThan(r.stdout.indexOf('[1/1]'));
+  });
+
   it('a second SIGTERM says what the rollback is doing; a third exits naming the journal; gameday rollback finishes; a foreign copy is refused', async () => {
     const dir = tempDir('three');
     const child = run('experiments/d1-host-crash.json', dir);
