@@ -36,6 +36,14 @@ export class TimeoutError extends GamedayError {
   override readonly exitCode = 3;
 }
 
+/**
+ * A rollback journal cannot be used: unreadable, cut short, malformed, of another cluster, or of a drill
+ * still running. Exit 3: nothing was undone, and someone must look.
+ */
+export class JournalError extends GamedayError {
+  override readonly exitCode = 3;
+}
+
 /** A required external program (etcd, docker, kind, ssh) is not installed. */
 export class MissingDependencyError extends GamedayError {
   override readonly exitCode = 3;

@@ -7,10 +7,13 @@ import { parseDuration } from '../kit/duration.js';
 import { newRunState, type PluginContext, type RunState } from '../kit/plugin.js';
 import type { Clock } from './clock.js';
 import { clusterAliases, contextCache, type ContextOptions } from './context.js';
+import { DrillTarget, type DrillActor } from './drill-target.js';
 import { DryRunClock } from './dry-run-clock.js';
 import { DryRunWorld } from './dry-run-world.js';
 import type { Journal, JournalTarget } from './journal.js';
 import type { Ledger } from './ledger.js';
+import type { DrillLease } from './lease.js';
+import type { Reconciler } from './reconcile.js';
 import { builtinPlugins, type Plugins } from './plugins.js';
 import type { RunningProbe } from './probe-set.js';
 import { Random } from './random.js';
@@ -38,6 +41,14 @@ export interface RunOptions {
   onProgress?: (p: Progress) => void;
   /** Where item types are looked up; default the built-in registries (tests bring their own). */
   plugins?: Plugins;
+  /** Kept up to date while the drill runs: what it is doing now and its journal, for a person who asks. */
+  activity?: Activity;
+}
+
+/** What a drill is doing, for the terminal to say when a second Ctrl-C asks (and where its journal is). */
+export interface Activity {
+  doing: string;
+  journal?: string;
 }
 
 const DEFAULT_TIMEOUTS = { steadyState: 120_000, detect: 600_000, recover: 1_200_000, verify: 900_000 };
@@ -58,10 +69,21 @@ export class DrillRun {
   readonly timeouts: Timeouts;
   readonly result: RunResult;
   readonly state: RunState = newRunState();
-  /** The context a fault or step acts through, one per cluster (a DryRunClock in dry runs). */
+  /**
+   * The context a fault acts through, one per cluster (a DryRunClock in dry runs): its changes go through a
+   * DrillTarget, so that none is made once the drill is stopped.
+   */
   readonly contextFor: (cluster: string | undefined) => PluginContext;
+  /** The context recovery steps act through: their changes are journalled for the rollback too. */
+  readonly stepContextFor: (cluster: string | undefined) => PluginContext;
   /** Probes only observe: in a dry run they keep the real clock, so a poll probe paces itself as usual. */
   readonly probeContextFor: (cluster: string | undefined) => PluginContext;
+  /** The rollback acts on the target itself, on a signal of its own: the drill's abort must not stop it. */
+  readonly rollbackContextFor: (cluster: string) => PluginContext;
+  /** The recovery step running now, as the journal names who changed what. */
+  currentStep = 'recovery';
+  /** Changes a fault or step has under way (an API call, a host command), with what each is. */
+  readonly underWay = new Map<Promise<unknown>, string>();
   readonly aliases: Map<string, string>;
   readonly wallStart = performance.now();
 
@@ -69,6 +91,10 @@ export class DrillRun {
   steady: RunningProbe[] = [];
   /** Set by the journal phase: every change the drill may have made, and how to undo it. */
   ledger: Ledger | undefined;
+  /** Set by the rollback: compares and puts back what the drill touched; settle uses it again. */
+  reconciler: Reconciler | undefined;
+  /** The leases this drill holds on clusters others can reach; released when it is over. */
+  readonly leases: DrillLease[] = [];
   /** Set when the faults are about to be injected: abort conditions and monitors. */
   watchers: Watchers | undefined;
   /** When the first fault was injected: a drill stopped before it measured nothing. */
@@ -76,6 +102,8 @@ export class DrillRun {
 
   private current: PhaseRecord | undefined;
   private readonly abortController = new AbortController();
+  /** Set once the drill is over (whatever ended it): from then on only the rollback changes anything. */
+  private ended = false;
   private readonly actionStart: number;
   private readonly onOuterAbort: () => void;
 
@@ -109,11 +137,48 @@ export class DrillRun {
       ...(options.dryRun ? { clock: new DryRunClock(this.clock), world: new DryRunWorld() } : {}),
     };
     const defaultCluster = exp.clusters?.[0] ?? target.clusters()[0] ?? 'default';
-    this.contextFor = contextCache(ctxOptions, defaultCluster);
-    this.probeContextFor = options.dryRun
-      ? contextCache({ ...ctxOptions, clock: this.clock }, defaultCluster)
-      : this.contextFor;
+    const actor = (role: DrillActor['role'], label: () => string): DrillActor => ({
+      role,
+      label,
+      ledger: () => this.ledger,
+      stopped: () => this.stoppedReason(),
+      track: (change, what) => {
+        const p = change.finally(() => this.underWay.delete(p));
+        this.underWay.set(p, what);
+        return p;
+      },
+    });
+    const faults = new DrillTarget(
+      target,
+      actor('fault', () => 'the faults'),
+    );
+    const steps = new DrillTarget(
+      target,
+      actor('step', () => this.currentStep),
+    );
+    this.contextFor = contextCache({ ...ctxOptions, target: faults }, defaultCluster);
+    this.stepContextFor = contextCache({ ...ctxOptions, target: steps }, defaultCluster);
+    this.probeContextFor = contextCache({ ...ctxOptions, clock: this.clock }, defaultCluster);
+    const undo = contextCache({ ...ctxOptions, signal: new AbortController().signal }, defaultCluster);
+    this.rollbackContextFor = (cluster) => undo(cluster);
     this.progress({ type: 'start', experiment: exp.id, result: this.result });
+  }
+
+  /** Why the drill's faults and steps may change nothing more, or undefined while they may. */
+  stoppedReason(): string | undefined {
+    if (this.signal.aborted) return 'The drill was stopped; only its rollback changes the cluster now.';
+    if (this.ended) return 'The drill is over; only its rollback changes the cluster now.';
+    return undefined;
+  }
+
+  /** The drill is over: no fault or step changes anything from now on, even one still running. */
+  end(): void {
+    this.ended = true;
+  }
+
+  /** What the drill is doing now, for a person asking (a second Ctrl-C). */
+  doing(text: string): void {
+    if (this.options.activity) this.options.activity.doing = text;
   }
 
   /** Aborted by the caller's signal or an abort condition; every wait of the drill listens to it. */
@@ -146,6 +211,7 @@ export class DrillRun {
    */
   enter(name: PhaseName): void {
     if (name !== 'rollback') this.signal.throwIfAborted();
+    this.doing(`the ${name} phase`);
     this.closePhase();
     this.current = { name, startedAt: this.clock.now(), ok: true };
     this.result.phases.push(this.current);

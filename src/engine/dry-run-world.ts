@@ -19,13 +19,17 @@ const keyOf = (resource: ResourceName, name: string, namespace?: string): string
  */
 export class DryRunWorld {
   private readonly entries = new Map<string, Entry>();
-  private readonly kubes = new Map<string, Kube>();
+  /**
+   * Per client, not per cluster: the faults, the steps and the rollback each reach a cluster through a client
+   * of their own (the faults' refuses writes once the drill is over), all over the same world.
+   */
+  private readonly kubes = new WeakMap<Kube, Kube>();
 
   kube(inner: Kube): Kube {
-    let k = this.kubes.get(inner.cluster);
+    let k = this.kubes.get(inner);
     if (!k) {
       k = new DryRunKube(inner, this);
-      this.kubes.set(inner.cluster, k);
+      this.kubes.set(inner, k);
     }
     return k;
   }

@@ -19,6 +19,8 @@ interface BrokenPod {
   name: string;
   namespace: string;
   node: string;
+  /** The crash annotation the pod carried before the fault (absent: none): revert puts it back. */
+  previous?: string;
 }
 
 /**
@@ -56,14 +58,22 @@ export const breakCniPod: Fault<BreakCniPodParams> = {
     const { items } = await ctx.kube.list('pods', { namespace: ds.namespace });
     const pods: BrokenPod[] = podsOf(obj, items)
       .filter((x) => nodes.includes(nodeOf(x) ?? ''))
-      .map((x) => ({ name: x.metadata.name, namespace: ds.namespace, node: nodeOf(x) ?? '' }));
+      .map((x) => {
+        const previous = x.metadata.annotations?.[SIM_CRASH];
+        return {
+          name: x.metadata.name,
+          namespace: ds.namespace,
+          node: nodeOf(x) ?? '',
+          ...(previous ? { previous } : {}),
+        };
+      });
     return { nodes, workloads: [workloadKey(ds)], data: { pods } };
   },
   async inject(ctx, _p, plan) {
     await eachNode(pods(plan.data), (name) => annotate(ctx, plan.data, name, 'true'));
   },
   async revert(ctx, _p, plan) {
-    await eachNode(pods(plan.data), (name) => annotate(ctx, plan.data, name, null));
+    await eachNode(pods(plan.data), (name) => annotate(ctx, plan.data, name, 'previous'));
   },
   describe: (p) =>
     `Make the CNI pod (${p.daemonSet ?? 'calico-node / flannel / ...'}) on ${nodesInWords(p.nodes)} crash, so pods there get no network; \`kubectl get po -n ${p.namespace ?? 'kube-system'} -o wide | grep ${nodeArg(p.nodes)}\` shows it CrashLoopBackOff.`,
@@ -77,10 +87,11 @@ async function annotate(
   ctx: PluginContext,
   data: Record<string, unknown> | undefined,
   name: string,
-  value: string | null,
+  want: 'true' | 'previous',
 ): Promise<void> {
   const pod = ((data?.['pods'] ?? []) as BrokenPod[]).find((x) => x.name === name);
   if (!pod) return;
+  const value = want === 'true' ? 'true' : (pod.previous ?? null);
   try {
     await ctx.kube.patch(
       'pods',

@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../errors.js';
 import type { Fault } from '../kit/plugin.js';
 import { workloadKey } from '../kit/selectors.js';
 import { CREATED_BY, GAMEDAY_NAMESPACE, createIfMissing, ensureNamespace } from '../kit/namespace.js';
@@ -23,7 +24,7 @@ const DEFAULT_IMAGE = 'registry.k8s.io/pause:3.9';
 export const createPendingPod: Fault<CreatePendingPodParams> = {
   name: 'create-pending-pod',
   summary:
-    'Create a one-replica Deployment whose pod requests more memory than fits, so it stays Pending (FailedScheduling); revert deletes it.',
+    'Create a one-replica Deployment whose pod requests more memory than fits, so it stays Pending (FailedScheduling); revert deletes it (a Deployment of that name that already exists is refused).',
   params: paramsSchema({
     namespace: {
       type: 'string',
@@ -56,6 +57,12 @@ export const createPendingPod: Fault<CreatePendingPodParams> = {
       kind: 'Deployment' as const,
       name: p.podName ?? DEFAULT_NAME,
     };
+    // Revert deletes the Deployment: it must be one this fault creates, never one that was there before.
+    if (await ctx.kube.get('deployments', ref.name, ref.namespace)) {
+      throw new InvalidInputError(
+        `${ctx.cluster}: Deployment ${ref.namespace}/${ref.name} already exists (left by another drill, or someone's own); the fault would delete it on revert. Name another with "podName", or delete it first.`,
+      );
+    }
     return { workloads: [workloadKey(ref)], data: { memory, cpu: p.cpu ?? '10m', image: p.image ?? DEFAULT_IMAGE } };
   },
   async inject(ctx, _p, plan) {

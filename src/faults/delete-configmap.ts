@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../errors.js';
 import type { Fault } from '../kit/plugin.js';
-import type { WorkloadSelector } from '../kit/selectors.js';
+import { WORKLOAD_RESOURCE, type WorkloadSelector } from '../kit/selectors.js';
 import type { KubeObject } from '../kube/objects.js';
 import { workloadInWords } from '../kit/describe.js';
 import { restorable, restoreObject } from '../kit/restore.js';
@@ -42,7 +42,7 @@ const RESTARTED_AT = 'kubectl.kubernetes.io/restartedAt';
 export const deleteConfigMap: Fault<DeleteConfigMapParams> = {
   name: 'delete-configmap',
   summary:
-    'Delete a ConfigMap a workload uses and restart it, so new pods fail with CreateContainerConfigError; revert puts the recorded ConfigMap back, content and all.',
+    'Delete a ConfigMap a workload uses and restart it, so new pods fail with CreateContainerConfigError; revert puts the recorded ConfigMap back, content and all, and the restart annotation the template had.',
   params: paramsSchema(
     {
       workload: workloadParam('The workload that uses the ConfigMap.'),
@@ -70,10 +70,12 @@ export const deleteConfigMap: Fault<DeleteConfigMapParams> = {
       );
     const cm = await ctx.kube.get('configmaps', name, ref.namespace);
     if (!cm) throw new InvalidInputError(`${ctx.cluster}: ConfigMap ${ref.namespace}/${name} does not exist.`);
+    const previous = (obj.spec?.template?.metadata?.annotations?.[RESTARTED_AT] as string | undefined) ?? null;
     return workloadPlan(ref, {
       configMap: name,
       object: restorable(cm),
       restartedAt: new Date(ctx.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      previousRestartedAt: previous,
     });
   },
   async inject(ctx, p, plan) {
@@ -86,6 +88,14 @@ export const deleteConfigMap: Fault<DeleteConfigMapParams> = {
     // Put back the recorded content, not merely an object of that name: a recovery step (or a person) may
     // have recreated it with other data.
     await restoreObject(ctx, 'configmaps', plan.data?.['object'] as KubeObject);
+    // The restart the fault triggered is undone too: the pod template gets back the annotation it had.
+    const restartedAt = plan.data?.['restartedAt'] as string | undefined;
+    if (restartedAt === undefined || !('previousRestartedAt' in (plan.data ?? {}))) return;
+    const ref = plannedWorkload(plan);
+    const obj = await ctx.kube.get(WORKLOAD_RESOURCE[ref.kind], ref.name, ref.namespace);
+    // Only while the template still carries the fault's restart: a later one (a person's) is theirs.
+    if (obj?.spec?.template?.metadata?.annotations?.[RESTARTED_AT] !== restartedAt) return;
+    await setTemplateAnnotations(ctx, ref, { [RESTARTED_AT]: plan.data?.['previousRestartedAt'] as string | null });
   },
   describe: (p) => {
     const cm = p.configMap ?? '<its ConfigMap>';

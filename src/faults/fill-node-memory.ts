@@ -74,8 +74,16 @@ export const fillNodeMemory: Fault<FillNodeMemoryParams> = {
     } else {
       nodes = await resolveNodes(ctx, p.nodes);
     }
+    const namespace = p.namespace ?? GAMEDAY_NAMESPACE;
+    // A ballast pod already there (another drill's) is neither made again nor deleted by this one's revert.
+    const { items: existing } = await ctx.kube.list('pods', { namespace });
+    const taken = new Set(existing.map((x) => x.metadata.name));
     const pods: Ballast[] = nodes.map((node) => ({ name: ballastName(node), node }));
-    return { nodes, data: { namespace: p.namespace ?? GAMEDAY_NAMESPACE, pods } };
+    const foreign = pods.filter((b) => taken.has(b.name)).map((b) => b.name);
+    return {
+      nodes,
+      data: { namespace, pods: pods.filter((b) => !taken.has(b.name)), ...(foreign.length ? { foreign } : {}) },
+    };
   },
   async inject(ctx, p, plan) {
     const namespace = (plan.data?.['namespace'] as string | undefined) ?? GAMEDAY_NAMESPACE;

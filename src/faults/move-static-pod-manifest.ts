@@ -26,7 +26,9 @@ export const moveStaticPodManifest: Fault<MoveStaticPodManifestParams> = {
     ['component'],
   ),
   async plan(ctx: PluginContext, p: MoveStaticPodManifestParams): Promise<FaultPlan> {
-    return { nodes: await resolveNodes(ctx, p.nodes ?? DEFAULT_NODES), data: { component: p.component } };
+    const nodes = await resolveNodes(ctx, p.nodes ?? DEFAULT_NODES);
+    // Only etcd's own manifest costs an etcd member; the others leave etcd running on the master.
+    return { nodes, ...(p.component === 'etcd' ? { stopsEtcd: true } : {}), data: { component: p.component } };
   },
   async inject(ctx, p, plan) {
     await eachNode(plan.nodes ?? [], (n) => ctx.nodes.manifest(n, p.component, 'out'));

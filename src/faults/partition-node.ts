@@ -6,6 +6,7 @@ export const partitionNode = nodeFault<NodeFaultParams>({
   needs: ['network'],
   name: 'partition-node',
   summary: 'Cut nodes off the network to the control plane; revert reconnects them.',
+  stopsEtcd: true,
   inject: (ctx, node) => ctx.nodes.network(node, 'disconnect'),
   revert: (ctx, node) => ctx.nodes.network(node, 'connect'),
   describe: (p) =>

@@ -6,6 +6,7 @@ export const powerOffNode = nodeFault<NodeFaultParams>({
   needs: ['power'],
   name: 'power-off-node',
   summary: 'Power nodes off at once, as a host crash or power loss does; revert powers them on.',
+  stopsEtcd: true,
   inject: (ctx, node) => ctx.nodes.power(node, 'off'),
   revert: (ctx, node) => ctx.nodes.power(node, 'on'),
   describe: (p) =>

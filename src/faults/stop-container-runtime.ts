@@ -6,6 +6,7 @@ export const stopContainerRuntime = nodeFault<NodeFaultParams>({
   needs: ['service'],
   name: 'stop-container-runtime',
   summary: 'Stop the container runtime on nodes (systemctl stop docker / containerd); revert starts it again.',
+  stopsEtcd: true,
   inject: (ctx, node) => ctx.nodes.service(node, 'container-runtime', 'stop'),
   revert: (ctx, node) => ctx.nodes.service(node, 'container-runtime', 'start'),
   describe: (p) =>

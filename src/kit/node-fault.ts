@@ -14,6 +14,8 @@ interface NodeFaultSpec<P extends NodeFaultParams> {
   params?: Record<string, JsonSchema>;
   required?: string[];
   needs: readonly Capability[];
+  /** It stops what runs on the node, etcd included (see FaultPlan.stopsEtcd). */
+  stopsEtcd?: boolean;
   inject(ctx: PluginContext, node: string, params: P): Promise<void>;
   revert(ctx: PluginContext, node: string, params: P): Promise<void>;
   describe(params: P): string;
@@ -33,7 +35,7 @@ export function nodeFault<P extends NodeFaultParams>(spec: NodeFaultSpec<P>): Fa
       spec.required,
     ),
     async plan(ctx: PluginContext, params: P): Promise<FaultPlan> {
-      return { nodes: await resolveNodes(ctx, params.nodes) };
+      return { nodes: await resolveNodes(ctx, params.nodes), ...(spec.stopsEtcd ? { stopsEtcd: true } : {}) };
     },
     async inject(ctx: PluginContext, params: P, plan: FaultPlan): Promise<void> {
       await eachNode(plan.nodes ?? [], (n) => spec.inject(ctx, n, params));

@@ -72,6 +72,12 @@ export interface FaultPlan {
   nodes?: string[];
   members?: string[];
   workloads?: string[];
+  /**
+   * The fault stops what runs on `nodes` (the host powered off, frozen or cut off, its container runtime,
+   * or etcd's own manifest): an etcd member there is lost to quorum. Faults that leave etcd running on a
+   * master (kubelet stopped, kube-apiserver's manifest moved) leave it unset.
+   */
+  stopsEtcd?: boolean;
   /** Whatever the fault needs to undo itself later, e.g. the replica count before scaling to zero. */
   data?: Record<string, unknown>;
 }
@@ -100,12 +106,24 @@ export interface Fault<P = Record<string, unknown>> extends PluginBase {
   describe(params: P): string;
 }
 
+/**
+ * What a recovery step takes down (nodes it stops or removes, etcd members it stops), resolved right before
+ * it runs: the drill refuses a step that would take down more than the experiment's blast radius allows,
+ * counted together with the faults still in effect.
+ */
+export type StepImpact = Pick<FaultPlan, 'nodes' | 'members' | 'stopsEtcd'>;
+
 export interface RecoveryStep<P = Record<string, unknown>> extends PluginBase {
   /**
    * Read-only, before the first fault: what the step will need exists (a node it names). A throw refuses
    * the drill while nothing has changed, as a fault's plan does.
    */
   check?(ctx: PluginContext, params: P): Promise<void>;
+  /**
+   * What the step would take down with these parameters (absent or undefined: nothing). Called with the
+   * same `params` object as `run`, just before it; a step that picks at random must act on what it said.
+   */
+  impact?(ctx: PluginContext, params: P): Promise<StepImpact | undefined>;
   run(ctx: PluginContext, params: P): Promise<void>;
   /** What the step will add to the cluster, when its parameters say it before it runs (a node's name). */
   willAdd?(params: P): { nodes?: string[] };

@@ -139,7 +139,16 @@ class ClientKube implements Kube {
     try {
       return await this.hold(`api ${label}`, fn);
     } catch (err) {
-      throw toKubeApiError(err, `${this.cluster}: ${label}`);
+      // A kept-alive connection the server closed as it was reused (an apiserver that restarted, a served
+      // simulator whose masters were powered on again): a read is sent once more, on a fresh connection. A
+      // write is not: it may have landed.
+      if (!label.startsWith('GET ') || !connectionReset(err)) throw toKubeApiError(err, `${this.cluster}: ${label}`);
+      this.counter.requests++;
+      try {
+        return await this.hold(`api ${label}`, fn);
+      } catch (again) {
+        throw toKubeApiError(again, `${this.cluster}: ${label}`);
+      }
     }
   }
 
@@ -188,7 +197,7 @@ class ClientKube implements Kube {
   async create(resource: ResourceName, obj: KubeObject): Promise<KubeObject> {
     const r = RESOURCES[resource];
     const body = { apiVersion: apiVersionOf(r), kind: r.kind, ...obj };
-    const label = `POST ${resourcePath(r, obj.metadata.namespace)} (${obj.metadata.name ?? obj.metadata.generateName ?? ''})`;
+    const label = `POST ${resourcePath(r, obj.metadata.namespace)} (${obj.metadata.name || obj.metadata.generateName || ''})`;
     this.record(label);
     if (this.dryRun) return body;
     const out = await this.call(label, () => this.objects.create(body as unknown as KubernetesObject));
@@ -415,4 +424,13 @@ class ClientKube implements Kube {
     for (const inf of this.informers.values()) inf.stop();
     this.informers.clear();
   }
+}
+
+/** The server closed the connection before answering ("socket hang up", ECONNRESET). */
+function connectionReset(err: unknown): boolean {
+  for (let e: unknown = err, i = 0; e instanceof Error && i < 4; e = (e as { cause?: unknown }).cause, i++) {
+    const code = (e as { code?: unknown }).code;
+    if (code === 'ECONNRESET' || /socket hang up|ECONNRESET/.test(e.message)) return true;
+  }
+  return false;
 }

@@ -1,5 +1,6 @@
 import type { Probe } from '../kit/plugin.js';
-import { CREATED_BY, GAMEDAY_NAMESPACE, ensureNamespace } from '../kit/namespace.js';
+import { CREATED_BY, GAMEDAY_NAMESPACE, SCRATCH_LABEL, ensureNamespace } from '../kit/namespace.js';
+import { KubeApiError } from '../kube/errors.js';
 import { paramsSchema } from '../kit/schema.js';
 import { pollInterval, startPolling } from '../kit/poll.js';
 
@@ -23,19 +24,30 @@ export const apiWritable: Probe<ApiWritableParams> = {
   async start(ctx, p) {
     const namespace = p.namespace ?? GAMEDAY_NAMESPACE;
     let ready = false;
-    let seq = 0;
     return startPolling(ctx, pollInterval(p), async () => {
       if (ctx.dryRun) return { ok: true, observed: 'dry run: nothing written' };
       if (!ready) {
         await ensureNamespace(ctx, namespace);
         ready = true;
       }
-      const name = `gameday-api-writable-${++seq}`;
-      await ctx.kube.create('configmaps', {
-        metadata: { name, namespace, labels: { ...CREATED_BY } },
+      // A name the apiserver makes up: one a killed run left (or another drill's probe holds) cannot make
+      // this create fail with "already exists" as if the API refused writes.
+      const created = await ctx.kube.create('configmaps', {
+        metadata: {
+          name: '',
+          generateName: 'gameday-api-writable-',
+          namespace,
+          labels: { ...CREATED_BY, [SCRATCH_LABEL]: 'api-writable' },
+        },
         data: { at: String(ctx.clock.now()) },
       });
-      await ctx.kube.delete('configmaps', name, { namespace });
+      const name = created.metadata.name;
+      try {
+        await ctx.kube.delete('configmaps', name, { namespace });
+      } catch (err) {
+        // Swept by `gameday rollback` of another, killed, run: the write went through all the same.
+        if (!(err instanceof KubeApiError && err.status === 404)) throw err;
+      }
       return { ok: true, observed: `created and deleted configmap ${namespace}/${name}` };
     });
   },

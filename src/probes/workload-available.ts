@@ -41,6 +41,10 @@ export const workloadAvailable: Probe<WorkloadAvailableParams> = {
       const available = availableOf(view.ref.kind, obj);
       const observed = `${available}/${desired} available`;
       if (p.below) return { ok: available < desired, observed };
+      // A workload scaled to zero serves nothing (another drill's fault, or a person's): not "available",
+      // unless the experiment says zero is what it wants.
+      if (desired === 0 && p.min === undefined && p.desired === undefined)
+        return { ok: false, observed: `${observed}: scaled to zero, nothing serves` };
       return { ok: available >= (p.min ?? desired), observed };
     });
   },

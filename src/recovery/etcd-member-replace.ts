@@ -4,6 +4,7 @@ import { resolveMembers, type MemberSelector } from '../kit/selectors.js';
 import { membersInWords } from '../kit/describe.js';
 import { ETCDCTL } from '../kit/etcd.js';
 import { membersParam, paramsSchema } from '../kit/schema.js';
+import { StepChoice } from '../kit/step-choice.js';
 
 export interface EtcdMemberReplaceParams {
   members?: MemberSelector;
@@ -11,6 +12,7 @@ export interface EtcdMemberReplaceParams {
 }
 
 const FROM_FAULTS: MemberSelector = { from: 'faults' };
+const choice = new StepChoice<string[]>();
 
 /** D4a "migrate the member": member remove, member add, start it with initial-cluster-state=existing. */
 export const etcdMemberReplace: RecoveryStep<EtcdMemberReplaceParams> = {
@@ -33,8 +35,11 @@ export const etcdMemberReplace: RecoveryStep<EtcdMemberReplaceParams> = {
       `${ctx.cluster}: no node named ${p.node} to move the member to; nodes are: ${items.map((n) => n.metadata.name).join(', ')}.`,
     );
   },
+  async impact(ctx, p) {
+    return { members: await choice.get(p, () => resolveMembers(ctx, p.members ?? FROM_FAULTS)) };
+  },
   async run(ctx, p) {
-    const names = await resolveMembers(ctx, p.members ?? FROM_FAULTS);
+    const names = await choice.take(p, () => resolveMembers(ctx, p.members ?? FROM_FAULTS));
     // One at a time: each replacement must rejoin before the next removal, or quorum could be lost.
     for (const name of names) {
       const old = (await ctx.etcd.members()).find((m) => m.name === name);

@@ -38,6 +38,21 @@ export const etcdRestoreSingle: RecoveryStep<EtcdRestoreSingleParams> = {
         'The member whose host gets the restored cluster. Default: a survivor the faults did not hit, else the first by name.',
     },
   }),
+  async impact(ctx) {
+    // The runbook's restore stops every member first. With quorum already lost the survivors serve nothing
+    // (no write commits, no read is answered): stopping them takes nothing more down. With quorum, it takes
+    // down the whole cluster, and loses what was written since the snapshot.
+    let members: string[];
+    let healthy: number;
+    try {
+      members = (await ctx.etcd.members()).map((m) => m.name);
+      healthy = (await ctx.etcd.health()).filter((h) => h.healthy).length;
+    } catch {
+      // No member answers: nothing is up to take down.
+      return undefined;
+    }
+    return healthy < Math.floor(members.length / 2) + 1 ? undefined : { members };
+  },
   async run(ctx, p) {
     const snap = latestSnapshot(ctx);
     if (!snap) {

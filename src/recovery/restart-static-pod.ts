@@ -22,6 +22,8 @@ export const restartStaticPod = nodeStep<RestartStaticPodParams>({
     ),
   },
   required: ['component'],
+  // While its manifest is out the component is down on the node; etcd's costs a member.
+  takesDown: (p) => (p.component === 'etcd' ? { stopsEtcd: true } : {}),
   each: async (ctx, node, p) => {
     await ctx.nodes.manifest(node, p.component, 'out');
     await ctx.clock.sleep(parseDuration(p.pause ?? '20s', 'pause'), ctx.signal);

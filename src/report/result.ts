@@ -32,7 +32,11 @@ export interface RunResult {
   actions: Action[];
   /** etcd data safety, when the drill measured it. */
   data?: DataSafety;
-  rollback: { ok: boolean; reverted: string[]; errors: string[] };
+  /**
+   * reverted: faults reverted and step changes undone; restored: objects put back as they were before the
+   * drill (only when there were some); errors: what failed or is still different.
+   */
+  rollback: { ok: boolean; reverted: string[]; errors: string[]; restored?: string[] };
   /** Set when verdict is error or aborted: what went wrong, in words. */
   error?: string;
   /** Why an error verdict: the experiment asked for something the target lacks (exit 2), or the run failed (3). */

@@ -227,8 +227,9 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
       subjects: [{ kind: 'ServiceAccount', name, namespace: o.namespace }],
     });
   }
+  // kube-system (the drill's Lease) exists in every cluster.
   const foreign = Object.keys(policy.namespaced).filter(
-    (ns) => ns !== o.namespace && !policy.ownNamespaces.includes(ns),
+    (ns) => ns !== o.namespace && ns !== 'kube-system' && !policy.ownNamespaces.includes(ns),
   );
   if (foreign.length > 0)
     notes.push(

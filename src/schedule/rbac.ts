@@ -147,7 +147,11 @@ export const FAULT_RBAC: Readonly<Record<string, Row>> = {
     g('', 'pods', ['list']),
     ...ownNamespace(item, 'pods', '', ['create', 'delete']),
   ],
-  'create-pending-pod': (item) => [...NODE_FAULT, ...ownNamespace(item, 'deployments', 'apps', ['create', 'delete'])],
+  // plan reads the Deployment's name first: one that already exists is refused, never deleted on revert.
+  'create-pending-pod': (item) => [
+    ...NODE_FAULT,
+    ...ownNamespace(item, 'deployments', 'apps', ['get', 'create', 'delete']),
+  ],
   'taint-nodes': (item, exp) => [
     g('', 'nodes', ['get', 'list', 'patch']),
     ...getWorkload(item, exp),
@@ -158,7 +162,8 @@ export const FAULT_RBAC: Readonly<Record<string, Row>> = {
   'crash-container': patchWorkload,
   'delete-configmap': (item, exp) => [
     ...patchWorkload(item, exp),
-    ...workloads(item, exp).map((w) => g('', 'configmaps', ['get', 'create', 'delete'], w.namespace)),
+    // revert replaces a ConfigMap recreated with other content (update), or recreates an immutable one.
+    ...workloads(item, exp).map((w) => g('', 'configmaps', ['get', 'create', 'update', 'delete'], w.namespace)),
   ],
   // Simulator only: they refuse any other target before calling the API.
   'set-memory-usage': [],
@@ -289,6 +294,18 @@ export const PROBE_RBAC: Readonly<Record<string, Row>> = {
   'etcd-data-intact': [],
 };
 
+/**
+ * What the runner itself needs on a cluster other processes reach: the kube-system namespace read once (its
+ * UID tells this cluster from another in the journal), and the drill's coordination Lease in kube-system
+ * (listed to find overlapping drills, created, renewed, deleted).
+ */
+export const ENGINE_GRANTS: readonly Grant[] = [
+  g('', 'namespaces', ['get']),
+  g('coordination.k8s.io', 'leases', ['list', 'create', 'patch', 'delete'], 'kube-system'),
+];
+
+const WRITES = ['create', 'update', 'patch', 'delete'];
+
 /** What an unknown type gets: reading what drills look at, never writing. */
 export const READ_ONLY_FALLBACK: readonly Grant[] = [
   g('', 'nodes', ['get', 'list', 'watch']),
@@ -417,6 +434,26 @@ export function derivePolicy(experiments: readonly Experiment[]): DerivedPolicy 
           if (grant.ownNamespace) own.add(grant.namespace);
         }
       }
+    }
+  }
+  if (experiments.length > 0) {
+    for (const grant of ENGINE_GRANTS) {
+      const key = `${grant.group}\u0000${grant.resource}`;
+      if (grant.namespace === undefined) add(cluster, key, grant.verbs);
+      else {
+        const map = perNamespace.get(grant.namespace) ?? new Map<string, Set<string>>();
+        perNamespace.set(grant.namespace, map);
+        add(map, key, grant.verbs);
+      }
+    }
+  }
+  // The journal keeps what an object was before the drill first writes to it: each write needs a read.
+  for (const map of [cluster, ...perNamespace.values()]) {
+    for (const [key, verbs] of [...map]) {
+      const [group = '', resource = ''] = key.split('\u0000');
+      const base = resource.split('/')[0] ?? resource;
+      if (base === 'pods' || base === 'leases' || !WRITES.some((v) => verbs.has(v))) continue;
+      add(map, `${group}\u0000${base}`, ['get']);
     }
   }
   const rules = toRules(cluster);

@@ -21,6 +21,11 @@ export interface Target {
    * anything changes, for every capability an experiment's faults and steps need, and refuses the drill.
    */
   cannot?(cluster: string, capability: Capability): string | undefined;
+  /**
+   * What tells this cluster from any other even while its API is down (a served simulator's instance), when
+   * the target has it; otherwise the kube-system namespace's UID, read through the API, identifies it.
+   */
+  clusterUid?(cluster: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 

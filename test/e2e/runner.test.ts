@@ -151,6 +151,7 @@ describe('running a drill on the simulator', () => {
         params: { nodes: { names: ['10.128.38.10'] } },
         plan: { nodes: ['10.128.38.10'] },
         status: 'reverted',
+        seq: 1,
       },
     ]);
     expect(existsSync(join(journalDir, `${files[0]!}.tmp`))).to.equal(false);

@@ -84,13 +84,28 @@ describe('checkBlastRadius', () => {
     expect(await refusal(cluster({ members: 0 }), [fault({ nodes: ['m1'] })])).to.equal(undefined);
   });
 
-  it('refuses to leave etcd below quorum, counting members hit by name or through their node', async () => {
-    const msg = await refusal(cluster(), [fault({ members: ['etcd-m1'] }), fault({ nodes: ['m2'] })], {
+  it('refuses to leave etcd below quorum, counting members hit by name or through a fault that stops their node', async () => {
+    const msg = await refusal(cluster(), [fault({ members: ['etcd-m1'] }), fault({ nodes: ['m2'], stopsEtcd: true })], {
       maxNodes: 2,
       allowControlPlaneMajority: true,
     });
     expect(msg).to.contain(
       'business: the faults would leave 1 of 3 etcd members, below quorum (2); set blastRadius.allowQuorumLoss to drill that',
+    );
+  });
+
+  it('does not count an etcd member lost when the fault on its master leaves etcd running (issue 18)', async () => {
+    // kube-apiserver's and kube-scheduler's manifests moved on one master, kubelet stopped on another.
+    const planned = [
+      fault({ nodes: ['m1'] }),
+      fault({ nodes: ['m1'] }),
+      fault({ nodes: ['m2'] }),
+      fault({ members: ['etcd-m3'] }),
+    ];
+    expect(await refusal(cluster(), planned, { maxNodes: 2, allowControlPlaneMajority: true })).to.equal(undefined);
+    const etcdToo = [...planned, fault({ nodes: ['m2'], stopsEtcd: true })];
+    expect(await refusal(cluster(), etcdToo, { maxNodes: 2, allowControlPlaneMajority: true })).to.contain(
+      'business: the faults would leave 1 of 3 etcd members, below quorum (2)',
     );
   });
 
@@ -127,6 +142,17 @@ describe('checkBlastRadius', () => {
     const f = cluster();
     f.ctx.kube.list = () => Promise.reject(new Error('must not be called'));
     expect(await refusal(f, [fault({ workloads: ['ns/Deployment/a'] })])).to.equal(undefined);
+  });
+
+  it('checks members hit with no node through etcd alone: the API may be down with etcd (a restore step)', async () => {
+    const f = cluster();
+    f.ctx.kube.list = () => Promise.reject(new Error('must not be called'));
+    expect(await refusal(f, [fault({ members: ['etcd-m1', 'etcd-m2'] })])).to.contain(
+      'would leave 1 of 3 etcd members, below quorum (2)',
+    );
+    expect(await refusal(f, [fault({ members: ['etcd-m1', 'etcd-m2'] })], { allowQuorumLoss: true })).to.equal(
+      undefined,
+    );
   });
 
   it('applies the limits per cluster and lists every problem in one message', async () => {

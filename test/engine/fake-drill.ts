@@ -27,6 +27,14 @@ export class World {
   readonly failRevert = new Map<string, number>();
   /** Called as each injection starts, to look at the world at that instant. */
   onInject: ((id: string) => void) | undefined;
+  /** What hangs (an injection, a probe's start) waits for this, and no abort signal ends the wait. */
+  private releaseHung!: () => void;
+  readonly hung = new Promise<void>((resolve) => (this.releaseHung = resolve));
+
+  /** Let whatever hangs go on. */
+  release(): void {
+    this.releaseHung();
+  }
 
   constructor(
     readonly fake: Fake,
@@ -53,6 +61,13 @@ interface FaultParams {
   lowerAfterMs?: number;
   /** How long the injection itself takes (a host that is slow to power off). */
   injectMs?: number;
+  /**
+   * The injection waits for `world.release()`, deaf to the abort signal, then acts on the host (`freeze`)
+   * before it lowers its flag: what a fault stuck in its own code does once it gets going again.
+   */
+  hangInject?: boolean;
+  /** The injection's host call stays under way until `world.release()` (an ssh that does not answer). */
+  hangHost?: boolean;
   nodes?: string[];
   members?: string[];
   workloads?: string[];
@@ -84,6 +99,14 @@ function fakeFault(world: World): AnyFault {
         dryRun: ctx.dryRun,
       });
       if (p.injectMs) await ctx.clock.sleep(p.injectMs);
+      if (p.hangInject) {
+        await world.hung;
+        await ctx.nodes.freeze(p.id, 'pause');
+      }
+      if (p.hangHost) {
+        world.fake.holdHostCalls(world.hung);
+        await ctx.nodes.freeze(p.id, 'pause');
+      }
       if (world.failInject.has(p.id)) throw new InfrastructureError(`${p.id}: the host refused`);
       const breaks = p.breaks;
       if (breaks) {
@@ -143,9 +166,21 @@ function flagProbe(world: World): AnyProbe {
     params: {},
     mode: 'watch',
     start: (_ctx, raw) => {
-      const { flag, want = true, stopThrows } = raw as { flag: string; want?: boolean; stopThrows?: boolean };
+      const {
+        flag,
+        want = true,
+        stopThrows,
+        hangStart,
+      } = raw as {
+        flag: string;
+        want?: boolean;
+        stopThrows?: boolean;
+        hangStart?: boolean;
+      };
       world.log.push(`probe start ${flag}`);
-      return Promise.resolve({
+      // A probe whose start hangs (its first list against an API that does not answer), deaf to aborts.
+      const started = hangStart ? world.hung : Promise.resolve();
+      return started.then(() => ({
         evaluate: () => {
           const now = world.flags.get(flag) ?? false;
           return { ok: now === want, observed: `${flag}=${now}` };
@@ -154,7 +189,7 @@ function flagProbe(world: World): AnyProbe {
           world.log.push(`probe stop ${flag}`);
           if (stopThrows) throw new Error(`${flag}: the watch would not close`);
         },
-      });
+      }));
     },
     describe: (raw) => {
       const { flag, want = true } = raw as { flag: string; want?: boolean };

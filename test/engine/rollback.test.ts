@@ -2,9 +2,11 @@ import { expect } from 'chai';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InvalidInputError } from '../../src/errors.js';
+import { JournalError } from '../../src/errors.js';
+import { SCRATCH_LABEL } from '../../src/kit/namespace.js';
 import { Journal, type JournalFault } from '../../src/engine/journal.js';
 import { rollbackJournal } from '../../src/engine/rollback.js';
+import { thisProcess } from '../../src/engine/process-identity.js';
 import { closeFakes, fakeContext } from '../kit/fake-context.js';
 import { World, fakeDrill, runFake, worldPlugins } from './fake-drill.js';
 
@@ -17,6 +19,8 @@ function crashed(statuses: JournalFault['status'][]): Journal {
     target: { kind: 'sim', embedded: false, kubeconfig: '/tmp/kubeconfig' },
     faults: [],
   });
+  // The drill's process is gone (the same PID, another process).
+  j.data.process = { ...thisProcess(), startTime: 'another-start' };
   for (const [index, status] of statuses.entries()) {
     const id = 'abcd'[index]!;
     j.addFault({
@@ -35,7 +39,7 @@ describe('rollbackJournal (gameday rollback)', () => {
   afterEach(closeFakes);
   const world = (): World => new World(fakeContext());
   const undo = (j: Journal, w: World) =>
-    rollbackJournal(j, w.fake.ctx.target, new AbortController().signal, worldPlugins(w).faults);
+    rollbackJournal(j, w.fake.ctx.target, new AbortController().signal, { faults: worldPlugins(w).faults });
 
   it('reverts, newest first, every fault that was injected or may be half-injected, and skips the rest', async () => {
     const w = world();
@@ -107,12 +111,58 @@ describe('rollbackJournal (gameday rollback)', () => {
     const j = crashed(['injected']);
     j.data.target = { kind: 'kind', kindCluster: 'gameday' };
     const err = await undo(j, w).catch((e: unknown) => e);
-    expect(err).to.be.instanceOf(InvalidInputError);
+    expect(err).to.be.instanceOf(JournalError);
     expect((err as Error).message).to.equal(
       `${j.path}: this journal was written by a drill on a kind target, not on this sim target; nothing was changed.`,
     );
     expect(w.faultLog()).to.deep.equal([]);
     expect(Journal.read(j.path).data.state).to.equal('running');
+  });
+
+  it('refuses a journal written on another cluster (another kube-system UID), changing nothing', async () => {
+    const w = new World(
+      fakeContext({ objects: { namespaces: [{ metadata: { name: 'kube-system', uid: 'uid-now' } }] } }),
+    );
+    const j = crashed(['injected']);
+    j.setIdentity('business', { kubeSystemUid: 'uid-then' });
+    const err = await undo(j, w).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(JournalError);
+    expect((err as Error).message).to.equal(
+      `${j.path}: this journal was written on another cluster: business: its UID is uid-now, the journal's was uid-then. Nothing was changed: an old journal must not overwrite what was done since. If that cluster is gone, the drill's changes went with it: delete the journal.`,
+    );
+    expect(w.faultLog()).to.deep.equal([]);
+    expect(Journal.read(j.path).data.state).to.equal('running');
+    j.setIdentity('business', { kubeSystemUid: 'uid-now' });
+    expect((await undo(j, w)).reverted).to.deep.equal(['fake-fault on business']);
+  });
+
+  it("removes the scratch ConfigMap a killed run's probe had written and not yet deleted, and nothing else", async () => {
+    const scratch = {
+      metadata: {
+        name: 'gameday-api-writable-x7k2p',
+        namespace: 'gameday',
+        labels: { 'app.kubernetes.io/managed-by': 'gameday', [SCRATCH_LABEL]: 'api-writable' },
+      },
+    };
+    const theirs = { metadata: { name: 'app-config', namespace: 'gameday', labels: { app: 'x' } } };
+    const w = new World(fakeContext({ objects: { configmaps: [scratch, theirs] } }));
+    const report = await undo(crashed(['injected']), w);
+    expect(w.fake.calls.filter((c) => c.includes('configmaps'))).to.deep.equal([
+      'delete configmaps gameday/gameday-api-writable-x7k2p',
+    ]);
+    expect(report.restored).to.deep.equal([
+      'business: removed configmap gameday/gameday-api-writable-x7k2p a probe of the killed run had left',
+    ]);
+  });
+
+  it('refuses the journal of a drill whose process still runs: it rolls back by itself', async () => {
+    const w = world();
+    const j = crashed(['injected']);
+    j.data.process = thisProcess();
+    const err = await undo(j, w).catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(JournalError);
+    expect((err as Error).message).to.contain(`its drill is still running (process ${process.pid})`);
+    expect(w.faultLog()).to.deep.equal([]);
   });
 
   it('gives a revert the nodes the faults hit, as `"from": "faults"` saw them during the drill', async () => {
@@ -128,7 +178,7 @@ describe('rollbackJournal (gameday rollback)', () => {
         Promise.resolve()
       ),
     };
-    await rollbackJournal(j, w.fake.ctx.target, new AbortController().signal, { 'fake-fault': spy });
+    await rollbackJournal(j, w.fake.ctx.target, new AbortController().signal, { faults: { 'fake-fault': spy } });
     expect(seen).to.deep.equal(['n-a']);
   });
 });

@@ -4,6 +4,7 @@ import { moveStaticPodManifest } from '../../src/faults/move-static-pod-manifest
 import { nodeMemoryPressure } from '../../src/faults/node-memory-pressure.js';
 import { partitionNode } from '../../src/faults/partition-node.js';
 import { powerOffNode } from '../../src/faults/power-off-node.js';
+import { stopContainerRuntime } from '../../src/faults/stop-container-runtime.js';
 import { stopKubelet } from '../../src/faults/stop-kubelet.js';
 import { eachNode } from '../../src/kit/node-fault.js';
 import { InvalidInputError } from '../../src/errors.js';
@@ -27,6 +28,20 @@ describe('node faults', () => {
     expect(stopKubelet.describe({ nodes: { names: ['10.128.38.8'] } })).to.contain(
       '`systemctl stop kubelet` on 10.128.38.8',
     );
+  });
+
+  it('says which faults stop etcd on their nodes (the blast radius counts those members lost), and which leave it running', async () => {
+    const f = cluster();
+    const on = { nodes: { names: ['10.128.38.6'] } };
+    for (const fault of [powerOffNode, freezeNode, partitionNode, stopContainerRuntime])
+      expect((await fault.plan(f.ctx, on)).stopsEtcd, fault.name).to.equal(true);
+    for (const fault of [stopKubelet, nodeMemoryPressure])
+      expect((await fault.plan(f.ctx, on)).stopsEtcd, fault.name).to.equal(undefined);
+    const moved = (component: 'etcd' | 'kube-apiserver' | 'kube-scheduler') =>
+      moveStaticPodManifest.plan(f.ctx, { component, ...on });
+    expect((await moved('kube-apiserver')).stopsEtcd).to.equal(undefined);
+    expect((await moved('kube-scheduler')).stopsEtcd).to.equal(undefined);
+    expect((await moved('etcd')).stopsEtcd).to.equal(true);
   });
 
   it('picks one worker with the run seed by default, never a master', async () => {

@@ -4,6 +4,7 @@ import { Random } from '../../src/engine/random.js';
 import type { Informer, Kube, WatchEvent } from '../../src/kube/kube.js';
 import { objectKey, type KubeObject } from '../../src/kube/objects.js';
 import type { ResourceName } from '../../src/kube/resources.js';
+import { matchLabels, parseLabelSelector } from '../../src/sim/store/selectors.js';
 import {
   ActionLog,
   type EtcdMember,
@@ -28,6 +29,8 @@ export interface Fake {
   put(resource: ResourceName, obj: KubeObject): void;
   remove(resource: ResourceName, name: string, namespace?: string): void;
   etcd: FakeEtcd;
+  /** Host-level calls made from now on stay under way until this settles (an ssh that does not answer). */
+  holdHostCalls(until: Promise<void> | undefined): void;
 }
 
 export interface FakeOptions {
@@ -156,14 +159,23 @@ export function fakeContext(o: FakeOptions = {}): Fake {
     clock.notify();
   };
   const inNs = (obj: KubeObject, ns: string | undefined): boolean => ns === undefined || obj.metadata.namespace === ns;
+  let generated = 0;
   const kube: Kube = {
     cluster: o.cluster ?? 'business',
     config: undefined as never,
     dryRun: o.dryRun ?? false,
-    list: (r, opts) =>
-      Promise.resolve({ items: [...table(r).values()].filter((x) => inNs(x, opts?.namespace)), resourceVersion: '1' }),
+    list: (r, opts) => {
+      const labels = parseLabelSelector(opts?.labelSelector);
+      return Promise.resolve({
+        items: [...table(r).values()].filter((x) => inNs(x, opts?.namespace) && matchLabels(x, labels)),
+        resourceVersion: '1',
+      });
+    },
     get: (r, name, ns) => Promise.resolve(table(r).get(ns ? `${ns}/${name}` : name)),
     create: (r, obj) => {
+      // As the apiserver does: a name made from generateName when none is given.
+      if (!obj.metadata.name && obj.metadata.generateName)
+        obj = { ...obj, metadata: { ...obj.metadata, name: `${obj.metadata.generateName}${++generated}` } };
       calls.push(`create ${r} ${objectKey(obj)}`);
       return Promise.resolve(obj);
     },
@@ -210,9 +222,10 @@ export function fakeContext(o: FakeOptions = {}): Fake {
     raw: (path) => Promise.resolve({ status: 200, body: `GET ${path} ok` }),
     close: () => undefined,
   };
+  let hold: Promise<void> | undefined;
   const nodeCall = (text: string): Promise<void> => {
     calls.push(text);
-    return Promise.resolve();
+    return hold ?? Promise.resolve();
   };
   const nodes: NodeOps = {
     service: (n, s, a) => nodeCall(`${a} ${s} on ${n}`),
@@ -270,6 +283,9 @@ export function fakeContext(o: FakeOptions = {}): Fake {
       const obj = table(r).get(k);
       table(r).delete(k);
       if (obj) emit(r, { type: 'DELETED', object: obj });
+    },
+    holdHostCalls(until) {
+      hold = until;
     },
   };
 }

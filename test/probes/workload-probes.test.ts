@@ -35,6 +35,16 @@ describe('workload and pod probes', () => {
     expect(h.evaluate()).to.deep.equal({ ok: false, observed: '0/2 available' });
   });
 
+  it('workload-available does not count 0/0 as available (a workload another drill scaled to zero), unless zero is asked for', async () => {
+    const f = fakeContext({
+      objects: { deployments: [deployment('gateway-system', 'gateway-proxy', { replicas: 0, available: 0 })] },
+    });
+    const h = await workloadAvailable.start(f.ctx, { workload: GW });
+    expect(h.evaluate()).to.deep.equal({ ok: false, observed: '0/0 available: scaled to zero, nothing serves' });
+    expect((await workloadAvailable.start(f.ctx, { workload: GW, desired: 0 })).evaluate().ok).to.equal(true);
+    expect((await workloadAvailable.start(f.ctx, { workload: GW, min: 0 })).evaluate().ok).to.equal(true);
+  });
+
   it('all-workloads-available lists what is short, within the namespaces asked', async () => {
     const f = fakeContext({
       objects: {

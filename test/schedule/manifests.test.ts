@@ -62,6 +62,8 @@ describe('schedule manifests', () => {
       'rbac.authorization.k8s.io/v1 ClusterRoleBinding',
       'rbac.authorization.k8s.io/v1 Role',
       'rbac.authorization.k8s.io/v1 RoleBinding',
+      'rbac.authorization.k8s.io/v1 Role',
+      'rbac.authorization.k8s.io/v1 RoleBinding',
       'v1 ConfigMap',
       'v1 PersistentVolumeClaim',
       'batch/v1 CronJob',
@@ -128,7 +130,7 @@ describe('schedule manifests', () => {
   it('writes every document in full, without YAML anchors and aliases that some tools mishandle', () => {
     const yaml = renderManifests(buildManifests([hostCrash, scaleOnly], BASE).docs);
     expect(yaml).to.not.match(/(^|[\s:-])[&*][A-Za-z0-9_]+\s*$/m);
-    expect(yaml.match(/^---$/gm)).to.have.length(8);
+    expect(yaml.match(/^---$/gm)).to.have.length(10);
   });
 
   it('ships each experiment in the ConfigMap as the JSON the loader reads', () => {
@@ -142,7 +144,8 @@ describe('schedule manifests', () => {
     const nodeRole = one(node, 'ClusterRole');
     expect(at(nodeRole, 'metadata', 'name')).to.equal('gameday-gameday');
     expect(at(nodeRole, 'rules')).to.deep.equal([
-      { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch', 'patch'] },
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch', 'patch'] },
     ]);
     const binding = one(node, 'ClusterRoleBinding');
     expect(at(binding, 'roleRef')).to.deep.equal({
@@ -155,13 +158,19 @@ describe('schedule manifests', () => {
     const scale = parsed({}, [scaleOnly]);
     const clusterRules = list(at(one(scale, 'ClusterRole'), 'rules'));
     expect(clusterRules.some((r) => strings(at(r, 'resources')).includes('nodes'))).to.equal(false);
-    const role = one(scale, 'Role');
+    const roles = byKind(scale, 'Role');
+    // The drill's Lease lives in kube-system; the Deployment's rights where it lives.
+    expect(roles.map((r) => at(r, 'metadata', 'namespace'))).to.deep.equal(['gateway-system', 'kube-system']);
+    const role = roles[0]!;
     expect(at(role, 'metadata')).to.include({ name: 'gameday-gameday', namespace: 'gateway-system' });
     expect(at(role, 'rules')).to.deep.equal([
       { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] },
       { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['patch'] },
     ]);
-    expect(at(one(scale, 'RoleBinding'), 'metadata', 'namespace')).to.equal('gateway-system');
+    expect(byKind(scale, 'RoleBinding').map((r) => at(r, 'metadata', 'namespace'))).to.deep.equal([
+      'gateway-system',
+      'kube-system',
+    ]);
   });
 
   it('creates the namespaces plugins keep their own objects in, so that their Roles apply', () => {
@@ -171,7 +180,7 @@ describe('schedule manifests', () => {
     });
     const docs = parsed({}, [exp]);
     expect(byKind(docs, 'Namespace').map((d) => at(d, 'metadata', 'name'))).to.deep.equal(['gameday', 'ballast']);
-    expect(at(one(docs, 'Role'), 'metadata', 'namespace')).to.equal('ballast');
+    expect(byKind(docs, 'Role').map((r) => at(r, 'metadata', 'namespace'))).to.deep.equal(['ballast', 'kube-system']);
   });
 
   it('gives the simulator target no API access and no token: the drill runs inside the pod', () => {

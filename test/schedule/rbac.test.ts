@@ -21,8 +21,16 @@ describe('RBAC derived from the experiments', () => {
   it('lets a node drill that cordons patch nodes, and gives it nothing on workloads or pods', () => {
     const policy = derivePolicy([hostCrash.experiment]);
     expect(policy.unknown).to.deep.equal([]);
-    expect(policy.rules).to.deep.equal([{ apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch', 'patch'] }]);
-    expect(policy.namespaced).to.deep.equal({});
+    // The runner's own: the kube-system namespace (which cluster this is), its Lease, a read before each write.
+    expect(policy.rules).to.deep.equal([
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
+      { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'watch', 'patch'] },
+    ]);
+    expect(policy.namespaced).to.deep.equal({
+      'kube-system': [
+        { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['list', 'create', 'patch', 'delete'] },
+      ],
+    });
   });
 
   it('lets a node fault that patches nodes (taint-nodes) patch them, and a drain evict pods but not delete them', () => {
@@ -51,6 +59,7 @@ describe('RBAC derived from the experiments', () => {
     expect(allowsIn(policy, 'gateway-system', 'apps', 'statefulsets/scale', 'patch')).to.equal(false);
     expect(allowsIn(policy, 'gateway-system', 'apps', 'deployments', 'patch')).to.equal(false);
     expect(policy.rules).to.deep.equal([
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
       { apiGroups: [''], resources: ['pods'], verbs: ['list', 'watch'] },
       { apiGroups: ['apps'], resources: ['deployments'], verbs: ['list', 'watch'] },
     ]);
@@ -59,6 +68,11 @@ describe('RBAC derived from the experiments', () => {
         { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] },
         { apiGroups: ['apps'], resources: ['deployments/scale'], verbs: ['patch'] },
       ],
+      ...{
+        'kube-system': [
+          { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['list', 'create', 'patch', 'delete'] },
+        ],
+      },
     });
   });
 
@@ -116,7 +130,10 @@ describe('RBAC derived from the experiments', () => {
         { type: 'http-ok', url: 'http://example.invalid/' },
       ],
     });
-    expect(derivePolicy([exp.experiment]).rules).to.deep.equal([{ nonResourceURLs: ['/readyz'], verbs: ['get'] }]);
+    expect(derivePolicy([exp.experiment]).rules).to.deep.equal([
+      { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
+      { nonResourceURLs: ['/readyz'], verbs: ['get'] },
+    ]);
   });
 
   it('merges the rights of several experiments into one rule per API group and verb set', () => {

@@ -4,7 +4,8 @@ import { DEFAULT_JOURNAL_DIR, Journal } from '../../engine/journal.js';
 import { rollbackJournal } from '../../engine/rollback.js';
 import { releaseJournalResources } from '../../engine/journal-resources.js';
 import { createTarget } from '../../targets/create.js';
-import { InvalidInputError } from '../../errors.js';
+import { GamedayError, JournalError, errorMessage } from '../../errors.js';
+import { parseDuration } from '../../kit/duration.js';
 import { EXIT } from '../exit-codes.js';
 
 export const rollback: CommandModule = {
@@ -17,65 +18,107 @@ export const rollback: CommandModule = {
         type: 'string',
         default: DEFAULT_JOURNAL_DIR,
         describe: 'Where `gameday run` wrote its journals',
+      })
+      .option('wait', {
+        type: 'string',
+        default: '5m',
+        describe: 'How long to wait for what the drill touched to be as before (a node booting, pods starting)',
       }),
   handler: async (args) => {
-    const paths = args.journal ? [args.journal as string] : Journal.pending(args.journalDir as string);
+    const dir = args.journalDir as string;
+    const waitMs = parseDuration(args.wait as string, '--wait');
+    const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+    const paths = args.journal ? [args.journal as string] : Journal.pending(dir);
     if (paths.length === 0) {
-      process.stdout.write(`Nothing to roll back: no unfinished journal in ${args.journalDir as string}.\n`);
+      const running = Journal.scan(dir).filter((s) => s.running);
+      out(`Nothing to roll back: no unfinished journal in ${dir}.`);
+      for (const r of running)
+        out(
+          `  ${r.path}: its drill is still running (process ${r.journal?.data.pid ?? '?'}); it rolls back by itself.`,
+        );
       return EXIT.ok;
     }
     let failed = false;
     for (const path of paths) {
-      const journal = Journal.read(path);
-      const t = journal.data.target;
-      process.stdout.write(`${path}: ${journal.data.experimentId} (${journal.data.state}) on ${t.kind}\n`);
-      if (journal.data.resources?.length) {
-        // What the target created outside the drill's process (a real etcd's members and data) outlives it.
-        const released = await releaseJournalResources(journal);
-        for (const r of released.released) process.stdout.write(`  ${r}\n`);
-        for (const g of released.gone) process.stdout.write(`  ${g}\n`);
-        for (const e of released.errors) process.stdout.write(`  FAILED ${e}\n`);
-        failed ||= released.errors.length > 0;
-      }
-      if (journal.data.state === 'rolled-back') {
-        process.stdout.write('  already rolled back.\n');
-        continue;
-      }
-      if (journal.data.faults.every((f) => f.status === 'planned' || f.status === 'reverted')) {
-        // Stopped before its first fault (or while making the target): nothing was changed in a cluster.
-        process.stdout.write('  no fault had been injected: nothing to revert.\n');
-        if (!journal.data.resources?.length) journal.finish('rolled-back');
-        continue;
-      }
-      if (t.kind === 'sim' && t.embedded) {
-        process.stdout.write('  the embedded simulator ended with its process: there is no cluster left to repair.\n');
-        if (!journal.data.resources?.length) journal.finish('rolled-back');
-        continue;
-      }
-      if (t.kind === 'lab' && !t.labProfile)
-        throw new InvalidInputError(`${path}: the journal does not say which lab profile to use.`);
-      const created = await createTarget({
-        kind: t.kind,
-        seed: 1,
-        dryRun: false,
-        yes: true,
-        offlineIdentity: true,
-        ...(t.kubeconfig ? { kubeconfig: t.kubeconfig } : {}),
-        ...(t.context ? { context: t.context } : {}),
-        ...(t.kindCluster ? { kindCluster: t.kindCluster } : {}),
-        ...(t.labProfile ? { profile: t.labProfile } : {}),
-      });
-      for (const n of created.notices ?? []) process.stdout.write(`  ${n}\n`);
       try {
-        const report = await rollbackJournal(journal, created.target, new AbortController().signal);
-        for (const r of report.reverted) process.stdout.write(`  reverted ${r}\n`);
-        for (const s of report.skipped) process.stdout.write(`  skipped ${s}\n`);
-        for (const e of report.errors) process.stdout.write(`  FAILED ${e}\n`);
-        failed ||= report.errors.length > 0;
-      } finally {
-        await created.target.close();
+        failed = !(await rollbackOne(path, waitMs, out)) || failed;
+      } catch (err) {
+        if (!(err instanceof GamedayError)) throw err;
+        out(`${path}:\n  FAILED ${err.message}`);
+        failed = true;
       }
     }
     return failed ? EXIT.infrastructure : EXIT.ok;
   },
 };
+
+/** Roll back one journal; false when something is left to do (printed). */
+export async function rollbackOne(path: string, waitMs: number, out: (line: string) => void): Promise<boolean> {
+  const journal = Journal.read(path);
+  const t = journal.data.target;
+  out(`${path}: ${journal.data.experimentId} (${journal.data.state}) on ${t.kind}`);
+  if (journal.data.state === 'running' && journal.writerRunning()) {
+    throw new JournalError(
+      `${path}: its drill is still running (process ${journal.data.pid}); it rolls back by itself when it ends. Stop it with \`kill -TERM ${journal.data.pid}\` (it rolls back, then exits); nothing was changed.`,
+    );
+  }
+  let released = true;
+  if (journal.data.resources?.length) {
+    // What the target created outside the drill's process (a real etcd's members and data) outlives it.
+    const r = await releaseJournalResources(journal);
+    for (const line of [...r.released, ...r.gone]) out(`  ${line}`);
+    for (const e of r.errors) out(`  FAILED ${e}`);
+    released = r.errors.length === 0;
+  }
+  if (journal.data.state === 'rolled-back') {
+    out('  already rolled back.');
+    return released;
+  }
+  const touched = journal.data.faults.some((f) => f.status !== 'planned') || (journal.data.changes ?? []).length > 0;
+  // A drill killed between taking its lease and its first fault changed nothing, but its lease would keep
+  // every overlapping drill out until it expires: the cluster is reached to delete it.
+  if (!touched && (journal.data.leases ?? []).length === 0) {
+    // Stopped before its first fault (or while making the target): nothing was changed in a cluster.
+    out('  no fault had been injected: nothing to revert.');
+    if (released) journal.finish('rolled-back');
+    return released;
+  }
+  if (t.kind === 'sim' && t.embedded) {
+    out('  the embedded simulator ended with its process: there is no cluster left to repair.');
+    if (released) journal.finish('rolled-back');
+    return released;
+  }
+  if (t.kind === 'lab' && !t.labProfile)
+    throw new JournalError(`${path}: the journal does not say which lab profile to use; nothing was changed.`);
+  const created = await createTarget({
+    kind: t.kind,
+    seed: 1,
+    dryRun: false,
+    yes: true,
+    offlineIdentity: true,
+    ...(t.kubeconfig ? { kubeconfig: t.kubeconfig } : {}),
+    ...(t.context ? { context: t.context } : {}),
+    ...(t.kindCluster ? { kindCluster: t.kindCluster } : {}),
+    ...(t.labProfile ? { profile: t.labProfile } : {}),
+  }).catch((err: unknown) => {
+    throw new JournalError(
+      `${path}: cannot reach the cluster the drill ran on: ${errorMessage(err)} Nothing was changed; run \`gameday rollback ${path}\` again once it answers.`,
+    );
+  });
+  for (const n of created.notices ?? []) out(`  ${n}`);
+  try {
+    const report = await rollbackJournal(journal, created.target, new AbortController().signal, {
+      settleMs: waitMs,
+      doing: (text) => out(`  ${text}...`),
+    });
+    for (const r of report.reverted) out(`  reverted ${r}`);
+    for (const r of report.restored) out(`  ${r}`);
+    for (const s of report.skipped) out(`  skipped ${s}`);
+    for (const e of report.errors) out(`  FAILED ${e}`);
+    if (report.errors.length > 0) out(`  the journal stays; run \`gameday rollback ${path}\` again once fixed.`);
+    else out('  rolled back: everything the drill touched is as it was before.');
+    return report.errors.length === 0 && released;
+  } finally {
+    await created.target.close();
+  }
+}

@@ -6,6 +6,8 @@ import { runExperiment } from '../../engine/runner.js';
 import { DEFAULT_JOURNAL_DIR, Journal, newRunId, type JournalTarget } from '../../engine/journal.js';
 import { releaseJournalResources } from '../../engine/journal-resources.js';
 import type { LoadedExperiment } from '../../experiment/types.js';
+import type { Activity } from '../../engine/drill-run.js';
+import { rollbackOne } from './rollback.js';
 import { formatDuration } from '../../kit/duration.js';
 import { clockWords } from '../../report/format.js';
 import { createTarget, type CreatedTarget, type TargetOptions } from '../../targets/create.js';
@@ -16,7 +18,7 @@ import { EXIT } from '../exit-codes.js';
 import { ProgressDisplay } from '../progress.js';
 import { confirmOnTerminal } from '../confirm.js';
 import { recordOptionsFrom, recordRun, resultsOptions } from './history.js';
-import { InvalidInputError } from '../../errors.js';
+import { InvalidInputError, JournalError, errorMessage } from '../../errors.js';
 import type { Target, TargetKind } from '../../targets/target.js';
 import { namedClusters } from '../../experiment/clusters.js';
 import { parseSeed } from '../seed-option.js';
@@ -70,6 +72,11 @@ export const run: CommandModule = {
         default: DEFAULT_JOURNAL_DIR,
         describe: 'Where rollback journals are written',
       })
+      .option('rollback-first', {
+        type: 'boolean',
+        default: false,
+        describe: 'Roll back unfinished journals of earlier drills (in --journal-dir) before running',
+      })
       .option('yes', {
         type: 'boolean',
         default: false,
@@ -100,23 +107,32 @@ export const run: CommandModule = {
     const speed = embeddedSpeed(args, kind, listen !== undefined && !dryRun);
     const out = process.stdout;
     const display = new ProgressDisplay(out, Boolean(args.verbose) || dryRun);
+    if (!dryRun) await unfinishedJournals(args.journalDir as string, Boolean(args.rollbackFirst), display);
     out.write(
       `gameday: ${loaded.length} experiment(s) on ${kind}${dryRun ? ' (dry run: nothing will change)' : ''}, seed ${seed}\n`,
     );
 
-    // Ctrl-C / SIGTERM: stop the drill and roll back. A second signal says what is happening; a third gives up.
+    // Ctrl-C / SIGTERM: stop the drill and roll back at once. A second signal says what the rollback is
+    // waiting for; a third exits, leaving the journal for `gameday rollback`.
     const stop = new AbortController();
+    let activity: Activity = { doing: 'starting' };
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals): void => {
       signals++;
+      const journal = activity.journal;
       if (signals === 1) {
-        display.line(`\n${sig}: stopping the drill and rolling back every injected fault...`);
+        display.line(`\n${sig}: stopping the drill and rolling back every change it made...`);
         stop.abort(sig);
       } else if (signals === 2) {
         display.line(
-          `${sig} again: rollback is in progress; once more exits at once and leaves the journal for \`gameday rollback\`.`,
+          `${sig} again: rolling back; now ${activity.doing}. Once more exits at once and leaves ${journal ? `the journal ${journal}` : 'nothing to undo'}${journal ? ` for \`gameday rollback ${journal}\`` : ''}.`,
         );
       } else {
+        display.line(
+          journal
+            ? `${sig} a third time: exiting now, before the rollback finished (it was ${activity.doing}). Finish it with \`gameday rollback ${journal}\`.`
+            : `${sig} a third time: exiting now; nothing had been changed.`,
+        );
         process.exit(EXIT.infrastructure);
       }
     };
@@ -130,6 +146,7 @@ export const run: CommandModule = {
 
     const results: RunResult[] = [];
     let room: WarRoom | undefined;
+    let incomplete: string | undefined;
     try {
       if (listen) {
         room = await openWarRoom(
@@ -145,6 +162,7 @@ export const run: CommandModule = {
       }
       for (const [i, l] of loaded.entries()) {
         if (stop.signal.aborted) break;
+        activity = { doing: 'starting' };
         out.write(
           `\n[${String(i + 1).padStart(String(loaded.length).length)}/${loaded.length}] ${l.experiment.id}: ${l.experiment.title}\n`,
         );
@@ -178,6 +196,7 @@ export const run: CommandModule = {
           // A dry run writes nothing: its journal stays in memory.
           { dryRun },
         );
+        if (!dryRun) activity.journal = journal.path;
         let created: CreatedTarget;
         try {
           created = await createTarget({ ...targetOptions, onResource: (r) => journal.addResource(r) });
@@ -207,6 +226,7 @@ export const run: CommandModule = {
               display.handle(p);
               room?.progress(p);
             },
+            activity,
           });
           if (room) result = room.endDrill(result);
         } finally {
@@ -219,6 +239,14 @@ export const run: CommandModule = {
         display.endExperiment();
         results.push(result);
         out.write(verdictLine(result) + '\n');
+        if (!result.rollback.ok && !dryRun) {
+          // Something is left broken: the next drill would start from it, and record it as the original.
+          const left = loaded.length - i - 1;
+          const journal = activity.journal;
+          incomplete = `ROLLBACK INCOMPLETE: stopping here${left > 0 ? ` (${left} drill(s) not run)` : ''}. ${journal ? `Finish it with \`gameday rollback ${journal}\` once the cause is fixed.` : 'Check the cluster by hand.'}`;
+          out.write(`\n${incomplete}\n`);
+          break;
+        }
       }
     } catch (err) {
       await room?.close();
@@ -262,8 +290,12 @@ export const run: CommandModule = {
     // History, regression gate and metrics: after the reports, so a failing gate still leaves them written.
     const rec = await recordRun(results, recordOptionsFrom(args));
     for (const l of rec.lines) out.write(l + '\n');
-    const code = exitCodeFor(results, stop.signal.aborted);
-    return code === EXIT.ok && !rec.gateOk ? EXIT.targetMissed : code;
+    const code = incomplete ? EXIT.infrastructure : exitCodeFor(results, stop.signal.aborted);
+    const exit = code === EXIT.ok && !rec.gateOk ? EXIT.targetMissed : code;
+    // Everything is undone and reported. A request the target never answered (a phase the signal left
+    // stuck) must not keep the process alive: exit anyway a little later.
+    setTimeout(() => process.exit(exit), LINGER_MS).unref();
+    return exit;
   },
 };
 
@@ -324,6 +356,55 @@ function embeddedSpeed(args: Record<string, unknown>, kind: TargetKind, serving:
     );
   return checkSpeed(args.speed);
 }
+
+/**
+ * A journal an earlier run left unfinished means the cluster may still carry its faults: a new drill would
+ * take them for the original state. Refuse, naming them, unless asked to roll them back first. Journals of
+ * the embedded simulator need nothing (it ended with its process) and are closed on the way, unless they
+ * list processes or directories left behind (a real etcd's).
+ */
+async function unfinishedJournals(dir: string, rollbackFirst: boolean, display: ProgressDisplay): Promise<void> {
+  const pending: string[] = [];
+  for (const path of Journal.pending(dir)) {
+    let journal: Journal | undefined;
+    try {
+      journal = Journal.read(path);
+    } catch {
+      pending.push(`${path} (it cannot be read: cut short or damaged)`);
+      continue;
+    }
+    const left = journal.data.resources?.length ?? 0;
+    if (journal.data.target.kind === 'sim' && journal.data.target.embedded && left === 0) {
+      journal.finish('rolled-back');
+      display.line(`${path}: a drill on the embedded simulator ended without finishing; nothing is left of it.`);
+      continue;
+    }
+    pending.push(path);
+  }
+  if (pending.length === 0) return;
+  if (!rollbackFirst) {
+    throw new JournalError(
+      `${dir} holds ${pending.length === 1 ? 'a journal' : `${pending.length} journals`} of a drill that did not finish its rollback: ${pending.join(', ')}. The cluster may still carry its faults. Run \`gameday rollback --journal-dir ${dir}\` first (or \`gameday run --rollback-first\`).`,
+    );
+  }
+  for (const entry of pending) {
+    const path = entry.replace(/ \(it cannot be read.*$/, '');
+    display.line(`--rollback-first: rolling back ${path}`);
+    let ok = false;
+    try {
+      ok = await rollbackOne(path, 300_000, (line) => display.line(line));
+    } catch (err) {
+      display.line(`  FAILED ${errorMessage(err)}`);
+    }
+    if (!ok)
+      throw new JournalError(
+        `${path}: the rollback of an earlier drill is not complete; no drill was run. Fix what it says, then run \`gameday rollback ${path}\`.`,
+      );
+  }
+}
+
+/** How long a finished run may wait for stray connections to close before it exits anyway. */
+const LINGER_MS = 10_000;
 
 function failureText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);

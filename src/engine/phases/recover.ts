@@ -1,4 +1,6 @@
-import { TimeoutError, errorMessage } from '../../errors.js';
+import { BlastRadiusError, TimeoutError, errorMessage } from '../../errors.js';
+import type { FaultPlan, PluginContext, StepImpact } from '../../kit/plugin.js';
+import { checkStepRadius } from '../blast-radius.js';
 import { formatDuration, parseDuration } from '../../kit/duration.js';
 import type { ItemRecord } from '../../report/result.js';
 import type { DrillRun } from '../drill-run.js';
@@ -6,6 +8,58 @@ import { DryRunWait } from '../dry-run-clock.js';
 import type { AnyStep } from '../plugins.js';
 import { paramsOf } from '../probe-set.js';
 import { Verification } from './verify.js';
+
+/**
+ * A step that would take down more than the blast radius allows, together with the faults still in effect
+ * (the container runtime stopped on every master, every master removed), is refused before it runs.
+ */
+async function checkImpact(
+  d: DrillRun,
+  step: AnyStep,
+  i: number,
+  ctx: PluginContext,
+  params: Record<string, unknown>,
+): Promise<void> {
+  if (!step.impact) return;
+  let impact: StepImpact | undefined;
+  try {
+    impact = await step.impact(ctx, params);
+  } catch (err) {
+    // Its own run will meet the same trouble; the check cannot refuse what it cannot see.
+    d.note('step', `${step.name}: what it takes down cannot be told (${errorMessage(err)}); not checked`);
+    return;
+  }
+  if (!impact || (!impact.nodes?.length && !impact.members?.length)) return;
+  const inEffect = (d.ledger?.touched() ?? []).map((p) => ({
+    type: p.fault.name,
+    cluster: p.ctx.cluster,
+    plan: p.plan,
+  }));
+  const mine = inEffect.filter((p) => p.cluster === ctx.cluster);
+  const has = (pick: (p: FaultPlan) => string[] | undefined, v: string): boolean =>
+    mine.some((p) => pick(p.plan)?.includes(v));
+  const adds =
+    (impact.nodes ?? []).some(
+      (n) =>
+        !has((p) => p.nodes, n) ||
+        (impact.stopsEtcd && !mine.some((p) => p.plan.stopsEtcd && p.plan.nodes?.includes(n))),
+    ) || (impact.members ?? []).some((m) => !has((p) => p.members, m));
+  // What the faults already took down was checked before they ran.
+  if (!adds) return;
+  try {
+    await checkStepRadius(
+      `${d.file}: /recovery/steps/${i} (${step.name})`,
+      d.experiment.blastRadius,
+      inEffect,
+      { type: step.name, cluster: ctx.cluster, plan: impact },
+      (c) => d.contextFor(c),
+    );
+  } catch (err) {
+    if (err instanceof BlastRadiusError) throw err;
+    // The cluster cannot say which nodes are masters (its API has lost etcd): the step is what recovers it.
+    d.note('step', `${step.name}: its blast radius cannot be checked now (${errorMessage(err)}); not checked`);
+  }
+}
 
 /** After the recovery's delay (the runbook's "wait for the host to reboot"), the recovery starts now. */
 export async function beginRecovery(d: DrillRun): Promise<Verification> {
@@ -45,7 +99,9 @@ export async function recover(d: DrillRun, steps: AnyStep[]): Promise<void> {
 
 async function runStep(d: DrillRun, step: AnyStep, i: number): Promise<void> {
   const item = d.experiment.recovery.steps![i]!;
-  const ctx = d.contextFor(item.cluster);
+  const ctx = d.stepContextFor(item.cluster);
+  d.currentStep = `/recovery/steps/${i} (${step.name})`;
+  d.doing(`recovery step ${i + 1}: ${item.name ?? step.name}`);
   const params = paramsOf(item);
   const rec: ItemRecord = {
     type: step.name,
@@ -58,6 +114,7 @@ async function runStep(d: DrillRun, step: AnyStep, i: number): Promise<void> {
   d.result.steps.push(rec);
   d.note('step', `${rec.name}: ${rec.description}`);
   try {
+    await d.located(`/recovery/steps/${i}`, () => checkImpact(d, step, i, ctx, params));
     await d.located(`/recovery/steps/${i}`, () => step.run(ctx, params));
     rec.ok = true;
   } catch (err) {
@@ -74,7 +131,8 @@ async function runStep(d: DrillRun, step: AnyStep, i: number): Promise<void> {
       return;
     }
     d.note('step', `${rec.name} failed: ${rec.error}`);
-    if (!item.continueOnError || d.signal.aborted) throw err;
+    // A step refused for its blast radius stops the drill whatever continueOnError says.
+    if (!item.continueOnError || d.signal.aborted || err instanceof BlastRadiusError) throw err;
   } finally {
     rec.endedAt = d.clock.now();
   }

@@ -1,29 +1,36 @@
-import { errorMessage } from '../../errors.js';
 import type { DrillRun } from '../drill-run.js';
+import { Reconciler } from '../reconcile.js';
+import { undoJournal } from '../rollback.js';
 
 /**
- * Undo every change the drill may have made, newest first, whatever ended the drill. A revert that fails
- * is recorded (in the journal too, for `gameday rollback` to retry) and the others still run. A drill that
- * passed may keep its faults when the experiment asks (`rollback.revertFaults: false`).
+ * Undo every change the drill may have made, newest first, whatever ended the drill: the faults by their
+ * own reverts, the host-level changes of recovery steps by what undoes them; then every object the drill
+ * wrote to is put back as it was before the drill (a node a drain left cordoned, a replica count, a
+ * template, a Service selector). A revert that fails is recorded (in the journal too, for `gameday
+ * rollback` to retry) and the others still run. A drill that passed may keep its faults when the
+ * experiment asks (`rollback.revertFaults: false`).
  */
-export async function rollback(d: DrillRun): Promise<void> {
-  d.enter('rollback');
+export async function rollback(d: DrillRun, o: { again?: boolean } = {}): Promise<void> {
+  // Again: a phase still under way when the drill stopped has ended since; undo what it did too.
+  if (!o.again) d.enter('rollback');
   const outcome = d.result.rollback;
   const keep = d.experiment.rollback?.revertFaults === false && d.result.verdict === 'pass';
   if (!d.ledger || keep) return;
-  for (const p of d.ledger.touched().reverse()) {
-    const label = `${p.fault.name} on ${p.ctx.cluster}`;
-    try {
-      await p.fault.revert(p.ctx.forCluster(p.ctx.cluster), p.params, p.plan);
-      d.ledger.mark(p, 'reverted');
-      outcome.reverted.push(label);
-      d.note('rollback', `reverted ${p.fault.name}`);
-    } catch (err) {
-      const msg = `${label}: ${errorMessage(err)}`;
-      d.ledger.mark(p, 'revert-failed', msg);
-      outcome.ok = false;
-      outcome.errors.push(msg);
-      d.note('rollback', `revert failed: ${msg}`);
-    }
-  }
+  const report = await undoJournal(d.ledger.journal, {
+    contextFor: d.rollbackContextFor,
+    faults: d.plugins.faults,
+    note: (text) => d.note('rollback', text),
+    doing: (text) => d.doing(text),
+    ...(o.again ? { again: true } : {}),
+  });
+  outcome.reverted.push(...report.reverted);
+  outcome.errors.push(...report.errors);
+  if (report.errors.length > 0) outcome.ok = false;
+  if (d.dryRun) return;
+  const reconciler = (d.reconciler ??= new Reconciler(d.ledger.journal, d.rollbackContextFor));
+  if (reconciler.empty) return;
+  d.doing('putting back what the drill changed');
+  const pass = await reconciler.pass(true);
+  for (const r of pass.restored) d.note('rollback', r);
+  if (pass.restored.length > 0) (outcome.restored ??= []).push(...pass.restored);
 }

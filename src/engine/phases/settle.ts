@@ -6,23 +6,55 @@ import { describeWaiting, evaluateAll, stopProbes } from '../probe-set.js';
 export const SETTLE_AFTER_ROLLBACK = 900_000;
 
 /**
- * Nothing left broken: after the rollback the steady state must come back, and the journal says whether
- * the drill is fully undone. After a failed revert waiting cannot help: the rollback is incomplete at once.
+ * Nothing left broken: after the rollback the steady state must come back, and every object the drill
+ * touched must be as it was before the drill (what the rollback could put back it did; what takes time,
+ * a node booting, a rollout, is waited for). Each difference left fails the rollback, listed. After a
+ * failed revert waiting cannot help: the rollback is incomplete at once, with what differs.
  */
 export async function settle(d: DrillRun): Promise<void> {
   const outcome = d.result.rollback;
-  if (d.steady.length > 0 && d.injectedAt !== undefined && !d.dryRun && outcome.errors.length === 0) {
-    try {
-      await d.clock.waitFor(() => evaluateAll(d.steady).ok, {
-        timeoutMs: SETTLE_AFTER_ROLLBACK,
-        what: 'steady state after rollback',
-      });
-      d.note('rollback', 'steady state is back');
-    } catch (err) {
-      outcome.ok = false;
-      outcome.errors.push(`the steady state did not come back: ${describeWaiting(d.steady) || errorMessage(err)}`);
+  const kept = d.experiment.rollback?.revertFaults === false && d.result.verdict === 'pass';
+  const touched = d.injectedAt !== undefined && !d.dryRun && !kept;
+  const reconciler = d.reconciler && !d.reconciler.empty ? d.reconciler : undefined;
+  if (touched && outcome.errors.length === 0) {
+    const deadline = d.clock.now() + SETTLE_AFTER_ROLLBACK;
+    let steadyOk = true;
+    if (d.steady.length > 0) {
+      d.doing(`waiting for the steady state after the rollback: ${describeWaiting(d.steady)}`);
+      try {
+        await d.clock.waitFor(() => evaluateAll(d.steady).ok, {
+          timeoutMs: SETTLE_AFTER_ROLLBACK,
+          what: 'steady state after rollback',
+        });
+        d.note('rollback', 'steady state is back');
+      } catch (err) {
+        steadyOk = false;
+        outcome.ok = false;
+        outcome.errors.push(`the steady state did not come back: ${describeWaiting(d.steady) || errorMessage(err)}`);
+      }
     }
+    if (reconciler) {
+      d.doing('checking that everything the drill touched is as it was before');
+      const r = await reconciler.settle(d.clock, {
+        timeoutMs: Math.max(0, deadline - d.clock.now()),
+        ...(steadyOk && d.steady.length > 0 ? { ready: () => evaluateAll(d.steady).ok } : {}),
+        onPass: (p) => {
+          if (p.differences.length > 0) d.doing(`waiting for: ${p.differences.join('; ')}`);
+        },
+      });
+      for (const x of r.restored) d.note('rollback', x);
+      if (r.restored.length > 0) (outcome.restored ??= []).push(...r.restored);
+      if (r.differences.length > 0) {
+        outcome.ok = false;
+        outcome.errors.push(...r.differences.map((x) => `left different from before the drill: ${x}`));
+      } else d.note('rollback', 'everything the drill touched is as it was before');
+    }
+  } else if (touched && reconciler) {
+    const r = await reconciler.pass(false);
+    outcome.errors.push(...r.differences.map((x) => `left different from before the drill: ${x}`));
   }
   d.ledger?.finish(outcome.ok);
   stopProbes(d.steady);
+  // The drill is over (or its journal says what is left): another drill may start.
+  for (const l of d.leases.splice(0)) await l.release();
 }

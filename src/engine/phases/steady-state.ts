@@ -1,5 +1,5 @@
 import type { DrillRun } from '../drill-run.js';
-import { records, startProbes } from '../probe-set.js';
+import { records, startProbes, stopProbes } from '../probe-set.js';
 import { waitProbes } from './wait-probes.js';
 
 /**
@@ -8,12 +8,18 @@ import { waitProbes } from './wait-probes.js';
  */
 export async function steadyState(d: DrillRun): Promise<void> {
   d.enter('steady-state');
-  d.steady = await startProbes(
+  const probes = await startProbes(
     d.experiment.steadyState,
     d.probeContextFor,
     d.plugins.probes,
     `${d.file}: /steadyState`,
   );
+  // Stopped while they were starting: nothing was changed, nothing needs them.
+  if (d.stoppedReason() !== undefined) {
+    stopProbes(probes);
+    d.signal.throwIfAborted();
+  }
+  d.steady = probes;
   await waitProbes(d, d.steady, d.timeouts.steadyState, 'the steady state');
   d.result.probes.push(...records(d.steady, 'steady-state', d.clock.now()));
 }

@@ -13,7 +13,13 @@ const UNTIL_STOPPED = Number.MAX_SAFE_INTEGER / 4;
 
 /** Abort conditions and monitors start watching, just before the first fault; `d.watchers` stops them. */
 export async function watch(d: DrillRun): Promise<void> {
-  d.watchers = await Watchers.start(d);
+  const w = await Watchers.start(d);
+  // Stopped while they were starting: the rollback has begun without them; they watch nothing.
+  if (d.stoppedReason() !== undefined) {
+    w.stop();
+    d.signal.throwIfAborted();
+  }
+  d.watchers = w;
 }
 
 /**

@@ -188,7 +188,10 @@ export class SimApiServer {
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
     this.requestCount++;
-    if (this.ctx.hooks.serving && !this.ctx.hooks.serving()) {
+    // The control endpoint stands for the hosts (ssh, IPMI), not for kube-apiserver: it answers whether or
+    // not an apiserver is up, or a drill that powered off every master could never be reverted.
+    const control = this.ctx.hooks.control !== undefined && (req.url ?? '').startsWith('/gameday/');
+    if (!control && this.ctx.hooks.serving && !this.ctx.hooks.serving()) {
       // No apiserver is up: the client sees its connection reset.
       req.socket.destroy();
       return;

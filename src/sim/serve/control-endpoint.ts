@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { RealClock } from '../../engine/clock.js';
 import { CONTROL_PATH, dispatchRemoteOps, INFO_PATH, type SimInfo } from './remote-ops.js';
@@ -12,6 +13,9 @@ const MAX_BODY = 1 << 20;
  * bearer token, a served Host, no foreign Origin, and a JSON body.
  */
 export function controlEndpoint(cluster: SimCluster) {
+  // A simulator started again is another cluster, though its objects (and UIDs) are the same for the same
+  // seed: a journal of the previous one must be refused.
+  const instance = randomUUID();
   return async (req: IncomingMessage, res: ServerResponse, path: string): Promise<void> => {
     const send = (status: number, body: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json' });
@@ -25,6 +29,7 @@ export function controlEndpoint(cluster: SimCluster) {
         clock: clock.mode,
         now: clock.now(),
         speed: clock instanceof RealClock ? clock.speed : 1,
+        instance,
       };
       send(200, info);
       return;

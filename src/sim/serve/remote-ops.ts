@@ -42,6 +42,8 @@ export interface SimInfo {
   clock: string;
   now: number;
   speed: number;
+  /** New at each start: a simulator started again is another cluster (its journals do not apply). */
+  instance?: string;
 }
 
 export type RemoteOpsTarget = 'nodes' | 'etcd';
@@ -142,6 +144,7 @@ export class RemoteOpsClient {
       clock: String(parsed.clock ?? ''),
       now: Number(parsed.now ?? 0),
       speed: Number(parsed.speed ?? 1) || 1,
+      ...(typeof parsed.instance === 'string' ? { instance: parsed.instance } : {}),
     };
   }
 

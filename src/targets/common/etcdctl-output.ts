@@ -40,6 +40,18 @@ export function parseEndpointHealth(output: string, members: readonly EtcdMember
       message: line,
     });
   }
+  // `--cluster` asks the members' client URLs, and a member added but not started has none yet: it is not
+  // healthy. Counted as healthy by its absence, a grow added the next member before this one ran, and etcd
+  // refused that add ("unhealthy cluster").
+  for (const m of members) {
+    if (m.clientURL) continue;
+    out.push({
+      endpoint: m.peerURL,
+      member: m.name || m.peerURL,
+      healthy: false,
+      message: `member ${m.name || m.id} (${m.peerURL}) has not started: no client URL yet`,
+    });
+  }
   return out;
 }
 

@@ -1,6 +1,7 @@
 import { InfrastructureError, InvalidInputError } from '../../errors.js';
 import type { EtcdEndpointHealth, EtcdMember, EtcdOps, EtcdSnapshot, WriteResult } from '../target.js';
 import type { EtcdHost } from './etcd-host.js';
+import { CommandFailedError } from './errors.js';
 import {
   parseEndpointHealth,
   parseGetJson,
@@ -15,6 +16,8 @@ export const GAMEDAY_PREFIX = '/gameday/';
 
 /** How long the procedures wait for a member to stop or start before giving up. */
 const MEMBER_WAIT_MS = 120_000;
+/** How long a membership change etcd refuses as "unhealthy cluster" is tried again. */
+const MEMBERSHIP_RETRY_MS = 30_000;
 
 export function gamedayKey(key: string): string {
   return key.startsWith(GAMEDAY_PREFIX) ? key : GAMEDAY_PREFIX + key.replace(/^\/+/, '');
@@ -50,6 +53,24 @@ export class RunbookEtcdOps implements EtcdOps {
       );
     }
     return byName;
+  }
+
+  /**
+   * etcd refuses a membership change with `etcdserver: unhealthy cluster` until every member has been
+   * connected for 5 s (its strict reconfiguration check), as right after the previous member joined: the
+   * runbook's operator waits and runs it again. Nothing was changed by the refusal, so retrying is safe.
+   */
+  private async membershipChange(args: string[]): ReturnType<EtcdHost['etcdctl']> {
+    const deadline = this.runner.clock.now() + MEMBERSHIP_RETRY_MS;
+    for (;;) {
+      try {
+        return await this.host.etcdctl(args);
+      } catch (err) {
+        const refused = err instanceof CommandFailedError && /unhealthy cluster/.test(err.stderr);
+        if (!refused || this.runner.clock.now() >= deadline) throw err;
+        await this.runner.clock.sleep(1000);
+      }
+    }
   }
 
   async members(): Promise<EtcdMember[]> {
@@ -177,7 +198,7 @@ export class RunbookEtcdOps implements EtcdOps {
       throw new InvalidInputError(
         `No etcd member "${name}" in \`member list\` (${members.map((x) => x.name).join(', ')}).`,
       );
-    await this.host.etcdctl(['member', 'remove', m.id]);
+    await this.membershipChange(['member', 'remove', m.id]);
     // The removed member's host may be gone for good: tidy it only when it answers. Its data directory
     // goes aside so that the node can join again later as a new member.
     const node = m.node ?? this.host.nodeOfMember(m);
@@ -207,7 +228,7 @@ export class RunbookEtcdOps implements EtcdOps {
     if (before.some((m) => m.name === name)) {
       throw new InvalidInputError(`etcd already has a member "${name}"; remove it first (member remove).`);
     }
-    const r = await this.host.etcdctl(['member', 'add', name, `--peer-urls=${peerURL}`]);
+    const r = await this.membershipChange(['member', 'add', name, `--peer-urls=${peerURL}`]);
     const added = parseMemberAdd(r.stdout);
     const initialCluster =
       added.initialCluster ??

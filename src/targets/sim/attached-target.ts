@@ -83,6 +83,15 @@ export class AttachedSimTarget implements Target {
     return o;
   }
 
+  /** The served simulator's instance, from its control endpoint: it answers while no apiserver is up. */
+  async clusterUid(cluster: string): Promise<string | undefined> {
+    const kc = this.contextConfig(cluster);
+    const server = kc.getCurrentCluster()?.server;
+    if (!server) return undefined;
+    const info = await new RemoteOpsClient(server, { kubeConfig: kc }).info();
+    return typeof info.instance === 'string' ? `sim-instance:${info.instance}` : undefined;
+  }
+
   nodes(cluster: string): NodeOps {
     return this.remote(cluster).nodes;
   }

@@ -33,6 +33,7 @@ describe('phases/journal: the plan is checked and written down before the first 
           params: { id: 'a', nodes: ['w1'] },
           plan: { nodes: ['w1'], data: { id: 'a' } },
           status: 'injecting',
+          seq: 1,
         },
       ],
     ]);

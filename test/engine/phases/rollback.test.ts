@@ -71,6 +71,76 @@ describe('phases/rollback: whatever ends the drill, every change is undone', () 
     expect(rollbackAt - result.startedAt).to.equal(60_000);
   });
 
+  it('on a signal while the verify probes are still starting, the rollback starts at once (issue 15 item 11)', async () => {
+    const stop = new AbortController();
+    const { result, world, journal } = await runFake(
+      fakeDrill({ verify: [{ type: 'flag', flag: 'app', hangStart: true }] }),
+      {
+        signal: stop.signal,
+        arrange: (w) => w.fake.clock.setTimer(30_000, () => stop.abort('SIGTERM')),
+      },
+    );
+    expect(result).to.deep.include({ verdict: 'aborted', error: 'Interrupted (SIGTERM).' });
+    expect(result.phases.find((p) => p.name === 'rollback')!.startedAt - result.startedAt).to.equal(30_000);
+    expect(world.faultLog()).to.deep.equal(['inject a', 'revert a']);
+    expect(result.rollback).to.deep.equal({ ok: true, reverted: ['fake-fault on business'], errors: [] });
+    expect(journal?.data.state).to.equal('rolled-back');
+    world.release();
+  });
+
+  it('a fault stuck in its own code when the drill stops is reverted at once, and can change nothing when it wakes', async () => {
+    const stop = new AbortController();
+    const { result, world } = await runFake(
+      fakeDrill({ faults: [{ type: 'fake-fault', id: 'a', breaks: 'app', hangInject: true }] }),
+      {
+        signal: stop.signal,
+        arrange: (w) => w.fake.clock.setTimer(10_000, () => stop.abort('SIGINT')),
+      },
+    );
+    expect(result.verdict).to.equal('aborted');
+    expect(result.phases.find((p) => p.name === 'rollback')!.startedAt - result.startedAt).to.equal(10_000);
+    expect(world.faultLog()).to.deep.equal(['inject a', 'revert a']);
+    world.release();
+    await new Promise((r) => setTimeout(r, 10));
+    // Its host call after the stop was refused: the flag stays up, the host was never frozen.
+    expect(world.fake.calls).not.to.include('freeze pause a');
+    expect(world.flags.get('app')).to.equal(true);
+  });
+
+  it('a host call under way when the drill stops is waited for, then its fault is reverted again', async () => {
+    const stop = new AbortController();
+    const { result, world, journal } = await runFake(
+      fakeDrill({ faults: [{ type: 'fake-fault', id: 'a', breaks: 'app', hangHost: true }] }),
+      {
+        signal: stop.signal,
+        arrange: (w) => {
+          w.fake.clock.setTimer(10_000, () => stop.abort('SIGTERM'));
+          // The ssh answers 20 s after the stop: its change lands after the first revert.
+          w.fake.clock.setTimer(30_000, () => w.release());
+        },
+      },
+    );
+    expect(result.verdict).to.equal('aborted');
+    expect(world.faultLog()).to.deep.equal(['inject a', 'revert a', 'revert a']);
+    expect(world.flags.get('app')).to.equal(true);
+    expect(result.rollback.ok).to.equal(true);
+    expect(journal?.data.state).to.equal('rolled-back');
+  });
+
+  it('a host call that never ends leaves the journal unfinished and says so, instead of waiting for ever', async () => {
+    const stop = new AbortController();
+    const { result, world, journal } = await runFake(
+      fakeDrill({ faults: [{ type: 'fake-fault', id: 'a', breaks: 'app', hangHost: true }] }),
+      { signal: stop.signal, arrange: (w) => w.fake.clock.setTimer(10_000, () => stop.abort('SIGTERM')) },
+    );
+    expect(result.rollback.ok).to.equal(false);
+    expect(result.rollback.errors).to.deep.equal([
+      `freeze a pause was still under way when the drill stopped and did not end within 60s: run \`gameday rollback ${journal!.path}\` once it has`,
+    ]);
+    expect(journal?.data.state).to.equal('rollback-incomplete');
+    world.release();
+  });
+
   it('after an abort condition: verdict aborted naming the condition, and the fault reverted', async () => {
     const { result, world } = await runFake(fakeDrill({ ...hanging, abortWhen: [{ type: 'flag', flag: 'db' }] }), {
       arrange: (w) => {
