@@ -85,6 +85,7 @@ function validatorFor(registries: Registries): ValidateFunction {
 
 const LISTS: { pointer: string; kind: ItemKind; get: (doc: Record<string, unknown>) => unknown }[] = [
   { pointer: '/steadyState', kind: 'probe', get: (d) => d['steadyState'] },
+  { pointer: '/setup', kind: 'step', get: (d) => d['setup'] },
   { pointer: '/faults', kind: 'fault', get: (d) => d['faults'] },
   { pointer: '/detect', kind: 'probe', get: (d) => d['detect'] },
   {
