@@ -51,7 +51,7 @@ function waitIssues(e: Experiment, registries: Registries): PointedIssue[] {
     issue(
       last,
       `The drill's waits add up to ${formatDuration(total)} (its recovery "delay", the faults' "after" and the ` +
-        "setup and recovery steps' durations); they may add up to 24h at most",
+        `${e.setup?.length ? 'setup and ' : ''}recovery steps' durations); they may add up to 24h at most`,
     ),
   ];
 }

@@ -180,6 +180,7 @@ function bounded(value: unknown): unknown {
 const LIST_CAPS = new Map<string, number>([
   ['/faults', EXPERIMENT_LIMITS.faults],
   ['/recovery/steps', EXPERIMENT_LIMITS.steps],
+  ['/setup', EXPERIMENT_LIMITS.steps],
   ['/steadyState', EXPERIMENT_LIMITS.probes],
   ['/detect', EXPERIMENT_LIMITS.probes],
   ['/verify', EXPERIMENT_LIMITS.probes],

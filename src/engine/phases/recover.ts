@@ -104,7 +104,13 @@ export async function recover(d: DrillRun, steps: AnyStep[]): Promise<void> {
  * in the journal and in errors). In a dry run, a step that would wait or that needs the faults' effect is
  * noted and the plan goes on.
  */
-export async function runStep(d: DrillRun, step: AnyStep, item: StepItem, pointer: string, what: string): Promise<void> {
+export async function runStep(
+  d: DrillRun,
+  step: AnyStep,
+  item: StepItem,
+  pointer: string,
+  what: string,
+): Promise<void> {
   const ctx = d.stepContextFor(item.cluster);
   d.currentStep = `${pointer} (${step.name})`;
   d.doing(`${what}: ${item.name ?? step.name}`);
