@@ -140,6 +140,16 @@ export function semanticIssues(e: Experiment, registries?: Registries): PointedI
     );
   }
 
+  if (e.setup?.length && e.rollback?.revertFaults === false) {
+    issues.push(
+      issue(
+        '/rollback/revertFaults',
+        'A drill with a "setup" always rolls back: the setup is undone after the faults, so they cannot be kept; ' +
+          'remove "revertFaults": false, or the setup',
+      ),
+    );
+  }
+
   if (
     e.blastRadius?.maxEtcdMembers !== undefined &&
     e.blastRadius.maxEtcdMembers >= 2 &&

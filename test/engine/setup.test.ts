@@ -220,5 +220,9 @@ describe('setup before the fault (issue 18 item 2)', function () {
       '/setup/0/nodes/from',
     );
     expect(check([])).to.deep.equal([]);
+    const kept = validateExperiment('drill.json', JSON.stringify({ ...e, rollback: { revertFaults: false } }));
+    expect(kept.errors.map((x) => `${x.path}: ${x.message}`).join('\n')).to.match(
+      /^\/rollback\/revertFaults: A drill with a "setup" always rolls back/,
+    );
   });
 });
