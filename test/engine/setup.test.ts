@@ -7,6 +7,8 @@ import { runExperiment } from '../../src/engine/runner.js';
 import { validateExperiment } from '../../src/experiment/validate.js';
 import type { Experiment } from '../../src/experiment/types.js';
 import type { KubeObject } from '../../src/kube/objects.js';
+import { section } from '../../src/report/html.js';
+import { markdown } from '../../src/report/markdown.js';
 import type { RunResult } from '../../src/report/result.js';
 import { SimTarget } from '../../src/targets/sim/sim-target.js';
 import { tempDir } from '../e2e/support.js';
@@ -117,6 +119,11 @@ describe('setup before the fault (issue 18 item 2)', function () {
     expect(pdb).to.be.greaterThan(reverted);
     expect(canary).to.be.greaterThan(pdb);
     expect(label).to.be.greaterThan(canary);
+    // The reports list the setup apart from the recovery steps.
+    const md = markdown.render([r.result], { generatedAt: 0, gamedayVersion: 'test' });
+    expect(md).to.match(/Setup \(undone by the rollback\)[\s\S]*label-nodes[\s\S]*Faults/);
+    expect(section(r.result, 0)).to.contain('Setup (undone by the rollback)');
+    expect(r.result.steps.map((s) => s.type)).to.deep.equal(['restart-service']);
   });
 
   it('a failing drill (a target missed) undoes the setup too', async () => {

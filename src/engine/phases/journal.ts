@@ -60,7 +60,7 @@ export function openJournal(d: DrillRun, runId = d.options.journal?.data.runId ?
   return d.ledger;
 }
 
-/** Which cluster each one the steps act on is, recorded before the first change (see recordBefore). */
+/** The identity of each cluster the drill will change, before the first change: a journal is never applied to another. */
 export async function recordIdentities(d: DrillRun, ledger: Ledger, clusters: Iterable<string>): Promise<void> {
   if (d.dryRun || d.options.journalTarget.embedded) return;
   for (const c of clusters)
