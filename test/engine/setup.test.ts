@@ -102,6 +102,28 @@ describe('setup before the fault (issue 18 item 2)', function () {
     ]);
   });
 
+  it('a dry run shows the setup, lets the faults select what it would make, and changes nothing', async () => {
+    const target = await SimTarget.create({ seed: 1, dryRun: true });
+    open.push(target);
+    const before = await seen(target);
+    const result = await runExperiment({ file: FIXTURE, experiment: fixture() }, target, {
+      seed: 1,
+      dryRun: true,
+      signal: new AbortController().signal,
+      journalDir: tempDir('setup-dry'),
+      journalTarget: { kind: 'sim', embedded: true },
+    });
+    expect(result.verdict, result.error).to.equal('pass');
+    const text = result.timeline.map((t) => t.text).join('\n');
+    expect(text).to.contain('label-nodes: Label 10.128.38.9');
+    expect(text).to.contain('Apply PodDisruptionBudget business/canary');
+    expect(text).not.to.contain('cannot be planned');
+    expect(text).to.match(/would then undo the setup, newest first: Wait for the rollout[\s\S]*Label 10\.128\.38\.9/);
+    // The fault picks the node by the label only the setup puts on it.
+    expect(text).to.match(/inject stop-kubelet: .*\[10\.128\.38\.9\]/);
+    expect(await seen(target)).to.deep.equal(before);
+  });
+
   it('a passing drill: the label, the canary, its PDB and the toleration are gone afterwards, after the fault is reverted', async () => {
     const r = await run(fixture());
     open.push(r.target);
