@@ -173,7 +173,7 @@ async function inspect(rec: JournalObject, ctx: PluginContext): Promise<Finding[
     ];
   }
   if (!before || !now) return [];
-  if (rec.resource === 'nodes') return inspectNode(what, before, now, ctx);
+  if (rec.resource === 'nodes') return inspectNode(what, before, now, ctx, rec.by.length > 0);
   if (WORKLOADS.has(rec.resource)) return inspectWorkload(what, rec, before, now, ctx);
   if (rec.resource === 'services') return inspectService(what, rec, before, now, ctx);
   if (sameAsRecorded(now, withoutStatus(before))) return [];
@@ -198,7 +198,13 @@ const userTaints = (node: KubeObject): Taint[] =>
 const taintWords = (ts: Taint[]): string =>
   ts.length === 0 ? 'none' : ts.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ');
 
-function inspectNode(what: string, before: KubeObject, now: KubeObject, ctx: PluginContext): Finding[] {
+function inspectNode(
+  what: string,
+  before: KubeObject,
+  now: KubeObject,
+  ctx: PluginContext,
+  written: boolean,
+): Finding[] {
   const out: Finding[] = [];
   const name = now.metadata.name;
   const was = before.spec?.unschedulable === true;
@@ -228,7 +234,8 @@ function inspectNode(what: string, before: KubeObject, now: KubeObject, ctx: Plu
       },
     });
   }
-  for (const field of ['labels', 'annotations'] as const) {
+  // Labels and annotations only of a node the drill wrote to: a node it only watched is its agents' to label.
+  for (const field of written ? (['labels', 'annotations'] as const) : []) {
     const diff = metaDiff(before.metadata[field], now.metadata[field], field === 'annotations');
     if (Object.keys(diff).length === 0) continue;
     out.push({
