@@ -14,6 +14,7 @@ interface Plugin {
   name: string;
   summary: string;
   params: JsonSchema;
+  undoable?: boolean;
 }
 
 const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -25,7 +26,10 @@ function paramNames(schema: JsonSchema): string {
 }
 
 export function pluginTable(registry: Record<string, Plugin>): string {
-  const rows = Object.values(registry).map((p) => `| \`${p.name}\` | ${cell(p.summary)} | ${paramNames(p.params)} |`);
+  // A recovery step the rollback can undo may also prepare a drill in `setup`.
+  const rows = Object.values(registry).map(
+    (p) => `| \`${p.name}\` | ${cell(p.summary)}${p.undoable ? ' Also in `setup`.' : ''} | ${paramNames(p.params)} |`,
+  );
   return ['| type | what it does | parameters (**required**) |', '|---|---|---|', ...rows].join('\n');
 }
 

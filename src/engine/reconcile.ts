@@ -54,7 +54,8 @@ export class Reconciler {
   /** One pass: compare everything recorded, put back what the drill changed, list the rest. */
   async pass(restore = true): Promise<ReconcileResult> {
     const out: ReconcileResult = { restored: [], differences: [], waiting: false };
-    for (const rec of this.journal.data.objects ?? []) {
+    // Newest first, as the faults are reverted: the setup's objects last, a PDB before its workload.
+    for (const rec of [...(this.journal.data.objects ?? [])].reverse()) {
       let findings: Finding[];
       try {
         findings = await inspect(rec, this.contextFor(rec.cluster));
@@ -172,7 +173,7 @@ async function inspect(rec: JournalObject, ctx: PluginContext): Promise<Finding[
     ];
   }
   if (!before || !now) return [];
-  if (rec.resource === 'nodes') return inspectNode(what, before, now, ctx);
+  if (rec.resource === 'nodes') return inspectNode(what, before, now, ctx, rec.by.length > 0);
   if (WORKLOADS.has(rec.resource)) return inspectWorkload(what, rec, before, now, ctx);
   if (rec.resource === 'services') return inspectService(what, rec, before, now, ctx);
   if (sameAsRecorded(now, withoutStatus(before))) return [];
@@ -197,7 +198,13 @@ const userTaints = (node: KubeObject): Taint[] =>
 const taintWords = (ts: Taint[]): string =>
   ts.length === 0 ? 'none' : ts.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ');
 
-function inspectNode(what: string, before: KubeObject, now: KubeObject, ctx: PluginContext): Finding[] {
+function inspectNode(
+  what: string,
+  before: KubeObject,
+  now: KubeObject,
+  ctx: PluginContext,
+  written: boolean,
+): Finding[] {
   const out: Finding[] = [];
   const name = now.metadata.name;
   const was = before.spec?.unschedulable === true;
@@ -227,8 +234,38 @@ function inspectNode(what: string, before: KubeObject, now: KubeObject, ctx: Plu
       },
     });
   }
+  // Labels and annotations only of a node the drill wrote to: a node it only watched is its agents' to label.
+  for (const field of written ? (['labels', 'annotations'] as const) : []) {
+    const diff = metaDiff(before.metadata[field], now.metadata[field], field === 'annotations');
+    if (Object.keys(diff).length === 0) continue;
+    out.push({
+      text: `${what} has ${field} ${Object.keys(diff).join(', ')} changed (label-nodes, a setup)`,
+      fix: async () => {
+        await ctx.kube.patch('nodes', name, { metadata: { [field]: diff } }, { type: 'merge' });
+        return `put back ${what}'s ${field} ${Object.keys(diff).join(', ')} as they were`;
+      },
+    });
+  }
   if (isNodeReady(before) && !isNodeReady(now))
     out.push({ text: `${what} is not Ready (it was Ready before the drill)`, eventual: true });
+  return out;
+}
+
+/**
+ * Labels (or annotations) that differ from before, as the merge patch that puts them back (null: remove).
+ * Annotations the kubelet and the cluster's agents keep writing are theirs, not the drill's: not compared.
+ */
+function metaDiff(
+  was: Record<string, string> | undefined,
+  is: Record<string, string> | undefined,
+  annotations: boolean,
+): Record<string, string | null> {
+  const system = (k: string): boolean => annotations && /kubernetes\.io\/|k8s\.io\/|projectcalico\.org\//.test(k);
+  const out: Record<string, string | null> = {};
+  for (const k of new Set([...Object.keys(was ?? {}), ...Object.keys(is ?? {})])) {
+    if (system(k) || was?.[k] === is?.[k]) continue;
+    out[k] = was?.[k] ?? null;
+  }
   return out;
 }
 

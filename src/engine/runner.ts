@@ -10,6 +10,7 @@ import { preflight } from './phases/preflight.js';
 import { beginRecovery, recover } from './phases/recover.js';
 import { rollback } from './phases/rollback.js';
 import { settle } from './phases/settle.js';
+import { setup } from './phases/setup.js';
 import { steadyState } from './phases/steady-state.js';
 import { verify } from './phases/verify.js';
 import { watch, type Unavailability } from './phases/watchers.js';
@@ -94,8 +95,9 @@ function untilAborted(signal: AbortSignal): Promise<never> {
 /** The drill up to its verdict. Each phase enters itself in the report; any throw ends the drill here. */
 async function drill(d: DrillRun): Promise<void> {
   const plugins = await preflight(d);
+  // What the drill needs before its faults, journalled and undone after them; the steady state includes it.
+  await setup(d, plugins.setup);
   await steadyState(d);
-  // Issue 18's setup phase goes here: changes the drill needs before its faults, journalled like them.
   const ledger = await journal(d, plugins.faults);
   await watch(d);
   const injectedAt = await inject(d, ledger);

@@ -3,6 +3,7 @@ import type { Experiment } from './types.js';
 /** Every cluster name an experiment gives, in `clusters` or on any of its items, first mention first. */
 export function namedClusters(exp: Experiment): string[] {
   const items = [
+    exp.setup ?? [],
     exp.faults,
     exp.recovery.steps ?? [],
     exp.steadyState ?? [],

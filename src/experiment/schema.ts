@@ -4,7 +4,10 @@ import { withDefaultBounds } from './bounds.js';
 import type { Fault, JsonSchema } from '../kit/plugin.js';
 
 /** What the schema needs to know of a plugin: faults, steps and probes all carry these. */
-export type PluginInfo = Pick<Fault<any>, 'name' | 'summary' | 'params'>;
+export type PluginInfo = Pick<Fault<any>, 'name' | 'summary' | 'params'> & {
+  /** A recovery step whose every change the rollback can undo: only such a step may be used in `setup`. */
+  readonly undoable?: boolean;
+};
 
 export interface Registries {
   readonly faults: Readonly<Record<string, PluginInfo>>;
@@ -322,6 +325,16 @@ export function buildExperimentSchema(registries: Registries): JsonSchema {
       steadyState: probeList(
         'Probes that must pass before any fault is injected: the steady state the drill starts from.',
       ),
+      setup: {
+        type: 'array',
+        description:
+          'What the drill needs before its faults (a label, a toleration, a PodDisruptionBudget, a test workload): steps ' +
+          'of the recovery-step kinds whose changes can be undone (label-nodes, patch-tolerations, apply-manifest, scale...), ' +
+          'run in order after the preflight and before the steady-state check. Every change they make is journalled and ' +
+          'undone when the drill ends (pass, failure, Ctrl-C, or `gameday rollback` after a crash), after the faults.',
+        items: { $ref: '#/$defs/step' },
+        maxItems: EXPERIMENT_LIMITS.steps,
+      },
       faults: {
         type: 'array',
         description: 'The faults to inject.',

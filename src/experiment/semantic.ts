@@ -4,7 +4,7 @@ import type { Registries } from './schema.js';
 import { didYouMean } from './did-you-mean.js';
 import { quoteText } from './quote.js';
 import type { PointedIssue } from './messages.js';
-import type { Experiment, ItemBase } from './types.js';
+import type { Experiment, ItemBase, StepItem } from './types.js';
 
 /** Every list of items an experiment holds, with its JSON pointer. */
 export function itemLists(e: Experiment): { pointer: string; items: readonly ItemBase[] }[] {
@@ -12,6 +12,7 @@ export function itemLists(e: Experiment): { pointer: string; items: readonly Ite
     { pointer: '/steadyState', items: e.steadyState },
     { pointer: '/faults', items: e.faults },
     { pointer: '/detect', items: e.detect },
+    { pointer: '/setup', items: e.setup },
     { pointer: '/recovery/steps', items: e.recovery.steps },
     { pointer: '/verify', items: e.verify },
     { pointer: '/monitors', items: e.monitors },
@@ -36,18 +37,21 @@ function waitIssues(e: Experiment, registries: Registries): PointedIssue[] {
   };
   add(e.recovery.delay, '/recovery/delay');
   e.faults.forEach((f, i) => add(f['after'], `/faults/${i}/after`));
-  (e.recovery.steps ?? []).forEach((step, i) => {
-    const params = registries.recoverySteps[step.type]?.params['properties'];
-    if (params === null || typeof params !== 'object') return;
-    for (const [key, schema] of Object.entries(params as Record<string, Record<string, unknown>>))
-      if (schema['pattern'] === DURATION_PATTERN) add(step[key], `/recovery/steps/${i}/${key}`);
-  });
+  const stepWaits = (steps: readonly StepItem[] | undefined, pointer: string): void =>
+    (steps ?? []).forEach((step, i) => {
+      const params = registries.recoverySteps[step.type]?.params['properties'];
+      if (params === null || typeof params !== 'object') return;
+      for (const [key, schema] of Object.entries(params as Record<string, Record<string, unknown>>))
+        if (schema['pattern'] === DURATION_PATTERN) add(step[key], `${pointer}/${i}/${key}`);
+    });
+  stepWaits(e.setup, '/setup');
+  stepWaits(e.recovery.steps, '/recovery/steps');
   if (total <= LIMITS.maxDurationMs) return [];
   return [
     issue(
       last,
       `The drill's waits add up to ${formatDuration(total)} (its recovery "delay", the faults' "after" and the ` +
-        "recovery steps' durations); they may add up to 24h at most",
+        `${e.setup?.length ? 'setup and ' : ''}recovery steps' durations); they may add up to 24h at most`,
     ),
   ];
 }
@@ -136,6 +140,16 @@ export function semanticIssues(e: Experiment, registries?: Registries): PointedI
     );
   }
 
+  if (e.setup?.length && e.rollback?.revertFaults === false) {
+    issues.push(
+      issue(
+        '/rollback/revertFaults',
+        'A drill with a "setup" always rolls back: the setup is undone after the faults, so they cannot be kept; ' +
+          'remove "revertFaults": false, or the setup',
+      ),
+    );
+  }
+
   if (
     e.blastRadius?.maxEtcdMembers !== undefined &&
     e.blastRadius.maxEtcdMembers >= 2 &&
@@ -164,6 +178,20 @@ export function semanticIssues(e: Experiment, registries?: Registries): PointedI
           ),
         );
       }
+      if (pointer === '/setup') {
+        issues.push(...setupIssues(item, at, registries));
+        for (const [key, value] of Object.entries(item)) {
+          if (value !== null && typeof value === 'object' && (value as Record<string, unknown>)['from'] === 'faults') {
+            issues.push(
+              issue(
+                `${at}/${key}/from`,
+                'Setup runs before the faults, so "from": "faults" selects nothing yet; name what the step acts on ' +
+                  '(e.g. {"names": [...]} or {"namespace", "kind", "name"})',
+              ),
+            );
+          }
+        }
+      }
       if (pointer === '/faults' && item['after'] !== undefined && e.faultMode !== 'sequence') {
         issues.push(
           issue(`${at}/after`, '"after" only applies when "faultMode" is "sequence"; set it, or remove "after"'),
@@ -172,4 +200,59 @@ export function semanticIssues(e: Experiment, registries?: Registries): PointedI
     });
   }
   return issues;
+}
+
+/**
+ * Kinds apply-manifest may create in `setup` and the rollback cannot remove (the journal does not record
+ * them: pods come and go with controllers, a namespace gameday creates stays).
+ */
+const NOT_UNDONE_KINDS = new Set(['Pod', 'Namespace', 'Event', 'Endpoints', 'ReplicaSet', 'Lease']);
+
+/** A setup step must be one whose every change the rollback undoes: the drill leaves nothing behind. */
+function setupIssues(item: ItemBase, at: string, registries: Registries | undefined): PointedIssue[] {
+  const step = registries?.recoverySteps[item.type];
+  if (!registries || !step) return [];
+  if (step.undoable !== true) {
+    const usable = Object.values(registries.recoverySteps)
+      .filter((s) => s.undoable === true)
+      .map((s) => s.name)
+      .sort();
+    return [
+      issue(
+        `${at}/type`,
+        `"${item.type}" cannot be used in "setup": the rollback cannot undo what it does, and setup must leave ` +
+          `nothing behind. Steps setup accepts: ${usable.join(', ')}`,
+      ),
+    ];
+  }
+  const props = step.params['properties'];
+  const example: Record<string, string> = {
+    nodes: '{"names": ["10.128.38.9"]} or {"role": "worker", "count": 1}',
+    workload: '{"namespace": "shop", "kind": "Deployment", "name": "web"}',
+  };
+  for (const [key, sample] of Object.entries(example)) {
+    if (props === null || typeof props !== 'object' || !(key in props) || item[key] !== undefined) continue;
+    return [
+      issue(
+        at,
+        `"${item.type}" in "setup" needs "${key}": by default it acts on what the faults hit, and setup runs ` +
+          `before the faults (e.g. "${key}": ${sample})`,
+      ),
+    ];
+  }
+  const manifest = item['manifest'];
+  const kind =
+    item.type === 'apply-manifest' && manifest !== null && typeof manifest === 'object'
+      ? (manifest as Record<string, unknown>)['kind']
+      : undefined;
+  if (typeof kind === 'string' && NOT_UNDONE_KINDS.has(kind)) {
+    return [
+      issue(
+        `${at}/manifest/kind`,
+        `A ${kind} created in "setup" would be left behind: the rollback does not remove ${kind} objects. ` +
+          'Create a workload instead (a Deployment), or a namespace in the topology',
+      ),
+    ];
+  }
+  return [];
 }

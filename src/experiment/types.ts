@@ -15,6 +15,11 @@ export interface Experiment {
   /** Topology the simulator should load instead of the default (a path relative to the experiment). */
   topology?: string;
   steadyState?: ProbeItem[];
+  /**
+   * What the drill needs before its faults (a toleration, a PodDisruptionBudget, a test workload, a label):
+   * steps run before the steady state is checked, journalled, and undone at the end after the faults.
+   */
+  setup?: StepItem[];
   faults: FaultItem[];
   /** parallel: all faults at once (default); sequence: one after another, each after its `after` delay. */
   faultMode?: 'parallel' | 'sequence';

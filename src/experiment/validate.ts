@@ -85,6 +85,7 @@ function validatorFor(registries: Registries): ValidateFunction {
 
 const LISTS: { pointer: string; kind: ItemKind; get: (doc: Record<string, unknown>) => unknown }[] = [
   { pointer: '/steadyState', kind: 'probe', get: (d) => d['steadyState'] },
+  { pointer: '/setup', kind: 'step', get: (d) => d['setup'] },
   { pointer: '/faults', kind: 'fault', get: (d) => d['faults'] },
   { pointer: '/detect', kind: 'probe', get: (d) => d['detect'] },
   {
@@ -179,6 +180,7 @@ function bounded(value: unknown): unknown {
 const LIST_CAPS = new Map<string, number>([
   ['/faults', EXPERIMENT_LIMITS.faults],
   ['/recovery/steps', EXPERIMENT_LIMITS.steps],
+  ['/setup', EXPERIMENT_LIMITS.steps],
   ['/steadyState', EXPERIMENT_LIMITS.probes],
   ['/detect', EXPERIMENT_LIMITS.probes],
   ['/verify', EXPERIMENT_LIMITS.probes],

@@ -16,6 +16,8 @@ export const FROM_FAULTS: NodeSelector = { from: 'faults' };
 interface NodeStepSpec<P extends NodeStepParams> {
   name: string;
   summary: string;
+  /** Every change it makes is undone by the rollback (RecoveryStep.undoable). */
+  undoable?: boolean;
   params?: Record<string, JsonSchema>;
   required?: string[];
   needs?: readonly Capability[];
@@ -32,6 +34,7 @@ export function nodeStep<P extends NodeStepParams>(spec: NodeStepSpec<P>): Recov
   return {
     name: spec.name,
     summary: spec.summary,
+    ...(spec.undoable ? { undoable: true } : {}),
     ...(spec.needs ? { needs: spec.needs } : {}),
     params: paramsSchema(
       { nodes: nodesParam('The nodes. Default: the nodes the faults hit.'), ...spec.params },
@@ -63,7 +66,7 @@ export interface ServiceStepParams extends NodeStepParams {
 /** A step that runs `systemctl <action>` for kubelet or the container runtime on each node. */
 export function serviceStep(
   action: ServiceAction,
-  spec: { name: string; summary: string },
+  spec: { name: string; summary: string; undoable?: boolean },
 ): RecoveryStep<ServiceStepParams> {
   const verb = action.charAt(0).toUpperCase() + action.slice(1);
   return nodeStep<ServiceStepParams>({

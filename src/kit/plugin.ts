@@ -125,6 +125,11 @@ export interface RecoveryStep<P = Record<string, unknown>> extends PluginBase {
    */
   impact?(ctx: PluginContext, params: P): Promise<StepImpact | undefined>;
   run(ctx: PluginContext, params: P): Promise<void>;
+  /**
+   * Every change the step makes is undone by the rollback (objects it writes are put back as they were,
+   * objects it creates are removed, a service it stops is started): it may prepare a drill in `setup`.
+   */
+  readonly undoable?: boolean;
   /** What the step will add to the cluster, when its parameters say it before it runs (a node's name). */
   willAdd?(params: P): { nodes?: string[] };
   /** The step in plain words, and the runbook's commands, shown in manual mode and by `explain`. */

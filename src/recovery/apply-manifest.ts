@@ -23,6 +23,7 @@ export function resourceOf(manifest: KubeObject): ResourceName {
 /** D9 Error (missing ConfigMap, Secret): put the object back, as `kubectl apply -f` does: create, or replace if it exists. */
 export const applyManifest: RecoveryStep<ApplyManifestParams> = {
   name: 'apply-manifest',
+  undoable: true,
   summary:
     'Create or update an object from a manifest given in the experiment (kubectl apply -f), e.g. a missing ConfigMap.',
   params: paramsSchema(

@@ -30,6 +30,7 @@ function kubectlArgs(map: Record<string, string | null> | undefined): string {
  */
 export const labelNodes = nodeStep<LabelNodesParams>({
   name: 'label-nodes',
+  undoable: true,
   summary: 'Label or annotate nodes (kubectl label node / kubectl annotate node); a null value removes the key.',
   params: { labels: changes('labels'), annotations: changes('annotations') },
   each: async (ctx, node, p) => {

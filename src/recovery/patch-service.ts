@@ -39,6 +39,7 @@ export function nextPorts(
  */
 export const patchService: RecoveryStep<PatchServiceParams> = {
   name: 'patch-service',
+  undoable: true,
   summary:
     'Switch a Service to another backend: change its selector and the target port it forwards to (kubectl patch service).',
   params: paramsSchema(

@@ -39,6 +39,7 @@ export function nextTolerations(current: Toleration[], p: PatchTolerationsParams
  */
 export const patchTolerations: RecoveryStep<PatchTolerationsParams> = {
   name: 'patch-tolerations',
+  undoable: true,
   summary:
     "Set a workload's node.kubernetes.io/unreachable and not-ready NoExecute tolerationSeconds (the runbook's 3 s), and/or tolerate a taint.",
   params: paramsSchema({

@@ -88,6 +88,7 @@ export function rolloutState(kind: WorkloadKind, obj: KubeObject): RolloutState 
 /** D11/D12: wait like `kubectl rollout status` until the rollout is complete. */
 export const rolloutStatus: RecoveryStep<RolloutStatusParams> = {
   name: 'rollout-status',
+  undoable: true,
   summary: 'Wait until a rollout completes, as kubectl rollout status does (updated, available, no old replicas).',
   params: paramsSchema({
     workload: workloadParam('The workload. Default: the workload the faults hit.'),

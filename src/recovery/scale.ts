@@ -12,6 +12,7 @@ export interface ScaleParams {
 /** D11/D12: put the replica count back. */
 export const scale: RecoveryStep<ScaleParams> = {
   name: 'scale',
+  undoable: true,
   summary: 'Scale a Deployment or StatefulSet to a replica count (kubectl scale).',
   params: paramsSchema(
     {

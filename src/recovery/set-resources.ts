@@ -56,6 +56,7 @@ export function nextResources(
 /** D3 lower the requests; D9 OOMKilled: limit +50%; D11/D12: requests and limits +500Mi. The rollout follows. */
 export const setResources: RecoveryStep<SetResourcesParams> = {
   name: 'set-resources',
+  undoable: true,
   summary:
     "Change the requests/limits of a workload's containers: absolute, +500Mi, or +50%; the controller rolls the pods.",
   params: paramsSchema({

@@ -11,6 +11,7 @@ export interface WaitParams {
 /** The runbook's "wait about 5 minutes for the services to recover by themselves". */
 export const wait: RecoveryStep<WaitParams> = {
   name: 'wait',
+  undoable: true,
   summary: 'Wait a while (the runbook\'s "wait ~5 min for workloads to self-heal").',
   params: paramsSchema(
     {

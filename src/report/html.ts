@@ -233,6 +233,7 @@ export function section(r: RunResult, index: number): string {
     legend(r),
     checksTable(r),
     dataSafety(r),
+    itemsTable('Setup (undone by the rollback)', r.setup ?? [], r.startedAt),
     itemsTable('Faults', r.faults, r.startedAt),
     itemsTable('Recovery steps', r.steps, r.startedAt),
     rollback(r),

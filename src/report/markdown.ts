@@ -138,7 +138,11 @@ function section(r: RunResult): string[] {
       '',
     );
   }
-  out.push(...items('Faults', r.faults, start), ...items('Recovery steps', r.steps, start));
+  out.push(
+    ...items('Setup (undone by the rollback)', r.setup ?? [], start),
+    ...items('Faults', r.faults, start),
+    ...items('Recovery steps', r.steps, start),
+  );
   if (!r.rollback.ok || r.rollback.reverted.length) {
     const state = r.rollback.ok ? 'ok' : `**failed**: ${inline(r.rollback.errors.join('; '))}`;
     out.push(

@@ -25,6 +25,8 @@ export interface RunResult {
   checks: TargetCheck[];
   phases: PhaseRecord[];
   faults: ItemRecord[];
+  /** The setup steps (run before the steady state; what they changed is undone by the rollback). */
+  setup?: ItemRecord[];
   steps: ItemRecord[];
   probes: ProbeRecord[];
   timeline: TimelineEntry[];
@@ -75,7 +77,7 @@ export interface TargetCheck {
 }
 
 export type PhaseName =
-  'preflight' | 'steady-state' | 'journal' | 'inject' | 'detect' | 'recover' | 'verify' | 'rollback';
+  'preflight' | 'setup' | 'steady-state' | 'journal' | 'inject' | 'detect' | 'recover' | 'verify' | 'rollback';
 
 export interface PhaseRecord {
   name: PhaseName;

@@ -14,6 +14,7 @@ import type { ItemRecord, PhaseName, RunResult } from './result.js';
 
 export const PHASE_COLOURS: Record<PhaseName, string> = {
   preflight: '#94a3b8',
+  setup: '#818cf8',
   'steady-state': '#60a5fa',
   journal: '#a78bfa',
   inject: '#f87171',

@@ -345,7 +345,7 @@ const TABLES: Record<PluginKind, Readonly<Record<string, Row>>> = {
 function items(exp: Experiment): { kind: PluginKind; item: ItemBase }[] {
   return [
     ...exp.faults.map((item) => ({ kind: 'fault' as const, item })),
-    ...(exp.recovery.steps ?? []).map((item) => ({ kind: 'step' as const, item })),
+    ...[...(exp.setup ?? []), ...(exp.recovery.steps ?? [])].map((item) => ({ kind: 'step' as const, item })),
     ...[
       ...(exp.steadyState ?? []),
       ...(exp.detect ?? []),

@@ -35,6 +35,11 @@ export function explainText(e: Experiment): string {
     list(items, registry);
   };
   out.push(`Clusters: ${(e.clusters ?? ['(the target default)']).join(', ')}`);
+  section(
+    'Set up what the drill needs (journalled first; undone at the end, after the faults):',
+    e.setup,
+    recoverySteps,
+  );
   section('Check the steady state:', e.steadyState, probes);
   step('Check the blast radius, then write the rollback journal.');
   if (e.monitors?.length || e.abortWhen?.length) {
@@ -58,7 +63,7 @@ export function explainText(e: Experiment): string {
   else step('Recover: no action; Kubernetes heals itself.');
   section('Verify, timing time-to-Ready until:', e.verify, probes);
   step(
-    'Roll back every injected fault (always: on success, failure, timeout, Ctrl-C) and check the steady state is back.',
+    `Roll back every injected fault${e.setup?.length ? ', then undo what the setup changed' : ''} (always: on success, failure, timeout, Ctrl-C) and check the steady state is back.`,
   );
   const t = e.targets ?? {};
   const targets = Object.entries(t).map(([k, v]) => `${k} ${String(v)}`);

@@ -10,6 +10,7 @@ interface Plugin {
   name: string;
   summary: string;
   params: JsonSchema;
+  undoable?: boolean;
 }
 
 /** "nodes (required): Which nodes: ..." lines from a plugin's parameter schema. */
@@ -28,7 +29,7 @@ export function paramLines(schema: JsonSchema): string[] {
 export function listText(kind?: string): string {
   const sections: [string, Record<string, Plugin>][] = [
     ['Faults', faults],
-    ['Recovery steps', recoverySteps],
+    ['Recovery steps (those marked may also be used in "setup": the rollback undoes what they do)', recoverySteps],
     ['Probes', probes],
   ];
   const out: string[] = [];
@@ -36,7 +37,8 @@ export function listText(kind?: string): string {
     if (kind && !title.toLowerCase().startsWith(kind.toLowerCase().slice(0, 4))) continue;
     out.push(`${title}:`);
     for (const p of Object.values(registry)) {
-      out.push(`  ${p.name}`);
+      // Only a step whose every change the rollback undoes may prepare a drill.
+      out.push(`  ${p.name}${p.undoable ? '  (also in "setup")' : ''}`);
       out.push(`      ${p.summary}`);
       for (const l of paramLines(p.params)) out.push(`      - ${l}`);
     }

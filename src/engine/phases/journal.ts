@@ -28,10 +28,24 @@ export async function journal(d: DrillRun, plugins: AnyFault[]): Promise<Ledger>
     d.contextFor,
     membership,
   );
-  const exp = d.experiment;
-  const runId = d.options.journal?.data.runId ?? newRunId(exp.id);
+  // The setup opened the journal already when the drill has one.
+  const runId = d.ledger?.journal.data.runId ?? d.options.journal?.data.runId ?? newRunId(d.experiment.id);
   // Another process can reach this cluster: no other drill may touch what this one will.
   if (!d.dryRun && !d.options.journalTarget.embedded) await takeLeases(d, runId, planned);
+  const ledger = d.ledger ?? openJournal(d, runId);
+  const j = ledger.journal;
+  for (const l of d.leases) j.addLease({ cluster: l.cluster, namespace: LEASE_NAMESPACE, name: l.name });
+  for (const p of planned) ledger.add(p);
+  if (!d.dryRun) await recordBefore(d, ledger, planned, membership);
+  return ledger;
+}
+
+/**
+ * The journal and its ledger, before the drill's first change: by the setup phase when the drill has one
+ * (its changes are undone like the faults'), else by the journal phase once the faults are planned.
+ */
+export function openJournal(d: DrillRun, runId = d.options.journal?.data.runId ?? newRunId(d.experiment.id)): Ledger {
+  const exp = d.experiment;
   // Opened by the caller before the target when the target may start processes of its own (a real etcd);
   // a dry run keeps its journal in memory: nothing changes that would need undoing.
   const j =
@@ -42,11 +56,15 @@ export async function journal(d: DrillRun, plugins: AnyFault[]): Promise<Ledger>
       { dryRun: d.options.dryRun },
     );
   if (d.options.activity && !d.dryRun) d.options.activity.journal = j.path;
-  for (const l of d.leases) j.addLease({ cluster: l.cluster, namespace: LEASE_NAMESPACE, name: l.name });
-  const ledger = new Ledger(j, planned);
-  d.ledger = ledger;
-  if (!d.dryRun) await recordBefore(d, ledger, planned, membership);
-  return ledger;
+  d.ledger = new Ledger(j);
+  return d.ledger;
+}
+
+/** The identity of each cluster the drill will change, before the first change: a journal is never applied to another. */
+export async function recordIdentities(d: DrillRun, ledger: Ledger, clusters: Iterable<string>): Promise<void> {
+  if (d.dryRun || d.options.journalTarget.embedded) return;
+  for (const c of clusters)
+    if (!ledger.journal.data.clusters?.[c]) ledger.journal.setIdentity(c, await identityOf(d.target, c));
 }
 
 /** One lease per cluster the faults touch, naming what they hit there. */
@@ -82,7 +100,7 @@ async function recordBefore(
       ...namedClusters(d.experiment).map((c) => d.contextFor(c).cluster),
     ]);
     if (clusters.size === 0) clusters.add(d.contextFor(undefined).cluster);
-    for (const c of clusters) ledger.journal.setIdentity(c, await identityOf(d.target, c));
+    await recordIdentities(d, ledger, clusters);
   }
   for (const p of planned) {
     const kube = d.target.kube(p.ctx.cluster);

@@ -9,6 +9,8 @@ import { paramsOf } from '../probe-set.js';
 export interface DrillPlugins {
   faults: AnyFault[];
   steps: AnyStep[];
+  /** The setup's steps, in order. */
+  setup: AnyStep[];
 }
 
 /**
@@ -29,6 +31,7 @@ export async function preflight(d: DrillRun): Promise<DrillPlugins> {
   const plugins = {
     faults: exp.faults.map((f) => lookup(d.plugins.faults, f.type, 'fault')),
     steps: (exp.recovery.steps ?? []).map((s) => lookup(d.plugins.steps, s.type, 'recovery step')),
+    setup: (exp.setup ?? []).map((s) => lookup(d.plugins.steps, s.type, 'setup step')),
   };
   expectNodes(d, exp.recovery.steps ?? [], plugins.steps);
   // A person carries out manual steps: only gameday's own steps count.
@@ -39,6 +42,12 @@ export async function preflight(d: DrillRun): Promise<DrillPlugins> {
       cluster: f.cluster,
       type: f.type,
       needs: plugins.faults[i]!.needs ?? [],
+    })),
+    ...(exp.setup ?? []).map((s, i) => ({
+      pointer: `/setup/${i}`,
+      cluster: s.cluster,
+      type: s.type,
+      needs: plugins.setup[i]!.needs ?? [],
     })),
     ...steps.map((s, i) => ({
       pointer: `/recovery/steps/${i}`,
@@ -60,11 +69,14 @@ export async function preflight(d: DrillRun): Promise<DrillPlugins> {
       }
     }
   }
-  for (const [i, s] of steps.entries()) {
-    const step = plugins.steps[i]!;
+  const checks = [
+    ...(exp.setup ?? []).map((s, i) => ({ s, step: plugins.setup[i]!, pointer: `/setup/${i}` })),
+    ...steps.map((s, i) => ({ s, step: plugins.steps[i]!, pointer: `/recovery/steps/${i}` })),
+  ];
+  for (const { s, step, pointer } of checks) {
     if (!step.check) continue;
     const params = paramsOf(s);
-    await d.located(`/recovery/steps/${i}`, () => step.check!(d.contextFor(s.cluster), params));
+    await d.located(pointer, () => step.check!(d.contextFor(s.cluster), params));
   }
   return plugins;
 }

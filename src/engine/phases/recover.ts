@@ -6,6 +6,7 @@ import type { ItemRecord } from '../../report/result.js';
 import type { DrillRun } from '../drill-run.js';
 import { DryRunWait } from '../dry-run-clock.js';
 import type { AnyStep } from '../plugins.js';
+import type { StepItem } from '../../experiment/types.js';
 import { paramsOf } from '../probe-set.js';
 import { Verification } from './verify.js';
 
@@ -16,7 +17,7 @@ import { Verification } from './verify.js';
 async function checkImpact(
   d: DrillRun,
   step: AnyStep,
-  i: number,
+  pointer: string,
   ctx: PluginContext,
   params: Record<string, unknown>,
 ): Promise<void> {
@@ -48,7 +49,7 @@ async function checkImpact(
   if (!adds) return;
   try {
     await checkStepRadius(
-      `${d.file}: /recovery/steps/${i} (${step.name})`,
+      `${d.file}: ${pointer} (${step.name})`,
       d.experiment.blastRadius,
       inEffect,
       { type: step.name, cluster: ctx.cluster, plan: impact },
@@ -84,7 +85,8 @@ export async function recover(d: DrillRun, steps: AnyStep[]): Promise<void> {
       'timeouts.recover',
     );
     try {
-      for (const [i, step] of steps.entries()) await runStep(d, step, i);
+      for (const [i, step] of steps.entries())
+        await runStep(d, step, recovery.steps![i]!, `/recovery/steps/${i}`, `recovery step ${i + 1}`);
     } finally {
       deadline.cancel();
     }
@@ -97,11 +99,21 @@ export async function recover(d: DrillRun, steps: AnyStep[]): Promise<void> {
   }
 }
 
-async function runStep(d: DrillRun, step: AnyStep, i: number): Promise<void> {
-  const item = d.experiment.recovery.steps![i]!;
+/**
+ * One step, through the drill's journalled context: the recovery's, or the setup's (`pointer` says which,
+ * in the journal and in errors). In a dry run, a step that would wait or that needs the faults' effect is
+ * noted and the plan goes on.
+ */
+export async function runStep(
+  d: DrillRun,
+  step: AnyStep,
+  item: StepItem,
+  pointer: string,
+  what: string,
+): Promise<void> {
   const ctx = d.stepContextFor(item.cluster);
-  d.currentStep = `/recovery/steps/${i} (${step.name})`;
-  d.doing(`recovery step ${i + 1}: ${item.name ?? step.name}`);
+  d.currentStep = `${pointer} (${step.name})`;
+  d.doing(`${what}: ${item.name ?? step.name}`);
   const params = paramsOf(item);
   const rec: ItemRecord = {
     type: step.name,
@@ -111,11 +123,13 @@ async function runStep(d: DrillRun, step: AnyStep, i: number): Promise<void> {
     startedAt: d.clock.now(),
     ok: false,
   };
-  d.result.steps.push(rec);
+  const setup = pointer.startsWith('/setup');
+  if (setup) (d.result.setup ??= []).push(rec);
+  else d.result.steps.push(rec);
   d.note('step', `${rec.name}: ${rec.description}`);
   try {
-    await d.located(`/recovery/steps/${i}`, () => checkImpact(d, step, i, ctx, params));
-    await d.located(`/recovery/steps/${i}`, () => step.run(ctx, params));
+    await d.located(pointer, () => checkImpact(d, step, pointer, ctx, params));
+    await d.located(pointer, () => step.run(ctx, params));
     rec.ok = true;
   } catch (err) {
     if (err instanceof DryRunWait) {
@@ -127,12 +141,18 @@ async function runStep(d: DrillRun, step: AnyStep, i: number): Promise<void> {
     rec.error = errorMessage(err);
     if (d.dryRun) {
       // The faults did not happen, so a step that acts on what they would have done cannot be planned.
-      d.note('step', `${rec.name}: cannot be planned without the fault having happened: ${rec.error}`);
+      d.note(
+        'step',
+        setup
+          ? `${rec.name}: cannot be planned: ${rec.error}`
+          : `${rec.name}: cannot be planned without the fault having happened: ${rec.error}`,
+      );
       return;
     }
     d.note('step', `${rec.name} failed: ${rec.error}`);
-    // A step refused for its blast radius stops the drill whatever continueOnError says.
-    if (!item.continueOnError || d.signal.aborted || err instanceof BlastRadiusError) throw err;
+    // A step refused for its blast radius, or a setup that did not happen, stops the drill whatever
+    // continueOnError says.
+    if (setup || !item.continueOnError || d.signal.aborted || err instanceof BlastRadiusError) throw err;
   } finally {
     rec.endedAt = d.clock.now();
   }

@@ -26,7 +26,13 @@ export async function rollback(d: DrillRun, o: { again?: boolean } = {}): Promis
   outcome.reverted.push(...report.reverted);
   outcome.errors.push(...report.errors);
   if (report.errors.length > 0) outcome.ok = false;
-  if (d.dryRun) return;
+  if (d.dryRun) {
+    // A dry run records no object: say what the real rollback would undo after the faults.
+    const setup = (d.result.setup ?? []).map((s) => s.description);
+    if (setup.length > 0 && !o.again)
+      d.note('rollback', `would then undo the setup, newest first: ${[...setup].reverse().join(' ')}`);
+    return;
+  }
   const reconciler = (d.reconciler ??= new Reconciler(d.ledger.journal, d.rollbackContextFor));
   if (reconciler.empty) return;
   d.doing('putting back what the drill changed');

@@ -14,15 +14,22 @@ export const SETTLE_AFTER_ROLLBACK = 900_000;
 export async function settle(d: DrillRun): Promise<void> {
   const outcome = d.result.rollback;
   const kept = d.experiment.rollback?.revertFaults === false && d.result.verdict === 'pass';
-  const touched = d.injectedAt !== undefined && !d.dryRun && !kept;
+  const setupRan = (d.result.setup ?? []).length > 0;
+  const touched = (d.injectedAt !== undefined || setupRan) && !d.dryRun && !kept;
   const reconciler = d.reconciler && !d.reconciler.empty ? d.reconciler : undefined;
+  // The steady state was checked with the setup in place, which the rollback has undone: what it checked
+  // may be gone on purpose (the setup's test workload). Everything the drill touched, setup included, is
+  // compared with how it was before the drill instead.
+  const steady = setupRan ? [] : d.steady;
+  if (setupRan && d.steady.length > 0)
+    d.note('rollback', 'the setup is undone: the cluster is compared with before the drill, not with the steady state');
   if (touched && outcome.errors.length === 0) {
     const deadline = d.clock.now() + SETTLE_AFTER_ROLLBACK;
     let steadyOk = true;
-    if (d.steady.length > 0) {
-      d.doing(`waiting for the steady state after the rollback: ${describeWaiting(d.steady)}`);
+    if (steady.length > 0) {
+      d.doing(`waiting for the steady state after the rollback: ${describeWaiting(steady)}`);
       try {
-        await d.clock.waitFor(() => evaluateAll(d.steady).ok, {
+        await d.clock.waitFor(() => evaluateAll(steady).ok, {
           timeoutMs: SETTLE_AFTER_ROLLBACK,
           what: 'steady state after rollback',
         });
@@ -30,14 +37,14 @@ export async function settle(d: DrillRun): Promise<void> {
       } catch (err) {
         steadyOk = false;
         outcome.ok = false;
-        outcome.errors.push(`the steady state did not come back: ${describeWaiting(d.steady) || errorMessage(err)}`);
+        outcome.errors.push(`the steady state did not come back: ${describeWaiting(steady) || errorMessage(err)}`);
       }
     }
     if (reconciler) {
       d.doing('checking that everything the drill touched is as it was before');
       const r = await reconciler.settle(d.clock, {
         timeoutMs: Math.max(0, deadline - d.clock.now()),
-        ...(steadyOk && d.steady.length > 0 ? { ready: () => evaluateAll(d.steady).ok } : {}),
+        ...(steadyOk && steady.length > 0 ? { ready: () => evaluateAll(steady).ok } : {}),
         onPass: (p) => {
           if (p.differences.length > 0) d.doing(`waiting for: ${p.differences.join('; ')}`);
         },

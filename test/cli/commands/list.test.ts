@@ -16,4 +16,12 @@ describe('gameday list', () => {
     expect(steps).to.match(/^ {2}reconnect-node$/m);
     expect(steps).to.match(/^ {2}etcd-start-members$/m);
   });
+
+  it('marks the steps a setup may use (the rollback undoes them), and only those', () => {
+    const steps = listText('recovery');
+    expect(steps).to.match(/^ {2}label-nodes {2}\(also in "setup"\)$/m);
+    expect(steps).to.match(/^ {2}apply-manifest {2}\(also in "setup"\)$/m);
+    expect(steps).to.match(/^ {2}delete-pod$/m);
+    expect(steps).to.match(/^ {2}restart-service$/m);
+  });
 });
