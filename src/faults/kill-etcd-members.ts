@@ -1,7 +1,7 @@
 import type { Fault, FaultPlan, PluginContext } from '../kit/plugin.js';
 import { resolveMembers, type MemberSelector } from '../kit/selectors.js';
 import { membersInWords } from '../kit/describe.js';
-import { pushSnapshot } from '../kit/etcd.js';
+import { membersOrRemembered, plannedMembership, pushSnapshot, rememberMembership } from '../kit/etcd.js';
 import { membersParam, paramsSchema } from '../kit/schema.js';
 
 export interface KillEtcdMembersParams {
@@ -31,9 +31,14 @@ export const killEtcdMembers: Fault<KillEtcdMembersParams> = {
     },
   }),
   async plan(ctx: PluginContext, p: KillEtcdMembersParams): Promise<FaultPlan> {
-    return { members: await resolveMembers(ctx, p.members ?? DEFAULT_MEMBERS), data: { how: p.how ?? 'kill' } };
+    const members = await resolveMembers(ctx, p.members ?? DEFAULT_MEMBERS);
+    // The membership goes into the journal with the plan: once every member is down nothing answers
+    // `member list`, and the revert (maybe in another process, `gameday rollback`) and the restore need it.
+    const membership = await ctx.etcd.members();
+    return { members, data: { how: p.how ?? 'kill', membership } };
   },
   async inject(ctx, p, plan) {
+    rememberMembership(ctx, plannedMembership(plan));
     if (p.snapshot !== false) {
       const snap = await ctx.etcd.snapshotSave('before-fault');
       pushSnapshot(ctx, snap);
@@ -46,8 +51,10 @@ export const killEtcdMembers: Fault<KillEtcdMembersParams> = {
     }
   },
   async revert(ctx, p, plan) {
+    rememberMembership(ctx, plannedMembership(plan));
     // After a restore the old members were removed from the new cluster: starting them would split it.
-    const members = new Set((await ctx.etcd.members()).map((m) => m.name));
+    // When no member answers (all down), the membership is the one recorded before the fault.
+    const members = new Set((await membersOrRemembered(ctx, plan)).members.map((m) => m.name));
     const running = new Set(await ctx.etcd.running());
     const gone = (plan.members ?? []).filter((m) => !members.has(m));
     if (gone.length > 0) {

@@ -1,7 +1,23 @@
-import { InfrastructureError, errorMessage } from '../errors.js';
+import { InfrastructureError, InvalidInputError, errorMessage } from '../errors.js';
 import type { Capability, Fault, FaultPlan, JsonSchema, PluginContext } from './plugin.js';
 import { resolveNodes, type NodeSelector } from './selectors.js';
 import { nodesParam, paramsSchema } from './schema.js';
+
+/** The node addresses a fault's plan keeps in the journal, so that a revert in another process has them. */
+export async function rememberAddresses(ctx: PluginContext, nodes: string[]): Promise<Record<string, unknown>> {
+  if (!ctx.nodes.address) return {};
+  const addresses: Record<string, string> = {};
+  for (const n of nodes) {
+    const a = await ctx.nodes.address(n);
+    if (a) addresses[n] = a;
+  }
+  return Object.keys(addresses).length > 0 ? { addresses } : {};
+}
+
+/** The address `node` had when the fault was planned, from the plan (and so from the journal). */
+export function rememberedAddress(plan: FaultPlan, node: string): string | undefined {
+  return (plan.data?.['addresses'] as Record<string, string> | undefined)?.[node];
+}
 
 export interface NodeFaultParams {
   nodes?: NodeSelector;
@@ -14,8 +30,15 @@ interface NodeFaultSpec<P extends NodeFaultParams> {
   params?: Record<string, JsonSchema>;
   required?: string[];
   needs: readonly Capability[];
-  inject(ctx: PluginContext, node: string, params: P): Promise<void>;
-  revert(ctx: PluginContext, node: string, params: P): Promise<void>;
+  /**
+   * Refuse, before anything changes, a drill this target cannot carry out (it asks `ctx.nodes.cannot`):
+   * return why, or undefined.
+   */
+  cannot?(ctx: PluginContext, params: P): string | undefined;
+  /** What the revert will need that may be gone by then (a node's address), written to the journal. */
+  remember?(ctx: PluginContext, nodes: string[], params: P): Promise<Record<string, unknown>>;
+  inject(ctx: PluginContext, node: string, params: P, plan: FaultPlan): Promise<void>;
+  revert(ctx: PluginContext, node: string, params: P, plan: FaultPlan): Promise<void>;
   describe(params: P): string;
 }
 
@@ -33,13 +56,20 @@ export function nodeFault<P extends NodeFaultParams>(spec: NodeFaultSpec<P>): Fa
       spec.required,
     ),
     async plan(ctx: PluginContext, params: P): Promise<FaultPlan> {
-      return { nodes: await resolveNodes(ctx, params.nodes) };
+      const why = spec.cannot?.(ctx, params);
+      if (why !== undefined)
+        throw new InvalidInputError(
+          `${ctx.cluster}: the fault "${spec.name}" cannot happen on the ${ctx.target.kind} target: ${why} Nothing was changed.`,
+        );
+      const nodes = await resolveNodes(ctx, params.nodes);
+      const data = await spec.remember?.(ctx, nodes, params);
+      return { nodes, ...(data ? { data } : {}) };
     },
     async inject(ctx: PluginContext, params: P, plan: FaultPlan): Promise<void> {
-      await eachNode(plan.nodes ?? [], (n) => spec.inject(ctx, n, params));
+      await eachNode(plan.nodes ?? [], (n) => spec.inject(ctx, n, params, plan));
     },
     async revert(ctx: PluginContext, params: P, plan: FaultPlan): Promise<void> {
-      await eachNode(plan.nodes ?? [], (n) => spec.revert(ctx, n, params));
+      await eachNode(plan.nodes ?? [], (n) => spec.revert(ctx, n, params, plan));
     },
     describe: (params: P) => spec.describe(params),
   };

@@ -1,9 +1,14 @@
 import { chmod } from 'node:fs/promises';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../private-files.js';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { InfrastructureError } from '../../errors.js';
 import type { CommandResult, CommandRunner, RunOptions } from '../common/command-runner.js';
+import { CommandFailedError } from '../common/errors.js';
 import type { EtcdHost } from '../common/etcd-host.js';
+import { manifestImage } from '../common/etcd-manifest.js';
+import { imageEtcdVersion, missingTool, parseToolVersion, toolsFor, type EtcdTools } from '../common/etcd-tools.js';
+import { stamp } from '../common/runbook-etcd.js';
 import type { ControlPlaneComponent, EtcdMember, EtcdSnapshot, NodeOps } from '../target.js';
 import type { KindNode } from './kind-cluster.js';
 
@@ -31,11 +36,17 @@ const NODE_SNAPSHOT_DIR = '/var/lib/gameday';
  *
  * This works while the API is down (`kubectl exec` would not: it needs the apiserver and its etcd).
  * Kill and freeze act on the container's task with containerd's ctr, which the node image ships.
- * A snapshot restore needs etcdutl while no member runs, so it runs a one-off container of the etcd image
- * with ctr (`ctr -n k8s.io run --rm --mount ... <etcd image> ... etcdutl snapshot restore ...`).
+ * etcdctl and etcdutl are the etcd image's (registry.k8s.io/etcd carries both in /usr/local/bin from 3.5 on;
+ * etcdctl only on 3.4): a member's container answers `etcdctl version` and `etcdutl version`, or, when none
+ * runs, the image's tag says the version. A snapshot restore runs while no member runs, so it runs in a
+ * one-off container of the etcd image, under a name of its own (a failed restore may leave its container):
+ *
+ *   ctr -n k8s.io run --rm --mount type=bind,src=/var/lib,... <etcd image> gameday-etcd-restore-<stamp>-<hex> \
+ *       etcdutl snapshot restore ...
  */
 export class KindEtcdHost implements EtcdHost {
   readonly dataDir = '/var/lib/etcd';
+  readonly pkiDir = '/etc/kubernetes/pki/etcd';
   private readonly containerIds = new Map<string, string>();
   private readonly addresses = new Map<string, string>();
 
@@ -84,7 +95,49 @@ export class KindEtcdHost implements EtcdHost {
   }
 
   onNode(node: string, argv: string[], options?: RunOptions): Promise<CommandResult> {
-    return this.runner.run(['docker', 'exec', node, ...argv], options);
+    return this.runner.run(['docker', 'exec', ...(options?.input !== undefined ? ['-i'] : []), node, ...argv], options);
+  }
+
+  async tools(): Promise<EtcdTools | undefined> {
+    for (const node of await this.etcdNodes()) {
+      const id = await this.containerId(node);
+      if (!id) continue;
+      const ask = (tool: string) =>
+        this.onNode(node, ['crictl', 'exec', id, tool, 'version'], { readOnly: true, allowFailure: true });
+      const ctl = await ask('etcdctl');
+      const version = parseToolVersion(ctl.stdout);
+      if (ctl.exitCode !== 0 || !version) {
+        throw missingTool('etcdctl', `the etcd container on ${node}`, 'here', "kind's etcd images carry it.");
+      }
+      const tools = toolsFor(version);
+      if (tools.fileTool === 'etcdutl' && (await ask('etcdutl')).exitCode !== 0) {
+        throw missingTool(
+          'etcdutl',
+          `the etcd container on ${node}`,
+          version,
+          'registry.k8s.io/etcd images carry it from 3.5 on (/usr/local/bin/etcdutl); use one of those.',
+        );
+      }
+      return tools;
+    }
+    // No member runs (every one killed): the version is the etcd image's tag.
+    for (const node of await this.etcdNodes()) {
+      const image = await this.etcdImage(node);
+      const version = image ? imageEtcdVersion(image) : undefined;
+      if (version) return toolsFor(version);
+    }
+    return undefined;
+  }
+
+  /** The etcd static pod's image, from its manifest wherever it is. */
+  private async etcdImage(node: string): Promise<string | undefined> {
+    const { active, parked } = this.manifestPaths('etcd');
+    for (const file of [active, parked]) {
+      const r = await this.onNode(node, ['cat', file], { readOnly: true, allowFailure: true });
+      const image = r.exitCode === 0 ? manifestImage(r.stdout) : undefined;
+      if (image) return image;
+    }
+    return undefined;
   }
 
   manifest(node: string, component: ControlPlaneComponent, action: 'out' | 'in'): Promise<void> {
@@ -154,6 +207,11 @@ export class KindEtcdHost implements EtcdHost {
     throw new InfrastructureError('No etcd member is running to take a snapshot from.');
   }
 
+  async snapshotStatus(node: string, etcdctlPath: string, tools: EtcdTools): Promise<CommandResult> {
+    const id = await this.requireContainer(node, 'read the snapshot');
+    return this.onNode(node, ['crictl', 'exec', id, tools.fileTool, 'snapshot', 'status', etcdctlPath, '-w', 'json']);
+  }
+
   async keepSnapshot(node: string, etcdctlPath: string, file: string): Promise<string> {
     const onNode = `${NODE_SNAPSHOT_DIR}/${file}`;
     await this.onNode(node, ['mkdir', '-p', NODE_SNAPSHOT_DIR]);
@@ -175,28 +233,35 @@ export class KindEtcdHost implements EtcdHost {
     return onNode;
   }
 
-  async restore(node: string, args: string[]): Promise<void> {
-    const { active, parked } = this.manifestPaths('etcd');
-    const r = await this.onNode(node, ['grep', '-h', '-m1', 'image:', parked, active], {
-      readOnly: true,
-      allowFailure: true,
-    });
-    const image = /image:\s*(\S+)/.exec(r.stdout)?.[1] ?? 'registry.k8s.io/etcd:3.5.16-0';
-    // etcd 3.5 moved restore to etcdutl (etcdctl's is deprecated there and gone in 3.6).
-    const version = /:(\d+)\.(\d+)/.exec(image);
-    const tool = version && (Number(version[1]) > 3 || Number(version[2]) >= 5) ? 'etcdutl' : 'etcdctl';
-    await this.onNode(node, [
-      'ctr',
-      '-n',
-      'k8s.io',
-      'run',
-      '--rm',
-      '--mount',
-      'type=bind,src=/var/lib,dst=/var/lib,options=rbind:rw',
-      image,
-      'gameday-etcd-restore',
-      tool,
-      ...args,
-    ]);
+  async restore(node: string, args: string[], tools: EtcdTools): Promise<void> {
+    const image = await this.etcdImage(node);
+    if (!image) throw new InfrastructureError(`No etcd manifest on ${node} to take the etcd image from.`);
+    const name = `gameday-etcd-restore-${stamp(this.runner.clock.now()).toLowerCase()}-${randomBytes(3).toString('hex')}`;
+    const r = await this.onNode(
+      node,
+      [
+        'ctr',
+        '-n',
+        'k8s.io',
+        'run',
+        '--rm',
+        '--mount',
+        'type=bind,src=/var/lib,dst=/var/lib,options=rbind:rw',
+        image,
+        name,
+        tools.fileTool,
+        ...args,
+      ],
+      { allowFailure: true },
+    );
+    if (r.exitCode === 0) return;
+    // ctr removes it on a clean exit only; a restore cut short leaves it behind.
+    await this.onNode(node, ['ctr', '-n', 'k8s.io', 'containers', 'rm', name], { allowFailure: true });
+    throw new CommandFailedError(
+      `\`${r.text}\` exited with ${r.exitCode}:\n${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`,
+      r.text,
+      r.exitCode,
+      r.stderr,
+    );
   }
 }

@@ -26,10 +26,8 @@ export interface KindTargetOptions {
   actions?: ActionLog | undefined;
   /** The docker network the node containers are on. Default "kind". */
   network?: string | undefined;
-  /** Namespace for the memory-ballast and CPU-burner pods. Default "default". */
+  /** Namespace for the CPU-burner pods. Default "default". */
   podNamespace?: string | undefined;
-  /** Image of the memory ballast pod. Default "registry.k8s.io/pause:3.10" (on every recent kind node). */
-  ballastImage?: string | undefined;
   /** Image of the CPU burner pod (needs sh). Default "busybox:1.36" (pulled: kind nodes do not have it). */
   burnerImage?: string | undefined;
   /** Local directory etcd snapshots are copied to. Default ".gameday/snapshots". */
@@ -72,7 +70,6 @@ export class KindTarget implements Target {
       kube: () => this.kube(this.name),
       network: o.network ?? 'kind',
       podNamespace: o.podNamespace ?? 'default',
-      ballastImage: o.ballastImage ?? 'registry.k8s.io/pause:3.10',
       burnerImage: o.burnerImage ?? 'busybox:1.36',
     });
     this.etcdOps = new RunbookEtcdOps(

@@ -19,7 +19,14 @@ import { describeDestruction } from './describe.js';
 import { LabEtcdHost } from './lab-etcd-host.js';
 import { LabHosts } from './lab-hosts.js';
 import { LabNodeOps } from './lab-node-ops.js';
-import { checkLabProfile, loadLabProfile, type CommandName, type LabCluster, type LabProfile } from './profile.js';
+import {
+  IN_CLUSTER_CONTEXT,
+  checkLabProfile,
+  loadLabProfile,
+  type CommandName,
+  type LabCluster,
+  type LabProfile,
+} from './profile.js';
 
 /** Options of `createLabTarget`. */
 export interface LabTargetOptions {
@@ -43,6 +50,8 @@ export interface LabTargetOptions {
   /** For tests: how commands run (default: execa) and how the Kube client is made (default: createKube). */
   exec?: Exec | undefined;
   makeKube?: ((o: Parameters<typeof createKube>[0]) => Kube) | undefined;
+  /** For tests: a prefix for the service account files of an "inCluster" cluster (default: the pod's own). */
+  serviceAccountDir?: string | undefined;
 }
 
 /** The profile's commands each capability runs (the undo included: a fault must be able to revert). */
@@ -113,6 +122,7 @@ export class LabTarget implements Target {
   }
 
   private kubeconfigInWords(c: LabCluster): string {
+    if (c.inCluster === true) return "the pod's service account";
     const file = this.kubeconfigFile(c);
     if (file) return file;
     return process.env['KUBECONFIG'] ? `$KUBECONFIG (${process.env['KUBECONFIG']})` : '~/.kube/config';
@@ -120,6 +130,17 @@ export class LabTarget implements Target {
 
   private config(c: LabCluster): KubeConfig {
     const config = new KubeConfig();
+    if (c.inCluster === true) {
+      if (!process.env['KUBERNETES_SERVICE_HOST']) {
+        throw new InvalidInputError(
+          `Cluster "${c.name}" of the lab profile says "inCluster": true, but gameday is not running in a pod (KUBERNETES_SERVICE_HOST is not set).`,
+        );
+      }
+      // The pod's service account: what a scheduled game day (gameday schedule) runs with.
+      config.loadFromCluster(this.o.serviceAccountDir);
+      config.setCurrentContext(IN_CLUSTER_CONTEXT);
+      return config;
+    }
     const file = this.kubeconfigFile(c);
     if (file) config.loadFromFile(expandHome(file));
     else config.loadFromDefault();
