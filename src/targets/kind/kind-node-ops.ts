@@ -66,9 +66,10 @@ const CANNOT: Record<NodeCapability, string> = {
  * Limits, honestly: every kind node shares the host's kernel, memory, disk and CPUs. So memory and disk
  * pressure are refused (see CANNOT), and overload is a CPU-burning pod pinned to the node, which slows
  * every node on the machine and may not make the kubelet miss its heartbeats within the grace period.
- * Docker gives a restarted or reconnected node the next free address of the network, not its own: the
- * node is put back on the address it had (kind's network has a configured subnet, so `--ip` works),
- * because etcd peers and the apiserver certificate name it.
+ * Docker gives a restarted or reconnected node the first free address of the network, not its own: nodes
+ * powered on in another order than they went down swap addresses. Each is put back on the address it had
+ * (kind's network has a configured subnet, so `--ip` works), because etcd peers and the apiserver
+ * certificate name it; only when another container holds that address does it take a free one.
  */
 export class KindNodeOps implements NodeOps {
   private readonly addresses = new Map<string, string>();
@@ -93,7 +94,13 @@ export class KindNodeOps implements NodeOps {
     if (action === 'on') {
       const before = this.addresses.get(node) ?? options.address;
       if (before) await this.pinAddress(node, before);
-      await this.docker(['start', node]);
+      const r = await this.docker(['start', node], { allowFailure: Boolean(before) });
+      if (r.exitCode !== 0) {
+        // Another container took the address while the node was down: it comes back on a free one.
+        await this.docker(['network', 'disconnect', '--force', this.o.network, node], { allowFailure: true });
+        await this.docker(['network', 'connect', this.o.network, node]);
+        await this.docker(['start', node]);
+      }
       this.addresses.delete(node);
       return;
     }
