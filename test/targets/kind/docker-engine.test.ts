@@ -1,86 +1,27 @@
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-  chmodSync,
-} from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { expect } from 'chai';
 import { execa } from 'execa';
 import { createKindTarget, type KindTarget } from '../../../src/targets/kind/kind-target.js';
 import { ActionLog } from '../../../src/targets/target.js';
+import { findEngine, releaseEngine } from '../../support/docker.js';
+import { missingForNodes, nodeImage } from './standin-cluster.js';
 
 /**
  * The kind target's container-level command lines (docker exec/stop/start/pause/unpause, network
  * disconnect/connect, docker cp) against a real Docker engine, on two stand-in node containers started with
- * testcontainers from a local FROM-scratch image (see node-image/). Skips, saying what is missing, when
- * there is no engine (start one with `bash .ci/start-docker.sh`), no busybox-static or no etcd.
+ * testcontainers from the stand-in node image (standin-cluster.ts). Skips, saying what is missing, when
+ * there is no engine (start one with `bash .ci/start-docker.sh`), no busybox-static, etcd or openssl.
  */
-const HERE = dirname(fileURLToPath(import.meta.url));
-const REPO = join(HERE, '../../..');
 const CLUSTER = 'gdtest';
 const CP = `${CLUSTER}-control-plane`;
 const W = `${CLUSTER}-worker`;
-const IMAGE = 'gameday-test-kind-node:local';
 
-async function dockerAnswers(): Promise<boolean> {
-  const r = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, timeout: 15_000 });
-  return r.exitCode === 0;
-}
-
-/** Set when this test started the engine: it then stops it afterwards. */
-let startedEnginePidFile: string | undefined;
-
-/** Use the engine DOCKER_HOST points at, else start the private one .ci/start-docker.sh manages. */
-async function findEngine(): Promise<string | undefined> {
-  if (process.env['DOCKER_HOST'] && (await dockerAnswers())) return undefined;
-  if (!existsSync('/usr/sbin/dockerd') && !existsSync('/usr/bin/dockerd')) {
-    return 'no Docker engine is reachable and dockerd is not installed (run: bash .ci/start-docker.sh)';
-  }
-  const r = await execa('bash', [join(REPO, '.ci/start-docker.sh')], {
-    reject: false,
-    timeout: 120_000,
-    env: { GAMEDAY_DOCKER_INSTALL_TIMEOUT: '1' },
-  });
-  const host = /export DOCKER_HOST=(\S+)/.exec(r.stdout)?.[1];
-  if (!host) return `could not start a Docker engine: ${r.stderr.trim().split('\n').pop() ?? ''}`;
-  if (r.stderr.includes('answers on'))
-    startedEnginePidFile = join(dirname(host.replace(/^unix:\/\//, '')), 'docker.pid');
-  process.env['DOCKER_HOST'] = host;
-  return (await dockerAnswers()) ? undefined : `the Docker engine at ${host} does not answer`;
-}
-
-function copy(from: string, to: string): void {
-  mkdirSync(dirname(to), { recursive: true });
-  copyFileSync(from, to);
-}
-
-async function buildContext(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'gameday-kind-node-'));
-  const root = join(dir, 'rootfs');
-  copy(join(HERE, 'node-image/Dockerfile'), join(dir, 'Dockerfile'));
-  copy(join(HERE, 'node-image/gameday-init'), join(root, 'gameday-init'));
-  for (const s of ['systemctl', 'crictl', 'ctr']) {
-    copy(join(HERE, 'node-image/rootfs-scripts', s), join(root, 'usr/local/bin', s));
-    chmodSync(join(root, 'usr/local/bin', s), 0o755);
-  }
-  copy('/bin/busybox', join(root, 'bin/busybox'));
-  copy('/usr/bin/etcd', join(root, 'usr/bin/etcd'));
-  copy('/usr/bin/etcdctl', join(root, 'usr/bin/etcdctl'));
-  copy('/lib/x86_64-linux-gnu/libc.so.6', join(root, 'lib/x86_64-linux-gnu/libc.so.6'));
-  copy('/lib64/ld-linux-x86-64.so.2', join(root, 'lib64/ld-linux-x86-64.so.2'));
-  mkdirSync(join(root, 'tmp'), { recursive: true });
-  mkdirSync(join(root, 'etc/kubernetes/manifests'), { recursive: true });
-  // kubeadm's etcd certificate layout, made here: etcdctl must talk TLS as it does on kind.
-  const pki = join(root, 'etc/kubernetes/pki/etcd');
-  mkdirSync(pki, { recursive: true });
-  const ssl = (args: string[]) => execa('openssl', args, { cwd: pki });
+/** kubeadm's etcd certificate layout for a one-member etcd on 127.0.0.1, made here with openssl. */
+async function pki(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'gameday-kind-pki-'));
+  const ssl = (args: string[]) => execa('openssl', args, { cwd: dir });
   await ssl([
     'req',
     '-x509',
@@ -112,7 +53,7 @@ async function buildContext(): Promise<string> {
     '-subj',
     '/CN=etcd',
   ]);
-  writeFileSync(join(pki, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
   await ssl([
     'x509',
     '-req',
@@ -131,6 +72,23 @@ async function buildContext(): Promise<string> {
     'ext.cnf',
   ]);
   return dir;
+}
+
+/** A one-member etcd manifest: client TLS on 127.0.0.1, the peer port plain (nothing else joins). */
+function etcdManifest(node: string): string {
+  const flags = [
+    `--name=${node}`,
+    '--data-dir=/var/lib/etcd',
+    '--listen-client-urls=https://127.0.0.1:2379',
+    '--advertise-client-urls=https://127.0.0.1:2379',
+    '--listen-peer-urls=http://127.0.0.1:2380',
+    '--initial-advertise-peer-urls=http://127.0.0.1:2380',
+    `--initial-cluster=${node}=http://127.0.0.1:2380`,
+    '--cert-file=/etc/kubernetes/pki/etcd/server.crt',
+    '--key-file=/etc/kubernetes/pki/etcd/server.key',
+    '--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt',
+  ];
+  return `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - command:\n    - etcd\n${flags.map((f) => `    - ${f}`).join('\n')}\n    image: registry.k8s.io/etcd:3.6.5-0\n`;
 }
 
 describe('kind target on a real Docker engine', function () {
@@ -156,12 +114,7 @@ describe('kind target on a real Docker engine', function () {
   }
 
   before(async function () {
-    const missing = [
-      !existsSync('/bin/busybox') ? 'busybox-static (/bin/busybox; apt-get install busybox-static)' : '',
-      !existsSync('/usr/bin/etcd') || !existsSync('/usr/bin/etcdctl')
-        ? 'etcd and etcdctl (/usr/bin; apt-get install etcd-server etcd-client)'
-        : '',
-    ].filter(Boolean);
+    const missing = missingForNodes();
     const engine = missing.length ? undefined : await findEngine();
     if (missing.length || engine) {
       console.log(`      (skipped: ${engine ?? `missing ${missing.join(', ')}`})`);
@@ -169,8 +122,8 @@ describe('kind target on a real Docker engine', function () {
     }
     process.env['TESTCONTAINERS_RYUK_DISABLED'] = 'true';
     const { GenericContainer, Network, Wait } = await import('testcontainers');
-    const dir = await buildContext();
-    await GenericContainer.fromDockerfile(dir).build(IMAGE, { deleteOnExit: false });
+    const image = await nodeImage();
+    const certs = await pki();
     const network = await new Network().start();
     cleanups.push(() => network.stop());
     for (const [name, role] of [
@@ -179,7 +132,7 @@ describe('kind target on a real Docker engine', function () {
     ] as const) {
       // Leftovers of an interrupted run would clash on the name.
       await execa('docker', ['rm', '-f', name], { reject: false });
-      let c = new GenericContainer(IMAGE)
+      let c = new GenericContainer(image)
         .withName(name)
         .withLabels({ 'io.x-k8s.kind.cluster': CLUSTER, 'io.x-k8s.kind.role': role })
         .withEnvironment({ NODE_NAME: name })
@@ -187,7 +140,14 @@ describe('kind target on a real Docker engine', function () {
         .withPullPolicy({ shouldPull: () => false })
         .withWaitStrategy(Wait.forLogMessage('gameday-node ready'));
       if (role === 'control-plane')
-        c = c.withCopyContentToContainer([{ content: 'kind: Pod\n', target: '/etc/kubernetes/manifests/etcd.yaml' }]);
+        c = c
+          .withCopyContentToContainer([{ content: etcdManifest(name), target: '/etc/kubernetes/manifests/etcd.yaml' }])
+          .withCopyFilesToContainer(
+            ['ca.crt', 'server.crt', 'server.key'].map((f) => ({
+              source: join(certs, f),
+              target: `/etc/kubernetes/pki/etcd/${f}`,
+            })),
+          );
       const started = await c.start();
       cleanups.push(() => started.stop({ remove: true, timeout: 1_000 }));
     }
@@ -209,9 +169,7 @@ describe('kind target on a real Docker engine', function () {
 
   after(async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
-    if (startedEnginePidFile && existsSync(startedEnginePidFile)) {
-      process.kill(Number(readFileSync(startedEnginePidFile, 'utf8').trim()), 'SIGTERM');
-    }
+    releaseEngine();
   });
 
   it('finds the node containers by their kind labels, with their roles and their shared network', () => {
@@ -257,7 +215,7 @@ describe('kind target on a real Docker engine', function () {
     expect(Object.keys((await inspect(W)).networks)).to.include(net);
   });
 
-  it('powers a node off with docker stop and on with docker start', async () => {
+  it('powers a node off with docker kill (a crash) and on with docker start', async () => {
     const ops = target.nodes(CLUSTER);
     await ops.power(W, 'off');
     expect((await inspect(W)).running).to.equal(false);
@@ -266,11 +224,12 @@ describe('kind target on a real Docker engine', function () {
     expect((await inspect(W)).running).to.equal(true);
   });
 
-  it('fills the disk ballast with fallocate and removes it', async () => {
-    const ops = target.nodes(CLUSTER);
-    await ops.pressure(W, 'disk', '1Mi');
-    expect((await onNode(W, 'stat', '-c', '%s', '/var/lib/gameday-ballast')).stdout.trim()).to.equal('1048576');
-    await ops.relieve(W, 'disk');
+  it('refuses disk pressure: kind turns disk-based eviction off', async () => {
+    const err = await target
+      .nodes(CLUSTER)
+      .pressure(W, 'disk', '1Mi')
+      .catch((e: unknown) => e);
+    expect((err as Error).message).to.match(/turns disk-based eviction off/);
     expect((await onNode(W, 'test', '-e', '/var/lib/gameday-ballast')).exitCode).to.equal(1);
   });
 
