@@ -51,21 +51,27 @@ export const killEtcdMembers: Fault<KillEtcdMembersParams> = {
     }
   },
   async revert(ctx, p, plan) {
-    rememberMembership(ctx, plannedMembership(plan));
+    const before = plannedMembership(plan);
+    rememberMembership(ctx, before);
     // After a restore the old members were removed from the new cluster: starting them would split it.
+    // A member migrated to another host (same name, another peer URL) must not start on the old one either.
     // When no member answers (all down), the membership is the one recorded before the fault.
-    const members = new Set((await membersOrRemembered(ctx, plan)).members.map((m) => m.name));
+    const current = (await membersOrRemembered(ctx, plan)).members;
     const running = new Set(await ctx.etcd.running());
-    const gone = (plan.members ?? []).filter((m) => !members.has(m));
+    const inPlace = (m: string): boolean => {
+      const now = current.find((x) => x.name === m);
+      const was = before?.find((x) => x.name === m);
+      return now !== undefined && !(was?.peerURL && now.peerURL && was.peerURL !== now.peerURL);
+    };
+    const gone = (plan.members ?? []).filter((m) => !inPlace(m));
     if (gone.length > 0) {
       ctx.note(
-        `etcd member${gone.length === 1 ? '' : 's'} ${gone.join(', ')} no longer in the cluster (removed or replaced by recovery); not restarting ${gone.length === 1 ? 'it' : 'them'}`,
+        `etcd member${gone.length === 1 ? '' : 's'} ${gone.join(', ')} no longer in the cluster where ${gone.length === 1 ? 'it was' : 'they were'} (removed, replaced or moved by recovery); not restarting ${gone.length === 1 ? 'it' : 'them'}`,
       );
     }
     for (const m of plan.members ?? []) {
       // A paused member may count as running; resuming it is what startMember does for it.
-      if (members.has(m) && (!running.has(m) || (p.how ?? plan.data?.['how']) === 'pause'))
-        await ctx.etcd.startMember(m);
+      if (inPlace(m) && (!running.has(m) || (p.how ?? plan.data?.['how']) === 'pause')) await ctx.etcd.startMember(m);
     }
   },
   describe: (p) => {

@@ -66,8 +66,18 @@ export class KindEtcdHost implements EtcdHost {
     );
   }
 
-  apiserverNodes(): Promise<string[]> {
-    return this.etcdNodes();
+  /** The control planes that run kube-apiserver: those with its manifest (a spare has none). */
+  async apiserverNodes(): Promise<string[]> {
+    const { active, parked } = this.manifestPaths('kube-apiserver');
+    const out: string[] = [];
+    for (const n of await this.etcdNodes()) {
+      const r = await this.onNode(n, ['sh', '-c', `test -e ${active} || test -e ${parked}`], {
+        readOnly: true,
+        allowFailure: true,
+      });
+      if (r.exitCode === 0) out.push(n);
+    }
+    return out;
   }
 
   /** kubeadm names each stacked member after its node. */
@@ -75,7 +85,11 @@ export class KindEtcdHost implements EtcdHost {
     return node;
   }
 
+  /** By the address of its client URL when it is known (a member migrated keeps its name), else by name. */
   nodeOfMember(member: Pick<EtcdMember, 'name' | 'clientURL'>): string | undefined {
+    const host = /^https?:\/\/\[?([^\]/]+?)\]?:\d+/.exec(member.clientURL)?.[1];
+    const byAddress = [...this.addresses].find(([, a]) => a === host)?.[0];
+    if (byAddress) return byAddress;
     return this.nodes().some((n) => n.name === member.name) ? member.name : undefined;
   }
 

@@ -50,7 +50,7 @@ function copy(from: string, to: string, mode?: number): void {
  */
 export async function nodeImage(): Promise<string> {
   const files = ['Dockerfile', 'gameday-init', ...SCRIPTS.map((s) => `rootfs-scripts/${s}`)];
-  const hash = createHash('sha256');
+  const hash = createHash('sha256').update('openssl');
   for (const f of files) hash.update(readFileSync(join(IMAGE_DIR, f)));
   const tag = `gameday-test-kind-node:${hash.digest('hex').slice(0, 12)}`;
   const exists = await execa('docker', ['image', 'inspect', tag], { reject: false });
@@ -63,6 +63,11 @@ export async function nodeImage(): Promise<string> {
   copy('/bin/busybox', join(root, 'bin/busybox'));
   copy('/usr/bin/etcd', join(root, 'usr/bin/etcd'));
   copy('/usr/bin/etcdctl', join(root, 'usr/bin/etcdctl'));
+  // openssl, for the certificates a host that never ran etcd gets (the migrate drill, D4a).
+  copy('/usr/bin/openssl', join(root, 'usr/bin/openssl'), 0o755);
+  copy('/usr/lib/ssl/openssl.cnf', join(root, 'usr/lib/ssl/openssl.cnf'));
+  for (const lib of ['libssl.so.3', 'libcrypto.so.3'])
+    copy(`/lib/x86_64-linux-gnu/${lib}`, join(root, 'lib/x86_64-linux-gnu', lib));
   copy('/lib/x86_64-linux-gnu/libc.so.6', join(root, 'lib/x86_64-linux-gnu/libc.so.6'));
   copy('/lib64/ld-linux-x86-64.so.2', join(root, 'lib64/ld-linux-x86-64.so.2'));
   for (const d of ['tmp', 'etc/kubernetes/manifests', 'etc/kubernetes/pki/etcd', 'run'])
@@ -138,7 +143,9 @@ export interface StandinCluster {
   name: string;
   network: string;
   nodes: StandinNode[];
+  /** The control planes running etcd and kube-apiserver. */
   controlPlanes: StandinNode[];
+  spares: StandinNode[];
   workers: StandinNode[];
   /** A kubeconfig with the kind-<name> context (its server is never contacted by these tests). */
   kubeconfig: string;
@@ -154,6 +161,8 @@ export interface StandinCluster {
 export async function standinCluster(o: {
   controlPlanes?: number;
   workers?: number;
+  /** Control-plane hosts that never ran etcd or kube-apiserver: no manifests, no etcd certificates. */
+  spareControlPlanes?: number;
   /** Seconds each node's "systemd" takes to answer after a (re)start. */
   bootDelay?: number;
   etcdVersion?: string;
@@ -171,6 +180,13 @@ export async function standinCluster(o: {
       role: 'control-plane',
       ip: `${net.prefix}.${10 + i}`,
     });
+  for (let i = 0; i < (o.spareControlPlanes ?? 0); i++)
+    nodes.push({
+      name: `${name}-control-plane${cps + i + 1}`,
+      role: 'control-plane',
+      ip: `${net.prefix}.${10 + cps + i}`,
+    });
+  const spares = new Set(nodes.slice(cps).map((n) => n.name));
   for (let i = 0; i < (o.workers ?? 1); i++)
     nodes.push({ name: `${name}-worker${i ? i + 1 : ''}`, role: 'worker', ip: '' });
   const remove = async (): Promise<void> => {
@@ -200,7 +216,7 @@ export async function standinCluster(o: {
       '/CN=etcd-ca',
     );
     const initialCluster = nodes
-      .filter((n) => n.role === 'control-plane')
+      .filter((n) => n.role === 'control-plane' && !spares.has(n.name))
       .map((n) => `${n.name}=https://${n.ip}:2380`)
       .join(',');
     for (const n of nodes) {
@@ -226,7 +242,7 @@ export async function standinCluster(o: {
         image,
       );
       created.push(n.name);
-      if (n.role === 'control-plane') {
+      if (n.role === 'control-plane' && !spares.has(n.name)) {
         const root = join(dir, n.name);
         await nodePki(ca, join(root, 'etc/kubernetes/pki/etcd'), n.name, n.ip);
         const manifests = join(root, 'etc/kubernetes/manifests');
@@ -260,7 +276,8 @@ export async function standinCluster(o: {
       name,
       network: net.name,
       nodes,
-      controlPlanes: nodes.filter((n) => n.role === 'control-plane'),
+      controlPlanes: nodes.filter((n) => n.role === 'control-plane' && !spares.has(n.name)),
+      spares: nodes.filter((n) => spares.has(n.name)),
       workers: nodes.filter((n) => n.role === 'worker'),
       kubeconfig,
       dir,

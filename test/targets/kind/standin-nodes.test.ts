@@ -11,6 +11,7 @@ import { killEtcdMembers, type KillEtcdMembersParams } from '../../../src/faults
 import { powerOffNode } from '../../../src/faults/power-off-node.js';
 import { newRunState, type FaultPlan, type PluginContext } from '../../../src/kit/plugin.js';
 import { etcdGrow } from '../../../src/recovery/etcd-grow.js';
+import { etcdMemberReplace } from '../../../src/recovery/etcd-member-replace.js';
 import { etcdPointApiserver } from '../../../src/recovery/etcd-point-apiserver.js';
 import { etcdRestoreSingle } from '../../../src/recovery/etcd-restore-single.js';
 import { powerOnNode } from '../../../src/recovery/power-on-node.js';
@@ -18,7 +19,7 @@ import { restartService } from '../../../src/recovery/restart-service.js';
 import { createKindTarget, type KindTarget } from '../../../src/targets/kind/kind-target.js';
 import { ActionLog, type EtcdMember } from '../../../src/targets/target.js';
 import { docker, findEngine, releaseEngine } from '../../support/docker.js';
-import { missingForNodes, standinCluster, type StandinCluster } from './standin-cluster.js';
+import { missingForNodes, standinCluster, type StandinCluster, type StandinNode } from './standin-cluster.js';
 import { stubKube } from './stub-kube.js';
 
 /**
@@ -40,7 +41,7 @@ describe('kind target on stand-in nodes with real etcd (issue 13)', function () 
       console.log(`      (skipped: ${engine ?? `missing ${missing.join(', ')}`})`);
       this.skip();
     }
-    cluster = await standinCluster({ controlPlanes: 3, workers: 2, bootDelay: 3 });
+    cluster = await standinCluster({ controlPlanes: 3, spareControlPlanes: 1, workers: 2, bootDelay: 3 });
   });
 
   after(async () => {
@@ -203,6 +204,57 @@ describe('kind target on stand-in nodes with real etcd (issue 13)', function () 
     expect(await ctx.etcd.read('d4c/')).to.deep.equal(new Map([['d4c/before', 'kept']]));
     // The revert after a full recovery: every member is in the cluster and running, nothing to do.
     await killEtcdMembers.revert(ctx, params, plan);
+    await until('still healthy', allHealthy(ctx));
+  });
+
+  it('issue 13 item 3 (D4a): a member migrated to a host that never ran etcd gets certificates, and the survivors its address', async () => {
+    const { ctx } = await fresh();
+    await until('etcd healthy', allHealthy(ctx));
+    const [cp1, cp2, cp3] = cluster.controlPlanes as [StandinNode, StandinNode, StandinNode];
+    const spare = cluster.spares[0]!;
+    const params: KillEtcdMembersParams = { members: { names: [cp3.name] }, how: 'kill', snapshot: false };
+    const plan = await killEtcdMembers.plan(ctx, params);
+    await killEtcdMembers.inject(ctx, params, plan);
+    ctx.state.affectedMembers.set(cluster.name, [cp3.name]);
+    // The runbook's 1.2-1.8: member remove, member add on the new host, start it, update the others.
+    await etcdMemberReplace.run(ctx, { node: spare.name });
+    const moved = (await ctx.etcd.members()).find((m) => m.name === cp3.name);
+    expect(moved?.peerURL).to.equal(`https://${spare.ip}:2380`);
+    // Its peer and server certificates were issued for its address by the cluster's etcd CA.
+    for (const c of ['server', 'peer']) {
+      const text = await onNode(
+        spare.name,
+        'openssl',
+        'x509',
+        '-noout',
+        '-text',
+        '-in',
+        `/etc/kubernetes/pki/etcd/${c}.crt`,
+      );
+      expect(text.stdout).to.include(`IP Address:${spare.ip}`);
+      const verify = await onNode(
+        spare.name,
+        'openssl',
+        'verify',
+        '-CAfile',
+        '/etc/kubernetes/pki/etcd/ca.crt',
+        `/etc/kubernetes/pki/etcd/${c}.crt`,
+      );
+      expect(verify.exitCode, verify.stdout).to.equal(0);
+    }
+    // The survivors' manifests name the new member list and join an existing cluster.
+    const list = (await ctx.etcd.members()).map((m) => `${m.name}=${m.peerURL}`);
+    for (const n of [cp1, cp2]) {
+      const manifest = (await onNode(n.name, 'cat', '/etc/kubernetes/manifests/etcd.yaml')).stdout;
+      const ic = /--initial-cluster=(\S+)/.exec(manifest)?.[1]?.split(',').sort();
+      expect(ic).to.deep.equal([...list].sort());
+      expect(manifest).to.include('--initial-cluster-state=existing');
+    }
+    await until('etcd healthy on the new host', allHealthy(ctx));
+    // The revert does not start the old host's member: its name now lives elsewhere.
+    await killEtcdMembers.revert(ctx, params, plan);
+    expect(notes.some((n) => n.includes(`${cp3.name} no longer in the cluster where it was`))).to.equal(true);
+    expect((await onNode(cp3.name, 'test', '-f', '/etc/kubernetes/manifests/etcd.yaml')).exitCode).to.equal(1);
     await until('still healthy', allHealthy(ctx));
   });
 
