@@ -70,13 +70,9 @@ export class KindEtcdHost implements EtcdHost {
   async apiserverNodes(): Promise<string[]> {
     const { active, parked } = this.manifestPaths('kube-apiserver');
     const out: string[] = [];
-    for (const n of await this.etcdNodes()) {
-      const r = await this.onNode(n, ['sh', '-c', `test -e ${active} || test -e ${parked}`], {
-        readOnly: true,
-        allowFailure: true,
-      });
-      if (r.exitCode === 0) out.push(n);
-    }
+    const exists = async (n: string, path: string) =>
+      (await this.onNode(n, ['test', '-e', path], { readOnly: true, allowFailure: true })).exitCode === 0;
+    for (const n of await this.etcdNodes()) if ((await exists(n, active)) || (await exists(n, parked))) out.push(n);
     return out;
   }
 

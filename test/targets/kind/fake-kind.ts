@@ -44,6 +44,8 @@ export class FakeKind {
   readonly etcdRunning = new Set(CONTROL_PLANES);
   /** The etcd image's version: what `etcdctl version` says and the manifest's image tag. */
   etcdVersion = '3.5.16';
+  /** The etcd manifests' image, when not registry.k8s.io/etcd:<etcdVersion>-0. */
+  imageOverride: string | undefined;
 
   constructor() {
     for (const n of CONTROL_PLANES) {
@@ -104,7 +106,7 @@ export class FakeKind {
             name: node,
             ip: this.ip(node),
             initialCluster: CONTROL_PLANES.map((n) => `${n}=https://${this.ip(n)}:2380`).join(','),
-            image: `registry.k8s.io/etcd:${this.etcdVersion}-0`,
+            image: this.imageOverride ?? `registry.k8s.io/etcd:${this.etcdVersion}-0`,
           }),
         );
       if (path.endsWith('/kube-apiserver.yaml')) return ok(apiserverManifest(this.ip(node)));
