@@ -6,6 +6,7 @@ export const partitionNode = nodeFault<NodeFaultParams>({
   needs: ['network'],
   name: 'partition-node',
   summary: 'Cut nodes off the network to the control plane; revert reconnects them, on the address they had.',
+  stopsHost: true,
   remember: (ctx, nodes) => rememberAddresses(ctx, nodes),
   inject: (ctx, node) => ctx.nodes.network(node, 'disconnect'),
   revert: (ctx, node, _p, plan) => ctx.nodes.network(node, 'connect', { address: rememberedAddress(plan, node) }),

@@ -22,6 +22,7 @@ export const powerOffNode = nodeFault<PowerOffNodeParams>({
         'crash: the host stops at once, nothing shut down in order (default; kind: docker kill, lab: the powerOff command); shutdown: an orderly shutdown (kind: docker stop, which kind nodes take as systemd poweroff; lab: the shutdown command).',
     },
   },
+  stopsHost: true,
   remember: (ctx, nodes) => rememberAddresses(ctx, nodes),
   inject: (ctx, node, p) => ctx.nodes.power(node, p.how === 'shutdown' ? 'shutdown' : 'off'),
   revert: (ctx, node, _p, plan) => powerOnAndWait(ctx, node, { address: rememberedAddress(plan, node) }),

@@ -1,4 +1,5 @@
 import { InfrastructureError, InvalidInputError, errorMessage } from '../errors.js';
+import type { TargetKind } from '../targets/target.js';
 import type { Capability, Fault, FaultPlan, JsonSchema, PluginContext } from './plugin.js';
 import { resolveNodes, type NodeSelector } from './selectors.js';
 import { nodesParam, paramsSchema } from './schema.js';
@@ -30,6 +31,13 @@ interface NodeFaultSpec<P extends NodeFaultParams> {
   params?: Record<string, JsonSchema>;
   required?: string[];
   needs: readonly Capability[];
+  /** The targets it can run on, when not every one (see PluginBase.targets). */
+  targets?: readonly TargetKind[];
+  /**
+   * It stops the host, or cuts it off: never on the node gameday runs on (`Target.selfNode`), which a
+   * random pick leaves out and an explicit one is refused.
+   */
+  stopsHost?: boolean;
   /**
    * Refuse, before anything changes, a drill this target cannot carry out (it asks `ctx.nodes.cannot`):
    * return why, or undefined.
@@ -51,6 +59,7 @@ export function nodeFault<P extends NodeFaultParams>(spec: NodeFaultSpec<P>): Fa
     name: spec.name,
     summary: spec.summary,
     needs: spec.needs,
+    ...(spec.targets ? { targets: spec.targets } : {}),
     params: paramsSchema(
       { nodes: nodesParam('The nodes to hit. Default: one worker picked with the run seed.'), ...spec.params },
       spec.required,
@@ -61,7 +70,13 @@ export function nodeFault<P extends NodeFaultParams>(spec: NodeFaultSpec<P>): Fa
         throw new InvalidInputError(
           `${ctx.cluster}: the fault "${spec.name}" cannot happen on the ${ctx.target.kind} target: ${why} Nothing was changed.`,
         );
-      const nodes = await resolveNodes(ctx, params.nodes);
+      const self = spec.stopsHost ? ctx.target.selfNode?.(ctx.cluster) : undefined;
+      const nodes = await resolveNodes(ctx, params.nodes, self ? { exclude: [self] } : {});
+      if (self && nodes.includes(self)) {
+        throw new InvalidInputError(
+          `${ctx.cluster}: the fault "${spec.name}" would take down ${self}, the node gameday itself runs on: the drill would end with its own process and nothing would roll it back. Nothing was changed; leave ${self} out of "nodes".`,
+        );
+      }
       const data = await spec.remember?.(ctx, nodes, params);
       return { nodes, ...(data ? { data } : {}) };
     },

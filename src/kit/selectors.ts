@@ -146,7 +146,12 @@ export function isMaster(node: KubeObject): boolean {
   return MASTER_LABELS.some((l) => node.metadata.labels?.[l] !== undefined);
 }
 
-export async function resolveNodes(ctx: PluginContext, sel: NodeSelector | undefined): Promise<string[]> {
+/** `exclude`: nodes a pick by role, labels or count leaves out (named nodes are taken as named). */
+export async function resolveNodes(
+  ctx: PluginContext,
+  sel: NodeSelector | undefined,
+  options: { exclude?: readonly string[] } = {},
+): Promise<string[]> {
   const s: NodeSelector = sel ?? { role: 'worker', count: 1 };
   if ('from' in s) {
     const hit = ctx.state.affectedNodes.get(ctx.cluster) ?? [];
@@ -173,6 +178,7 @@ export async function resolveNodes(ctx: PluginContext, sel: NodeSelector | undef
     .filter((n) => role === 'any' || (role === 'master') === isMaster(n))
     .filter((n) => Object.entries(s.labels ?? {}).every(([k, v]) => n.metadata.labels?.[k] === v))
     .map((n) => n.metadata.name)
+    .filter((n) => !(s.all !== true && options.exclude?.includes(n)))
     .sort();
   if (s.all) return candidates;
   const count = s.count ?? 1;

@@ -21,6 +21,11 @@ export interface Target {
    * anything changes, for every capability an experiment's faults and steps need, and refuses the drill.
    */
   cannot?(cluster: string, capability: Capability): string | undefined;
+  /**
+   * The node gameday itself runs on in `cluster` (a scheduled game day's pod), which no fault may power
+   * off, freeze or cut off: the drill would end with its own process. Undefined when it runs elsewhere.
+   */
+  selfNode?(cluster: string): string | undefined;
   close(): Promise<void>;
 }
 

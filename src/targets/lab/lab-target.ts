@@ -52,6 +52,11 @@ export interface LabTargetOptions {
   makeKube?: ((o: Parameters<typeof createKube>[0]) => Kube) | undefined;
   /** For tests: a prefix for the service account files of an "inCluster" cluster (default: the pod's own). */
   serviceAccountDir?: string | undefined;
+  /**
+   * The node this process runs on in the "inCluster" cluster. Default: $GAMEDAY_NODE_NAME, which the
+   * CronJob of `gameday schedule` sets from the pod's spec.nodeName.
+   */
+  selfNode?: string | undefined;
 }
 
 /** The profile's commands each capability runs (the undo included: a fault must be able to revert). */
@@ -104,6 +109,11 @@ export class LabTarget implements Target {
 
   clusters(): string[] {
     return this.selected.map((c) => c.name);
+  }
+
+  selfNode(cluster: string): string | undefined {
+    if (this.cluster(cluster).inCluster !== true) return undefined;
+    return this.o.selfNode ?? (process.env['GAMEDAY_NODE_NAME'] || undefined);
   }
 
   private cluster(name: string): LabCluster {
