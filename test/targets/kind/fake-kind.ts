@@ -97,6 +97,9 @@ export class FakeKind {
     const cmd = rest.join(' ');
     if (cmd === 'crictl ps --name etcd -q') return ok(this.etcdRunning.has(node) ? `etcd-${node}` : '');
     if (rest[0] === 'test' && rest[1] === '-e') return this.files.get(node)?.has(rest[2]!) ? ok() : fail(1);
+    // An older gameday read the etcd image with grep.
+    if (rest[0] === 'grep')
+      return ok(`    image: ${this.imageOverride ?? `registry.k8s.io/etcd:${this.etcdVersion}-0`}`);
     if (rest[0] === 'cat') {
       const path = rest[1]!;
       if (!this.files.get(node)?.has(path)) return fail(1, `cat: ${path}: No such file or directory`);

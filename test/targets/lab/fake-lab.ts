@@ -37,17 +37,16 @@ export class FakeLab {
     if ([...this.unreachable].some((h) => target.endsWith(`@${h}`))) {
       return Promise.resolve(fail(255, `ssh: connect to host ${target}: No route to host`));
     }
-    // A template arrives as `sudo -n sh -c '<line>'`, an argv gameday built as `sudo -n <argv>`.
+    // A template arrives as `sudo -n sh -c '<line>'`, an argv gameday built as `sudo -n <argv>`; a bare
+    // `sudo <command>` is answered too (a real host would run it), the tests look at the lines themselves.
     const words = splitCommandLine(remote);
+    const argv = words[0] !== 'sudo' ? undefined : words[1] === '-n' ? words.slice(2) : words.slice(1);
     const cmd =
-      words[0] !== 'sudo'
+      argv === undefined
         ? remote
-        : words[1] !== '-n'
-          ? undefined
-          : words.slice(2, 4).join(' ') === 'sh -c' && words.length === 5
-            ? words[4]
-            : commandLine(words.slice(2));
-    if (cmd === undefined) throw new Error(`sudo without -n: ${line}`);
+        : argv.slice(0, 2).join(' ') === 'sh -c' && argv.length === 3
+          ? argv[2]!
+          : commandLine(argv);
     return Promise.resolve(this.answer(cmd, target.replace(/^.*@/, ''), line));
   };
 
