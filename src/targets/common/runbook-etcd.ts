@@ -199,7 +199,7 @@ export class RunbookEtcdOps implements EtcdOps {
     const stopped: [string, ControlPlaneComponent][] = [];
     for (const n of apiservers) {
       for (const c of ON_ETCD) {
-        if (!(await this.parked(n, c)) && (await this.exists(n, this.host.manifestPaths(c).active))) {
+        if (await this.exists(n, this.host.manifestPaths(c).active)) {
           await this.host.manifest(n, c, 'out');
           stopped.push([n, c]);
         }
