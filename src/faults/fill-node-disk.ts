@@ -16,8 +16,6 @@ export const fillNodeDisk = nodeFault<FillNodeDiskParams>({
       'How much disk to fill: a quantity ("40Gi") on top of what is used, or a share of capacity ("95%") to fill up to. Default "95%".',
     ),
   },
-  targets: ['sim', 'lab'],
-  cannot: (ctx) => ctx.nodes.cannot?.('disk-pressure'),
   inject: (ctx, node, p) => ctx.nodes.pressure(node, 'disk', p.amount ?? '95%'),
   revert: (ctx, node) => ctx.nodes.relieve(node, 'disk'),
   describe: (p) =>

@@ -29,8 +29,6 @@ export const nodeMemoryPressure = nodeFault<NodeMemoryPressureParams>({
       `Without "amount": the memory left available. Default "${DEFAULT_LEAVE}", under the kubelet's default hard eviction threshold (memory.available<100Mi).`,
     ),
   },
-  targets: ['sim', 'lab'],
-  cannot: (ctx) => ctx.nodes.cannot?.('memory-pressure'),
   inject: (ctx, node, p) => ctx.nodes.pressure(node, 'memory', p.amount ?? `leave:${p.leave ?? DEFAULT_LEAVE}`),
   revert: (ctx, node) => ctx.nodes.relieve(node, 'memory'),
   describe: (p) =>

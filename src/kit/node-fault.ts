@@ -38,11 +38,6 @@ interface NodeFaultSpec<P extends NodeFaultParams> {
    * random pick leaves out and an explicit one is refused.
    */
   stopsHost?: boolean;
-  /**
-   * Refuse, before anything changes, a drill this target cannot carry out (it asks `ctx.nodes.cannot`):
-   * return why, or undefined.
-   */
-  cannot?(ctx: PluginContext, params: P): string | undefined;
   /** What the revert will need that may be gone by then (a node's address), written to the journal. */
   remember?(ctx: PluginContext, nodes: string[], params: P): Promise<Record<string, unknown>>;
   inject(ctx: PluginContext, node: string, params: P, plan: FaultPlan): Promise<void>;
@@ -65,11 +60,6 @@ export function nodeFault<P extends NodeFaultParams>(spec: NodeFaultSpec<P>): Fa
       spec.required,
     ),
     async plan(ctx: PluginContext, params: P): Promise<FaultPlan> {
-      const why = spec.cannot?.(ctx, params);
-      if (why !== undefined)
-        throw new InvalidInputError(
-          `${ctx.cluster}: the fault "${spec.name}" cannot happen on the ${ctx.target.kind} target: ${why} Nothing was changed.`,
-        );
       const self = spec.stopsHost ? ctx.target.selfNode?.(ctx.cluster) : undefined;
       const nodes = await resolveNodes(ctx, params.nodes, self ? { exclude: [self] } : {});
       if (self && nodes.includes(self)) {

@@ -23,7 +23,6 @@ export function addedNodes(ctx: PluginContext): string[] {
 export const addNode: RecoveryStep<AddNodeParams> = {
   name: 'add-node',
   // kind's nodes are fixed by kind-config.yaml.
-  targets: ['sim', 'lab'],
   summary: 'Join a new node to the cluster (more capacity, or a replacement).',
   needs: ['add-node'],
   params: paramsSchema({

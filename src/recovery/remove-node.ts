@@ -14,7 +14,6 @@ export interface RemoveNodeParams {
 export const removeNode: RecoveryStep<RemoveNodeParams> = {
   name: 'remove-node',
   // kind's nodes are fixed by kind-config.yaml.
-  targets: ['sim', 'lab'],
   summary: 'Remove nodes from the cluster for good (kubectl delete node, host decommissioned).',
   needs: ['remove-node'],
   params: paramsSchema({ nodes: nodesParam('The nodes to remove. Default: the nodes add-node added in this drill.') }),

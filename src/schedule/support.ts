@@ -1,8 +1,9 @@
 import type { Registries } from '../experiment/schema.js';
 import type { ItemBase, LoadedExperiment } from '../experiment/types.js';
 import type { NodeSelector } from '../kit/selectors.js';
-import { commandFor, type CommandName, type LabCluster, type LabProfile } from '../targets/lab/profile.js';
-import type { TargetKind } from '../targets/target.js';
+import { labCannot } from '../targets/lab/lab-cannot.js';
+import type { LabCluster, LabProfile } from '../targets/lab/profile.js';
+import type { Capability, TargetKind } from '../targets/target.js';
 
 /**
  * Whether a scheduled job can run a drill on its target, decided when the manifests are written: nobody is
@@ -11,35 +12,6 @@ import type { TargetKind } from '../targets/target.js';
 
 /** Faults that stop the host they hit, or cut it off: the job's own node must not be among them. */
 const STOPS_HOST = new Set(['power-off-node', 'freeze-node', 'partition-node']);
-
-/** The lab profile commands an item runs, when the profile may have none for them. */
-function commandsOf(kind: 'fault' | 'step', item: ItemBase): CommandName[] {
-  if (kind === 'fault') {
-    switch (item.type) {
-      case 'power-off-node':
-        // Its revert powers the host on again.
-        return [item['how'] === 'shutdown' ? 'shutdown' : 'powerOff', 'powerOn'];
-      case 'freeze-node':
-        return ['freeze', 'unfreeze'];
-      case 'partition-node':
-        return ['networkDisconnect', 'networkConnect'];
-      default:
-        return [];
-    }
-  }
-  switch (item.type) {
-    case 'power-on-node':
-      return ['powerOn'];
-    case 'add-node':
-      return ['addNode'];
-    case 'remove-node':
-      return ['removeNode'];
-    default:
-      return [];
-  }
-}
-
-const isEtcdItem = (item: ItemBase): boolean => item.type === 'kill-etcd-members' || item.type.startsWith('etcd-');
 
 /** The profile's cluster an item acts on: by name, or the only one (a one-cluster target takes any name). */
 function clusterOf(profile: LabProfile, exp: LoadedExperiment['experiment'], item: ItemBase): LabCluster | undefined {
@@ -75,18 +47,18 @@ export function unsupportedReason(
   for (const { kind, item } of items) {
     const registry =
       kind === 'fault' ? registries.faults : kind === 'step' ? registries.recoverySteps : registries.probes;
-    const targets = (registry[item.type] as { targets?: readonly TargetKind[] } | undefined)?.targets;
+    const plugin = registry[item.type] as
+      { targets?: readonly TargetKind[]; needs?: readonly Capability[] } | undefined;
+    const targets = plugin?.targets;
     if (targets && !targets.includes(target))
       return `${kind === 'step' ? 'recovery step' : kind} "${item.type}" runs only on ${targets.join(' and ')}, not ${target}`;
     if (target !== 'lab' || !profile || kind === 'probe') continue;
     const cluster = clusterOf(profile, exp, item);
     if (!cluster) continue;
-    for (const command of commandsOf(kind, item)) {
-      if (commandFor(profile, cluster, command) === undefined)
-        return `${kind === 'step' ? 'recovery step' : 'fault'} "${item.type}" needs the lab profile's "${command}" command for cluster "${cluster.name}", which it does not have`;
+    for (const need of plugin?.needs ?? []) {
+      const why = labCannot(profile, cluster, need);
+      if (why) return `${kind === 'step' ? 'recovery step' : 'fault'} "${item.type}": ${why.replace(/[.\s]*$/, '')}`;
     }
-    if (isEtcdItem(item) && !cluster.etcd)
-      return `"${item.type}" needs the "etcd" section of cluster "${cluster.name}" in the lab profile`;
     if (
       kind === 'fault' &&
       STOPS_HOST.has(item.type) &&

@@ -78,7 +78,6 @@ export class ActionLog {
 export type NodeService = 'kubelet' | 'container-runtime';
 export type ServiceAction = 'stop' | 'start' | 'restart';
 export type PowerAction = 'off' | 'shutdown' | 'on';
-export type NodeCapability = 'memory-pressure' | 'disk-pressure';
 
 export interface AddressOptions {
   /** The node's address before the fault, as `NodeOps.address` gave it. */
@@ -103,11 +102,6 @@ export interface NodeOps {
    * another address (a kind node restarted by docker) is put back on this one. Undefined when it has none.
    */
   address?(node: string): Promise<string | undefined>;
-  /**
-   * Why this target cannot make `what` happen at all, asked before a drill changes anything (kind's nodes
-   * share one machine's memory, and kind turns disk-based eviction off); undefined when it can.
-   */
-  cannot?(what: NodeCapability): string | undefined;
   /** pause: the whole host freezes (a hung machine); unpause resumes it. */
   freeze(node: string, action: 'pause' | 'unpause'): Promise<void>;
   /** Move /etc/kubernetes/manifests/<component>.yaml out of the manifest directory, or back. */

@@ -1,15 +1,13 @@
 import { expect } from 'chai';
 import { VirtualClock } from '../../src/engine/clock.js';
-import { makeContext } from '../../src/engine/context.js';
-import { Random } from '../../src/engine/random.js';
-import { InvalidInputError } from '../../src/errors.js';
-import { fillNodeDisk } from '../../src/faults/fill-node-disk.js';
+import { runExperiment } from '../../src/engine/runner.js';
+import { loadExperiments } from '../../src/experiment/load.js';
 import { nodeMemoryPressure } from '../../src/faults/node-memory-pressure.js';
-import { newRunState, type PluginContext } from '../../src/kit/plugin.js';
 import { conditionOf } from '../../src/kube/objects.js';
 import { createKindTarget } from '../../src/targets/kind/kind-target.js';
 import { createLabTarget } from '../../src/targets/lab/lab-target.js';
 import { ActionLog } from '../../src/targets/target.js';
+import { tempDir } from '../e2e/support.js';
 import { simHarness } from '../kit/sim-context.js';
 import { FakeKind, WORKERS } from '../targets/kind/fake-kind.js';
 import { stubKube } from '../targets/kind/stub-kube.js';
@@ -17,46 +15,47 @@ import { FakeLab } from '../targets/lab/fake-lab.js';
 
 const LAB_PROFILE = new URL('../targets/lab/fixtures/qingzhou-lab.json', import.meta.url).pathname;
 
-function contextOn(target: Parameters<typeof makeContext>[0]['target'], cluster: string): PluginContext {
-  return makeContext(
-    {
-      target,
-      random: new Random(1),
-      state: newRunState(),
-      signal: new AbortController().signal,
-      dryRun: false,
-      note: () => undefined,
-    },
-    cluster,
-  );
-}
-
 describe('node pressure means one thing on every target (issue 13 item 9)', function () {
   this.timeout(30_000);
 
-  it('issue 13 item 9: kind refuses memory and disk pressure when the drill is planned, before anything changes', async () => {
-    const fake = new FakeKind();
-    const actions = new ActionLog();
-    const nodes = WORKERS.map((name) => ({ metadata: { name } }));
-    const stub = stubKube({ nodes });
-    const target = await createKindTarget({
-      clock: new VirtualClock(),
-      actions,
-      exec: fake.exec,
-      makeKube: () => stub.kube,
-    });
-    const ctx = contextOn(target, 'gameday');
-    for (const [fault, why] of [
-      [fillNodeDisk, /turns disk-based eviction off/],
-      [nodeMemoryPressure, /sharing this machine's memory/],
+  it('issue 13 item 9: kind refuses memory and disk pressure in preflight, before anything changes', async () => {
+    const [loaded] = await loadExperiments(['experiments/d3-disk-clean-logs.json']);
+    for (const [type, why] of [
+      ['fill-node-disk', /turns disk-based eviction off/],
+      ['node-memory-pressure', /sharing this machine's memory/],
     ] as const) {
-      const err = await fault.plan(ctx, { nodes: { names: [WORKERS[0]!] } }).catch((e: unknown) => e);
-      expect(err, fault.name).to.be.instanceOf(InvalidInputError);
-      expect((err as Error).message).to.match(why);
-      expect((err as Error).message).to.match(/Nothing was changed\.$/);
+      const fake = new FakeKind();
+      const actions = new ActionLog();
+      const stub = stubKube({ nodes: WORKERS.map((name) => ({ metadata: { name } })) });
+      const target = await createKindTarget({
+        clock: new VirtualClock(),
+        actions,
+        exec: fake.exec,
+        makeKube: () => stub.kube,
+      });
+      const exp = structuredClone(loaded!.experiment);
+      exp.clusters = ['gameday'];
+      exp.faults[0] = { type, nodes: { role: 'worker', all: true }, amount: '95%' };
+      const r = await runExperiment({ ...loaded!, experiment: exp }, target, {
+        seed: 1,
+        dryRun: false,
+        signal: new AbortController().signal,
+        journalDir: tempDir('journal'),
+        journalTarget: { kind: 'kind', kindCluster: 'gameday' },
+      });
+      expect(r.verdict, type).to.equal('error');
+      expect(r.errorKind, type).to.equal('invalid-input');
+      expect(r.error, type).to.match(new RegExp(`/faults/0 \\(${type}\\): this kind target cannot do it`));
+      expect(r.error, type).to.match(why);
+      expect(r.error, type).to.match(/Nothing was changed\.$/);
+      expect(r.faults, type).to.deep.equal([]);
+      expect(
+        actions.entries.filter((a) => !a.readOnly),
+        type,
+      ).to.deep.equal([]);
+      expect(stub.created, type).to.deep.equal([]);
+      await target.close();
     }
-    expect(actions.entries.filter((a) => !a.readOnly)).to.deep.equal([]);
-    expect(stub.created).to.deep.equal([]);
   });
 
   it('a share of capacity is a level to fill up to on a lab host', async () => {

@@ -6,7 +6,6 @@ import type {
   AddressOptions,
   ControlPlaneComponent,
   NewNodeSpec,
-  NodeCapability,
   NodeOps,
   NodeService,
   PowerAction,
@@ -42,8 +41,8 @@ export interface KindNodeOpsOptions {
 
 const UNITS: Record<NodeService, string> = { kubelet: 'kubelet', 'container-runtime': 'containerd' };
 
-/** Why kind cannot make each pressure happen (see `cannot`). */
-const CANNOT: Record<NodeCapability, string> = {
+/** Why kind cannot make each pressure happen (KindTarget.cannot, asked in preflight). */
+export const KIND_CANNOT_PRESSURE: Record<'memory-pressure' | 'disk-pressure', string> = {
   'memory-pressure':
     "kind's nodes are containers sharing this machine's memory, and each kubelet counts the whole machine's memory as its capacity: " +
     'pressure on one node means filling the memory of the machine running kind (and gameday), which every node would feel. ' +
@@ -140,10 +139,6 @@ export class KindNodeOps implements NodeOps {
     return r.exitCode === 0 && ip && ip !== '<no value>' ? ip : undefined;
   }
 
-  cannot(what: NodeCapability): string | undefined {
-    return CANNOT[what];
-  }
-
   private async remember(node: string): Promise<void> {
     const ip = await this.address(node);
     if (ip) this.addresses.set(node, ip);
@@ -176,7 +171,7 @@ export class KindNodeOps implements NodeOps {
 
   pressure(node: string, resource: 'memory' | 'disk'): Promise<void> {
     this.node(node);
-    return Promise.reject(new UnsupportedOperationError(`${node}: ${CANNOT[`${resource}-pressure`]}`));
+    return Promise.reject(new UnsupportedOperationError(`${node}: ${KIND_CANNOT_PRESSURE[`${resource}-pressure`]}`));
   }
 
   async relieve(node: string, resource: 'memory' | 'disk'): Promise<void> {

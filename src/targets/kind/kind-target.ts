@@ -8,7 +8,7 @@ import { RunbookEtcdOps } from '../common/runbook-etcd.js';
 import { ActionLog, type Capability, type EtcdOps, type NodeOps, type Target } from '../target.js';
 import { findKindNodes, nodesNetwork, type KindNode } from './kind-cluster.js';
 import { KindEtcdHost } from './kind-etcd-host.js';
-import { KIND_CANNOT_ADD, kindCannotRemove, KindNodeOps } from './kind-node-ops.js';
+import { KIND_CANNOT_ADD, KIND_CANNOT_PRESSURE, kindCannotRemove, KindNodeOps } from './kind-node-ops.js';
 
 /** Options of `createKindTarget`; every one has a default that fits `kind create cluster --config kind-config.yaml`. */
 export interface KindTargetOptions {
@@ -118,10 +118,7 @@ export class KindTarget implements Target {
   cannot(_cluster: string, capability: Capability): string | undefined {
     if (capability === 'add-node') return KIND_CANNOT_ADD;
     if (capability === 'remove-node') return kindCannotRemove('<node>');
-    if (capability === 'disk-pressure') {
-      // And the ballast would fill the disk of the machine running every node.
-      return "kind's kubeadm config turns disk-based eviction off (nodefs.available 0%), so DiskPressure cannot happen on kind.";
-    }
+    if (capability === 'memory-pressure' || capability === 'disk-pressure') return KIND_CANNOT_PRESSURE[capability];
     return undefined;
   }
 

@@ -10,37 +10,9 @@ import {
   splitCommandLine,
   TemplatePlaceholderError,
 } from '../common/shell.js';
+import { labLacks } from './lab-cannot.js';
 import { sshRefusal } from './ssh-refusal.js';
 import { commandFor, type CommandName, type LabCluster, type LabProfile, type SshSettings } from './profile.js';
-
-/** What each operation is called in messages about a missing command template. */
-const DOES: Record<CommandName, string> = {
-  serviceStop: 'stop a service',
-  serviceStart: 'start a service',
-  serviceRestart: 'restart a service',
-  serviceState: 'read a service state',
-  powerOff: 'power a host off',
-  shutdown: 'shut a host down',
-  powerOn: 'power a host on',
-  freeze: 'freeze a host',
-  unfreeze: 'unfreeze a host',
-  networkDisconnect: 'cut a host off the network',
-  networkConnect: 'reconnect a host',
-  manifestOut: 'move a static-pod manifest out',
-  manifestIn: 'move a static-pod manifest back',
-  memoryPressure: 'take memory',
-  memoryRelieve: 'give memory back',
-  diskPressure: 'fill the disk',
-  diskRelieve: 'free the disk',
-  overloadStart: 'overload a host',
-  overloadStop: 'stop overloading a host',
-  addNode: 'add a node',
-  removeNode: 'remove a node',
-  etcdRunning: 'see whether etcd runs',
-  etcdKill: 'kill etcd',
-  etcdPause: 'freeze etcd',
-  etcdResume: 'resume etcd',
-};
 
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
@@ -157,14 +129,7 @@ export class LabHosts {
 
   /** Why the profile's `name` command cannot run here, or undefined when it can. */
   lacks(name: CommandName): string | undefined {
-    const t = commandFor(this.profile, this.cluster, name);
-    if (typeof t === 'object' && 'unsupported' in t)
-      return `The lab profile says it cannot ${DOES[name]}: ${t.unsupported}`;
-    if (t !== undefined) return undefined;
-    return (
-      `The lab profile${this.profile.file ? ` ${this.profile.file}` : ''} has no "${name}" command to ${DOES[name]} ` +
-      `on cluster "${this.cluster.name}": add one under "commands" (for example {"local": "ipmitool -H {bmc} power on"}).`
-    );
+    return labLacks(this.profile, this.cluster, name);
   }
 
   /** Fill and run the profile's template for `name` on (or, for a local template, about) the node. */

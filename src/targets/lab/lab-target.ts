@@ -18,15 +18,9 @@ import { ActionLog, type Capability, type EtcdOps, type NodeOps, type Target } f
 import { describeDestruction } from './describe.js';
 import { LabEtcdHost } from './lab-etcd-host.js';
 import { LabHosts } from './lab-hosts.js';
+import { labCannot } from './lab-cannot.js';
 import { LabNodeOps } from './lab-node-ops.js';
-import {
-  IN_CLUSTER_CONTEXT,
-  checkLabProfile,
-  loadLabProfile,
-  type CommandName,
-  type LabCluster,
-  type LabProfile,
-} from './profile.js';
+import { IN_CLUSTER_CONTEXT, checkLabProfile, loadLabProfile, type LabCluster, type LabProfile } from './profile.js';
 
 /** Options of `createLabTarget`. */
 export interface LabTargetOptions {
@@ -58,20 +52,6 @@ export interface LabTargetOptions {
    */
   selfNode?: string | undefined;
 }
-
-/** The profile's commands each capability runs (the undo included: a fault must be able to revert). */
-const NEEDED_COMMANDS: Record<Exclude<Capability, 'etcd'>, readonly CommandName[]> = {
-  service: ['serviceStop', 'serviceStart', 'serviceRestart'],
-  power: ['powerOff', 'powerOn'],
-  network: ['networkDisconnect', 'networkConnect'],
-  freeze: ['freeze', 'unfreeze'],
-  manifest: ['manifestOut', 'manifestIn'],
-  'memory-pressure': ['memoryPressure', 'memoryRelieve'],
-  'disk-pressure': ['diskPressure', 'diskRelieve'],
-  overload: ['overloadStart', 'overloadStop'],
-  'add-node': ['addNode'],
-  'remove-node': ['removeNode'],
-};
 
 function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
@@ -273,17 +253,7 @@ export class LabTarget implements Target {
   cannot(cluster: string, capability: Capability): string | undefined {
     const c = this.selected.find((x) => x.name === cluster);
     if (!c) return undefined;
-    if (capability === 'etcd') {
-      return c.etcd
-        ? undefined
-        : `The lab profile${this.profile.file ? ` ${this.profile.file}` : ''} has no "etcd" section for cluster "${cluster}".`;
-    }
-    const hosts = this.opsFor(cluster).hosts;
-    for (const name of NEEDED_COMMANDS[capability]) {
-      const why = hosts.lacks(name);
-      if (why) return why;
-    }
-    return undefined;
+    return labCannot(this.profile, c, capability);
   }
 
   /** What this target may do to which hosts, in words, for the CLI to show before a destructive drill. */

@@ -115,8 +115,8 @@ describe('kind target in dry-run mode', () => {
 
   it('refuses memory and disk pressure, saying why, before it changes anything', async () => {
     const n = target.nodes('gameday');
-    expect(n.cannot?.('disk-pressure')).to.match(/turns disk-based eviction off/);
-    expect(n.cannot?.('memory-pressure')).to.match(/sharing this machine's memory/);
+    expect(target.cannot('gameday', 'disk-pressure')).to.match(/turns disk-based eviction off/);
+    expect(target.cannot('gameday', 'memory-pressure')).to.match(/sharing this machine's memory/);
     for (const r of ['memory', 'disk'] as const) {
       const err = await n.pressure(W, r, '90%').catch((e: unknown) => e);
       expect(err).to.be.instanceOf(UnsupportedOperationError);
