@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,7 +15,8 @@ import { missingForNodes, nodeImage } from './standin-cluster.js';
  * testcontainers from the stand-in node image (standin-cluster.ts). Skips, saying what is missing, when
  * there is no engine (start one with `bash .ci/start-docker.sh`), no busybox-static, etcd or openssl.
  */
-const CLUSTER = 'gdtest';
+// Per run: other worktrees' runs use the same engine at the same time.
+const CLUSTER = `gdtest-${randomBytes(3).toString('hex')}`;
 const CP = `${CLUSTER}-control-plane`;
 const W = `${CLUSTER}-worker`;
 
@@ -113,6 +115,8 @@ describe('kind target on a real Docker engine', function () {
     return { exitCode: r.exitCode, stdout: r.stdout };
   }
 
+  let networkName = '';
+
   before(async function () {
     const missing = missingForNodes();
     const engine = missing.length ? undefined : await findEngine();
@@ -125,6 +129,7 @@ describe('kind target on a real Docker engine', function () {
     const image = await nodeImage();
     const certs = await pki();
     const network = await new Network().start();
+    networkName = network.getName();
     cleanups.push(() => network.stop());
     for (const [name, role] of [
       [CP, 'control-plane'],
@@ -173,13 +178,10 @@ describe('kind target on a real Docker engine', function () {
   });
 
   it('finds the node containers by their kind labels, with their roles and their shared network', () => {
-    expect(target.nodeList.map(({ name, role }) => ({ name, role }))).to.deep.equal([
-      { name: CP, role: 'control-plane' },
-      { name: W, role: 'worker' },
+    expect(target.nodeList).to.deep.equal([
+      { name: CP, role: 'control-plane', networks: [networkName] },
+      { name: W, role: 'worker', networks: [networkName] },
     ]);
-    const [cp, w] = target.nodeList;
-    expect(cp!.networks).to.have.length(1);
-    expect(w!.networks).to.deep.equal(cp!.networks);
   });
 
   it('stops and starts kubelet with docker exec systemctl, and reads it back with is-active', async () => {
