@@ -1,45 +1,28 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { docker } from './docker.js';
+import { ensureImage } from '../../src/proving-ground/image.js';
+import { docker, privateNetwork } from './docker.js';
 
 /**
  * A real sshd in a container, for what only a real ssh and sudo can show: BatchMode, host keys, `sudo -n`.
- * The image is Debian's own packages (debootstrap minbase: openssh-server and sudo), made once per machine
- * and cached as a rootfs tarball, since nothing can be pulled. Two users log in with a test key: `ops` has
- * passwordless sudo, `pw` has sudo with a password (as many hardened hosts do).
+ * It runs the proving ground's host image (Debian's own packages: openssh-server, sudo), which CI makes or
+ * imports from its cache anyway, with two users added as it starts: `ops` has passwordless sudo, `pw` has
+ * sudo with a password (as many hardened hosts do).
  */
-const PACKAGES = ['openssh-server', 'sudo'];
-const SETUP = `set -e
-useradd -m -s /bin/bash ops
-useradd -m -s /bin/bash pw
+const USERS = `set -e
+for u in ops pw; do useradd -m -s /bin/bash $u; done
 echo 'pw:not-typed-by-gameday' | chpasswd
 echo 'ops ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/ops
 echo 'pw ALL=(ALL) ALL' > /etc/sudoers.d/pw
 chmod 0440 /etc/sudoers.d/ops /etc/sudoers.d/pw
-mkdir -p /etc/ssh/authorized_keys
-printf 'AuthorizedKeysFile /etc/ssh/authorized_keys/%%u\\nPasswordAuthentication no\\nKbdInteractiveAuthentication no\\nUseDNS no\\n' > /etc/ssh/sshd_config.d/test.conf
-rm -f /etc/ssh/ssh_host_*
-rm -rf /var/cache/apt/archives/*.deb /var/lib/apt/lists/* /usr/share/doc /usr/share/man /usr/share/locale
-`;
+mkdir -p /etc/ssh/authorized_keys /run/sshd
+ssh-keygen -A
+exec /usr/sbin/sshd -D -e`;
 
-function mirror(): string {
-  for (const f of ['/etc/apt/sources.list.d/debian.sources', '/etc/apt/sources.list']) {
-    let text = '';
-    try {
-      text = readFileSync(f, 'utf8').replace(/^#.*$/gm, '');
-    } catch {
-      continue;
-    }
-    const m = /^URIs:\s*(\S+)/m.exec(text) ?? /^deb\s+(?:\[[^\]]*\]\s+)?(\S+)\s/m.exec(text);
-    if (m && !/security/.test(m[1]!)) return m[1]!;
-  }
-  return 'http://deb.debian.org/debian';
-}
-
-/** Why there can be no ssh host image here, or undefined. */
+/** Why there can be no ssh host here, or undefined. */
 export function missingForSshHost(): string | undefined {
   if (!existsSync('/usr/bin/ssh')) return 'ssh (apt-get install openssh-client)';
   if (!existsSync('/usr/bin/ssh-keygen')) return 'ssh-keygen';
@@ -51,30 +34,13 @@ async function run(file: string, args: string[], timeout = 900_000): Promise<voi
   if (r.exitCode !== 0) throw new Error(`${file} ${args.join(' ')}: ${(r.stderr || r.stdout).trim().slice(-500)}`);
 }
 
-/** The image, built (about a minute, as root) or imported from the cache; undefined with the reason when it cannot be. */
+/** The image: the proving ground's host image (present, imported from its cache, or built as root), or why not. */
 export async function sshHostImage(): Promise<{ tag: string } | { missing: string }> {
-  const hash = createHash('sha256').update(JSON.stringify({ PACKAGES, SETUP })).digest('hex').slice(0, 12);
-  const tag = `gameday-test-sshd:${hash}`;
-  if ((await execa('docker', ['image', 'inspect', tag], { reject: false })).exitCode === 0) return { tag };
-  const cache = join(process.env['XDG_CACHE_HOME'] ?? join(homedir(), '.cache'), 'gameday', 'test-sshd');
-  const tarball = join(cache, `rootfs-${hash}.tar`);
-  if (!existsSync(tarball)) {
-    if (!existsSync('/usr/sbin/debootstrap')) return { missing: 'debootstrap (apt-get install debootstrap)' };
-    if (process.getuid?.() !== 0) return { missing: 'root, to build the sshd image with debootstrap' };
-    const work = mkdtempSync(join(tmpdir(), 'gameday-sshd-rootfs-'));
-    try {
-      const root = join(work, 'rootfs');
-      await run('debootstrap', ['--variant=minbase', `--include=${PACKAGES.join(',')}`, 'bookworm', root, mirror()]);
-      await run('chroot', [root, '/bin/sh', '-c', SETUP]);
-      mkdirSync(cache, { recursive: true });
-      await run('tar', ['--numeric-owner', '-C', root, '-cf', `${tarball}.partial`, '.']);
-      renameSync(`${tarball}.partial`, tarball);
-    } finally {
-      rmSync(work, { recursive: true, force: true });
-    }
+  try {
+    return { tag: (await ensureImage(() => undefined)).tag };
+  } catch (err) {
+    return { missing: `the proving ground's host image: ${(err as Error).message.split('\n')[0] ?? ''}` };
   }
-  await docker('import', tarball, tag);
-  return { tag };
 }
 
 export interface SshHost {
@@ -97,17 +63,21 @@ export async function startSshHost(tag: string): Promise<SshHost> {
   const key = join(dir, 'id_ed25519');
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'gameday-test', '-f', key]);
   const pub = readFileSync(`${key}.pub`, 'utf8');
+  // A bridge of its own: the engine's default one may be gone (another dockerd deleted docker0).
+  const net = await privateNetwork(`${container}-net`);
   await docker(
     'run',
     '-d',
     '--name',
     container,
+    '--network',
+    net.name,
     '-p',
     '127.0.0.1::22',
     tag,
     '/bin/sh',
     '-c',
-    'ssh-keygen -A && mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e',
+    USERS,
   );
   const exec = async (...cmd: string[]) => {
     const r = await execa('docker', ['exec', container, ...cmd], { reject: false });
@@ -115,6 +85,7 @@ export async function startSshHost(tag: string): Promise<SshHost> {
   };
   const remove = async (): Promise<void> => {
     await execa('docker', ['rm', '-f', container], { reject: false });
+    await execa('docker', ['network', 'rm', net.name], { reject: false });
     rmSync(dir, { recursive: true, force: true });
   };
   try {

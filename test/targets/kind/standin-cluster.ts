@@ -73,7 +73,8 @@ export async function nodeImage(): Promise<string> {
   for (const d of ['tmp', 'etc/kubernetes/manifests', 'etc/kubernetes/pki/etcd', 'run'])
     mkdirSync(join(root, d), { recursive: true });
   try {
-    await docker('build', '-q', '-t', tag, dir);
+    // No network: nothing is fetched, and an engine whose docker0 another dockerd deleted cannot attach one.
+    await docker('build', '--network', 'none', '-q', '-t', tag, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
