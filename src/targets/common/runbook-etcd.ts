@@ -303,6 +303,12 @@ export class RunbookEtcdOps implements EtcdOps {
       ...(tools.learners ? ['--learner'] : []),
     ]);
     const added = parseMemberAdd(r.stdout);
+    if (tools.learners && !added.id && !this.runner.dryRun) {
+      // A learner nobody promotes never votes: the cluster would stay one member short, and unhealthy.
+      throw new InfrastructureError(
+        `etcd member ${name} was added as a learner, but its ID could not be read from \`member add\` (${r.stdout.trim().split('\n')[0] ?? ''}): promote it with \`etcdctl member promote <id>\`.`,
+      );
+    }
     const initialCluster =
       added.initialCluster ??
       [...before.filter((m) => m.name && m.peerURL).map((m) => `${m.name}=${m.peerURL}`), `${name}=${peerURL}`].join(
