@@ -27,6 +27,9 @@ export const KIND_ETCDCTL_FLAGS = [
 /** What crictl exec says when the container is no longer there or no longer runs (a member stopped or restarted). */
 const CONTAINER_GONE = /code = NotFound|container \S+ is not running|No such container/i;
 
+/** What etcd answers a client that asked a learner what only a voting member can answer. */
+const LEARNER = /rpc not supported for learner/;
+
 /** A result the runner was told to let through, failed as the runner would have failed it. */
 function failUnlessAllowed(r: CommandResult, options: RunOptions): CommandResult {
   if (r.exitCode === 0 || options.allowFailure === true) return r;
@@ -190,24 +193,38 @@ export class KindEtcdHost implements EtcdHost {
 
   async etcdctl(args: string[], options: RunOptions = {}): Promise<CommandResult> {
     const tried: string[] = [];
+    let learner: CommandResult | undefined;
     const argv = (id: string) => ['crictl', 'exec', id, 'etcdctl', ...KIND_ETCDCTL_FLAGS, ...args];
     for (const node of await this.etcdNodes()) {
       // The container this node answered from last time, without asking crictl ps again: each docker exec
       // costs a few hundred milliseconds on a busy machine, and the data-safety writer runs one every 100 ms.
+      let r: CommandResult | undefined;
       const cached = this.execIds.get(node);
       if (cached) {
-        const r = await this.onNode(node, argv(cached), { ...options, allowFailure: true });
-        if (!CONTAINER_GONE.test(r.stderr)) return failUnlessAllowed(r, options);
-        this.execIds.delete(node);
+        r = await this.onNode(node, argv(cached), { ...options, allowFailure: true });
+        if (CONTAINER_GONE.test(r.stderr)) {
+          this.execIds.delete(node);
+          r = undefined;
+        }
       }
-      const id = await this.containerId(node);
-      if (!id) {
-        tried.push(node);
+      if (!r) {
+        const id = await this.containerId(node);
+        if (!id) {
+          tried.push(node);
+          continue;
+        }
+        this.execIds.set(node, id);
+        r = await this.onNode(node, argv(id), { ...options, allowFailure: true });
+      }
+      // A learner answers almost nothing (member list, promote, put): ask a voting member, as kubeadm does.
+      if (r.exitCode !== 0 && LEARNER.test(r.stderr)) {
+        learner = r;
+        tried.push(`${node} (a learner)`);
         continue;
       }
-      this.execIds.set(node, id);
-      return this.onNode(node, argv(id), options);
+      return failUnlessAllowed(r, options);
     }
+    if (learner) return failUnlessAllowed(learner, options);
     throw new InfrastructureError(
       `No etcd member is running to run \`etcdctl ${args.join(' ')}\` in (checked ${tried.join(', ')}).`,
     );

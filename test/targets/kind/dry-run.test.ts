@@ -9,6 +9,7 @@ import { stubKube } from './stub-kube.js';
 const CERTS =
   '--endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/server.crt --key /etc/kubernetes/pki/etcd/server.key';
 const CP = 'gameday-control-plane';
+const CP2 = 'gameday-control-plane2';
 const CP3 = 'gameday-control-plane3';
 const W = 'gameday-worker';
 
@@ -172,6 +173,34 @@ describe('kind target in dry-run mode', () => {
       expect(actions.entries.slice(-2).map((a) => a.text)).to.deep.equal([
         `docker exec ${CP} crictl ps --name etcd -q`,
         `docker exec ${CP} crictl exec etcd-${CP} etcdctl ${CERTS} member list`,
+      ]);
+    });
+
+    it('asks the next member when the first is a learner, and asks crictl again once a container is gone', async () => {
+      const e = target.etcd('gameday');
+      await e.members();
+      // The container found last time answers again, without another crictl ps.
+      const before = actions.entries.length;
+      await e.members();
+      expect(actions.entries.slice(before).map((a) => a.text)).to.deep.equal([
+        `docker exec ${CP} crictl exec etcd-${CP} etcdctl ${CERTS} member list`,
+      ]);
+      fake.learners.add(CP);
+      const start = actions.entries.length;
+      expect((await e.members()).map((m) => m.name)).to.have.length(3);
+      expect(actions.entries.slice(start).map((a) => a.text)).to.deep.equal([
+        `docker exec ${CP} crictl exec etcd-${CP} etcdctl ${CERTS} member list`,
+        `docker exec ${CP2} crictl ps --name etcd -q`,
+        `docker exec ${CP2} crictl exec etcd-${CP2} etcdctl ${CERTS} member list`,
+      ]);
+      fake.learners.clear();
+      fake.etcdRunning.delete(CP);
+      const gone = actions.entries.length;
+      await e.members();
+      expect(actions.entries.slice(gone).map((a) => a.text)).to.deep.equal([
+        `docker exec ${CP} crictl exec etcd-${CP} etcdctl ${CERTS} member list`,
+        `docker exec ${CP} crictl ps --name etcd -q`,
+        `docker exec ${CP2} crictl exec etcd-${CP2} etcdctl ${CERTS} member list`,
       ]);
     });
 

@@ -42,6 +42,8 @@ export class FakeKind {
   /** Paths that exist on each node. */
   readonly files = new Map<string, Set<string>>();
   readonly etcdRunning = new Set(CONTROL_PLANES);
+  /** Nodes whose member is a learner: it answers no member list, promote or put, as etcd's learners do not. */
+  readonly learners = new Set<string>();
   /** The etcd image's version: what `etcdctl version` says and the manifest's image tag. */
   etcdVersion = '3.5.16';
   /** The etcd manifests' image, when not registry.k8s.io/etcd:<etcdVersion>-0. */
@@ -124,6 +126,13 @@ export class FakeKind {
       return ok(`${rest[3]} version: ${this.etcdVersion}\nAPI version: ${this.etcdVersion.replace(/\.\d+$/, '')}`);
     if (rest[0] === 'systemctl' && rest[1] === 'is-active') return ok('active');
     if (rest[0] === 'df') return ok('   1B-blocks        Used\n100000000000 40000000000');
+    if (rest[0] === 'crictl' && rest[1] === 'exec' && !this.etcdRunning.has(node))
+      return fail(
+        1,
+        `execing command in container: rpc error: code = NotFound desc = container "${rest[2] ?? ''}" not found`,
+      );
+    if (rest[0] === 'crictl' && rest[1] === 'exec' && rest[3] === 'etcdctl' && this.learners.has(node))
+      return fail(1, 'Error: etcdserver: rpc not supported for learner');
     if (rest[0] === 'crictl' && rest[1] === 'exec' && rest[3] === 'etcdctl') {
       const etcdArgs = rest.slice(4 + 8).join(' ');
       if (etcdArgs === 'member list') {
