@@ -45,10 +45,13 @@ export const killEtcdMembers: Fault<KillEtcdMembersParams> = {
       ctx.note(`etcd snapshot ${snap.path} at revision ${snap.revision} before the fault`);
     }
     const running = new Set(await ctx.etcd.running());
-    for (const m of plan.members ?? []) {
-      // A member already down stays down: killing it twice would be an error on a real host.
-      if (running.has(m) || p.how === 'pause') await ctx.etcd.stopMember(m, p.how ?? 'kill');
-    }
+    // All at once, as a shared failure takes them: one after the other, on a kind cluster where each docker
+    // exec takes a second, quorum went a member at a time over half a minute. A member already down stays
+    // down: killing it twice would be an error on a real host.
+    const targets = (plan.members ?? []).filter((m) => running.has(m) || p.how === 'pause');
+    const results = await Promise.allSettled(targets.map((m) => ctx.etcd.stopMember(m, p.how ?? 'kill')));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed) throw failed.reason;
   },
   async revert(ctx, p, plan) {
     const before = plannedMembership(plan);
