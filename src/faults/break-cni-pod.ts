@@ -30,6 +30,7 @@ interface BrokenPod {
  */
 export const breakCniPod: Fault<BreakCniPodParams> = {
   name: 'break-cni-pod',
+  targets: ['sim'],
   summary:
     'Make the CNI DaemonSet pod on nodes crash (simulator only), so the node network is not ready; revert heals that pod.',
   params: paramsSchema({

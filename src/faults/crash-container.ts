@@ -21,9 +21,12 @@ export interface CrashContainerParams {
 
 /** A command that exits at once with an error, in any image with a shell. */
 const CRASH_COMMAND = ['/bin/sh', '-c', 'echo "gameday: simulated application crash" >&2; exit 1'];
-/** Port 1 (tcpmux) is served by nothing in a container: the probe always fails. */
+/**
+ * A probe that fails whatever the container serves: `exit 1`, or, in an image without /bin/sh, an exec the
+ * kubelet cannot run, which it counts as a failure too. (A simulator behind a real target reads the same.)
+ */
 const FAILING_LIVENESS = {
-  tcpSocket: { port: 1 },
+  exec: { command: ['/bin/sh', '-c', 'exit 1'] },
   initialDelaySeconds: 0,
   periodSeconds: 5,
   failureThreshold: 1,

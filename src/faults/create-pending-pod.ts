@@ -5,6 +5,7 @@ import { CREATED_BY, GAMEDAY_NAMESPACE, createIfMissing, ensureNamespace } from 
 import { formatQuantity, memoryBytes } from '../kit/quantity.js';
 import { paramsSchema, quantityParam } from '../kit/schema.js';
 import { plannedWorkload } from '../kit/workload-fault.js';
+import { clusterPauseImage } from '../kit/pause-image.js';
 
 export interface CreatePendingPodParams {
   namespace?: string;
@@ -15,7 +16,6 @@ export interface CreatePendingPodParams {
 }
 
 const DEFAULT_NAME = 'gameday-pending';
-const DEFAULT_IMAGE = 'registry.k8s.io/pause:3.9';
 
 /**
  * D3/D9 Pending: a new workload whose pod requests more than any node has free. It is a one-replica
@@ -40,12 +40,17 @@ export const createPendingPod: Fault<CreatePendingPodParams> = {
       'Memory the pod requests. Default: 1Gi more than the largest node can allocate. With fill-node-memory, a modest value such as "256Mi".',
     ),
     cpu: quantityParam('CPU the pod requests. Default "10m".'),
-    image: { type: 'string', minLength: 1, description: `Container image. Default "${DEFAULT_IMAGE}".` },
+    image: {
+      type: 'string',
+      minLength: 1,
+      description:
+        'Container image. Default: the pause image the nodes already hold (their status.images), so that the pod starts without a pull once it fits.',
+    },
   }),
   async plan(ctx, p) {
     let memory = p.memory;
+    const { items } = await ctx.kube.list('nodes');
     if (memory === undefined) {
-      const { items } = await ctx.kube.list('nodes');
       const largest = Math.max(
         0,
         ...items.map((n) => memoryBytes(n.status?.allocatable?.memory as string | undefined)),
@@ -63,7 +68,10 @@ export const createPendingPod: Fault<CreatePendingPodParams> = {
         `${ctx.cluster}: Deployment ${ref.namespace}/${ref.name} already exists (left by another drill, or someone's own); the fault would delete it on revert. Name another with "podName", or delete it first.`,
       );
     }
-    return { workloads: [workloadKey(ref)], data: { memory, cpu: p.cpu ?? '10m', image: p.image ?? DEFAULT_IMAGE } };
+    return {
+      workloads: [workloadKey(ref)],
+      data: { memory, cpu: p.cpu ?? '10m', image: p.image ?? clusterPauseImage(items) },
+    };
   },
   async inject(ctx, _p, plan) {
     const ref = plannedWorkload(plan);

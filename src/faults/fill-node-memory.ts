@@ -6,6 +6,7 @@ import { CREATED_BY, GAMEDAY_NAMESPACE, createIfMissing, ensureNamespace } from 
 import { isFinished, nodeOf, podRequest } from '../kit/pods.js';
 import { memoryBytes } from '../kit/quantity.js';
 import { nodesParam, paramsSchema, quantityParam } from '../kit/schema.js';
+import { FALLBACK_PAUSE_IMAGE, pauseImageOf } from '../kit/pause-image.js';
 
 export interface FillNodeMemoryParams {
   nodes?: NodeSelector;
@@ -18,8 +19,6 @@ interface Ballast {
   name: string;
   node: string;
 }
-
-const BALLAST_IMAGE = 'registry.k8s.io/pause:3.9';
 
 /** A node a plain pod could be scheduled on: not cordoned and without a taint that keeps it off. */
 export function isSchedulable(node: KubeObject): boolean {
@@ -106,7 +105,12 @@ export const fillNodeMemory: Fault<FillNodeMemoryParams> = {
           nodeName: b.node,
           terminationGracePeriodSeconds: 0,
           containers: [
-            { name: 'ballast', image: BALLAST_IMAGE, resources: { requests: { memory: String(free), cpu: '1m' } } },
+            {
+              name: 'ballast',
+              // The node's own pause image: it is there already, so the ballast never waits for a pull.
+              image: pauseImageOf(node) ?? FALLBACK_PAUSE_IMAGE,
+              resources: { requests: { memory: String(free), cpu: '1m' } },
+            },
           ],
         },
       });
@@ -120,6 +124,6 @@ export const fillNodeMemory: Fault<FillNodeMemoryParams> = {
   },
   describe: (p) => {
     const where = p.allNodes ? 'every schedulable node' : nodesInWords(p.nodes);
-    return `Fill the allocatable memory of ${where} with ballast pods (${BALLAST_IMAGE} requesting each node's free memory${p.leave ? ` less ${p.leave}` : ''}) in namespace ${p.namespace ?? GAMEDAY_NAMESPACE}, so new pods stay Pending with "Insufficient memory"; \`kubectl describe node <node>\` shows the requests.`;
+    return `Fill the allocatable memory of ${where} with ballast pods (the node's own pause image, as its status.images lists it, requesting each node's free memory${p.leave ? ` less ${p.leave}` : ''}) in namespace ${p.namespace ?? GAMEDAY_NAMESPACE}, so new pods stay Pending with "Insufficient memory"; \`kubectl describe node <node>\` shows the requests.`;
   },
 };

@@ -7,6 +7,7 @@ export const freezeNode = nodeFault<NodeFaultParams>({
   name: 'freeze-node',
   summary: 'Freeze nodes (a hung host: every process paused); revert resumes them.',
   stopsEtcd: true,
+  stopsHost: true,
   inject: (ctx, node) => ctx.nodes.freeze(node, 'pause'),
   revert: (ctx, node) => ctx.nodes.freeze(node, 'unpause'),
   describe: (p) => `Freeze ${nodesInWords(p.nodes)} (hung host); on kind \`docker pause ${nodeArg(p.nodes)}\`.`,

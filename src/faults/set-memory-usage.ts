@@ -23,6 +23,7 @@ const DEFAULT_USAGE = '120%';
  */
 export const setMemoryUsage: Fault<SetMemoryUsageParams> = {
   name: 'set-memory-usage',
+  targets: ['sim'],
   summary:
     "Make a workload's container use more memory than its limit (OOMKilled, D11 capacity exhausted); simulator only; revert restores it.",
   params: paramsSchema(

@@ -19,10 +19,11 @@ export function nodesInWords(
           .map(([k, v]) => `${k}=${v}`)
           .join(',')}`
       : '';
-  if (s.all) return `every ${noun}${labels}`;
+  const running = s.running ? ` running a pod of ${s.running.kind} ${s.running.namespace}/${s.running.name}` : '';
+  if (s.all) return `every ${noun}${labels}${running}`;
   const count = s.count ?? 1;
   const how = s.pick === 'first' ? 'the first by name' : 'picked with the run seed';
-  return `${count} ${noun}${count === 1 ? '' : 's'}${labels} (${how})`;
+  return `${count} ${noun}${count === 1 ? '' : 's'}${labels}${running} (${how})`;
 }
 
 /** The host name an SRE would type, or a placeholder when the selector picks at run time. */

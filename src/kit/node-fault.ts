@@ -1,7 +1,24 @@
-import { InfrastructureError, errorMessage } from '../errors.js';
+import { InfrastructureError, InvalidInputError, errorMessage } from '../errors.js';
+import type { TargetKind } from '../targets/target.js';
 import type { Capability, Fault, FaultPlan, JsonSchema, PluginContext } from './plugin.js';
 import { resolveNodes, type NodeSelector } from './selectors.js';
 import { nodesParam, paramsSchema } from './schema.js';
+
+/** The node addresses a fault's plan keeps in the journal, so that a revert in another process has them. */
+export async function rememberAddresses(ctx: PluginContext, nodes: string[]): Promise<Record<string, unknown>> {
+  if (!ctx.nodes.address) return {};
+  const addresses: Record<string, string> = {};
+  for (const n of nodes) {
+    const a = await ctx.nodes.address(n);
+    if (a) addresses[n] = a;
+  }
+  return Object.keys(addresses).length > 0 ? { addresses } : {};
+}
+
+/** The address `node` had when the fault was planned, from the plan (and so from the journal). */
+export function rememberedAddress(plan: FaultPlan, node: string): string | undefined {
+  return (plan.data?.['addresses'] as Record<string, string> | undefined)?.[node];
+}
 
 export interface NodeFaultParams {
   nodes?: NodeSelector;
@@ -16,8 +33,17 @@ interface NodeFaultSpec<P extends NodeFaultParams> {
   needs: readonly Capability[];
   /** It stops what runs on the node, etcd included (see FaultPlan.stopsEtcd). */
   stopsEtcd?: boolean;
-  inject(ctx: PluginContext, node: string, params: P): Promise<void>;
-  revert(ctx: PluginContext, node: string, params: P): Promise<void>;
+  /** The targets it can run on, when not every one (see PluginBase.targets). */
+  targets?: readonly TargetKind[];
+  /**
+   * It stops the host, or cuts it off: never on the node gameday runs on (`Target.selfNode`), which a
+   * random pick leaves out and an explicit one is refused.
+   */
+  stopsHost?: boolean;
+  /** What the revert will need that may be gone by then (a node's address), written to the journal. */
+  remember?(ctx: PluginContext, nodes: string[], params: P): Promise<Record<string, unknown>>;
+  inject(ctx: PluginContext, node: string, params: P, plan: FaultPlan): Promise<void>;
+  revert(ctx: PluginContext, node: string, params: P, plan: FaultPlan): Promise<void>;
   describe(params: P): string;
 }
 
@@ -30,18 +56,27 @@ export function nodeFault<P extends NodeFaultParams>(spec: NodeFaultSpec<P>): Fa
     name: spec.name,
     summary: spec.summary,
     needs: spec.needs,
+    ...(spec.targets ? { targets: spec.targets } : {}),
     params: paramsSchema(
       { nodes: nodesParam('The nodes to hit. Default: one worker picked with the run seed.'), ...spec.params },
       spec.required,
     ),
     async plan(ctx: PluginContext, params: P): Promise<FaultPlan> {
-      return { nodes: await resolveNodes(ctx, params.nodes), ...(spec.stopsEtcd ? { stopsEtcd: true } : {}) };
+      const self = spec.stopsHost ? ctx.target.selfNode?.(ctx.cluster) : undefined;
+      const nodes = await resolveNodes(ctx, params.nodes, self ? { exclude: [self] } : {});
+      if (self && nodes.includes(self)) {
+        throw new InvalidInputError(
+          `${ctx.cluster}: the fault "${spec.name}" would take down ${self}, the node gameday itself runs on: the drill would end with its own process and nothing would roll it back. Nothing was changed; leave ${self} out of "nodes".`,
+        );
+      }
+      const data = await spec.remember?.(ctx, nodes, params);
+      return { nodes, ...(spec.stopsEtcd ? { stopsEtcd: true } : {}), ...(data ? { data } : {}) };
     },
     async inject(ctx: PluginContext, params: P, plan: FaultPlan): Promise<void> {
-      await eachNode(plan.nodes ?? [], (n) => spec.inject(ctx, n, params));
+      await eachNode(plan.nodes ?? [], (n) => spec.inject(ctx, n, params, plan));
     },
     async revert(ctx: PluginContext, params: P, plan: FaultPlan): Promise<void> {
-      await eachNode(plan.nodes ?? [], (n) => spec.revert(ctx, n, params));
+      await eachNode(plan.nodes ?? [], (n) => spec.revert(ctx, n, params, plan));
     },
     describe: (params: P) => spec.describe(params),
   };

@@ -3,7 +3,7 @@ import type { DataSafety } from '../report/result.js';
 import type { Random } from '../engine/random.js';
 import type { Kube, Informer, ListOptions } from '../kube/kube.js';
 import type { ResourceName } from '../kube/resources.js';
-import type { Capability, EtcdOps, EtcdSnapshot, NodeOps, Target } from '../targets/target.js';
+import type { Capability, EtcdOps, EtcdSnapshot, NodeOps, Target, TargetKind } from '../targets/target.js';
 import type { AckedWrite } from './etcd-writer.js';
 
 /** Types plugins need from the engine and the report, re-exported so plugins import only the kit. */
@@ -94,6 +94,11 @@ interface PluginBase {
    * target that cannot do one refuses the drill before anything changes.
    */
   readonly needs?: readonly Capability[];
+  /**
+   * The targets this item can run on, when not every one (a simulator-only fault; kind cannot add nodes):
+   * what `gameday schedule` reads to leave out the drills a target cannot run.
+   */
+  readonly targets?: readonly TargetKind[];
 }
 
 export interface Fault<P = Record<string, unknown>> extends PluginBase {

@@ -2,6 +2,8 @@ import { InvalidInputError } from '../errors.js';
 import type { KubeObject } from '../kube/objects.js';
 import type { JsonSchema, PluginContext } from './plugin.js';
 import { LIMITS } from './limits.js';
+import { matchesSelector, selectorOf } from './labels.js';
+import { isTerminating } from './pods.js';
 import { few } from './probe.js';
 
 /**
@@ -14,6 +16,8 @@ export type NodeSelector =
       role?: 'master' | 'worker' | 'any';
       count?: number;
       labels?: Record<string, string>;
+      /** Only nodes running a live pod of this workload (the drill's premise: the lost node hosts one). */
+      running?: WorkloadRef;
       pick?: 'first' | 'random';
       all?: boolean;
     }
@@ -64,6 +68,18 @@ export const nodeSelectorSchema: JsonSchema = {
         count: { type: 'integer', minimum: 1, maximum: LIMITS.maxSelected, description: 'How many nodes. Default 1.' },
         all: { type: 'boolean', description: 'Every node of the role.' },
         labels: labelsSchema('Only nodes with these labels.'),
+        running: {
+          type: 'object',
+          description:
+            'Only nodes running a pod of this workload ({"namespace", "kind", "name"}), when the drill needs the node it hits to host one: on a real cluster where pods land is not fixed.',
+          properties: {
+            namespace: { type: 'string', minLength: 1, maxLength: LIMITS.maxLabelLength, description: 'Namespace.' },
+            kind: { enum: ['Deployment', 'StatefulSet', 'DaemonSet'], description: 'Workload kind.' },
+            name: { type: 'string', minLength: 1, maxLength: LIMITS.maxNameLength, description: 'Workload name.' },
+          },
+          required: ['namespace', 'kind', 'name'],
+          additionalProperties: false,
+        },
         pick: { enum: ['first', 'random'], description: 'first by name, or random with the run seed (default).' },
       },
       additionalProperties: false,
@@ -146,7 +162,12 @@ export function isMaster(node: KubeObject): boolean {
   return MASTER_LABELS.some((l) => node.metadata.labels?.[l] !== undefined);
 }
 
-export async function resolveNodes(ctx: PluginContext, sel: NodeSelector | undefined): Promise<string[]> {
+/** `exclude`: nodes a pick by role, labels or count leaves out (named nodes are taken as named). */
+export async function resolveNodes(
+  ctx: PluginContext,
+  sel: NodeSelector | undefined,
+  options: { exclude?: readonly string[] } = {},
+): Promise<string[]> {
   const s: NodeSelector = sel ?? { role: 'worker', count: 1 };
   if ('from' in s) {
     const hit = ctx.state.affectedNodes.get(ctx.cluster) ?? [];
@@ -169,19 +190,36 @@ export async function resolveNodes(ctx: PluginContext, sel: NodeSelector | undef
     return [...s.names];
   }
   const role = s.role ?? 'worker';
+  const hosting = s.running ? await nodesRunning(ctx, s.running) : undefined;
   const candidates = items
     .filter((n) => role === 'any' || (role === 'master') === isMaster(n))
     .filter((n) => Object.entries(s.labels ?? {}).every(([k, v]) => n.metadata.labels?.[k] === v))
+    .filter((n) => !hosting || hosting.has(n.metadata.name))
     .map((n) => n.metadata.name)
+    .filter((n) => !(s.all !== true && options.exclude?.includes(n)))
     .sort();
   if (s.all) return candidates;
   const count = s.count ?? 1;
   if (candidates.length < count) {
     throw new InvalidInputError(
-      `${ctx.cluster}: asked for ${count} ${role} node(s) but only ${candidates.length} match.`,
+      `${ctx.cluster}: asked for ${count} ${role} node(s)${s.running ? ` running a pod of ${workloadKey(s.running)}` : ''} but only ${candidates.length} match.`,
     );
   }
   return s.pick === 'first' ? candidates.slice(0, count) : ctx.random.sample(candidates, count);
+}
+
+/** The nodes a live (not terminating) pod of the workload is bound to now. */
+async function nodesRunning(ctx: PluginContext, ref: WorkloadRef): Promise<Set<string>> {
+  const obj = await ctx.kube.get(WORKLOAD_RESOURCE[ref.kind], ref.name, ref.namespace);
+  if (!obj) throw new InvalidInputError(`${ctx.cluster}: ${ref.kind} ${ref.namespace}/${ref.name} does not exist.`);
+  const sel = selectorOf(obj);
+  const { items } = await ctx.kube.list('pods', { namespace: ref.namespace });
+  return new Set(
+    items
+      .filter((p) => matchesSelector(p.metadata.labels, sel) && !isTerminating(p))
+      .map((p) => p.spec?.nodeName as string | undefined)
+      .filter((n): n is string => typeof n === 'string'),
+  );
 }
 
 export interface WorkloadRef {

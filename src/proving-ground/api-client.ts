@@ -54,7 +54,11 @@ export function apiGet<T>(api: GroundApi, path: string, timeoutMs = 10_000): Pro
       },
     );
     req.on('timeout', () => req.destroy(new Error(`GET ${path}: no answer within ${timeoutMs} ms`)));
-    req.on('error', reject);
+    req.on('error', (err) =>
+      reject(
+        err instanceof InfrastructureError ? err : new InfrastructureError(`GET ${api.url}${path}: ${err.message}`),
+      ),
+    );
     req.end();
   });
 }

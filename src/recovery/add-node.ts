@@ -22,6 +22,7 @@ export function addedNodes(ctx: PluginContext): string[] {
 /** D3 "add a node or capacity", S4 scale out. */
 export const addNode: RecoveryStep<AddNodeParams> = {
   name: 'add-node',
+  // kind's nodes are fixed by kind-config.yaml.
   summary: 'Join a new node to the cluster (more capacity, or a replacement).',
   needs: ['add-node'],
   params: paramsSchema({

@@ -57,18 +57,26 @@ function freeName(taken: Set<string>, base: string): string {
 /** D4b/D4c after the single-member restore: add members back one at a time. */
 export const etcdGrow: RecoveryStep<EtcdGrowParams> = {
   name: 'etcd-grow',
-  summary: 'Grow etcd back to N members, one member add at a time (default 3), on the hosts the restore left.',
+  summary:
+    'Grow etcd back to N members, one member add (as a learner, then promoted) at a time (default 3), on the hosts the restore left; then point kube-apiserver at all of them.',
   needs: ['etcd'],
   params: paramsSchema({
     size: { type: 'integer', minimum: 1, maximum: 9, description: 'Members wanted (etcd runs 1 to 9). Default 3.' },
   }),
   async run(ctx, p) {
-    for (const slot of await growPlan(ctx, p.size ?? 3)) {
+    const slots = await growPlan(ctx, p.size ?? 3);
+    for (const slot of slots) {
       const added = await ctx.etcd.memberAdd(slot.name, slot.node);
       await untilEtcdHealthy(ctx, `member add ${added.name}`);
       ctx.note(`etcd member ${added.name} added${added.node ? ` on ${added.node}` : ''}`);
     }
+    if (slots.length === 0) return;
+    // After a restore every kube-apiserver was pointed at the one restored member: spread them over all
+    // members again, or the API goes down with that one member.
+    const names = (await ctx.etcd.members()).map((m) => m.name);
+    await ctx.etcd.pointApiserver(names);
+    ctx.note(`kube-apiserver --etcd-servers now names all ${names.length} members`);
   },
   describe: (p) =>
-    `Grow etcd back to ${p.size ?? 3} members, one at a time: \`${ETCDCTL} member add <name> --peer-urls=https://<node-ip>:2380\`, then start it with ETCD_INITIAL_CLUSTER_STATE=existing and the new member list.`,
+    `Grow etcd back to ${p.size ?? 3} members, one at a time: \`${ETCDCTL} member add <name> --peer-urls=https://<node-ip>:2380 --learner\`, start it with ETCD_INITIAL_CLUSTER_STATE=existing and the new member list, \`member promote <id>\` once it caught up; then point kube-apiserver's --etcd-servers at all members (edit /etc/kubernetes/manifests/kube-apiserver.yaml on each master).`,
 };

@@ -44,10 +44,11 @@ export const etcdMemberReplace: RecoveryStep<EtcdMemberReplaceParams> = {
     for (const name of names) {
       const old = (await ctx.etcd.members()).find((m) => m.name === name);
       if (old) await ctx.etcd.memberRemove(name);
-      const added = await ctx.etcd.memberAdd(name, p.node ?? old?.node);
+      // The runbook's 1.8: the other members' --initial-cluster then names the new member list.
+      const added = await ctx.etcd.memberAdd(name, p.node ?? old?.node, { updatePeers: true });
       ctx.note(`etcd member ${name} replaced (new id ${added.id}${added.node ? ` on ${added.node}` : ''})`);
     }
   },
   describe: (p) =>
-    `Replace ${membersInWords(p.members, FROM_FAULTS)}: \`${ETCDCTL} member remove <id>\`, \`${ETCDCTL} member add <name> --peer-urls=https://<node-ip>:2380\`, put the manifest with ETCD_INITIAL_CLUSTER_STATE=existing in /etc/kubernetes/manifests${p.node ? ` on ${p.node}` : ''}, then update the other members' ETCD_INITIAL_CLUSTER one at a time.`,
+    `Replace ${membersInWords(p.members, FROM_FAULTS)}: \`${ETCDCTL} member remove <id>\`, \`${ETCDCTL} member add <name> --peer-urls=https://<node-ip>:2380\`, on a new host issue its etcd peer and server certificates from the etcd CA (openssl), put the manifest with ETCD_INITIAL_CLUSTER_STATE=existing in /etc/kubernetes/manifests${p.node ? ` on ${p.node}` : ''}, then update the other members' ETCD_INITIAL_CLUSTER one at a time, waiting for each to be healthy.`,
 };

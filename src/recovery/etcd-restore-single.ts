@@ -1,15 +1,21 @@
 import { InvalidInputError } from '../errors.js';
 import type { PluginContext, RecoveryStep } from '../kit/plugin.js';
-import { ETCDCTL, latestSnapshot, membersBeforeKey, untilEtcdHealthy } from '../kit/etcd.js';
+import { ETCDCTL, latestSnapshot, membersBeforeKey, membersOrRemembered, untilEtcdHealthy } from '../kit/etcd.js';
+import type { EtcdMember } from '../targets/target.js';
 import { paramsSchema } from '../kit/schema.js';
 
 export interface EtcdRestoreSingleParams {
   member?: string;
+  skipHashCheck?: boolean;
 }
 
 /** The member to restore onto: the one named, else a survivor the faults did not hit, else the first by name. */
-export async function restoreTarget(ctx: PluginContext, p: EtcdRestoreSingleParams): Promise<string> {
-  const members = (await ctx.etcd.members()).map((m) => m.name).sort();
+export async function restoreTarget(
+  ctx: PluginContext,
+  p: EtcdRestoreSingleParams,
+  membership?: readonly EtcdMember[],
+): Promise<string> {
+  const members = (membership ?? (await membersOrRemembered(ctx)).members).map((m) => m.name).sort();
   if (p.member) {
     if (!members.includes(p.member))
       throw new InvalidInputError(
@@ -37,6 +43,11 @@ export const etcdRestoreSingle: RecoveryStep<EtcdRestoreSingleParams> = {
       description:
         'The member whose host gets the restored cluster. Default: a survivor the faults did not hit, else the first by name.',
     },
+    skipHashCheck: {
+      type: 'boolean',
+      description:
+        "Restore with --skip-hash-check, for a file that did not come from `snapshot save` (a member's copied db file has no integrity hash). Default false: the snapshot's hash is checked.",
+    },
   }),
   async impact(ctx) {
     // The runbook's restore stops every member first. With quorum already lost the survivors serve nothing
@@ -60,18 +71,19 @@ export const etcdRestoreSingle: RecoveryStep<EtcdRestoreSingleParams> = {
         `${ctx.cluster}: etcd-restore-single needs a snapshot: take one with an etcd-snapshot step, or let kill-etcd-members take it before the fault ("snapshot": true).`,
       );
     }
-    const member = await restoreTarget(ctx, p);
-    const before = await ctx.etcd.members();
+    // With every member down (D4c) nothing answers `member list`: the membership recorded before the fault.
+    const { members: before } = await membersOrRemembered(ctx);
+    const member = await restoreTarget(ctx, p, before);
     ctx.state.values.set(
       membersBeforeKey(ctx.cluster),
       before.map((m) => ({ name: m.name, node: m.node })),
     );
-    await ctx.etcd.restoreSingle(member, snap);
+    await ctx.etcd.restoreSingle(member, snap, { skipHashCheck: p.skipHashCheck === true, membership: before });
     await untilEtcdHealthy(ctx, `the restore onto ${member}`);
     ctx.note(`etcd restored onto ${member} from ${snap.path} (revision ${snap.revision})`);
   },
   describe: (p) => {
     const m = p.member ?? '<survivor>';
-    return `Restore etcd as a single member on ${m}'s host from the latest snapshot: \`mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/\` on every member, \`mv /var/lib/etcd /var/lib/etcd-bak\`, \`etcdctl snapshot restore snapshot.db --name ${m} --initial-cluster ${m}=https://<node-ip>:2380 --initial-advertise-peer-urls https://<node-ip>:2380 --data-dir /var/lib/etcd --skip-hash-check\`, move the single-member manifest back, then \`${ETCDCTL} endpoint health --cluster\`.`;
+    return `Restore etcd as a single member on ${m}'s host from the latest snapshot, as etcd's disaster-recovery guide and Kubernetes' do: stop every kube-apiserver (\`mv /etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/\`), \`mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/\` on every member, \`mv /var/lib/etcd /var/lib/etcd-bak\`, \`etcdutl snapshot restore snapshot.db --name ${m} --initial-cluster ${m}=<its peer URL> --initial-advertise-peer-urls <its peer URL> --data-dir /var/lib/etcd${p.skipHashCheck ? ' --skip-hash-check' : ''}\` (etcdctl on etcd 3.4), move its manifest back, point every kube-apiserver's --etcd-servers at it and start them, restart kube-controller-manager and kube-scheduler, then \`${ETCDCTL} endpoint health --cluster\`.`;
   },
 };

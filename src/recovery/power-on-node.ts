@@ -3,14 +3,16 @@ import { resolveNodes } from '../kit/selectors.js';
 import { nodeArg, nodesInWords } from '../kit/describe.js';
 import { eachNode } from '../kit/node-fault.js';
 import { FROM_FAULTS, nodeStep, type NodeStepParams } from '../kit/node-step.js';
+import { powerOnAndWait } from '../kit/boot.js';
 
 const step = nodeStep<NodeStepParams>({
   name: 'power-on-node',
-  summary: 'Power nodes on (restart the host); they boot and start kubelet.',
+  summary:
+    'Power nodes on (restart the host) and wait until they answer (at most 10 min); they boot and start kubelet.',
   needs: ['power'],
-  each: (ctx, node) => ctx.nodes.power(node, 'on'),
+  each: (ctx, node) => powerOnAndWait(ctx, node),
   describe: (p) =>
-    `Power on ${nodesInWords(p.nodes, FROM_FAULTS)} (IPMI / the console; on kind \`docker start ${nodeArg(p.nodes, FROM_FAULTS)}\`) and let it boot.`,
+    `Power on ${nodesInWords(p.nodes, FROM_FAULTS)} (IPMI / the console; on kind \`docker start ${nodeArg(p.nodes, FROM_FAULTS)}\`) and wait until it answers (\`systemctl is-active kubelet\` gets an answer), at most 10 min.`,
 });
 
 /** D1/D2: restart the host; it boots and its services start. */
@@ -21,6 +23,6 @@ export const powerOnNode: RecoveryStep<NodeStepParams> = {
   async run(ctx, params) {
     const sel = params.nodes ?? FROM_FAULTS;
     const nodes = 'names' in sel ? [...sel.names] : await resolveNodes(ctx, sel);
-    await eachNode(nodes, (n) => ctx.nodes.power(n, 'on'));
+    await eachNode(nodes, (n) => powerOnAndWait(ctx, n));
   },
 };

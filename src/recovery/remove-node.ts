@@ -14,6 +14,7 @@ export interface RemoveNodeParams {
 /** S4 scale in, or giving up on a host that cannot come back. */
 export const removeNode: RecoveryStep<RemoveNodeParams> = {
   name: 'remove-node',
+  // kind's nodes are fixed by kind-config.yaml.
   summary: 'Remove nodes from the cluster for good (kubectl delete node, host decommissioned).',
   needs: ['remove-node'],
   params: paramsSchema({ nodes: nodesParam('The nodes to remove. Default: the nodes add-node added in this drill.') }),

@@ -97,7 +97,18 @@ const container = object(
     command: strings,
     args: strings,
     workingDir: str,
-    env: { type: 'array', items: object({ name: str, value: str }, ['name']) },
+    env: {
+      type: 'array',
+      items: object(
+        {
+          name: str,
+          value: str,
+          // The downward API: the pod learns its own node.
+          valueFrom: object({ fieldRef: object({ fieldPath: str, apiVersion: str }, ['fieldPath']) }),
+        },
+        ['name'],
+      ),
+    },
     resources,
     securityContext: object({
       runAsNonRoot: bool,
@@ -134,6 +145,7 @@ const volume = object(
 const podSpec = object(
   {
     containers: { type: 'array', items: container, minItems: 1 },
+    initContainers: { type: 'array', items: container },
     // A Job's pods may not use Always: the Job would never finish.
     restartPolicy: { enum: ['Never', 'OnFailure'] },
     serviceAccountName: str,

@@ -1,9 +1,15 @@
 import { stringify } from 'yaml';
-import { InvalidInputError } from '../errors.js';
+import { InvalidInputError, errorMessage } from '../errors.js';
+import { defaultRegistries } from '../experiment/registries.js';
+import type { Registries } from '../experiment/schema.js';
 import type { LoadedExperiment } from '../experiment/types.js';
+import { splitCommandLine } from '../targets/common/shell.js';
+import { checkLabProfile, type LabProfile } from '../targets/lab/profile.js';
 import type { TargetKind } from '../targets/target.js';
 import { validateCron } from './cron.js';
 import { derivePolicy, type DerivedPolicy, type PolicyRule, type UnknownType } from './rbac.js';
+import { IMAGE_TOOLS } from './image-tools.js';
+import { unsupportedReason } from './support.js';
 
 /**
  * The manifests that run drills in-cluster on a schedule: Kubernetes is the scheduler, the retry policy
@@ -46,6 +52,8 @@ export interface ScheduleOptions {
 
 export interface ScheduleManifests {
   docs: Record<string, unknown>[];
+  /** The experiments the job runs: the ones given, less those its target cannot run. */
+  scheduled: LoadedExperiment[];
   /** Types without an RBAC row (given read-only access); say so to the user. */
   unknownTypes: UnknownType[];
   notes: string[];
@@ -56,6 +64,8 @@ export const RESULTS_MOUNT = '/results';
 export const SECRETS_MOUNT = '/etc/gameday/secrets';
 /** On the results volume but hidden from the history listing, so a killed run can still be rolled back by the next. */
 export const JOURNAL_DIR = `${RESULTS_MOUNT}/.journal`;
+/** The lab clusters' identities recorded at first use, kept across runs like the journal. */
+export const KNOWN_CLUSTERS = `${RESULTS_MOUNT}/.known-clusters.json`;
 /** The ConfigMap's data may total 1 MiB; the apiserver refuses more. */
 const CONFIGMAP_LIMIT = 1024 * 1024;
 /** Matches the Dockerfile: the image's "node" user. Numeric, so that runAsNonRoot can be verified. */
@@ -67,8 +77,82 @@ function configMapKey(text: string): string {
   return text.replace(/[^-._a-zA-Z0-9]/g, '_');
 }
 
-export function buildManifests(experiments: readonly LoadedExperiment[], o: ScheduleOptions): ScheduleManifests {
+/** A zone the CronJob controller can load: Kubernetes refuses an unknown one only when it is applied. */
+function checkTimeZone(zone: string): void {
+  if (zone === 'Local' || !/^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/.test(zone))
+    throw new InvalidInputError(
+      `--time-zone ${JSON.stringify(zone)}: expected an IANA zone such as "Europe/Berlin" or "UTC".`,
+    );
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    throw new InvalidInputError(
+      `--time-zone ${JSON.stringify(zone)} is not a time zone of the IANA database (e.g. "Europe/Berlin", "Asia/Shanghai", "UTC").`,
+    );
+  }
+}
+
+/** The lab profile the job will use, checked now: a broken one would fail every scheduled run. */
+function labProfileOf(o: ScheduleOptions, notes: string[]): LabProfile {
+  if (!o.labProfile) {
+    throw new InvalidInputError(
+      '--target lab needs --profile <lab-profile.json>: the job reaches the nodes over ssh as the profile says, and the profile names the cluster it runs in ("inCluster": true).',
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(o.labProfile.text);
+  } catch (err) {
+    throw new InvalidInputError(`--profile ${o.labProfile.file}: not valid JSON: ${errorMessage(err)}`);
+  }
+  const profile = checkLabProfile(data, o.labProfile.file);
+  const reachable = profile.clusters.filter(
+    (c) => c.inCluster === true || (c.kubeconfig !== undefined && c.kubeconfig.startsWith(`${SECRETS_MOUNT}/`)),
+  );
+  if (reachable.length === 0) {
+    throw new InvalidInputError(
+      `--profile ${o.labProfile.file}: the job's pod has no kubeconfig for any of its clusters: mark the cluster the job runs in with "inCluster": true (it then uses the pod's service account), or ship a kubeconfig in --secret and name it as "kubeconfig": "${SECRETS_MOUNT}/<file>".`,
+    );
+  }
+  // A template run on the machine running gameday runs in the pod: the image must have its program.
+  const local = [profile.commands, ...profile.clusters.map((c) => c.commands)].flatMap((commands) =>
+    Object.entries(commands ?? {}).flatMap(([name, t]) =>
+      typeof t === 'object' && t !== null && 'local' in t ? [[name, t.local]] : [],
+    ),
+  );
+  for (const [name, line] of local) {
+    const program = (splitCommandLine(line ?? '')[0] ?? '').split('/').pop() ?? '';
+    if (!Object.hasOwn(IMAGE_TOOLS, program))
+      notes.push(
+        `the lab profile's "${name}" command runs \`${program}\` in the job's pod, and the gameday image does not carry it (it has ${Object.keys(IMAGE_TOOLS).join(', ')}): build an image FROM it that adds ${program}, and pass that with --image.`,
+      );
+  }
+  return profile;
+}
+
+export function buildManifests(
+  given: readonly LoadedExperiment[],
+  o: ScheduleOptions,
+  registries: Registries = defaultRegistries,
+): ScheduleManifests {
   const schedule = validateCron(o.cron);
+  if (o.target === 'kind') {
+    throw new InvalidInputError(
+      '--target kind cannot run in a CronJob: it drives a kind cluster through the Docker engine of the machine running kind, which a pod in a cluster does not have. Schedule with --target lab (the cluster the job runs in) or --target sim.',
+    );
+  }
+  const notes: string[] = [];
+  const profile = o.target === 'lab' ? labProfileOf(o, notes) : undefined;
+  const experiments: LoadedExperiment[] = [];
+  for (const l of given) {
+    const why = unsupportedReason(l, o.target, registries, profile);
+    if (why) notes.push(`leaving out ${l.experiment.id} (${l.file}): ${why}.`);
+    else experiments.push(l);
+  }
+  if (given.length > 0 && experiments.length === 0)
+    throw new InvalidInputError(
+      `None of the ${given.length} experiments can run on a scheduled --target ${o.target}:\n  ${notes.join('\n  ')}`,
+    );
   const name = o.name ?? 'gameday';
   if (!DNS_LABEL.test(o.namespace) || o.namespace.length > 63) {
     throw new InvalidInputError(
@@ -83,11 +167,7 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
   if (o.image.trim() === '' || /\s/.test(o.image))
     throw new InvalidInputError(`--image ${JSON.stringify(o.image)} is not an image reference.`);
   if (experiments.length === 0) throw new InvalidInputError('No experiments to schedule.');
-  if (o.timeZone !== undefined && !/^[A-Za-z_]+(\/[A-Za-z0-9_+-]+)*$|^UTC$/.test(o.timeZone)) {
-    throw new InvalidInputError(
-      `--time-zone ${JSON.stringify(o.timeZone)}: expected an IANA zone such as "Europe/Berlin" or "UTC".`,
-    );
-  }
+  if (o.timeZone !== undefined) checkTimeZone(o.timeZone);
   const gate = o.gate ?? o.results === 'pvc';
   if (gate && o.results !== 'pvc') {
     throw new InvalidInputError(
@@ -134,32 +214,22 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
     );
   }
 
-  const notes: string[] = [];
-  // Only the lab target acts on the cluster the Job runs in; sim runs in the pod, kind drives Docker.
+  // Only the lab target acts on the cluster the Job runs in; sim runs in the pod.
   const inCluster = o.target === 'lab';
   const policy: DerivedPolicy = inCluster
     ? derivePolicy(experiments.map((l) => l.experiment))
     : { rules: [], namespaced: {}, ownNamespaces: [], unknown: [] };
-  if (!inCluster) {
+  if (!inCluster)
     notes.push(
-      o.target === 'sim'
-        ? 'target sim: the drills run on the simulator inside the pod; the ServiceAccount gets no API access and no token.'
-        : 'target kind: the pod needs a Docker engine (DOCKER_HOST) and kind; these manifests provide neither, and give no API access to this cluster.',
+      'target sim: the drills run on the simulator inside the pod; the ServiceAccount gets no API access and no token.',
     );
-  }
-  if (o.target === 'lab' && !o.labProfile)
+  if (o.results === 'configmap')
     notes.push(
-      'target lab without --profile: `gameday run --target lab` will need a lab profile to reach the nodes over ssh.',
+      'with --results configmap the journal lives in the pod: a run killed mid-drill cannot be rolled back by the next one; use --results pvc for scheduled drills that change the cluster.',
     );
 
-  const runArgs = [
-    'run',
-    ...files,
-    '--target',
-    o.target,
-    '--journal-dir',
-    o.results === 'pvc' ? JOURNAL_DIR : '/work/journal',
-  ];
+  const journalDir = o.results === 'pvc' ? JOURNAL_DIR : '/work/journal';
+  const runArgs = ['run', ...files, '--target', o.target, '--journal-dir', journalDir];
   runArgs.push('--results-dir', RESULTS_MOUNT);
   if (o.results === 'configmap') runArgs.push('--results-configmap', `${o.namespace}/${name}-results`);
   if (gate) runArgs.push('--baseline', RESULTS_MOUNT);
@@ -187,6 +257,34 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
     volumes.push({ name: 'secrets', secret: { secretName: o.secret, defaultMode: 0o400 } });
     mounts.push({ name: 'secrets', mountPath: SECRETS_MOUNT, readOnly: true });
   }
+
+  const env: Record<string, unknown>[] = [
+    { name: 'TMPDIR', value: '/work' },
+    { name: 'HOME', value: '/work' },
+    // The node the pod runs on: no fault may power it off, freeze it or cut it off (the drill would end
+    // with its own process); a random pick of nodes leaves it out.
+    { name: 'GAMEDAY_NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
+    ...(o.results === 'pvc' ? [{ name: 'GAMEDAY_KNOWN_CLUSTERS', value: KNOWN_CLUSTERS }] : []),
+  ];
+  const securityContext = {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+  };
+  // Before any drill, whatever an earlier run left changed (its pod killed mid-drill: a node drained, the
+  // deadline, an eviction) is undone from its journal; when that fails, no drill starts.
+  const rollbackFirst = {
+    name: 'rollback-earlier-runs',
+    image: o.image,
+    imagePullPolicy: 'IfNotPresent',
+    args: ['rollback', '--journal-dir', journalDir],
+    workingDir: '/work',
+    env,
+    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } },
+    securityContext,
+    volumeMounts: mounts,
+  };
 
   const docs: Record<string, unknown>[] = [];
   docs.push({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: o.namespace, labels } });
@@ -297,6 +395,7 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
                 fsGroup: RUN_AS_USER,
                 seccompProfile: { type: 'RuntimeDefault' },
               },
+              ...(o.results === 'pvc' && o.target !== 'sim' ? { initContainers: [rollbackFirst] } : {}),
               containers: [
                 {
                   name: 'gameday',
@@ -304,17 +403,9 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
                   imagePullPolicy: 'IfNotPresent',
                   args: runArgs,
                   workingDir: '/work',
-                  env: [
-                    { name: 'TMPDIR', value: '/work' },
-                    { name: 'HOME', value: '/work' },
-                  ],
+                  env,
                   resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '1', memory: '1Gi' } },
-                  securityContext: {
-                    runAsNonRoot: true,
-                    allowPrivilegeEscalation: false,
-                    readOnlyRootFilesystem: true,
-                    capabilities: { drop: ['ALL'] },
-                  },
+                  securityContext,
                   volumeMounts: mounts,
                 },
               ],
@@ -325,7 +416,7 @@ export function buildManifests(experiments: readonly LoadedExperiment[], o: Sche
       },
     },
   });
-  return { docs, unknownTypes: policy.unknown, notes };
+  return { docs, scheduled: experiments, unknownTypes: policy.unknown, notes };
 }
 
 /** Multi-document YAML, one object per document, in apply order (Namespace first). */

@@ -119,9 +119,17 @@ function selectNodes(defaultFromFaults: boolean): (item: ItemBase) => Grant[] {
   };
 }
 
+/** A node selector with "running": the workload is read and its pods listed in its namespace. */
+function runningGrants(item: ItemBase): Grant[] {
+  const r = (item['nodes'] as { running?: { namespace: string; kind: string; name: string } } | undefined)?.running;
+  if (!r) return [];
+  const resource = r.kind === 'Deployment' ? 'deployments' : r.kind === 'StatefulSet' ? 'statefulsets' : 'daemonsets';
+  return [g('apps', resource, ['get'], r.namespace), g('', 'pods', ['list'], r.namespace)];
+}
+
 /** Faults hitting nodes or members: the selector and the blast-radius check both list nodes. */
-const NODE_FAULT: readonly Grant[] = [g('', 'nodes', ['list'])];
-const nodeStep = selectNodes(true);
+const NODE_FAULT = (item: ItemBase): Grant[] => [g('', 'nodes', ['list']), ...runningGrants(item)];
+const nodeStep = (item: ItemBase): Grant[] => [...selectNodes(true)(item), ...runningGrants(item)];
 
 /** Objects a plugin creates in its own namespace (default "gameday"), creating the namespace if missing. */
 function ownNamespace(item: ItemBase, resource: string, group: string, verbs: readonly string[]): Grant[] {
@@ -143,13 +151,13 @@ export const FAULT_RBAC: Readonly<Record<string, Row>> = {
   'kill-etcd-members': NODE_FAULT,
   // Ballast pods requesting the free memory of the nodes: it lists every pod to count what is requested.
   'fill-node-memory': (item) => [
-    ...NODE_FAULT,
+    ...NODE_FAULT(item),
     g('', 'pods', ['list']),
     ...ownNamespace(item, 'pods', '', ['create', 'delete']),
   ],
   // plan reads the Deployment's name first: one that already exists is refused, never deleted on revert.
   'create-pending-pod': (item) => [
-    ...NODE_FAULT,
+    ...NODE_FAULT(item),
     ...ownNamespace(item, 'deployments', 'apps', ['get', 'create', 'delete']),
   ],
   'taint-nodes': (item, exp) => [

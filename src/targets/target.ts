@@ -26,6 +26,11 @@ export interface Target {
    * the target has it; otherwise the kube-system namespace's UID, read through the API, identifies it.
    */
   clusterUid?(cluster: string): Promise<string | undefined>;
+  /**
+   * The node gameday itself runs on in `cluster` (a scheduled game day's pod), which no fault may power
+   * off, freeze or cut off: the drill would end with its own process. Undefined when it runs elsewhere.
+   */
+  selfNode?(cluster: string): string | undefined;
   close(): Promise<void>;
 }
 
@@ -77,22 +82,40 @@ export class ActionLog {
 
 export type NodeService = 'kubelet' | 'container-runtime';
 export type ServiceAction = 'stop' | 'start' | 'restart';
+export type PowerAction = 'off' | 'shutdown' | 'on';
+
+export interface AddressOptions {
+  /** The node's address before the fault, as `NodeOps.address` gave it. */
+  address?: string | undefined;
+}
+
 export type ControlPlaneComponent = 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'etcd';
 
 /** Host-level operations: what an SRE does with ssh, systemctl, IPMI or docker. */
 export interface NodeOps {
   service(node: string, service: NodeService, action: ServiceAction): Promise<void>;
-  /** off: the host dies at once (power loss, kernel crash); on: it boots and its services start. */
-  power(node: string, action: 'off' | 'on'): Promise<void>;
+  /**
+   * off: the host dies at once (power loss, kernel crash: nothing is shut down in order); shutdown: an
+   * orderly shutdown (systemd stops every unit); on: it boots and its services start. `address`: the
+   * address the node had before (from the journal), for a target whose nodes can come back on another one.
+   */
+  power(node: string, action: PowerAction, options?: AddressOptions): Promise<void>;
   /** disconnect: the node cannot reach the control plane (nor it the node); connect heals. */
-  network(node: string, action: 'disconnect' | 'connect'): Promise<void>;
+  network(node: string, action: 'disconnect' | 'connect', options?: AddressOptions): Promise<void>;
+  /**
+   * The address other nodes reach `node` on now (read-only), for the journal: a node that comes back on
+   * another address (a kind node restarted by docker) is put back on this one. Undefined when it has none.
+   */
+  address?(node: string): Promise<string | undefined>;
   /** pause: the whole host freezes (a hung machine); unpause resumes it. */
   freeze(node: string, action: 'pause' | 'unpause'): Promise<void>;
   /** Move /etc/kubernetes/manifests/<component>.yaml out of the manifest directory, or back. */
   manifest(node: string, component: ControlPlaneComponent, action: 'out' | 'in'): Promise<void>;
   /**
-   * Consume node memory or disk outside Kubernetes' accounting (a runaway process, a filling log volume).
-   * `amount` is a Kubernetes quantity or a percentage of capacity ("95%").
+   * Consume node memory or disk outside Kubernetes' accounting (a runaway process, a filling log volume),
+   * with one meaning on every target: a Kubernetes quantity ("2Gi") is taken on top of what is in use; a
+   * percentage of capacity ("95%") is a level to fill up to; "leave:<quantity>" fills until only that much
+   * is available.
    */
   pressure(node: string, resource: 'memory' | 'disk', amount: string): Promise<void>;
   /** Undo `pressure`: the process ends, the log files are truncated. */
@@ -140,6 +163,27 @@ export interface EtcdSnapshot {
   takenAt: number;
 }
 
+export interface RestoreOptions {
+  /**
+   * Restore a file that did not come from `snapshot save` (a copied member database, which has no hash):
+   * `--skip-hash-check`. Default false: the snapshot's integrity hash is checked.
+   */
+  skipHashCheck?: boolean | undefined;
+  /**
+   * The membership before the fault (from the journal), for when no member answers `member list`: the
+   * restored member keeps its real name and peer URL.
+   */
+  membership?: readonly EtcdMember[] | undefined;
+}
+
+export interface MemberAddOptions {
+  /**
+   * After the member joined, rewrite the other members' --initial-cluster to the new member list, one member
+   * at a time and waiting for each to be healthy again (the runbook's migration, step 1.8).
+   */
+  updatePeers?: boolean | undefined;
+}
+
 export type WriteResult = { ok: true; revision: number } | { ok: false; error: string };
 
 /** etcd member operations, as the runbook performs them with etcdctl and static-pod manifests. */
@@ -157,13 +201,13 @@ export interface EtcdOps {
   snapshotSave(label?: string): Promise<EtcdSnapshot>;
   /**
    * The runbook's single-member restore: stop every remaining member, move data directories aside (never
-   * deleted), `etcdctl snapshot restore` as a new one-member cluster on `member`'s host, start it.
+   * deleted), `snapshot restore` as a new one-member cluster on `member`'s host, start it.
    */
-  restoreSingle(member: string, snapshot: EtcdSnapshot): Promise<void>;
+  restoreSingle(member: string, snapshot: EtcdSnapshot, options?: RestoreOptions): Promise<void>;
   /** `member remove <id>`. */
   memberRemove(name: string): Promise<void>;
   /** `member add <name> --peer-urls=...`, then start it with initial-cluster-state=existing. */
-  memberAdd(name: string, node?: string): Promise<EtcdMember>;
+  memberAdd(name: string, node?: string, options?: MemberAddOptions): Promise<EtcdMember>;
   /** Point kube-apiserver's --etcd-servers at these members. */
   pointApiserver(members: string[]): Promise<void>;
   /** One write through the cluster (a linearizable put), for the steady writer probe. */

@@ -28,7 +28,7 @@ describe('kill-etcd-members', () => {
     const f = fakeContext({ members: [member('etcd1', '10.128.38.1')] });
     await killEtcdMembers.revert(f.ctx, {}, { members: ['etcd2', 'etcd3'], data: { how: 'kill' } });
     expect(f.calls).to.deep.equal([
-      'note etcd members etcd2, etcd3 no longer in the cluster (removed or replaced by recovery); not restarting them',
+      'note etcd members etcd2, etcd3 no longer in the cluster where they were (removed, replaced or moved by recovery); not restarting them',
     ]);
   });
 

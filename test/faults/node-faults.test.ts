@@ -72,7 +72,7 @@ describe('node faults', () => {
     expect(g.calls.filter((c) => c.startsWith('power on'))).to.have.length(4);
   });
 
-  it('freeze-node pauses and unpauses; node-memory-pressure takes 95% by default and relieves it', async () => {
+  it('freeze-node pauses and unpauses; node-memory-pressure fills until 50Mi are left by default and relieves it', async () => {
     const f = cluster();
     const plan = { nodes: ['10.128.38.7'] };
     await freezeNode.inject(f.ctx, {}, plan);
@@ -82,7 +82,7 @@ describe('node faults', () => {
     expect(f.calls).to.deep.equal([
       'freeze pause 10.128.38.7',
       'freeze unpause 10.128.38.7',
-      'pressure memory 95% on 10.128.38.7',
+      'pressure memory leave:50Mi on 10.128.38.7',
       'relieve memory on 10.128.38.7',
     ]);
   });

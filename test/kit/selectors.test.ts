@@ -9,7 +9,7 @@ import {
   resolveWorkload,
   workloadKey,
 } from '../../src/kit/selectors.js';
-import { closeFakes, deployment, fakeContext, member, node, type Fake } from '../kit/fake-context.js';
+import { closeFakes, deployment, fakeContext, member, node, pod, type Fake } from '../kit/fake-context.js';
 
 function cluster(seed?: number): Fake {
   const f = fakeContext({
@@ -54,6 +54,28 @@ describe('selectors', () => {
       expect(await resolveNodes(cluster().ctx, { names: ['w2', 'm1'] })).to.deep.equal(['w2', 'm1']);
       expect(await rejection(resolveNodes(cluster().ctx, { names: ['w9', 'w1'] }))).to.equal(
         'business: no node named w9; nodes are: gpu1, m1, m2, w1, w2, w3.',
+      );
+    });
+
+    it('picks only among the nodes running a live pod of a workload when asked ("running")', async () => {
+      const f = fakeContext({
+        objects: {
+          nodes: [node('w1'), node('w2'), node('w3')],
+          deployments: [deployment('shop', 'cart')],
+          pods: [
+            pod('shop', 'cart-a', { app: 'cart', node: 'w2' }),
+            pod('shop', 'cart-b', { app: 'cart', node: 'w3', terminating: true }),
+            pod('shop', 'other', { app: 'other', node: 'w1' }),
+          ],
+        },
+      });
+      const running = { namespace: 'shop', kind: 'Deployment' as const, name: 'cart' };
+      for (const seed of [1, 2, 3, 4, 5]) {
+        Object.assign(f.ctx, { random: new Random(seed) });
+        expect(await resolveNodes(f.ctx, { role: 'worker', count: 1, running })).to.deep.equal(['w2']);
+      }
+      expect(await rejection(resolveNodes(f.ctx, { role: 'worker', count: 2, running }))).to.equal(
+        'business: asked for 2 worker node(s) running a pod of shop/Deployment/cart but only 1 match.',
       );
     });
 

@@ -1,11 +1,12 @@
 import { expect } from 'chai';
 import { execa } from 'execa';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
+import { RealClock } from '../../src/engine/clock.js';
 import { runExperiment } from '../../src/engine/runner.js';
 import { loadExperiments } from '../../src/experiment/load.js';
 import { apiGet, groundApi } from '../../src/proving-ground/api-client.js';
@@ -17,8 +18,10 @@ import { provingGroundUp, type UpResult } from '../../src/proving-ground/up.js';
 import type { RunResult } from '../../src/report/result.js';
 import { createKindTarget } from '../../src/targets/kind/kind-target.js';
 import { createTarget } from '../../src/targets/create.js';
-import { loadLabProfile } from '../../src/targets/lab/profile.js';
-import type { Target } from '../../src/targets/target.js';
+import { createLabTarget } from '../../src/targets/lab/lab-target.js';
+import { loadLabProfile, type LabProfile } from '../../src/targets/lab/profile.js';
+import { SshRefusedError } from '../../src/targets/lab/ssh-refusal.js';
+import { ActionLog, type Target } from '../../src/targets/target.js';
 import { describeTargetContract } from '../targets/contract.js';
 import { groundUnavailable, stopEngineIfStarted } from './engine.js';
 
@@ -27,23 +30,34 @@ const DIR = join(tmpdir(), `gameday-proving-ground-${NAME}`);
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 const W2 = `${NAME}-worker2`;
 
-/** Catalogue drills that cannot pass on the ground until an issue-13 item is fixed, and why. */
-const BLOCKED: Record<string, string> = {
-  'd4b-etcd-two-members-down':
-    'blocked on issue 13 (branch wt/real): on --target lab, etcd-grow leaves the cluster at two members (the third never rejoins), and the drill waits out its verify timeout',
-  'd1-host-crash':
-    'blocked on issue 13 item 5: power-on returns before the host has booted, so the next step (`systemctl restart kubelet`) fails ("Failed to connect to bus" on kind, ssh exit 255 on lab)',
-  'd4c-etcd-all-members-down':
-    'blocked on issue 13 item 1: with every member down, etcd-restore-single (and the revert) start with `etcdctl member list`, which no member can answer',
-};
-
-/** The lab-capable drills run here: those that act on hosts or etcd (the others only touch the API). */
+/**
+ * The drills the suite runs on each target, chosen to stay within the suite's time: D1 and D4c on both (issue
+ * 13's checks), the etcd drills on the lab target's TLS etcd over ssh, the quick node and pod drills on kind.
+ * GAMEDAY_PROVING_GROUND_ALL=1 runs instead every kind-tagged drill on kind and the whole catalogue on lab,
+ * where each drill the target cannot carry out must be refused before anything changes (issue 12's check).
+ */
+const ALL = process.env['GAMEDAY_PROVING_GROUND_ALL'] === '1';
+const KIND_DRILLS = [
+  'd1-host-crash',
+  'd3-memory-lower-requests',
+  'd4c-etcd-all-members-down',
+  'd6-container-runtime-stopped',
+  'd6-kubelet-stopped',
+  'd9-pod-pending',
+];
 const LAB_DRILLS = [
+  'd1-host-crash',
   'd6-kubelet-stopped',
   'd4a-etcd-one-member-down',
   'd4b-etcd-two-members-down',
   'd4c-etcd-all-members-down',
 ];
+const catalogue = readdirSync('experiments')
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => f.replace(/\.json$/, ''))
+  .sort();
+const tagged = (id: string, tag: string): boolean =>
+  (JSON.parse(readFileSync(`experiments/${id}.json`, 'utf8')) as { tags?: string[] }).tags?.includes(tag) === true;
 
 let ground: UpResult | undefined;
 const progress: string[] = [];
@@ -251,15 +265,8 @@ describe('the proving ground: real hosts under the simulated API', function () {
 
   describe('the catalogue on --target kind', function () {
     this.timeout(15 * 60_000);
-    const ids = readdirSync('experiments')
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => f.replace(/\.json$/, ''))
-      .filter((id) =>
-        (JSON.parse(readFileSync(`experiments/${id}.json`, 'utf8')) as { tags?: string[] }).tags?.includes('kind'),
-      );
-    for (const id of ids) {
+    for (const id of ALL ? catalogue.filter((i) => tagged(i, 'kind')) : KIND_DRILLS) {
       it(`${id} passes`, async function () {
-        if (BLOCKED[id]) this.skip();
         const r = await drill(id, kindTarget, 'kind');
         expect(r.verdict, explain(r)).to.equal('pass');
       });
@@ -268,20 +275,71 @@ describe('the proving ground: real hosts under the simulated API', function () {
 
   describe('the catalogue on --target lab', function () {
     this.timeout(15 * 60_000);
-    for (const id of LAB_DRILLS) {
-      it(`${id} passes`, async function () {
-        if (BLOCKED[id]) this.skip();
-        // As `gameday run --target lab --profile <written> --yes` makes it: the profile's identity pin is checked.
-        const r = await drill(
-          id,
-          async () =>
-            (await createTarget({ kind: 'lab', profile: ground!.profile, yes: true, seed: 1, dryRun: false })).target,
-          'lab',
-        );
+    // As `gameday run --target lab --profile <written> --yes` makes it: the profile's identity pin is checked.
+    const labTarget = async () =>
+      (await createTarget({ kind: 'lab', profile: ground!.profile, yes: true, seed: 1, dryRun: false })).target;
+    for (const id of ALL ? catalogue : LAB_DRILLS) {
+      it(`${id} passes, or is refused before anything changes`, async function () {
+        const r = await drill(id, labTarget, 'lab');
+        if (ALL && r.verdict === 'error' && r.errorKind === 'invalid-input') {
+          // Refused: the reason is said, and nothing ran but reads.
+          expect(r.error, explain(r)).to.match(/cannot|only|no node named|expected one of/);
+          expect(r.faults).to.deep.equal([]);
+          expect(r.actions.filter((a) => !a.readOnly && a.kind === 'command')).to.deep.equal([]);
+          return;
+        }
         expect(r.verdict, explain(r)).to.equal('pass');
-        expect(r.actions.some((a) => a.kind === 'command' && a.text.startsWith('ssh '))).to.equal(true);
+        if (!ALL) expect(r.actions.some((a) => a.kind === 'command' && a.text.startsWith('ssh '))).to.equal(true);
       });
     }
+  });
+
+  describe('ssh that never prompts, templates run whole as root (issue 13 item 11, on the hosts)', function () {
+    this.timeout(120_000);
+    const W = () => `${NAME}-worker3`;
+
+    /** The ground's lab profile, with other commands or another known_hosts file. */
+    function labWith(change: (c: LabProfile['clusters'][number]) => void): Target {
+      const profile = loadLabProfile(ground!.profile);
+      change(profile.clusters[0]!);
+      return createLabTarget({ profile, clock: new RealClock(), actions: new ActionLog(), commandTimeoutMs: 60_000 });
+    }
+
+    it('issue 13 item 11 on the proving ground: a template with && and > runs every part as root', async () => {
+      const lab = labWith((c) => {
+        c.commands = {
+          ...c.commands,
+          serviceState: 'id -u > /root/gd-first && id -un > /root/gd-second && echo active',
+        };
+      });
+      expect(await lab.nodes(NAME).serviceState(W(), 'kubelet')).to.equal('active');
+      expect((await ssh(W(), 'sudo -n cat /root/gd-first /root/gd-second')).stdout.split('\n')).to.deep.equal([
+        '0',
+        'root',
+      ]);
+      expect(lab.actions.entries.at(-1)?.text).to.include(`"sudo -n sh -c 'id -u > /root/gd-first && id -un`);
+      await ssh(W(), 'sudo -n rm -f /root/gd-first /root/gd-second');
+      await lab.close();
+    });
+
+    it('issue 13 item 11 on the proving ground: a host whose key is unknown fails at once, with what to do', async () => {
+      const empty = join(DIR, 'empty_known_hosts');
+      writeFileSync(empty, '');
+      const lab = labWith((c) => {
+        const o = c.nodes.ssh.options!;
+        o[o.findIndex((x) => x.startsWith('UserKnownHostsFile='))] = `UserKnownHostsFile=${empty}`;
+        c.commands = { ...c.commands, serviceStop: 'touch /root/gd-refused' };
+      });
+      const err = await lab
+        .nodes(NAME)
+        .service(W(), 'kubelet', 'stop')
+        .catch((e: unknown) => e);
+      // A refusal, not a command that ran into its timeout.
+      expect(err).to.be.instanceOf(SshRefusedError);
+      expect((err as Error).message).to.include('refused the host: its key is not in known_hosts');
+      expect((await ssh(W(), 'sudo -n test -e /root/gd-refused')).exitCode).to.equal(1);
+      await lab.close();
+    });
   });
 
   describe('a run killed mid-drill', function () {

@@ -35,7 +35,7 @@ describe('etcd recovery steps', () => {
     }
   });
 
-  it('D4b: snapshot the survivor, restore onto it, grow back to three on the old names and hosts', async () => {
+  it('D4b: snapshot the survivor, restore onto it, grow back to three on the old names and hosts, apiserver on all', async () => {
     const f = fakeContext({ objects: { nodes: masters }, members: three(), running: ['etcd1'] });
     f.state.affectedMembers.set('business', ['etcd2', 'etcd3']);
     await etcdSnapshot.run(f.ctx, {});
@@ -51,6 +51,8 @@ describe('etcd recovery steps', () => {
       'etcd restore etcd1 /tmp/snapshot.db',
       'etcd member add etcd2 on 10.128.38.2',
       'etcd member add etcd3 on 10.128.38.3',
+      // Grown back, kube-apiserver no longer hangs on the one restored member.
+      'etcd point apiserver etcd1,etcd2,etcd3',
     ]);
   });
 

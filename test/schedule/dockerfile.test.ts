@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
+import { IMAGE_TOOLS } from '../../src/schedule/image-tools.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -14,6 +15,17 @@ interface Stage {
   from: string;
   name?: string;
   body: Instruction[];
+}
+
+/** ARG lines before the first FROM: what FROM lines may name as ${...}, with their defaults. */
+function globalArgs(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of text.split(/\r?\n/)) {
+    if (/^\s*FROM\s/i.test(line)) break;
+    const m = /^\s*ARG\s+([A-Za-z_][A-Za-z0-9_]*)(?:=(\S*))?\s*$/i.exec(line);
+    if (m) out[m[1]!] = m[2] ?? '';
+  }
+  return out;
 }
 
 /** Dockerfile instructions (continuation lines joined, comments dropped), grouped into build stages. */
@@ -36,15 +48,20 @@ function stages(text: string): Stage[] {
       continue;
     }
     const stage = out[out.length - 1];
+    if (!stage && op === 'ARG') continue;
     if (!stage) throw new Error(`${op} before FROM`);
     stage.body.push({ op, args });
   }
   return out;
 }
 
+/** Node lines in support (nodejs.org/en/about/previous-releases): 22 until April 2027, 24 until April 2028. */
+const SUPPORTED_NODE = [22, 24];
+
 /**
- * The image cannot be built here (no registry to pull node:20-slim from), so its structure is checked:
- * what the runtime stage is made of decides whether `gameday schedule`'s CronJob can run it.
+ * The image cannot be built in the suite (its base cannot be pulled here, and `npm ci` and apt-get need the
+ * network), so its structure is checked: what the runtime stage is made of decides whether
+ * `gameday schedule`'s CronJob can run it.
  */
 describe('Dockerfile', () => {
   const text = readFileSync(path.join(root, 'Dockerfile'), 'utf8');
@@ -52,9 +69,31 @@ describe('Dockerfile', () => {
   const runtime = all[all.length - 1] as Stage;
   const ops = (op: string): Instruction[] => runtime.body.filter((i) => i.op === op);
 
-  it('builds in one stage and runs from a second, both on node:20-slim', () => {
+  it('issue 13 item 14: the base is pinned by digest on a supported Node line, and no BuildKit frontend is pulled', () => {
+    // A `# syntax=` directive makes BuildKit pull that frontend image before anything else.
+    expect(text).to.not.match(/^#\s*syntax\s*=/im);
+    const args = globalArgs(text);
+    for (const s of all) {
+      const from = s.from.replace(/^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/, (_m, name: string) => args[name] ?? s.from);
+      const m = /^node:(\d+)(?:\.\d+)*-(?:bookworm-|trixie-)?slim@sha256:[0-9a-f]{64}$/.exec(from);
+      expect(m, `FROM ${s.from} (${from})`).to.not.equal(null);
+      expect(SUPPORTED_NODE).to.include(Number(m![1]));
+    }
+  });
+
+  it('issue 13 item 13: the runtime stage carries what a scheduled lab run executes in its pod', () => {
+    const installed = ops('RUN')
+      .filter((i) => /\bapt-get install\b/.test(i.args))
+      .flatMap((i) => i.args.split(/\s+/));
+    for (const [program, pkg] of Object.entries(IMAGE_TOOLS)) {
+      // sh and env are in every Debian image; the others are installed.
+      if (['dash', 'coreutils'].includes(pkg)) continue;
+      expect(installed, `${program} (${pkg})`).to.include(pkg);
+    }
+  });
+
+  it('builds in one stage and runs from a second', () => {
     expect(all.length).to.be.at.least(2);
-    for (const s of all) expect(s.from).to.match(/^node:20(\.\d+)*-slim(@sha256:[0-9a-f]{64})?$/);
     const build = all[0] as Stage;
     expect(build.name).to.be.a('string');
     expect(build.body.some((i) => i.op === 'RUN' && /\bnpm ci\b/.test(i.args))).to.equal(true);

@@ -55,3 +55,38 @@ export const taintNodes = experiment('d11-gateway-tainted', {
   recovery: { mode: 'automatic', steps: [{ type: 'drain', nodes: { from: 'faults' } }] },
   verify: [{ type: 'workload-available', workload: { from: 'faults' } }],
 });
+
+/**
+ * The lab profile of a cluster that runs its own game days: gameday in a pod of it ("inCluster"), its hosts
+ * over ssh with a key from the mounted Secret, their BMCs through ipmitool, its etcd.
+ */
+export const IN_CLUSTER_PROFILE = {
+  name: 'qingzhou',
+  clusters: [
+    {
+      name: 'business',
+      inCluster: true,
+      nodes: {
+        ssh: {
+          user: 'ops',
+          key: '/etc/gameday/secrets/id_ed25519',
+          options: ['-o', 'UserKnownHostsFile=/etc/gameday/secrets/known_hosts'],
+        },
+        hosts: { '10.128.38.6': { bmc: '10.128.200.6' } },
+      },
+      etcd: {
+        endpoints: ['https://10.128.38.6:2379'],
+        cacert: '/etc/kubernetes/pki/etcd/ca.crt',
+        cert: '/etc/kubernetes/pki/apiserver-etcd-client.crt',
+        key: '/etc/kubernetes/pki/apiserver-etcd-client.key',
+        nodes: ['10.128.38.6'],
+      },
+    },
+  ],
+  commands: {
+    powerOff: { local: 'ipmitool -I lanplus -H {bmc} -U admin -E power off' },
+    powerOn: { local: 'ipmitool -I lanplus -H {bmc} -U admin -E power on' },
+  },
+};
+
+export const IN_CLUSTER_PROFILE_TEXT = JSON.stringify(IN_CLUSTER_PROFILE, null, 2);

@@ -8,7 +8,7 @@ import { InvalidInputError } from '../../src/errors.js';
 import { checkManifest, checkManifests } from '../../src/schedule/k8s-schema.js';
 import { buildManifests, renderManifests, type ScheduleOptions } from '../../src/schedule/manifests.js';
 import { CronSyntaxError } from '../../src/schedule/cron.js';
-import { experiment, hostCrash, scaleOnly } from './experiments.js';
+import { IN_CLUSTER_PROFILE_TEXT, experiment, hostCrash, scaleOnly } from './experiments.js';
 
 type Doc = Record<string, unknown>;
 
@@ -36,6 +36,7 @@ const BASE: ScheduleOptions = {
   image: 'gameday:0.1.0',
   target: 'lab',
   results: 'pvc',
+  labProfile: { file: 'lab.json', text: IN_CLUSTER_PROFILE_TEXT },
 };
 
 function parsed(options: Partial<ScheduleOptions> = {}, experiments = [hostCrash, scaleOnly]): Doc[] {
@@ -135,7 +136,11 @@ describe('schedule manifests', () => {
 
   it('ships each experiment in the ConfigMap as the JSON the loader reads', () => {
     const data = at(one(parsed(), 'ConfigMap'), 'data');
-    expect(Object.keys(data as object)).to.deep.equal(['d1-host-crash.json', 'd11-gateway-scaled-down.json']);
+    expect(Object.keys(data as object)).to.deep.equal([
+      'd1-host-crash.json',
+      'd11-gateway-scaled-down.json',
+      '_lab-profile.json',
+    ]);
     expect(JSON.parse(String(at(data, 'd1-host-crash.json')))).to.deep.equal(hostCrash.experiment);
   });
 
@@ -215,7 +220,6 @@ describe('schedule manifests', () => {
       timeZone: 'Asia/Shanghai',
       pushgateway: 'http://pushgateway.monitoring:9091',
       cluster: 'qingzhou-business',
-      labProfile: { file: 'lab.json', text: '{}' },
       secret: 'gameday-ssh',
     });
     const cron = built.docs.find((d) => at(d, 'kind') === 'CronJob') as Doc;
@@ -266,11 +270,15 @@ describe('schedule manifests for the drill catalogue', () => {
       expect(built.unknownTypes, target).to.deep.equal([]);
       expect(checkManifests(built.docs), target).to.deep.equal([]);
       const docs = parseAllDocuments(renderManifests(built.docs)).map((d) => d.toJS() as Doc);
+      // Every drill is either in the job or left out with its reason.
+      expect(built.scheduled.length + built.notes.filter((n) => n.startsWith('leaving out ')).length).to.equal(
+        files.length,
+      );
       expect(
         strings(
           at(one(docs, 'CronJob'), 'spec', 'jobTemplate', 'spec', 'template', 'spec', 'containers', 0, 'args'),
-        ).filter((a) => a.startsWith('/experiments/')),
-      ).to.have.length(files.length);
+        ).filter((a) => a.startsWith('/experiments/') && !a.endsWith('/_lab-profile.json')),
+      ).to.have.length(built.scheduled.length);
     }
   });
 });

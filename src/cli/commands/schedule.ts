@@ -42,7 +42,7 @@ export async function runSchedule(
     }
     options.labProfile = { file: req.profile, text };
   }
-  const built = buildManifests(loaded, options);
+  const built = buildManifests(loaded, options, registries);
   // The manifests are ours: one failing its kind's schema is a bug here, not the user's mistake.
   const problems = checkManifests(built.docs);
   if (problems.length > 0)
@@ -58,7 +58,7 @@ export async function runSchedule(
     await fsp.writeFile(req.output, yaml);
     const kinds = built.docs.map((d) => String(d['kind']));
     io.warn(
-      `gameday: wrote ${kinds.length} manifests (${kinds.join(', ')}) for ${loaded.length} ${loaded.length === 1 ? 'experiment' : 'experiments'} to ${req.output}; apply with: kubectl apply -f ${req.output}`,
+      `gameday: wrote ${kinds.length} manifests (${kinds.join(', ')}) for ${built.scheduled.length} ${built.scheduled.length === 1 ? 'experiment' : 'experiments'} to ${req.output}; apply with: kubectl apply -f ${req.output}`,
     );
   } else {
     io.out(yaml);
@@ -91,7 +91,8 @@ export const schedule: CommandModule = {
       .option('target', {
         choices: ['sim', 'kind', 'lab'] as const,
         default: 'lab' as const,
-        describe: 'What the scheduled drills run against; lab: the cluster the job runs in',
+        describe:
+          'What the scheduled drills run against; lab: the cluster the job runs in (needs --profile); kind cannot run in a pod',
       })
       .option('results', {
         choices: ['pvc', 'configmap'] as const,

@@ -14,8 +14,9 @@ import { bytes, tryParseQuantity } from '../controllers/quantity.js';
  * | sim.gameday.io/disk-usage: 5Gi     | SIM_DISK_USAGE     | ephemeral storage used (disk-pressure eviction)  |
  * | sim.gameday.io/crash-message: ...  | SIM_CRASH_MESSAGE  | the last log line of a crashing container        |
  *
- * A command or args containing `exit 1` (any non-zero exit) crash as well. An annotation may be scoped to one
- * container: `sim.gameday.io/crash.<container>`.
+ * A command or args containing `exit 1` (any non-zero exit) crash as well, and an exec probe whose command
+ * does fails (what gameday's crash-container writes on a real cluster, which is what the kubelet of a proving
+ * ground's simulated API sees). An annotation may be scoped to one container: `sim.gameday.io/crash.<container>`.
  */
 export const ANNOTATION_PREFIX = 'sim.gameday.io/';
 
@@ -73,6 +74,11 @@ function setting(pod: KubeObject, c: ContainerSpec, key: string, env: string): s
 
 const EXIT = /\bexit\s+([1-9]\d*)\b/;
 
+/** An exec probe whose command line exits non-zero fails every time. */
+function probeExits(probe: ProbeSpec | undefined): boolean {
+  return EXIT.test((probe?.exec?.command ?? []).join(' '));
+}
+
 export function behaviourOf(pod: KubeObject, c: ContainerSpec): Behaviour {
   const crashSetting = setting(pod, c, 'crash', 'SIM_CRASH');
   const commandLine = [...(c.command ?? []), ...(c.args ?? [])].join(' ');
@@ -91,8 +97,8 @@ export function behaviourOf(pod: KubeObject, c: ContainerSpec): Behaviour {
     memoryUsage,
     memoryLimit,
     oom: memoryUsage !== undefined && memoryLimit !== undefined && memoryUsage > memoryLimit,
-    livenessFails: setting(pod, c, 'liveness', 'SIM_LIVENESS') === 'fail',
-    readinessFails: setting(pod, c, 'readiness', 'SIM_READINESS') === 'fail',
+    livenessFails: setting(pod, c, 'liveness', 'SIM_LIVENESS') === 'fail' || probeExits(c.livenessProbe),
+    readinessFails: setting(pod, c, 'readiness', 'SIM_READINESS') === 'fail' || probeExits(c.readinessProbe),
     diskUsage: bytes(setting(pod, c, 'disk-usage', 'SIM_DISK_USAGE')),
   };
 }

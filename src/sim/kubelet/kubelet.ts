@@ -585,12 +585,18 @@ export class Kubelet {
     if (this.apiReachable) for (const c of STATIC_COMPONENTS) this.ensureMirror(c);
   }
 
+  /** Memory or disk the running pods use now, without any ballast. */
+  podsUse(resource: 'memory' | 'disk'): number {
+    const live = [...this.pods.values()].filter((rt) => !rt.evicted && !rt.terminating && rt.running());
+    return live.reduce((s, rt) => s + rt.usage(resource === 'memory' ? podMemoryUsage : podDiskUsage), 0);
+  }
+
   private evictIfNeeded(now: number): void {
     const cap = capacityOf(this.host);
     const p = this.ctx.params;
     const live = [...this.pods.values()].filter((rt) => !rt.evicted && !rt.terminating && rt.running());
-    const memUsed = this.host.memoryPressureBytes + live.reduce((s, rt) => s + rt.usage(podMemoryUsage), 0);
-    const diskUsed = this.host.diskPressureBytes + live.reduce((s, rt) => s + rt.usage(podDiskUsage), 0);
+    const memUsed = this.host.memoryPressureBytes + this.podsUse('memory');
+    const diskUsed = this.host.diskPressureBytes + this.podsUse('disk');
     const memPressure = cap.memoryBytes - memUsed < threshold(p.evictionHardMemoryAvailable, cap.memoryBytes);
     const diskPressure = cap.diskBytes - diskUsed < threshold(p.evictionHardNodefsAvailable, cap.diskBytes);
     if (memPressure) this.memoryPressureSeenAt = now;

@@ -1,6 +1,13 @@
 import type { Timer } from '../../engine/clock.js';
 import { InfrastructureError, InvalidInputError } from '../../errors.js';
-import type { ControlPlaneComponent, NewNodeSpec, NodeOps, NodeService, ServiceAction } from '../../targets/target.js';
+import type {
+  ControlPlaneComponent,
+  NewNodeSpec,
+  NodeOps,
+  NodeService,
+  PowerAction,
+  ServiceAction,
+} from '../../targets/target.js';
 import { tryParseQuantity } from '../controllers/quantity.js';
 import { StoreError } from '../store/store.js';
 import type { TopologyNode } from '../topology/types.js';
@@ -34,9 +41,11 @@ export class SimNodeOps implements NodeOps {
     }
     if (action === 'stop' || action === 'restart') {
       if (host.runtime === 'running') {
+        // Containers keep running, as on kind and kubeadm hosts: containerd.service (and docker.service with
+        // live-restore) has KillMode=process, so stopping the daemon leaves the shims and their containers be.
+        // The kubelet only loses the runtime: the node turns NotReady and nothing can start or stop.
         host.runtime = 'stopped';
         host.runtimeDownSince = now;
-        kubelet.containersDied(137, 'Error');
       }
     }
     if (action === 'start' || action === 'restart') {
@@ -50,9 +59,10 @@ export class SimNodeOps implements NodeOps {
     this.hosts.emitChange(node);
   }
 
-  async power(node: string, action: 'off' | 'on'): Promise<void> {
+  async power(node: string, action: PowerAction): Promise<void> {
     const { host, kubelet } = this.hosts.entry(node);
-    if (action === 'off') {
+    // An orderly shutdown ends the same way here: the simulated kubelet has no graceful node shutdown.
+    if (action !== 'on') {
       this.boots.get(node)?.cancel();
       this.boots.delete(node);
       if (host.power === 'off') return;
@@ -115,12 +125,25 @@ export class SimNodeOps implements NodeOps {
     this.hosts.setManifest(node, component, action === 'in');
   }
 
+  /**
+   * A ballast outside Kubernetes, with the meaning it has on a lab host: a quantity is taken on top of what
+   * is in use; a share of capacity is a level to fill up to (what the pods use counts towards it);
+   * "leave:<quantity>" fills until only that much is available.
+   */
   async pressure(node: string, resource: 'memory' | 'disk', amount: string): Promise<void> {
-    const { host } = this.hosts.entry(node);
+    const { host, kubelet } = this.hosts.entry(node);
     const cap = capacityOf(host);
     const total = resource === 'memory' ? cap.memoryBytes : cap.diskBytes;
     const pct = /^(\d+(?:\.\d+)?)%$/.exec(amount.trim());
-    const used = pct ? (Number(pct[1]) / 100) * total : tryParseQuantity(amount);
+    const leave = /^leave:(.+)$/.exec(amount.trim())?.[1];
+    const leaveBytes = leave !== undefined ? tryParseQuantity(leave) : undefined;
+    const level = pct ? (Number(pct[1]) / 100) * total : leaveBytes !== undefined ? total - leaveBytes : undefined;
+    const used =
+      level !== undefined
+        ? Math.max(0, level - kubelet.podsUse(resource))
+        : leave === undefined
+          ? tryParseQuantity(amount)
+          : undefined;
     if (used === undefined || used < 0) {
       throw new InvalidInputError(
         `pressure amount: expected a Kubernetes quantity ("30Gi") or a percentage of capacity ("95%"), got ${JSON.stringify(amount)}.`,

@@ -9,6 +9,7 @@ import type {
   NewNodeSpec,
   NodeOps,
   NodeService,
+  PowerAction,
   ServiceAction,
   WriteResult,
 } from '../../targets/target.js';
@@ -187,7 +188,7 @@ export class RemoteNodeOps implements NodeOps {
   service(node: string, service: NodeService, action: ServiceAction): Promise<void> {
     return this.call('service', node, service, action);
   }
-  power(node: string, action: 'off' | 'on'): Promise<void> {
+  power(node: string, action: PowerAction): Promise<void> {
     return this.call('power', node, action);
   }
   network(node: string, action: 'disconnect' | 'connect'): Promise<void> {

@@ -59,9 +59,12 @@ function sameEndpoint(a: string, b: string): boolean {
   return a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 }
 
-/** `etcdctl member add`: "Member 2be1eb8f84b7f63e added to cluster ef37ad9dc622a7c4" and ETCD_INITIAL_CLUSTER="...". */
+/**
+ * `etcdctl member add`: "Member 2be1eb8f84b7f63e added to cluster ef37ad9dc622a7c4" and ETCD_INITIAL_CLUSTER="...".
+ * etcdctl prints the IDs with %16x: an ID with a leading zero nibble comes space-padded ("Member  a9f3...").
+ */
 export function parseMemberAdd(stdout: string): { id?: string; initialCluster?: string } {
-  const id = /Member ([0-9a-f]+) added to cluster/.exec(stdout)?.[1];
+  const id = /Member\s+([0-9a-f]+)\s+added to cluster/.exec(stdout)?.[1];
   const initialCluster = /ETCD_INITIAL_CLUSTER="([^"]*)"/.exec(stdout)?.[1];
   return { ...(id ? { id } : {}), ...(initialCluster !== undefined ? { initialCluster } : {}) };
 }

@@ -20,14 +20,17 @@ export function percentOf(amount: string): number | undefined {
 
 /**
  * The ballast size for a `pressure` amount. A quantity ("2Gi") is the size itself. A percentage ("95%") is a
- * level to fill to: the ballast is what brings `used` up to that share of `capacity` (never negative).
+ * level to fill to: the ballast is what brings `used` up to that share of `capacity`. "leave:50Mi" fills
+ * until only that much is free. Never negative.
  */
 export async function ballastSize(
   amount: string,
   measure: () => Promise<{ capacity: number; used: number }>,
 ): Promise<number> {
-  const p = percentOf(amount);
-  if (p === undefined) return Math.floor(quantityValue(amount));
+  const leave = /^leave:(.+)$/.exec(amount.trim())?.[1];
+  const p = leave === undefined ? percentOf(amount) : undefined;
+  if (leave === undefined && p === undefined) return Math.floor(quantityValue(amount));
   const { capacity, used } = await measure();
-  return Math.max(0, Math.floor(capacity * p - used));
+  const level = leave !== undefined ? capacity - quantityValue(leave) : capacity * (p ?? 1);
+  return Math.max(0, Math.floor(level - used));
 }

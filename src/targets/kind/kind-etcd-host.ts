@@ -1,9 +1,14 @@
 import { chmod } from 'node:fs/promises';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../private-files.js';
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { InfrastructureError } from '../../errors.js';
 import type { CommandResult, CommandRunner, RunOptions } from '../common/command-runner.js';
+import { CommandFailedError } from '../common/errors.js';
 import type { EtcdHost } from '../common/etcd-host.js';
+import { manifestImage } from '../common/etcd-manifest.js';
+import { imageEtcdVersion, missingTool, parseToolVersion, toolsFor, type EtcdTools } from '../common/etcd-tools.js';
+import { stamp } from '../common/runbook-etcd.js';
 import type { ControlPlaneComponent, EtcdMember, EtcdSnapshot, NodeOps } from '../target.js';
 import type { KindNode } from './kind-cluster.js';
 
@@ -19,6 +24,24 @@ export const KIND_ETCDCTL_FLAGS = [
   '/etc/kubernetes/pki/etcd/server.key',
 ];
 
+/** What crictl exec says when the container is no longer there or no longer runs (a member stopped or restarted). */
+const CONTAINER_GONE = /code = NotFound|container \S+ is not running|No such container/i;
+
+/** What etcd answers a client that asked a learner what only a voting member can answer. */
+const LEARNER = /rpc not supported for learner/;
+
+/** A result the runner was told to let through, failed as the runner would have failed it. */
+function failUnlessAllowed(r: CommandResult, options: RunOptions): CommandResult {
+  if (r.exitCode === 0 || options.allowFailure === true) return r;
+  const detail = (r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n');
+  throw new CommandFailedError(
+    `\`${r.text}\` exited with ${r.exitCode}${detail ? `:\n${detail}` : '.'}`,
+    r.text,
+    r.exitCode,
+    r.stderr,
+  );
+}
+
 /** Where snapshots are kept on a node (outside the etcd data directory, which a restore moves aside). */
 const NODE_SNAPSHOT_DIR = '/var/lib/gameday';
 
@@ -31,12 +54,20 @@ const NODE_SNAPSHOT_DIR = '/var/lib/gameday';
  *
  * This works while the API is down (`kubectl exec` would not: it needs the apiserver and its etcd).
  * Kill and freeze act on the container's task with containerd's ctr, which the node image ships.
- * A snapshot restore needs etcdutl while no member runs, so it runs a one-off container of the etcd image
- * with ctr (`ctr -n k8s.io run --rm --mount ... <etcd image> ... etcdutl snapshot restore ...`).
+ * etcdctl and etcdutl are the etcd image's (registry.k8s.io/etcd carries both in /usr/local/bin from 3.5 on;
+ * etcdctl only on 3.4): a member's container answers `etcdctl version` and `etcdutl version`, or, when none
+ * runs, the image's tag says the version. A snapshot restore runs while no member runs, so it runs in a
+ * one-off container of the etcd image, under a name of its own (a failed restore may leave its container):
+ *
+ *   ctr -n k8s.io run --rm --mount type=bind,src=/var/lib,... <etcd image> gameday-etcd-restore-<stamp>-<hex> \
+ *       etcdutl snapshot restore ...
  */
 export class KindEtcdHost implements EtcdHost {
   readonly dataDir = '/var/lib/etcd';
+  readonly pkiDir = '/etc/kubernetes/pki/etcd';
   private readonly containerIds = new Map<string, string>();
+  /** The etcd container etcdctl last ran in, per node, until crictl says it is gone. */
+  private readonly execIds = new Map<string, string>();
   private readonly addresses = new Map<string, string>();
 
   constructor(
@@ -55,8 +86,14 @@ export class KindEtcdHost implements EtcdHost {
     );
   }
 
-  apiserverNodes(): Promise<string[]> {
-    return this.etcdNodes();
+  /** The control planes that run kube-apiserver: those with its manifest (a spare has none). */
+  async apiserverNodes(): Promise<string[]> {
+    const { active, parked } = this.manifestPaths('kube-apiserver');
+    const out: string[] = [];
+    const exists = async (n: string, path: string) =>
+      (await this.onNode(n, ['test', '-e', path], { readOnly: true, allowFailure: true })).exitCode === 0;
+    for (const n of await this.etcdNodes()) if ((await exists(n, active)) || (await exists(n, parked))) out.push(n);
+    return out;
   }
 
   /** kubeadm names each stacked member after its node. */
@@ -64,7 +101,11 @@ export class KindEtcdHost implements EtcdHost {
     return node;
   }
 
+  /** By the address of its client URL when it is known (a member migrated keeps its name), else by name. */
   nodeOfMember(member: Pick<EtcdMember, 'name' | 'clientURL'>): string | undefined {
+    const host = /^https?:\/\/\[?([^\]/]+?)\]?:\d+/.exec(member.clientURL)?.[1];
+    const byAddress = [...this.addresses].find(([, a]) => a === host)?.[0];
+    if (byAddress) return byAddress;
     return this.nodes().some((n) => n.name === member.name) ? member.name : undefined;
   }
 
@@ -84,7 +125,49 @@ export class KindEtcdHost implements EtcdHost {
   }
 
   onNode(node: string, argv: string[], options?: RunOptions): Promise<CommandResult> {
-    return this.runner.run(['docker', 'exec', node, ...argv], options);
+    return this.runner.run(['docker', 'exec', ...(options?.input !== undefined ? ['-i'] : []), node, ...argv], options);
+  }
+
+  async tools(): Promise<EtcdTools | undefined> {
+    for (const node of await this.etcdNodes()) {
+      const id = await this.containerId(node);
+      if (!id) continue;
+      const ask = (tool: string) =>
+        this.onNode(node, ['crictl', 'exec', id, tool, 'version'], { readOnly: true, allowFailure: true });
+      const ctl = await ask('etcdctl');
+      const version = parseToolVersion(ctl.stdout);
+      if (ctl.exitCode !== 0 || !version) {
+        throw missingTool('etcdctl', `the etcd container on ${node}`, 'here', "kind's etcd images carry it.");
+      }
+      const tools = toolsFor(version);
+      if (tools.fileTool === 'etcdutl' && (await ask('etcdutl')).exitCode !== 0) {
+        throw missingTool(
+          'etcdutl',
+          `the etcd container on ${node}`,
+          version,
+          'registry.k8s.io/etcd images carry it from 3.5 on (/usr/local/bin/etcdutl); use one of those.',
+        );
+      }
+      return tools;
+    }
+    // No member runs (every one killed): the version is the etcd image's tag.
+    for (const node of await this.etcdNodes()) {
+      const image = await this.etcdImage(node);
+      const version = image ? imageEtcdVersion(image) : undefined;
+      if (version) return toolsFor(version);
+    }
+    return undefined;
+  }
+
+  /** The etcd static pod's image, from its manifest wherever it is. */
+  private async etcdImage(node: string): Promise<string | undefined> {
+    const { active, parked } = this.manifestPaths('etcd');
+    for (const file of [active, parked]) {
+      const r = await this.onNode(node, ['cat', file], { readOnly: true, allowFailure: true });
+      const image = r.exitCode === 0 ? manifestImage(r.stdout) : undefined;
+      if (image) return image;
+    }
+    return undefined;
   }
 
   manifest(node: string, component: ControlPlaneComponent, action: 'out' | 'in'): Promise<void> {
@@ -110,14 +193,38 @@ export class KindEtcdHost implements EtcdHost {
 
   async etcdctl(args: string[], options: RunOptions = {}): Promise<CommandResult> {
     const tried: string[] = [];
+    let learner: CommandResult | undefined;
+    const argv = (id: string) => ['crictl', 'exec', id, 'etcdctl', ...KIND_ETCDCTL_FLAGS, ...args];
     for (const node of await this.etcdNodes()) {
-      const id = await this.containerId(node);
-      if (!id) {
-        tried.push(node);
+      // The container this node answered from last time, without asking crictl ps again: each docker exec
+      // costs a few hundred milliseconds on a busy machine, and the data-safety writer runs one every 100 ms.
+      let r: CommandResult | undefined;
+      const cached = this.execIds.get(node);
+      if (cached) {
+        r = await this.onNode(node, argv(cached), { ...options, allowFailure: true });
+        if (CONTAINER_GONE.test(r.stderr)) {
+          this.execIds.delete(node);
+          r = undefined;
+        }
+      }
+      if (!r) {
+        const id = await this.containerId(node);
+        if (!id) {
+          tried.push(node);
+          continue;
+        }
+        this.execIds.set(node, id);
+        r = await this.onNode(node, argv(id), { ...options, allowFailure: true });
+      }
+      // A learner answers almost nothing (member list, promote, put): ask a voting member, as kubeadm does.
+      if (r.exitCode !== 0 && LEARNER.test(r.stderr)) {
+        learner = r;
+        tried.push(`${node} (a learner)`);
         continue;
       }
-      return this.onNode(node, ['crictl', 'exec', id, 'etcdctl', ...KIND_ETCDCTL_FLAGS, ...args], options);
+      return failUnlessAllowed(r, options);
     }
+    if (learner) return failUnlessAllowed(learner, options);
     throw new InfrastructureError(
       `No etcd member is running to run \`etcdctl ${args.join(' ')}\` in (checked ${tried.join(', ')}).`,
     );
@@ -154,6 +261,11 @@ export class KindEtcdHost implements EtcdHost {
     throw new InfrastructureError('No etcd member is running to take a snapshot from.');
   }
 
+  async snapshotStatus(node: string, etcdctlPath: string, tools: EtcdTools): Promise<CommandResult> {
+    const id = await this.requireContainer(node, 'read the snapshot');
+    return this.onNode(node, ['crictl', 'exec', id, tools.fileTool, 'snapshot', 'status', etcdctlPath, '-w', 'json']);
+  }
+
   async keepSnapshot(node: string, etcdctlPath: string, file: string): Promise<string> {
     const onNode = `${NODE_SNAPSHOT_DIR}/${file}`;
     await this.onNode(node, ['mkdir', '-p', NODE_SNAPSHOT_DIR]);
@@ -175,28 +287,35 @@ export class KindEtcdHost implements EtcdHost {
     return onNode;
   }
 
-  async restore(node: string, args: string[]): Promise<void> {
-    const { active, parked } = this.manifestPaths('etcd');
-    const r = await this.onNode(node, ['grep', '-h', '-m1', 'image:', parked, active], {
-      readOnly: true,
-      allowFailure: true,
-    });
-    const image = /image:\s*(\S+)/.exec(r.stdout)?.[1] ?? 'registry.k8s.io/etcd:3.5.16-0';
-    // etcd 3.5 moved restore to etcdutl (etcdctl's is deprecated there and gone in 3.6).
-    const version = /:(\d+)\.(\d+)/.exec(image);
-    const tool = version && (Number(version[1]) > 3 || Number(version[2]) >= 5) ? 'etcdutl' : 'etcdctl';
-    await this.onNode(node, [
-      'ctr',
-      '-n',
-      'k8s.io',
-      'run',
-      '--rm',
-      '--mount',
-      'type=bind,src=/var/lib,dst=/var/lib,options=rbind:rw',
-      image,
-      'gameday-etcd-restore',
-      tool,
-      ...args,
-    ]);
+  async restore(node: string, args: string[], tools: EtcdTools): Promise<void> {
+    const image = await this.etcdImage(node);
+    if (!image) throw new InfrastructureError(`No etcd manifest on ${node} to take the etcd image from.`);
+    const name = `gameday-etcd-restore-${stamp(this.runner.clock.now()).toLowerCase()}-${randomBytes(3).toString('hex')}`;
+    const r = await this.onNode(
+      node,
+      [
+        'ctr',
+        '-n',
+        'k8s.io',
+        'run',
+        '--rm',
+        '--mount',
+        'type=bind,src=/var/lib,dst=/var/lib,options=rbind:rw',
+        image,
+        name,
+        tools.fileTool,
+        ...args,
+      ],
+      { allowFailure: true },
+    );
+    if (r.exitCode === 0) return;
+    // ctr removes it on a clean exit only; a restore cut short leaves it behind.
+    await this.onNode(node, ['ctr', '-n', 'k8s.io', 'containers', 'rm', name], { allowFailure: true });
+    throw new CommandFailedError(
+      `\`${r.text}\` exited with ${r.exitCode}:\n${(r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n')}`,
+      r.text,
+      r.exitCode,
+      r.stderr,
+    );
   }
 }

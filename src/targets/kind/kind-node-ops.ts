@@ -1,10 +1,16 @@
-import { InfrastructureError } from '../../errors.js';
 import type { Kube } from '../../kube/kube.js';
 import type { KubeObject } from '../../kube/objects.js';
 import type { CommandRunner } from '../common/command-runner.js';
 import { UnsupportedOperationError } from '../common/errors.js';
-import { ballastSize, quantityValue } from '../common/quantity.js';
-import type { ControlPlaneComponent, NewNodeSpec, NodeOps, NodeService, ServiceAction } from '../target.js';
+import type {
+  AddressOptions,
+  ControlPlaneComponent,
+  NewNodeSpec,
+  NodeOps,
+  NodeService,
+  PowerAction,
+  ServiceAction,
+} from '../target.js';
 import { requireNode, type KindNode } from './kind-cluster.js';
 
 export const KIND_CANNOT_ADD =
@@ -18,8 +24,8 @@ export function kindCannotRemove(node: string): string {
   );
 }
 
-/** The file `pressure(node, 'disk', ...)` fills inside the node container. */
-export const DISK_BALLAST = '/var/lib/gameday-ballast';
+/** Where an older gameday put its disk ballast on a node. */
+const DISK_BALLAST = '/var/lib/gameday-ballast';
 
 export interface KindNodeOpsOptions {
   runner: CommandRunner;
@@ -27,33 +33,42 @@ export interface KindNodeOpsOptions {
   kube: () => Kube;
   /** The docker network kind attaches its nodes to ("kind"). */
   network: string;
-  /** Namespace of the ballast and CPU-burner pods. */
+  /** Namespace of the CPU-burner pods. */
   podNamespace: string;
-  /** Image of the memory ballast pod: anything that sleeps; the pause image is on every kind node. */
-  ballastImage: string;
   /** Image of the CPU burner pod: needs `sh`. */
   burnerImage: string;
 }
 
 const UNITS: Record<NodeService, string> = { kubelet: 'kubelet', 'container-runtime': 'containerd' };
 
+/** Why kind cannot make each pressure happen (KindTarget.cannot, asked in preflight). */
+export const KIND_CANNOT_PRESSURE: Record<'memory-pressure' | 'disk-pressure', string> = {
+  'memory-pressure':
+    "kind's nodes are containers sharing this machine's memory, and each kubelet counts the whole machine's memory as its capacity: " +
+    'pressure on one node means filling the memory of the machine running kind (and gameday), which every node would feel. ' +
+    'Run it on a lab cluster, or on the simulator.',
+  'disk-pressure':
+    "kind's kubeadm configuration turns disk-based eviction off (evictionHard nodefs.available and imagefs.available 0%), " +
+    'so its kubelets never report DiskPressure. Run it on a lab cluster, or on the simulator.',
+};
+
 /**
  * Host-level operations on kind's node containers, each the docker command an SRE would type:
  *
  * - service:  docker exec <node> systemctl stop|start|restart kubelet|containerd
- * - power:    docker stop <node> / docker start <node> (systemd in the node shuts down and boots)
+ * - power:    docker kill <node> (a crash), docker stop <node> (systemd's orderly shutdown: kind's nodes
+ *             stop on SIGRTMIN+3), docker start <node>, on the address it had (docker network connect --ip)
  * - freeze:   docker pause / docker unpause <node>
  * - network:  docker network disconnect kind <node> / docker network connect [--ip <old>] kind <node>
  * - manifest: docker exec <node> mv /etc/kubernetes/manifests/<c>.yaml /etc/kubernetes/<c>.yaml, and back
- * - disk pressure: docker exec <node> fallocate -l <bytes> /var/lib/gameday-ballast (relieve: rm -f)
  *
- * Limits, honestly: every kind node shares the host's kernel, memory, disk and CPUs. So memory pressure is
- * a ballast pod pinned to the node whose *request* takes the memory (the scheduler then sees the node
- * full, as in drill D3) rather than real memory use, which would press on the CI machine itself; disk
- * pressure fills the host's disk, where the node's /var lives; and overload is a CPU-burning pod pinned
- * to the node, which slows every node on the machine and may not make the kubelet miss its heartbeats
- * within the grace period. A control-plane node that is powered off or disconnected can come back with
- * another IP address, which breaks its etcd member and apiserver certificate: kind does not pin addresses.
+ * Limits, honestly: every kind node shares the host's kernel, memory, disk and CPUs. So memory and disk
+ * pressure are refused (see CANNOT), and overload is a CPU-burning pod pinned to the node, which slows
+ * every node on the machine and may not make the kubelet miss its heartbeats within the grace period.
+ * Docker gives a restarted or reconnected node the first free address of the network, not its own: nodes
+ * powered on in another order than they went down swap addresses. Each is put back on the address it had
+ * (kind's network has a configured subnet, so `--ip` works), because etcd peers and the apiserver
+ * certificate name it; only when another container holds that address does it take a free one.
  */
 export class KindNodeOps implements NodeOps {
   private readonly addresses = new Map<string, string>();
@@ -73,9 +88,26 @@ export class KindNodeOps implements NodeOps {
     await this.docker(['exec', node, 'systemctl', action, UNITS[service]]);
   }
 
-  async power(node: string, action: 'off' | 'on'): Promise<void> {
+  async power(node: string, action: PowerAction, options: AddressOptions = {}): Promise<void> {
     this.node(node);
-    await this.docker([action === 'off' ? 'stop' : 'start', node]);
+    if (action === 'on') {
+      const before = this.addresses.get(node) ?? options.address;
+      if (before) await this.pinAddress(node, before);
+      const r = await this.docker(['start', node], { allowFailure: Boolean(before) });
+      if (r.exitCode !== 0) {
+        // Another container took the address while the node was down: it comes back on a free one.
+        await this.docker(['network', 'disconnect', '--force', this.o.network, node], { allowFailure: true });
+        await this.docker(['network', 'connect', this.o.network, node]);
+        await this.docker(['start', node]);
+      }
+      this.addresses.delete(node);
+      return;
+    }
+    // Remember the address first: a container that is not running has none to read.
+    await this.remember(node);
+    // docker kill: SIGKILL to the node's systemd, a crash. docker stop: SIGRTMIN+3, kind's node image's
+    // STOPSIGNAL, which systemd takes as "shut down in order".
+    await this.docker([action === 'off' ? 'kill' : 'stop', node]);
   }
 
   async freeze(node: string, action: 'pause' | 'unpause'): Promise<void> {
@@ -83,31 +115,49 @@ export class KindNodeOps implements NodeOps {
     await this.docker([action, node]);
   }
 
-  async network(node: string, action: 'disconnect' | 'connect'): Promise<void> {
+  async network(node: string, action: 'disconnect' | 'connect', options: AddressOptions = {}): Promise<void> {
     this.node(node);
     const net = this.o.network;
     if (action === 'disconnect') {
       // Remember the address so that the node comes back on it: etcd peers and certificates name it.
-      const r = await this.docker(['inspect', '-f', `{{(index .NetworkSettings.Networks "${net}").IPAddress}}`, node], {
-        readOnly: true,
-        allowFailure: true,
-      });
-      const ip = r.stdout.trim();
-      if (r.exitCode === 0 && ip && ip !== '<no value>') this.addresses.set(node, ip);
+      await this.remember(node);
       await this.docker(['network', 'disconnect', net, node]);
       return;
     }
-    const ip = this.addresses.get(node);
-    if (ip) {
-      // Docker accepts --ip only on networks with a user-configured subnet; otherwise connect plainly.
-      const r = await this.docker(['network', 'connect', '--ip', ip, net, node], { allowFailure: true });
-      if (r.exitCode === 0) {
-        this.addresses.delete(node);
-        return;
-      }
-    }
-    await this.docker(['network', 'connect', net, node]);
+    const ip = this.addresses.get(node) ?? options.address;
+    if (!ip || !(await this.connectOn(node, ip))) await this.docker(['network', 'connect', net, node]);
     this.addresses.delete(node);
+  }
+
+  async address(node: string): Promise<string | undefined> {
+    this.node(node);
+    const r = await this.docker(
+      ['inspect', '-f', `{{(index .NetworkSettings.Networks "${this.o.network}").IPAddress}}`, node],
+      { readOnly: true, allowFailure: true },
+    );
+    const ip = r.stdout.trim();
+    return r.exitCode === 0 && ip && ip !== '<no value>' ? ip : undefined;
+  }
+
+  private async remember(node: string): Promise<void> {
+    const ip = await this.address(node);
+    if (ip) this.addresses.set(node, ip);
+  }
+
+  /** `docker network connect --ip`: false when docker refuses (no configured subnet, address taken). */
+  private async connectOn(node: string, ip: string): Promise<boolean> {
+    const r = await this.docker(['network', 'connect', '--ip', ip, this.o.network, node], { allowFailure: true });
+    return r.exitCode === 0;
+  }
+
+  /**
+   * Before `docker start`: give the stopped node its old address back. Docker keeps a requested address
+   * (IPAMConfig) across restarts, and otherwise hands out the next free one.
+   */
+  private async pinAddress(node: string, ip: string): Promise<void> {
+    if ((await this.address(node)) === ip) return;
+    await this.docker(['network', 'disconnect', '--force', this.o.network, node], { allowFailure: true });
+    if (!(await this.connectOn(node, ip))) await this.docker(['network', 'connect', this.o.network, node]);
   }
 
   async manifest(node: string, component: ControlPlaneComponent, action: 'out' | 'in'): Promise<void> {
@@ -119,34 +169,17 @@ export class KindNodeOps implements NodeOps {
     await this.docker(['exec', node, 'mv', ...(action === 'out' ? [active, parked] : [parked, active])]);
   }
 
-  async pressure(node: string, resource: 'memory' | 'disk', amount: string): Promise<void> {
+  pressure(node: string, resource: 'memory' | 'disk'): Promise<void> {
     this.node(node);
-    if (resource === 'disk') {
-      const bytes = await ballastSize(amount, () => this.diskUsage(node));
-      await this.docker(['exec', node, 'fallocate', '-l', String(bytes), DISK_BALLAST]);
-      return;
-    }
-    const bytes = await ballastSize(amount, () => this.memoryRequested(node));
-    if (bytes <= 0)
-      throw new InfrastructureError(`${node}'s memory is already requested up to ${amount}; no ballast needed.`);
-    await this.o.kube().create(
-      'pods',
-      this.pod(node, 'memory', {
-        name: 'ballast',
-        image: this.o.ballastImage,
-        imagePullPolicy: 'IfNotPresent',
-        resources: { requests: { memory: String(bytes) }, limits: { memory: String(bytes) } },
-      }),
-    );
+    return Promise.reject(new UnsupportedOperationError(`${node}: ${KIND_CANNOT_PRESSURE[`${resource}-pressure`]}`));
   }
 
   async relieve(node: string, resource: 'memory' | 'disk'): Promise<void> {
     this.node(node);
-    if (resource === 'disk') {
-      await this.docker(['exec', node, 'rm', '-f', DISK_BALLAST]);
-      return;
-    }
-    await this.deletePod(podName('memory', node));
+    // Nothing to undo: pressure is refused before it changes anything. A ballast an older gameday left
+    // behind (a file on the node, a pod) goes too.
+    if (resource === 'disk') await this.docker(['exec', node, 'rm', '-f', DISK_BALLAST], { allowFailure: true });
+    else await this.deletePod(podName('memory', node));
   }
 
   async overload(node: string, action: 'start' | 'stop'): Promise<void> {
@@ -218,37 +251,6 @@ export class KindNodeOps implements NodeOps {
     } catch (err) {
       if ((err as { status?: number }).status !== 404) throw err;
     }
-  }
-
-  /** The disk holding the node's /var/lib (the kubelet's nodefs), from df inside the node. */
-  private async diskUsage(node: string): Promise<{ capacity: number; used: number }> {
-    const r = await this.docker(['exec', node, 'df', '-B1', '--output=size,used', '/var/lib'], { readOnly: true });
-    const nums = r.stdout.trim().split('\n').pop()?.trim().split(/\s+/).map(Number) ?? [];
-    const [capacity, used] = nums;
-    if (capacity === undefined || used === undefined || !Number.isFinite(capacity) || !Number.isFinite(used)) {
-      throw new InfrastructureError(`Could not read ${node}'s disk usage from df: ${r.stdout}`);
-    }
-    return { capacity, used };
-  }
-
-  /** Allocatable memory and what the node's running pods already request: the scheduler's view. */
-  private async memoryRequested(node: string): Promise<{ capacity: number; used: number }> {
-    const kube = this.o.kube();
-    const obj = await kube.get('nodes', node);
-    const alloc = (obj?.status as { allocatable?: { memory?: string } } | undefined)?.allocatable?.memory;
-    if (!alloc) throw new InfrastructureError(`Node ${node} reports no allocatable memory.`);
-    const pods = await kube.list('pods', { fieldSelector: `spec.nodeName=${node}` });
-    let used = 0;
-    for (const p of pods.items) {
-      const phase = (p.status as { phase?: string } | undefined)?.phase;
-      if (phase === 'Succeeded' || phase === 'Failed') continue;
-      const spec = p.spec as { containers?: { resources?: { requests?: { memory?: string } } }[] } | undefined;
-      for (const c of spec?.containers ?? []) {
-        const m = c.resources?.requests?.memory;
-        if (m) used += quantityValue(m);
-      }
-    }
-    return { capacity: quantityValue(alloc), used };
   }
 }
 

@@ -8,7 +8,7 @@ import { RunbookEtcdOps } from '../common/runbook-etcd.js';
 import { ActionLog, type Capability, type EtcdOps, type NodeOps, type Target } from '../target.js';
 import { findKindNodes, nodesNetwork, type KindNode } from './kind-cluster.js';
 import { KindEtcdHost } from './kind-etcd-host.js';
-import { KIND_CANNOT_ADD, kindCannotRemove, KindNodeOps } from './kind-node-ops.js';
+import { KIND_CANNOT_ADD, KIND_CANNOT_PRESSURE, kindCannotRemove, KindNodeOps } from './kind-node-ops.js';
 
 /** Options of `createKindTarget`; every one has a default that fits `kind create cluster --config kind-config.yaml`. */
 export interface KindTargetOptions {
@@ -26,10 +26,8 @@ export interface KindTargetOptions {
   actions?: ActionLog | undefined;
   /** The docker network the node containers are on. Default "kind". */
   network?: string | undefined;
-  /** Namespace for the memory-ballast and CPU-burner pods. Default "default". */
+  /** Namespace for the CPU-burner pods. Default "default". */
   podNamespace?: string | undefined;
-  /** Image of the memory ballast pod. Default "registry.k8s.io/pause:3.10" (on every recent kind node). */
-  ballastImage?: string | undefined;
   /** Image of the CPU burner pod (needs sh). Default "busybox:1.36" (pulled: kind nodes do not have it). */
   burnerImage?: string | undefined;
   /** Local directory etcd snapshots are copied to. Default ".gameday/snapshots". */
@@ -72,7 +70,6 @@ export class KindTarget implements Target {
       kube: () => this.kube(this.name),
       network: o.network ?? 'kind',
       podNamespace: o.podNamespace ?? 'default',
-      ballastImage: o.ballastImage ?? 'registry.k8s.io/pause:3.10',
       burnerImage: o.burnerImage ?? 'busybox:1.36',
     });
     this.etcdOps = new RunbookEtcdOps(
@@ -121,10 +118,7 @@ export class KindTarget implements Target {
   cannot(_cluster: string, capability: Capability): string | undefined {
     if (capability === 'add-node') return KIND_CANNOT_ADD;
     if (capability === 'remove-node') return kindCannotRemove('<node>');
-    if (capability === 'disk-pressure') {
-      // And the ballast would fill the disk of the machine running every node.
-      return "kind's kubeadm config turns disk-based eviction off (nodefs.available 0%), so DiskPressure cannot happen on kind.";
-    }
+    if (capability === 'memory-pressure' || capability === 'disk-pressure') return KIND_CANNOT_PRESSURE[capability];
     return undefined;
   }
 

@@ -2,6 +2,7 @@ import { CommandFailedError } from '../common/errors.js';
 import { InfrastructureError, InvalidInputError } from '../../errors.js';
 import type { CommandResult, RunOptions } from '../common/command-runner.js';
 import type { EtcdHost } from '../common/etcd-host.js';
+import { missingTool, parseToolVersion, toolsFor, type EtcdTools } from '../common/etcd-tools.js';
 import type { ControlPlaneComponent, EtcdMember, EtcdSnapshot } from '../target.js';
 import { SSH_UNREACHABLE, type LabHosts } from './lab-hosts.js';
 import type { LabNodeOps } from './lab-node-ops.js';
@@ -18,9 +19,12 @@ const NODE_SNAPSHOT_DIR = '/var/lib/gameday';
  *
  * run on the first etcd node that answers ssh. Snapshots stay on that host under /var/lib/gameday (the
  * runbook keeps them on the master); restoring on another host needs the file copied there first.
+ * etcdctl (and etcdutl on etcd 3.5 and later) must be on every etcd node: the profile's `etcd.etcdctl` and
+ * `etcd.etcdutl`, default found through root's PATH under sudo; `tools()` checks them before anything runs.
  */
 export class LabEtcdHost implements EtcdHost {
   readonly dataDir: string;
+  readonly pkiDir: string;
   private preferred = 0;
 
   constructor(
@@ -29,6 +33,49 @@ export class LabEtcdHost implements EtcdHost {
     private readonly nodeOps: LabNodeOps,
   ) {
     this.dataDir = etcdConfig.dataDir ?? '/var/lib/etcd';
+    // kubeadm keeps the etcd CA, server and peer certificates together: the CA's directory.
+    this.pkiDir = etcdConfig.cacert.includes('/') ? etcdConfig.cacert.replace(/\/[^/]*$/, '') : '.';
+  }
+
+  private get etcdctlPath(): string {
+    return this.etcdConfig.etcdctl ?? 'etcdctl';
+  }
+
+  private get etcdutlPath(): string {
+    return this.etcdConfig.etcdutl ?? 'etcdutl';
+  }
+
+  /** Every etcd node that answers ssh must have the tools its etcd version needs: a restore may run on any. */
+  async tools(): Promise<EtcdTools | undefined> {
+    let found: EtcdTools | undefined;
+    for (const node of this.etcdConfig.nodes) {
+      const ctl = await this.hosts.onNodeArgv(node, ['env', 'ETCDCTL_API=3', this.etcdctlPath, 'version'], {
+        readOnly: true,
+        allowFailure: true,
+      });
+      if (!ctl.ran) return undefined;
+      if (ctl.exitCode === SSH_UNREACHABLE) continue;
+      const version = parseToolVersion(ctl.stdout);
+      const fix = (tool: string, field: string): string =>
+        `Install it there (etcd's release tarball has etcdctl and etcdutl), or set the lab profile's etcd.${field} to its path (${tool} runs as root under sudo, with sudo's PATH).`;
+      if (ctl.exitCode !== 0 || !version) throw missingTool(this.etcdctlPath, node, 'here', fix('etcdctl', 'etcdctl'));
+      const tools = toolsFor(version);
+      if (tools.fileTool === 'etcdutl') {
+        const utl = await this.hosts.onNodeArgv(node, [this.etcdutlPath, 'version'], {
+          readOnly: true,
+          allowFailure: true,
+        });
+        if (utl.exitCode !== 0 && utl.exitCode !== SSH_UNREACHABLE)
+          throw missingTool(this.etcdutlPath, node, version, fix('etcdutl', 'etcdutl'));
+      }
+      found ??= tools;
+    }
+    return found;
+  }
+
+  async snapshotStatus(node: string, etcdctlPath: string, tools: EtcdTools): Promise<CommandResult> {
+    const tool = tools.fileTool === 'etcdutl' ? [this.etcdutlPath] : ['env', 'ETCDCTL_API=3', this.etcdctlPath];
+    return this.hosts.onNodeArgv(node, [...tool, 'snapshot', 'status', etcdctlPath, '-w', 'json']);
   }
 
   get runner() {
@@ -107,7 +154,7 @@ export class LabEtcdHost implements EtcdHost {
       const endpoints = single
         ? [this.etcdConfig.endpoints[i] ?? this.etcdConfig.endpoints[0]!]
         : this.etcdConfig.endpoints;
-      return ['env', 'ETCDCTL_API=3', 'etcdctl', ...this.connection(endpoints), ...args];
+      return ['env', 'ETCDCTL_API=3', this.etcdctlPath, ...this.connection(endpoints), ...args];
     }, options);
   }
 
@@ -171,13 +218,18 @@ export class LabEtcdHost implements EtcdHost {
     return Promise.resolve(path);
   }
 
-  async restore(node: string, args: string[]): Promise<void> {
+  async restore(node: string, args: string[], tools: EtcdTools): Promise<void> {
+    if (tools.fileTool === 'etcdutl') {
+      // etcdutl works on files only: it has no connection flags, and refuses them.
+      await this.hosts.onNodeArgv(node, [this.etcdutlPath, ...args]);
+      return;
+    }
     const e = this.etcdConfig;
     // The runbook's own line passes the CA and certificate along; restore does not use them, but it is its line.
     await this.hosts.onNodeArgv(node, [
       'env',
       'ETCDCTL_API=3',
-      'etcdctl',
+      this.etcdctlPath,
       ...args,
       '--cacert',
       e.cacert,

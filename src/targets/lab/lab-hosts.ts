@@ -1,54 +1,33 @@
 import { InvalidInputError } from '../../errors.js';
 import type { CommandResult, CommandRunner, RunOptions } from '../common/command-runner.js';
-import { UnsupportedOperationError } from '../common/errors.js';
+import { CommandFailedError, UnsupportedOperationError } from '../common/errors.js';
 import {
   commandLine,
   fillTemplate,
   needsShell,
   quoteLine,
+  quoteWord,
   splitCommandLine,
   TemplatePlaceholderError,
 } from '../common/shell.js';
+import { labLacks } from './lab-cannot.js';
+import { sshRefusal } from './ssh-refusal.js';
 import { commandFor, type CommandName, type LabCluster, type LabProfile, type SshSettings } from './profile.js';
-
-/** What each operation is called in messages about a missing command template. */
-const DOES: Record<CommandName, string> = {
-  serviceStop: 'stop a service',
-  serviceStart: 'start a service',
-  serviceRestart: 'restart a service',
-  serviceState: 'read a service state',
-  powerOff: 'power a host off',
-  powerOn: 'power a host on',
-  freeze: 'freeze a host',
-  unfreeze: 'unfreeze a host',
-  networkDisconnect: 'cut a host off the network',
-  networkConnect: 'reconnect a host',
-  manifestOut: 'move a static-pod manifest out',
-  manifestIn: 'move a static-pod manifest back',
-  memoryPressure: 'take memory',
-  memoryRelieve: 'give memory back',
-  diskPressure: 'fill the disk',
-  diskRelieve: 'free the disk',
-  overloadStart: 'overload a host',
-  overloadStop: 'stop overloading a host',
-  addNode: 'add a node',
-  removeNode: 'remove a node',
-  etcdRunning: 'see whether etcd runs',
-  etcdKill: 'kill etcd',
-  etcdPause: 'freeze etcd',
-  etcdResume: 'resume etcd',
-};
 
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 /** ssh exits 255 when it could not connect (or the connection dropped): the host did not answer. */
 export const SSH_UNREACHABLE = 255;
 
+/** Seconds ssh waits for a host to accept the connection (ConnectTimeout) unless the profile says otherwise. */
+export const DEFAULT_CONNECT_TIMEOUT_S = 10;
+
 /**
  * A lab cluster's hosts as the profile describes them: node name -> address, ssh settings, BMC; and the
  * profile's command templates run on them as
  *
- *   ssh [-J jump] [-i key] [-p port] [options] user@host sudo <command>
+ *   ssh -o BatchMode=yes -o ConnectTimeout=10 [-J jump] [-i key] [-p port] [options] user@host \
+ *       sudo -n sh -c '<command>'
  *
  * or, for a template given as {"local": ...}, on this machine (an IPMI or hypervisor tool).
  */
@@ -78,25 +57,68 @@ export class LabHosts {
     return { ...this.cluster.nodes.ssh, ...this.cluster.nodes.hosts?.[node]?.ssh };
   }
 
-  /** Run a command line on the node over ssh, as root when the profile says sudo (the default). */
-  onNode(node: string, command: string, options: RunOptions = {}): Promise<CommandResult> {
+  /** The ssh command line up to the remote command: never a prompt, a bounded wait to connect. */
+  sshArgv(node: string): string[] {
     const s = this.ssh(node);
-    const local = [
+    return [
       'ssh',
+      // First, so that no `options` entry can turn them off: ssh keeps the first value it is given.
+      // BatchMode: a host-key, password or passphrase prompt fails at once instead of hanging the drill.
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `ConnectTimeout=${s.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT_S}`,
       ...(s.jumpHost ? ['-J', s.jumpHost] : []),
       ...(s.key ? ['-i', s.key] : []),
       ...(s.port !== undefined ? ['-p', String(s.port)] : []),
       ...(s.options ?? []),
       `${s.user}@${this.host(node)}`,
     ];
-    const remote = s.sudo === false ? command : `sudo ${command}`;
-    // ssh joins its remote words with spaces for the remote shell: pass one word, show what a person types.
-    return this.runner.run([...local, remote], { ...options, text: `${commandLine(local)} ${quoteLine(remote)}` });
   }
 
-  /** Run argv on the node, quoted for the remote shell. */
+  /**
+   * Run a command line (a profile template) on the node over ssh, as root when the profile says sudo (the
+   * default): the whole line goes to `sudo -n sh -c '<line>'`, so that every part of `a && b > file` runs
+   * as root, and sudo fails at once instead of asking for a password.
+   */
+  onNode(node: string, command: string, options: RunOptions = {}): Promise<CommandResult> {
+    return this.overSsh(node, (sudo) => (sudo ? `sudo -n sh -c ${quoteWord(command)}` : command), options);
+  }
+
+  /** Run argv on the node, quoted for the remote shell (as root: `sudo -n <argv>`; it needs no shell). */
   onNodeArgv(node: string, argv: readonly string[], options?: RunOptions): Promise<CommandResult> {
-    return this.onNode(node, commandLine(argv), options);
+    const line = commandLine(argv);
+    return this.overSsh(node, (sudo) => (sudo ? `sudo -n ${line}` : line), options);
+  }
+
+  private async overSsh(
+    node: string,
+    remoteFor: (sudo: boolean) => string,
+    options: RunOptions = {},
+  ): Promise<CommandResult> {
+    const s = this.ssh(node);
+    const local = this.sshArgv(node);
+    const remote = remoteFor(s.sudo !== false);
+    // ssh joins its remote words with spaces for the remote shell: pass one word, show what a person types.
+    const r = await this.runner.run([...local, remote], {
+      ...options,
+      allowFailure: true,
+      text: `${commandLine(local)} ${quoteLine(remote)}`,
+    });
+    if (r.ran && r.exitCode !== 0) {
+      const refusal = sshRefusal(r, `${s.user}@${this.host(node)}`, s.port);
+      if (refusal) throw refusal;
+      if (options.allowFailure !== true) {
+        const detail = (r.stderr || r.stdout).trim().split('\n').slice(-5).join('\n');
+        throw new CommandFailedError(
+          `\`${r.text}\` exited with ${r.exitCode}${detail ? `:\n${detail}` : '.'}`,
+          r.text,
+          r.exitCode,
+          r.stderr,
+        );
+      }
+    }
+    return r;
   }
 
   template(name: CommandName): { where: 'ssh' | 'local'; line: string } | undefined {
@@ -107,14 +129,7 @@ export class LabHosts {
 
   /** Why the profile's `name` command cannot run here, or undefined when it can. */
   lacks(name: CommandName): string | undefined {
-    const t = commandFor(this.profile, this.cluster, name);
-    if (typeof t === 'object' && 'unsupported' in t)
-      return `The lab profile says it cannot ${DOES[name]}: ${t.unsupported}`;
-    if (t !== undefined) return undefined;
-    return (
-      `The lab profile${this.profile.file ? ` ${this.profile.file}` : ''} has no "${name}" command to ${DOES[name]} ` +
-      `on cluster "${this.cluster.name}": add one under "commands" (for example {"local": "ipmitool -H {bmc} power on"}).`
-    );
+    return labLacks(this.profile, this.cluster, name);
   }
 
   /** Fill and run the profile's template for `name` on (or, for a local template, about) the node. */

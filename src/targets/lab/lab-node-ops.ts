@@ -1,6 +1,13 @@
 import { InfrastructureError, InvalidInputError } from '../../errors.js';
 import { ballastSize } from '../common/quantity.js';
-import type { ControlPlaneComponent, NewNodeSpec, NodeOps, NodeService, ServiceAction } from '../target.js';
+import type {
+  ControlPlaneComponent,
+  NewNodeSpec,
+  NodeOps,
+  NodeService,
+  PowerAction,
+  ServiceAction,
+} from '../target.js';
 import { SSH_UNREACHABLE, type LabHosts } from './lab-hosts.js';
 import { unitFor } from './profile.js';
 
@@ -22,16 +29,26 @@ export class LabNodeOps implements NodeOps {
     await this.hosts.runTemplate(SERVICE_COMMAND[action], node, { unit: this.unit(service) });
   }
 
-  async power(node: string, action: 'off' | 'on'): Promise<void> {
+  async power(node: string, action: PowerAction): Promise<void> {
     if (action === 'on') {
       await this.hosts.runTemplate('powerOn', node, {});
       return;
     }
-    // `systemctl poweroff` over ssh often loses its own connection: exit 255 then means it worked.
-    const r = await this.hosts.runTemplate('powerOff', node, {}, { allowFailure: true });
+    // A host going down over ssh often takes the connection with it: exit 255 then means it worked.
+    const r = await this.hosts.runTemplate(
+      action === 'off' ? 'powerOff' : 'shutdown',
+      node,
+      {},
+      { allowFailure: true },
+    );
     if (r.exitCode !== 0 && !(r.where === 'ssh' && r.exitCode === SSH_UNREACHABLE)) {
       throw new InfrastructureError(`\`${r.text}\` exited with ${r.exitCode}: ${r.stderr.trim()}`);
     }
+  }
+
+  /** A lab host keeps its address: the one the profile names. */
+  address(node: string): Promise<string | undefined> {
+    return Promise.resolve(this.hosts.host(node));
   }
 
   async network(node: string, action: 'disconnect' | 'connect'): Promise<void> {

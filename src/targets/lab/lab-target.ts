@@ -18,8 +18,9 @@ import { ActionLog, type Capability, type EtcdOps, type NodeOps, type Target } f
 import { describeDestruction } from './describe.js';
 import { LabEtcdHost } from './lab-etcd-host.js';
 import { LabHosts } from './lab-hosts.js';
+import { labCannot } from './lab-cannot.js';
 import { LabNodeOps } from './lab-node-ops.js';
-import { checkLabProfile, loadLabProfile, type CommandName, type LabCluster, type LabProfile } from './profile.js';
+import { IN_CLUSTER_CONTEXT, checkLabProfile, loadLabProfile, type LabCluster, type LabProfile } from './profile.js';
 
 /** Options of `createLabTarget`. */
 export interface LabTargetOptions {
@@ -43,21 +44,14 @@ export interface LabTargetOptions {
   /** For tests: how commands run (default: execa) and how the Kube client is made (default: createKube). */
   exec?: Exec | undefined;
   makeKube?: ((o: Parameters<typeof createKube>[0]) => Kube) | undefined;
+  /** For tests: a prefix for the service account files of an "inCluster" cluster (default: the pod's own). */
+  serviceAccountDir?: string | undefined;
+  /**
+   * The node this process runs on in the "inCluster" cluster. Default: $GAMEDAY_NODE_NAME, which the
+   * CronJob of `gameday schedule` sets from the pod's spec.nodeName.
+   */
+  selfNode?: string | undefined;
 }
-
-/** The profile's commands each capability runs (the undo included: a fault must be able to revert). */
-const NEEDED_COMMANDS: Record<Exclude<Capability, 'etcd'>, readonly CommandName[]> = {
-  service: ['serviceStop', 'serviceStart', 'serviceRestart'],
-  power: ['powerOff', 'powerOn'],
-  network: ['networkDisconnect', 'networkConnect'],
-  freeze: ['freeze', 'unfreeze'],
-  manifest: ['manifestOut', 'manifestIn'],
-  'memory-pressure': ['memoryPressure', 'memoryRelieve'],
-  'disk-pressure': ['diskPressure', 'diskRelieve'],
-  overload: ['overloadStart', 'overloadStop'],
-  'add-node': ['addNode'],
-  'remove-node': ['removeNode'],
-};
 
 function expandHome(path: string): string {
   return path === '~' || path.startsWith('~/') ? homedir() + path.slice(1) : path;
@@ -97,6 +91,11 @@ export class LabTarget implements Target {
     return this.selected.map((c) => c.name);
   }
 
+  selfNode(cluster: string): string | undefined {
+    if (this.cluster(cluster).inCluster !== true) return undefined;
+    return this.o.selfNode ?? (process.env['GAMEDAY_NODE_NAME'] || undefined);
+  }
+
   private cluster(name: string): LabCluster {
     const c = this.selected.find((x) => x.name === name);
     if (!c) {
@@ -113,6 +112,7 @@ export class LabTarget implements Target {
   }
 
   private kubeconfigInWords(c: LabCluster): string {
+    if (c.inCluster === true) return "the pod's service account";
     const file = this.kubeconfigFile(c);
     if (file) return file;
     return process.env['KUBECONFIG'] ? `$KUBECONFIG (${process.env['KUBECONFIG']})` : '~/.kube/config';
@@ -120,6 +120,17 @@ export class LabTarget implements Target {
 
   private config(c: LabCluster): KubeConfig {
     const config = new KubeConfig();
+    if (c.inCluster === true) {
+      if (!process.env['KUBERNETES_SERVICE_HOST']) {
+        throw new InvalidInputError(
+          `Cluster "${c.name}" of the lab profile says "inCluster": true, but gameday is not running in a pod (KUBERNETES_SERVICE_HOST is not set).`,
+        );
+      }
+      // The pod's service account: what a scheduled game day (gameday schedule) runs with.
+      config.loadFromCluster(this.o.serviceAccountDir);
+      config.setCurrentContext(IN_CLUSTER_CONTEXT);
+      return config;
+    }
     const file = this.kubeconfigFile(c);
     if (file) config.loadFromFile(expandHome(file));
     else config.loadFromDefault();
@@ -242,17 +253,7 @@ export class LabTarget implements Target {
   cannot(cluster: string, capability: Capability): string | undefined {
     const c = this.selected.find((x) => x.name === cluster);
     if (!c) return undefined;
-    if (capability === 'etcd') {
-      return c.etcd
-        ? undefined
-        : `The lab profile${this.profile.file ? ` ${this.profile.file}` : ''} has no "etcd" section for cluster "${cluster}".`;
-    }
-    const hosts = this.opsFor(cluster).hosts;
-    for (const name of NEEDED_COMMANDS[capability]) {
-      const why = hosts.lacks(name);
-      if (why) return why;
-    }
-    return undefined;
+    return labCannot(this.profile, c, capability);
   }
 
   /** What this target may do to which hosts, in words, for the CLI to show before a destructive drill. */

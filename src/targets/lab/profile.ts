@@ -19,6 +19,7 @@ export type CommandName =
   | 'serviceRestart'
   | 'serviceState'
   | 'powerOff'
+  | 'shutdown'
   | 'powerOn'
   | 'freeze'
   | 'unfreeze'
@@ -49,6 +50,8 @@ export interface SshSettings {
   key?: string;
   jumpHost?: string;
   sudo?: boolean;
+  /** Seconds ssh waits for the host to accept the connection (ConnectTimeout). Default 10. */
+  connectTimeout?: number;
   options?: string[];
 }
 
@@ -67,11 +70,20 @@ export interface LabEtcd {
   names?: string[];
   dataDir?: string;
   apiserverNodes?: string[];
+  /** etcdctl on the etcd nodes: a path, or a name root's PATH finds under sudo. Default "etcdctl". */
+  etcdctl?: string;
+  /** etcdutl on the etcd nodes (etcd 3.5 and later restore and read snapshots with it). Default "etcdutl". */
+  etcdutl?: string;
 }
 
 export interface LabCluster {
   name: string;
   context: string;
+  /**
+   * The cluster gameday runs in (a scheduled game day's pod): its API is reached with the pod's service
+   * account, the kubeconfig context "inClusterContext" client-node makes for it.
+   */
+  inCluster?: boolean;
   kubeconfig?: string;
   /** The cluster the context must lead to; checked before anything is touched (see cluster-identity.ts). */
   identity?: { server?: string; ca?: string; kubeSystemUid?: string };
@@ -99,12 +111,15 @@ export const DEFAULT_COMMANDS: Readonly<Partial<Record<CommandName, CommandTempl
   serviceStart: 'systemctl start {unit}',
   serviceRestart: 'systemctl restart {unit}',
   serviceState: 'systemctl is-active {unit}',
-  powerOff: 'systemctl poweroff',
+  // A crash, not a shutdown: the kernel powers the machine off at once, no unit is stopped, no disk synced
+  // (sysrq "o"). The kernel.sysrq setting may forbid it from the keyboard, not from /proc as root.
+  powerOff: 'echo o > /proc/sysrq-trigger',
+  shutdown: 'systemctl poweroff',
   manifestOut: 'mv /etc/kubernetes/manifests/{manifest} /etc/kubernetes/{manifest}',
   manifestIn: 'mv /etc/kubernetes/{manifest} /etc/kubernetes/manifests/{manifest}',
   // tmpfs pages are memory no cgroup of Kubernetes' accounts for: a runaway process, as the drill wants.
   memoryPressure:
-    "sh -c 'mkdir -p /run/gameday-ballast && mount -t tmpfs -o size={bytes} gameday-ballast /run/gameday-ballast && fallocate -l {bytes} /run/gameday-ballast/memory'",
+    'mkdir -p /run/gameday-ballast && mount -t tmpfs -o size={bytes} gameday-ballast /run/gameday-ballast && fallocate -l {bytes} /run/gameday-ballast/memory',
   memoryRelieve: 'umount /run/gameday-ballast',
   diskPressure: 'fallocate -l {bytes} /var/lib/gameday-ballast',
   diskRelieve: 'rm -f /var/lib/gameday-ballast',
@@ -117,7 +132,11 @@ export const DEFAULT_COMMANDS: Readonly<Partial<Record<CommandName, CommandTempl
   etcdResume: 'pkill -CONT -x etcd',
 };
 
-export const DEFAULT_UNITS = { kubelet: 'kubelet', containerRuntime: 'docker' } as const;
+/** kubeadm hosts since Kubernetes 1.24 (dockershim removed) run containerd; docker-era hosts set "docker". */
+/** The context client-node's loadFromCluster() makes from a pod's service account. */
+export const IN_CLUSTER_CONTEXT = 'inClusterContext';
+
+export const DEFAULT_UNITS = { kubelet: 'kubelet', containerRuntime: 'containerd' } as const;
 
 /** The template for `name` on `cluster`: the cluster's, else the profile's, else the default. */
 export function commandFor(profile: LabProfile, cluster: LabCluster, name: CommandName): CommandTemplate | undefined {
@@ -188,6 +207,16 @@ export function checkLabProfile(data: unknown, file: string, locate?: (pointer: 
     const profile = data as LabProfile;
     const seen = new Map<string, number>();
     profile.clusters.forEach((c, i) => {
+      if (c.inCluster === true) {
+        if (c.context !== undefined && c.context !== IN_CLUSTER_CONTEXT)
+          problems.push(
+            `${where(`/clusters/${i}/context`)}: expected "${IN_CLUSTER_CONTEXT}" or no context with "inCluster": true (the service account's context)`,
+          );
+        c.context = IN_CLUSTER_CONTEXT;
+      } else if ((c.context as string | undefined) === undefined) {
+        problems.push(`${where(`/clusters/${i}`)}: expected a property "context" (required unless "inCluster": true)`);
+        return;
+      }
       for (const [what, value] of [
         ['name', c.name],
         ['context', c.context],

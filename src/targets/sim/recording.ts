@@ -18,7 +18,8 @@ const SERVICE_UNIT = { kubelet: 'kubelet', 'container-runtime': 'docker' } as co
 const NODE_WORDS: { [K in keyof NodeOps]?: (...args: never[]) => string } = {
   service: (node: string, service: keyof typeof SERVICE_UNIT, action: string) =>
     `ssh ${node} systemctl ${action} ${SERVICE_UNIT[service]}`,
-  power: (node: string, action: string) => `power ${action} host ${node}`,
+  power: (node: string, action: string) =>
+    action === 'shutdown' ? `shut host ${node} down (systemctl poweroff)` : `power ${action} host ${node}`,
   network: (node: string, action: string) => `${action === 'disconnect' ? 'cut' : 'restore'} the network of ${node}`,
   freeze: (node: string, action: string) => `${action} host ${node}`,
   manifest: (node: string, component: string, action: string) =>

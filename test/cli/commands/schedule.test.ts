@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { runSchedule } from '../../../src/cli/commands/schedule.js';
 import { ExperimentValidationError } from '../../../src/experiment/errors.js';
 import { checkManifests } from '../../../src/schedule/k8s-schema.js';
-import { hostCrash, scaleOnly } from '../../schedule/experiments.js';
+import { IN_CLUSTER_PROFILE_TEXT, hostCrash, scaleOnly } from '../../schedule/experiments.js';
 
 describe('gameday schedule', () => {
   let dir: string;
@@ -14,7 +14,10 @@ describe('gameday schedule', () => {
     dir = await fsp.mkdtemp(join(tmpdir(), 'gameday-schedule-'));
     for (const l of [hostCrash, scaleOnly])
       await fsp.writeFile(join(dir, `${l.experiment.id}.json`), JSON.stringify(l.experiment, null, 2));
+    profile = join(tmpdir(), `gameday-schedule-profile-${process.pid}.json`);
+    await fsp.writeFile(profile, IN_CLUSTER_PROFILE_TEXT);
   });
+  let profile: string;
   afterEach(async () => {
     await fsp.rm(dir, { recursive: true, force: true });
   });
@@ -32,6 +35,7 @@ describe('gameday schedule', () => {
         image: 'registry.example/gameday:0.1.0',
         target: 'lab',
         results: 'pvc',
+        profile,
       },
       { out: (t) => (printed += t), warn: (l) => warnings.push(l) },
     );

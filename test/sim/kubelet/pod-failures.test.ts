@@ -146,6 +146,30 @@ describe('simulated kubelet: pod failures', () => {
     ).to.equal(true);
   });
 
+  it('kills a container whose exec liveness probe exits non-zero, as crash-container writes it on a real cluster', async () => {
+    const { ctx } = cluster();
+    ctx.store.create(
+      'pods',
+      pod('exits', W, {
+        container: {
+          livenessProbe: { exec: { command: ['/bin/sh', '-c', 'exit 1'] }, periodSeconds: 5, failureThreshold: 1 },
+        },
+      }),
+    );
+    ctx.store.create(
+      'pods',
+      pod('healthy', W, {
+        container: { livenessProbe: { exec: { command: ['cat', '/tmp/healthy'] }, periodSeconds: 5 } },
+      }),
+    );
+    await ctx.advance(60_000);
+    expect(containerStatus(podOf(ctx, 'exits')!)!.restartCount).to.be.greaterThan(0);
+    expect(
+      eventsFor(ctx, 'exits').some((e) => e.message === 'Container app failed liveness probe, will be restarted'),
+    ).to.equal(true);
+    expect(containerStatus(podOf(ctx, 'healthy')!)!.restartCount).to.equal(0);
+  });
+
   it('keeps a container failing readiness Running but not Ready', async () => {
     const { ctx } = cluster();
     ctx.store.create('pods', pod('unready', W, { annotations: { 'sim.gameday.io/readiness': 'fail' } }));

@@ -1,99 +1,29 @@
-import {
-  copyFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  statSync,
-  writeFileSync,
-  chmodSync,
-  rmSync,
-} from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { execa } from 'execa';
 import { createKindTarget, type KindTarget } from '../../../src/targets/kind/kind-target.js';
 import { ActionLog } from '../../../src/targets/target.js';
+import { findEngine, releaseEngine } from '../../support/docker.js';
+import { missingForNodes, nodeImage } from './standin-cluster.js';
 
 /**
  * The kind target's container-level command lines (docker exec/stop/start/pause/unpause, network
  * disconnect/connect, docker cp) against a real Docker engine, on two stand-in node containers started with
- * testcontainers from a local FROM-scratch image (see node-image/). Skips, saying what is missing, when
- * there is no engine (start one with `bash .ci/start-docker.sh`), no busybox-static or no etcd.
+ * testcontainers from the stand-in node image (standin-cluster.ts). Skips, saying what is missing, when
+ * there is no engine (start one with `bash .ci/start-docker.sh`), no busybox-static, etcd or openssl.
  */
-const HERE = dirname(fileURLToPath(import.meta.url));
-const REPO = join(HERE, '../../..');
-/** Unique per run: other worktrees run this test on the same engine at the same time. */
-const CLUSTER = `gdtest${process.pid}`;
-const NETWORK = `gameday-test-${process.pid}`;
+// Per run: other worktrees' runs use the same engine at the same time.
+const CLUSTER = `gdtest-${randomBytes(3).toString('hex')}`;
 const CP = `${CLUSTER}-control-plane`;
 const W = `${CLUSTER}-worker`;
-const IMAGE = `gameday-test-kind-node-${process.pid}:local`;
 
-async function dockerAnswers(): Promise<boolean> {
-  const r = await execa('docker', ['version', '--format', '{{.Server.Version}}'], { reject: false, timeout: 15_000 });
-  return r.exitCode === 0;
-}
-
-/** Set when this test started the engine: it then stops it afterwards. */
-let startedEnginePidFile: string | undefined;
-
-/** Use the engine DOCKER_HOST points at, else start the private one .ci/start-docker.sh manages. */
-async function findEngine(): Promise<string | undefined> {
-  if (process.env['DOCKER_HOST'] && (await dockerAnswers())) return undefined;
-  if (!existsSync('/usr/sbin/dockerd') && !existsSync('/usr/bin/dockerd')) {
-    return 'no Docker engine is reachable and dockerd is not installed (run: bash .ci/start-docker.sh)';
-  }
-  const r = await execa('bash', [join(REPO, '.ci/start-docker.sh')], {
-    reject: false,
-    timeout: 120_000,
-    env: { GAMEDAY_DOCKER_INSTALL_TIMEOUT: '1' },
-  });
-  const host = /export DOCKER_HOST=(\S+)/.exec(r.stdout)?.[1];
-  if (!host) return `could not start a Docker engine: ${r.stderr.trim().split('\n').pop() ?? ''}`;
-  if (r.stderr.includes('answers on'))
-    startedEnginePidFile = join(dirname(host.replace(/^unix:\/\//, '')), 'docker.pid');
-  process.env['DOCKER_HOST'] = host;
-  return (await dockerAnswers()) ? undefined : `the Docker engine at ${host} does not answer`;
-}
-
-function lastLine(text: string): string {
-  return (
-    text
-      .trim()
-      .split('\n')
-      .filter((l) => l.trim())
-      .pop() ?? 'no message'
-  );
-}
-
-function copy(from: string, to: string): void {
-  mkdirSync(dirname(to), { recursive: true });
-  copyFileSync(from, to);
-}
-
-async function buildContext(): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'gameday-kind-node-'));
-  const root = join(dir, 'rootfs');
-  copy(join(HERE, 'node-image/Dockerfile'), join(dir, 'Dockerfile'));
-  copy(join(HERE, 'node-image/gameday-init'), join(root, 'gameday-init'));
-  for (const s of ['systemctl', 'crictl', 'ctr']) {
-    copy(join(HERE, 'node-image/rootfs-scripts', s), join(root, 'usr/local/bin', s));
-    chmodSync(join(root, 'usr/local/bin', s), 0o755);
-  }
-  copy('/bin/busybox', join(root, 'bin/busybox'));
-  copy('/usr/bin/etcd', join(root, 'usr/bin/etcd'));
-  copy('/usr/bin/etcdctl', join(root, 'usr/bin/etcdctl'));
-  copy('/lib/x86_64-linux-gnu/libc.so.6', join(root, 'lib/x86_64-linux-gnu/libc.so.6'));
-  copy('/lib64/ld-linux-x86-64.so.2', join(root, 'lib64/ld-linux-x86-64.so.2'));
-  mkdirSync(join(root, 'tmp'), { recursive: true });
-  mkdirSync(join(root, 'etc/kubernetes/manifests'), { recursive: true });
-  // kubeadm's etcd certificate layout, made here: etcdctl must talk TLS as it does on kind.
-  const pki = join(root, 'etc/kubernetes/pki/etcd');
-  mkdirSync(pki, { recursive: true });
-  const ssl = (args: string[]) => execa('openssl', args, { cwd: pki });
+/** kubeadm's etcd certificate layout for a one-member etcd on 127.0.0.1, made here with openssl. */
+async function pki(): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'gameday-kind-pki-'));
+  const ssl = (args: string[]) => execa('openssl', args, { cwd: dir });
   await ssl([
     'req',
     '-x509',
@@ -125,7 +55,7 @@ async function buildContext(): Promise<string> {
     '-subj',
     '/CN=etcd',
   ]);
-  writeFileSync(join(pki, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
+  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
   await ssl([
     'x509',
     '-req',
@@ -144,6 +74,23 @@ async function buildContext(): Promise<string> {
     'ext.cnf',
   ]);
   return dir;
+}
+
+/** A one-member etcd manifest: client TLS on 127.0.0.1, the peer port plain (nothing else joins). */
+function etcdManifest(node: string): string {
+  const flags = [
+    `--name=${node}`,
+    '--data-dir=/var/lib/etcd',
+    '--listen-client-urls=https://127.0.0.1:2379',
+    '--advertise-client-urls=https://127.0.0.1:2379',
+    '--listen-peer-urls=http://127.0.0.1:2380',
+    '--initial-advertise-peer-urls=http://127.0.0.1:2380',
+    `--initial-cluster=${node}=http://127.0.0.1:2380`,
+    '--cert-file=/etc/kubernetes/pki/etcd/server.crt',
+    '--key-file=/etc/kubernetes/pki/etcd/server.key',
+    '--trusted-ca-file=/etc/kubernetes/pki/etcd/ca.crt',
+  ];
+  return `apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - command:\n    - etcd\n${flags.map((f) => `    - ${f}`).join('\n')}\n    image: registry.k8s.io/etcd:3.6.5-0\n`;
 }
 
 describe('kind target on a real Docker engine', function () {
@@ -168,58 +115,44 @@ describe('kind target on a real Docker engine', function () {
     return { exitCode: r.exitCode, stdout: r.stdout };
   }
 
+  let networkName = '';
+
   before(async function () {
-    const missing = [
-      !existsSync('/bin/busybox') ? 'busybox-static (/bin/busybox; apt-get install busybox-static)' : '',
-      !existsSync('/usr/bin/etcd') || !existsSync('/usr/bin/etcdctl')
-        ? 'etcd and etcdctl (/usr/bin; apt-get install etcd-server etcd-client)'
-        : '',
-    ].filter(Boolean);
+    const missing = missingForNodes();
     const engine = missing.length ? undefined : await findEngine();
     if (missing.length || engine) {
       console.log(`      (skipped: ${engine ?? `missing ${missing.join(', ')}`})`);
       this.skip();
     }
     process.env['TESTCONTAINERS_RYUK_DISABLED'] = 'true';
-    const { GenericContainer, Wait } = await import('testcontainers');
-    // The nodes need a bridge network of their own: an engine that cannot make one (no default bridge, no
-    // netlink rights in a sandbox) is said so, and the test skips instead of failing on a cryptic build.
-    const bridge = await execa('docker', ['network', 'inspect', 'bridge'], { reject: false });
-    if (bridge.exitCode !== 0) {
-      // testcontainers finds how to reach containers through the default bridge.
-      console.log(
-        `      (skipped: the Docker engine has no default bridge network (dockerd --bridge=none?), which testcontainers needs: ${lastLine(bridge.stderr)}; start an engine with one: bash .ci/start-docker.sh)`,
-      );
-      this.skip();
-    }
-    const net = await execa('docker', ['network', 'create', '--driver', 'bridge', NETWORK], { reject: false });
-    if (net.exitCode !== 0) {
-      console.log(`      (skipped: the Docker engine cannot create a bridge network: ${lastLine(net.stderr)})`);
-      this.skip();
-    }
-    cleanups.push(() => execa('docker', ['network', 'rm', NETWORK], { reject: false }));
-    // Built without a network (its one RUN needs none), so that a missing default bridge does not matter,
-    // and with docker's own words when it fails.
-    const dir = await buildContext();
-    const built = await execa('docker', ['build', '--network', 'none', '-t', IMAGE, dir], { reject: false });
-    cleanups.push(() => execa('docker', ['image', 'rm', '-f', IMAGE], { reject: false }));
-    rmSync(dir, { recursive: true, force: true });
-    if (built.exitCode !== 0) throw new Error(`docker build of the node image failed: ${lastLine(built.stderr)}`);
+    const { GenericContainer, Network, Wait } = await import('testcontainers');
+    const image = await nodeImage();
+    const certs = await pki();
+    const network = await new Network().start();
+    networkName = network.getName();
+    cleanups.push(() => network.stop());
     for (const [name, role] of [
       [CP, 'control-plane'],
       [W, 'worker'],
     ] as const) {
       // Leftovers of an interrupted run would clash on the name.
       await execa('docker', ['rm', '-f', name], { reject: false });
-      let c = new GenericContainer(IMAGE)
+      let c = new GenericContainer(image)
         .withName(name)
         .withLabels({ 'io.x-k8s.kind.cluster': CLUSTER, 'io.x-k8s.kind.role': role })
         .withEnvironment({ NODE_NAME: name })
-        .withNetworkMode(NETWORK)
+        .withNetwork(network)
         .withPullPolicy({ shouldPull: () => false })
         .withWaitStrategy(Wait.forLogMessage('gameday-node ready'));
       if (role === 'control-plane')
-        c = c.withCopyContentToContainer([{ content: 'kind: Pod\n', target: '/etc/kubernetes/manifests/etcd.yaml' }]);
+        c = c
+          .withCopyContentToContainer([{ content: etcdManifest(name), target: '/etc/kubernetes/manifests/etcd.yaml' }])
+          .withCopyFilesToContainer(
+            ['ca.crt', 'server.crt', 'server.key'].map((f) => ({
+              source: join(certs, f),
+              target: `/etc/kubernetes/pki/etcd/${f}`,
+            })),
+          );
       const started = await c.start();
       cleanups.push(() => started.stop({ remove: true, timeout: 1_000 }));
     }
@@ -232,7 +165,7 @@ describe('kind target on a real Docker engine', function () {
     target = await createKindTarget({
       name: CLUSTER,
       kubeconfig,
-      network: NETWORK,
+      network: network.getName(),
       actions,
       snapshotDir: mkdtempSync(join(tmpdir(), 'gameday-snaps-')),
       commandTimeoutMs: 30_000,
@@ -241,19 +174,14 @@ describe('kind target on a real Docker engine', function () {
 
   after(async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
-    if (startedEnginePidFile && existsSync(startedEnginePidFile)) {
-      process.kill(Number(readFileSync(startedEnginePidFile, 'utf8').trim()), 'SIGTERM');
-    }
+    releaseEngine();
   });
 
   it('finds the node containers by their kind labels, with their roles and their shared network', () => {
-    expect(target.nodeList.map(({ name, role }) => ({ name, role }))).to.deep.equal([
-      { name: CP, role: 'control-plane' },
-      { name: W, role: 'worker' },
+    expect(target.nodeList).to.deep.equal([
+      { name: CP, role: 'control-plane', networks: [networkName] },
+      { name: W, role: 'worker', networks: [networkName] },
     ]);
-    const [cp, w] = target.nodeList;
-    expect(cp!.networks).to.have.length(1);
-    expect(w!.networks).to.deep.equal(cp!.networks);
   });
 
   it('stops and starts kubelet with docker exec systemctl, and reads it back with is-active', async () => {
@@ -289,7 +217,7 @@ describe('kind target on a real Docker engine', function () {
     expect(Object.keys((await inspect(W)).networks)).to.include(net);
   });
 
-  it('powers a node off with docker stop and on with docker start', async () => {
+  it('powers a node off with docker kill (a crash) and on with docker start', async () => {
     const ops = target.nodes(CLUSTER);
     await ops.power(W, 'off');
     expect((await inspect(W)).running).to.equal(false);
@@ -298,11 +226,12 @@ describe('kind target on a real Docker engine', function () {
     expect((await inspect(W)).running).to.equal(true);
   });
 
-  it('fills the disk ballast with fallocate and removes it', async () => {
-    const ops = target.nodes(CLUSTER);
-    await ops.pressure(W, 'disk', '1Mi');
-    expect((await onNode(W, 'stat', '-c', '%s', '/var/lib/gameday-ballast')).stdout.trim()).to.equal('1048576');
-    await ops.relieve(W, 'disk');
+  it('refuses disk pressure: kind turns disk-based eviction off', async () => {
+    const err = await target
+      .nodes(CLUSTER)
+      .pressure(W, 'disk', '1Mi')
+      .catch((e: unknown) => e);
+    expect((err as Error).message).to.match(/turns disk-based eviction off/);
     expect((await onNode(W, 'test', '-e', '/var/lib/gameday-ballast')).exitCode).to.equal(1);
   });
 

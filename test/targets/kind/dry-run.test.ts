@@ -9,6 +9,7 @@ import { stubKube } from './stub-kube.js';
 const CERTS =
   '--endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/server.crt --key /etc/kubernetes/pki/etcd/server.key';
 const CP = 'gameday-control-plane';
+const CP2 = 'gameday-control-plane2';
 const CP3 = 'gameday-control-plane3';
 const W = 'gameday-worker';
 
@@ -89,10 +90,12 @@ describe('kind target in dry-run mode', () => {
     expect(actions.entries.at(-1)).to.include({ dryRun: true, kind: 'command', cluster: 'gameday' });
   });
 
-  it('records docker stop/start, pause/unpause and network disconnect/connect on the node container', async () => {
+  it('records docker kill (crash) / stop (shutdown) / start, pause/unpause and network disconnect/connect', async () => {
     const n = target.nodes('gameday');
-    expect(await planned(() => n.power(W, 'off'))).to.deep.equal([`docker stop ${W}`]);
+    expect(await planned(() => n.power(W, 'off'))).to.deep.equal([`docker kill ${W}`]);
+    // Back on the address it had: docker would hand out the next free one.
     expect(await planned(() => n.power(W, 'on'))).to.deep.equal([`docker start ${W}`]);
+    expect(await planned(() => n.power(W, 'shutdown'))).to.deep.equal([`docker stop ${W}`]);
     expect(await planned(() => n.freeze(W, 'pause'))).to.deep.equal([`docker pause ${W}`]);
     expect(await planned(() => n.freeze(W, 'unpause'))).to.deep.equal([`docker unpause ${W}`]);
     expect(await planned(() => n.network(W, 'disconnect'))).to.deep.equal([`docker network disconnect kind ${W}`]);
@@ -111,32 +114,16 @@ describe('kind target in dry-run mode', () => {
     ]);
   });
 
-  it('fills and empties the disk ballast with fallocate, a percentage filling up to that level', async () => {
+  it('refuses memory and disk pressure, saying why, before it changes anything', async () => {
     const n = target.nodes('gameday');
-    expect(await planned(() => n.pressure(W, 'disk', '1Gi'))).to.deep.equal([
-      `docker exec ${W} fallocate -l 1073741824 /var/lib/gameday-ballast`,
-    ]);
-    // df says 100 GB with 40 GB used: 90% is 50 GB more.
-    expect(await planned(() => n.pressure(W, 'disk', '90%'))).to.deep.equal([
-      `docker exec ${W} fallocate -l 50000000000 /var/lib/gameday-ballast`,
-    ]);
-    expect(await planned(() => n.relieve(W, 'disk'))).to.deep.equal([
-      `docker exec ${W} rm -f /var/lib/gameday-ballast`,
-    ]);
-  });
-
-  it('takes memory with a ballast pod pinned to the node whose request fills allocatable up to the level', async () => {
-    const n = target.nodes('gameday');
-    await n.pressure(W, 'memory', '50%');
-    const pod = stub.created[0];
-    const spec = pod?.spec as PodSpec;
-    expect(pod?.metadata.name).to.equal(`gameday-ballast-${W}`);
-    expect(spec.nodeName).to.equal(W);
-    expect(spec.tolerations).to.deep.equal([{ operator: 'Exists' }]);
-    // 50% of 8Gi is 4Gi; 1Gi is already requested.
-    expect(spec.containers[0]?.resources?.requests.memory).to.equal(String(3 * 2 ** 30));
-    await n.relieve(W, 'memory');
-    expect(stub.deleted).to.deep.equal([`pods default/gameday-ballast-${W}`]);
+    expect(target.cannot('gameday', 'disk-pressure')).to.match(/turns disk-based eviction off/);
+    expect(target.cannot('gameday', 'memory-pressure')).to.match(/sharing this machine's memory/);
+    for (const r of ['memory', 'disk'] as const) {
+      const err = await n.pressure(W, r, '90%').catch((e: unknown) => e);
+      expect(err).to.be.instanceOf(UnsupportedOperationError);
+    }
+    expect(stub.created).to.deep.equal([]);
+    expect(actions.entries.filter((a) => !a.readOnly)).to.deep.equal([]);
   });
 
   it('starts and stops a CPU burner pod pinned to the node', async () => {
@@ -189,6 +176,34 @@ describe('kind target in dry-run mode', () => {
       ]);
     });
 
+    it('asks the next member when the first is a learner, and asks crictl again once a container is gone', async () => {
+      const e = target.etcd('gameday');
+      await e.members();
+      // The container found last time answers again, without another crictl ps.
+      const before = actions.entries.length;
+      await e.members();
+      expect(actions.entries.slice(before).map((a) => a.text)).to.deep.equal([
+        `docker exec ${CP} crictl exec etcd-${CP} etcdctl ${CERTS} member list`,
+      ]);
+      fake.learners.add(CP);
+      const start = actions.entries.length;
+      expect((await e.members()).map((m) => m.name)).to.have.length(3);
+      expect(actions.entries.slice(start).map((a) => a.text)).to.deep.equal([
+        `docker exec ${CP} crictl exec etcd-${CP} etcdctl ${CERTS} member list`,
+        `docker exec ${CP2} crictl ps --name etcd -q`,
+        `docker exec ${CP2} crictl exec etcd-${CP2} etcdctl ${CERTS} member list`,
+      ]);
+      fake.learners.clear();
+      fake.etcdRunning.delete(CP);
+      const gone = actions.entries.length;
+      await e.members();
+      expect(actions.entries.slice(gone).map((a) => a.text)).to.deep.equal([
+        `docker exec ${CP} crictl exec etcd-${CP} etcdctl ${CERTS} member list`,
+        `docker exec ${CP} crictl ps --name etcd -q`,
+        `docker exec ${CP2} crictl exec etcd-${CP2} etcdctl ${CERTS} member list`,
+      ]);
+    });
+
     it('stops a member by moving etcd.yaml out, kills it with ctr, freezes and thaws it', async () => {
       const e = target.etcd('gameday');
       const mvOut = `docker exec ${CP3} mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/etcd.yaml`;
@@ -228,7 +243,7 @@ describe('kind target in dry-run mode', () => {
       const file = 'gameday-before-20260101T000000Z.db';
       expect(lines).to.deep.equal([
         `docker exec ${CP} crictl exec etcd-${CP} etcdctl ${CERTS} snapshot save /var/lib/etcd/${file}`,
-        `docker exec ${CP} crictl exec etcd-${CP} etcdctl ${CERTS} snapshot status /var/lib/etcd/${file} -w json`,
+        `docker exec ${CP} crictl exec etcd-${CP} etcdutl snapshot status /var/lib/etcd/${file} -w json`,
         `docker exec ${CP} mkdir -p /var/lib/gameday`,
         `docker exec ${CP} mv /var/lib/etcd/${file} /var/lib/gameday/${file}`,
         `docker cp ${CP}:/var/lib/gameday/${file} ${process.cwd()}/.gameday/snapshots/${file}`,
@@ -236,22 +251,40 @@ describe('kind target in dry-run mode', () => {
       expect(snap?.path).to.equal(`${process.cwd()}/.gameday/snapshots/${file}`);
     });
 
-    it('restores a single member as the runbook does: stop all, data dir aside, restore, manifest back', async () => {
+    it('restores a single member as the DR guide does: apiservers and members stopped, restore, all back', async () => {
       const snapshot = { path: '/tmp/snaps/s.db', revision: 5, keys: 9, takenAt: 0 };
       const lines = await planned(() => target.etcd('gameday').restoreSingle(CP, snapshot));
       const stamp = '20260101T000000Z';
+      const cps = ['gameday-control-plane', 'gameday-control-plane2', CP3];
+      const components = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+      const restore = lines.find((l) => l.includes(' ctr -n k8s.io run '));
       expect(lines).to.deep.equal([
-        ...['gameday-control-plane', 'gameday-control-plane2', CP3].map(
-          (n) => `docker exec ${n} mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/etcd.yaml`,
+        ...cps.flatMap((n) =>
+          components.map((c) => `docker exec ${n} mv /etc/kubernetes/manifests/${c}.yaml /etc/kubernetes/${c}.yaml`),
         ),
+        ...cps.map((n) => `docker exec ${n} mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/etcd.yaml`),
         `docker exec ${CP} mv /var/lib/etcd /var/lib/etcd-bak-${stamp}`,
         `docker exec ${CP} mkdir -p /var/lib/gameday`,
         `docker cp /tmp/snaps/s.db ${CP}:/var/lib/gameday/s.db`,
-        `docker exec ${CP} ctr -n k8s.io run --rm --mount type=bind,src=/var/lib,dst=/var/lib,options=rbind:rw registry.k8s.io/etcd:3.5.16-0 gameday-etcd-restore ` +
-          `etcdutl snapshot restore /var/lib/gameday/s.db --name ${CP} --initial-advertise-peer-urls https://172.18.0.2:2380 ` +
-          `--initial-cluster ${CP}=https://172.18.0.2:2380 --initial-cluster-token gameday-restore-${stamp.toLowerCase()} --data-dir /var/lib/etcd --skip-hash-check`,
+        restore,
         `docker exec ${CP} mv /etc/kubernetes/etcd.yaml /etc/kubernetes/manifests/etcd.yaml`,
+        // Every apiserver onto the restored member, in the manifest while it is out, then all started again.
+        ...cps.flatMap((n) => [
+          `docker exec ${n} cp /etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/kube-apiserver.yaml.gameday-${stamp}`,
+          `docker exec ${n} sed -i -e 's#^\\(\\s*- --etcd-servers=\\).*#\\1https://172.18.0.2:2379#' /etc/kubernetes/manifests/kube-apiserver.yaml`,
+        ]),
+        ...components.flatMap((c) =>
+          cps.map((n) => `docker exec ${n} mv /etc/kubernetes/${c}.yaml /etc/kubernetes/manifests/${c}.yaml`),
+        ),
       ]);
+      // The member's real name and peer URL (its manifest's), etcdutl on etcd 3.5, no --skip-hash-check.
+      expect(restore).to.match(
+        new RegExp(
+          `^docker exec ${CP} ctr -n k8s.io run --rm --mount type=bind,src=/var/lib,dst=/var/lib,options=rbind:rw registry.k8s.io/etcd:3.5.16-0 gameday-etcd-restore-${stamp.toLowerCase()}-[0-9a-f]{6} ` +
+            `etcdutl snapshot restore /var/lib/gameday/s.db --name ${CP} --initial-advertise-peer-urls https://172.18.0.2:2380 ` +
+            `--initial-cluster ${CP}=https://172.18.0.2:2380 --initial-cluster-token gameday-restore-${stamp.toLowerCase()} --data-dir /var/lib/etcd$`,
+        ),
+      );
     });
 
     it('removes a member by id, parks its manifest and moves its data dir aside', async () => {
@@ -275,10 +308,11 @@ describe('kind target in dry-run mode', () => {
         .concat('gameday-control-plane4=https://172.18.0.4:2380')
         .join(',');
       expect(lines).to.deep.equal([
-        `docker exec ${CP} crictl exec etcd-${CP} etcdctl ${CERTS} member add gameday-control-plane4 --peer-urls=https://172.18.0.4:2380`,
+        // As a learner (etcd 3.4+), as kubeadm joins members; promoted once it caught up (not in a dry run).
+        `docker exec ${CP} crictl exec etcd-${CP} etcdctl ${CERTS} member add gameday-control-plane4 --peer-urls=https://172.18.0.4:2380 --learner`,
         `docker exec ${CP3} mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/etcd.yaml`,
         `docker exec ${CP3} mv /var/lib/etcd /var/lib/etcd-bak-20260101T000000Z`,
-        `docker exec ${CP3} sed -i -e 's#--name=.*#--name=gameday-control-plane4#' -e 's#--initial-cluster=.*#--initial-cluster=${ic}#' ` +
+        `docker exec ${CP3} sed -i -e 's#^\\(\\s*- --name=\\).*#\\1gameday-control-plane4#' -e 's#^\\(\\s*- --initial-cluster=\\).*#\\1${ic}#' ` +
           `-e /--initial-cluster-state=/d -e 's#^\\(\\s*\\)- --initial-cluster=.*#&\\n\\1- --initial-cluster-state=existing#' /etc/kubernetes/etcd.yaml`,
         `docker exec ${CP3} mv /etc/kubernetes/etcd.yaml /etc/kubernetes/manifests/etcd.yaml`,
       ]);
@@ -289,7 +323,7 @@ describe('kind target in dry-run mode', () => {
       expect(lines).to.deep.equal(
         ['gameday-control-plane', 'gameday-control-plane2', CP3].flatMap((n) => [
           `docker exec ${n} cp /etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/kube-apiserver.yaml.gameday-20260101T000000Z`,
-          `docker exec ${n} sed -i 's#--etcd-servers=.*#--etcd-servers=https://172.18.0.2:2379#' /etc/kubernetes/manifests/kube-apiserver.yaml`,
+          `docker exec ${n} sed -i -e 's#^\\(\\s*- --etcd-servers=\\).*#\\1https://172.18.0.2:2379#' /etc/kubernetes/manifests/kube-apiserver.yaml`,
         ]),
       );
     });

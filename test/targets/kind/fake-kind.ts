@@ -1,5 +1,6 @@
 import type { Exec, ExecResult } from '../../../src/targets/common/command-runner.js';
 import { commandLine } from '../../../src/targets/common/shell.js';
+import { apiserverManifest, etcdManifest } from '../common/kubeadm-manifests.js';
 
 export const CONTROL_PLANES = ['gameday-control-plane', 'gameday-control-plane2', 'gameday-control-plane3'];
 export const WORKERS = ['gameday-worker', 'gameday-worker2', 'gameday-worker3'];
@@ -41,6 +42,12 @@ export class FakeKind {
   /** Paths that exist on each node. */
   readonly files = new Map<string, Set<string>>();
   readonly etcdRunning = new Set(CONTROL_PLANES);
+  /** Nodes whose member is a learner: it answers no member list, promote or put, as etcd's learners do not. */
+  readonly learners = new Set<string>();
+  /** The etcd image's version: what `etcdctl version` says and the manifest's image tag. */
+  etcdVersion = '3.5.16';
+  /** The etcd manifests' image, when not registry.k8s.io/etcd:<etcdVersion>-0. */
+  imageOverride: string | undefined;
 
   constructor() {
     for (const n of CONTROL_PLANES) {
@@ -49,6 +56,8 @@ export class FakeKind {
         new Set([
           '/etc/kubernetes/manifests/etcd.yaml',
           '/etc/kubernetes/manifests/kube-apiserver.yaml',
+          '/etc/kubernetes/manifests/kube-controller-manager.yaml',
+          '/etc/kubernetes/manifests/kube-scheduler.yaml',
           '/var/lib/etcd',
         ]),
       );
@@ -90,9 +99,40 @@ export class FakeKind {
     const cmd = rest.join(' ');
     if (cmd === 'crictl ps --name etcd -q') return ok(this.etcdRunning.has(node) ? `etcd-${node}` : '');
     if (rest[0] === 'test' && rest[1] === '-e') return this.files.get(node)?.has(rest[2]!) ? ok() : fail(1);
+    // An older gameday read the etcd image with grep.
+    if (rest[0] === 'grep')
+      return ok(`    image: ${this.imageOverride ?? `registry.k8s.io/etcd:${this.etcdVersion}-0`}`);
+    if (rest[0] === 'cat') {
+      const path = rest[1]!;
+      if (!this.files.get(node)?.has(path)) return fail(1, `cat: ${path}: No such file or directory`);
+      if (path.endsWith('/etcd.yaml'))
+        return ok(
+          etcdManifest({
+            name: node,
+            ip: this.ip(node),
+            initialCluster: CONTROL_PLANES.map((n) => `${n}=https://${this.ip(n)}:2380`).join(','),
+            image: this.imageOverride ?? `registry.k8s.io/etcd:${this.etcdVersion}-0`,
+          }),
+        );
+      if (path.endsWith('/kube-apiserver.yaml')) return ok(apiserverManifest(this.ip(node)));
+      return ok('kind: Pod\n');
+    }
+    if (
+      rest[0] === 'crictl' &&
+      rest[1] === 'exec' &&
+      rest[4] === 'version' &&
+      (rest[3] === 'etcdctl' || rest[3] === 'etcdutl')
+    )
+      return ok(`${rest[3]} version: ${this.etcdVersion}\nAPI version: ${this.etcdVersion.replace(/\.\d+$/, '')}`);
     if (rest[0] === 'systemctl' && rest[1] === 'is-active') return ok('active');
     if (rest[0] === 'df') return ok('   1B-blocks        Used\n100000000000 40000000000');
-    if (rest[0] === 'grep') return ok('    image: registry.k8s.io/etcd:3.5.16-0');
+    if (rest[0] === 'crictl' && rest[1] === 'exec' && !this.etcdRunning.has(node))
+      return fail(
+        1,
+        `execing command in container: rpc error: code = NotFound desc = container "${rest[2] ?? ''}" not found`,
+      );
+    if (rest[0] === 'crictl' && rest[1] === 'exec' && rest[3] === 'etcdctl' && this.learners.has(node))
+      return fail(1, 'Error: etcdserver: rpc not supported for learner');
     if (rest[0] === 'crictl' && rest[1] === 'exec' && rest[3] === 'etcdctl') {
       const etcdArgs = rest.slice(4 + 8).join(' ');
       if (etcdArgs === 'member list') {

@@ -7,7 +7,11 @@ import { ActionLog, type EtcdSnapshot } from '../../../src/targets/target.js';
 import { FakeLab } from './fake-lab.js';
 
 const FIXTURE = new URL('./fixtures/qingzhou-lab.json', import.meta.url).pathname;
-const SSH = 'ssh -J ops@bastion.lab -i ~/.ssh/lab_ed25519 -p 2222';
+const SSH = 'ssh -o BatchMode=yes -o ConnectTimeout=10 -J ops@bastion.lab -i ~/.ssh/lab_ed25519 -p 2222';
+/** A profile template as the ssh line shows it: the whole line to `sudo -n sh -c`, quoted for the login shell. */
+const root = (cmd: string): string => `"sudo -n sh -c '${cmd}'"`;
+/** A command gameday builds itself: `sudo -n` and its words, no shell needed. */
+const argv = (cmd: string): string => `sudo -n ${cmd}`;
 const M1 = '10.128.38.6';
 const M2 = '10.128.38.7';
 const ETCDCTL =
@@ -39,10 +43,10 @@ describe('lab target in dry-run mode', () => {
   it('runs systemctl over ssh with the profile jump host, key, port, user and sudo', async () => {
     const n = target.nodes('business');
     expect(await planned(() => n.service(M1, 'kubelet', 'stop'))).to.deep.equal([
-      `${SSH} ops@${M1} sudo systemctl stop kubelet`,
+      `${SSH} ops@${M1} ${root('systemctl stop kubelet')}`,
     ]);
     expect(await planned(() => n.service(M2, 'container-runtime', 'restart'))).to.deep.equal([
-      `${SSH} ops@biz-master-2.lab sudo systemctl restart docker`,
+      `${SSH} ops@biz-master-2.lab ${root('systemctl restart containerd')}`,
     ]);
     expect(actions.entries.at(-1)).to.include({ cluster: 'business', kind: 'command', dryRun: true });
     expect(fake.ran).to.deep.equal([]);
@@ -51,7 +55,7 @@ describe('lab target in dry-run mode', () => {
   it("uses a cluster's own units and ssh settings: root without sudo on paas", async () => {
     const n = target.nodes('paas');
     expect(await planned(() => n.service('10.128.39.1', 'container-runtime', 'start'))).to.deep.equal([
-      'ssh root@10.128.39.1 systemctl start containerd',
+      'ssh -o BatchMode=yes -o ConnectTimeout=10 root@10.128.39.1 systemctl start containerd',
     ]);
   });
 
@@ -93,10 +97,10 @@ describe('lab target in dry-run mode', () => {
   it("moves manifests with the cluster's own file names", async () => {
     const n = target.nodes('business');
     expect(await planned(() => n.manifest(M2, 'etcd', 'out'))).to.deep.equal([
-      `${SSH} ops@biz-master-2.lab sudo mv /etc/kubernetes/manifests/business-etcd.yaml /etc/kubernetes/business-etcd.yaml`,
+      `${SSH} ops@biz-master-2.lab ${root('mv /etc/kubernetes/manifests/business-etcd.yaml /etc/kubernetes/business-etcd.yaml')}`,
     ]);
     expect(await planned(() => n.manifest(M2, 'kube-scheduler', 'in'))).to.deep.equal([
-      `${SSH} ops@biz-master-2.lab sudo mv /etc/kubernetes/kube-scheduler.yaml /etc/kubernetes/manifests/kube-scheduler.yaml`,
+      `${SSH} ops@biz-master-2.lab ${root('mv /etc/kubernetes/kube-scheduler.yaml /etc/kubernetes/manifests/kube-scheduler.yaml')}`,
     ]);
   });
 
@@ -104,36 +108,36 @@ describe('lab target in dry-run mode', () => {
     const n = target.nodes('business');
     // free: 16 GB total, 10 GB available -> 6 GB used; 50% is 2 GB more.
     expect(await planned(() => n.pressure(M1, 'memory', '50%'))).to.deep.equal([
-      `${SSH} ops@${M1} "sudo sh -c 'mkdir -p /run/gameday-ballast && mount -t tmpfs -o size=2000000000 gameday-ballast /run/gameday-ballast && fallocate -l 2000000000 /run/gameday-ballast/memory'"`,
+      `${SSH} ops@${M1} ${root('mkdir -p /run/gameday-ballast && mount -t tmpfs -o size=2000000000 gameday-ballast /run/gameday-ballast && fallocate -l 2000000000 /run/gameday-ballast/memory')}`,
     ]);
     expect(actions.entries.filter((a) => a.readOnly).map((a) => a.text)).to.deep.equal([
-      `${SSH} ops@${M1} sudo free -b`,
+      `${SSH} ops@${M1} ${argv('free -b')}`,
     ]);
     expect(await planned(() => n.relieve(M1, 'memory'))).to.deep.equal([
-      `${SSH} ops@${M1} sudo umount /run/gameday-ballast`,
+      `${SSH} ops@${M1} ${root('umount /run/gameday-ballast')}`,
     ]);
     expect(await planned(() => n.pressure(M1, 'disk', '1Gi'))).to.deep.equal([
-      `${SSH} ops@${M1} sudo fallocate -l 1073741824 /var/lib/gameday-ballast`,
+      `${SSH} ops@${M1} ${root('fallocate -l 1073741824 /var/lib/gameday-ballast')}`,
     ]);
     expect(await planned(() => n.relieve(M1, 'disk'))).to.deep.equal([
-      `${SSH} ops@${M1} sudo rm -f /var/lib/gameday-ballast`,
+      `${SSH} ops@${M1} ${root('rm -f /var/lib/gameday-ballast')}`,
     ]);
   });
 
   it('overloads a host with a transient systemd unit and stops it', async () => {
     const n = target.nodes('business');
     expect(await planned(() => n.overload(M1, 'start'))).to.deep.equal([
-      `${SSH} ops@${M1} 'sudo systemd-run --unit=gameday-overload sh -c '\\''n=$(( $(nproc) * 4 )); i=0; while [ $i -lt $n ]; do (while :; do :; done) & i=$((i+1)); done; wait'\\'''`,
+      `${SSH} ops@${M1} 'sudo -n sh -c '\\''systemd-run --unit=gameday-overload sh -c '\\''\\'\\'''\\''n=$(( $(nproc) * 4 )); i=0; while [ $i -lt $n ]; do (while :; do :; done) & i=$((i+1)); done; wait'\\''\\'\\'''\\'''\\'''`,
     ]);
     expect(await planned(() => n.overload(M1, 'stop'))).to.deep.equal([
-      `${SSH} ops@${M1} sudo systemctl stop gameday-overload`,
+      `${SSH} ops@${M1} ${root('systemctl stop gameday-overload')}`,
     ]);
   });
 
   it('reads the service state with systemctl is-active as a read-only command', async () => {
     expect(await target.nodes('business').serviceState(M1, 'kubelet')).to.equal('inactive');
     expect(actions.entries.at(-1)).to.include({
-      text: `${SSH} ops@${M1} sudo systemctl is-active kubelet`,
+      text: `${SSH} ops@${M1} ${root('systemctl is-active kubelet')}`,
       readOnly: true,
       dryRun: false,
     });
@@ -147,31 +151,37 @@ describe('lab target in dry-run mode', () => {
         ['etcd2', M2],
         ['etcd3', '10.128.38.8'],
       ]);
-      expect(actions.entries.at(-1)?.text).to.equal(`${SSH} ops@${M1} sudo ${ETCDCTL} member list`);
+      expect(actions.entries.at(-1)?.text).to.equal(`${SSH} ops@${M1} ${argv(`${ETCDCTL} member list`)}`);
     });
 
     it('moves on to the next etcd host when ssh cannot reach one', async () => {
       fake.unreachable.add(M1);
       expect(await target.etcd('business').members()).to.have.length(3);
       expect(actions.entries.map((a) => a.text)).to.deep.equal([
-        `${SSH} ops@${M1} sudo ${ETCDCTL} member list`,
-        `${SSH} ops@biz-master-2.lab sudo ${ETCDCTL} member list`,
+        // Before the first etcd command: etcdctl (and etcdutl, etcd being 3.5) on every host that answers.
+        `${SSH} ops@${M1} ${argv('env ETCDCTL_API=3 etcdctl version')}`,
+        `${SSH} ops@biz-master-2.lab ${argv('env ETCDCTL_API=3 etcdctl version')}`,
+        `${SSH} ops@biz-master-2.lab ${argv('etcdutl version')}`,
+        `${SSH} ops@10.128.38.8 ${argv('env ETCDCTL_API=3 etcdctl version')}`,
+        `${SSH} ops@10.128.38.8 ${argv('etcdutl version')}`,
+        `${SSH} ops@${M1} ${argv(`${ETCDCTL} member list`)}`,
+        `${SSH} ops@biz-master-2.lab ${argv(`${ETCDCTL} member list`)}`,
       ]);
     });
 
     it('stops, kills and freezes members with the manifest move and the pkill templates', async () => {
       const e = target.etcd('business');
-      const mvOut = `${SSH} ops@biz-master-2.lab sudo mv /etc/kubernetes/manifests/business-etcd.yaml /etc/kubernetes/business-etcd.yaml`;
+      const mvOut = `${SSH} ops@biz-master-2.lab ${root('mv /etc/kubernetes/manifests/business-etcd.yaml /etc/kubernetes/business-etcd.yaml')}`;
       expect(await planned(() => e.stopMember('etcd2', 'stop'))).to.deep.equal([mvOut]);
       expect(await planned(() => e.stopMember('etcd2', 'kill'))).to.deep.equal([
         mvOut,
-        `${SSH} ops@biz-master-2.lab sudo pkill -KILL -x etcd`,
+        `${SSH} ops@biz-master-2.lab ${root('pkill -KILL -x etcd')}`,
       ]);
       expect(await planned(() => e.stopMember('etcd2', 'pause'))).to.deep.equal([
-        `${SSH} ops@biz-master-2.lab sudo pkill -STOP -x etcd`,
+        `${SSH} ops@biz-master-2.lab ${root('pkill -STOP -x etcd')}`,
       ]);
       expect(await planned(() => e.startMember('etcd2'))).to.deep.equal([
-        `${SSH} ops@biz-master-2.lab sudo pkill -CONT -x etcd`,
+        `${SSH} ops@biz-master-2.lab ${root('pkill -CONT -x etcd')}`,
       ]);
     });
 
@@ -183,28 +193,60 @@ describe('lab target in dry-run mode', () => {
       const single = ETCDCTL.replace(/--endpoints \S+/, `--endpoints https://${M1}:2379`);
       const file = `/var/lib/gameday/gameday-before-${STAMP}.db`;
       expect(lines).to.deep.equal([
-        `${SSH} ops@${M1} sudo mkdir -p /var/lib/gameday`,
-        `${SSH} ops@${M1} sudo ${single} snapshot save ${file}`,
-        `${SSH} ops@${M1} sudo ${ETCDCTL} snapshot status ${file} -w json`,
+        `${SSH} ops@${M1} ${argv('mkdir -p /var/lib/gameday')}`,
+        `${SSH} ops@${M1} ${argv(`${single} snapshot save ${file}`)}`,
+        // etcd 3.5: etcdutl reads the file (3.6's etcdctl has no `snapshot status`).
+        `${SSH} ops@${M1} ${argv(`etcdutl snapshot status ${file} -w json`)}`,
       ]);
       expect(snap?.path).to.equal(`${M1}:${file}`);
     });
 
-    it('restores a single member as the runbook 2.4 script does', async () => {
+    it('restores a single member as the DR guide does, with etcdutl on etcd 3.5 and no --skip-hash-check', async () => {
       const snapshot: EtcdSnapshot = { path: `${M1}:/var/lib/gameday/s.db`, revision: 1, keys: 1, takenAt: 0 };
       const lines = await planned(() => target.etcd('business').restoreSingle('etcd1', snapshot));
       const hosts = [M1, 'biz-master-2.lab', '10.128.38.8'];
+      const components = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
       expect(lines).to.deep.equal([
+        ...hosts.flatMap((h) =>
+          components.map(
+            (c) => `${SSH} ops@${h} ${root(`mv /etc/kubernetes/manifests/${c}.yaml /etc/kubernetes/${c}.yaml`)}`,
+          ),
+        ),
         ...hosts.map(
           (h) =>
-            `${SSH} ops@${h} sudo mv /etc/kubernetes/manifests/business-etcd.yaml /etc/kubernetes/business-etcd.yaml`,
+            `${SSH} ops@${h} ${root('mv /etc/kubernetes/manifests/business-etcd.yaml /etc/kubernetes/business-etcd.yaml')}`,
         ),
-        `${SSH} ops@${M1} sudo mv /var/lib/etcd /var/lib/etcd-bak-${STAMP}`,
-        `${SSH} ops@${M1} sudo env ETCDCTL_API=3 etcdctl snapshot restore /var/lib/gameday/s.db --name etcd1 ` +
-          `--initial-advertise-peer-urls https://${M1}:2380 --initial-cluster etcd1=https://${M1}:2380 ` +
-          `--initial-cluster-token gameday-restore-${STAMP.toLowerCase()} --data-dir /var/lib/etcd --skip-hash-check ` +
-          `--cacert /etc/kubernetes/business/pki/etcd/ca.crt --cert /etc/kubernetes/business/pki/apiserver-etcd-client.crt`,
-        `${SSH} ops@${M1} sudo mv /etc/kubernetes/business-etcd.yaml /etc/kubernetes/manifests/business-etcd.yaml`,
+        `${SSH} ops@${M1} ${argv(`mv /var/lib/etcd /var/lib/etcd-bak-${STAMP}`)}`,
+        `${SSH} ops@${M1} ${argv(
+          `etcdutl snapshot restore /var/lib/gameday/s.db --name etcd1 --initial-advertise-peer-urls https://${M1}:2380 ` +
+            `--initial-cluster etcd1=https://${M1}:2380 --initial-cluster-token gameday-restore-${STAMP.toLowerCase()} --data-dir /var/lib/etcd`,
+        )}`,
+        `${SSH} ops@${M1} ${root('mv /etc/kubernetes/business-etcd.yaml /etc/kubernetes/manifests/business-etcd.yaml')}`,
+        ...hosts.flatMap((h) => [
+          `${SSH} ops@${h} ${argv(`cp /etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/kube-apiserver.yaml.gameday-${STAMP}`)}`,
+          `${SSH} ops@${h} 'sudo -n sed -i -e '\\''s#^\\(\\s*- --etcd-servers=\\).*#\\1https://${M1}:2379#'\\'' /etc/kubernetes/manifests/kube-apiserver.yaml'`,
+        ]),
+        ...components.flatMap((c) =>
+          hosts.map(
+            (h) => `${SSH} ops@${h} ${root(`mv /etc/kubernetes/${c}.yaml /etc/kubernetes/manifests/${c}.yaml`)}`,
+          ),
+        ),
+      ]);
+    });
+
+    it("restores with the runbook's etcdctl line on etcd 3.4, which has no etcdutl", async () => {
+      fake.etcdVersion = '3.4.23';
+      fake.etcdutl = false;
+      const snapshot: EtcdSnapshot = { path: `${M1}:/var/lib/gameday/s.db`, revision: 1, keys: 1, takenAt: 0 };
+      const lines = await planned(() =>
+        target.etcd('business').restoreSingle('etcd1', snapshot, { skipHashCheck: true }),
+      );
+      expect(lines.filter((l) => l.includes('snapshot restore'))).to.deep.equal([
+        `${SSH} ops@${M1} ${argv(
+          `env ETCDCTL_API=3 etcdctl snapshot restore /var/lib/gameday/s.db --name etcd1 --initial-advertise-peer-urls https://${M1}:2380 ` +
+            `--initial-cluster etcd1=https://${M1}:2380 --initial-cluster-token gameday-restore-${STAMP.toLowerCase()} --data-dir /var/lib/etcd --skip-hash-check ` +
+            '--cacert /etc/kubernetes/business/pki/etcd/ca.crt --cert /etc/kubernetes/business/pki/apiserver-etcd-client.crt',
+        )}`,
       ]);
     });
 
@@ -223,15 +265,15 @@ describe('lab target in dry-run mode', () => {
     it('re-points every kube-apiserver, quoting the sed line as an SRE would', async () => {
       const lines = await planned(() => target.etcd('business').pointApiserver(['etcd1', 'etcd2']));
       expect(lines.slice(0, 2)).to.deep.equal([
-        `${SSH} ops@${M1} sudo cp /etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/kube-apiserver.yaml.gameday-${STAMP}`,
-        `${SSH} ops@${M1} "sudo sed -i 's#--etcd-servers=.*#--etcd-servers=https://10.128.38.6:2379,https://10.128.38.7:2379#' /etc/kubernetes/manifests/kube-apiserver.yaml"`,
+        `${SSH} ops@${M1} ${argv(`cp /etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/kube-apiserver.yaml.gameday-${STAMP}`)}`,
+        `${SSH} ops@${M1} 'sudo -n sed -i -e '\\''s#^\\(\\s*- --etcd-servers=\\).*#\\1https://10.128.38.6:2379,https://10.128.38.7:2379#'\\'' /etc/kubernetes/manifests/kube-apiserver.yaml'`,
       ]);
       expect(lines).to.have.length(6);
     });
 
     it('removes a member by the id member list gives', async () => {
       const lines = await planned(() => target.etcd('business').memberRemove('etcd3'));
-      expect(lines[0]).to.equal(`${SSH} ops@${M1} sudo ${ETCDCTL} member remove 3333333333333333`);
+      expect(lines[0]).to.equal(`${SSH} ops@${M1} ${argv(`${ETCDCTL} member remove 3333333333333333`)}`);
     });
   });
 });
