@@ -271,11 +271,17 @@ export class LabTarget implements Target {
  * Load and check the profile, and refuse a context it does not allow-list BEFORE anything is touched: no
  * command runs and no API call is made until the context is known to be allowed.
  */
+/** A profile given as an object (often one loadLabProfile returned): checked without the loader's own `file`. */
+function checkProfileObject(given: LabProfile): LabProfile {
+  const { file, ...data } = given;
+  return checkLabProfile(data, file ?? 'lab profile');
+}
+
 export function createLabTarget(options: LabTargetOptions): LabTarget {
   const profile =
     typeof options.profile === 'string'
       ? loadLabProfile(options.profile)
-      : checkLabProfile(options.profile, options.profile.file ?? 'lab profile');
+      : checkProfileObject(options.profile);
   let selected = profile.clusters;
   if (options.context !== undefined) {
     selected = profile.clusters.filter((c) => c.context === options.context);

@@ -74,7 +74,8 @@ export async function nodeImage(): Promise<string> {
     mkdirSync(join(root, d), { recursive: true });
   try {
     // No network: nothing is fetched, and an engine whose docker0 another dockerd deleted cannot attach one.
-    await docker('build', '--network', 'none', '-q', '-t', tag, dir);
+    // --force-rm: a RUN that fails or is cut short leaves no stopped container in a shared engine.
+    await docker('build', '--network', 'none', '--force-rm', '-q', '-t', tag, dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -28,6 +28,15 @@ describe('lab profile', () => {
     expect(p.file).to.equal(FIXTURE);
   });
 
+  it('takes a profile it loaded itself, changed in code, and still names its file in refusals', () => {
+    const p = loadLabProfile(FIXTURE);
+    p.clusters[0]!.commands = { ...p.clusters[0]!.commands, serviceState: 'echo active' };
+    const t = createLabTarget({ profile: p, clock: new VirtualClock(), actions: new ActionLog() });
+    expect(t.clusters()).to.include('business');
+    p.clusters[0]!.nodes = {} as never;
+    expect(() => createLabTarget({ profile: p })).to.throw(LabProfileError, `${FIXTURE}: /clusters/0/nodes`);
+  });
+
   it('names the file, line and column, JSON path and what was expected for every problem', () => {
     const file = writeProfile(`{
   "clusters": [
