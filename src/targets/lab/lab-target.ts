@@ -279,9 +279,7 @@ function checkProfileObject(given: LabProfile): LabProfile {
 
 export function createLabTarget(options: LabTargetOptions): LabTarget {
   const profile =
-    typeof options.profile === 'string'
-      ? loadLabProfile(options.profile)
-      : checkProfileObject(options.profile);
+    typeof options.profile === 'string' ? loadLabProfile(options.profile) : checkProfileObject(options.profile);
   let selected = profile.clusters;
   if (options.context !== undefined) {
     selected = profile.clusters.filter((c) => c.context === options.context);

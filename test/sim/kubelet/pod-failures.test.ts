@@ -163,11 +163,11 @@ describe('simulated kubelet: pod failures', () => {
       }),
     );
     await ctx.advance(60_000);
-    expect(containerStatus(podOf(ctx, 'exits')!)!.restartCount).to.be.greaterThan(0);
+    expect(containerStatus(podOf(ctx, 'exits'))!.restartCount).to.be.greaterThan(0);
     expect(
       eventsFor(ctx, 'exits').some((e) => e.message === 'Container app failed liveness probe, will be restarted'),
     ).to.equal(true);
-    expect(containerStatus(podOf(ctx, 'healthy')!)!.restartCount).to.equal(0);
+    expect(containerStatus(podOf(ctx, 'healthy'))!.restartCount).to.equal(0);
   });
 
   it('keeps a container failing readiness Running but not Ready', async () => {
