@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { execa } from 'execa';
 import { makeContext } from '../../../src/engine/context.js';
 import { Journal } from '../../../src/engine/journal.js';
+import { thisProcess } from '../../../src/engine/process-identity.js';
 import { Random } from '../../../src/engine/random.js';
 import { rollbackJournal } from '../../../src/engine/rollback.js';
 import { killEtcdMembers, type KillEtcdMembersParams } from '../../../src/faults/kill-etcd-members.js';
@@ -107,6 +108,8 @@ describe('kind target on stand-in nodes with real etcd (issue 13)', function () 
       target: { kind: 'kind', kindCluster: cluster.name },
       faults: [],
     });
+    // As a drill's process that died left it: rollback refuses the journal of a drill still running.
+    j.data.process = { ...thisProcess(), startTime: 'another-start' };
     j.addFault({ index: 0, type, cluster: cluster.name, params: { ...params }, plan });
     j.mark(0, 'injected');
     return j;
