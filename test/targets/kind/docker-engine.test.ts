@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { createKindTarget, type KindTarget } from '../../../src/targets/kind/kind-target.js';
 import { ActionLog } from '../../../src/targets/target.js';
 import { findEngine, releaseEngine } from '../../support/docker.js';
-import { missingForNodes, nodeImage } from './standin-cluster.js';
+import { etcdCa, missingForNodes, nodeImage, nodePki } from './standin-cluster.js';
 
 /**
  * The kind target's container-level command lines (docker exec/stop/start/pause/unpause, network
@@ -20,60 +20,12 @@ const CLUSTER = `gdtest-${randomBytes(3).toString('hex')}`;
 const CP = `${CLUSTER}-control-plane`;
 const W = `${CLUSTER}-worker`;
 
-/** kubeadm's etcd certificate layout for a one-member etcd on 127.0.0.1, made here with openssl. */
+/** kubeadm's etcd certificate layout for a one-member etcd on 127.0.0.1, as the stand-in cluster makes it. */
 async function pki(): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), 'gameday-kind-pki-'));
-  const ssl = (args: string[]) => execa('openssl', args, { cwd: dir });
-  await ssl([
-    'req',
-    '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-    '-days',
-    '2',
-    '-subj',
-    '/CN=gameday-test-etcd-ca',
-  ]);
-  await ssl([
-    'req',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
-    '-keyout',
-    'server.key',
-    '-out',
-    'server.csr',
-    '-subj',
-    '/CN=etcd',
-  ]);
-  writeFileSync(join(dir, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n');
-  await ssl([
-    'x509',
-    '-req',
-    '-in',
-    'server.csr',
-    '-CA',
-    'ca.crt',
-    '-CAkey',
-    'ca.key',
-    '-CAcreateserial',
-    '-out',
-    'server.crt',
-    '-days',
-    '2',
-    '-extfile',
-    'ext.cnf',
-  ]);
-  return dir;
+  await etcdCa(join(dir, 'ca'));
+  await nodePki(join(dir, 'ca'), join(dir, 'node'), 'etcd', '127.0.0.1');
+  return join(dir, 'node');
 }
 
 /** A one-member etcd manifest: client TLS on 127.0.0.1, the peer port plain (nothing else joins). */

@@ -87,8 +87,31 @@ async function openssl(cwd: string, ...args: string[]): Promise<void> {
   if (r.exitCode !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
 }
 
+/** An etcd CA as kubeadm makes one (ca.crt, ca.key), in `dir`. */
+export async function etcdCa(dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  await openssl(
+    dir,
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=etcd-ca',
+  );
+}
+
 /** kubeadm's etcd PKI for one node: the shared CA, and server and peer certificates naming the node. */
-async function nodePki(caDir: string, dir: string, node: string, ip: string): Promise<void> {
+export async function nodePki(caDir: string, dir: string, node: string, ip: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
   copyFileSync(join(caDir, 'ca.crt'), join(dir, 'ca.crt'));
   copyFileSync(join(caDir, 'ca.key'), join(dir, 'ca.key'));
@@ -198,25 +221,7 @@ export async function standinCluster(o: {
   };
   try {
     const ca = join(dir, 'ca');
-    mkdirSync(ca);
-    await openssl(
-      ca,
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.crt',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=etcd-ca',
-    );
+    await etcdCa(ca);
     const initialCluster = nodes
       .filter((n) => n.role === 'control-plane' && !spares.has(n.name))
       .map((n) => `${n.name}=https://${n.ip}:2380`)
