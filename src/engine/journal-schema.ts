@@ -121,6 +121,7 @@ export const JOURNAL_SCHEMA = {
         properties: { server: { type: 'string' }, kubeSystemUid: { type: 'string' } },
       },
     },
+    manualRecovery: { type: 'string' },
     leases: {
       type: 'array',
       items: {

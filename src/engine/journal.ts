@@ -119,6 +119,11 @@ export interface JournalData {
   /** The last sequence number given to a change. */
   seq?: number;
   /**
+   * When people began a manual drill's recovery (ISO time). What they change on an object the journal
+   * recorded (a cordon, a scale) they change for the drill: the rollback puts it back as gameday's own.
+   */
+  manualRecovery?: string;
+  /**
    * Processes and directories the target created outside this process (a real etcd's members and data),
    * each written before it exists or right as it starts; emptied once they are gone.
    */
@@ -297,6 +302,13 @@ export class Journal {
   recordMembership(cluster: string, members: { name: string; node?: string }[]): void {
     if (this.data.etcd?.[cluster]) return;
     (this.data.etcd ??= {})[cluster] = members.map((m) => ({ name: m.name, ...(m.node ? { node: m.node } : {}) }));
+    this.flush();
+  }
+
+  /** People carry out the recovery now (a manual drill): their changes are the drill's to undo. */
+  markManualRecovery(at: Date): void {
+    if (this.data.manualRecovery) return;
+    this.data.manualRecovery = at.toISOString();
     this.flush();
   }
 

@@ -12,7 +12,8 @@ import { objectKey, type Journal, type JournalObject } from './journal.js';
 /**
  * After the faults are reverted and the steps' host-level changes undone: is every object the drill touched
  * as it was before the drill? Each difference is put back when the drill made it (a node a drain left
- * cordoned, replicas a step changed, a toleration, a Service selector, a ConfigMap) or, when nothing can
+ * cordoned, replicas a step changed, a toleration, a Service selector, a ConfigMap; in a manual drill, what
+ * its people changed, such as the node the runbook told them to cordon) or, when nothing can
  * put it back from here (etcd membership, a node that does not come back Ready), listed. Objects the drill
  * only looked at are compared, never written.
  */
@@ -65,8 +66,9 @@ export class Reconciler {
       const key = objectKey(rec);
       for (const f of findings) {
         const tries = this.fixes.get(key) ?? 0;
-        // Only what the drill wrote to is the drill's to put back.
-        if (!restore || !f.fix || rec.by.length === 0 || tries >= MAX_FIXES) {
+        // Only what the drill wrote to is the drill's to put back, or what its people did in a manual recovery.
+        const drills = rec.by.length > 0 || this.journal.data.manualRecovery !== undefined;
+        if (!restore || !f.fix || !drills || tries >= MAX_FIXES) {
           out.differences.push(tries >= MAX_FIXES ? `${f.text} (put back ${tries} times; it keeps changing)` : f.text);
           out.waiting ||= f.eventual === true;
           continue;

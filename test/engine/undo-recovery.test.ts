@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Journal } from '../../src/engine/journal.js';
+import { thisProcess } from '../../src/engine/process-identity.js';
+import { rollbackJournal } from '../../src/engine/rollback.js';
 import { runExperiment } from '../../src/engine/runner.js';
 import type { Experiment } from '../../src/experiment/types.js';
 import type { KubeObject } from '../../src/kube/objects.js';
@@ -40,10 +42,14 @@ interface Run {
   node(name: string): Promise<KubeObject>;
 }
 
+/** Each run's journal directory, newest last: a test reads the journal while its drill runs. */
+const tempDirs: string[] = [];
+
 async function run(e: Experiment, before?: (t: SimTarget) => Promise<void>): Promise<Run> {
   const target = await SimTarget.create({ seed: 1 });
   await before?.(target);
   const dir = tempDir('undo-recovery');
+  tempDirs.push(dir);
   const result = await runExperiment({ file: 'undo.json', experiment: e }, target, {
     seed: 1,
     dryRun: false,
@@ -273,6 +279,46 @@ describe('recovery steps are undone too, and the cluster is compared with what i
     expect(r.result.verdict).to.equal('error');
     expect((await r.node(WORKER)).spec.unschedulable).to.equal(true);
     expect(r.journal.data.state).to.equal('rollback-incomplete');
+  });
+
+  it('in a manual drill, the node its people cordoned as the runbook says is put back, from the journal too', async () => {
+    let journalDuringRecovery: Journal | undefined;
+    const r = await go(
+      drill({
+        detect: [{ type: 'node-ready', nodes: { from: 'faults' }, ready: false }],
+        recovery: {
+          mode: 'manual',
+          steps: [{ type: 'cordon' }, { type: 'restart-service', service: 'kubelet' }],
+        },
+      }),
+      async (t) => {
+        // The on-call SRE, once the node is NotReady (about 40 s): cordons it, then starts kubelet again.
+        t.clock.setTimer(90_000, () => {
+          void (async () => {
+            await t.kube('business').patch('nodes', WORKER, { spec: { unschedulable: true } }, { type: 'merge' });
+            await t.nodes('business').service(WORKER, 'kubelet', 'start');
+            const dir = tempDirs.at(-1)!;
+            const [file] = readdirSync(dir).filter((n) => n.endsWith('.json'));
+            journalDuringRecovery = Journal.read(join(dir, file!));
+          })();
+        });
+      },
+    );
+    expect(r.result.verdict, r.result.error).to.equal('pass');
+    expect(journalDuringRecovery?.data.manualRecovery, 'journalled before anyone acts').to.be.a('string');
+    expect(r.result.rollback.ok, r.result.rollback.errors.join('\n')).to.equal(true);
+    expect(r.result.rollback.restored).to.deep.equal([
+      'put back business: node 10.128.38.9 schedulable with taints none',
+    ]);
+    expect((await r.node(WORKER)).spec.unschedulable ?? false).to.equal(false);
+
+    // `gameday rollback` of that journal, as a crashed run left it, puts the cordon back too.
+    await r.target.kube('business').patch('nodes', WORKER, { spec: { unschedulable: true } }, { type: 'merge' });
+    const crashed = journalDuringRecovery!;
+    crashed.data.process = { ...thisProcess(), startTime: 'another-start' };
+    const report = await rollbackJournal(crashed, r.target, new AbortController().signal);
+    expect(report.errors).to.deep.equal([]);
+    expect((await r.node(WORKER)).spec.unschedulable ?? false).to.equal(false);
   });
 
   it('refuses a step that would stop the container runtime on every master, before it runs, and rolls back', async () => {

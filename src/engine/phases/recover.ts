@@ -92,6 +92,8 @@ export async function recover(d: DrillRun, steps: AnyStep[]): Promise<void> {
     }
   } else if (recovery.mode === 'manual') {
     const lines = (recovery.steps ?? []).map((s, i) => `${i + 1}. ${steps[i]!.describe(paramsOf(s))}`);
+    // Before anyone acts: a rollback after a crash must know that their changes are the drill's.
+    if (!d.dryRun) d.ledger?.journal.markManualRecovery(new Date());
     d.progress({ type: 'manual', experiment: d.experiment.id, steps: lines });
     d.note('step', `manual recovery: waiting for a person to carry out ${lines.length} step(s)`);
   } else {
