@@ -198,7 +198,7 @@ export async function rollbackJournal(
   for (const c of target.clusters()) {
     try {
       for (const name of await sweepScratch(target.kube(c)))
-        report.restored.push(`${c}: removed configmap ${name} a probe of the killed run had left`);
+        report.restored.push(`${c}: removed configmap ${name} a write probe of the drill had left`);
     } catch (err) {
       report.skipped.push(`probe scratch objects on ${c} (${errorMessage(err)}; they are labelled ${SCRATCH_LABEL})`);
     }

@@ -151,7 +151,7 @@ describe('rollbackJournal (gameday rollback)', () => {
       'delete configmaps gameday/gameday-api-writable-x7k2p',
     ]);
     expect(report.restored).to.deep.equal([
-      'business: removed configmap gameday/gameday-api-writable-x7k2p a probe of the killed run had left',
+      'business: removed configmap gameday/gameday-api-writable-x7k2p a write probe of the drill had left',
     ]);
   });
 

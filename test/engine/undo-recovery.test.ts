@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Journal } from '../../src/engine/journal.js';
+import { SCRATCH_LABEL } from '../../src/kit/namespace.js';
 import { thisProcess } from '../../src/engine/process-identity.js';
 import { rollbackJournal } from '../../src/engine/rollback.js';
 import { runExperiment } from '../../src/engine/runner.js';
@@ -319,6 +320,26 @@ describe('recovery steps are undone too, and the cluster is compared with what i
     const report = await rollbackJournal(crashed, r.target, new AbortController().signal);
     expect(report.errors).to.deep.equal([]);
     expect((await r.node(WORKER)).spec.unschedulable ?? false).to.equal(false);
+  });
+
+  it("ends with none of its write probe's scratch ConfigMaps left, even one the probe could not delete", async () => {
+    const r = await go(drill({ steadyState: [{ type: 'no-notready-nodes' }, { type: 'api-writable' }] }), async (t) => {
+      // As when the API took a probe's create and then refused its delete: the ConfigMap stayed.
+      await t.kube('business').create('namespaces', { metadata: { name: 'gameday' } });
+      await t.kube('business').create('configmaps', {
+        metadata: {
+          name: 'gameday-api-writable-x1',
+          namespace: 'gameday',
+          labels: { [SCRATCH_LABEL]: 'api-writable' },
+        },
+      });
+    });
+    expect(r.result.verdict, r.result.error).to.equal('pass');
+    const left = await r.target.kube('business').list('configmaps', { labelSelector: SCRATCH_LABEL });
+    expect(left.items.map((c) => c.metadata.name)).to.deep.equal([]);
+    expect(r.result.timeline.map((t) => t.text)).to.include(
+      'removed gameday/gameday-api-writable-x1 its write probes had left',
+    );
   });
 
   it('refuses a step that would stop the container runtime on every master, before it runs, and rolls back', async () => {

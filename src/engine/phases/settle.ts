@@ -1,4 +1,5 @@
 import { errorMessage } from '../../errors.js';
+import { SCRATCH_LABEL, sweepScratch } from '../../kit/namespace.js';
 import type { DrillRun } from '../drill-run.js';
 import { describeWaiting, evaluateAll, stopProbes } from '../probe-set.js';
 
@@ -62,6 +63,29 @@ export async function settle(d: DrillRun): Promise<void> {
   }
   d.ledger?.finish(outcome.ok);
   stopProbes(d.steady);
+  if (!d.dryRun) await sweepProbeScratch(d);
   // The drill is over (or its journal says what is left): another drill may start.
   for (const l of d.leases.splice(0)) await l.release();
+}
+
+/**
+ * A write probe stopped, or refused by an API in trouble, between creating its ConfigMap and deleting it
+ * leaves one behind: the drill removes its own (a probe of another drill deleting one gets a 404 it expects).
+ */
+async function sweepProbeScratch(d: DrillRun): Promise<void> {
+  const e = d.experiment;
+  const probes = [e.steadyState ?? [], e.detect ?? [], e.verify, e.monitors ?? [], e.abortWhen ?? []].flat();
+  const clusters = new Set(probes.filter((p) => p.type === 'api-writable').map((p) => p.cluster ?? e.clusters?.[0]));
+  for (const cluster of clusters) {
+    const kube = d.rollbackContextFor(cluster ?? d.target.clusters()[0] ?? 'default').kube;
+    try {
+      const removed = await sweepScratch(kube);
+      if (removed.length > 0) d.note('rollback', `removed ${removed.join(', ')} its write probes had left`);
+    } catch (err) {
+      d.note(
+        'rollback',
+        `could not remove what its write probes left (labelled ${SCRATCH_LABEL}): ${errorMessage(err)}`,
+      );
+    }
+  }
 }
