@@ -11,7 +11,7 @@ export function nodesInWords(
   const s = sel ?? fallback;
   if ('from' in s) return 'the nodes the faults hit';
   if ('names' in s) return few(s.names, 10);
-  const role = s.role ?? 'worker';
+  const role = s.role ?? (s.leader ? 'master' : 'worker');
   const noun = role === 'any' ? 'node' : `${role} node`;
   const labels =
     s.labels && Object.keys(s.labels).length > 0
@@ -19,7 +19,9 @@ export function nodesInWords(
           .map(([k, v]) => `${k}=${v}`)
           .join(',')}`
       : '';
-  const running = s.running ? ` running a pod of ${s.running.kind} ${s.running.namespace}/${s.running.name}` : '';
+  const running =
+    (s.running ? ` running a pod of ${s.running.kind} ${s.running.namespace}/${s.running.name}` : '') +
+    (s.leader ? ` where ${s.leader} leads` : '');
   if (s.all) return `every ${noun}${labels}${running}`;
   const count = s.count ?? 1;
   const how = s.pick === 'first' ? 'the first by name' : 'picked with the run seed';

@@ -18,10 +18,14 @@ export type NodeSelector =
       labels?: Record<string, string>;
       /** Only nodes running a live pod of this workload (the drill's premise: the lost node hosts one). */
       running?: WorkloadRef;
+      /** Only the master whose instance of this component holds its leader Lease (role defaults to master). */
+      leader?: LeaderComponent;
       pick?: 'first' | 'random';
       all?: boolean;
     }
   | { from: 'faults' };
+
+export type LeaderComponent = 'kube-controller-manager' | 'kube-scheduler';
 
 export type WorkloadKind = 'Deployment' | 'StatefulSet' | 'DaemonSet';
 export type WorkloadSelector = { namespace: string; kind: WorkloadKind; name: string } | { from: 'faults' };
@@ -79,6 +83,11 @@ export const nodeSelectorSchema: JsonSchema = {
           },
           required: ['namespace', 'kind', 'name'],
           additionalProperties: false,
+        },
+        leader: {
+          enum: ['kube-controller-manager', 'kube-scheduler'],
+          description:
+            'Only the master whose instance of this component is the leader (the holder of its kube-system Lease, as `kubectl get lease -n kube-system` shows it): the runbook\'s "the master holding the leader lease". Role defaults to master.',
         },
         pick: { enum: ['first', 'random'], description: 'first by name, or random with the run seed (default).' },
       },
@@ -189,10 +198,12 @@ export async function resolveNodes(
     }
     return [...s.names];
   }
-  const role = s.role ?? 'worker';
+  const role = s.role ?? (s.leader ? 'master' : 'worker');
   const hosting = s.running ? await nodesRunning(ctx, s.running) : undefined;
+  const leader = s.leader ? await leaderNode(ctx, s.leader) : undefined;
   const candidates = items
     .filter((n) => role === 'any' || (role === 'master') === isMaster(n))
+    .filter((n) => leader === undefined || n.metadata.name === leader)
     .filter((n) => Object.entries(s.labels ?? {}).every(([k, v]) => n.metadata.labels?.[k] === v))
     .filter((n) => !hosting || hosting.has(n.metadata.name))
     .map((n) => n.metadata.name)
@@ -202,10 +213,25 @@ export async function resolveNodes(
   const count = s.count ?? 1;
   if (candidates.length < count) {
     throw new InvalidInputError(
-      `${ctx.cluster}: asked for ${count} ${role} node(s)${s.running ? ` running a pod of ${workloadKey(s.running)}` : ''} but only ${candidates.length} match.`,
+      `${ctx.cluster}: asked for ${count} ${role} node(s)${s.running ? ` running a pod of ${workloadKey(s.running)}` : ''}${leader ? ` where ${s.leader} leads (${leader})` : ''} but only ${candidates.length} match.`,
     );
   }
   return s.pick === 'first' ? candidates.slice(0, count) : ctx.random.sample(candidates, count);
+}
+
+/**
+ * The node whose instance of `component` leads: leader election writes its identity, `<hostname>_<uuid>`,
+ * as the holder of the component's Lease in kube-system, and kubeadm's node names are the host names.
+ */
+async function leaderNode(ctx: PluginContext, component: LeaderComponent): Promise<string> {
+  const lease = await ctx.kube.get('leases', component, 'kube-system');
+  const holder = lease?.spec?.holderIdentity as string | undefined;
+  if (!holder) {
+    throw new InvalidInputError(
+      `${ctx.cluster}: no ${component} leads (the Lease kube-system/${component} has no holder), so "leader" selects no node.`,
+    );
+  }
+  return holder.split('_')[0]!;
 }
 
 /** The nodes a live (not terminating) pod of the workload is bound to now. */

@@ -79,6 +79,34 @@ describe('selectors', () => {
       );
     });
 
+    it('picks the master whose component holds its leader Lease ("leader"), whatever the seed, as kubectl shows it', async () => {
+      const lease = (name: string, holder?: string) => ({
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name, namespace: 'kube-system' },
+        spec: holder ? { holderIdentity: holder, leaseDurationSeconds: 15 } : {},
+      });
+      const f = fakeContext({
+        objects: {
+          nodes: [node('m1', { master: true }), node('m2', { master: true }), node('m3', { master: true }), node('w1')],
+          leases: [
+            lease('kube-controller-manager', 'm2_6a28b872-a6d7-4ec5-a2be-8187c73d2891'),
+            lease('kube-scheduler'),
+          ],
+        },
+      });
+      for (const seed of [1, 2, 3, 4, 5]) {
+        Object.assign(f.ctx, { random: new Random(seed) });
+        expect(await resolveNodes(f.ctx, { leader: 'kube-controller-manager' })).to.deep.equal(['m2']);
+      }
+      expect(await rejection(resolveNodes(f.ctx, { leader: 'kube-scheduler' }))).to.equal(
+        'business: no kube-scheduler leads (the Lease kube-system/kube-scheduler has no holder), so "leader" selects no node.',
+      );
+      expect(await rejection(resolveNodes(f.ctx, { role: 'worker', leader: 'kube-controller-manager' }))).to.equal(
+        'business: asked for 1 worker node(s) where kube-controller-manager leads (m2) but only 0 match.',
+      );
+    });
+
     it('accepts the name of a node a step of this drill will join, before it exists (issue 18)', async () => {
       const f = cluster();
       f.state.expectedNodes.set('business', ['w9']);
