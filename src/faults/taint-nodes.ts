@@ -1,6 +1,7 @@
 import type { Fault, PluginContext } from '../kit/plugin.js';
 import { resolveNodes, type NodeSelector, type WorkloadSelector } from '../kit/selectors.js';
-import type { Taint } from '../kube/objects.js';
+import type { KubeObject, Taint } from '../kube/objects.js';
+import { nodeAffinity, nodeUnschedulable, taintToleration } from '../sim/controllers/scheduling-filters.js';
 import { nodesInWords, workloadInWords } from '../kit/describe.js';
 import { eachNode } from '../kit/node-fault.js';
 import { isFinished, nodeOf } from '../kit/pods.js';
@@ -55,16 +56,16 @@ async function taintsBefore(ctx: PluginContext, nodes: string[], t: TaintData): 
   return out;
 }
 
-/** D11 "pods cannot restart": the nodes a workload runs on get a taint its pods do not tolerate. */
+/** D11 "pods cannot restart": the nodes a workload runs on or could run on get a taint its pods do not tolerate. */
 export const taintNodes: Fault<TaintNodesParams> = {
   name: 'taint-nodes',
   summary:
-    'Taint the nodes a workload runs on so its pods are evicted and cannot be scheduled back (D11); revert removes the taint from the nodes that did not have it before, and puts back a taint that was there.',
+    'Taint the nodes a workload runs on or could be scheduled on, so its pods are evicted and cannot be scheduled back (D11); revert removes the taint from the nodes that did not have it before, and puts back a taint that was there.',
   params: paramsSchema(
     {
       workload: workloadParam('The workload whose pods must not be able to run.'),
       nodes: nodesParam(
-        'The nodes to taint. Default: the nodes the workload\'s pods run on now; use {"role": "any", "all": true} when its pods could go anywhere.',
+        "The nodes to taint. Default: the nodes the workload's pods run on now and every other node the scheduler could put one on (its node selector and affinity match, not cordoned, its taints tolerated), so that evicted pods cannot be scheduled anywhere.",
       ),
       key: { type: 'string', minLength: 1, description: `Taint key. Default "${DEFAULT_TAINT_KEY}".` },
       value: { type: 'string', description: `Taint value. Default "${DEFAULT_VALUE}".` },
@@ -81,13 +82,17 @@ export const taintNodes: Fault<TaintNodesParams> = {
     if (p.nodes) nodes = await resolveNodes(ctx, p.nodes);
     else {
       const { items } = await ctx.kube.list('pods', { namespace: ref.namespace });
-      nodes = [
-        ...new Set(
-          podsOf(obj, items)
-            .filter((x) => !isFinished(x))
-            .flatMap((x) => nodeOf(x) ?? []),
-        ),
-      ].sort();
+      const running = podsOf(obj, items)
+        .filter((x) => !isFinished(x))
+        .flatMap((x) => nodeOf(x) ?? []);
+      // And every node a new pod could be scheduled on: with a worker to spare, evicted pods land there
+      // and the drill's "cannot be scheduled back" never happens (on the proving ground, 2 pods on 3 workers).
+      const pod = { metadata: { name: '' }, spec: obj.spec?.template?.spec ?? {} } as KubeObject;
+      const { items: all } = await ctx.kube.list('nodes');
+      const could = all
+        .filter((n) => !nodeUnschedulable(pod, n) && !taintToleration(pod, n) && !nodeAffinity(pod, n))
+        .map((n) => n.metadata.name);
+      nodes = [...new Set([...running, ...could])].sort();
     }
     const taint: TaintData = {
       key: p.key ?? DEFAULT_TAINT_KEY,
@@ -109,7 +114,7 @@ export const taintNodes: Fault<TaintNodesParams> = {
   },
   describe: (p) => {
     const t = `${p.key ?? DEFAULT_TAINT_KEY}=${p.value ?? DEFAULT_VALUE}:${p.effect ?? 'NoExecute'}`;
-    const where = p.nodes ? nodesInWords(p.nodes) : `the nodes ${workloadInWords(p.workload)} runs on`;
+    const where = p.nodes ? nodesInWords(p.nodes) : `the nodes ${workloadInWords(p.workload)} runs on or could run on`;
     return `Taint ${where} with ${t} so the pods of ${workloadInWords(p.workload)} cannot run there: \`kubectl taint node <node> ${t}\`.`;
   },
 };

@@ -54,10 +54,11 @@ describe('workload faults', () => {
     }
   });
 
-  it('taint-nodes taints the nodes the running pods are on, skipping finished pods, and removes only its taint', async () => {
+  it('taint-nodes taints the nodes the running pods are on and those they could be scheduled on, and removes only its taint', async () => {
     const f = gateway();
     const plan = await taintNodes.plan(f.ctx, { workload: GW });
-    expect(plan.nodes).to.deep.equal(['10.128.38.7', '10.128.38.8']);
+    // .9 runs only a finished pod, but an evicted pod would land there: tainted too.
+    expect(plan.nodes).to.deep.equal(['10.128.38.7', '10.128.38.8', '10.128.38.9']);
     await taintNodes.inject(f.ctx, { workload: GW }, plan);
     expect(f.calls[0]).to.equal(
       'patch nodes 10.128.38.7 merge {"spec":{"taints":[{"key":"gameday.io/drill","value":"unschedulable","effect":"NoExecute"}]}}',
@@ -81,6 +82,30 @@ describe('workload faults', () => {
     await taintNodes.revert(tainted.ctx, { workload: GW }, { ...plan, nodes: ['10.128.38.7'] });
     expect(tainted.calls).to.deep.equal([
       'patch nodes 10.128.38.7 merge {"spec":{"taints":[{"key":"other","effect":"NoSchedule"}]}}',
+    ]);
+  });
+
+  it("taint-nodes leaves out the nodes the workload's pods could not be scheduled on anyway", async () => {
+    const f = gateway({
+      objects: {
+        nodes: [
+          node('10.128.38.1', {
+            master: true,
+            taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }],
+          }),
+          node('10.128.38.7'),
+          node('10.128.38.8'),
+          node('10.128.38.9', { unschedulable: true }),
+          node('10.128.38.10', { taints: [{ key: 'dedicated', value: 'db', effect: 'NoExecute' }] }),
+          node('10.128.38.11', { ready: 'Unknown' }),
+          node('10.128.38.12'),
+        ],
+      },
+    });
+    expect((await taintNodes.plan(f.ctx, { workload: GW })).nodes).to.deep.equal([
+      '10.128.38.12',
+      '10.128.38.7',
+      '10.128.38.8',
     ]);
   });
 

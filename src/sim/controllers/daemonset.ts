@@ -5,7 +5,8 @@ import { deletePod } from './delete.js';
 import { templateHash } from './hash.js';
 import { scaledValue } from './int-or-percent.js';
 import { claimPods, podFromTemplate } from './owned-pods.js';
-import { controllerOf, isAvailable, isReady, isTerminating, msUntilAvailable, tolerates } from './pods.js';
+import { tolerates } from '../../kube/objects.js';
+import { controllerOf, isAvailable, isReady, isTerminating, msUntilAvailable } from './pods.js';
 import { effectiveTaints, nodeAffinityMatches } from './scheduling-filters.js';
 import { createAdmitted } from './write.js';
 

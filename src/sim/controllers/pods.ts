@@ -1,4 +1,4 @@
-import type { KubeObject, OwnerReference, Toleration, Taint } from '../../kube/objects.js';
+import type { KubeObject, OwnerReference } from '../../kube/objects.js';
 import { conditionOf } from '../../kube/objects.js';
 import { bytes, cpuMillis } from './quantity.js';
 
@@ -110,19 +110,6 @@ export function ownerRef(owner: KubeObject, kind: string, apiVersion: string): O
     controller: true,
     blockOwnerDeletion: true,
   };
-}
-
-/** Whether one toleration tolerates one taint (k8s.io/api/core/v1 Toleration.ToleratesTaint). */
-export function toleratesTaint(t: Toleration, taint: Taint): boolean {
-  if (t.effect && t.effect !== taint.effect) return false;
-  if (t.key && t.key !== taint.key) return false;
-  const op = t.operator ?? 'Equal';
-  if (op === 'Exists') return true;
-  return (t.value ?? '') === (taint.value ?? '');
-}
-
-export function tolerates(tolerations: Toleration[] | undefined, taint: Taint): boolean {
-  return (tolerations ?? []).some((t) => toleratesTaint(t, taint));
 }
 
 let lastMs = Number.NaN;

@@ -2,7 +2,8 @@ import type { KubeObject, Taint, Toleration } from '../../kube/objects.js';
 import { conditionOf } from '../../kube/objects.js';
 import { labelSelectorMatches } from '../store/selectors.js';
 import { bytes, cpuMillis } from './quantity.js';
-import { hostPorts, tolerates, type Resources } from './pods.js';
+import { tolerates } from '../../kube/objects.js';
+import { hostPorts, type Resources } from './pods.js';
 
 /**
  * kube-scheduler's filter plugins, in the order the default profile runs them; a node fails on the first

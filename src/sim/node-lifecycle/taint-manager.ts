@@ -3,7 +3,8 @@ import type { KubeObject, Taint, Toleration } from '../../kube/objects.js';
 import { conditionOf } from '../../kube/objects.js';
 import type { SimContext } from '../context.js';
 import { deletePod } from '../controllers/delete.js';
-import { rfc3339, toleratesTaint } from '../controllers/pods.js';
+import { toleratesTaint } from '../../kube/objects.js';
+import { rfc3339 } from '../controllers/pods.js';
 import { StoreError } from '../store/store.js';
 import { noExecuteTaints } from './taints.js';
 
