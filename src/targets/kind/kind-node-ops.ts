@@ -166,7 +166,13 @@ export class KindNodeOps implements NodeOps {
     }
     const active = `/etc/kubernetes/manifests/${component}.yaml`;
     const parked = `/etc/kubernetes/${component}.yaml`;
-    await this.docker(['exec', node, 'mv', ...(action === 'out' ? [active, parked] : [parked, active])]);
+    if (action === 'out') {
+      await this.docker(['exec', node, 'mv', active, parked]);
+      return;
+    }
+    // Already back (the runbook's own move ran before the fault's revert): nothing to do. Out is never a
+    // no-op: a manifest someone had moved out before the drill must not be moved in by its revert.
+    await this.docker(['exec', node, 'sh', '-c', `[ -e ${active} ] && [ ! -e ${parked} ] || mv ${parked} ${active}`]);
   }
 
   pressure(node: string, resource: 'memory' | 'disk'): Promise<void> {

@@ -116,7 +116,10 @@ export const DEFAULT_COMMANDS: Readonly<Partial<Record<CommandName, CommandTempl
   powerOff: 'echo o > /proc/sysrq-trigger',
   shutdown: 'systemctl poweroff',
   manifestOut: 'mv /etc/kubernetes/manifests/{manifest} /etc/kubernetes/{manifest}',
-  manifestIn: 'mv /etc/kubernetes/{manifest} /etc/kubernetes/manifests/{manifest}',
+  // Already back (the runbook's own move ran before the fault's revert): nothing to do. Out is never a
+  // no-op: a manifest someone had moved out before the drill must not be moved in by its revert.
+  manifestIn:
+    '[ -e /etc/kubernetes/manifests/{manifest} ] && [ ! -e /etc/kubernetes/{manifest} ] || mv /etc/kubernetes/{manifest} /etc/kubernetes/manifests/{manifest}',
   // tmpfs pages are memory no cgroup of Kubernetes' accounts for: a runaway process, as the drill wants.
   memoryPressure:
     'mkdir -p /run/gameday-ballast && mount -t tmpfs -o size={bytes} gameday-ballast /run/gameday-ballast && fallocate -l {bytes} /run/gameday-ballast/memory',

@@ -6,6 +6,10 @@ import { ActionLog } from '../../../src/targets/target.js';
 import { FakeKind } from './fake-kind.js';
 import { stubKube } from './stub-kube.js';
 
+/** A manifest moved back, or left alone when it is back already (the runbook's move ran first). */
+const moveIn = (node: string, file: string): string =>
+  `docker exec ${node} sh -c '[ -e /etc/kubernetes/manifests/${file} ] && [ ! -e /etc/kubernetes/${file} ] || mv /etc/kubernetes/${file} /etc/kubernetes/manifests/${file}'`;
+
 const CERTS =
   '--endpoints https://127.0.0.1:2379 --cacert /etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/server.crt --key /etc/kubernetes/pki/etcd/server.key';
 const CP = 'gameday-control-plane';
@@ -110,7 +114,7 @@ describe('kind target in dry-run mode', () => {
       `docker exec ${CP} mv /etc/kubernetes/manifests/kube-scheduler.yaml /etc/kubernetes/kube-scheduler.yaml`,
     ]);
     expect(await planned(() => n.manifest(CP, 'kube-scheduler', 'in'))).to.deep.equal([
-      `docker exec ${CP} mv /etc/kubernetes/kube-scheduler.yaml /etc/kubernetes/manifests/kube-scheduler.yaml`,
+      moveIn(CP, `kube-scheduler.yaml`),
     ]);
   });
 
@@ -207,7 +211,7 @@ describe('kind target in dry-run mode', () => {
     it('stops a member by moving etcd.yaml out, kills it with ctr, freezes and thaws it', async () => {
       const e = target.etcd('gameday');
       const mvOut = `docker exec ${CP3} mv /etc/kubernetes/manifests/etcd.yaml /etc/kubernetes/etcd.yaml`;
-      const mvIn = `docker exec ${CP3} mv /etc/kubernetes/etcd.yaml /etc/kubernetes/manifests/etcd.yaml`;
+      const mvIn = moveIn(CP3, `etcd.yaml`);
       expect(await planned(() => e.stopMember(CP3, 'stop'))).to.deep.equal([mvOut]);
       expect(await planned(() => e.stopMember(CP3, 'kill'))).to.deep.equal([
         mvOut,
@@ -267,15 +271,13 @@ describe('kind target in dry-run mode', () => {
         `docker exec ${CP} mkdir -p /var/lib/gameday`,
         `docker cp /tmp/snaps/s.db ${CP}:/var/lib/gameday/s.db`,
         restore,
-        `docker exec ${CP} mv /etc/kubernetes/etcd.yaml /etc/kubernetes/manifests/etcd.yaml`,
+        moveIn(CP, `etcd.yaml`),
         // Every apiserver onto the restored member, in the manifest while it is out, then all started again.
         ...cps.flatMap((n) => [
           `docker exec ${n} cp /etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/kube-apiserver.yaml.gameday-${stamp}`,
           `docker exec ${n} sed -i -e 's#^\\(\\s*- --etcd-servers=\\).*#\\1https://172.18.0.2:2379#' /etc/kubernetes/manifests/kube-apiserver.yaml`,
         ]),
-        ...components.flatMap((c) =>
-          cps.map((n) => `docker exec ${n} mv /etc/kubernetes/${c}.yaml /etc/kubernetes/manifests/${c}.yaml`),
-        ),
+        ...components.flatMap((c) => cps.map((n) => moveIn(n, `${c}.yaml`))),
       ]);
       // The member's real name and peer URL (its manifest's), etcdutl on etcd 3.5, no --skip-hash-check.
       expect(restore).to.match(
@@ -314,7 +316,7 @@ describe('kind target in dry-run mode', () => {
         `docker exec ${CP3} mv /var/lib/etcd /var/lib/etcd-bak-20260101T000000Z`,
         `docker exec ${CP3} sed -i -e 's#^\\(\\s*- --name=\\).*#\\1gameday-control-plane4#' -e 's#^\\(\\s*- --initial-cluster=\\).*#\\1${ic}#' ` +
           `-e /--initial-cluster-state=/d -e 's#^\\(\\s*\\)- --initial-cluster=.*#&\\n\\1- --initial-cluster-state=existing#' /etc/kubernetes/etcd.yaml`,
-        `docker exec ${CP3} mv /etc/kubernetes/etcd.yaml /etc/kubernetes/manifests/etcd.yaml`,
+        moveIn(CP3, `etcd.yaml`),
       ]);
     });
 

@@ -12,6 +12,11 @@ const SSH = 'ssh -o BatchMode=yes -o ConnectTimeout=10 -J ops@bastion.lab -i ~/.
 const root = (cmd: string): string => `"sudo -n sh -c '${cmd}'"`;
 /** A command gameday builds itself: `sudo -n` and its words, no shell needed. */
 const argv = (cmd: string): string => `sudo -n ${cmd}`;
+/** As `root`, for a line with a `!`, which the log quotes in single quotes (no history expansion). */
+const rootSingle = (cmd: string): string => `'sudo -n sh -c '\\''${cmd}'\\'''`;
+/** The default manifestIn template: nothing to do when the manifest is back already. */
+const moveIn = (file: string): string =>
+  `[ -e /etc/kubernetes/manifests/${file} ] && [ ! -e /etc/kubernetes/${file} ] || mv /etc/kubernetes/${file} /etc/kubernetes/manifests/${file}`;
 const M1 = '10.128.38.6';
 const M2 = '10.128.38.7';
 const ETCDCTL =
@@ -100,7 +105,7 @@ describe('lab target in dry-run mode', () => {
       `${SSH} ops@biz-master-2.lab ${root('mv /etc/kubernetes/manifests/business-etcd.yaml /etc/kubernetes/business-etcd.yaml')}`,
     ]);
     expect(await planned(() => n.manifest(M2, 'kube-scheduler', 'in'))).to.deep.equal([
-      `${SSH} ops@biz-master-2.lab ${root('mv /etc/kubernetes/kube-scheduler.yaml /etc/kubernetes/manifests/kube-scheduler.yaml')}`,
+      `${SSH} ops@biz-master-2.lab ${rootSingle(moveIn('kube-scheduler.yaml'))}`,
     ]);
   });
 
@@ -221,16 +226,12 @@ describe('lab target in dry-run mode', () => {
           `etcdutl snapshot restore /var/lib/gameday/s.db --name etcd1 --initial-advertise-peer-urls https://${M1}:2380 ` +
             `--initial-cluster etcd1=https://${M1}:2380 --initial-cluster-token gameday-restore-${STAMP.toLowerCase()} --data-dir /var/lib/etcd`,
         )}`,
-        `${SSH} ops@${M1} ${root('mv /etc/kubernetes/business-etcd.yaml /etc/kubernetes/manifests/business-etcd.yaml')}`,
+        `${SSH} ops@${M1} ${rootSingle(moveIn('business-etcd.yaml'))}`,
         ...hosts.flatMap((h) => [
           `${SSH} ops@${h} ${argv(`cp /etc/kubernetes/manifests/kube-apiserver.yaml /etc/kubernetes/kube-apiserver.yaml.gameday-${STAMP}`)}`,
           `${SSH} ops@${h} 'sudo -n sed -i -e '\\''s#^\\(\\s*- --etcd-servers=\\).*#\\1https://${M1}:2379#'\\'' /etc/kubernetes/manifests/kube-apiserver.yaml'`,
         ]),
-        ...components.flatMap((c) =>
-          hosts.map(
-            (h) => `${SSH} ops@${h} ${root(`mv /etc/kubernetes/${c}.yaml /etc/kubernetes/manifests/${c}.yaml`)}`,
-          ),
-        ),
+        ...components.flatMap((c) => hosts.map((h) => `${SSH} ops@${h} ${rootSingle(moveIn(`${c}.yaml`))}`)),
       ]);
     });
 
