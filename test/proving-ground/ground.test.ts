@@ -283,7 +283,7 @@ describe('the proving ground: real hosts under the simulated API', function () {
         const r = await drill(id, labTarget, 'lab');
         if (ALL && r.verdict === 'error' && r.errorKind === 'invalid-input') {
           // Refused: the reason is said, and nothing ran but reads.
-          expect(r.error, explain(r)).to.match(/cannot|only|no node named|expected one of/);
+          expect(r.error, explain(r)).to.match(/cannot|only|no node named|expected one of|refused before any change/);
           expect(r.faults).to.deep.equal([]);
           expect(r.actions.filter((a) => !a.readOnly && a.kind === 'command')).to.deep.equal([]);
           return;
