@@ -1,7 +1,7 @@
 import type { Fault, PluginContext } from '../kit/plugin.js';
 import { resolveNodes, type NodeSelector, type WorkloadSelector } from '../kit/selectors.js';
 import type { KubeObject, Taint } from '../kube/objects.js';
-import { nodeAffinity, nodeUnschedulable, taintToleration } from '../sim/controllers/scheduling-filters.js';
+import { nodeAffinity, nodeUnschedulable, taintToleration } from '../kube/node-filters.js';
 import { nodesInWords, workloadInWords } from '../kit/describe.js';
 import { eachNode } from '../kit/node-fault.js';
 import { isFinished, nodeOf } from '../kit/pods.js';
