@@ -87,6 +87,9 @@ async function openssl(cwd: string, ...args: string[]): Promise<void> {
   if (r.exitCode !== 0) throw new Error(`openssl ${args.join(' ')}: ${r.stderr}`);
 }
 
+/** A new P-256 key, unencrypted, as kubeadm's etcd certificates have. */
+const NEW_EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
 /** An etcd CA as kubeadm makes one (ca.crt, ca.key), in `dir`. */
 export async function etcdCa(dir: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
@@ -94,11 +97,7 @@ export async function etcdCa(dir: string): Promise<void> {
     dir,
     'req',
     '-x509',
-    '-newkey',
-    'ec',
-    '-pkeyopt',
-    'ec_paramgen_curve:prime256v1',
-    '-nodes',
+    ...NEW_EC_KEY,
     '-keyout',
     'ca.key',
     '-out',
@@ -120,21 +119,7 @@ export async function nodePki(caDir: string, dir: string, node: string, ip: stri
     `subjectAltName=DNS:${node},DNS:localhost,IP:${ip},IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n`,
   );
   for (const c of ['server', 'peer']) {
-    await openssl(
-      dir,
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      `${c}.key`,
-      '-out',
-      `${c}.csr`,
-      '-subj',
-      `/CN=${node}`,
-    );
+    await openssl(dir, 'req', ...NEW_EC_KEY, '-keyout', `${c}.key`, '-out', `${c}.csr`, '-subj', `/CN=${node}`);
     await openssl(
       dir,
       'x509',
