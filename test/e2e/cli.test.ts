@@ -1,13 +1,12 @@
 import { expect } from 'chai';
-import { execa, type ResultPromise } from 'execa';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { execa } from 'execa';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { remoteOps } from '../../src/sim/serve/remote-ops.js';
+import { BIN, built, gameday, waitForOutput } from './cli-support.js';
 import { kubeletDrill, tempDir, writeExperiment } from './support.js';
-
-const BIN = join(process.cwd(), 'bin', 'gameday.js');
 
 /** What a web page's fetch sends to create a ConfigMap without a CORS preflight: text/plain, its own Origin. */
 function pageRequest(server: string, ca: Buffer): Promise<{ status: number }> {
@@ -24,36 +23,6 @@ function pageRequest(server: string, ca: Buffer): Promise<{ status: number }> {
     req.end(JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'planted' } }));
   });
 }
-const built = existsSync(join(process.cwd(), 'dist', 'src', 'cli', 'main.js'));
-
-function gameday(args: string[], opts: { cwd?: string } = {}) {
-  return execa('node', [BIN, ...args], { reject: false, cwd: opts.cwd ?? process.cwd(), env: { NO_COLOR: '1' } });
-}
-
-/** Resolve when the child's output contains `text`. */
-function waitForOutput(
-  child: Pick<ResultPromise, 'stdout' | 'stderr'>,
-  text: string | RegExp,
-  timeoutMs: number,
-): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let seen = '';
-    const timer = setTimeout(
-      () => reject(new Error(`no "${String(text)}" within ${timeoutMs} ms; output so far:\n${seen}`)),
-      timeoutMs,
-    );
-    const on = (chunk: Buffer): void => {
-      seen += chunk.toString();
-      if (typeof text === 'string' ? seen.includes(text) : text.test(seen)) {
-        clearTimeout(timer);
-        resolve(seen);
-      }
-    };
-    child.stdout?.on('data', on);
-    child.stderr?.on('data', on);
-  });
-}
-
 describe('the gameday command line', function () {
   this.timeout(120_000);
   before(function () {
